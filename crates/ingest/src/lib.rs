@@ -1,0 +1,1 @@
+//! Reads NHS England's NOF data CSV and the trust register into validated, typed rows.

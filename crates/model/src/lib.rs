@@ -1,0 +1,34 @@
+//! Plain types shared by every stage of the league-tables pipeline.
+//!
+//! Nothing here does I/O beyond parsing a configuration string, and nothing depends on polars: the
+//! ingest, score and report crates exchange these types.
+//!
+//! - [`Quarter`] is a financial-year quarter ("Q3 2025/26"); [`TrustCode`] a validated ODS code.
+//! - [`Dataset`] is what ingestion hands to scoring: the trusts present in each quarter
+//!   ([`TrustInQuarter`]) and their metric [`Observation`]s.
+//! - [`Methodology`] is the NOF method as configuration (`data/methodology/*.toml`), loaded with
+//!   unknown keys rejected and validated on load ([`ConfigError`] names the key and the problem).
+//! - [`ScoreRun`] is what scoring returns: one [`LeagueTable`] per peer group and quarter plus the
+//!   [`MetricScore`]s behind them. Every figure a report prints comes from these.
+//! - [`number`] holds the rounding and number-formatting rules NHS England's files follow.
+
+mod dataset;
+mod methodology;
+pub mod number;
+mod quarter;
+mod result;
+mod trust;
+
+pub use dataset::{Dataset, Observation, SourceRef, TrustInQuarter};
+pub use methodology::{
+    Band, ConfigError, Direction, Domain, Evidence, FinancialOverride, LeagueTableRule,
+    LikelyRanges, Methodology, Metric, MetricStatus, OutputIds, PeerGroup, Pool, PoolRef,
+    PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod,
+    SegmentPool, Segmentation,
+};
+pub use quarter::{Quarter, QuarterParseError};
+pub use result::{
+    CutPointSource, DomainResult, LeagueRow, LeagueTable, MetricScore, Range, ScoreProvenance,
+    ScoreRun, SegmentCuts,
+};
+pub use trust::{TrustCode, TrustCodeError};

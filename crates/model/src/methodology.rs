@@ -1,0 +1,739 @@
+//! The NOF method as configuration.
+//!
+//! Every rule of the method that changes from year to year lives in a TOML file under
+//! `data/methodology/`: peer groups, domains, comparator pools, each metric's scoring scheme,
+//! the segmentation rule, the financial override, segment 5, the league-table ordering and the
+//! likely-range bootstrap. [`Methodology::from_toml`] rejects unknown keys and then validates
+//! cross-references and orderings, so a typo fails at load with the key named, never mid-run.
+//!
+//! Each rule carries `evidence = "stated" | "verified" | "inferred"` (NOF 2025/26 spec, preamble).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+
+/// A configuration problem: the key path (as in the TOML) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The file is not valid TOML or does not fit the schema (unknown or missing key, bad type).
+    #[error("{file}: {message}")]
+    Parse {
+        /// File name as given.
+        file: String,
+        /// The TOML parser's message, which names the key and position.
+        message: String,
+    },
+    /// The file parses but a rule is inconsistent.
+    #[error("{file}: `{key}`: {problem}")]
+    Invalid {
+        /// File name as given.
+        file: String,
+        /// Dotted key path, e.g. `metric[OF1061].domain`.
+        key: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// How strong the evidence for a rule is (NOF 2025/26 spec, preamble).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// NHS England says it in so many words.
+    Stated,
+    /// Reproduced from NHS England's published files.
+    Verified,
+    /// Our best reading of indirect evidence.
+    Inferred,
+}
+
+/// The complete method for one framework year.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Methodology {
+    /// Identification of the framework.
+    pub framework: Framework,
+    /// Decimal places for scores and averages.
+    pub rounding: Rounding,
+    /// League-table peer groups (NOF 2025/26 §2).
+    #[serde(rename = "peer_group")]
+    pub peer_groups: Vec<PeerGroup>,
+    /// The five domains (§1.6).
+    #[serde(rename = "domain")]
+    pub domains: Vec<Domain>,
+    /// Comparator pools wider than one peer group (§1.2).
+    #[serde(rename = "pool", default)]
+    pub pools: Vec<Pool>,
+    /// Every metric (§3).
+    #[serde(rename = "metric")]
+    pub metrics: Vec<Metric>,
+    /// Average → segment (§1.3).
+    pub segmentation: Segmentation,
+    /// Deficit cap (§1.4).
+    pub financial_override: FinancialOverride,
+    /// Segment 5 (§1.5).
+    pub segment5: Segment5,
+    /// League-table ordering (§2).
+    pub league_table: LeagueTableRule,
+    /// Likely ranges by bootstrap (§2).
+    pub likely_ranges: LikelyRanges,
+    /// Metric ids of the derived outputs (§3 ID convention).
+    pub outputs: OutputIds,
+}
+
+/// Which framework and year this file describes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Framework {
+    /// "NHS Oversight Framework".
+    pub name: String,
+    /// "2025/26".
+    pub year: String,
+    /// Version of this configuration file; recorded with every output.
+    pub config_version: String,
+    /// Where the method is documented.
+    pub specification: String,
+}
+
+/// Rounding rules (§1.2, §1.3: 2 dp).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rounding {
+    /// Decimal places of a metric score.
+    pub score_dp: u32,
+    /// Decimal places of the average and domain scores.
+    pub average_dp: u32,
+    /// Evidence for the rule.
+    pub evidence: Evidence,
+}
+
+/// A league-table peer group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerGroup {
+    /// Short id used in this file and in output paths (`acute`).
+    pub id: String,
+    /// NHS England's `Trust_type` label ("Acute trust").
+    pub label: String,
+    /// Trust types in the trust register (`trusts_reference.csv`) that belong here.
+    pub register_types: Vec<String>,
+}
+
+/// A domain of the framework.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    /// Short id (`access`).
+    pub id: String,
+    /// NHS England's domain name ("Access to services").
+    pub name: String,
+    /// Metric id of the domain score (OF4000).
+    pub score_id: String,
+    /// Metric id of the domain segment (OF4100).
+    pub segment_id: String,
+}
+
+/// A named comparator pool spanning several peer groups.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pool {
+    /// Pool id referenced by metrics.
+    pub id: String,
+    /// Peer groups whose trusts are ranked together.
+    pub peer_groups: Vec<String>,
+    /// Evidence for the pool.
+    pub evidence: Evidence,
+    /// Why we believe this pool.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Which trusts a metric is ranked among.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoolRef {
+    /// Only trusts of the same peer group.
+    PeerGroup,
+    /// A named [`Pool`].
+    Named(String),
+}
+
+impl<'de> Deserialize<'de> for PoolRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(if s == "peer_group" { PoolRef::PeerGroup } else { PoolRef::Named(s) })
+    }
+}
+
+/// Whether higher or lower raw values are better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Higher values are better (e.g. % seen within 4 hours).
+    HigherIsBetter,
+    /// Lower values are better (e.g. sickness absence).
+    LowerIsBetter,
+}
+
+impl Direction {
+    /// True when `a` is strictly better than `b`.
+    pub fn better(self, a: f64, b: f64) -> bool {
+        match self {
+            Direction::HigherIsBetter => a > b,
+            Direction::LowerIsBetter => a < b,
+        }
+    }
+}
+
+/// What a metric's score does in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricStatus {
+    /// Scored and counted in the average.
+    Scored,
+    /// Scored, but only as an input to another metric (OF1079 and OF1081 feed OF1080).
+    Component,
+    /// Published for context, never scored (§1.2).
+    Contextual,
+}
+
+/// One band of a bespoke banded score.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// The band's score.
+    pub score: f64,
+    /// The value must be at least this (for higher-is-better) or at most this (lower-is-better);
+    /// absent on the last, catch-all band.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+}
+
+/// How a metric's value becomes a score of 1 to 4 (§1.2).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "scheme", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Scoring {
+    /// Scheme A: rank all N; `1 + 3(p−1)/(N−1)`.
+    Rank,
+    /// Scheme B: meeting the standard scores 1; others ranked `2 + 2(p−1)/(M−1)`.
+    Standard {
+        /// The operating standard, in the metric's unit.
+        standard: f64,
+    },
+    /// Scheme C: failing the floor scores 4; others ranked `1 + 2(p−1)/(M−1)`.
+    Floor {
+        /// The floor, in the metric's unit.
+        floor: f64,
+    },
+    /// Bespoke bands: the first band whose threshold the value reaches, best first.
+    Bands {
+        /// Bands from best to worst; the last has no threshold.
+        bands: Vec<Band>,
+    },
+    /// Bespoke mapping from a published category to a score (CQC ratings).
+    Mapping {
+        /// Category → score.
+        categories: BTreeMap<String, f64>,
+    },
+    /// Combination of two component scores through a 4×4 matrix (combined finance, OF1080).
+    Matrix {
+        /// Score id giving the row (1–4).
+        row: String,
+        /// Score id giving the column (1–4).
+        column: String,
+        /// `table[row-1][column-1]`.
+        table: Vec<Vec<f64>>,
+    },
+    /// The score is only ever supplied already scored by NHS England (e.g. the CQC community
+    /// mental health survey banding, computed by CQC).
+    Published,
+}
+
+/// One metric of the framework.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    /// Score id (`OF1061`): the id of the 1–4 score.
+    pub id: String,
+    /// Raw value id (`OF0061`), when the value is published separately from the score.
+    #[serde(default)]
+    pub value_id: Option<String>,
+    /// Description as NHS England publishes it.
+    pub name: String,
+    /// Domain id.
+    pub domain: String,
+    /// Sub-domain name as published.
+    pub sub_domain: String,
+    /// Better direction of the raw value.
+    pub direction: Direction,
+    /// Unit of the raw value ("%", "out of 10").
+    pub unit: String,
+    /// Peer groups the metric applies to.
+    pub peer_groups: Vec<String>,
+    /// Comparator pool for ranking.
+    pub pool: PoolRef,
+    /// Role in the model.
+    pub status: MetricStatus,
+    /// Weight in the average (1, or 1/3 for each infection metric).
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// Scoring scheme.
+    pub scoring: Scoring,
+    /// Evidence for the scheme, pool and direction.
+    pub evidence: Evidence,
+    /// Free-text justification.
+    #[serde(default)]
+    pub note: String,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// How averages become segments 1–4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SegmentMethod {
+    /// Quartiles of the averages over the pool (2025/26).
+    Quartiles,
+    /// Fixed thresholds from configuration (2026/27 style).
+    Thresholds,
+}
+
+/// Which averages the quartiles are taken over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SegmentPool {
+    /// Every provider of every peer group (observed in 2025/26).
+    AllProviders,
+    /// Each peer group separately (the manual's wording).
+    PeerGroup,
+}
+
+/// Where a value lying exactly on a cut-point goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SegmentBoundary {
+    /// To the better (lower-numbered) segment: `avg <= cut`.
+    BetterSegment,
+    /// To the worse segment: `avg < cut`.
+    WorseSegment,
+}
+
+/// Cut-points published (or implied) for a quarter, used when the input cannot reproduce the
+/// pool the quartiles were taken over.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedCutPoints {
+    /// Quarter label ("Q1 2025/26").
+    pub quarter: String,
+    /// The three cut-points, ascending.
+    pub cut_points: Vec<f64>,
+    /// Evidence.
+    pub evidence: Evidence,
+    /// Where they come from.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Segmentation rule (§1.3).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Segmentation {
+    /// Quartiles or fixed thresholds.
+    pub method: SegmentMethod,
+    /// Pool for quartiles.
+    pub pool: SegmentPool,
+    /// Boundary handling.
+    pub boundary: SegmentBoundary,
+    /// Thresholds for `method = "thresholds"` (ascending).
+    #[serde(default)]
+    pub thresholds: Vec<f64>,
+    /// Known cut-points per quarter; take precedence over quartiles of an incomplete input.
+    #[serde(default)]
+    pub published_cut_points: Vec<PublishedCutPoints>,
+    /// Evidence for method and pool.
+    pub evidence: Evidence,
+}
+
+/// The financial override (§1.4).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinancialOverride {
+    /// Input flag id (OF5004), 1 = in deficit or receiving deficit support.
+    pub flag_id: String,
+    /// A flagged trust in a better segment than this is moved to it (3).
+    pub cap_segment: u8,
+    /// Evidence.
+    pub evidence: Evidence,
+}
+
+/// Segment 5 (§1.5).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Segment5 {
+    /// Input flag id (OF5007), 1 = in the improvement programme.
+    pub flag_id: String,
+    /// The segment given (5).
+    pub segment: u8,
+    /// Whether segment 5 changes the league rank (it does not in 2025/26).
+    pub affects_rank: bool,
+    /// Evidence.
+    pub evidence: Evidence,
+}
+
+/// League-table ordering (§2).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeagueTableRule {
+    /// Sort keys in order; 2025/26 is `["segment", "average"]`.
+    pub order: Vec<String>,
+    /// Tie handling; only `competition` ("1224") is defined.
+    pub ties: String,
+    /// Evidence.
+    pub evidence: Evidence,
+}
+
+/// Likely ranges by bootstrap (§2).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LikelyRanges {
+    /// Bootstrap replicates (at least 2,000 for publication).
+    pub replicates: u32,
+    /// Default seed; the CLI's `--seed` overrides it.
+    pub seed: u64,
+    /// Lower percentile (2.5).
+    pub lower_percentile: f64,
+    /// Upper percentile (97.5).
+    pub upper_percentile: f64,
+    /// Evidence.
+    pub evidence: Evidence,
+}
+
+/// Ids of the outputs the engine derives. The engine never takes these from its input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputIds {
+    /// Average metric score (OF5002).
+    pub average: String,
+    /// Adjusted segment (OF5000).
+    pub adjusted_segment: String,
+    /// Unadjusted segment (OF5003).
+    pub unadjusted_segment: String,
+    /// Final segment including 5 (OF5005).
+    pub final_segment: String,
+}
+
+impl Methodology {
+    /// Parses and validates a methodology file. `file` is used in error messages only.
+    pub fn from_toml(file: &str, text: &str) -> Result<Self, ConfigError> {
+        let m: Methodology = toml::from_str(text)
+            .map_err(|e| ConfigError::Parse { file: file.to_owned(), message: one_line(&e.to_string()) })?;
+        m.validate().map_err(|(key, problem)| ConfigError::Invalid { file: file.to_owned(), key, problem })?;
+        Ok(m)
+    }
+
+    /// The metric with this score id.
+    pub fn metric(&self, id: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.id == id)
+    }
+
+    /// The peer group with this id.
+    pub fn peer_group(&self, id: &str) -> Option<&PeerGroup> {
+        self.peer_groups.iter().find(|p| p.id == id)
+    }
+
+    /// The peer group whose NHS England label is `label` ("Acute trust").
+    pub fn peer_group_by_label(&self, label: &str) -> Option<&PeerGroup> {
+        self.peer_groups.iter().find(|p| p.label == label)
+    }
+
+    /// The named pool.
+    pub fn pool(&self, id: &str) -> Option<&Pool> {
+        self.pools.iter().find(|p| p.id == id)
+    }
+
+    /// Ids the engine derives itself: never accepted from input as answers.
+    pub fn derived_ids(&self) -> BTreeSet<&str> {
+        let o = &self.outputs;
+        let mut s: BTreeSet<&str> =
+            [&o.average, &o.adjusted_segment, &o.unadjusted_segment, &o.final_segment]
+                .into_iter()
+                .map(String::as_str)
+                .collect();
+        for d in &self.domains {
+            s.insert(&d.score_id);
+            s.insert(&d.segment_id);
+        }
+        s
+    }
+
+    /// Every id an input row may carry: raw values, scores, input flags and derived outputs
+    /// (the last are recognised so they can be set aside, not rejected as unknown).
+    pub fn known_ids(&self) -> BTreeSet<&str> {
+        let mut s = self.derived_ids();
+        for m in &self.metrics {
+            s.insert(&m.id);
+            if let Some(v) = &m.value_id {
+                s.insert(v);
+            }
+        }
+        s.insert(&self.financial_override.flag_id);
+        s.insert(&self.segment5.flag_id);
+        s
+    }
+
+    /// Cut-points configured for a quarter, if any.
+    pub fn published_cut_points(&self, quarter: &str) -> Option<&PublishedCutPoints> {
+        self.segmentation.published_cut_points.iter().find(|c| c.quarter == quarter)
+    }
+
+    fn validate(&self) -> Result<(), (String, String)> {
+        let err = |k: String, p: &str| Err((k, p.to_owned()));
+        let groups: BTreeSet<&str> = self.peer_groups.iter().map(|p| p.id.as_str()).collect();
+        if groups.len() != self.peer_groups.len() || groups.is_empty() {
+            return err("peer_group".into(), "peer group ids must be present and unique");
+        }
+        let domains: BTreeSet<&str> = self.domains.iter().map(|d| d.id.as_str()).collect();
+        if domains.len() != self.domains.len() || domains.is_empty() {
+            return err("domain".into(), "domain ids must be present and unique");
+        }
+        let mut pools = BTreeSet::new();
+        for p in &self.pools {
+            if p.id == "peer_group" || !pools.insert(p.id.as_str()) {
+                return err(format!("pool[{}].id", p.id), "pool ids must be unique and not `peer_group`");
+            }
+            for g in &p.peer_groups {
+                if !groups.contains(g.as_str()) {
+                    return err(format!("pool[{}].peer_groups", p.id), &format!("unknown peer group `{g}`"));
+                }
+            }
+        }
+        let mut ids = BTreeSet::new();
+        for m in &self.metrics {
+            let k = |f: &str| format!("metric[{}].{f}", m.id);
+            if !is_metric_id(&m.id) || !ids.insert(m.id.as_str()) {
+                return err(k("id"), "metric ids must look like OF1234 and be unique");
+            }
+            if let Some(v) = &m.value_id {
+                if !is_metric_id(v) || !ids.insert(v.as_str()) {
+                    return err(k("value_id"), "value ids must look like OF0123 and be unique");
+                }
+            }
+            if !domains.contains(m.domain.as_str()) {
+                return err(k("domain"), &format!("unknown domain `{}`", m.domain));
+            }
+            if m.peer_groups.is_empty() {
+                return err(k("peer_groups"), "a metric must apply to at least one peer group");
+            }
+            for g in &m.peer_groups {
+                if !groups.contains(g.as_str()) {
+                    return err(k("peer_groups"), &format!("unknown peer group `{g}`"));
+                }
+            }
+            if let PoolRef::Named(p) = &m.pool {
+                let Some(pool) = self.pool(p) else {
+                    return err(k("pool"), &format!("unknown pool `{p}`"));
+                };
+                if let Some(g) = m.peer_groups.iter().find(|g| !pool.peer_groups.contains(g)) {
+                    return err(k("pool"), &format!("pool `{p}` does not include peer group `{g}`"));
+                }
+            }
+            if !(m.weight.is_finite() && m.weight > 0.0) {
+                return err(k("weight"), "weights must be positive");
+            }
+            self.validate_scoring(m).map_err(|p| (k("scoring"), p))?;
+        }
+        for m in &self.metrics {
+            if let Scoring::Matrix { row, column, .. } = &m.scoring {
+                for c in [row, column] {
+                    match self.metric(c) {
+                        Some(x) if x.status == MetricStatus::Component => {}
+                        _ => {
+                            return err(
+                                format!("metric[{}].scoring", m.id),
+                                &format!("matrix input `{c}` must be a metric with status = \"component\""),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let s = &self.segmentation;
+        if s.method == SegmentMethod::Thresholds {
+            check_cuts(&s.thresholds).map_err(|p| ("segmentation.thresholds".to_owned(), p))?;
+        }
+        for c in &s.published_cut_points {
+            let key = format!("segmentation.published_cut_points[{}]", c.quarter);
+            if c.quarter.parse::<crate::Quarter>().is_err() {
+                return err(key, "quarter must be like \"Q1 2025/26\"");
+            }
+            check_cuts(&c.cut_points).map_err(|p| (key, p))?;
+        }
+        if !(1..=4).contains(&self.financial_override.cap_segment) {
+            return err("financial_override.cap_segment".into(), "must be 1 to 4");
+        }
+        if self.league_table.order != ["segment", "average"] || self.league_table.ties != "competition" {
+            return err(
+                "league_table".into(),
+                "only order = [\"segment\", \"average\"] with ties = \"competition\" is implemented",
+            );
+        }
+        let l = &self.likely_ranges;
+        if l.replicates < 100 {
+            return err("likely_ranges.replicates".into(), "at least 100 replicates are needed");
+        }
+        if !(0.0 < l.lower_percentile && l.lower_percentile < l.upper_percentile && l.upper_percentile < 100.0) {
+            return err("likely_ranges".into(), "percentiles must satisfy 0 < lower < upper < 100");
+        }
+        if self.rounding.score_dp > 6 || self.rounding.average_dp > 6 {
+            return err("rounding".into(), "at most 6 decimal places");
+        }
+        Ok(())
+    }
+
+    fn validate_scoring(&self, m: &Metric) -> Result<(), String> {
+        let finite = |x: f64, what: &str| {
+            if x.is_finite() { Ok(()) } else { Err(format!("{what} must be a finite number")) }
+        };
+        match &m.scoring {
+            Scoring::Rank | Scoring::Published => Ok(()),
+            Scoring::Standard { standard } => finite(*standard, "standard"),
+            Scoring::Floor { floor } => finite(*floor, "floor"),
+            Scoring::Bands { bands } => {
+                let (last, rest) = bands.split_last().ok_or("bands must not be empty")?;
+                if last.threshold.is_some() || rest.iter().any(|b| b.threshold.is_none()) {
+                    return Err("every band but the last needs a threshold; the last has none".into());
+                }
+                let t: Vec<f64> = rest.iter().filter_map(|b| b.threshold).collect();
+                let ordered = t.windows(2).all(|w| match m.direction {
+                    Direction::HigherIsBetter => w[0] > w[1],
+                    Direction::LowerIsBetter => w[0] < w[1],
+                });
+                if !ordered {
+                    return Err("band thresholds must run from best to worst".into());
+                }
+                bands.iter().try_for_each(|b| score_ok(b.score))
+            }
+            Scoring::Mapping { categories } => {
+                if categories.is_empty() {
+                    return Err("mapping needs at least one category".into());
+                }
+                categories.values().try_for_each(|s| score_ok(*s))
+            }
+            Scoring::Matrix { table, .. } => {
+                if table.len() != 4 || table.iter().any(|r| r.len() != 4) {
+                    return Err("matrix table must be 4 rows of 4".into());
+                }
+                table.iter().flatten().try_for_each(|s| score_ok(*s))
+            }
+        }
+    }
+}
+
+fn score_ok(s: f64) -> Result<(), String> {
+    if (1.0..=4.0).contains(&s) { Ok(()) } else { Err(format!("score {s} is outside 1 to 4")) }
+}
+
+fn check_cuts(c: &[f64]) -> Result<(), String> {
+    if c.len() != 3 {
+        return Err(format!("three cut-points are needed, found {}", c.len()));
+    }
+    if !c.iter().all(|x| x.is_finite()) || !c.windows(2).all(|w| w[0] < w[1]) {
+        return Err("cut-points must be finite and strictly ascending".into());
+    }
+    Ok(())
+}
+
+/// `OF` followed by four digits.
+pub(crate) fn is_metric_id(s: &str) -> bool {
+    s.len() == 6 && s.starts_with("OF") && s[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHIPPED: &str = include_str!("../../../data/methodology/nof-2025-26.toml");
+
+    fn load(text: &str) -> Result<Methodology, ConfigError> {
+        Methodology::from_toml("test.toml", text)
+    }
+
+    fn invalid_key(text: &str) -> String {
+        match load(text) {
+            Err(ConfigError::Invalid { key, .. }) => key,
+            other => panic!("expected an Invalid error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn shipped_methodology_loads() {
+        let m = load(SHIPPED).expect("shipped config is valid");
+        assert_eq!(m.peer_groups.len(), 3);
+        assert_eq!(m.domains.len(), 5);
+        let infections: f64 = ["OF1020", "OF1048", "OF1088"]
+            .iter()
+            .map(|id| m.metric(id).expect("infection metric").weight)
+            .sum();
+        assert!((infections - 1.0).abs() < 1e-12, "infections together weigh one metric");
+        assert!(m.derived_ids().contains("OF5002"));
+        assert!(m.known_ids().contains("OF0061"));
+        assert!(!m.known_ids().contains("OF0999"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_the_key_named() {
+        let text = SHIPPED.replace("cap_segment = 3", "cap_segment = 3\ncap_segmnet = 2");
+        match load(&text) {
+            Err(ConfigError::Parse { message, .. }) => assert!(message.contains("cap_segmnet"), "{message}"),
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_domain_is_named() {
+        let text = SHIPPED.replacen("domain = \"patient_safety\"", "domain = \"safety\"", 1);
+        assert_eq!(invalid_key(&text), "metric[OF1061].domain");
+    }
+
+    #[test]
+    fn non_positive_weight_is_rejected() {
+        let text = SHIPPED.replacen("weight = 0.3333333333333333", "weight = 0.0", 1);
+        assert_eq!(invalid_key(&text), "metric[OF1020].weight");
+    }
+
+    #[test]
+    fn unordered_thresholds_are_rejected() {
+        let text = SHIPPED.replace("cut_points = [2.05, 2.325, 2.625]", "cut_points = [2.325, 2.05, 2.625]");
+        assert_eq!(invalid_key(&text), "segmentation.published_cut_points[Q1 2025/26]");
+        let text = SHIPPED.replacen("{ score = 2.0, threshold = -1.0 }", "{ score = 2.0, threshold = 1.0 }", 1);
+        assert_eq!(invalid_key(&text), "metric[OF1079].scoring");
+    }
+
+    #[test]
+    fn matrix_inputs_must_be_components() {
+        let text = SHIPPED.replacen("row = \"OF1079\"", "row = \"OF1061\"", 1);
+        assert_eq!(invalid_key(&text), "metric[OF1080].scoring");
+    }
+
+    #[test]
+    fn pool_must_cover_the_metric_peer_groups() {
+        let text = SHIPPED.replacen(
+            "peer_groups = [\"acute\", \"mh_community\", \"ambulance\"]\nevidence = \"inferred\"\nnote = \"Sickness",
+            "peer_groups = [\"acute\"]\nevidence = \"inferred\"\nnote = \"Sickness",
+            1,
+        );
+        assert_eq!(invalid_key(&text), "metric[OF1082].pool");
+    }
+
+    #[test]
+    fn direction_decides_better() {
+        assert!(Direction::HigherIsBetter.better(2.0, 1.0));
+        assert!(Direction::LowerIsBetter.better(1.0, 2.0));
+        assert!(!Direction::LowerIsBetter.better(1.0, 1.0));
+    }
+}

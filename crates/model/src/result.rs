@@ -1,0 +1,148 @@
+//! What scoring returns. Every figure a report prints comes from these types.
+
+use crate::{Quarter, TrustInQuarter};
+
+/// A likely range (2.5th to 97.5th percentile by default).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range {
+    /// Lower end.
+    pub low: f64,
+    /// Upper end.
+    pub high: f64,
+}
+
+/// Where a metric score came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreProvenance {
+    /// Computed by the engine from the raw value (its comparator pool was in the input).
+    Computed,
+    /// Taken from NHS England's published score (the pool is wider than the input, or the
+    /// metric is only ever published as a score).
+    Published,
+}
+
+/// One trust's score on one metric in one quarter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricScore {
+    /// Quarter.
+    pub quarter: Quarter,
+    /// Trust code.
+    pub trust: crate::TrustCode,
+    /// Score id (OF1061).
+    pub metric_id: String,
+    /// The raw value the score came from, when there is one.
+    pub value: Option<f64>,
+    /// Score at full precision (1.0 to 4.0).
+    pub score: f64,
+    /// Score rounded as published.
+    pub score_rounded: f64,
+    /// Weight in the average.
+    pub weight: f64,
+    /// Whether it enters the average.
+    pub in_average: bool,
+    /// Computed or published.
+    pub provenance: ScoreProvenance,
+    /// Individual-metric rank of the raw value within the trust's peer group (competition
+    /// ranking, 1 = best), when there is a raw value.
+    pub value_rank: Option<u32>,
+    /// Peer-group median, lower and upper quartile of the raw value.
+    pub peer_quartiles: Option<[f64; 3]>,
+    /// Rank of the score within the peer group (1 = best score).
+    pub score_rank: u32,
+}
+
+/// One domain's result for a trust.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainResult {
+    /// Domain id.
+    pub domain: String,
+    /// Mean of the domain's metric scores, rounded.
+    pub score: f64,
+    /// Domain segment (1–4), derived like the overall segment.
+    pub segment: u8,
+}
+
+/// One row of a league table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeagueRow {
+    /// The trust as published in this quarter.
+    pub trust: TrustInQuarter,
+    /// Number of metrics in the average.
+    pub metrics_scored: u32,
+    /// Weighted mean of metric scores, full precision.
+    pub average_unrounded: f64,
+    /// Average metric score, rounded (OF5002).
+    pub average: f64,
+    /// Likely range of the average.
+    pub average_range: Range,
+    /// Segment before the override (OF5003).
+    pub unadjusted_segment: u8,
+    /// Segment after the financial override (OF5000): the one ranks use.
+    pub segment: u8,
+    /// Segment including 5 for the improvement programme (OF5005).
+    pub final_segment: u8,
+    /// Financial override flag (OF5004).
+    pub in_deficit: bool,
+    /// Improvement programme flag (OF5007).
+    pub in_improvement_programme: bool,
+    /// League rank within the peer group (competition ranking on segment, then average).
+    pub rank: u32,
+    /// Likely range of the rank.
+    pub rank_range: Range,
+    /// Domain results, in the methodology's domain order, for domains with any score.
+    pub domains: Vec<DomainResult>,
+}
+
+/// Where a quarter's cut-points came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CutPointSource {
+    /// Given on the command line.
+    CommandLine,
+    /// From the methodology's published cut-points for the quarter.
+    Configured,
+    /// Fixed thresholds of the method.
+    Thresholds,
+    /// Quartiles computed over these peer groups' averages in the input.
+    Quartiles(Vec<String>),
+}
+
+/// The cut-points used for one quarter (and peer group, when segmentation is per group).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentCuts {
+    /// Quarter.
+    pub quarter: Quarter,
+    /// Peer group, when cut-points are per peer group; `None` when shared.
+    pub peer_group: Option<String>,
+    /// The three ascending cut-points.
+    pub cuts: [f64; 3],
+    /// Their origin.
+    pub source: CutPointSource,
+}
+
+/// One peer group's league table for one quarter, rows in rank order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeagueTable {
+    /// Quarter.
+    pub quarter: Quarter,
+    /// Peer group id.
+    pub peer_group: String,
+    /// NHS England's trust-type label for the group.
+    pub peer_group_label: String,
+    /// Rows sorted by rank, then trust code.
+    pub rows: Vec<LeagueRow>,
+}
+
+/// Everything one scoring run produces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreRun {
+    /// League tables, by quarter then the methodology's peer-group order.
+    pub tables: Vec<LeagueTable>,
+    /// Every metric score used, sorted by quarter, trust, metric.
+    pub metric_scores: Vec<MetricScore>,
+    /// Cut-points used.
+    pub cuts: Vec<SegmentCuts>,
+    /// Bootstrap seed and replicate count used.
+    pub seed: u64,
+    /// Bootstrap replicates used.
+    pub replicates: u32,
+}
