@@ -1,2 +1,4 @@
 //! The league command line: argument parsing, commands, logging and exit codes.
-pub fn main() -> std::process::ExitCode { std::process::ExitCode::SUCCESS }
+pub fn main() -> std::process::ExitCode {
+    std::process::ExitCode::SUCCESS
+}

@@ -1,1 +1,22 @@
-//! Reads NHS England's NOF data CSV and the trust register into validated, typed rows.
+//! Reads the pipeline's inputs into validated, typed rows.
+//!
+//! - [`TrustRegister`] is the list of known trust codes (`data/reference/`), current and historic.
+//! - [`read_nof_data`] reads NHS England's NOF data CSV (long format: one row per trust, quarter
+//!   and metric) into a [`league_model::Dataset`], checking every row against the methodology
+//!   and the register. All row failures are collected, not just the first, and each names its
+//!   file, line, column, value and reason ([`RowError`]).
+//! - [`IngestError`] is the crate's error; [`IngestError::is_bad_input`] tells the binary which
+//!   exit code to use.
+//!
+//! Derived outputs in the input (OF4xxx domain results, OF5000, OF5002, OF5003, OF5005) are set
+//! aside and counted in [`NofReadSummary`]: the engine computes them and never takes them as
+//! answers.
+
+mod csvfile;
+mod error;
+mod nof;
+mod register;
+
+pub use error::{IngestError, RowError};
+pub use nof::{NofReadSummary, read_nof_bytes, read_nof_data};
+pub use register::{RegisterEntry, TrustRegister};

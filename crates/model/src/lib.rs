@@ -23,8 +23,8 @@ pub use dataset::{Dataset, Observation, SourceRef, TrustInQuarter};
 pub use methodology::{
     Band, ConfigError, Direction, Domain, Evidence, FinancialOverride, LeagueTableRule,
     LikelyRanges, Methodology, Metric, MetricStatus, OutputIds, PeerGroup, Pool, PoolRef,
-    PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod,
-    SegmentPool, Segmentation,
+    PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod, SegmentPool,
+    Segmentation,
 };
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{

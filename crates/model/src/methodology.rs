@@ -160,7 +160,11 @@ pub enum PoolRef {
 impl<'de> Deserialize<'de> for PoolRef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Ok(if s == "peer_group" { PoolRef::PeerGroup } else { PoolRef::Named(s) })
+        Ok(if s == "peer_group" {
+            PoolRef::PeerGroup
+        } else {
+            PoolRef::Named(s)
+        })
     }
 }
 
@@ -426,9 +430,16 @@ pub struct OutputIds {
 impl Methodology {
     /// Parses and validates a methodology file. `file` is used in error messages only.
     pub fn from_toml(file: &str, text: &str) -> Result<Self, ConfigError> {
-        let m: Methodology = toml::from_str(text)
-            .map_err(|e| ConfigError::Parse { file: file.to_owned(), message: one_line(&e.to_string()) })?;
-        m.validate().map_err(|(key, problem)| ConfigError::Invalid { file: file.to_owned(), key, problem })?;
+        let m: Methodology = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            file: file.to_owned(),
+            message: one_line(&e.to_string()),
+        })?;
+        m.validate()
+            .map_err(|(key, problem)| ConfigError::Invalid {
+                file: file.to_owned(),
+                key,
+                problem,
+            })?;
         Ok(m)
     }
 
@@ -455,11 +466,15 @@ impl Methodology {
     /// Ids the engine derives itself: never accepted from input as answers.
     pub fn derived_ids(&self) -> BTreeSet<&str> {
         let o = &self.outputs;
-        let mut s: BTreeSet<&str> =
-            [&o.average, &o.adjusted_segment, &o.unadjusted_segment, &o.final_segment]
-                .into_iter()
-                .map(String::as_str)
-                .collect();
+        let mut s: BTreeSet<&str> = [
+            &o.average,
+            &o.adjusted_segment,
+            &o.unadjusted_segment,
+            &o.final_segment,
+        ]
+        .into_iter()
+        .map(String::as_str)
+        .collect();
         for d in &self.domains {
             s.insert(&d.score_id);
             s.insert(&d.segment_id);
@@ -484,14 +499,20 @@ impl Methodology {
 
     /// Cut-points configured for a quarter, if any.
     pub fn published_cut_points(&self, quarter: &str) -> Option<&PublishedCutPoints> {
-        self.segmentation.published_cut_points.iter().find(|c| c.quarter == quarter)
+        self.segmentation
+            .published_cut_points
+            .iter()
+            .find(|c| c.quarter == quarter)
     }
 
     fn validate(&self) -> Result<(), (String, String)> {
         let err = |k: String, p: &str| Err((k, p.to_owned()));
         let groups: BTreeSet<&str> = self.peer_groups.iter().map(|p| p.id.as_str()).collect();
         if groups.len() != self.peer_groups.len() || groups.is_empty() {
-            return err("peer_group".into(), "peer group ids must be present and unique");
+            return err(
+                "peer_group".into(),
+                "peer group ids must be present and unique",
+            );
         }
         let domains: BTreeSet<&str> = self.domains.iter().map(|d| d.id.as_str()).collect();
         if domains.len() != self.domains.len() || domains.is_empty() {
@@ -500,11 +521,17 @@ impl Methodology {
         let mut pools = BTreeSet::new();
         for p in &self.pools {
             if p.id == "peer_group" || !pools.insert(p.id.as_str()) {
-                return err(format!("pool[{}].id", p.id), "pool ids must be unique and not `peer_group`");
+                return err(
+                    format!("pool[{}].id", p.id),
+                    "pool ids must be unique and not `peer_group`",
+                );
             }
             for g in &p.peer_groups {
                 if !groups.contains(g.as_str()) {
-                    return err(format!("pool[{}].peer_groups", p.id), &format!("unknown peer group `{g}`"));
+                    return err(
+                        format!("pool[{}].peer_groups", p.id),
+                        &format!("unknown peer group `{g}`"),
+                    );
                 }
             }
         }
@@ -516,14 +543,20 @@ impl Methodology {
             }
             if let Some(v) = &m.value_id {
                 if !is_metric_id(v) || !ids.insert(v.as_str()) {
-                    return err(k("value_id"), "value ids must look like OF0123 and be unique");
+                    return err(
+                        k("value_id"),
+                        "value ids must look like OF0123 and be unique",
+                    );
                 }
             }
             if !domains.contains(m.domain.as_str()) {
                 return err(k("domain"), &format!("unknown domain `{}`", m.domain));
             }
             if m.peer_groups.is_empty() {
-                return err(k("peer_groups"), "a metric must apply to at least one peer group");
+                return err(
+                    k("peer_groups"),
+                    "a metric must apply to at least one peer group",
+                );
             }
             for g in &m.peer_groups {
                 if !groups.contains(g.as_str()) {
@@ -535,7 +568,10 @@ impl Methodology {
                     return err(k("pool"), &format!("unknown pool `{p}`"));
                 };
                 if let Some(g) = m.peer_groups.iter().find(|g| !pool.peer_groups.contains(g)) {
-                    return err(k("pool"), &format!("pool `{p}` does not include peer group `{g}`"));
+                    return err(
+                        k("pool"),
+                        &format!("pool `{p}` does not include peer group `{g}`"),
+                    );
                 }
             }
             if !(m.weight.is_finite() && m.weight > 0.0) {
@@ -551,7 +587,9 @@ impl Methodology {
                         _ => {
                             return err(
                                 format!("metric[{}].scoring", m.id),
-                                &format!("matrix input `{c}` must be a metric with status = \"component\""),
+                                &format!(
+                                    "matrix input `{c}` must be a metric with status = \"component\""
+                                ),
                             );
                         }
                     }
@@ -572,7 +610,9 @@ impl Methodology {
         if !(1..=4).contains(&self.financial_override.cap_segment) {
             return err("financial_override.cap_segment".into(), "must be 1 to 4");
         }
-        if self.league_table.order != ["segment", "average"] || self.league_table.ties != "competition" {
+        if self.league_table.order != ["segment", "average"]
+            || self.league_table.ties != "competition"
+        {
             return err(
                 "league_table".into(),
                 "only order = [\"segment\", \"average\"] with ties = \"competition\" is implemented",
@@ -580,10 +620,19 @@ impl Methodology {
         }
         let l = &self.likely_ranges;
         if l.replicates < 100 {
-            return err("likely_ranges.replicates".into(), "at least 100 replicates are needed");
+            return err(
+                "likely_ranges.replicates".into(),
+                "at least 100 replicates are needed",
+            );
         }
-        if !(0.0 < l.lower_percentile && l.lower_percentile < l.upper_percentile && l.upper_percentile < 100.0) {
-            return err("likely_ranges".into(), "percentiles must satisfy 0 < lower < upper < 100");
+        if !(0.0 < l.lower_percentile
+            && l.lower_percentile < l.upper_percentile
+            && l.upper_percentile < 100.0)
+        {
+            return err(
+                "likely_ranges".into(),
+                "percentiles must satisfy 0 < lower < upper < 100",
+            );
         }
         if self.rounding.score_dp > 6 || self.rounding.average_dp > 6 {
             return err("rounding".into(), "at most 6 decimal places");
@@ -593,7 +642,11 @@ impl Methodology {
 
     fn validate_scoring(&self, m: &Metric) -> Result<(), String> {
         let finite = |x: f64, what: &str| {
-            if x.is_finite() { Ok(()) } else { Err(format!("{what} must be a finite number")) }
+            if x.is_finite() {
+                Ok(())
+            } else {
+                Err(format!("{what} must be a finite number"))
+            }
         };
         match &m.scoring {
             Scoring::Rank | Scoring::Published => Ok(()),
@@ -602,7 +655,9 @@ impl Methodology {
             Scoring::Bands { bands } => {
                 let (last, rest) = bands.split_last().ok_or("bands must not be empty")?;
                 if last.threshold.is_some() || rest.iter().any(|b| b.threshold.is_none()) {
-                    return Err("every band but the last needs a threshold; the last has none".into());
+                    return Err(
+                        "every band but the last needs a threshold; the last has none".into(),
+                    );
                 }
                 let t: Vec<f64> = rest.iter().filter_map(|b| b.threshold).collect();
                 let ordered = t.windows(2).all(|w| match m.direction {
@@ -631,7 +686,11 @@ impl Methodology {
 }
 
 fn score_ok(s: f64) -> Result<(), String> {
-    if (1.0..=4.0).contains(&s) { Ok(()) } else { Err(format!("score {s} is outside 1 to 4")) }
+    if (1.0..=4.0).contains(&s) {
+        Ok(())
+    } else {
+        Err(format!("score {s} is outside 1 to 4"))
+    }
 }
 
 fn check_cuts(c: &[f64]) -> Result<(), String> {
@@ -679,7 +738,10 @@ mod tests {
             .iter()
             .map(|id| m.metric(id).expect("infection metric").weight)
             .sum();
-        assert!((infections - 1.0).abs() < 1e-12, "infections together weigh one metric");
+        assert!(
+            (infections - 1.0).abs() < 1e-12,
+            "infections together weigh one metric"
+        );
         assert!(m.derived_ids().contains("OF5002"));
         assert!(m.known_ids().contains("OF0061"));
         assert!(!m.known_ids().contains("OF0999"));
@@ -689,7 +751,9 @@ mod tests {
     fn unknown_keys_are_rejected_with_the_key_named() {
         let text = SHIPPED.replace("cap_segment = 3", "cap_segment = 3\ncap_segmnet = 2");
         match load(&text) {
-            Err(ConfigError::Parse { message, .. }) => assert!(message.contains("cap_segmnet"), "{message}"),
+            Err(ConfigError::Parse { message, .. }) => {
+                assert!(message.contains("cap_segmnet"), "{message}")
+            }
             other => panic!("expected a parse error, got {other:?}"),
         }
     }
@@ -708,9 +772,19 @@ mod tests {
 
     #[test]
     fn unordered_thresholds_are_rejected() {
-        let text = SHIPPED.replace("cut_points = [2.05, 2.325, 2.625]", "cut_points = [2.325, 2.05, 2.625]");
-        assert_eq!(invalid_key(&text), "segmentation.published_cut_points[Q1 2025/26]");
-        let text = SHIPPED.replacen("{ score = 2.0, threshold = -1.0 }", "{ score = 2.0, threshold = 1.0 }", 1);
+        let text = SHIPPED.replace(
+            "cut_points = [2.05, 2.325, 2.625]",
+            "cut_points = [2.325, 2.05, 2.625]",
+        );
+        assert_eq!(
+            invalid_key(&text),
+            "segmentation.published_cut_points[Q1 2025/26]"
+        );
+        let text = SHIPPED.replacen(
+            "{ score = 2.0, threshold = -1.0 }",
+            "{ score = 2.0, threshold = 1.0 }",
+            1,
+        );
         assert_eq!(invalid_key(&text), "metric[OF1079].scoring");
     }
 

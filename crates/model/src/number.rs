@@ -24,7 +24,11 @@ pub fn format_nhse(x: f64, dp: u32) -> String {
         return s;
     }
     let trimmed = s.trim_end_matches('0');
-    if trimmed.ends_with('.') { format!("{trimmed}0") } else { trimmed.to_owned() }
+    if trimmed.ends_with('.') {
+        format!("{trimmed}0")
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 #[cfg(test)]

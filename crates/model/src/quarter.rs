@@ -31,16 +31,28 @@ impl Quarter {
     /// The quarter before this one.
     pub fn previous(self) -> Self {
         if self.q == 1 {
-            Self { fy_start: self.fy_start - 1, q: 4 }
+            Self {
+                fy_start: self.fy_start - 1,
+                q: 4,
+            }
         } else {
-            Self { fy_start: self.fy_start, q: self.q - 1 }
+            Self {
+                fy_start: self.fy_start,
+                q: self.q - 1,
+            }
         }
     }
 }
 
 impl fmt::Display for Quarter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Q{} {}/{:02}", self.q, self.fy_start, (self.fy_start + 1) % 100)
+        write!(
+            f,
+            "Q{} {}/{:02}",
+            self.q,
+            self.fy_start,
+            (self.fy_start + 1) % 100
+        )
     }
 }
 
@@ -48,7 +60,10 @@ impl FromStr for Quarter {
     type Err = QuarterParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = |reason| QuarterParseError { input: s.to_owned(), reason };
+        let err = |reason| QuarterParseError {
+            input: s.to_owned(),
+            reason,
+        };
         let t = s.trim();
         let (q, fy) = t.split_once(' ').ok_or_else(|| err("expected a space"))?;
         let q = q
@@ -56,13 +71,17 @@ impl FromStr for Quarter {
             .and_then(|n| n.parse::<u8>().ok())
             .filter(|n| (1..=4).contains(n))
             .ok_or_else(|| err("the quarter must be Q1 to Q4"))?;
-        let (start, end) = fy.split_once('/').ok_or_else(|| err("the year must be like 2025/26"))?;
+        let (start, end) = fy
+            .split_once('/')
+            .ok_or_else(|| err("the year must be like 2025/26"))?;
         let start: u16 = start
             .parse()
             .ok()
             .filter(|y| (1990..=2200).contains(y))
             .ok_or_else(|| err("the first year must be four digits"))?;
-        let end: u16 = end.parse().map_err(|_| err("the second year must be two digits"))?;
+        let end: u16 = end
+            .parse()
+            .map_err(|_| err("the second year must be two digits"))?;
         if end.to_string().len() > 2 || end != (start + 1) % 100 || fy.len() != 7 {
             return Err(err("the second year must follow the first, as in 2025/26"));
         }
@@ -77,14 +96,34 @@ mod tests {
     #[test]
     fn parses_and_prints_round_trip() {
         let q: Quarter = "Q3 2025/26".parse().expect("valid");
-        assert_eq!(q, Quarter { fy_start: 2025, q: 3 });
+        assert_eq!(
+            q,
+            Quarter {
+                fy_start: 2025,
+                q: 3
+            }
+        );
         assert_eq!(q.to_string(), "Q3 2025/26");
-        assert_eq!("Q4 2099/00".parse::<Quarter>().expect("century").to_string(), "Q4 2099/00");
+        assert_eq!(
+            "Q4 2099/00"
+                .parse::<Quarter>()
+                .expect("century")
+                .to_string(),
+            "Q4 2099/00"
+        );
     }
 
     #[test]
     fn rejects_malformed_labels() {
-        for bad in ["Q5 2025/26", "Q1 2025/27", "Q1 2025", "2025/26", "Q1 25/26", "Q1 2025/026", ""] {
+        for bad in [
+            "Q5 2025/26",
+            "Q1 2025/27",
+            "Q1 2025",
+            "2025/26",
+            "Q1 25/26",
+            "Q1 2025/026",
+            "",
+        ] {
             assert!(bad.parse::<Quarter>().is_err(), "{bad} should not parse");
         }
     }

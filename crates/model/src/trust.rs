@@ -19,8 +19,13 @@ impl TrustCode {
     pub fn parse(s: &str) -> Result<Self, TrustCodeError> {
         let t = s.trim();
         let ok = (3..=5).contains(&t.len())
-            && t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if ok { Ok(Self(t.to_owned())) } else { Err(TrustCodeError(s.to_owned())) }
+            && t.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if ok {
+            Ok(Self(t.to_owned()))
+        } else {
+            Err(TrustCodeError(s.to_owned()))
+        }
     }
 
     /// The code as text.

@@ -1,0 +1,103 @@
+//! Ingestion errors. Every row-level failure names file, line, column, value and reason.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One bad cell or row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// File as given.
+    pub file: String,
+    /// 1-based line (the header is line 1).
+    pub line: u64,
+    /// Column name (or names, comma-separated, for a key).
+    pub column: String,
+    /// The offending value as read.
+    pub value: String,
+    /// Why it is rejected.
+    pub reason: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: column {}: value {:?}: {}",
+            self.file, self.line, self.column, self.value, self.reason
+        )
+    }
+}
+
+/// Why an input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The file could not be opened or read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// Path.
+        path: PathBuf,
+        /// OS error.
+        source: std::io::Error,
+    },
+    /// The file is empty or has no data rows.
+    #[error("{file}: the file has no header row or no data rows")]
+    Empty {
+        /// File.
+        file: String,
+    },
+    /// The bytes are not UTF-8.
+    #[error(
+        "{file}:{line}: the file is not UTF-8 text (byte offset {offset}); save it as UTF-8, with or without BOM"
+    )]
+    Encoding {
+        /// File.
+        file: String,
+        /// Line of the first bad byte.
+        line: u64,
+        /// Byte offset of the first bad byte.
+        offset: usize,
+    },
+    /// Required columns are missing from the header.
+    #[error("{file}:1: missing column(s) {}; the header has: {}", missing.join(", "), found.join(", "))]
+    MissingColumns {
+        /// File.
+        file: String,
+        /// Columns that are required and absent.
+        missing: Vec<String>,
+        /// Columns present.
+        found: Vec<String>,
+    },
+    /// The CSV structure is broken (unterminated quote, wrong field count).
+    #[error("{file}:{line}: malformed CSV: {message}")]
+    Malformed {
+        /// File.
+        file: String,
+        /// Line.
+        line: u64,
+        /// Parser message.
+        message: String,
+    },
+    /// One or more rows failed validation.
+    #[error("{}", rows_message(.0))]
+    Rows(Vec<RowError>),
+}
+
+fn rows_message(rows: &[RowError]) -> String {
+    const SHOWN: usize = 20;
+    let mut s = format!("{} invalid row(s):", rows.len());
+    for r in rows.iter().take(SHOWN) {
+        s.push_str("\n  ");
+        s.push_str(&r.to_string());
+    }
+    if rows.len() > SHOWN {
+        s.push_str(&format!("\n  … and {} more", rows.len() - SHOWN));
+    }
+    s
+}
+
+impl IngestError {
+    /// True for problems with the input's content (as opposed to I/O failures).
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, IngestError::Io { .. })
+    }
+}

@@ -1,0 +1,520 @@
+//! NHS England's NOF data CSV (NOF 2025/26 spec §3, "Common CSV schema").
+//!
+//! Columns used: Quarter, Region, Trust_type, Trust_subtype, Trust_code, Trust_name, Metric_ID,
+//! Reporting_date, Units, Value. The other published columns (Domain, Sub-domain,
+//! Metric_description, Median_value, Lower_quartile, Upper_quartile, Rank) describe or derive
+//! from these and are not needed to score.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use league_model::{
+    Dataset, Methodology, Observation, Quarter, SourceRef, TrustCode, TrustInQuarter,
+};
+
+use crate::csvfile::CsvFile;
+use crate::register::row_error;
+use crate::{IngestError, RowError, TrustRegister};
+
+/// Values NHS England and the statistical conventions use for a withheld or absent figure.
+const SUPPRESSED: [&str; 6] = ["", "*", "-", "[c]", "[x]", "[z]"];
+
+/// What reading a NOF data file did with its rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NofReadSummary {
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Rows accepted as observations.
+    pub accepted: u64,
+    /// Derived outputs (domain results, average, segments) set aside: the engine computes them.
+    pub derived_set_aside: u64,
+    /// Rows with a blank or suppressed value, or a score of 0 ("not scored", spec §4).
+    pub no_value: u64,
+    /// Rows for a metric the methodology does not apply to the trust's peer group.
+    pub not_applicable: u64,
+    /// Rows in a second unit (e.g. a count beside the configured rate) set aside.
+    pub other_unit: u64,
+}
+
+const COLUMNS: [&str; 10] = [
+    "Quarter",
+    "Region",
+    "Trust_type",
+    "Trust_subtype",
+    "Trust_code",
+    "Trust_name",
+    "Metric_ID",
+    "Reporting_date",
+    "Units",
+    "Value",
+];
+
+/// Reads a NOF data CSV. Every row is checked; all failures are returned together.
+pub fn read_nof_data(
+    path: &Path,
+    methodology: &Methodology,
+    register: &TrustRegister,
+) -> Result<(Dataset, NofReadSummary), IngestError> {
+    read_nof_file(CsvFile::open(path)?, methodology, register)
+}
+
+/// As [`read_nof_data`], from bytes already in memory (`name` is used in messages).
+pub fn read_nof_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    methodology: &Methodology,
+    register: &TrustRegister,
+) -> Result<(Dataset, NofReadSummary), IngestError> {
+    read_nof_file(CsvFile::from_bytes(name, bytes)?, methodology, register)
+}
+
+fn read_nof_file(
+    file: CsvFile,
+    methodology: &Methodology,
+    register: &TrustRegister,
+) -> Result<(Dataset, NofReadSummary), IngestError> {
+    let mut rdr = file.reader();
+    let cols = file.columns(&mut rdr, COLUMNS)?;
+    let [
+        quarter_i,
+        region_i,
+        type_i,
+        subtype_i,
+        code_i,
+        name_i,
+        metric_i,
+        date_i,
+        units_i,
+        value_i,
+    ] = cols;
+    let file_name: Arc<str> = Arc::from(file.name.as_str());
+    let known = methodology.known_ids();
+    let derived = methodology.derived_ids();
+    let flags = [
+        methodology.financial_override.flag_id.as_str(),
+        methodology.segment5.flag_id.as_str(),
+    ];
+    let unit_of: HashMap<&str, &str> = methodology
+        .metrics
+        .iter()
+        .filter_map(|m| m.value_id.as_deref().map(|v| (v, m.unit.as_str())))
+        .collect();
+    let applies: HashMap<&str, &[String]> = methodology
+        .metrics
+        .iter()
+        .flat_map(|m| {
+            std::iter::once(m.id.as_str())
+                .chain(m.value_id.as_deref())
+                .map(move |id| (id, m.peer_groups.as_slice()))
+        })
+        .collect();
+
+    let mut summary = NofReadSummary::default();
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut dataset = Dataset::default();
+    let mut first_line: HashMap<(Quarter, TrustCode, String, String), u64> = HashMap::new();
+    let mut trust_line: HashMap<(Quarter, TrustCode), u64> = HashMap::new();
+    let mut rows: Vec<(Observation, String)> = Vec::new();
+
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| file.malformed(e))?;
+        summary.rows_read += 1;
+        let line = file.line(&rec);
+        let mut bad = |column: &str, value: &str, reason: String| {
+            errors.push(row_error(&file.name, line, column, value, &reason));
+        };
+        let field = |i: usize| rec[i].trim();
+
+        let quarter = match field(quarter_i).parse::<Quarter>() {
+            Ok(q) => Some(q),
+            Err(e) => {
+                bad("Quarter", field(quarter_i), e.reason.to_owned());
+                None
+            }
+        };
+        let code = match TrustCode::parse(field(code_i)) {
+            Ok(c) if register.get(&c).is_some() => Some(c),
+            Ok(_) => {
+                bad(
+                    "Trust_code",
+                    field(code_i),
+                    "unknown trust code: not in the trust register".into(),
+                );
+                None
+            }
+            Err(e) => {
+                bad("Trust_code", field(code_i), e.to_string());
+                None
+            }
+        };
+        let peer_group = match methodology.peer_group_by_label(field(type_i)) {
+            Some(g) => Some(g.id.clone()),
+            None => {
+                let labels: Vec<&str> = methodology
+                    .peer_groups
+                    .iter()
+                    .map(|p| p.label.as_str())
+                    .collect();
+                bad(
+                    "Trust_type",
+                    field(type_i),
+                    format!("unknown trust type; expected one of: {}", labels.join(", ")),
+                );
+                None
+            }
+        };
+        let metric_id = field(metric_i);
+        if !known.contains(metric_id) {
+            bad(
+                "Metric_ID",
+                metric_id,
+                "unknown metric id: not in the methodology configuration".into(),
+            );
+            continue;
+        }
+        let (Some(quarter), Some(code), Some(peer_group)) = (quarter, code, peer_group) else {
+            continue;
+        };
+
+        let trust = TrustInQuarter {
+            code: code.clone(),
+            name: field(name_i).to_owned(),
+            region: field(region_i).to_owned(),
+            peer_group: peer_group.clone(),
+            subtype: field(subtype_i).to_owned(),
+        };
+        match dataset
+            .trusts
+            .entry(quarter)
+            .or_default()
+            .entry(code.clone())
+        {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(trust);
+                trust_line.insert((quarter, code.clone()), line);
+            }
+            std::collections::btree_map::Entry::Occupied(o) => {
+                let first = o.get();
+                let first_at = trust_line[&(quarter, code.clone())];
+                for (column, a, b) in [
+                    ("Trust_name", &first.name, &trust.name),
+                    ("Region", &first.region, &trust.region),
+                    ("Trust_type", &first.peer_group, &trust.peer_group),
+                    ("Trust_subtype", &first.subtype, &trust.subtype),
+                ] {
+                    if a != b {
+                        let shown = if column == "Trust_type" {
+                            field(type_i)
+                        } else {
+                            b.as_str()
+                        };
+                        bad(
+                            column,
+                            shown,
+                            format!(
+                                "differs from line {first_at} for the same trust and quarter ({a:?})"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+
+        if derived.contains(metric_id) {
+            summary.derived_set_aside += 1;
+            continue;
+        }
+        if let Some(groups) = applies.get(metric_id) {
+            if !groups.contains(&peer_group) {
+                summary.not_applicable += 1;
+                tracing::warn!(file = %file.name, line, metric = metric_id, trust = %code,
+                    "metric does not apply to peer group {peer_group} in the methodology; row set aside");
+                continue;
+            }
+        }
+        let units = field(units_i).to_owned();
+        let key = (quarter, code.clone(), metric_id.to_owned(), units.clone());
+        if let Some(first) = first_line.get(&key) {
+            bad(
+                "Quarter,Trust_code,Metric_ID,Units",
+                &format!("{quarter},{code},{metric_id},{units}"),
+                format!("duplicate row for this trust, metric and quarter (first on line {first})"),
+            );
+            continue;
+        }
+        first_line.insert(key, line);
+
+        let raw = field(value_i);
+        if SUPPRESSED.contains(&raw) {
+            summary.no_value += 1;
+            continue;
+        }
+        let value = match raw.parse::<f64>() {
+            Ok(v) if v.is_finite() => v,
+            _ => {
+                bad("Value", raw, "not a finite number".into());
+                continue;
+            }
+        };
+        let is_score = metric_id.starts_with("OF1") || metric_id.starts_with("OF9");
+        if flags.contains(&metric_id) && value != 0.0 && value != 1.0 {
+            bad("Value", raw, "a flag must be 0 or 1".into());
+            continue;
+        }
+        if is_score && !flags.contains(&metric_id) {
+            if value == 0.0 {
+                summary.no_value += 1; // spec §4: a score of 0 means not scored
+                continue;
+            }
+            if !(1.0..=4.0).contains(&value) {
+                bad(
+                    "Value",
+                    raw,
+                    "a metric score must be between 1 and 4 (or 0 for not scored)".into(),
+                );
+                continue;
+            }
+        }
+        if units.contains('%') && !is_score && !(-1000.0..=1000.0).contains(&value) {
+            bad("Value", raw, "implausible percentage".into());
+            continue;
+        }
+        let obs = Observation {
+            quarter,
+            trust: code,
+            metric_id: metric_id.to_owned(),
+            value,
+            reporting_date: field(date_i).to_owned(),
+            source: SourceRef {
+                file: file_name.clone(),
+                line,
+            },
+        };
+        rows.push((obs, units));
+    }
+
+    // A metric published in two units (a count beside a rate) keeps the configured unit.
+    let mut units_seen: BTreeMap<(Quarter, TrustCode, String), BTreeSet<String>> = BTreeMap::new();
+    for (o, u) in &rows {
+        units_seen
+            .entry((o.quarter, o.trust.clone(), o.metric_id.clone()))
+            .or_default()
+            .insert(u.clone());
+    }
+    for (o, u) in rows {
+        let seen = &units_seen[&(o.quarter, o.trust.clone(), o.metric_id.clone())];
+        if seen.len() > 1 {
+            let wanted = unit_of.get(o.metric_id.as_str()).copied();
+            if !wanted.is_some_and(|w| seen.contains(w)) {
+                errors.push(row_error(
+                    &file.name,
+                    o.source.line,
+                    "Units",
+                    &u,
+                    &format!(
+                        "the metric appears in several units ({}) and none is the configured unit {:?}",
+                        seen.iter().cloned().collect::<Vec<_>>().join(", "),
+                        wanted.unwrap_or("")
+                    ),
+                ));
+                continue;
+            }
+            if Some(u.as_str()) != wanted {
+                summary.other_unit += 1;
+                continue;
+            }
+        }
+        summary.accepted += 1;
+        dataset.observations.push(o);
+    }
+
+    if summary.rows_read == 0 {
+        return Err(IngestError::Empty {
+            file: file.name.clone(),
+        });
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Err(IngestError::Rows(errors));
+    }
+    Ok((dataset, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn setup() -> (Methodology, TrustRegister) {
+        let r = root();
+        let text =
+            std::fs::read_to_string(r.join("data/methodology/nof-2025-26.toml")).expect("config");
+        let m = Methodology::from_toml("nof-2025-26.toml", &text).expect("valid");
+        let reg = TrustRegister::load(
+            &r.join("data/reference/trusts_reference.csv"),
+            Some(&r.join("data/reference/ods_etr_trusts.csv")),
+        )
+        .expect("register");
+        (m, reg)
+    }
+
+    const HEADER: &str = "Quarter,Region,Trust_type,Trust_subtype,Trust_code,Trust_name,Domain,Sub-domain,Metric_ID,Metric_description,Reporting_date,Units,Value,Median_value,Lower_quartile,Upper_quartile,Rank";
+
+    fn row(code: &str, metric: &str, units: &str, value: &str) -> String {
+        format!(
+            "Q1 2025/26,North West,Mental health and community trust,Community,{code},\"Some Trust, NHS\",D,S,{metric},desc,2024,{units},{value},,,,"
+        )
+    }
+
+    fn read(lines: &[String]) -> Result<(Dataset, NofReadSummary), IngestError> {
+        let (m, reg) = setup();
+        let text = format!("\u{feff}{HEADER}\r\n{}\r\n", lines.join("\r\n"));
+        read_nof_bytes("in.csv", text.into_bytes(), &m, &reg)
+    }
+
+    fn row_errors(lines: &[String]) -> Vec<RowError> {
+        match read(lines) {
+            Err(IngestError::Rows(r)) => r,
+            other => panic!("expected row errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_the_real_file_and_sets_derived_outputs_aside() {
+        let (m, reg) = setup();
+        let (ds, s) = read_nof_data(
+            &root().join("data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv"),
+            &m,
+            &reg,
+        )
+        .expect("the published file reads cleanly");
+        assert_eq!(s.rows_read, 6639);
+        assert_eq!(ds.trusts.len(), 3);
+        assert!(ds.trusts.values().all(|t| t.len() == 61));
+        assert!(s.derived_set_aside > 0);
+        assert!(
+            !ds.observations
+                .iter()
+                .any(|o| m.derived_ids().contains(o.metric_id.as_str()))
+        );
+        assert_eq!(
+            s.accepted + s.derived_set_aside + s.no_value + s.not_applicable + s.other_unit,
+            s.rows_read
+        );
+    }
+
+    #[test]
+    fn bom_crlf_and_quoted_fields_are_accepted() {
+        let (ds, s) = read(&[row("RY2", "OF0061", "out of 10", "6.5")]).expect("valid");
+        assert_eq!(s.accepted, 1);
+        let t = &ds.trusts.values().next().expect("one quarter")
+            [&TrustCode::parse("RY2").expect("code")];
+        assert_eq!(t.name, "Some Trust, NHS");
+        assert_eq!(ds.observations[0].source.line, 2);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_line_column_and_reason() {
+        let errs = row_errors(&[
+            row("RY2", "OF0061", "out of 10", "six"),
+            row("RY2", "OF0999", "x", "1"),
+            row("ZZZ", "OF0061", "out of 10", "6.1"),
+            row("RY2", "OF0084", "out of 10", "7"),
+            row("RY2", "OF0084", "out of 10", "7.1"),
+            row("../../x", "OF0061", "out of 10", "6"),
+        ]);
+        let got: Vec<(u64, &str)> = errs.iter().map(|e| (e.line, e.column.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (2, "Value"),
+                (3, "Metric_ID"),
+                (4, "Trust_code"),
+                (6, "Quarter,Trust_code,Metric_ID,Units"),
+                (7, "Trust_code")
+            ]
+        );
+        assert!(errs[0].reason.contains("not a finite number"));
+        assert!(errs[2].reason.contains("unknown trust code"));
+        assert!(errs[3].reason.contains("first on line 5"));
+    }
+
+    #[test]
+    fn missing_column_is_named() {
+        let (m, reg) = setup();
+        let text =
+            HEADER.replace(",Value,", ",Valeu,") + "\n" + &row("RY2", "OF0061", "out of 10", "6");
+        match read_nof_bytes("in.csv", text.into_bytes(), &m, &reg) {
+            Err(IngestError::MissingColumns { missing, .. }) => assert_eq!(missing, ["Value"]),
+            other => panic!("expected missing column, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn non_utf8_and_empty_files_are_rejected() {
+        let (m, reg) = setup();
+        let mut bytes = format!("{HEADER}\n").into_bytes();
+        bytes.extend_from_slice(b"Q1 2025/26,\xff\xfe\n");
+        assert!(matches!(
+            read_nof_bytes("in.csv", bytes, &m, &reg),
+            Err(IngestError::Encoding { line: 2, .. })
+        ));
+        assert!(matches!(
+            read_nof_bytes("in.csv", Vec::new(), &m, &reg),
+            Err(IngestError::Empty { .. })
+        ));
+        assert!(matches!(
+            read_nof_bytes("in.csv", format!("{HEADER}\n").into_bytes(), &m, &reg),
+            Err(IngestError::Empty { .. })
+        ));
+    }
+
+    #[test]
+    fn blank_suppressed_and_zero_scores_are_counted_not_used() {
+        let (ds, s) = read(&[
+            row("RY2", "OF0061", "out of 10", ""),
+            row("RY2", "OF0084", "out of 10", "[c]"),
+            row("RY2", "OF1082", "score", "0.0"),
+        ])
+        .expect("blank, suppressed and zero-score rows are not errors");
+        assert!(ds.observations.is_empty());
+        assert_eq!((s.rows_read, s.no_value, s.accepted), (3, 3, 0));
+    }
+
+    #[test]
+    fn out_of_range_scores_and_flags_are_rejected() {
+        let errs = row_errors(&[
+            row("RY2", "OF1061", "score", "4.5"),
+            row("RY2", "OF5004", "flag", "2"),
+        ]);
+        assert_eq!(errs.len(), 2);
+        assert!(errs[0].reason.contains("between 1 and 4"));
+        assert!(errs[1].reason.contains("0 or 1"));
+    }
+
+    #[test]
+    fn inconsistent_trust_details_are_rejected() {
+        let mut second = row("RY2", "OF0084", "out of 10", "7");
+        second = second.replace("North West", "London");
+        let errs = row_errors(&[row("RY2", "OF0061", "out of 10", "6"), second]);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].column, "Region");
+        assert!(errs[0].reason.contains("line 2"));
+    }
+
+    #[test]
+    fn a_second_unit_is_set_aside_when_the_configured_unit_is_present() {
+        let acute = |units: &str, v: &str| {
+            format!(
+                "Q3 2025/26,London,Acute trust,Acute - Teaching,RJ1,GSTT,D,S,OF0048,desc,Q3,{units},{v},,,,"
+            )
+        };
+        let (ds, s) = read(&[acute("rate", "10.5"), acute("count", "40")]).expect("valid");
+        assert_eq!((s.accepted, s.other_unit), (1, 1));
+        assert_eq!(ds.observations[0].value, 10.5);
+    }
+}

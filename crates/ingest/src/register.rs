@@ -1,0 +1,215 @@
+//! The trust register: which ODS codes are trusts, of what type, and which codes merged into
+//! which (`data/reference/`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use league_model::TrustCode;
+
+use crate::csvfile::CsvFile;
+use crate::{IngestError, RowError};
+
+/// One trust in the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterEntry {
+    /// ODS code.
+    pub code: TrustCode,
+    /// Name.
+    pub name: String,
+    /// Register trust type (`acute`, `mental_health`…), known for current trusts only.
+    pub trust_type: Option<String>,
+    /// True for the current (2026) list; false for codes known only from the historic snapshot.
+    pub current: bool,
+    /// The trust this code merged into, with the merger date (YYYY-MM-DD).
+    pub successor: Option<(TrustCode, String)>,
+}
+
+/// Known trust codes, current and historic.
+#[derive(Debug, Clone, Default)]
+pub struct TrustRegister {
+    entries: BTreeMap<TrustCode, RegisterEntry>,
+}
+
+impl TrustRegister {
+    /// Loads the current list (`trusts_reference.csv`) and, optionally, the historic ODS
+    /// snapshot (`ods_etr_trusts.csv`) whose extra codes are kept as non-current entries.
+    pub fn load(current: &Path, historic: Option<&Path>) -> Result<Self, IngestError> {
+        let mut reg = TrustRegister::default();
+        let file = CsvFile::open(current)?;
+        let mut rdr = file.reader();
+        let [code_i, name_i, type_i, pred_i, date_i] = file.columns(
+            &mut rdr,
+            [
+                "org_code",
+                "name",
+                "trust_type",
+                "predecessor_codes",
+                "merger_date",
+            ],
+        )?;
+        let mut errors = Vec::new();
+        let mut successors = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| file.malformed(e))?;
+            let line = file.line(&rec);
+            let Some(code) = parse_code(&file.name, line, "org_code", &rec[code_i], &mut errors)
+            else {
+                continue;
+            };
+            for pred in rec[pred_i]
+                .split(['|', ';', ','])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                if let Some(p) =
+                    parse_code(&file.name, line, "predecessor_codes", pred, &mut errors)
+                {
+                    successors.push((p, code.clone(), rec[date_i].trim().to_owned()));
+                }
+            }
+            let entry = RegisterEntry {
+                code: code.clone(),
+                name: rec[name_i].trim().to_owned(),
+                trust_type: Some(rec[type_i].trim().to_owned()).filter(|t| !t.is_empty()),
+                current: true,
+                successor: None,
+            };
+            if reg.entries.insert(code.clone(), entry).is_some() {
+                errors.push(row_error(
+                    &file.name,
+                    line,
+                    "org_code",
+                    code.as_str(),
+                    "duplicate trust code",
+                ));
+            }
+        }
+        if let Some(historic) = historic {
+            let file = CsvFile::open(historic)?;
+            let mut rdr = file.reader();
+            let [code_i, name_i] = file.columns(&mut rdr, ["org_code", "name"])?;
+            for rec in rdr.records() {
+                let rec = rec.map_err(|e| file.malformed(e))?;
+                let line = file.line(&rec);
+                let Some(code) =
+                    parse_code(&file.name, line, "org_code", &rec[code_i], &mut errors)
+                else {
+                    continue;
+                };
+                reg.entries
+                    .entry(code.clone())
+                    .or_insert_with(|| RegisterEntry {
+                        code,
+                        name: rec[name_i].trim().to_owned(),
+                        trust_type: None,
+                        current: false,
+                        successor: None,
+                    });
+            }
+        }
+        for (pred, succ, date) in successors {
+            let entry = reg
+                .entries
+                .entry(pred.clone())
+                .or_insert_with(|| RegisterEntry {
+                    code: pred.clone(),
+                    name: String::new(),
+                    trust_type: None,
+                    current: false,
+                    successor: None,
+                });
+            entry.successor = Some((succ, date));
+        }
+        if errors.is_empty() {
+            Ok(reg)
+        } else {
+            Err(IngestError::Rows(errors))
+        }
+    }
+
+    /// The entry for a code.
+    pub fn get(&self, code: &TrustCode) -> Option<&RegisterEntry> {
+        self.entries.get(code)
+    }
+
+    /// Number of codes known.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no code is known.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+fn parse_code(
+    file: &str,
+    line: u64,
+    column: &str,
+    value: &str,
+    errors: &mut Vec<RowError>,
+) -> Option<TrustCode> {
+    match TrustCode::parse(value) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            errors.push(row_error(file, line, column, value, &e.to_string()));
+            None
+        }
+    }
+}
+
+pub(crate) fn row_error(
+    file: &str,
+    line: u64,
+    column: &str,
+    value: &str,
+    reason: &str,
+) -> RowError {
+    RowError {
+        file: file.to_owned(),
+        line,
+        column: column.to_owned(),
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference_dir() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference")
+    }
+
+    #[test]
+    fn loads_current_and_historic_codes_with_mergers() {
+        let dir = reference_dir();
+        let reg = TrustRegister::load(
+            &dir.join("trusts_reference.csv"),
+            Some(&dir.join("ods_etr_trusts.csv")),
+        )
+        .expect("shipped register loads");
+        let code = |c: &str| TrustCode::parse(c).expect("valid");
+        let rbv = reg
+            .get(&code("RBV"))
+            .expect("The Christie is a current trust");
+        assert!(rbv.current);
+        assert_eq!(rbv.trust_type.as_deref(), Some("acute_specialist"));
+        let rnk = reg
+            .get(&code("RNK"))
+            .expect("Tavistock and Portman is historic");
+        assert!(!rnk.current);
+        assert_eq!(
+            rnk.successor,
+            Some((code("G6V2S"), "2026-04-01".to_owned()))
+        );
+        assert!(
+            reg.get(&code("RYV")).is_some(),
+            "Cambridgeshire Community Services, from the ODS snapshot"
+        );
+        assert!(reg.get(&code("ZZZ")).is_none());
+        assert!(reg.len() > 202);
+    }
+}
