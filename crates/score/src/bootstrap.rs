@@ -1,0 +1,207 @@
+//! Likely ranges of average and rank (NOF 2025/26 §2): a non-parametric bootstrap.
+//!
+//! For each trust, resample its own metric scores with replacement (same count) and recompute
+//! the weighted mean; in each replicate, re-apply the fixed cut-points and the deficit cap, then
+//! re-rank the peer group by (segment, mean). The percentiles across replicates give the ranges.
+//!
+//! Determinism: every trust draws from its own ChaCha stream seeded from the run seed, the quarter
+//! and its code, and each replicate's ranking is a pure function of the drawn means, so the result
+//! is identical whatever the rayon thread count or scheduling.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use league_model::number::round_dp;
+use league_model::{Range, SegmentBoundary};
+
+use crate::rules::{apply_override, competition_ranks, percentile_nearest_rank, segment_of};
+
+/// One trust's inputs to the bootstrap.
+#[derive(Debug, Clone)]
+pub struct BootstrapTrust {
+    /// Stream id: a stable hash of quarter and trust code (see [`stream_id`]).
+    pub stream: u64,
+    /// (score, weight) of every metric in its average.
+    pub scores: Vec<(f64, f64)>,
+    /// Financial override flag.
+    pub in_deficit: bool,
+}
+
+/// Fixed parameters of one bootstrap.
+#[derive(Debug, Clone)]
+pub struct BootstrapSpec {
+    /// Number of replicates.
+    pub replicates: u32,
+    /// Run seed.
+    pub seed: u64,
+    /// Lower and upper percentiles (0–100).
+    pub percentiles: (f64, f64),
+    /// Segment cut-points, held fixed.
+    pub cuts: [f64; 3],
+    /// Boundary rule.
+    pub boundary: SegmentBoundary,
+    /// Override cap segment.
+    pub cap: u8,
+    /// Decimal places of the average.
+    pub average_dp: u32,
+}
+
+/// A stable 64-bit id for a (quarter, trust) stream: FNV-1a, which unlike the standard library's
+/// hasher is fixed across platforms and releases.
+pub fn stream_id(quarter: &str, trust: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in quarter.bytes().chain([0u8]).chain(trust.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Likely ranges (average, rank) for each trust of one peer group, in input order.
+pub fn likely_ranges(trusts: &[BootstrapTrust], spec: &BootstrapSpec) -> Vec<(Range, Range)> {
+    let b = spec.replicates as usize;
+    // means[t][r]: replicate r of trust t, drawn from the trust's own stream.
+    let means: Vec<Vec<f64>> = trusts
+        .par_iter()
+        .map(|t| {
+            let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ t.stream);
+            let n = t.scores.len();
+            (0..b)
+                .map(|_| {
+                    let (num, den) = (0..n).fold((0.0, 0.0), |(num, den), _| {
+                        let (s, w) = t.scores[rng.random_range(0..n)];
+                        (num + s * w, den + w)
+                    });
+                    num / den
+                })
+                .collect()
+        })
+        .collect();
+    // ranks[r][t]: each replicate re-segmented and re-ranked.
+    let ranks: Vec<Vec<u32>> = (0..b)
+        .into_par_iter()
+        .map(|r| {
+            let keys: Vec<(u8, f64)> = trusts
+                .iter()
+                .zip(&means)
+                .map(|(t, m)| {
+                    let avg = round_dp(m[r], spec.average_dp);
+                    let seg = apply_override(
+                        segment_of(avg, &spec.cuts, spec.boundary),
+                        t.in_deficit,
+                        spec.cap,
+                    );
+                    (seg, avg)
+                })
+                .collect();
+            competition_ranks(&keys)
+        })
+        .collect();
+    let (lo, hi) = spec.percentiles;
+    (0..trusts.len())
+        .map(|t| {
+            let mut m = means[t].clone();
+            m.sort_by(f64::total_cmp);
+            let mut rk: Vec<u32> = ranks.iter().map(|r| r[t]).collect();
+            rk.sort_unstable();
+            let pct = |v: &[f64], p| {
+                round_dp(
+                    percentile_nearest_rank(v, p).unwrap_or(f64::NAN),
+                    spec.average_dp,
+                )
+            };
+            let rpct = |p| f64::from(percentile_nearest_rank(&rk, p).unwrap_or(0));
+            (
+                Range {
+                    low: pct(&m, lo),
+                    high: pct(&m, hi),
+                },
+                Range {
+                    low: rpct(lo),
+                    high: rpct(hi),
+                },
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (Vec<BootstrapTrust>, BootstrapSpec) {
+        let trusts: Vec<BootstrapTrust> = (0..30)
+            .map(|i| BootstrapTrust {
+                stream: stream_id("Q1 2025/26", &format!("R{i:02}")),
+                scores: (0..9)
+                    .map(|k| (1.0 + f64::from((i * 7 + k * 5) % 31) / 10.0, 1.0))
+                    .collect(),
+                in_deficit: i % 4 == 0,
+            })
+            .collect();
+        let spec = BootstrapSpec {
+            replicates: 500,
+            seed: 42,
+            percentiles: (2.5, 97.5),
+            cuts: [2.07, 2.355, 2.705],
+            boundary: SegmentBoundary::BetterSegment,
+            cap: 3,
+            average_dp: 2,
+        };
+        (trusts, spec)
+    }
+
+    fn run_with_threads(n: usize) -> Vec<(Range, Range)> {
+        let (t, s) = sample();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .expect("pool")
+            .install(|| likely_ranges(&t, &s))
+    }
+
+    #[test]
+    fn same_seed_same_ranges_on_one_and_two_threads() {
+        let one = run_with_threads(1);
+        let two = run_with_threads(2);
+        assert_eq!(one, two);
+        assert_eq!(one, run_with_threads(2));
+    }
+
+    #[test]
+    fn a_different_seed_changes_the_draws() {
+        let (t, mut s) = sample();
+        let a = likely_ranges(&t, &s);
+        s.seed = 43;
+        assert_ne!(a, likely_ranges(&t, &s));
+    }
+
+    #[test]
+    fn ranges_contain_the_point_estimates_and_are_ordered() {
+        let (t, s) = sample();
+        let r = likely_ranges(&t, &s);
+        for (trust, (avg, rank)) in t.iter().zip(&r) {
+            let mean = crate::rules::weighted_mean(trust.scores.iter().copied()).expect("scores");
+            assert!(
+                avg.low <= mean + 0.01 && mean - 0.01 <= avg.high,
+                "{avg:?} vs {mean}"
+            );
+            assert!(rank.low <= rank.high && rank.low >= 1.0 && rank.high <= t.len() as f64);
+        }
+    }
+
+    #[test]
+    fn a_trust_with_identical_scores_has_a_point_range() {
+        let (mut t, s) = sample();
+        t[1].scores = vec![(2.0, 1.0); 8];
+        let r = likely_ranges(&t, &s);
+        assert_eq!(
+            r[1].0,
+            Range {
+                low: 2.0,
+                high: 2.0
+            }
+        );
+    }
+}

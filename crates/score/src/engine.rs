@@ -1,0 +1,602 @@
+//! Orchestration: metric scores → averages and domains → segments → ranks → likely ranges.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use league_model::number::round_dp;
+use league_model::{
+    CutPointSource, Dataset, DomainResult, LeagueRow, LeagueTable, Methodology, MetricScore,
+    MetricStatus, Observation, PoolRef, Quarter, Range, ScoreProvenance, ScoreRun, Scoring,
+    SegmentCuts, SegmentMethod, SegmentPool, TrustCode,
+};
+
+use crate::bootstrap::{BootstrapSpec, BootstrapTrust, likely_ranges, stream_id};
+use crate::columnar::{self, MeanInput, PeerInput, RankInput, RankScheme};
+use crate::rules;
+
+/// Run-time choices that override the methodology's defaults.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreOptions {
+    /// Segment cut-points to use for every quarter (`--cut-points`).
+    pub cut_points: Option<[f64; 3]>,
+    /// Bootstrap seed (`--seed`); the methodology's default otherwise.
+    pub seed: Option<u64>,
+    /// Bootstrap replicates; the methodology's default otherwise.
+    pub replicates: Option<u32>,
+}
+
+/// Why scoring failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreError {
+    /// A columnar computation failed: a bug, not bad input.
+    #[error("internal error in the columnar stage: {0}")]
+    Columnar(#[from] polars::error::PolarsError),
+    /// Cut-points given on the command line are unusable.
+    #[error("cut-points {0:?} must be three finite numbers in ascending order")]
+    BadCutPoints([f64; 3]),
+    /// No trust in a quarter has any scored metric, so nothing can be segmented.
+    #[error("{0}: no trust has a scored metric, so no segment cut-points can be derived")]
+    NothingToSegment(Quarter),
+}
+
+type Key = (Quarter, TrustCode, usize);
+
+struct Chosen {
+    score: f64,
+    provenance: ScoreProvenance,
+    value: Option<f64>,
+}
+
+/// Scores a dataset under a methodology. Deterministic: the same inputs, options and seed give
+/// the same [`ScoreRun`].
+pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<ScoreRun, ScoreError> {
+    if let Some(c) = opts.cut_points {
+        if !(c.iter().all(|x| x.is_finite()) && c[0] < c[1] && c[1] < c[2]) {
+            return Err(ScoreError::BadCutPoints(c));
+        }
+    }
+    let obs: HashMap<(Quarter, &TrustCode, &str), &Observation> = data
+        .observations
+        .iter()
+        .map(|o| ((o.quarter, &o.trust, o.metric_id.as_str()), o))
+        .collect();
+    let value_of = |q: Quarter, t: &TrustCode, id: &str| obs.get(&(q, t, id)).map(|o| o.value);
+
+    let chosen = choose_scores(data, m, &value_of)?;
+    let metric_scores = metric_score_rows(data, m, &chosen)?;
+
+    // Averages and domain scores (§1.3, §1.6), over full-precision scores.
+    let keys: Vec<(Quarter, TrustCode)> = data
+        .trusts
+        .iter()
+        .flat_map(|(q, ts)| ts.keys().map(move |t| (*q, t.clone())))
+        .collect();
+    let index: HashMap<(Quarter, &TrustCode), usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, (q, t))| ((*q, t), i))
+        .collect();
+    let mut mean_rows = Vec::new();
+    let mut domain_rows = Vec::new();
+    for s in metric_scores.iter().filter(|s| s.in_average) {
+        let i = index[&(s.quarter, &s.trust)];
+        let d = domain_index(m, &s.metric_id);
+        mean_rows.push(MeanInput {
+            group: format!("{i:08}"),
+            score: s.score,
+            weight: s.weight,
+        });
+        domain_rows.push(MeanInput {
+            group: format!("{i:08}|{d}"),
+            score: s.score,
+            weight: s.weight,
+        });
+    }
+    let averages: HashMap<usize, (f64, u32)> = columnar::weighted_means(&mean_rows)?
+        .into_iter()
+        .map(|(g, mean, n)| {
+            (
+                g.parse::<usize>().expect("group keys are indexes"),
+                (mean, n),
+            )
+        })
+        .collect();
+    let mut domains: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
+    for (g, mean, _) in columnar::weighted_means(&domain_rows)? {
+        let (i, d) = g
+            .split_once('|')
+            .expect("domain group keys are index|domain");
+        let (i, d) = (i.parse().expect("index"), d.parse().expect("domain index"));
+        domains
+            .entry(i)
+            .or_default()
+            .push((d, round_dp(mean, m.rounding.average_dp)));
+    }
+
+    let seed = opts.seed.unwrap_or(m.likely_ranges.seed);
+    let replicates = opts.replicates.unwrap_or(m.likely_ranges.replicates);
+    let mut tables = Vec::new();
+    let mut cuts_used = Vec::new();
+    for (&q, trusts) in &data.trusts {
+        let scored: Vec<(&TrustCode, f64, u32)> = trusts
+            .keys()
+            .filter_map(|t| averages.get(&index[&(q, t)]).map(|&(a, n)| (t, a, n)))
+            .collect();
+        for t in trusts
+            .keys()
+            .filter(|t| !averages.contains_key(&index[&(q, *t)]))
+        {
+            tracing::warn!(quarter = %q, trust = %t, "no scored metric: the trust cannot be segmented or ranked and is left out of the league table");
+        }
+        if scored.is_empty() {
+            return Err(ScoreError::NothingToSegment(q));
+        }
+        let group_of = |t: &TrustCode| trusts[t].peer_group.as_str();
+        let rounded = |a: f64| round_dp(a, m.rounding.average_dp);
+        let cuts_for = overall_cuts(
+            m,
+            opts,
+            q,
+            &scored
+                .iter()
+                .map(|&(t, a, _)| (group_of(t), rounded(a)))
+                .collect::<Vec<_>>(),
+        );
+        let domain_cuts = domain_cut_points(m, q, trusts, &domains, &index);
+
+        for g in &m.peer_groups {
+            let members: Vec<&(&TrustCode, f64, u32)> = scored
+                .iter()
+                .filter(|(t, ..)| group_of(t) == g.id)
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let cuts = cuts_for(&g.id);
+            if !cuts_used
+                .iter()
+                .any(|c: &SegmentCuts| c.quarter == q && c.peer_group == cuts.peer_group)
+            {
+                cuts_used.push(cuts.clone());
+            }
+            let mut rows = Vec::with_capacity(members.len());
+            let mut boot = Vec::with_capacity(members.len());
+            for &&(t, avg_full, n) in &members {
+                let deficit_flag = value_of(q, t, &m.financial_override.flag_id);
+                if deficit_flag.is_none() {
+                    tracing::warn!(quarter = %q, trust = %t, "no financial override flag ({}): treated as not in deficit", m.financial_override.flag_id);
+                }
+                let in_deficit = deficit_flag == Some(1.0);
+                let in_programme = value_of(q, t, &m.segment5.flag_id) == Some(1.0);
+                let average = rounded(avg_full);
+                let unadjusted = rules::segment_of(average, &cuts.cuts, m.segmentation.boundary);
+                let segment =
+                    rules::apply_override(unadjusted, in_deficit, m.financial_override.cap_segment);
+                let final_segment = if in_programme {
+                    m.segment5.segment
+                } else {
+                    segment
+                };
+                let i = index[&(q, t)];
+                let mut doms: Vec<DomainResult> = domains
+                    .get(&i)
+                    .map(|ds| {
+                        ds.iter()
+                            .map(|&(d, score)| DomainResult {
+                                domain: m.domains[d].id.clone(),
+                                score,
+                                segment: rules::segment_of(
+                                    score,
+                                    &domain_cuts(&g.id, d),
+                                    m.segmentation.boundary,
+                                ),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                doms.sort_by_key(|d| m.domains.iter().position(|x| x.id == d.domain));
+                boot.push(BootstrapTrust {
+                    stream: stream_id(&q.to_string(), t.as_str()),
+                    scores: metric_scores
+                        .iter()
+                        .filter(|s| s.quarter == q && &s.trust == t && s.in_average)
+                        .map(|s| (s.score, s.weight))
+                        .collect(),
+                    in_deficit,
+                });
+                rows.push(LeagueRow {
+                    trust: trusts[t].clone(),
+                    metrics_scored: n,
+                    average_unrounded: avg_full,
+                    average,
+                    average_range: Range {
+                        low: f64::NAN,
+                        high: f64::NAN,
+                    },
+                    unadjusted_segment: unadjusted,
+                    segment,
+                    final_segment,
+                    in_deficit,
+                    in_improvement_programme: in_programme,
+                    rank: 0,
+                    rank_range: Range {
+                        low: f64::NAN,
+                        high: f64::NAN,
+                    },
+                    domains: doms,
+                });
+            }
+            // League rank (§2): segment, then average, competition ranking. Segment 5 is not used.
+            let keys: Vec<(u8, f64)> = rows.iter().map(|r| (r.segment, r.average)).collect();
+            for (r, rank) in rows.iter_mut().zip(rules::competition_ranks(&keys)) {
+                r.rank = rank;
+            }
+            let spec = BootstrapSpec {
+                replicates,
+                seed,
+                percentiles: (
+                    m.likely_ranges.lower_percentile,
+                    m.likely_ranges.upper_percentile,
+                ),
+                cuts: cuts.cuts,
+                boundary: m.segmentation.boundary,
+                cap: m.financial_override.cap_segment,
+                average_dp: m.rounding.average_dp,
+            };
+            for (r, (avg_range, rank_range)) in rows.iter_mut().zip(likely_ranges(&boot, &spec)) {
+                r.average_range = avg_range;
+                r.rank_range = rank_range;
+            }
+            rows.sort_by(|a, b| {
+                a.rank
+                    .cmp(&b.rank)
+                    .then_with(|| a.trust.code.cmp(&b.trust.code))
+            });
+            tables.push(LeagueTable {
+                quarter: q,
+                peer_group: g.id.clone(),
+                peer_group_label: g.label.clone(),
+                rows,
+            });
+        }
+    }
+    Ok(ScoreRun {
+        tables,
+        metric_scores,
+        cuts: cuts_used,
+        seed,
+        replicates,
+    })
+}
+
+fn domain_index(m: &Methodology, score_id: &str) -> usize {
+    let metric = m
+        .metric(score_id)
+        .expect("scores are only made for configured metrics");
+    m.domains
+        .iter()
+        .position(|d| d.id == metric.domain)
+        .expect("validated: every metric's domain exists")
+}
+
+/// Picks each metric's score: computed where the comparator pool is in the input and the raw
+/// value is present, NHS England's published score otherwise (§6 back test note 1).
+fn choose_scores(
+    data: &Dataset,
+    m: &Methodology,
+    value_of: &dyn Fn(Quarter, &TrustCode, &str) -> Option<f64>,
+) -> Result<BTreeMap<Key, Chosen>, ScoreError> {
+    let mut chosen: BTreeMap<Key, Chosen> = BTreeMap::new();
+    let mut rank_inputs = Vec::new();
+    let mut rank_keys: Vec<(Key, f64)> = Vec::new();
+    for (&q, trusts) in &data.trusts {
+        let present: BTreeSet<&str> = trusts.values().map(|t| t.peer_group.as_str()).collect();
+        for (mi, metric) in m.metrics.iter().enumerate() {
+            if metric.status == MetricStatus::Contextual
+                || matches!(metric.scoring, Scoring::Matrix { .. })
+            {
+                continue;
+            }
+            let covered = match &metric.pool {
+                PoolRef::PeerGroup => true,
+                PoolRef::Named(p) => m.pool(p).is_some_and(|pool| {
+                    pool.peer_groups
+                        .iter()
+                        .all(|g| present.contains(g.as_str()))
+                }),
+            };
+            for (t, info) in trusts {
+                if !metric.peer_groups.contains(&info.peer_group) {
+                    continue;
+                }
+                let raw = metric.value_id.as_deref().and_then(|v| value_of(q, t, v));
+                let published = value_of(q, t, &metric.id);
+                let key = (q, t.clone(), mi);
+                let scheme = match &metric.scoring {
+                    Scoring::Rank => Some((RankScheme::Rank, false)),
+                    Scoring::Standard { standard } => Some((
+                        RankScheme::Standard,
+                        raw.is_some_and(|v| !metric.direction.better(*standard, v)),
+                    )),
+                    Scoring::Floor { floor } => Some((
+                        RankScheme::Floor,
+                        raw.is_some_and(|v| metric.direction.better(*floor, v)),
+                    )),
+                    _ => None,
+                };
+                match (&metric.scoring, raw, scheme) {
+                    (_, Some(v), Some((scheme, set_apart))) if covered => {
+                        let pool_key = match &metric.pool {
+                            PoolRef::PeerGroup => info.peer_group.as_str(),
+                            PoolRef::Named(p) => p.as_str(),
+                        };
+                        let key_value = match metric.direction {
+                            league_model::Direction::LowerIsBetter => v,
+                            league_model::Direction::HigherIsBetter => -v,
+                        };
+                        rank_inputs.push(RankInput {
+                            group: format!("{q}|{}|{pool_key}", metric.id),
+                            key: key_value,
+                            set_apart,
+                            scheme,
+                        });
+                        rank_keys.push((key, v));
+                    }
+                    (Scoring::Bands { bands }, Some(v), _) => {
+                        let score = rules::band_score(v, metric.direction, bands);
+                        chosen.insert(
+                            key,
+                            Chosen {
+                                score,
+                                provenance: ScoreProvenance::Computed,
+                                value: Some(v),
+                            },
+                        );
+                    }
+                    _ => {
+                        if let Some(score) = published {
+                            chosen.insert(
+                                key,
+                                Chosen {
+                                    score,
+                                    provenance: ScoreProvenance::Published,
+                                    value: raw,
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for ((key, v), score) in rank_keys
+        .into_iter()
+        .zip(columnar::rank_scores(&rank_inputs)?)
+    {
+        chosen.insert(
+            key,
+            Chosen {
+                score,
+                provenance: ScoreProvenance::Computed,
+                value: Some(v),
+            },
+        );
+    }
+    // Combined metrics from their components (§1.2 combined finance).
+    for (&q, trusts) in &data.trusts {
+        for (mi, metric) in m.metrics.iter().enumerate() {
+            let Scoring::Matrix { row, column, table } = &metric.scoring else {
+                continue;
+            };
+            let pos = |id: &str| {
+                m.metrics
+                    .iter()
+                    .position(|x| x.id == id)
+                    .expect("validated matrix input")
+            };
+            let (ri, ci) = (pos(row), pos(column));
+            for (t, info) in trusts {
+                if !metric.peer_groups.contains(&info.peer_group) {
+                    continue;
+                }
+                let component = |i| {
+                    chosen
+                        .get(&(q, t.clone(), i))
+                        .map(|c: &Chosen| round_dp(c.score, m.rounding.score_dp))
+                };
+                let computed = component(ri)
+                    .zip(component(ci))
+                    .and_then(|(r, c)| rules::matrix_score(table, r, c));
+                let entry = match computed {
+                    Some(score) => Chosen {
+                        score,
+                        provenance: ScoreProvenance::Computed,
+                        value: None,
+                    },
+                    None => match value_of(q, t, &metric.id) {
+                        Some(score) => Chosen {
+                            score,
+                            provenance: ScoreProvenance::Published,
+                            value: None,
+                        },
+                        None => continue,
+                    },
+                };
+                chosen.insert((q, t.clone(), mi), entry);
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+/// Metric score rows with individual-metric ranks and peer quartiles (§2 IMR).
+fn metric_score_rows(
+    data: &Dataset,
+    m: &Methodology,
+    chosen: &BTreeMap<Key, Chosen>,
+) -> Result<Vec<MetricScore>, ScoreError> {
+    let peer_of = |q: &Quarter, t: &TrustCode| data.trusts[q][t].peer_group.as_str();
+    let with_value: Vec<(&Key, f64)> = chosen
+        .iter()
+        .filter_map(|(k, c)| c.value.map(|v| (k, v)))
+        .collect();
+    let peer_inputs: Vec<PeerInput> = with_value
+        .iter()
+        .map(|&((q, t, mi), v)| {
+            let metric = &m.metrics[*mi];
+            let key = match metric.direction {
+                league_model::Direction::LowerIsBetter => v,
+                league_model::Direction::HigherIsBetter => -v,
+            };
+            PeerInput {
+                group: format!("{q}|{}|{}", metric.id, peer_of(q, t)),
+                key,
+                value: v,
+            }
+        })
+        .collect();
+    let stats: HashMap<&Key, (u32, [f64; 3])> = with_value
+        .iter()
+        .map(|(k, _)| *k)
+        .zip(columnar::peer_stats(&peer_inputs)?)
+        .collect();
+
+    let mut score_groups: BTreeMap<(Quarter, usize, &str), Vec<&Key>> = BTreeMap::new();
+    for k in chosen.keys() {
+        score_groups
+            .entry((k.0, k.2, peer_of(&k.0, &k.1)))
+            .or_default()
+            .push(k);
+    }
+    let mut score_rank: HashMap<&Key, u32> = HashMap::new();
+    for keys in score_groups.values() {
+        let rounded: Vec<f64> = keys
+            .iter()
+            .map(|k| round_dp(chosen[*k].score, m.rounding.score_dp))
+            .collect();
+        for (k, r) in keys.iter().zip(rules::competition_ranks(&rounded)) {
+            score_rank.insert(k, r);
+        }
+    }
+    let mut out: Vec<MetricScore> = chosen
+        .iter()
+        .map(|(k, c)| {
+            let metric = &m.metrics[k.2];
+            let stat = stats.get(k);
+            MetricScore {
+                quarter: k.0,
+                trust: k.1.clone(),
+                metric_id: metric.id.clone(),
+                value: c.value,
+                score: c.score,
+                score_rounded: round_dp(c.score, m.rounding.score_dp),
+                weight: metric.weight,
+                in_average: metric.status == MetricStatus::Scored,
+                provenance: c.provenance,
+                value_rank: stat.map(|s| s.0),
+                peer_quartiles: stat.map(|s| s.1),
+                score_rank: score_rank[k],
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.quarter, &a.trust, &a.metric_id).cmp(&(b.quarter, &b.trust, &b.metric_id))
+    });
+    Ok(out)
+}
+
+/// The overall cut-points for a quarter, per peer group: command line, then fixed thresholds,
+/// then the quarter's configured cut-points, then quartiles over the configured pool.
+fn overall_cuts<'a>(
+    m: &'a Methodology,
+    opts: &ScoreOptions,
+    q: Quarter,
+    averages: &[(&str, f64)],
+) -> impl Fn(&str) -> SegmentCuts + 'a {
+    let fixed: Option<([f64; 3], CutPointSource)> = if let Some(c) = opts.cut_points {
+        Some((c, CutPointSource::CommandLine))
+    } else if m.segmentation.method == SegmentMethod::Thresholds {
+        Some((
+            three(&m.segmentation.thresholds),
+            CutPointSource::Thresholds,
+        ))
+    } else {
+        m.published_cut_points(&q.to_string())
+            .map(|c| (three(&c.cut_points), CutPointSource::Configured))
+    };
+    let pool = m.segmentation.pool;
+    let present: BTreeSet<String> = averages.iter().map(|(g, _)| (*g).to_owned()).collect();
+    if fixed.is_none() && pool == SegmentPool::AllProviders && present.len() < m.peer_groups.len() {
+        tracing::warn!(quarter = %q, "quartiles are taken over all providers, but the input holds only {} of {} peer groups: segments will not match NHS England's; give --cut-points",
+            present.len(), m.peer_groups.len());
+    }
+    let all: Vec<f64> = averages.iter().map(|&(_, a)| a).collect();
+    let by_group: BTreeMap<String, Vec<f64>> =
+        averages.iter().fold(BTreeMap::new(), |mut acc, &(g, a)| {
+            acc.entry(g.to_owned()).or_insert_with(Vec::new).push(a);
+            acc
+        });
+    move |group: &str| match (&fixed, pool) {
+        (Some((cuts, source)), _) => SegmentCuts {
+            quarter: q,
+            peer_group: None,
+            cuts: *cuts,
+            source: source.clone(),
+        },
+        (None, SegmentPool::AllProviders) => SegmentCuts {
+            quarter: q,
+            peer_group: None,
+            cuts: rules::quartile_cuts(&all).expect("a quarter with scored trusts has averages"),
+            source: CutPointSource::Quartiles(present.iter().cloned().collect()),
+        },
+        (None, SegmentPool::PeerGroup) => SegmentCuts {
+            quarter: q,
+            peer_group: Some(group.to_owned()),
+            cuts: rules::quartile_cuts(&by_group[group])
+                .expect("called only for groups with members"),
+            source: CutPointSource::Quartiles(vec![group.to_owned()]),
+        },
+    }
+}
+
+/// Domain segments (§1.6): derived "the same way as the overall segment": quartiles of the domain
+/// scores over the segmentation pool, or the fixed thresholds.
+fn domain_cut_points<'a>(
+    m: &'a Methodology,
+    q: Quarter,
+    trusts: &BTreeMap<TrustCode, league_model::TrustInQuarter>,
+    domains: &HashMap<usize, Vec<(usize, f64)>>,
+    index: &HashMap<(Quarter, &TrustCode), usize>,
+) -> impl Fn(&str, usize) -> [f64; 3] + 'a {
+    let mut scores: BTreeMap<(String, usize), Vec<f64>> = BTreeMap::new();
+    for (t, info) in trusts {
+        for &(d, s) in domains
+            .get(&index[&(q, t)])
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let g = match m.segmentation.pool {
+                SegmentPool::AllProviders => String::new(),
+                SegmentPool::PeerGroup => info.peer_group.clone(),
+            };
+            scores.entry((g, d)).or_default().push(s);
+        }
+    }
+    let cuts: BTreeMap<(String, usize), [f64; 3]> = scores
+        .into_iter()
+        .filter_map(|(k, v)| rules::quartile_cuts(&v).map(|c| (k, c)))
+        .collect();
+    move |group: &str, d: usize| {
+        if m.segmentation.method == SegmentMethod::Thresholds {
+            return three(&m.segmentation.thresholds);
+        }
+        let g = match m.segmentation.pool {
+            SegmentPool::AllProviders => String::new(),
+            SegmentPool::PeerGroup => group.to_owned(),
+        };
+        cuts[&(g, d)]
+    }
+}
+
+fn three(v: &[f64]) -> [f64; 3] {
+    [v[0], v[1], v[2]]
+}
