@@ -1,1 +1,6 @@
-//! End-to-end tests.
+//! End-to-end tests: the real `league` binary on the real data shipped in `data/`.
+
+mod acute;
+mod backtest;
+mod bad_input;
+mod util;

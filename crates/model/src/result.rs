@@ -40,8 +40,12 @@ pub struct MetricScore {
     pub weight: f64,
     /// Whether it enters the average.
     pub in_average: bool,
-    /// Computed or published.
+    /// Whether `score` is the engine's or NHS England's.
     pub provenance: ScoreProvenance,
+    /// The engine's own score from the raw value (when the comparator pool was in the input),
+    /// full precision. Where NHS England's published score exists, that one is used in the
+    /// average, because it was computed from unrounded raw values; this one is kept to verify it.
+    pub computed: Option<f64>,
     /// Individual-metric rank of the raw value within the trust's peer group (competition
     /// ranking, 1 = best), when there is a raw value.
     pub value_rank: Option<u32>,
@@ -60,6 +64,8 @@ pub struct DomainResult {
     pub score: f64,
     /// Domain segment (1–4), derived like the overall segment.
     pub segment: u8,
+    /// Rank of the domain score within the peer group (competition ranking, 1 = best).
+    pub rank: u32,
 }
 
 /// One row of a league table.
@@ -87,6 +93,8 @@ pub struct LeagueRow {
     pub in_improvement_programme: bool,
     /// League rank within the peer group (competition ranking on segment, then average).
     pub rank: u32,
+    /// Rank on the average alone within the peer group (the `Rank` NHS England prints on OF5002).
+    pub average_rank: u32,
     /// Likely range of the rank.
     pub rank_range: Range,
     /// Domain results, in the methodology's domain order, for domains with any score.

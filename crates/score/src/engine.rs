@@ -44,7 +44,12 @@ struct Chosen {
     score: f64,
     provenance: ScoreProvenance,
     value: Option<f64>,
+    /// The engine's own score from the raw value, when the pool was in the input.
+    computed: Option<f64>,
 }
+
+/// Largest comparator pool the grid recovery considers (all trusts of every type, with room).
+const MAX_POOL: u32 = 300;
 
 /// Scores a dataset under a methodology. Deterministic: the same inputs, options and seed give
 /// the same [`ScoreRun`].
@@ -189,6 +194,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                                     &domain_cuts(&g.id, d),
                                     m.segmentation.boundary,
                                 ),
+                                rank: 0,
                             })
                             .collect()
                     })
@@ -218,6 +224,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                     in_deficit,
                     in_improvement_programme: in_programme,
                     rank: 0,
+                    average_rank: 0,
                     rank_range: Range {
                         low: f64::NAN,
                         high: f64::NAN,
@@ -229,6 +236,25 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
             let keys: Vec<(u8, f64)> = rows.iter().map(|r| (r.segment, r.average)).collect();
             for (r, rank) in rows.iter_mut().zip(rules::competition_ranks(&keys)) {
                 r.rank = rank;
+            }
+            let averages: Vec<f64> = rows.iter().map(|r| r.average).collect();
+            for (r, rank) in rows.iter_mut().zip(rules::competition_ranks(&averages)) {
+                r.average_rank = rank;
+            }
+            for d in &m.domains {
+                let scores: Vec<f64> = rows
+                    .iter()
+                    .filter_map(|r| r.domains.iter().find(|x| x.domain == d.id))
+                    .map(|x| x.score)
+                    .collect();
+                let mut ranks = rules::competition_ranks(&scores).into_iter();
+                for x in rows
+                    .iter_mut()
+                    .flat_map(|r| r.domains.iter_mut())
+                    .filter(|x| x.domain == d.id)
+                {
+                    x.rank = ranks.next().expect("one rank per domain score");
+                }
             }
             let spec = BootstrapSpec {
                 replicates,
@@ -339,32 +365,16 @@ fn choose_scores(
                             set_apart,
                             scheme,
                         });
-                        rank_keys.push((key, v));
+                        rank_keys.push((key.clone(), v));
                     }
                     (Scoring::Bands { bands }, Some(v), _) => {
                         let score = rules::band_score(v, metric.direction, bands);
-                        chosen.insert(
-                            key,
-                            Chosen {
-                                score,
-                                provenance: ScoreProvenance::Computed,
-                                value: Some(v),
-                            },
-                        );
+                        record(&mut chosen, key.clone(), Some(v), Some(score), published);
+                        continue;
                     }
-                    _ => {
-                        if let Some(score) = published {
-                            chosen.insert(
-                                key,
-                                Chosen {
-                                    score,
-                                    provenance: ScoreProvenance::Published,
-                                    value: raw,
-                                },
-                            );
-                        }
-                    }
+                    _ => {}
                 }
+                record(&mut chosen, key, raw, None, published);
             }
         }
     }
@@ -372,15 +382,12 @@ fn choose_scores(
         .into_iter()
         .zip(columnar::rank_scores(&rank_inputs)?)
     {
-        chosen.insert(
-            key,
-            Chosen {
-                score,
-                provenance: ScoreProvenance::Computed,
-                value: Some(v),
-            },
-        );
+        let published = chosen
+            .get(&key)
+            .and_then(|c| (c.provenance == ScoreProvenance::Published).then_some(c.score));
+        record(&mut chosen, key, Some(v), Some(score), published);
     }
+    recover_published_precision(m, &mut chosen);
     // Combined metrics from their components (§1.2 combined finance).
     for (&q, trusts) in &data.trusts {
         for (mi, metric) in m.metrics.iter().enumerate() {
@@ -406,26 +413,77 @@ fn choose_scores(
                 let computed = component(ri)
                     .zip(component(ci))
                     .and_then(|(r, c)| rules::matrix_score(table, r, c));
-                let entry = match computed {
-                    Some(score) => Chosen {
-                        score,
-                        provenance: ScoreProvenance::Computed,
-                        value: None,
-                    },
-                    None => match value_of(q, t, &metric.id) {
-                        Some(score) => Chosen {
-                            score,
-                            provenance: ScoreProvenance::Published,
-                            value: None,
-                        },
-                        None => continue,
-                    },
-                };
-                chosen.insert((q, t.clone(), mi), entry);
+                record(
+                    &mut chosen,
+                    (q, t.clone(), mi),
+                    None,
+                    computed,
+                    value_of(q, t, &metric.id),
+                );
             }
         }
     }
     Ok(chosen)
+}
+
+/// Records a metric score. NHS England's published score wins where there is one: it was computed
+/// from unrounded raw values the input lacks (rounded raw values manufacture ties). The engine's
+/// own score is kept beside it as `computed`, to verify the published one and to stand in for it.
+fn record(
+    chosen: &mut BTreeMap<Key, Chosen>,
+    key: Key,
+    value: Option<f64>,
+    computed: Option<f64>,
+    published: Option<f64>,
+) {
+    let entry = match (published, computed) {
+        (Some(score), _) => Chosen {
+            score,
+            provenance: ScoreProvenance::Published,
+            value,
+            computed,
+        },
+        (None, Some(score)) => Chosen {
+            score,
+            provenance: ScoreProvenance::Computed,
+            value,
+            computed,
+        },
+        (None, None) => return,
+    };
+    chosen.insert(key, entry);
+}
+
+/// Published rank-scheme scores are rounded to 2 dp; NHS England averages the unrounded ones
+/// (§1.3: "matches the mean of the unrounded component scores"). Recover them from the grid of
+/// each metric and quarter ([`rules::recover_unrounded`]).
+fn recover_published_precision(m: &Methodology, chosen: &mut BTreeMap<Key, Chosen>) {
+    let mut groups: BTreeMap<(Quarter, usize), Vec<Key>> = BTreeMap::new();
+    for (k, c) in chosen.iter() {
+        if c.provenance == ScoreProvenance::Published {
+            groups.entry((k.0, k.2)).or_default().push(k.clone());
+        }
+    }
+    for ((q, mi), keys) in groups {
+        let metric = &m.metrics[mi];
+        let (best, span, apart) = match metric.scoring {
+            Scoring::Rank => (1.0, 3.0, None),
+            Scoring::Standard { .. } => (2.0, 2.0, Some(1.0)),
+            Scoring::Floor { .. } => (1.0, 2.0, Some(4.0)),
+            _ => continue,
+        };
+        let scores: Vec<f64> = keys.iter().map(|k| chosen[k].score).collect();
+        match rules::recover_unrounded(&scores, best, span, apart, m.rounding.score_dp, MAX_POOL) {
+            Some(exact) => {
+                for (k, s) in keys.iter().zip(exact) {
+                    chosen.get_mut(k).expect("key from the map").score = s;
+                }
+            }
+            None => {
+                tracing::debug!(quarter = %q, metric = %metric.id, "published scores fit no rank grid; used as published")
+            }
+        }
+    }
 }
 
 /// Metric score rows with individual-metric ranks and peer quartiles (§2 IMR).
@@ -492,6 +550,7 @@ fn metric_score_rows(
                 weight: metric.weight,
                 in_average: metric.status == MetricStatus::Scored,
                 provenance: c.provenance,
+                computed: c.computed,
                 value_rank: stat.map(|s| s.0),
                 peer_quartiles: stat.map(|s| s.1),
                 score_rank: score_rank[k],

@@ -178,6 +178,50 @@ pub fn percentile_nearest_rank<T: Copy>(sorted: &[T], pct: f64) -> Option<T> {
     Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
+/// Recovers full-precision scores from published rounded ones for a rank-based scheme.
+///
+/// Scheme scores lie on a grid `best + span·k/(N−1)` (§1.2). Given every published score of one
+/// metric and quarter, the smallest pool size N ≥ the number of ranked scores for which each
+/// score is `round(best + span·k/(N−1), dp)` identifies the grid; each score is then replaced by
+/// its exact grid value. Scores equal to `apart` (meeters of a standard, failers of a floor) are
+/// kept. `None` when no N up to `max_pool` fits or the grid is finer than the rounding (then
+/// the rounded value cannot identify k).
+pub fn recover_unrounded(
+    scores: &[f64],
+    best: f64,
+    span: f64,
+    apart: Option<f64>,
+    dp: u32,
+    max_pool: u32,
+) -> Option<Vec<f64>> {
+    use league_model::number::round_dp;
+    let ranked: Vec<f64> = scores
+        .iter()
+        .copied()
+        .filter(|s| Some(*s) != apart)
+        .collect();
+    let snap = |s: f64, n: u32| {
+        let steps = f64::from(n - 1);
+        let k = ((s - best) * steps / span).round();
+        best + span * k / steps
+    };
+    let resolution = 10f64.powi(-(dp as i32));
+    let start = (ranked.len() as u32).max(2);
+    let n = (start..=max_pool)
+        .take_while(|&n| span / f64::from(n - 1) > resolution)
+        .find(|&n| {
+            ranked
+                .iter()
+                .all(|&s| (round_dp(snap(s, n), dp) - s).abs() < resolution / 10.0)
+        })?;
+    Some(
+        scores
+            .iter()
+            .map(|&s| if Some(s) == apart { s } else { snap(s, n) })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +415,28 @@ mod tests {
         assert_eq!(percentile_nearest_rank(&v, 2.5), Some(3));
         assert_eq!(percentile_nearest_rank(&v, 97.5), Some(98));
         assert_eq!(percentile_nearest_rank(&[7], 2.5), Some(7));
+    }
+
+    #[test]
+    fn unrounded_scores_are_recovered_from_the_grid() {
+        // 205 trusts ranked: published scores are rounded grid points 1 + 3k/204.
+        // With every trust of the pool present, only N = 205 fits.
+        let exact: Vec<f64> = (0..205).map(|k| 1.0 + 3.0 * f64::from(k) / 204.0).collect();
+        let published: Vec<f64> = exact.iter().map(|&x| round_dp(x, 2)).collect();
+        let got = recover_unrounded(&published, 1.0, 3.0, None, 2, 300).expect("grid found");
+        for (g, e) in got.iter().zip(&exact) {
+            assert!((g - e).abs() < 1e-12, "{g} vs {e}");
+        }
+        // floor scheme: 4.00 for failers is kept apart
+        let got = recover_unrounded(&[1.0, 1.67, 2.33, 3.0, 4.0], 1.0, 2.0, Some(4.0), 2, 300)
+            .expect("grid");
+        assert!((got[1] - (1.0 + 2.0 / 3.0)).abs() < 1e-12);
+        assert_eq!(got[4], 4.0);
+        // scores that fit no grid of a pool up to the limit are left alone
+        assert_eq!(
+            recover_unrounded(&[1.0, 1.5, 2.2, 4.0], 1.0, 3.0, None, 2, 20),
+            None
+        );
     }
 
     proptest! {

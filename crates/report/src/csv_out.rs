@@ -1,0 +1,280 @@
+//! League-table and metric-score CSVs in NHS England's layouts (NOF 2025/26 spec §3).
+
+use std::path::Path;
+
+use league_model::number::format_nhse;
+use league_model::{LeagueRow, LeagueTable, Methodology, Quarter, ScoreRun};
+
+use crate::ReportError;
+
+/// NHS England's league-table columns, in order.
+pub const LEAGUE_TABLE_COLUMNS: [&str; 12] = [
+    "Quarter",
+    "Region",
+    "Trust_type",
+    "Trust_subtype",
+    "Trust_code",
+    "Trust_name",
+    "Average_score",
+    "Likely_range_of_average_score",
+    "Segment",
+    "Trust_in_financial_deficit",
+    "Rank",
+    "Likely_range_of_rank",
+];
+
+/// NHS England's data-file columns, in order.
+pub const METRIC_SCORE_COLUMNS: [&str; 17] = [
+    "Quarter",
+    "Region",
+    "Trust_type",
+    "Trust_subtype",
+    "Trust_code",
+    "Trust_name",
+    "Domain",
+    "Sub-domain",
+    "Metric_ID",
+    "Metric_description",
+    "Reporting_date",
+    "Units",
+    "Value",
+    "Median_value",
+    "Lower_quartile",
+    "Upper_quartile",
+    "Rank",
+];
+
+/// Directory name for a quarter: "2025-26-Q3".
+pub fn quarter_slug(q: Quarter) -> String {
+    format!("{}-{:02}-Q{}", q.fy_start, (q.fy_start + 1) % 100, q.q)
+}
+
+/// Writes `<dir>/<quarter>/<peer group>/{league-table,metric-scores}.csv` for every table.
+pub fn write_tables(
+    dir: &Path,
+    run: &ScoreRun,
+    m: &Methodology,
+) -> Result<Vec<std::path::PathBuf>, ReportError> {
+    let mut written = Vec::new();
+    for t in &run.tables {
+        let sub = dir.join(quarter_slug(t.quarter)).join(&t.peer_group);
+        std::fs::create_dir_all(&sub).map_err(|e| ReportError::io(&sub, e))?;
+        let p = sub.join("league-table.csv");
+        write_csv(
+            &p,
+            &LEAGUE_TABLE_COLUMNS,
+            t.rows.iter().map(|r| league_row(t, r)),
+        )?;
+        written.push(p);
+        let p = sub.join("metric-scores.csv");
+        write_csv(&p, &METRIC_SCORE_COLUMNS, metric_rows(t, run, m))?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+fn write_csv(
+    path: &Path,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<(), ReportError> {
+    let io = |e: csv::Error| ReportError::io(path, std::io::Error::other(e));
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_path(path)
+        .map_err(io)?;
+    w.write_record(header).map_err(io)?;
+    for r in rows {
+        w.write_record(&r).map_err(io)?;
+    }
+    w.flush().map_err(|e| ReportError::io(path, e))?;
+    let f = std::fs::File::open(path).map_err(|e| ReportError::io(path, e))?;
+    f.sync_all().map_err(|e| ReportError::io(path, e))
+}
+
+/// Escapes text a spreadsheet would evaluate as a formula.
+fn text(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_owned(),
+    }
+}
+
+fn trust_columns(t: &LeagueTable, r: &LeagueRow) -> Vec<String> {
+    vec![
+        t.quarter.to_string(),
+        text(&r.trust.region),
+        text(&t.peer_group_label),
+        text(&r.trust.subtype),
+        r.trust.code.to_string(),
+        text(&r.trust.name),
+    ]
+}
+
+fn league_row(t: &LeagueTable, r: &LeagueRow) -> Vec<String> {
+    let mut v = trust_columns(t, r);
+    v.extend([
+        format_nhse(r.average, 2),
+        format!(
+            "{} to {}",
+            format_nhse(r.average_range.low, 2),
+            format_nhse(r.average_range.high, 2)
+        ),
+        r.segment.to_string(),
+        if r.in_deficit { "Yes" } else { "No" }.to_owned(),
+        r.rank.to_string(),
+        format!("{} to {}", r.rank_range.low, r.rank_range.high),
+    ]);
+    v
+}
+
+fn metric_rows<'a>(
+    t: &'a LeagueTable,
+    run: &'a ScoreRun,
+    m: &'a Methodology,
+) -> impl Iterator<Item = Vec<String>> + 'a {
+    let q = t.quarter.to_string();
+    t.rows.iter().flat_map(move |r| {
+        let mut out = Vec::new();
+        let row = |domain: &str,
+                   sub: &str,
+                   id: &str,
+                   desc: &str,
+                   units: &str,
+                   value: String,
+                   rank: Option<u32>| {
+            let mut v = trust_columns(t, r);
+            v.extend([
+                domain.to_owned(),
+                sub.to_owned(),
+                id.to_owned(),
+                desc.to_owned(),
+                q.clone(),
+                units.to_owned(),
+                value,
+                String::new(),
+                String::new(),
+                String::new(),
+                rank.map(|x| x.to_string()).unwrap_or_default(),
+            ]);
+            v
+        };
+        for s in run
+            .metric_scores
+            .iter()
+            .filter(|s| s.quarter == t.quarter && s.trust == r.trust.code)
+        {
+            let Some(computed) = s.computed else { continue };
+            let metric = m
+                .metric(&s.metric_id)
+                .expect("scores carry configured metric ids");
+            let domain = m
+                .domains
+                .iter()
+                .find(|d| d.id == metric.domain)
+                .expect("validated domain");
+            out.push(row(
+                &domain.name,
+                &metric.sub_domain,
+                &metric.id,
+                &metric.name,
+                "score",
+                format_nhse(computed, 2),
+                Some(s.score_rank),
+            ));
+        }
+        for d in &r.domains {
+            let domain = m
+                .domains
+                .iter()
+                .find(|x| x.id == d.domain)
+                .expect("validated domain");
+            let score_name = format!("{} domain score", domain.name);
+            let seg_name = format!("{} domain segment", domain.name);
+            out.push(row(
+                &domain.name,
+                &score_name,
+                &domain.score_id,
+                &score_name,
+                "score",
+                format_nhse(d.score, 2),
+                Some(d.rank),
+            ));
+            out.push(row(
+                &domain.name,
+                &seg_name,
+                &domain.segment_id,
+                &seg_name,
+                "segment",
+                format_nhse(f64::from(d.segment), 1),
+                None,
+            ));
+        }
+        let o = &m.outputs;
+        let flag = |b: bool| if b { "1.0" } else { "0.0" }.to_owned();
+        out.push(row(
+            "Summary",
+            "Summary",
+            &o.adjusted_segment,
+            "Adjusted segment",
+            "segment",
+            format_nhse(f64::from(r.segment), 1),
+            Some(r.rank),
+        ));
+        out.push(row(
+            "Summary",
+            "Summary",
+            &o.average,
+            "Average metric score",
+            "score",
+            format_nhse(r.average, 2),
+            Some(r.average_rank),
+        ));
+        out.push(row(
+            "Summary",
+            "Summary",
+            &o.unadjusted_segment,
+            "Unadjusted segment",
+            "segment",
+            format_nhse(f64::from(r.unadjusted_segment), 1),
+            None,
+        ));
+        out.push(row(
+            "Summary",
+            "Summary",
+            &m.financial_override.flag_id,
+            "Financial override",
+            "flag",
+            flag(r.in_deficit),
+            None,
+        ));
+        out.push(row(
+            "Summary",
+            "Summary",
+            &o.final_segment,
+            "Final segment score override",
+            "segment",
+            format_nhse(f64::from(r.final_segment), 1),
+            None,
+        ));
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_is_escaped() {
+        assert_eq!(text("=HYPERLINK(\"x\",\"y\")"), "'=HYPERLINK(\"x\",\"y\")");
+        assert_eq!(text("-1"), "'-1");
+        assert_eq!(text("North West"), "North West");
+    }
+
+    #[test]
+    fn quarter_slugs_sort_chronologically() {
+        let q: Quarter = "Q3 2025/26".parse().expect("quarter");
+        assert_eq!(quarter_slug(q), "2025-26-Q3");
+    }
+}
