@@ -203,7 +203,8 @@ fn adjusted_segment_follows_from_the_published_unadjusted_segment_and_deficit_fl
 #[test]
 fn published_league_ranks_follow_from_segment_then_average() {
     let pubd = published();
-    let mut by_quarter: BTreeMap<&str, Vec<(String, (u8, f64), u32)>> = BTreeMap::new();
+    type Row = (String, (u8, f64), u32);
+    let mut by_quarter: BTreeMap<&str, Vec<Row>> = BTreeMap::new();
     for ((q, t, m), (seg, rank)) in &pubd {
         if m == "OF5000" {
             let avg = pubd[&(q.clone(), t.clone(), "OF5002".to_owned())].0;

@@ -225,14 +225,15 @@ fn read_nof_file(
             summary.derived_set_aside += 1;
             continue;
         }
-        if let Some(groups) = applies.get(metric_id) {
-            if !groups.contains(&peer_group) {
-                summary.not_applicable += 1;
-                tracing::warn!(file = %file.name, line, metric = metric_id, trust = %code,
+        if let Some(groups) = applies.get(metric_id)
+            && !groups.contains(&peer_group)
+        {
+            summary.not_applicable += 1;
+            tracing::warn!(file = %file.name, line, metric = metric_id, trust = %code,
                     "metric does not apply to peer group {peer_group} in the methodology; row set aside");
-                continue;
-            }
+            continue;
         }
+
         let units = field(units_i).to_owned();
         let key = (quarter, code.clone(), metric_id.to_owned(), units.clone());
         if let Some(first) = first_line.get(&key) {

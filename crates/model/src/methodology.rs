@@ -541,13 +541,13 @@ impl Methodology {
             if !is_metric_id(&m.id) || !ids.insert(m.id.as_str()) {
                 return err(k("id"), "metric ids must look like OF1234 and be unique");
             }
-            if let Some(v) = &m.value_id {
-                if !is_metric_id(v) || !ids.insert(v.as_str()) {
-                    return err(
-                        k("value_id"),
-                        "value ids must look like OF0123 and be unique",
-                    );
-                }
+            if let Some(v) = &m.value_id
+                && (!is_metric_id(v) || !ids.insert(v.as_str()))
+            {
+                return err(
+                    k("value_id"),
+                    "value ids must look like OF0123 and be unique",
+                );
             }
             if !domains.contains(m.domain.as_str()) {
                 return err(k("domain"), &format!("unknown domain `{}`", m.domain));

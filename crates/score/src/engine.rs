@@ -54,10 +54,10 @@ const MAX_POOL: u32 = 300;
 /// Scores a dataset under a methodology. Deterministic: the same inputs, options and seed give
 /// the same [`ScoreRun`].
 pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<ScoreRun, ScoreError> {
-    if let Some(c) = opts.cut_points {
-        if !(c.iter().all(|x| x.is_finite()) && c[0] < c[1] && c[1] < c[2]) {
-            return Err(ScoreError::BadCutPoints(c));
-        }
+    if let Some(c) = opts.cut_points
+        && !(c.iter().all(|x| x.is_finite()) && c[0] < c[1] && c[1] < c[2])
+    {
+        return Err(ScoreError::BadCutPoints(c));
     }
     let obs: HashMap<(Quarter, &TrustCode, &str), &Observation> = data
         .observations
