@@ -105,6 +105,25 @@ pub struct Rounding {
     pub average_dp: u32,
     /// Evidence for the rule.
     pub evidence: Evidence,
+    /// Published scores that enter the averages at their published precision, rather than as
+    /// the full-precision value recovered from the rank grid.
+    #[serde(default)]
+    pub as_published: Vec<AsPublished>,
+}
+
+/// Metrics whose published scores NHS England averaged as rounded, in one quarter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsPublished {
+    /// Quarter label ("Q1 2025/26").
+    pub quarter: String,
+    /// Score ids (OF1xxx).
+    pub metrics: Vec<String>,
+    /// Evidence.
+    pub evidence: Evidence,
+    /// How this was established.
+    #[serde(default)]
+    pub note: String,
 }
 
 /// A league-table peer group.
@@ -337,6 +356,9 @@ pub struct PublishedCutPoints {
     /// Where they come from.
     #[serde(default)]
     pub note: String,
+    /// Cut-points for the domain segments (§1.6), by domain id, for the same quarter.
+    #[serde(default)]
+    pub domains: BTreeMap<String, Vec<f64>>,
 }
 
 /// Segmentation rule (§1.3).
@@ -497,7 +519,15 @@ impl Methodology {
         s
     }
 
-    /// Cut-points configured for a quarter, if any.
+    /// Whether a published score of `score_id` enters the averages as published in `quarter`.
+    pub fn averaged_as_published(&self, quarter: &str, score_id: &str) -> bool {
+        self.rounding
+            .as_published
+            .iter()
+            .any(|a| a.quarter == quarter && a.metrics.iter().any(|m| m == score_id))
+    }
+
+    /// The configured cut-points for a quarter, if any.
     pub fn published_cut_points(&self, quarter: &str) -> Option<&PublishedCutPoints> {
         self.segmentation
             .published_cut_points
@@ -596,6 +626,17 @@ impl Methodology {
                 }
             }
         }
+        for a in &self.rounding.as_published {
+            let key = format!("rounding.as_published[{}]", a.quarter);
+            if a.quarter.parse::<crate::Quarter>().is_err() {
+                return err(key, "quarter must be like \"Q1 2025/26\"");
+            }
+            for id in &a.metrics {
+                if !self.metrics.iter().any(|m| &m.id == id) {
+                    return err(format!("{key}.metrics"), &format!("no such metric `{id}`"));
+                }
+            }
+        }
         let s = &self.segmentation;
         if s.method == SegmentMethod::Thresholds {
             check_cuts(&s.thresholds).map_err(|p| ("segmentation.thresholds".to_owned(), p))?;
@@ -605,7 +646,14 @@ impl Methodology {
             if c.quarter.parse::<crate::Quarter>().is_err() {
                 return err(key, "quarter must be like \"Q1 2025/26\"");
             }
-            check_cuts(&c.cut_points).map_err(|p| (key, p))?;
+            check_cuts(&c.cut_points).map_err(|p| (key.clone(), p))?;
+            for (d, cuts) in &c.domains {
+                let key = format!("{key}.domains.{d}");
+                if !self.domains.iter().any(|x| &x.id == d) {
+                    return err(key, "no such domain");
+                }
+                check_cuts(cuts).map_err(|p| (key, p))?;
+            }
         }
         if !(1..=4).contains(&self.financial_override.cap_segment) {
             return err("financial_override.cap_segment".into(), "must be 1 to 4");
@@ -762,6 +810,33 @@ mod tests {
     fn unknown_domain_is_named() {
         let text = SHIPPED.replacen("domain = \"patient_safety\"", "domain = \"safety\"", 1);
         assert_eq!(invalid_key(&text), "metric[OF1061].domain");
+    }
+
+    #[test]
+    fn domain_cut_points_name_a_known_domain_in_order() {
+        let text = SHIPPED.replacen("access = [1.82,", "acess = [1.82,", 1);
+        assert_eq!(
+            invalid_key(&text),
+            "segmentation.published_cut_points[Q1 2025/26].domains.acess"
+        );
+        let text = SHIPPED.replacen("access = [1.82, 2.37,", "access = [2.37, 1.82,", 1);
+        assert_eq!(
+            invalid_key(&text),
+            "segmentation.published_cut_points[Q1 2025/26].domains.access"
+        );
+    }
+
+    #[test]
+    fn as_published_exceptions_name_known_metrics() {
+        let text = SHIPPED.replacen("metrics = [\"OF1005\",", "metrics = [\"OF1999\",", 1);
+        assert_eq!(
+            invalid_key(&text),
+            "rounding.as_published[Q1 2025/26].metrics"
+        );
+        let m = load(SHIPPED).expect("shipped config");
+        assert!(m.averaged_as_published("Q1 2025/26", "OF1016"));
+        assert!(!m.averaged_as_published("Q2 2025/26", "OF1016"));
+        assert!(!m.averaged_as_published("Q1 2025/26", "OF1082"));
     }
 
     #[test]

@@ -190,7 +190,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                                 domain: m.domains[d].id.clone(),
                                 score,
                                 segment: rules::segment_of(
-                                    score,
+                                    rounded(score),
                                     &domain_cuts(&g.id, d),
                                     m.segmentation.boundary,
                                 ),
@@ -466,6 +466,9 @@ fn recover_published_precision(m: &Methodology, chosen: &mut BTreeMap<Key, Chose
     }
     for ((q, mi), keys) in groups {
         let metric = &m.metrics[mi];
+        if m.averaged_as_published(&q.to_string(), &metric.id) {
+            continue;
+        }
         let (best, span, apart) = match metric.scoring {
             Scoring::Rank => (1.0, 3.0, None),
             Scoring::Standard { .. } => (2.0, 2.0, Some(1.0)),
@@ -617,8 +620,9 @@ fn overall_cuts<'a>(
     }
 }
 
-/// Domain segments (§1.6): derived "the same way as the overall segment": quartiles of the domain
-/// scores over the segmentation pool, or the fixed thresholds.
+/// Domain segments (§1.6): derived "the same way as the overall segment": the fixed thresholds,
+/// the quarter's configured domain cut-points, or quartiles of the domain scores over the
+/// segmentation pool.
 fn domain_cut_points<'a>(
     m: &'a Methodology,
     q: Quarter,
@@ -644,9 +648,16 @@ fn domain_cut_points<'a>(
         .into_iter()
         .filter_map(|(k, v)| rules::quartile_cuts(&v).map(|c| (k, c)))
         .collect();
+    let configured = m.published_cut_points(&q.to_string());
     move |group: &str, d: usize| {
         if m.segmentation.method == SegmentMethod::Thresholds {
             return three(&m.segmentation.thresholds);
+        }
+        if let Some(c) = configured
+            .map(|c| &c.domains)
+            .and_then(|ds| ds.get(&m.domains[d].id))
+        {
+            return three(c);
         }
         let g = match m.segmentation.pool {
             SegmentPool::AllProviders => String::new(),
