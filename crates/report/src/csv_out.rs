@@ -7,14 +7,24 @@ use league_model::{LeagueRow, LeagueTable, Methodology, Quarter, ScoreRun};
 
 use crate::ReportError;
 
-/// NHS England's league-table columns, in order.
-pub const LEAGUE_TABLE_COLUMNS: [&str; 12] = [
+/// The six columns that open both of NHS England's layouts: quarter and the trust's details.
+const TRUST_COLUMNS: [&str; 6] = [
     "Quarter",
     "Region",
     "Trust_type",
     "Trust_subtype",
     "Trust_code",
     "Trust_name",
+];
+
+/// NHS England's league-table columns, in order.
+pub const LEAGUE_TABLE_COLUMNS: [&str; 12] = [
+    TRUST_COLUMNS[0],
+    TRUST_COLUMNS[1],
+    TRUST_COLUMNS[2],
+    TRUST_COLUMNS[3],
+    TRUST_COLUMNS[4],
+    TRUST_COLUMNS[5],
     "Average_score",
     "Likely_range_of_average_score",
     "Segment",
@@ -25,12 +35,12 @@ pub const LEAGUE_TABLE_COLUMNS: [&str; 12] = [
 
 /// NHS England's data-file columns, in order.
 pub const METRIC_SCORE_COLUMNS: [&str; 17] = [
-    "Quarter",
-    "Region",
-    "Trust_type",
-    "Trust_subtype",
-    "Trust_code",
-    "Trust_name",
+    TRUST_COLUMNS[0],
+    TRUST_COLUMNS[1],
+    TRUST_COLUMNS[2],
+    TRUST_COLUMNS[3],
+    TRUST_COLUMNS[4],
+    TRUST_COLUMNS[5],
     "Domain",
     "Sub-domain",
     "Metric_ID",

@@ -82,8 +82,11 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         .collect();
     let mut mean_rows = Vec::new();
     let mut domain_rows = Vec::new();
+    // Each trust's (score, weight) pairs, the bootstrap's input.
+    let mut weighted: HashMap<usize, Vec<(f64, f64)>> = HashMap::new();
     for s in metric_scores.iter().filter(|s| s.in_average) {
         let i = index[&(s.quarter, &s.trust)];
+        weighted.entry(i).or_default().push((s.score, s.weight));
         let d = domain_index(m, &s.metric_id);
         mean_rows.push(MeanInput {
             group: format!("{i:08}"),
@@ -202,11 +205,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                 doms.sort_by_key(|d| m.domains.iter().position(|x| x.id == d.domain));
                 boot.push(BootstrapTrust {
                     stream: stream_id(&q.to_string(), t.as_str()),
-                    scores: metric_scores
-                        .iter()
-                        .filter(|s| s.quarter == q && &s.trust == t && s.in_average)
-                        .map(|s| (s.score, s.weight))
-                        .collect(),
+                    scores: weighted.remove(&i).unwrap_or_default(),
                     in_deficit,
                 });
                 rows.push(LeagueRow {
