@@ -63,6 +63,18 @@ impl CsvFile {
             .from_reader(self.text.as_bytes())
     }
 
+    /// The whole text (BOM removed).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The header row's column names, trimmed.
+    pub fn header(&self) -> Result<Vec<String>, IngestError> {
+        let mut rdr = self.reader();
+        let headers = rdr.headers().map_err(|e| self.malformed(e))?;
+        Ok(headers.iter().map(|h| h.trim().to_owned()).collect())
+    }
+
     /// The header row, and the index of each required column (erroring on any missing).
     pub fn columns<const N: usize>(
         &self,

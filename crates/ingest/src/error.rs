@@ -16,6 +16,8 @@ pub struct RowError {
     pub value: String,
     /// Why it is rejected.
     pub reason: String,
+    /// The rule it breaks.
+    pub rule: crate::Rule,
 }
 
 impl fmt::Display for RowError {
@@ -77,9 +79,38 @@ pub enum IngestError {
         /// Parser message.
         message: String,
     },
+    /// The header matches none of the supported formats.
+    #[error("{file}:1: the header matches no supported format; it has: {}\n{}", found.join(", "), formats_help())]
+    UnknownFormat {
+        /// File.
+        file: String,
+        /// Columns present.
+        found: Vec<String>,
+    },
+    /// A file's name or options lack something the format needs.
+    #[error("{file}: {problem}")]
+    Unusable {
+        /// File.
+        file: String,
+        /// What is missing.
+        problem: String,
+    },
     /// One or more rows failed validation.
     #[error("{}", rows_message(.0))]
     Rows(Vec<RowError>),
+}
+
+fn formats_help() -> String {
+    let mut s = String::from("supported formats (name: required columns):");
+    for f in crate::Format::ALL {
+        s.push_str(&format!(
+            "\n  {}: {}\n      {}",
+            f.name(),
+            f.required_columns().join(", "),
+            f.description()
+        ));
+    }
+    s
 }
 
 fn rows_message(rows: &[RowError]) -> String {

@@ -12,11 +12,15 @@
 //! aside and counted in [`NofReadSummary`]: the engine computes them and never takes them as
 //! answers.
 
+mod adapters;
 mod csvfile;
 mod error;
 mod nof;
 mod register;
+mod rule;
 
+pub use adapters::{Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file};
 pub use error::{IngestError, RowError};
 pub use nof::{NofReadSummary, read_nof_bytes, read_nof_data};
-pub use register::{RegisterEntry, TrustRegister};
+pub use register::{RegisterEntry, Resolution, TrustRegister};
+pub use rule::{Exclusion, Rule, looks_like_formula};

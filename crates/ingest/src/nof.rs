@@ -13,6 +13,7 @@ use league_model::{
     Dataset, Methodology, Observation, Quarter, SourceRef, TrustCode, TrustInQuarter,
 };
 
+use crate::Rule;
 use crate::csvfile::CsvFile;
 use crate::register::row_error;
 use crate::{IngestError, RowError, TrustRegister};
@@ -37,7 +38,7 @@ pub struct NofReadSummary {
     pub other_unit: u64,
 }
 
-const COLUMNS: [&str; 10] = [
+pub(crate) const COLUMNS: [&str; 10] = [
     "Quarter",
     "Region",
     "Trust_type",
@@ -74,6 +75,21 @@ fn read_nof_file(
     methodology: &Methodology,
     register: &TrustRegister,
 ) -> Result<(Dataset, NofReadSummary), IngestError> {
+    let (dataset, summary, errors) = read_nof_lenient(&file, methodology, register)?;
+    if errors.is_empty() {
+        Ok((dataset, summary))
+    } else {
+        Err(IngestError::Rows(errors))
+    }
+}
+
+/// Reads a NOF data file, returning the accepted rows and every row failure (sorted by line)
+/// without failing on them: the caller quarantines or rejects.
+pub(crate) fn read_nof_lenient(
+    file: &CsvFile,
+    methodology: &Methodology,
+    register: &TrustRegister,
+) -> Result<(Dataset, NofReadSummary, Vec<RowError>), IngestError> {
     let mut rdr = file.reader();
     let cols = file.columns(&mut rdr, COLUMNS)?;
     let [
@@ -121,15 +137,20 @@ fn read_nof_file(
         let rec = rec.map_err(|e| file.malformed(e))?;
         summary.rows_read += 1;
         let line = file.line(&rec);
-        let mut bad = |column: &str, value: &str, reason: String| {
-            errors.push(row_error(&file.name, line, column, value, &reason));
+        let mut bad = |rule: Rule, column: &str, value: &str, reason: String| {
+            errors.push(row_error(&file.name, line, column, value, rule, &reason));
         };
         let field = |i: usize| rec[i].trim();
 
         let quarter = match field(quarter_i).parse::<Quarter>() {
             Ok(q) => Some(q),
             Err(e) => {
-                bad("Quarter", field(quarter_i), e.reason.to_owned());
+                bad(
+                    Rule::BadPeriod,
+                    "Quarter",
+                    field(quarter_i),
+                    e.reason.to_owned(),
+                );
                 None
             }
         };
@@ -137,6 +158,7 @@ fn read_nof_file(
             Ok(c) if register.get(&c).is_some() => Some(c),
             Ok(_) => {
                 bad(
+                    Rule::UnknownOrg,
                     "Trust_code",
                     field(code_i),
                     "unknown trust code: not in the trust register".into(),
@@ -144,7 +166,12 @@ fn read_nof_file(
                 None
             }
             Err(e) => {
-                bad("Trust_code", field(code_i), e.to_string());
+                bad(
+                    Rule::InvalidCode,
+                    "Trust_code",
+                    field(code_i),
+                    e.to_string(),
+                );
                 None
             }
         };
@@ -157,6 +184,7 @@ fn read_nof_file(
                     .map(|p| p.label.as_str())
                     .collect();
                 bad(
+                    Rule::UnknownLabel,
                     "Trust_type",
                     field(type_i),
                     format!("unknown trust type; expected one of: {}", labels.join(", ")),
@@ -167,6 +195,7 @@ fn read_nof_file(
         let metric_id = field(metric_i);
         if !known.contains(metric_id) {
             bad(
+                Rule::UnknownMetric,
                 "Metric_ID",
                 metric_id,
                 "unknown metric id: not in the methodology configuration".into(),
@@ -210,6 +239,7 @@ fn read_nof_file(
                             b.as_str()
                         };
                         bad(
+                            Rule::Inconsistent,
                             column,
                             shown,
                             format!(
@@ -238,6 +268,7 @@ fn read_nof_file(
         let key = (quarter, code.clone(), metric_id.to_owned(), units.clone());
         if let Some(first) = first_line.get(&key) {
             bad(
+                Rule::DuplicateKey,
                 "Quarter,Trust_code,Metric_ID,Units",
                 &format!("{quarter},{code},{metric_id},{units}"),
                 format!("duplicate row for this trust, metric and quarter (first on line {first})"),
@@ -253,14 +284,23 @@ fn read_nof_file(
         }
         let value = match raw.parse::<f64>() {
             Ok(v) if v.is_finite() => v,
-            _ => {
-                bad("Value", raw, "not a finite number".into());
+            Ok(_) => {
+                bad(Rule::NotFinite, "Value", raw, "not a finite number".into());
+                continue;
+            }
+            Err(_) => {
+                bad(Rule::NotANumber, "Value", raw, "not a finite number".into());
                 continue;
             }
         };
         let is_score = metric_id.starts_with("OF1") || metric_id.starts_with("OF9");
         if flags.contains(&metric_id) && value != 0.0 && value != 1.0 {
-            bad("Value", raw, "a flag must be 0 or 1".into());
+            bad(
+                Rule::ValueRange,
+                "Value",
+                raw,
+                "a flag must be 0 or 1".into(),
+            );
             continue;
         }
         if is_score && !flags.contains(&metric_id) {
@@ -270,6 +310,7 @@ fn read_nof_file(
             }
             if !(1.0..=4.0).contains(&value) {
                 bad(
+                    Rule::ValueRange,
                     "Value",
                     raw,
                     "a metric score must be between 1 and 4 (or 0 for not scored)".into(),
@@ -278,7 +319,12 @@ fn read_nof_file(
             }
         }
         if units.contains('%') && !is_score && !(-1000.0..=1000.0).contains(&value) {
-            bad("Value", raw, "implausible percentage".into());
+            bad(
+                Rule::PercentRange,
+                "Value",
+                raw,
+                "implausible percentage".into(),
+            );
             continue;
         }
         let obs = Observation {
@@ -287,6 +333,7 @@ fn read_nof_file(
             metric_id: metric_id.to_owned(),
             value,
             reporting_date: field(date_i).to_owned(),
+            provenance: league_model::Provenance::Published,
             source: SourceRef {
                 file: file_name.clone(),
                 line,
@@ -313,6 +360,7 @@ fn read_nof_file(
                     o.source.line,
                     "Units",
                     &u,
+                    Rule::UnknownLabel,
                     &format!(
                         "the metric appears in several units ({}) and none is the configured unit {:?}",
                         seen.iter().cloned().collect::<Vec<_>>().join(", "),
@@ -335,11 +383,8 @@ fn read_nof_file(
             file: file.name.clone(),
         });
     }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        return Err(IngestError::Rows(errors));
-    }
-    Ok((dataset, summary))
+    errors.sort_by_key(|e| e.line);
+    Ok((dataset, summary, errors))
 }
 
 #[cfg(test)]

@@ -22,6 +22,28 @@ pub struct RegisterEntry {
     pub current: bool,
     /// The trust this code merged into, with the merger date (YYYY-MM-DD).
     pub successor: Option<(TrustCode, String)>,
+    /// NHS England region name ("North West"), where the register gives one.
+    pub region: String,
+    /// ODS close date (YYYYMMDD) for a closed code.
+    pub close_date: Option<String>,
+}
+
+/// What a code in a source means for a period ending in a given month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution<'a> {
+    /// A trust that existed then, under this code.
+    Trust(&'a RegisterEntry),
+    /// A predecessor reported after its merger: the data belongs to the successor.
+    Successor {
+        /// The predecessor code as written.
+        from: TrustCode,
+        /// The successor's entry.
+        to: &'a RegisterEntry,
+    },
+    /// The code had closed (or merged) before the period ended.
+    Closed(&'a RegisterEntry),
+    /// Not in the register.
+    Unknown,
 }
 
 /// Known trust codes, current and historic.
@@ -37,7 +59,7 @@ impl TrustRegister {
         let mut reg = TrustRegister::default();
         let file = CsvFile::open(current)?;
         let mut rdr = file.reader();
-        let [code_i, name_i, type_i, pred_i, date_i] = file.columns(
+        let [code_i, name_i, type_i, pred_i, date_i, region_i] = file.columns(
             &mut rdr,
             [
                 "org_code",
@@ -45,6 +67,7 @@ impl TrustRegister {
                 "trust_type",
                 "predecessor_codes",
                 "merger_date",
+                "nhs_region_name",
             ],
         )?;
         let mut errors = Vec::new();
@@ -73,6 +96,8 @@ impl TrustRegister {
                 trust_type: Some(rec[type_i].trim().to_owned()).filter(|t| !t.is_empty()),
                 current: true,
                 successor: None,
+                region: rec[region_i].trim().to_owned(),
+                close_date: None,
             };
             if reg.entries.insert(code.clone(), entry).is_some() {
                 errors.push(row_error(
@@ -80,6 +105,7 @@ impl TrustRegister {
                     line,
                     "org_code",
                     code.as_str(),
+                    crate::Rule::DuplicateKey,
                     "duplicate trust code",
                 ));
             }
@@ -87,7 +113,10 @@ impl TrustRegister {
         if let Some(historic) = historic {
             let file = CsvFile::open(historic)?;
             let mut rdr = file.reader();
-            let [code_i, name_i] = file.columns(&mut rdr, ["org_code", "name"])?;
+            let [code_i, name_i, region_i, close_i] = file.columns(
+                &mut rdr,
+                ["org_code", "name", "nhs_region_name", "close_date"],
+            )?;
             for rec in rdr.records() {
                 let rec = rec.map_err(|e| file.malformed(e))?;
                 let line = file.line(&rec);
@@ -96,7 +125,9 @@ impl TrustRegister {
                 else {
                     continue;
                 };
-                reg.entries
+                let close_date = Some(rec[close_i].trim().to_owned()).filter(|d| !d.is_empty());
+                let entry = reg
+                    .entries
                     .entry(code.clone())
                     .or_insert_with(|| RegisterEntry {
                         code,
@@ -104,7 +135,12 @@ impl TrustRegister {
                         trust_type: None,
                         current: false,
                         successor: None,
+                        region: rec[region_i].trim().to_owned(),
+                        close_date: None,
                     });
+                if !entry.current {
+                    entry.close_date = close_date;
+                }
             }
         }
         for (pred, succ, date) in successors {
@@ -117,6 +153,8 @@ impl TrustRegister {
                     trust_type: None,
                     current: false,
                     successor: None,
+                    region: String::new(),
+                    close_date: None,
                 });
             entry.successor = Some((succ, date));
         }
@@ -130,6 +168,51 @@ impl TrustRegister {
     /// The entry for a code.
     pub fn get(&self, code: &TrustCode) -> Option<&RegisterEntry> {
         self.entries.get(code)
+    }
+
+    /// What `code` means for a period whose last month is `(year, month)`.
+    ///
+    /// The stated rule: a predecessor's data for a period ending before its merger date stays
+    /// with the predecessor (it was a trust then); for a period ending on or after the merger
+    /// month it belongs to the successor. A code with an ODS close date before the period's
+    /// last month, and no successor, is closed.
+    pub fn resolve(&self, code: &TrustCode, (year, month): (u16, u8)) -> Resolution<'_> {
+        let Some(e) = self.entries.get(code) else {
+            return Resolution::Unknown;
+        };
+        let period = u32::from(year) * 100 + u32::from(month);
+        if let Some((succ, date)) = &e.successor
+            && let Some(merged) = yyyymm(date)
+            && period >= merged
+        {
+            return match self.entries.get(succ) {
+                Some(to) => Resolution::Successor {
+                    from: code.clone(),
+                    to,
+                },
+                None => Resolution::Closed(e),
+            };
+        }
+        if let Some(closed) = e.close_date.as_deref().and_then(yyyymm)
+            && period > closed
+        {
+            return Resolution::Closed(e);
+        }
+        Resolution::Trust(e)
+    }
+
+    /// The register trust type of a code: its own, or for a predecessor its successor's.
+    pub fn trust_type(&self, code: &TrustCode) -> Option<&str> {
+        let e = self.entries.get(code)?;
+        e.trust_type.as_deref().or_else(|| {
+            let (succ, _) = e.successor.as_ref()?;
+            self.entries.get(succ)?.trust_type.as_deref()
+        })
+    }
+
+    /// Every entry, by code.
+    pub fn entries(&self) -> impl Iterator<Item = &RegisterEntry> {
+        self.entries.values()
     }
 
     /// Number of codes known.
@@ -153,7 +236,14 @@ fn parse_code(
     match TrustCode::parse(value) {
         Ok(c) => Some(c),
         Err(e) => {
-            errors.push(row_error(file, line, column, value, &e.to_string()));
+            errors.push(row_error(
+                file,
+                line,
+                column,
+                value,
+                crate::Rule::InvalidCode,
+                &e.to_string(),
+            ));
             None
         }
     }
@@ -164,6 +254,7 @@ pub(crate) fn row_error(
     line: u64,
     column: &str,
     value: &str,
+    rule: crate::Rule,
     reason: &str,
 ) -> RowError {
     RowError {
@@ -172,6 +263,7 @@ pub(crate) fn row_error(
         column: column.to_owned(),
         value: value.to_owned(),
         reason: reason.to_owned(),
+        rule,
     }
 }
 
@@ -212,4 +304,10 @@ mod tests {
         assert!(reg.get(&code("ZZZ")).is_none());
         assert!(reg.len() > 202);
     }
+}
+
+/// `YYYY-MM-DD` or `YYYYMMDD` → `YYYYMM` as a number.
+fn yyyymm(date: &str) -> Option<u32> {
+    let digits: String = date.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() == 8).then(|| digits[..6].parse().ok())?
 }

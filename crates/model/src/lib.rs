@@ -19,7 +19,7 @@ mod quarter;
 mod result;
 mod trust;
 
-pub use dataset::{Dataset, Observation, SourceRef, TrustInQuarter};
+pub use dataset::{Dataset, Observation, Provenance, SourceRef, TrustInQuarter};
 pub use methodology::{
     Band, ConfigError, Direction, Domain, Evidence, FinancialOverride, LeagueTableRule,
     LikelyRanges, Methodology, Metric, MetricStatus, OutputIds, PeerGroup, Pool, PoolRef,

@@ -28,6 +28,32 @@ impl Quarter {
         (1..=4).contains(&q).then_some(Self { fy_start, q })
     }
 
+    /// The quarter containing a calendar month (1–12): June 2025 is Q1 2025/26.
+    pub fn of_month(year: u16, month: u8) -> Option<Self> {
+        if !(1..=12).contains(&month) {
+            return None;
+        }
+        let (fy_start, q) = if month >= 4 {
+            (year, (month - 4) / 3 + 1)
+        } else {
+            (year.checked_sub(1)?, 4)
+        };
+        Self::new(fy_start, q)
+    }
+
+    /// The three calendar months (year, month) of the quarter, in order.
+    pub fn months(self) -> [(u16, u8); 3] {
+        let first = 4 + 3 * (self.q - 1);
+        std::array::from_fn(|i| {
+            let m = first + i as u8;
+            if m > 12 {
+                (self.fy_start + 1, m - 12)
+            } else {
+                (self.fy_start, m)
+            }
+        })
+    }
+
     /// The quarter before this one.
     pub fn previous(self) -> Self {
         if self.q == 1 {
@@ -91,6 +117,21 @@ impl FromStr for Quarter {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn months_map_to_financial_quarters() {
+        let q = |s: &str| s.parse::<Quarter>().expect("quarter");
+        assert_eq!(Quarter::of_month(2025, 4), Some(q("Q1 2025/26")));
+        assert_eq!(Quarter::of_month(2025, 6), Some(q("Q1 2025/26")));
+        assert_eq!(Quarter::of_month(2025, 12), Some(q("Q3 2025/26")));
+        assert_eq!(Quarter::of_month(2026, 3), Some(q("Q4 2025/26")));
+        assert_eq!(Quarter::of_month(2026, 13), None);
+        assert_eq!(q("Q4 2025/26").months(), [(2026, 1), (2026, 2), (2026, 3)]);
+        assert_eq!(q("Q1 2025/26").months(), [(2025, 4), (2025, 5), (2025, 6)]);
+        for (y, m) in q("Q3 2025/26").months() {
+            assert_eq!(Quarter::of_month(y, m), Some(q("Q3 2025/26")));
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -1,0 +1,122 @@
+//! AmbSYS (Ambulance Quality Indicators, systems): mean response times by category. The
+//! quarterly mean is the incident-weighted mean of the monthly means,
+//! `Σ(mean × incidents) ÷ Σ incidents`, in minutes:
+//! - OF8010 Category 2 mean (scored, standard 30 minutes);
+//! - OF8011, OF8013, OF8014 Category 1, 3 and 4 means (context).
+//!
+//! Regional and England rows are excluded as `aggregate_row`.
+
+use std::collections::BTreeMap;
+
+use super::row::{Kind, Monthly, observation, quarter_months_label};
+use super::{Context, Ingested, Org, Table, Unknown, resolve_org};
+use crate::csvfile::CsvFile;
+use crate::{Exclusion, IngestError, Rule};
+
+pub(super) const COLUMNS: [&str; 12] = [
+    "period",
+    "level",
+    "org_code",
+    "org_name",
+    "c1_incidents",
+    "c1_mean_s",
+    "c2_incidents",
+    "c2_mean_s",
+    "c3_incidents",
+    "c3_mean_s",
+    "c4_incidents",
+    "c4_mean_s",
+];
+
+const CATEGORIES: [(&str, &str, &str); 4] = [
+    ("c1_incidents", "c1_mean_s", "OF8011"),
+    ("c2_incidents", "c2_mean_s", "OF8010"),
+    ("c3_incidents", "c3_mean_s", "OF8013"),
+    ("c4_incidents", "c4_mean_s", "OF8014"),
+];
+
+pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<(), IngestError> {
+    let table = Table::new(file, &COLUMNS)?;
+    let mut monthly = Monthly::default();
+    let mut seen = BTreeMap::new();
+    let mut remapped = 0;
+    table.each(out, |row, out| {
+        let level = row.text("level");
+        match level {
+            "trust" => {}
+            "region" | "england" => {
+                out.exclude(Exclusion::Aggregate);
+                return;
+            }
+            other => {
+                row.fail(
+                    Rule::UnknownLabel,
+                    "level",
+                    other,
+                    "unknown level; expected trust, region or england",
+                );
+                return;
+            }
+        }
+        let month = row.month("period", ctx);
+        row.label("org_name");
+        let org = resolve_org(
+            row,
+            "org_code",
+            ctx,
+            month,
+            Unknown::Quarantine,
+            &mut remapped,
+        );
+        // sums: incidents and incident-weighted seconds per category
+        let mut sums = Vec::with_capacity(8);
+        for (inc_col, mean_col, _) in CATEGORIES {
+            let inc = row.number(inc_col, Kind::Count);
+            let mean = row.number(mean_col, Kind::Count);
+            match (inc, mean) {
+                (Ok(Some(i)), Ok(Some(m))) => sums.extend([i, i * m]),
+                _ => sums.extend([0.0, 0.0]),
+            }
+        }
+        let code = match org {
+            Org::Trust(c) => c,
+            Org::Excluded(why) if !row.failed() => {
+                out.exclude(why);
+                return;
+            }
+            _ => return,
+        };
+        let (Some(month), false) = (month, row.failed()) else {
+            return;
+        };
+        if row.first(
+            &mut seen,
+            (row.text("org_code").to_owned(), month),
+            "org_code,period",
+            row.text("org_code"),
+            out,
+        ) {
+            monthly.add(code, month, row.line, &sums);
+        }
+    })?;
+    out.summary.remapped += remapped;
+    let known = ctx.methodology.known_ids();
+    for (q, trust, line, months) in monthly.quarters(out) {
+        for (i, (_, _, metric)) in CATEGORIES.iter().enumerate() {
+            let incidents: f64 = months.iter().map(|m| m[2 * i]).sum();
+            let seconds: f64 = months.iter().map(|m| m[2 * i + 1]).sum();
+            if incidents > 0.0 && known.contains(*metric) {
+                out.observations.push(observation(
+                    &table,
+                    q,
+                    trust.clone(),
+                    metric,
+                    seconds / incidents / 60.0,
+                    quarter_months_label(q),
+                    line,
+                ));
+            }
+        }
+    }
+    Ok(())
+}

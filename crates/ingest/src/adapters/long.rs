@@ -1,0 +1,179 @@
+//! The plain long format: one row per organisation, metric and period.
+//!
+//! Required columns: `period, org_code, metric_id, value, numerator, denominator`; optional
+//! `reporting_date` (the period the value covers, as the source states it) and `provenance`
+//! (`published`, `real`, `real_other_period`, `synthetic`; default `real`). A period is a
+//! quarter ("Q1 2025/26") or a month (`2025-06`, `2025-06-01`, meaning its quarter).
+//! Numerator and denominator may be blank; when both are given, numerator ≤ denominator.
+//! Percentages lie in 0–100, scores (OF1xxx, OF9xxx) in 1–4 (0 = not scored, excluded as
+//! suppressed), flags (OF5004, OF5007) are 0 or 1.
+
+use std::collections::BTreeMap;
+
+use league_model::{Provenance, Quarter};
+
+use super::row::{Kind, parse_month};
+use super::{Context, Ingested, Org, Table, Unknown, resolve_org};
+use crate::csvfile::CsvFile;
+use crate::{Exclusion, IngestError, Rule};
+
+pub(super) const COLUMNS: [&str; 6] = [
+    "period",
+    "org_code",
+    "metric_id",
+    "value",
+    "numerator",
+    "denominator",
+];
+
+pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<(), IngestError> {
+    let table = Table::new(file, &COLUMNS)?;
+    let m = ctx.methodology;
+    let known = m.known_ids();
+    let derived = m.derived_ids();
+    let flags = [
+        m.financial_override.flag_id.as_str(),
+        m.segment5.flag_id.as_str(),
+    ];
+    let unit: BTreeMap<&str, &str> = m
+        .metrics
+        .iter()
+        .flat_map(|x| {
+            std::iter::once((x.id.as_str(), x.unit.as_str()))
+                .chain(x.value_id.as_deref().map(|v| (v, x.unit.as_str())))
+        })
+        .collect();
+    let mut seen = BTreeMap::new();
+    let mut remapped = 0;
+    table.each(out, |row, out| {
+        let raw_period = row.text("period");
+        let quarter = match raw_period.parse::<Quarter>() {
+            Ok(q) => Some(q),
+            Err(_) => match parse_month(raw_period) {
+                Some(mo) => Quarter::of_month(mo.0, mo.1),
+                None => {
+                    row.fail(
+                        Rule::BadPeriod,
+                        "period",
+                        raw_period,
+                        "not a quarter like \"Q1 2025/26\" or a month like 2025-06",
+                    );
+                    None
+                }
+            },
+        };
+        let quarter = quarter.filter(|q| row.plausible("period", raw_period, q.months()[2], ctx));
+        let org = resolve_org(
+            row,
+            "org_code",
+            ctx,
+            quarter.map(|q| q.months()[2]),
+            Unknown::Quarantine,
+            &mut remapped,
+        );
+        let metric = row.text("metric_id");
+        let is_derived = derived.contains(metric);
+        if !known.contains(metric) {
+            row.fail(
+                Rule::UnknownMetric,
+                "metric_id",
+                metric,
+                "unknown metric id: not in the methodology configuration",
+            );
+        }
+        let is_flag = flags.contains(&metric);
+        let is_score = !is_flag && (metric.starts_with("OF1") || metric.starts_with("OF9"));
+        let kind = if is_flag {
+            Kind::Range(0.0, 1.0)
+        } else if is_score {
+            Kind::Range(0.0, 4.0)
+        } else if unit.get(metric).is_some_and(|u| u.contains('%')) {
+            Kind::Percent
+        } else {
+            Kind::Any
+        };
+        let value = row.number("value", kind);
+        if let Ok(Some(v)) = value {
+            if is_flag && v != 0.0 && v != 1.0 {
+                row.fail(
+                    Rule::ValueRange,
+                    "value",
+                    row.text("value"),
+                    "a flag must be 0 or 1",
+                );
+            }
+            if is_score && v != 0.0 && v < 1.0 {
+                row.fail(
+                    Rule::ValueRange,
+                    "value",
+                    row.text("value"),
+                    "a score must be between 1 and 4 (or 0 for not scored)",
+                );
+            }
+        }
+        let num = row.number("numerator", Kind::Count);
+        let den = row.number("denominator", Kind::Count);
+        if let (Ok(Some(n)), Ok(Some(d))) = (num, den) {
+            row.at_most("numerator", n, "denominator", d);
+        }
+        let provenance = match row.text("provenance") {
+            "" => Provenance::Real,
+            p => Provenance::from_label(p).unwrap_or_else(|| {
+                row.fail(
+                    Rule::UnknownLabel,
+                    "provenance",
+                    p,
+                    "expected published, real, real_other_period or synthetic",
+                );
+                Provenance::Real
+            }),
+        };
+        let reporting_date = row.label("reporting_date").to_owned();
+        let code = match org {
+            Org::Trust(c) => c,
+            Org::Excluded(why) if !row.failed() => {
+                out.exclude(why);
+                return;
+            }
+            _ => return,
+        };
+        let (Some(quarter), false) = (quarter, row.failed()) else {
+            return;
+        };
+        if !row.first(
+            &mut seen,
+            (quarter, code.clone(), metric.to_owned()),
+            "period,org_code,metric_id",
+            &format!("{quarter},{code},{metric}"),
+            out,
+        ) {
+            return;
+        }
+        if is_derived {
+            out.exclude(Exclusion::DerivedOutput);
+            return;
+        }
+        let v = match value {
+            Ok(Some(v)) if !(is_score && v == 0.0) => v,
+            _ => {
+                out.exclude(Exclusion::Suppressed);
+                return;
+            }
+        };
+        out.observations.push(league_model::Observation {
+            quarter,
+            trust: code,
+            metric_id: metric.to_owned(),
+            value: v,
+            reporting_date: if reporting_date.is_empty() {
+                quarter.to_string()
+            } else {
+                reporting_date
+            },
+            source: table.source(row.line),
+            provenance,
+        });
+    })?;
+    out.summary.remapped += remapped;
+    Ok(())
+}

@@ -1,0 +1,450 @@
+//! Row-level reading shared by the adapters: field lookup by column name, typed fields that
+//! record a finding instead of failing, and the monthly-to-quarterly aggregation.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use league_model::{Observation, Provenance, Quarter, SourceRef, TrustCode};
+
+use super::{Context, Ingested};
+use crate::csvfile::CsvFile;
+use crate::{Exclusion, IngestError, RowError, Rule, looks_like_formula};
+
+/// Markers for a withheld or absent figure.
+pub(crate) const SUPPRESSED: [&str; 8] = ["", "*", "-", "[c]", "[x]", "[z]", "NA", "n/a"];
+
+/// A CSV file with its header indexed by column name.
+pub(crate) struct Table<'f> {
+    file: &'f CsvFile,
+    index: HashMap<String, usize>,
+    /// Indexes of the columns the adapter reads, compared to tell exact duplicates.
+    used: Vec<usize>,
+    width: usize,
+    /// File name shared by every observation.
+    pub name: Arc<str>,
+}
+
+impl<'f> Table<'f> {
+    /// Indexes the header and checks the required columns.
+    pub fn new(file: &'f CsvFile, required: &[&str]) -> Result<Self, IngestError> {
+        let header = file.header()?;
+        let missing: Vec<String> = required
+            .iter()
+            .filter(|r| !header.iter().any(|h| h == *r))
+            .map(|r| (*r).to_owned())
+            .collect();
+        if !missing.is_empty() {
+            return Err(IngestError::MissingColumns {
+                file: file.name.clone(),
+                missing,
+                found: header,
+            });
+        }
+        let width = header.len();
+        let used = required
+            .iter()
+            .filter_map(|r| header.iter().position(|h| h == r))
+            .collect();
+        let index = header
+            .into_iter()
+            .enumerate()
+            .rev() // the first of two same-named columns wins
+            .map(|(i, h)| (h, i))
+            .collect();
+        Ok(Self {
+            file,
+            index,
+            used,
+            width,
+            name: Arc::from(file.name.as_str()),
+        })
+    }
+
+    /// Calls `f` for every data row; rows with the wrong number of fields are quarantined
+    /// (rule `field_count`) without reaching `f`.
+    pub fn each(
+        &self,
+        out: &mut Ingested,
+        mut f: impl FnMut(&mut RowCheck, &mut Ingested),
+    ) -> Result<(), IngestError> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(self.file.text().as_bytes());
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| self.file.malformed(e))?;
+            out.summary.rows_read += 1;
+            let line = self.file.line(&rec);
+            let mut row = RowCheck {
+                file: &self.file.name,
+                line,
+                rec: &rec,
+                index: &self.index,
+                used: &self.used,
+                errors: Vec::new(),
+            };
+            if rec.len() != self.width {
+                row.fail(
+                    Rule::FieldCount,
+                    "(row)",
+                    &rec.iter().collect::<Vec<_>>().join(","),
+                    &format!("expected {} fields, found {}", self.width, rec.len()),
+                );
+            } else {
+                f(&mut row, out);
+            }
+            let errors = std::mem::take(&mut row.errors);
+            out.quarantine(errors);
+        }
+        Ok(())
+    }
+
+    /// Where a row was read.
+    pub fn source(&self, line: u64) -> SourceRef {
+        SourceRef {
+            file: self.name.clone(),
+            line,
+        }
+    }
+}
+
+/// One row being checked. Each failed check records a [`RowError`]; the row is quarantined
+/// when any check failed.
+pub(crate) struct RowCheck<'r> {
+    file: &'r str,
+    /// 1-based line.
+    pub line: u64,
+    rec: &'r csv::StringRecord,
+    index: &'r HashMap<String, usize>,
+    used: &'r [usize],
+    errors: Vec<RowError>,
+}
+
+/// What a number field must hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Kind {
+    /// Any finite number.
+    Any,
+    /// A count (≥ 0).
+    Count,
+    /// A percentage (0–100).
+    Percent,
+    /// A fraction (0–1).
+    Fraction,
+    /// A number within a closed range.
+    Range(f64, f64),
+}
+
+impl<'r> RowCheck<'r> {
+    /// Records a failure.
+    pub fn fail(&mut self, rule: Rule, column: &str, value: &str, reason: &str) {
+        self.errors.push(RowError {
+            file: self.file.to_owned(),
+            line: self.line,
+            column: column.to_owned(),
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+            rule,
+        });
+    }
+
+    /// True when a check on this row has failed.
+    pub fn failed(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// The trimmed text of a column (empty for a column the file lacks).
+    pub fn text(&self, column: &str) -> &'r str {
+        self.index
+            .get(column)
+            .and_then(|&i| self.rec.get(i))
+            .map_or("", str::trim)
+    }
+
+    /// A text field that is shown in outputs: quarantined if a spreadsheet would run it.
+    pub fn label(&mut self, column: &str) -> &'r str {
+        let t = self.text(column);
+        if looks_like_formula(t) {
+            self.fail(
+                Rule::FormulaText,
+                column,
+                t,
+                "text that a spreadsheet would treat as a formula",
+            );
+        }
+        t
+    }
+
+    /// A number. `Ok(None)` for a suppressed or blank value; a failure is recorded otherwise.
+    pub fn number(&mut self, column: &str, kind: Kind) -> Result<Option<f64>, ()> {
+        let raw = self.text(column);
+        if SUPPRESSED.contains(&raw) {
+            return Ok(None);
+        }
+        let v = match raw.parse::<f64>() {
+            Ok(v) if v.is_finite() => v,
+            Ok(_) => {
+                self.fail(Rule::NotFinite, column, raw, "not a finite number");
+                return Err(());
+            }
+            Err(_) => {
+                self.fail(Rule::NotANumber, column, raw, "not a number");
+                return Err(());
+            }
+        };
+        let bad = match kind {
+            Kind::Any => None,
+            Kind::Count => (v < 0.0).then_some((Rule::NegativeCount, "a count cannot be negative")),
+            Kind::Percent => (!(0.0..=100.0).contains(&v)).then_some((
+                Rule::PercentRange,
+                "a percentage must lie between 0 and 100",
+            )),
+            Kind::Fraction => (!(0.0..=1.0).contains(&v))
+                .then_some((Rule::PercentRange, "a proportion must lie between 0 and 1")),
+            Kind::Range(lo, hi) => (!(lo..=hi).contains(&v)).then_some((Rule::ValueRange, "")),
+        };
+        match bad {
+            Some((rule, reason)) => {
+                let reason = if reason.is_empty() {
+                    match kind {
+                        Kind::Range(lo, hi) => format!("must lie between {lo} and {hi}"),
+                        _ => unreachable!("only ranges have no fixed reason"),
+                    }
+                } else {
+                    reason.to_owned()
+                };
+                self.fail(rule, column, raw, &reason);
+                Err(())
+            }
+            None => Ok(Some(v)),
+        }
+    }
+
+    /// A number that must be present.
+    pub fn required(&mut self, column: &str, kind: Kind) -> Option<f64> {
+        match self.number(column, kind) {
+            Ok(Some(v)) => Some(v),
+            Ok(None) => {
+                let raw = self.text(column);
+                self.fail(Rule::MissingValue, column, raw, "a value is required");
+                None
+            }
+            Err(()) => None,
+        }
+    }
+
+    /// Checks `numerator ≤ denominator`.
+    pub fn at_most(&mut self, num_col: &str, num: f64, den_col: &str, den: f64) -> bool {
+        if num > den + 1e-9 {
+            let v = format!("{num} > {den}");
+            self.fail(
+                Rule::NumeratorExceedsDenominator,
+                &format!("{num_col},{den_col}"),
+                &v,
+                "the numerator exceeds the denominator",
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    /// A month written `YYYY-MM-DD` or `YYYY-MM`, inside the plausible range.
+    pub fn month(&mut self, column: &str, ctx: &Context) -> Option<(u16, u8)> {
+        let raw = self.text(column);
+        let parsed = parse_month(raw);
+        let Some(m) = parsed else {
+            self.fail(
+                Rule::BadPeriod,
+                column,
+                raw,
+                "not a month like 2025-06-01 or 2025-06",
+            );
+            return None;
+        };
+        self.plausible(column, raw, m, ctx).then_some(m)
+    }
+
+    /// Checks a month against the plausible range.
+    pub fn plausible(&mut self, column: &str, raw: &str, m: (u16, u8), ctx: &Context) -> bool {
+        let (from, to) = ctx.periods;
+        if m < from || m > to {
+            self.fail(
+                Rule::ImplausiblePeriod,
+                column,
+                raw,
+                &format!(
+                    "outside the plausible range {}-{:02} to {}-{:02}",
+                    from.0, from.1, to.0, to.1
+                ),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    /// True the first time a key is seen. A later row with the same key is quarantined
+    /// (`duplicate_key`) when the fields the adapter reads differ from the first row's, and
+    /// excluded (`exact_duplicate`, counted) when it repeats them.
+    pub fn first<K: Ord + Clone>(
+        &mut self,
+        seen: &mut BTreeMap<K, (u64, String)>,
+        key: K,
+        columns: &str,
+        shown: &str,
+        out: &mut Ingested,
+    ) -> bool {
+        let fields = self
+            .used
+            .iter()
+            .map(|&i| self.rec.get(i).unwrap_or("").trim())
+            .collect::<Vec<_>>()
+            .join("\u{1f}");
+        match seen.get(&key) {
+            None => {
+                seen.insert(key, (self.line, fields));
+                true
+            }
+            Some((_, first)) if *first == fields => {
+                out.exclude(Exclusion::ExactDuplicate);
+                false
+            }
+            Some((line, _)) => {
+                let reason = format!("duplicate key with different values (first on line {line})");
+                self.fail(Rule::DuplicateKey, columns, shown, &reason);
+                false
+            }
+        }
+    }
+}
+
+/// `YYYY-MM-DD` or `YYYY-MM` → (year, month).
+pub(crate) fn parse_month(raw: &str) -> Option<(u16, u8)> {
+    let mut parts = raw.split('-');
+    let y: u16 = parts.next()?.parse().ok()?;
+    let m: u8 = parts.next()?.parse().ok()?;
+    if let Some(d) = parts.next() {
+        let d: u8 = d.parse().ok()?;
+        if !(1..=31).contains(&d) {
+            return None;
+        }
+    }
+    (parts.next().is_none() && (1..=12).contains(&m) && raw.len() >= 7).then_some((y, m))
+}
+
+/// Sums monthly counts into quarters; a quarter yields values only when all three months are
+/// present. Rows of incomplete quarters are counted as excluded (`incomplete_quarter`).
+#[derive(Default)]
+pub(crate) struct Monthly {
+    /// (quarter, trust) → month → (line, named sums).
+    cells: BTreeMap<(Quarter, TrustCode), BTreeMap<(u16, u8), (u64, Vec<f64>)>>,
+}
+
+impl Monthly {
+    /// Adds one row's sums for a month (several rows for one trust and month add up, as when
+    /// a predecessor's rows are credited to its successor).
+    pub fn add(&mut self, trust: TrustCode, month: (u16, u8), line: u64, sums: &[f64]) {
+        let q = Quarter::of_month(month.0, month.1).expect("validated month");
+        let cell = self
+            .cells
+            .entry((q, trust))
+            .or_default()
+            .entry(month)
+            .or_insert_with(|| (line, vec![0.0; sums.len()]));
+        cell.0 = cell.0.max(line);
+        for (a, b) in cell.1.iter_mut().zip(sums) {
+            *a += b;
+        }
+    }
+
+    /// Complete quarters: `(quarter, trust, last line, per-month sums in month order)`.
+    pub fn quarters(self, out: &mut Ingested) -> Vec<(Quarter, TrustCode, u64, Vec<Vec<f64>>)> {
+        let mut done = Vec::new();
+        for ((q, t), months) in self.cells {
+            let wanted: BTreeSet<(u16, u8)> = q.months().into_iter().collect();
+            let have: BTreeSet<(u16, u8)> = months.keys().copied().collect();
+            if have != wanted {
+                for _ in &months {
+                    out.exclude(Exclusion::IncompleteQuarter);
+                }
+                continue;
+            }
+            let line = months.values().map(|(l, _)| *l).max().unwrap_or(0);
+            done.push((q, t, line, months.into_values().map(|(_, s)| s).collect()));
+        }
+        done
+    }
+}
+
+/// Builds an observation from an adapter.
+pub(crate) fn observation(
+    table: &Table,
+    quarter: Quarter,
+    trust: TrustCode,
+    metric_id: &str,
+    value: f64,
+    reporting_date: String,
+    line: u64,
+) -> Observation {
+    Observation {
+        quarter,
+        trust,
+        metric_id: metric_id.to_owned(),
+        value,
+        reporting_date,
+        source: table.source(line),
+        provenance: Provenance::Real,
+    }
+}
+
+/// "Apr-25 to Jun-25" for a quarter.
+pub(crate) fn quarter_months_label(q: Quarter) -> String {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let [a, _, c] = q.months();
+    format!(
+        "{}-{:02} to {}-{:02}",
+        NAMES[usize::from(a.1) - 1],
+        a.0 % 100,
+        NAMES[usize::from(c.1) - 1],
+        c.0 % 100
+    )
+}
+
+/// "Jun-25" for a month.
+pub(crate) fn month_label((y, m): (u16, u8)) -> String {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!("{}-{:02}", NAMES[usize::from(m) - 1], y % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_parse_strictly() {
+        assert_eq!(parse_month("2025-06-01"), Some((2025, 6)));
+        assert_eq!(parse_month("2025-06"), Some((2025, 6)));
+        for bad in [
+            "2025-13-01",
+            "June 2025",
+            "2025",
+            "2025-06-40",
+            "2025-06-01-01",
+            "",
+        ] {
+            assert_eq!(parse_month(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn quarter_labels() {
+        let q: Quarter = "Q1 2025/26".parse().expect("quarter");
+        assert_eq!(quarter_months_label(q), "Apr-25 to Jun-25");
+        assert_eq!(month_label((2026, 3)), "Mar-26");
+    }
+}

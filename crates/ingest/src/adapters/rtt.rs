@@ -1,0 +1,131 @@
+//! The compiled monthly acute panel (NHS England RTT, A&E and diagnostics by trust). Only the
+//! RTT all-specialty columns are read, for the quarter's latest month as the technical annex
+//! states ("latest month in the period"):
+//! - OF0023 = 100 × within 18 weeks ÷ incomplete pathways;
+//! - OF8001 = 100 × waiting 52+ weeks ÷ incomplete pathways.
+//!
+//! A quarter whose last month is missing gives no value; its rows are `incomplete_quarter`.
+
+use std::collections::BTreeMap;
+
+use league_model::Quarter;
+
+use super::row::{Kind, month_label, observation};
+use super::{Context, Ingested, Org, Table, Unknown, resolve_org};
+use crate::csvfile::CsvFile;
+use crate::{Exclusion, IngestError, Rule};
+
+pub(super) const COLUMNS: [&str; 6] = [
+    "trust_code",
+    "period",
+    "trust_total_total_incomplete_pathways",
+    "trust_total_total_within_18_weeks",
+    "trust_total_total_52_plus_weeks",
+    "trust_total_percent_within_18_weeks",
+];
+
+pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<(), IngestError> {
+    let table = Table::new(file, &COLUMNS)?;
+    let mut seen = BTreeMap::new();
+    let mut remapped = 0;
+    let mut last_month = Vec::new();
+    table.each(out, |row, out| {
+        let month = row.month("period", ctx);
+        row.label("trust_name");
+        let org = resolve_org(
+            row,
+            "trust_code",
+            ctx,
+            month,
+            Unknown::Quarantine,
+            &mut remapped,
+        );
+        let list = row.number("trust_total_total_incomplete_pathways", Kind::Count);
+        let within = row.number("trust_total_total_within_18_weeks", Kind::Count);
+        let over52 = row.number("trust_total_total_52_plus_weeks", Kind::Count);
+        let pct = row.number("trust_total_percent_within_18_weeks", Kind::Percent);
+        if let (Ok(Some(l)), Ok(Some(w))) = (list, within) {
+            if row.at_most(
+                "trust_total_total_within_18_weeks",
+                w,
+                "incomplete pathways",
+                l,
+            ) && let Ok(Some(p)) = pct
+                && l > 0.0
+                && (100.0 * w / l - p).abs() > 0.0051
+            {
+                row.fail(
+                    Rule::Inconsistent,
+                    "trust_total_percent_within_18_weeks",
+                    &p.to_string(),
+                    &format!("within ÷ incomplete pathways is {:.2}%", 100.0 * w / l),
+                );
+            }
+            if let Ok(Some(o)) = over52 {
+                row.at_most(
+                    "trust_total_total_52_plus_weeks",
+                    o,
+                    "incomplete pathways",
+                    l,
+                );
+            }
+        }
+        let code = match org {
+            Org::Trust(c) => c,
+            Org::Excluded(why) if !row.failed() => {
+                out.exclude(why);
+                return;
+            }
+            _ => return,
+        };
+        let (Some(month), false) = (month, row.failed()) else {
+            return;
+        };
+        if !row.first(
+            &mut seen,
+            (row.text("trust_code").to_owned(), month),
+            "trust_code,period",
+            row.text("trust_code"),
+            out,
+        ) {
+            return;
+        }
+        let q = Quarter::of_month(month.0, month.1).expect("validated month");
+        if q.months()[2] != month {
+            out.exclude(Exclusion::IncompleteQuarter); // not the quarter's latest month
+            return;
+        }
+        match (list, within, over52) {
+            (Ok(Some(l)), Ok(w), Ok(o)) if l > 0.0 => {
+                last_month.push((q, code, month, row.line, l, w, o));
+            }
+            _ => out.exclude(Exclusion::Suppressed),
+        }
+    })?;
+    out.summary.remapped += remapped;
+    for (q, code, month, line, list, within, over52) in last_month {
+        if let Some(w) = within {
+            out.observations.push(observation(
+                &table,
+                q,
+                code.clone(),
+                "OF0023",
+                100.0 * w / list,
+                month_label(month),
+                line,
+            ));
+        }
+        if let Some(o) = over52 {
+            out.observations.push(observation(
+                &table,
+                q,
+                code,
+                "OF8001",
+                100.0 * o / list,
+                month_label(month),
+                line,
+            ));
+        }
+    }
+    Ok(())
+}
