@@ -267,6 +267,12 @@ pub(crate) fn row_error(
     }
 }
 
+/// `YYYY-MM-DD` or `YYYYMMDD` → `YYYYMM` as a number.
+fn yyyymm(date: &str) -> Option<u32> {
+    let digits: String = date.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() == 8).then(|| digits[..6].parse().ok())?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,10 +310,4 @@ mod tests {
         assert!(reg.get(&code("ZZZ")).is_none());
         assert!(reg.len() > 202);
     }
-}
-
-/// `YYYY-MM-DD` or `YYYYMMDD` → `YYYYMM` as a number.
-fn yyyymm(date: &str) -> Option<u32> {
-    let digits: String = date.chars().filter(char::is_ascii_digit).collect();
-    (digits.len() == 8).then(|| digits[..6].parse().ok())?
 }

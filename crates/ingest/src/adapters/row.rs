@@ -337,9 +337,12 @@ pub(crate) fn parse_month(raw: &str) -> Option<(u16, u8)> {
 /// present. Rows of incomplete quarters are counted as excluded (`incomplete_quarter`).
 #[derive(Default)]
 pub(crate) struct Monthly {
-    /// (quarter, trust) → month → (line, named sums).
-    cells: BTreeMap<(Quarter, TrustCode), BTreeMap<(u16, u8), (u64, Vec<f64>)>>,
+    /// (quarter, trust) → month → (last line, sums).
+    cells: BTreeMap<(Quarter, TrustCode), MonthSums>,
 }
+
+/// One trust's months in a quarter: month → (last line, sums).
+type MonthSums = BTreeMap<(u16, u8), (u64, Vec<f64>)>;
 
 impl Monthly {
     /// Adds one row's sums for a month (several rows for one trust and month add up, as when

@@ -98,7 +98,7 @@ fn ae_four_hour_and_twelve_hour_measures_match_the_hand_calculation() {
     assert!(
         !got.observations
             .iter()
-            .any(|o| o.quarter == "Q2 2025/26".parse().unwrap())
+            .any(|o| o.quarter == "Q2 2025/26".parse().expect("quarter"))
     );
     assert_eq!(got.summary.quarantined, 0, "{:?}", got.findings.first());
 }
