@@ -3,4 +3,5 @@
 mod acute;
 mod backtest;
 mod bad_input;
+mod pipeline;
 mod util;

@@ -3,8 +3,13 @@
 //! Commands ([`Command`]):
 //! - `league score --nof-data FILE --out DIR`: score NHS England's NOF data file and write the
 //!   league tables and derived metric scores for every quarter and peer group in it.
-//! - `league report`: the main job; scores the embedded default dataset under `data/` and writes
-//!   to `reports/`.
+//! - `league report`: the main job; validates and scores the embedded default national dataset
+//!   (`data/default/`), writing league tables, the quarantine file and the validation summary to
+//!   `reports/`.
+//! - `league validate FILE...`: the same input checks without scoring; prints each file's
+//!   summary and exits 6 if any file breaks a fail threshold.
+//! - `league build-dataset`: rebuilds the default dataset from the real sources in `data/sources/`
+//!   by `data/default/recipe.toml`.
 //!
 //! This crate is the only place that reads the environment (`RUST_LOG`) or decides exit codes;
 //! the library crates take paths and options as parameters. Every failure is printed with one
@@ -18,6 +23,8 @@ use clap::{Parser, Subcommand};
 
 use league_model::{Methodology, Quarter};
 
+mod pipeline;
+
 /// Exit codes, one per class of failure (documented in the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitClass {
@@ -27,6 +34,9 @@ pub enum ExitClass {
     BadConfig = 4,
     /// A file could not be read or written (5).
     Io = 5,
+    /// Validation thresholds were breached: quarantined rows exceed what the configuration
+    /// allows, so nothing was written (6).
+    Validation = 6,
     /// A bug (10).
     Internal = 10,
 }
@@ -34,11 +44,11 @@ pub enum ExitClass {
 /// An error tagged with its exit class.
 #[derive(Debug, thiserror::Error)]
 #[error("{class:?}")]
-struct Classified {
+pub(crate) struct Classified {
     class: ExitClass,
 }
 
-trait Classify<T> {
+pub(crate) trait Classify<T> {
     fn class(self, class: ExitClass) -> anyhow::Result<T>;
 }
 
@@ -80,17 +90,45 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// The main job: score the embedded default dataset and write to reports/.
+    /// The main job: validate and score the embedded default dataset and write to reports/.
     Report {
-        /// Directory holding the embedded default data (methodology, reference, nof).
+        /// Directory holding the embedded default data (methodology, reference, default).
         #[arg(long, default_value = "data")]
         data_dir: PathBuf,
+        /// Input dataset in long format (default: <data-dir>/default/nof_2025_26_q1_national.csv).
+        #[arg(long)]
+        input: Option<PathBuf>,
         /// Options shared by the scoring commands.
         #[command(flatten)]
         common: Common,
         /// Output directory.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
+    },
+    /// Check input files without scoring: formats, rows, thresholds.
+    Validate {
+        /// Files to check; each format is recognised from its header.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Read every file as this format (nof-data, long, ae-monthly, cancer-cwt, rtt-panel,
+        /// ambsys, staff-survey, snapshot).
+        #[arg(long)]
+        format: Option<String>,
+        /// Write the quarantined rows here (CSV).
+        #[arg(long)]
+        quarantine: Option<PathBuf>,
+        /// Directory holding methodology, reference and validation configuration.
+        #[arg(long, default_value = "data")]
+        data_dir: PathBuf,
+    },
+    /// Rebuild the embedded default dataset from the real sources.
+    BuildDataset {
+        /// Directory holding the recipe, sources and configuration.
+        #[arg(long, default_value = "data")]
+        data_dir: PathBuf,
+        /// Where to write the dataset (default: <data-dir>/default/nof_2025_26_q1_national.csv).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -176,14 +214,57 @@ fn run(cmd: Command) -> anyhow::Result<()> {
         }
         Command::Report {
             data_dir,
+            input,
             common,
             out,
         } => {
-            let input = data_dir.join("nof/nof_mh_community_2025_26_q1_to_q3_data.csv");
-            tracing::info!(input = %input.display(), "main job: scoring the embedded default dataset");
-            score_file(&input, None, None, &common, &data_dir, &out)
+            let input = input.unwrap_or_else(|| data_dir.join(DEFAULT_DATASET));
+            tracing::info!(input = %input.display(), "main job: validating and scoring the default dataset");
+            pipeline::report(&input, &common, &data_dir, &out)
+        }
+        Command::Validate {
+            inputs,
+            format,
+            quarantine,
+            data_dir,
+        } => pipeline::validate(&inputs, format.as_deref(), quarantine.as_deref(), &data_dir),
+        Command::BuildDataset { data_dir, out } => {
+            let out = out.unwrap_or_else(|| data_dir.join(DEFAULT_DATASET));
+            pipeline::build_dataset(&data_dir, &out)
         }
     }
+}
+
+/// The embedded default dataset, relative to the data directory.
+pub const DEFAULT_DATASET: &str = "default/nof_2025_26_q1_national.csv";
+
+pub(crate) fn load_methodology(common: &Common, data_dir: &Path) -> anyhow::Result<Methodology> {
+    let method_path = common
+        .methodology
+        .clone()
+        .unwrap_or_else(|| data_dir.join("methodology/nof-2025-26.toml"));
+    let text = std::fs::read_to_string(&method_path)
+        .with_context(|| format!("cannot read methodology {}", method_path.display()))
+        .class(ExitClass::Io)?;
+    Methodology::from_toml(&method_path.display().to_string(), &text)
+        .context("invalid methodology configuration")
+        .class(ExitClass::BadConfig)
+}
+
+pub(crate) fn load_register(
+    common: &Common,
+    data_dir: &Path,
+) -> anyhow::Result<league_ingest::TrustRegister> {
+    let ref_dir = common
+        .reference_dir
+        .clone()
+        .unwrap_or_else(|| data_dir.join("reference"));
+    league_ingest::TrustRegister::load(
+        &ref_dir.join("trusts_reference.csv"),
+        Some(&ref_dir.join("ods_etr_trusts.csv")),
+    )
+    .map_err(ingest_error)
+    .context("cannot load the trust register")
 }
 
 fn score_file(
@@ -194,27 +275,8 @@ fn score_file(
     data_dir: &Path,
     out: &Path,
 ) -> anyhow::Result<()> {
-    let method_path = common
-        .methodology
-        .clone()
-        .unwrap_or_else(|| data_dir.join("methodology/nof-2025-26.toml"));
-    let text = std::fs::read_to_string(&method_path)
-        .with_context(|| format!("cannot read methodology {}", method_path.display()))
-        .class(ExitClass::Io)?;
-    let methodology = Methodology::from_toml(&method_path.display().to_string(), &text)
-        .context("invalid methodology configuration")
-        .class(ExitClass::BadConfig)?;
-
-    let ref_dir = common
-        .reference_dir
-        .clone()
-        .unwrap_or_else(|| data_dir.join("reference"));
-    let register = league_ingest::TrustRegister::load(
-        &ref_dir.join("trusts_reference.csv"),
-        Some(&ref_dir.join("ods_etr_trusts.csv")),
-    )
-    .map_err(ingest_error)
-    .context("cannot load the trust register")?;
+    let methodology = load_methodology(common, data_dir)?;
+    let register = load_register(common, data_dir)?;
 
     let (mut dataset, summary) = league_ingest::read_nof_data(input, &methodology, &register)
         .map_err(ingest_error)
@@ -242,12 +304,31 @@ fn score_file(
         dataset.retain_quarter(q);
     }
 
+    let run = score_dataset(&dataset, &methodology, cut_points, common)?;
+    let mut written = Vec::new();
+    publish(out, |staging| {
+        written = league_report::write_tables(staging, &run, &methodology).class(ExitClass::Io)?;
+        Ok(())
+    })?;
+    for t in &run.tables {
+        tracing::info!(quarter = %t.quarter, peer_group = %t.peer_group, trusts = t.rows.len(), "league table written");
+    }
+    tracing::info!(out = %out.display(), files = written.len(), seed = run.seed, replicates = run.replicates, "done");
+    Ok(())
+}
+
+pub(crate) fn score_dataset(
+    dataset: &league_model::Dataset,
+    methodology: &Methodology,
+    cut_points: Option<[f64; 3]>,
+    common: &Common,
+) -> anyhow::Result<league_model::ScoreRun> {
     let opts = league_score::ScoreOptions {
         cut_points,
         seed: common.seed,
         replicates: common.replicates,
     };
-    let run = league_score::score(&dataset, &methodology, &opts).map_err(|e| {
+    let run = league_score::score(dataset, methodology, &opts).map_err(|e| {
         let class = match e {
             league_score::ScoreError::BadCutPoints(_) => ExitClass::BadConfig,
             league_score::ScoreError::NothingToSegment(_) => ExitClass::BadInput,
@@ -258,13 +339,16 @@ fn score_file(
     for c in &run.cuts {
         tracing::info!(quarter = %c.quarter, cuts = ?c.cuts, source = ?c.source, "segment cut-points");
     }
+    Ok(run)
+}
 
-    let mut written = Vec::new();
-    league_report::publish(out, |staging| -> anyhow::Result<()> {
-        written = league_report::write_tables(staging, &run, &methodology).class(ExitClass::Io)?;
-        Ok(())
-    })
-    .map_err(|e| {
+/// Builds the outputs in a staging directory and moves them into `out` only when all are
+/// written; a failure leaves the previous outputs in place.
+pub(crate) fn publish(
+    out: &Path,
+    build: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    league_report::publish(out, build).map_err(|e| {
         if e.is::<Classified>() {
             e
         } else {
@@ -272,15 +356,10 @@ fn score_file(
                 class: ExitClass::Io,
             })
         }
-    })?;
-    for t in &run.tables {
-        tracing::info!(quarter = %t.quarter, peer_group = %t.peer_group, trusts = t.rows.len(), "league table written");
-    }
-    tracing::info!(out = %out.display(), files = written.len(), seed = run.seed, replicates = run.replicates, "done");
-    Ok(())
+    })
 }
 
-fn ingest_error(e: league_ingest::IngestError) -> anyhow::Error {
+pub(crate) fn ingest_error(e: league_ingest::IngestError) -> anyhow::Error {
     let class = if e.is_bad_input() {
         ExitClass::BadInput
     } else {

@@ -13,14 +13,25 @@
 //! answers.
 
 mod adapters;
+mod assemble;
 mod csvfile;
+mod default_data;
 mod error;
 mod nof;
+mod quality;
 mod register;
 mod rule;
+mod thresholds;
 
 pub use adapters::{Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file};
+pub use assemble::{Assembled, assemble};
+pub use default_data::{
+    DATASET_COLUMNS, DatasetRow, Fill, Recipe, RecipeError, RecipeMetric, build_default,
+    dataset_csv,
+};
 pub use error::{IngestError, RowError};
 pub use nof::{NofReadSummary, read_nof_bytes, read_nof_data};
+pub use quality::{QUARANTINE_COLUMNS, SUMMARY_COLUMNS, quarantine_csv, summary_csv};
 pub use register::{RegisterEntry, Resolution, TrustRegister};
 pub use rule::{Exclusion, Rule, looks_like_formula};
+pub use thresholds::{Breach, PeriodRange, Threshold, ThresholdError, Thresholds};

@@ -10,6 +10,7 @@
 //!   unknown keys rejected and validated on load ([`ConfigError`] names the key and the problem).
 //! - [`ScoreRun`] is what scoring returns: one [`LeagueTable`] per peer group and quarter plus the
 //!   [`MetricScore`]s behind them. Every figure a report prints comes from these.
+//! - [`text`] escapes text a spreadsheet would run as a formula.
 //! - [`number`] holds the rounding and number-formatting rules NHS England's files follow.
 
 mod dataset;
@@ -17,6 +18,7 @@ mod methodology;
 pub mod number;
 mod quarter;
 mod result;
+pub mod text;
 mod trust;
 
 pub use dataset::{Dataset, Observation, Provenance, SourceRef, TrustInQuarter};

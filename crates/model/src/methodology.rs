@@ -290,6 +290,10 @@ pub struct Metric {
     pub direction: Direction,
     /// Unit of the raw value ("%", "out of 10").
     pub unit: String,
+    /// The range a raw value can take (a share in per cent: 0 to 100); values outside it are
+    /// quarantined on input. Absent: any finite number.
+    #[serde(default)]
+    pub valid_range: Option<[f64; 2]>,
     /// Peer groups the metric applies to.
     pub peer_groups: Vec<String>,
     /// Comparator pool for ranking.
@@ -603,6 +607,11 @@ impl Methodology {
                         &format!("pool `{p}` does not include peer group `{g}`"),
                     );
                 }
+            }
+            if let Some([lo, hi]) = m.valid_range
+                && !(lo.is_finite() && hi.is_finite() && lo < hi)
+            {
+                return err(k("valid_range"), "must be [low, high] with low < high");
             }
             if !(m.weight.is_finite() && m.weight > 0.0) {
                 return err(k("weight"), "weights must be positive");

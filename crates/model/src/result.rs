@@ -53,6 +53,9 @@ pub struct MetricScore {
     pub peer_quartiles: Option<[f64; 3]>,
     /// Rank of the score within the peer group (1 = best score).
     pub score_rank: u32,
+    /// The least direct provenance among the inputs behind the score (its raw value, its
+    /// published score, or for a combined score its components').
+    pub data_provenance: crate::Provenance,
 }
 
 /// One domain's result for a trust.
@@ -99,6 +102,10 @@ pub struct LeagueRow {
     pub rank_range: Range,
     /// Domain results, in the methodology's domain order, for domains with any score.
     pub domains: Vec<DomainResult>,
+    /// Scored metrics in the average whose input is synthetic.
+    pub synthetic_metrics: u32,
+    /// Scored metrics in the average whose input is real but from another period.
+    pub other_period_metrics: u32,
 }
 
 /// Where a quarter's cut-points came from.

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use league_model::number::format_nhse;
-use league_model::{LeagueRow, LeagueTable, Methodology, Quarter, ScoreRun};
+use league_model::{LeagueRow, LeagueTable, Methodology, Provenance, Quarter, ScoreRun};
 
 use crate::ReportError;
 
@@ -18,7 +18,7 @@ const TRUST_COLUMNS: [&str; 6] = [
 ];
 
 /// NHS England's league-table columns, in order.
-pub const LEAGUE_TABLE_COLUMNS: [&str; 12] = [
+pub const LEAGUE_TABLE_COLUMNS: [&str; 14] = [
     TRUST_COLUMNS[0],
     TRUST_COLUMNS[1],
     TRUST_COLUMNS[2],
@@ -31,10 +31,14 @@ pub const LEAGUE_TABLE_COLUMNS: [&str; 12] = [
     "Trust_in_financial_deficit",
     "Rank",
     "Likely_range_of_rank",
+    // Not in NHS England's layout: how many averaged metrics rest on synthetic inputs, or on
+    // real inputs from another period (always 0 for NHS England's own data).
+    "Synthetic_metrics",
+    "Other_period_metrics",
 ];
 
 /// NHS England's data-file columns, in order.
-pub const METRIC_SCORE_COLUMNS: [&str; 17] = [
+pub const METRIC_SCORE_COLUMNS: [&str; 18] = [
     TRUST_COLUMNS[0],
     TRUST_COLUMNS[1],
     TRUST_COLUMNS[2],
@@ -52,6 +56,9 @@ pub const METRIC_SCORE_COLUMNS: [&str; 17] = [
     "Lower_quartile",
     "Upper_quartile",
     "Rank",
+    // Not in NHS England's layout: published, real, real_other_period or synthetic (the least
+    // direct input behind the row).
+    "Data_provenance",
 ];
 
 /// Directory name for a quarter: "2025-26-Q3".
@@ -102,13 +109,7 @@ fn write_csv(
     f.sync_all().map_err(|e| ReportError::io(path, e))
 }
 
-/// Escapes text a spreadsheet would evaluate as a formula.
-fn text(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_owned(),
-    }
-}
+use league_model::text::escape_formula as text;
 
 fn trust_columns(t: &LeagueTable, r: &LeagueRow) -> Vec<String> {
     vec![
@@ -134,6 +135,8 @@ fn league_row(t: &LeagueTable, r: &LeagueRow) -> Vec<String> {
         if r.in_deficit { "Yes" } else { "No" }.to_owned(),
         r.rank.to_string(),
         format!("{} to {}", r.rank_range.low, r.rank_range.high),
+        r.synthetic_metrics.to_string(),
+        r.other_period_metrics.to_string(),
     ]);
     v
 }
@@ -152,7 +155,8 @@ fn metric_rows<'a>(
                    desc: &str,
                    units: &str,
                    value: String,
-                   rank: Option<u32>| {
+                   rank: Option<u32>,
+                   provenance: Provenance| {
             let mut v = trust_columns(t, r);
             v.extend([
                 domain.to_owned(),
@@ -166,14 +170,22 @@ fn metric_rows<'a>(
                 String::new(),
                 String::new(),
                 rank.map(|x| x.to_string()).unwrap_or_default(),
+                provenance.label().to_owned(),
             ]);
             v
         };
-        for s in run
-            .metric_scores
-            .iter()
-            .filter(|s| s.quarter == t.quarter && s.trust == r.trust.code)
-        {
+        let scores = || {
+            run.metric_scores
+                .iter()
+                .filter(|s| s.quarter == t.quarter && s.trust == r.trust.code)
+        };
+        // Derived rows rest on every averaged input.
+        let derived = scores()
+            .filter(|s| s.in_average)
+            .map(|s| s.data_provenance)
+            .max()
+            .unwrap_or_default();
+        for s in scores() {
             let Some(computed) = s.computed else { continue };
             let metric = m
                 .metric(&s.metric_id)
@@ -191,6 +203,7 @@ fn metric_rows<'a>(
                 "score",
                 format_nhse(computed, 2),
                 Some(s.score_rank),
+                s.data_provenance,
             ));
         }
         for d in &r.domains {
@@ -209,6 +222,7 @@ fn metric_rows<'a>(
                 "score",
                 format_nhse(d.score, 2),
                 Some(d.rank),
+                derived,
             ));
             out.push(row(
                 &domain.name,
@@ -218,6 +232,7 @@ fn metric_rows<'a>(
                 "segment",
                 format_nhse(f64::from(d.segment), 1),
                 None,
+                derived,
             ));
         }
         let o = &m.outputs;
@@ -230,6 +245,7 @@ fn metric_rows<'a>(
             "segment",
             format_nhse(f64::from(r.segment), 1),
             Some(r.rank),
+            derived,
         ));
         out.push(row(
             "Summary",
@@ -239,6 +255,7 @@ fn metric_rows<'a>(
             "score",
             format_nhse(r.average, 2),
             Some(r.average_rank),
+            derived,
         ));
         out.push(row(
             "Summary",
@@ -248,6 +265,7 @@ fn metric_rows<'a>(
             "segment",
             format_nhse(f64::from(r.unadjusted_segment), 1),
             None,
+            derived,
         ));
         out.push(row(
             "Summary",
@@ -257,6 +275,7 @@ fn metric_rows<'a>(
             "flag",
             flag(r.in_deficit),
             None,
+            derived,
         ));
         out.push(row(
             "Summary",
@@ -266,6 +285,7 @@ fn metric_rows<'a>(
             "segment",
             format_nhse(f64::from(r.final_segment), 1),
             None,
+            derived,
         ));
         out
     })

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use league_model::number::round_dp;
 use league_model::{
     CutPointSource, Dataset, DomainResult, LeagueRow, LeagueTable, Methodology, MetricScore,
-    MetricStatus, Observation, PoolRef, Quarter, Range, ScoreProvenance, ScoreRun, Scoring,
-    SegmentCuts, SegmentMethod, SegmentPool, TrustCode,
+    MetricStatus, Observation, PoolRef, Provenance, Quarter, Range, ScoreProvenance, ScoreRun,
+    Scoring, SegmentCuts, SegmentMethod, SegmentPool, TrustCode,
 };
 
 use crate::bootstrap::{BootstrapSpec, BootstrapTrust, likely_ranges, stream_id};
@@ -67,7 +67,15 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
     let value_of = |q: Quarter, t: &TrustCode, id: &str| obs.get(&(q, t, id)).map(|o| o.value);
 
     let chosen = choose_scores(data, m, &value_of)?;
-    let metric_scores = metric_score_rows(data, m, &chosen)?;
+    let mut metric_scores = metric_score_rows(data, m, &chosen)?;
+    for s in &mut metric_scores {
+        let metric = m
+            .metrics
+            .iter()
+            .find(|x| x.id == s.metric_id)
+            .expect("scores are for configured metrics");
+        s.data_provenance = data_provenance(&obs, m, s.quarter, &s.trust, metric);
+    }
 
     // Averages and domain scores (§1.3, §1.6), over full-precision scores.
     let keys: Vec<(Quarter, TrustCode)> = data
@@ -84,8 +92,11 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
     let mut domain_rows = Vec::new();
     // Each trust's (score, weight) pairs, the bootstrap's input.
     let mut weighted: HashMap<usize, Vec<(f64, f64)>> = HashMap::new();
+    // Each trust's count of averaged scores by input provenance.
+    let mut provenances: HashMap<(usize, Provenance), u32> = HashMap::new();
     for s in metric_scores.iter().filter(|s| s.in_average) {
         let i = index[&(s.quarter, &s.trust)];
+        *provenances.entry((i, s.data_provenance)).or_default() += 1;
         weighted.entry(i).or_default().push((s.score, s.weight));
         let d = domain_index(m, &s.metric_id);
         mean_rows.push(MeanInput {
@@ -203,6 +214,8 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                     })
                     .unwrap_or_default();
                 doms.sort_by_key(|d| m.domains.iter().position(|x| x.id == d.domain));
+                let provenance_count =
+                    |p: Provenance| provenances.get(&(i, p)).copied().unwrap_or(0);
                 boot.push(BootstrapTrust {
                     stream: stream_id(&q.to_string(), t.as_str()),
                     scores: weighted.remove(&i).unwrap_or_default(),
@@ -229,6 +242,8 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                         high: f64::NAN,
                     },
                     domains: doms,
+                    synthetic_metrics: provenance_count(Provenance::Synthetic),
+                    other_period_metrics: provenance_count(Provenance::RealOtherPeriod),
                 });
             }
             // League rank (§2): segment, then average, competition ranking. Segment 5 is not used.
@@ -489,6 +504,31 @@ fn recover_published_precision(m: &Methodology, chosen: &mut BTreeMap<Key, Chose
 }
 
 /// Metric score rows with individual-metric ranks and peer quartiles (§2 IMR).
+/// The least direct provenance among the observations behind one metric's score.
+fn data_provenance(
+    obs: &HashMap<(Quarter, &TrustCode, &str), &Observation>,
+    m: &Methodology,
+    q: Quarter,
+    t: &TrustCode,
+    metric: &league_model::Metric,
+) -> Provenance {
+    let mut ids: Vec<&str> = std::iter::once(metric.id.as_str())
+        .chain(metric.value_id.as_deref())
+        .collect();
+    if let Scoring::Matrix { row, column, .. } = &metric.scoring {
+        for c in [row, column] {
+            if let Some(x) = m.metrics.iter().find(|x| &x.id == c) {
+                ids.push(&x.id);
+                ids.extend(x.value_id.as_deref());
+            }
+        }
+    }
+    ids.iter()
+        .filter_map(|id| obs.get(&(q, t, *id)).map(|o| o.provenance))
+        .max()
+        .unwrap_or_default()
+}
+
 fn metric_score_rows(
     data: &Dataset,
     m: &Methodology,
@@ -556,6 +596,7 @@ fn metric_score_rows(
                 value_rank: stat.map(|s| s.0),
                 peer_quartiles: stat.map(|s| s.1),
                 score_rank: score_rank[k],
+                data_provenance: Provenance::default(), // set by the caller
             }
         })
         .collect();

@@ -4,13 +4,16 @@
 //! `reporting_date` (the period the value covers, as the source states it) and `provenance`
 //! (`published`, `real`, `real_other_period`, `synthetic`; default `real`). A period is a
 //! quarter ("Q1 2025/26") or a month (`2025-06`, `2025-06-01`, meaning its quarter).
+//! Optional trust details `org_name, region, peer_group, subtype` (all four, or none): when
+//! given they are the trust's details for the quarter (`peer_group` is a methodology peer group
+//! id) and must agree across the trust's rows; otherwise the register supplies them.
 //! Numerator and denominator may be blank; when both are given, numerator ≤ denominator.
-//! Percentages lie in 0–100, scores (OF1xxx, OF9xxx) in 1–4 (0 = not scored, excluded as
+//! Raw values lie in the metric's configured `valid_range`, scores (OF1xxx, OF9xxx) in 1–4 (0 = not scored, excluded as
 //! suppressed), flags (OF5004, OF5007) are 0 or 1.
 
 use std::collections::BTreeMap;
 
-use league_model::{Provenance, Quarter};
+use league_model::{Provenance, Quarter, TrustInQuarter};
 
 use super::row::{Kind, parse_month};
 use super::{Context, Ingested, Org, Table, Unknown, resolve_org};
@@ -35,13 +38,11 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         m.financial_override.flag_id.as_str(),
         m.segment5.flag_id.as_str(),
     ];
-    let unit: BTreeMap<&str, &str> = m
+    // The methodology's valid range applies to a metric's raw value.
+    let range: BTreeMap<&str, [f64; 2]> = m
         .metrics
         .iter()
-        .flat_map(|x| {
-            std::iter::once((x.id.as_str(), x.unit.as_str()))
-                .chain(x.value_id.as_deref().map(|v| (v, x.unit.as_str())))
-        })
+        .filter_map(|x| Some((x.value_id.as_deref()?, x.valid_range?)))
         .collect();
     let mut seen = BTreeMap::new();
     let mut remapped = 0;
@@ -87,8 +88,8 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
             Kind::Range(0.0, 1.0)
         } else if is_score {
             Kind::Range(0.0, 4.0)
-        } else if unit.get(metric).is_some_and(|u| u.contains('%')) {
-            Kind::Percent
+        } else if let Some(&[lo, hi]) = range.get(metric) {
+            Kind::Range(lo, hi)
         } else {
             Kind::Any
         };
@@ -129,6 +130,26 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
             }),
         };
         let reporting_date = row.label("reporting_date").to_owned();
+        let details = if row.text("peer_group").is_empty() {
+            None
+        } else {
+            let g = row.text("peer_group");
+            if !m.peer_groups.iter().any(|p| p.id == g) {
+                let ids: Vec<&str> = m.peer_groups.iter().map(|p| p.id.as_str()).collect();
+                row.fail(
+                    Rule::UnknownLabel,
+                    "peer_group",
+                    g,
+                    &format!("unknown peer group; expected one of: {}", ids.join(", ")),
+                );
+            }
+            Some((
+                row.label("org_name").to_owned(),
+                row.label("region").to_owned(),
+                g.to_owned(),
+                row.label("subtype").to_owned(),
+            ))
+        };
         let code = match org {
             Org::Trust(c) => c,
             Org::Excluded(why) if !row.failed() => {
@@ -148,6 +169,31 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
             out,
         ) {
             return;
+        }
+        if let Some((name, region, peer_group, subtype)) = details {
+            let t = TrustInQuarter {
+                code: code.clone(),
+                name,
+                region,
+                peer_group,
+                subtype,
+            };
+            let known = out.trusts.entry(quarter).or_default();
+            match known.get(&code) {
+                Some(first) if *first != t => {
+                    row.fail(
+                        Rule::Inconsistent,
+                        "org_name,region,peer_group,subtype",
+                        &format!("{},{},{},{}", t.name, t.region, t.peer_group, t.subtype),
+                        "trust details differ from an earlier row for the same trust and quarter",
+                    );
+                    return;
+                }
+                Some(_) => {}
+                None => {
+                    known.insert(code.clone(), t);
+                }
+            }
         }
         if is_derived {
             out.exclude(Exclusion::DerivedOutput);

@@ -11,7 +11,7 @@ mod ambsys;
 mod cancer;
 mod long;
 mod nof_data;
-mod row;
+pub(crate) mod row;
 mod rtt;
 mod snapshot;
 mod staff_survey;

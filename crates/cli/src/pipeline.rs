@@ -1,0 +1,329 @@
+//! The ingest → validate → score → publish pipeline behind `report`, `validate` and
+//! `build-dataset`.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use league_ingest::{
+    Breach, Context, Format, Ingested, Recipe, SourceSummary, Thresholds, TrustRegister,
+};
+use league_model::Methodology;
+
+use crate::{
+    Classify, Common, ExitClass, ingest_error, load_methodology, load_register, publish,
+    score_dataset,
+};
+
+/// Loads the validation thresholds from `<data-dir>/validation/thresholds.toml`.
+fn load_thresholds(data_dir: &Path) -> anyhow::Result<Thresholds> {
+    let path = data_dir.join("validation/thresholds.toml");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read validation thresholds {}", path.display()))
+        .class(ExitClass::Io)?;
+    Thresholds::from_toml(&path.display().to_string(), &text)
+        .context("invalid validation thresholds")
+        .class(ExitClass::BadConfig)
+}
+
+struct Setup {
+    methodology: Methodology,
+    register: TrustRegister,
+    thresholds: Thresholds,
+}
+
+impl Setup {
+    fn load(common: &Common, data_dir: &Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            methodology: load_methodology(common, data_dir)?,
+            register: load_register(common, data_dir)?,
+            thresholds: load_thresholds(data_dir)?,
+        })
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context {
+            register: &self.register,
+            methodology: &self.methodology,
+            periods: self.thresholds.months().expect("validated on load"),
+        }
+    }
+
+    /// Reads every file; a file that cannot be read at all fails the run (exit 3 or 5).
+    fn ingest(&self, paths: &[&Path], format: Option<Format>) -> anyhow::Result<Vec<Ingested>> {
+        let ctx = self.context();
+        paths
+            .iter()
+            .map(|p| {
+                league_ingest::ingest_file(p, format, &ctx)
+                    .map_err(ingest_error)
+                    .with_context(|| format!("cannot use {}", p.display()))
+            })
+            .collect()
+    }
+
+    /// Logs each source's counts and breaches; returns them with the breaches.
+    fn judge(&self, sources: &[Ingested]) -> Vec<(SourceSummary, Vec<Breach>)> {
+        sources
+            .iter()
+            .map(|s| {
+                let sum = &s.summary;
+                let excluded: Vec<String> = sum
+                    .excluded
+                    .iter()
+                    .map(|(k, n)| format!("{}={n}", k.code()))
+                    .collect();
+                tracing::info!(file = %sum.file, format = %sum.format, rows = sum.rows_read,
+                    accepted = sum.accepted(), quarantined = sum.quarantined,
+                    excluded = %excluded.join(" "), remapped = sum.remapped,
+                    values = sum.observations, "source read");
+                let breaches = self.thresholds.evaluate(sum);
+                for b in &breaches {
+                    if b.fails {
+                        tracing::error!(file = %b.file, rule = %b.rule, rows = b.rows, percent = format!("{:.1}", b.percent), "fail threshold exceeded");
+                    } else {
+                        tracing::warn!(file = %b.file, rule = %b.rule, rows = b.rows, "rows quarantined");
+                    }
+                }
+                (sum.clone(), breaches)
+            })
+            .collect()
+    }
+}
+
+fn failures(judged: &[(SourceSummary, Vec<Breach>)]) -> Vec<String> {
+    judged
+        .iter()
+        .flat_map(|(_, b)| b.iter().filter(|b| b.fails))
+        .map(|b| {
+            format!(
+                "{}: {} row(s) break rule {} ({:.1}% of the file)",
+                b.file, b.rows, b.rule, b.percent
+            )
+        })
+        .collect()
+}
+
+fn blocked(fails: Vec<String>, findings: &[league_ingest::RowError]) -> anyhow::Error {
+    let mut msg = format!(
+        "validation failed; nothing was written:\n  {}",
+        fails.join("\n  ")
+    );
+    for f in findings.iter().take(10) {
+        msg.push_str(&format!("\n  {f} [{}]", f.rule));
+    }
+    if findings.len() > 10 {
+        msg.push_str(&format!("\n  … and {} more", findings.len() - 10));
+    }
+    anyhow::anyhow!(msg).context(crate::Classified {
+        class: ExitClass::Validation,
+    })
+}
+
+/// `league report`: validate the dataset, stop before writing if a threshold fails, else score
+/// and publish the league tables with the quarantine file and validation summary.
+pub(crate) fn report(
+    input: &Path,
+    common: &Common,
+    data_dir: &Path,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let setup = Setup::load(common, data_dir)?;
+    let sources = setup.ingest(&[input], None)?;
+    let mut judged = setup.judge(&sources);
+    let mut findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
+    let assembled = league_ingest::assemble(&sources, &setup.register, &setup.methodology);
+    for (code, n) in &assembled.no_peer_group {
+        tracing::warn!(trust = %code, values = n, "trust in no peer group: its values are left out");
+    }
+    for (metric, n) in &assembled.not_applicable {
+        tracing::info!(metric = %metric, values = n, "metric does not apply to the trust's peer group: left out");
+    }
+    if !assembled.conflicts.is_empty() {
+        let rows = assembled.conflicts.len() as u64;
+        judged.push((
+            SourceSummary {
+                file: "(across sources)".into(),
+                format: "-".into(),
+                ..SourceSummary::default()
+            },
+            vec![Breach {
+                file: "(across sources)".into(),
+                rule: league_ingest::Rule::DuplicateKey,
+                rows,
+                percent: 100.0,
+                fails: true,
+            }],
+        ));
+        findings.extend(assembled.conflicts.iter().cloned());
+    }
+    let fails = failures(&judged);
+    if !fails.is_empty() {
+        return Err(blocked(fails, &findings));
+    }
+    let run = score_dataset(&assembled.dataset, &setup.methodology, None, common)?;
+    let mut written = Vec::new();
+    publish(out, |staging| {
+        written =
+            league_report::write_tables(staging, &run, &setup.methodology).class(ExitClass::Io)?;
+        for (name, text) in [
+            ("quarantine.csv", league_ingest::quarantine_csv(&findings)),
+            (
+                "validation-summary.csv",
+                league_ingest::summary_csv(&judged),
+            ),
+        ] {
+            let p = staging.join(name);
+            std::fs::write(&p, text)
+                .with_context(|| format!("cannot write {}", p.display()))
+                .class(ExitClass::Io)?;
+            written.push(p);
+        }
+        Ok(())
+    })?;
+    for t in &run.tables {
+        tracing::info!(quarter = %t.quarter, peer_group = %t.peer_group, trusts = t.rows.len(), "league table written");
+    }
+    tracing::info!(out = %out.display(), files = written.len(), quarantined = findings.len(), seed = run.seed, replicates = run.replicates, "done");
+    Ok(())
+}
+
+/// `league validate`: the same checks without scoring.
+pub(crate) fn validate(
+    inputs: &[std::path::PathBuf],
+    format: Option<&str>,
+    quarantine: Option<&Path>,
+    data_dir: &Path,
+) -> anyhow::Result<()> {
+    let format = match format {
+        None => None,
+        Some(name) => Some(
+            Format::from_name(name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                    anyhow::anyhow!(
+                        "unknown --format {name:?}; expected one of: {}",
+                        names.join(", ")
+                    )
+                })
+                .class(ExitClass::BadConfig)?,
+        ),
+    };
+    let setup = Setup::load(
+        &Common {
+            methodology: None,
+            reference_dir: None,
+            seed: None,
+            replicates: None,
+        },
+        data_dir,
+    )?;
+    let paths: Vec<&Path> = inputs.iter().map(|p| p.as_path()).collect();
+    let sources = setup.ingest(&paths, format)?;
+    let judged = setup.judge(&sources);
+    let findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
+    println!(
+        "{:<60} {:<13} {:>8} {:>8} {:>11} {:>8}  verdict",
+        "file", "format", "rows", "accepted", "quarantined", "excluded"
+    );
+    for (s, breaches) in &judged {
+        let verdict = if breaches.iter().any(|b| b.fails) {
+            "FAIL"
+        } else if breaches.is_empty() {
+            "ok"
+        } else {
+            "warn"
+        };
+        println!(
+            "{:<60} {:<13} {:>8} {:>8} {:>11} {:>8}  {verdict}",
+            s.file,
+            s.format,
+            s.rows_read,
+            s.accepted(),
+            s.quarantined,
+            s.excluded.values().sum::<u64>()
+        );
+        for (k, n) in &s.excluded {
+            println!("    excluded {:<24} {n}", k.code());
+        }
+        for b in breaches {
+            println!(
+                "    {} {:<24} {} row(s), {:.1}%",
+                if b.fails { "FAIL" } else { "warn" },
+                b.rule.code(),
+                b.rows,
+                b.percent
+            );
+        }
+    }
+    if let Some(q) = quarantine {
+        std::fs::write(q, league_ingest::quarantine_csv(&findings))
+            .with_context(|| format!("cannot write {}", q.display()))
+            .class(ExitClass::Io)?;
+    }
+    let fails = failures(&judged);
+    if fails.is_empty() {
+        Ok(())
+    } else {
+        Err(blocked(fails, &findings))
+    }
+}
+
+/// `league build-dataset`: rebuild the embedded default dataset from the real sources.
+pub(crate) fn build_dataset(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
+    let common = Common {
+        methodology: None,
+        reference_dir: None,
+        seed: None,
+        replicates: None,
+    };
+    let setup = Setup::load(&common, data_dir)?;
+    let recipe_path = data_dir.join("default/recipe.toml");
+    let text = std::fs::read_to_string(&recipe_path)
+        .with_context(|| format!("cannot read {}", recipe_path.display()))
+        .class(ExitClass::Io)?;
+    let recipe = Recipe::from_toml(
+        &recipe_path.display().to_string(),
+        &text,
+        &setup.methodology,
+    )
+    .context("invalid dataset recipe")
+    .class(ExitClass::BadConfig)?;
+    let nof_path = data_dir.join(&recipe.nof_data);
+    let source_paths: Vec<std::path::PathBuf> =
+        recipe.sources.iter().map(|s| data_dir.join(s)).collect();
+    let mut all: Vec<&Path> = vec![nof_path.as_path()];
+    all.extend(source_paths.iter().map(|p| p.as_path()));
+    let mut ingested = setup.ingest(&all, None)?;
+    let judged = setup.judge(&ingested);
+    let fails = failures(&judged);
+    if !fails.is_empty() {
+        let findings: Vec<_> = ingested.iter().flat_map(|s| s.findings.clone()).collect();
+        return Err(blocked(fails, &findings));
+    }
+    let nof = ingested.remove(0);
+    let rows = league_ingest::build_default(
+        &recipe,
+        &nof,
+        &ingested,
+        &setup.register,
+        &setup.methodology,
+    );
+    let text = league_ingest::dataset_csv(&recipe.quarter, &rows);
+    let dir = out.parent().unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))
+        .class(ExitClass::Io)?;
+    std::fs::write(tmp.path(), text)
+        .with_context(|| format!("cannot write {}", tmp.path().display()))
+        .class(ExitClass::Io)?;
+    tmp.persist(out)
+        .with_context(|| format!("cannot write {}", out.display()))
+        .class(ExitClass::Io)?;
+    let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in &rows {
+        *by.entry(r.provenance.label()).or_default() += 1;
+    }
+    tracing::info!(out = %out.display(), rows = rows.len(), by_provenance = ?by, "default dataset written");
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! Joins the observations of several sources into one [`Dataset`]: trust details from the
+//! sources that state them (NOF files, long files with details) or else from the register,
+//! a peer group for every trust, and no (quarter, trust, metric) given twice.
+
+use std::collections::{BTreeMap, HashMap};
+
+use league_model::{Dataset, Methodology, Quarter, TrustCode, TrustInQuarter};
+
+use crate::{Ingested, RowError, Rule, TrustRegister};
+
+/// The joined dataset and what was left out of it.
+#[derive(Debug, Clone, Default)]
+pub struct Assembled {
+    /// Observations with their trusts.
+    pub dataset: Dataset,
+    /// Values given by two sources: the later is quarantined, naming the first.
+    pub conflicts: Vec<RowError>,
+    /// Observations left out: trust in no peer group, by code.
+    pub no_peer_group: BTreeMap<TrustCode, u64>,
+    /// Observations left out: metric not applicable to the trust's peer group, by metric.
+    pub not_applicable: BTreeMap<String, u64>,
+}
+
+/// NHS England's NOF files write "East" for the East of England region.
+fn nof_region(region: &str) -> String {
+    match region {
+        "East of England" => "East".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// The register's trust type as a subtype label ("acute_specialist" → "Acute specialist").
+fn subtype_label(t: &str) -> String {
+    let mut s = t.replace('_', " ");
+    if let Some(first) = s.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    s
+}
+
+/// Joins the sources, in the order given (earlier sources win a conflict).
+pub fn assemble(sources: &[Ingested], register: &TrustRegister, m: &Methodology) -> Assembled {
+    let mut out = Assembled::default();
+    let mut stated: BTreeMap<Quarter, BTreeMap<TrustCode, TrustInQuarter>> = BTreeMap::new();
+    for s in sources {
+        for (q, ts) in &s.trusts {
+            let known = stated.entry(*q).or_default();
+            for (code, t) in ts {
+                known.entry(code.clone()).or_insert_with(|| t.clone());
+            }
+        }
+    }
+    let applies: HashMap<&str, &[String]> = m
+        .metrics
+        .iter()
+        .flat_map(|x| {
+            std::iter::once(x.id.as_str())
+                .chain(x.value_id.as_deref())
+                .map(move |id| (id, x.peer_groups.as_slice()))
+        })
+        .collect();
+    let mut first: HashMap<(Quarter, TrustCode, String), (String, u64)> = HashMap::new();
+    for s in sources {
+        for o in &s.observations {
+            let details = stated
+                .get(&o.quarter)
+                .and_then(|ts| ts.get(&o.trust))
+                .cloned()
+                .or_else(|| from_register(&o.trust, register, m));
+            let Some(t) = details else {
+                *out.no_peer_group.entry(o.trust.clone()).or_default() += 1;
+                continue;
+            };
+            let is_flag =
+                o.metric_id == m.financial_override.flag_id || o.metric_id == m.segment5.flag_id;
+            if !is_flag
+                && let Some(groups) = applies.get(o.metric_id.as_str())
+                && !groups.contains(&t.peer_group)
+            {
+                *out.not_applicable.entry(o.metric_id.clone()).or_default() += 1;
+                continue;
+            }
+            let key = (o.quarter, o.trust.clone(), o.metric_id.clone());
+            if let Some((file, line)) = first.get(&key) {
+                out.conflicts.push(RowError {
+                    file: o.source.file.to_string(),
+                    line: o.source.line,
+                    column: "org_code,metric_id,period".into(),
+                    value: format!("{},{},{}", o.trust, o.metric_id, o.quarter),
+                    reason: format!("already given by {file}:{line}"),
+                    rule: Rule::DuplicateKey,
+                });
+                continue;
+            }
+            first.insert(key, (o.source.file.to_string(), o.source.line));
+            out.dataset
+                .trusts
+                .entry(o.quarter)
+                .or_default()
+                .entry(o.trust.clone())
+                .or_insert(t);
+            out.dataset.observations.push(o.clone());
+        }
+    }
+    out
+}
+
+pub(crate) fn from_register(
+    code: &TrustCode,
+    register: &TrustRegister,
+    m: &Methodology,
+) -> Option<TrustInQuarter> {
+    let e = register.get(code)?;
+    let ty = register.trust_type(code)?;
+    let group = m
+        .peer_groups
+        .iter()
+        .find(|g| g.register_types.iter().any(|t| t == ty))?;
+    Some(TrustInQuarter {
+        code: code.clone(),
+        name: e.name.clone(),
+        region: nof_region(&e.region),
+        peer_group: group.id.clone(),
+        subtype: subtype_label(ty),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_follow_nhs_england() {
+        assert_eq!(nof_region("East of England"), "East");
+        assert_eq!(nof_region("London"), "London");
+        assert_eq!(subtype_label("acute_specialist"), "Acute specialist");
+    }
+}

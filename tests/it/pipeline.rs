@@ -1,0 +1,125 @@
+//! The main job end to end: `league report` on the embedded default national dataset, the
+//! dataset rebuilt from the real sources, and `league validate` on the real sources.
+
+use std::collections::HashMap;
+
+use crate::util::{league, num, read_csv, root, stderr};
+
+#[test]
+fn report_writes_league_tables_for_all_three_peer_groups() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reports");
+    let o = league(&[
+        "report",
+        "--replicates",
+        "200",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let q1 = out.join("2025-26-Q1");
+    let sizes: HashMap<&str, usize> = ["acute", "mh_community", "ambulance"]
+        .into_iter()
+        .map(|g| (g, read_csv(&q1.join(g).join("league-table.csv")).len()))
+        .collect();
+    // Every trust of the register's 2025/26 acute list (with North Bristol, merged 2026), NHS
+    // England's 61 mental health and community trusts, and the 10 ambulance trusts.
+    assert_eq!(sizes["acute"], 134);
+    assert_eq!(sizes["mh_community"], 61);
+    assert_eq!(sizes["ambulance"], 10);
+
+    // Mental health and community trusts are scored on NHS England's published values, so their
+    // league table is NHS England's Q1 2025/26 table.
+    let published: HashMap<String, (f64, f64)> =
+        read_csv(&root().join("data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv"))
+            .into_iter()
+            .filter(|r| r["Quarter"] == "Q1 2025/26" && r["Metric_ID"] == "OF5000")
+            .map(|r| (r["Trust_code"].clone(), (num(&r["Value"]), num(&r["Rank"]))))
+            .collect();
+    for r in read_csv(&q1.join("mh_community/league-table.csv")) {
+        let (segment, rank) = published[&r["Trust_code"]];
+        assert_eq!(num(&r["Segment"]), segment, "{}", r["Trust_code"]);
+        assert_eq!(num(&r["Rank"]), rank, "{}", r["Trust_code"]);
+        assert_eq!(
+            r["Synthetic_metrics"], "0",
+            "published data is never synthetic"
+        );
+    }
+
+    // Synthetic inputs are labelled wherever they are shown.
+    let acute = read_csv(&q1.join("acute/league-table.csv"));
+    assert!(acute.iter().all(|r| num(&r["Synthetic_metrics"]) > 0.0));
+    let scores = read_csv(&q1.join("acute/metric-scores.csv"));
+    let provenance: std::collections::BTreeSet<&str> = scores
+        .iter()
+        .map(|r| r["Data_provenance"].as_str())
+        .collect();
+    assert!(
+        provenance.contains("synthetic") && provenance.contains("real"),
+        "{provenance:?}"
+    );
+    let infections = scores
+        .iter()
+        .find(|r| r["Metric_ID"] == "OF1020")
+        .expect("MRSA score");
+    assert_eq!(infections["Data_provenance"], "synthetic");
+    let rtt = scores
+        .iter()
+        .find(|r| r["Metric_ID"] == "OF1023")
+        .expect("RTT score");
+    assert_eq!(rtt["Data_provenance"], "real");
+
+    // The validation outputs sit beside the tables.
+    let summary = read_csv(&out.join("validation-summary.csv"));
+    assert_eq!(summary.len(), 1);
+    assert_eq!(summary[0]["quarantined"], "0");
+    assert_eq!(read_csv(&out.join("quarantine.csv")).len(), 0);
+}
+
+#[test]
+fn the_default_dataset_is_rebuilt_byte_for_byte_from_the_real_sources() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("dataset.csv");
+    let o = league(&["build-dataset", "--out", out.to_str().expect("utf8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let committed = root().join("data/default/nof_2025_26_q1_national.csv");
+    assert!(
+        std::fs::read(&out).expect("built") == std::fs::read(&committed).expect("committed"),
+        "data/default/nof_2025_26_q1_national.csv is stale: run `league build-dataset`"
+    );
+    // Every value states its provenance; synthetic rows say how they were calibrated.
+    for r in read_csv(&committed) {
+        match r["provenance"].as_str() {
+            "published" | "real" | "real_other_period" => {}
+            "synthetic" => assert!(r["source"].starts_with("synthetic (seed "), "{r:?}"),
+            other => panic!("unknown provenance {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn validate_reports_every_real_source_within_thresholds() {
+    let sources: Vec<String> = std::fs::read_dir(root().join("data/sources"))
+        .expect("ls")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .map(|p| p.to_str().expect("utf8").to_owned())
+        .collect();
+    assert_eq!(sources.len(), 6);
+    let mut args = vec!["validate"];
+    args.extend(sources.iter().map(String::as_str));
+    let o = league(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for format in [
+        "ae-monthly",
+        "cancer-cwt",
+        "rtt-panel",
+        "ambsys",
+        "staff-survey",
+        "snapshot",
+    ] {
+        assert!(out.contains(format), "{format} recognised:\n{out}");
+    }
+    assert!(out.contains("not_a_trust"), "exclusions are listed:\n{out}");
+}
