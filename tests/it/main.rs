@@ -3,5 +3,6 @@
 mod acute;
 mod backtest;
 mod bad_input;
+mod corpus;
 mod pipeline;
 mod util;

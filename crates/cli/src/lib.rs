@@ -41,9 +41,9 @@ pub enum ExitClass {
     Internal = 10,
 }
 
-/// An error tagged with its exit class.
+/// An error tagged with its exit class. It prints as nothing: it only carries the class.
 #[derive(Debug, thiserror::Error)]
-#[error("{class:?}")]
+#[error("")]
 pub(crate) struct Classified {
     class: ExitClass,
 }
@@ -171,7 +171,7 @@ pub fn main() -> ExitCode {
             let class = e
                 .downcast_ref::<Classified>()
                 .map_or(ExitClass::Internal, |c| c.class);
-            let mut causes = e.chain().filter(|c| !c.is::<Classified>());
+            let mut causes = e.chain().map(|c| c.to_string()).filter(|c| !c.is_empty());
             if let Some(top) = causes.next() {
                 eprintln!("error: {top}");
             }

@@ -80,7 +80,7 @@ pub enum IngestError {
         message: String,
     },
     /// The header matches none of the supported formats.
-    #[error("{file}:1: the header matches no supported format; it has: {}\n{}", found.join(", "), formats_help())]
+    #[error("{file}:1: the header matches no supported format{}; it has: {}\n{}", closest_help(found), found.join(", "), formats_help())]
     UnknownFormat {
         /// File.
         file: String,
@@ -98,6 +98,33 @@ pub enum IngestError {
     /// One or more rows failed validation.
     #[error("{}", rows_message(.0))]
     Rows(Vec<RowError>),
+}
+
+/// The format whose required columns the header comes closest to having, and what it lacks.
+fn closest_help(found: &[String]) -> String {
+    let best = crate::Format::ALL
+        .into_iter()
+        .map(|f| {
+            let missing: Vec<&str> = f
+                .required_columns()
+                .iter()
+                .copied()
+                .filter(|c| !found.iter().any(|h| h == c))
+                .collect();
+            let have = f.required_columns().len() - missing.len();
+            (have * 100 / f.required_columns().len(), f, missing)
+        })
+        .max_by_key(|(share, ..)| *share);
+    match best {
+        Some((share, f, missing)) if share >= 50 => {
+            format!(
+                " (closest: {}, missing column(s) {})",
+                f.name(),
+                missing.join(", ")
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 fn formats_help() -> String {

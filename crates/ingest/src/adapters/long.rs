@@ -89,7 +89,11 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         } else if is_score {
             Kind::Range(0.0, 4.0)
         } else if let Some(&[lo, hi]) = range.get(metric) {
-            Kind::Range(lo, hi)
+            if (lo, hi) == (0.0, 100.0) {
+                Kind::Percent
+            } else {
+                Kind::Range(lo, hi)
+            }
         } else {
             Kind::Any
         };

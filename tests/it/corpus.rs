@@ -1,0 +1,136 @@
+//! The malformed-input corpus (`tests/corpus/`, made by `make_corpus.py`): each file yields
+//! exactly the quarantine rows or the error `expected.toml` lists, never a panic, and nothing
+//! from a rejected file reaches the outputs.
+
+use serde::Deserialize;
+
+use crate::util::{league, read_csv, root, stderr};
+
+#[derive(Deserialize)]
+struct Expected {
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    file: String,
+    exit: i32,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    quarantine: Vec<String>,
+    #[serde(default)]
+    excluded: Option<String>,
+}
+
+fn cases() -> Vec<Case> {
+    let text =
+        std::fs::read_to_string(root().join("tests/corpus/expected.toml")).expect("manifest");
+    toml::from_str::<Expected>(&text)
+        .expect("valid manifest")
+        .case
+}
+
+#[test]
+fn every_corpus_file_gives_its_expected_quarantine_or_error() {
+    let cases = cases();
+    assert!(cases.len() >= 25, "the corpus has {} cases", cases.len());
+    let listed: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.file.as_str()).collect();
+    for f in std::fs::read_dir(root().join("tests/corpus")).expect("ls") {
+        let name = f.expect("entry").file_name().into_string().expect("utf8");
+        if name.ends_with(".csv") {
+            assert!(listed.contains(name.as_str()), "{name} has no expectation");
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for c in &cases {
+        let q = dir.path().join(format!("{}.quarantine.csv", c.file));
+        let input = format!("tests/corpus/{}", c.file);
+        let o = league(&[
+            "validate",
+            &input,
+            "--quarantine",
+            q.to_str().expect("utf8"),
+        ]);
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{}: panic\n{err}", c.file);
+        assert_eq!(
+            o.status.code(),
+            Some(c.exit),
+            "{}: exit code\n{err}",
+            c.file
+        );
+        if let Some(e) = &c.error {
+            assert!(err.contains(e), "{}: expected error {e:?}\n{err}", c.file);
+            assert!(
+                !q.exists(),
+                "{}: a rejected file writes no quarantine",
+                c.file
+            );
+            continue;
+        }
+        let rows: Vec<String> = read_csv(&q)
+            .iter()
+            .map(|r| format!("{} {} {}", r["line"], r["column"], r["rule"]))
+            .collect();
+        assert_eq!(rows, c.quarantine, "{}: quarantine rows", c.file);
+        for r in read_csv(&q) {
+            assert_eq!(r["source_file"], input, "{}: names the file", c.file);
+            assert!(!r["message"].is_empty(), "{}: gives a reason", c.file);
+        }
+        if let Some(x) = &c.excluded {
+            let out = String::from_utf8_lossy(&o.stdout);
+            assert!(out.contains(x), "{}: summary lists {x}\n{out}", c.file);
+        }
+    }
+}
+
+#[test]
+fn a_file_that_breaks_a_threshold_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reports");
+    let o = league(&[
+        "report",
+        "--input",
+        "tests/corpus/long_duplicate_key.csv",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("long_duplicate_key.csv:5"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists(), "nothing is written when validation fails");
+}
+
+#[test]
+fn a_quarantined_row_never_reaches_the_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reports");
+    let o = league(&[
+        "report",
+        "--input",
+        "tests/corpus/long_ambulance_one_formula_row.csv",
+        "--replicates",
+        "100",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = read_csv(&out.join("2025-26-Q1/ambulance/league-table.csv"));
+    assert_eq!(table.len(), 9, "RYA's only row was quarantined");
+    assert!(table.iter().all(|r| r["Trust_code"] != "RYA"));
+    for f in ["league-table.csv", "metric-scores.csv"] {
+        let text = std::fs::read_to_string(out.join("2025-26-Q1/ambulance").join(f)).expect("csv");
+        assert!(!text.contains("HYPERLINK"), "{f}");
+    }
+    let q = read_csv(&out.join("quarantine.csv"));
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0]["rule"], "formula_text");
+    assert!(
+        q[0]["value"].starts_with("'="),
+        "escaped in the quarantine file too"
+    );
+}
