@@ -58,11 +58,18 @@ fn report_writes_league_tables_for_all_three_peer_groups() {
         provenance.contains("synthetic") && provenance.contains("real"),
         "{provenance:?}"
     );
-    let infections = scores
-        .iter()
-        .find(|r| r["Metric_ID"] == "OF1020")
-        .expect("MRSA score");
-    assert_eq!(infections["Data_provenance"], "synthetic");
+    for r in scores.iter().filter(|r| r["Metric_ID"] == "OF9004") {
+        assert_eq!(
+            r["Data_provenance"], "synthetic",
+            "no real discharge-delay source"
+        );
+    }
+    for r in scores.iter().filter(|r| r["Metric_ID"] == "OF1020") {
+        assert!(
+            ["real_other_period", "synthetic"].contains(&r["Data_provenance"].as_str()),
+            "MRSA counts are NHS England's Q3 values or synthetic: {r:?}"
+        );
+    }
     let rtt = scores
         .iter()
         .find(|r| r["Metric_ID"] == "OF1023")
@@ -105,7 +112,7 @@ fn validate_reports_every_real_source_within_thresholds() {
         .filter(|p| p.extension().is_some_and(|x| x == "csv"))
         .map(|p| p.to_str().expect("utf8").to_owned())
         .collect();
-    assert_eq!(sources.len(), 6);
+    assert_eq!(sources.len(), 7);
     let mut args = vec!["validate"];
     args.extend(sources.iter().map(String::as_str));
     let o = league(&args);

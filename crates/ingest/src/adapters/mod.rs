@@ -7,10 +7,12 @@
 //! checked and never vanishes.
 
 mod ae;
+mod ae_typed;
 mod ambsys;
 mod cancer;
 mod long;
 mod nof_data;
+mod nof_summary;
 pub(crate) mod row;
 mod rtt;
 mod snapshot;
@@ -35,6 +37,10 @@ pub enum Format {
     Long,
     /// NHS England's monthly A&E attendances and emergency admissions, by provider.
     AeMonthly,
+    /// The older A&E extract: one row per provider, month and department type.
+    AeTyped,
+    /// A one-row-per-trust NOF quarter summary with acute raw values.
+    NofSummary,
     /// Cancer waiting times provider extract, aggregated by standard.
     CancerCwt,
     /// The compiled monthly acute panel (RTT columns).
@@ -49,9 +55,11 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order detection tries them (most specific first).
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 10] = [
         Format::NofData,
+        Format::NofSummary,
         Format::AeMonthly,
+        Format::AeTyped,
         Format::CancerCwt,
         Format::RttPanel,
         Format::Ambsys,
@@ -66,6 +74,8 @@ impl Format {
             Format::NofData => "nof-data",
             Format::Long => "long",
             Format::AeMonthly => "ae-monthly",
+            Format::AeTyped => "ae-typed",
+            Format::NofSummary => "nof-summary",
             Format::CancerCwt => "cancer-cwt",
             Format::RttPanel => "rtt-panel",
             Format::Ambsys => "ambsys",
@@ -88,6 +98,10 @@ impl Format {
             }
             Format::AeMonthly => {
                 "A&E monthly by provider: 4-hour % all types (OF8002), 12-hour DTA waits per 100 emergency admissions (OF8003)"
+            }
+            Format::AeTyped => "A&E by provider, month and type: 4-hour % all types (OF8002)",
+            Format::NofSummary => {
+                "NOF quarter summary: acute raw values (cancer, infections, staff survey, finance, productivity, deficit flag)"
             }
             Format::CancerCwt => {
                 "cancer waiting times by provider: 28-day FDS % (OF0010), 62-day % (OF0011)"
@@ -113,6 +127,8 @@ impl Format {
             Format::NofData => &nof_data::COLUMNS,
             Format::Long => &long::COLUMNS,
             Format::AeMonthly => &ae::COLUMNS,
+            Format::AeTyped => &ae_typed::COLUMNS,
+            Format::NofSummary => &nof_summary::COLUMNS,
             Format::CancerCwt => &cancer::COLUMNS,
             Format::RttPanel => &rtt::COLUMNS,
             Format::Ambsys => &ambsys::COLUMNS,
@@ -135,6 +151,8 @@ impl Format {
             Format::NofData => nof_data::read(file, ctx, out),
             Format::Long => long::read(file, ctx, out),
             Format::AeMonthly => ae::read(file, ctx, out),
+            Format::AeTyped => ae_typed::read(file, ctx, out),
+            Format::NofSummary => nof_summary::read(file, ctx, out),
             Format::CancerCwt => cancer::read(file, ctx, out),
             Format::RttPanel => rtt::read(file, ctx, out),
             Format::Ambsys => ambsys::read(file, ctx, out),

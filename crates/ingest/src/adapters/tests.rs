@@ -260,3 +260,47 @@ fn nof_data_reads_without_quarantine() {
         "every accepted row is one observation"
     );
 }
+
+#[test]
+fn typed_ae_extract_sums_every_type_over_the_quarter() {
+    let got = read("ae_attendances_2016_2019.csv", Format::AeTyped);
+    let q4: Quarter = "Q4 2016/17".parse().expect("quarter");
+    // RF4 Barking, Havering and Redbridge, Jan–Mar 2017 (type 1, 2, other):
+    //   attendances (20430+632+3227) + (17917+616+2673) + (21289+813+2850) = 70447
+    //   breaches    (5247+7+19)      + (2694+4+20)      + (2879+22+6)      = 10898
+    close(
+        value(&got, q4, "RF4", "OF8002"),
+        100.0 * (1.0 - 10898.0 / 70447.0),
+    );
+    assert!(got.summary.excluded[&Exclusion::NotATrust] > 0);
+}
+
+#[test]
+fn nof_summary_yields_raw_values_not_published_results() {
+    let (m, reg) = setup();
+    let ctx = Context {
+        register: &reg,
+        methodology: &m,
+        periods: ((2010, 4), (2027, 3)),
+    };
+    let got = ingest_file(
+        &root().join("data/nof/nof_q3_2025_26_trust_summary_partial.csv"),
+        None,
+        &ctx,
+    )
+    .expect("reads");
+    assert_eq!(got.summary.format, "nof-summary");
+    let q3: Quarter = "Q3 2025/26".parse().expect("quarter");
+    // RBV The Christie: MRSA 3, E. coli 1.35, C. difficile 0.81, plan 1.39%, productivity 8.3%
+    close(value(&got, q3, "RBV", "OF0020"), 3.0);
+    close(value(&got, q3, "RBV", "OF0048"), 1.35);
+    close(value(&got, q3, "RBV", "OF0079"), 1.39);
+    close(value(&got, q3, "RBV", "OF0085"), 8.3);
+    let derived = m.derived_ids();
+    assert!(
+        got.observations
+            .iter()
+            .all(|o| !derived.contains(o.metric_id.as_str()))
+    );
+    assert_eq!(got.summary.quarantined, 0, "{:?}", got.findings.first());
+}
