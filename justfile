@@ -14,6 +14,25 @@ report *args:
 score file out *args:
     cargo run --release --locked -- score --nof-data {{ file }} --out {{ out }} {{ args }}
 
+# Check input files without scoring: just validate FILE... [--quarantine q.csv]
+[group('run')]
+validate *args:
+    cargo run --release --locked -- validate {{ args }}
+
+# Rebuild data/default/ from the real sources in data/sources/ (see data/default/recipe.toml)
+[group('run')]
+build-dataset:
+    cargo run --release --locked -- build-dataset
+
+# Every benchmark (release builds)
+[group('bench')]
+bench: bench-ingest
+
+# Time ingesting every real data file (default ../shared/data/real, else data/)
+[group('bench')]
+bench-ingest *dir:
+    cargo bench --locked -p league-ingest --bench ingest_real -- {{ dir }}
+
 # Run every test (the command CI runs)
 [group('dev')]
 test *args:
