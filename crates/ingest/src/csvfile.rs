@@ -10,10 +10,15 @@ pub(crate) struct CsvFile {
     text: String,
     /// Byte offset of every '\n', to turn record offsets into 1-based line numbers.
     newlines: Vec<usize>,
+    /// Rows above the table in the source (a spreadsheet table starting below row 1).
+    line_offset: u64,
 }
 
 impl CsvFile {
     pub fn open(path: &Path) -> Result<Self, IngestError> {
+        if let Some(table) = crate::tabular::read_table(path)? {
+            return Ok(table);
+        }
         let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
             path: path.to_owned(),
             source,
@@ -52,7 +57,16 @@ impl CsvFile {
             name: name.to_owned(),
             text,
             newlines,
+            line_offset: 0,
         })
+    }
+
+    /// A table already turned into CSV text (spreadsheet or Parquet), whose header row is row
+    /// `line_offset + 1` of the source.
+    pub fn from_table(name: &str, text: String, line_offset: u64) -> Result<Self, IngestError> {
+        let mut f = Self::from_bytes(name, text.into_bytes())?;
+        f.line_offset = line_offset;
+        Ok(f)
     }
 
     /// A reader over the records; headers are read separately with [`Self::headers`].
@@ -115,7 +129,7 @@ impl CsvFile {
         while b < bytes.len() && (bytes[b] == b'\r' || bytes[b] == b'\n') {
             b += 1;
         }
-        1 + self.newlines.partition_point(|&n| n < b) as u64
+        1 + self.line_offset + self.newlines.partition_point(|&n| n < b) as u64
     }
 
     pub fn malformed(&self, e: csv::Error) -> IngestError {

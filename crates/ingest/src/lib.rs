@@ -21,6 +21,7 @@ mod nof;
 mod quality;
 mod register;
 mod rule;
+mod tabular;
 mod thresholds;
 
 pub use adapters::{Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file};

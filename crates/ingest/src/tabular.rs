@@ -1,0 +1,339 @@
+//! Spreadsheets (xlsx, xlsm, xlsb, xls, ods; calamine) and Parquet files (the `parquet` crate,
+//! uncompressed or Snappy) turned into CSV text, so that every format and every check works
+//! the same on them. Line numbers in messages are the spreadsheet's row numbers (the first
+//! sheet is read) or, for Parquet, the table row counting the header as 1.
+
+use std::path::Path;
+
+use crate::IngestError;
+use crate::csvfile::CsvFile;
+
+const SPREADSHEET: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
+const PARQUET: [&str; 2] = ["parquet", "pq"];
+
+/// Reads a spreadsheet or Parquet file by its extension; `None` for any other file.
+pub(crate) fn read_table(path: &Path) -> Result<Option<CsvFile>, IngestError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let name = path.display().to_string();
+    if SPREADSHEET.contains(&ext.as_str()) {
+        spreadsheet(path, &name).map(Some)
+    } else if PARQUET.contains(&ext.as_str()) {
+        parquet_table(path, &name).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+fn unusable(name: &str, problem: String) -> IngestError {
+    IngestError::Unusable {
+        file: name.to_owned(),
+        problem,
+    }
+}
+
+fn csv_text(rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .flexible(true)
+        .from_writer(Vec::new());
+    for r in rows {
+        // One source row is one line, so line numbers stay the source's row numbers.
+        w.write_record(r.iter().map(|c| c.replace(['\r', '\n'], " ")))
+            .expect("in memory");
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8 in, UTF-8 out")
+}
+
+fn spreadsheet(path: &Path, name: &str) -> Result<CsvFile, IngestError> {
+    use calamine::{Data, Reader};
+    if !path.exists() {
+        return Err(IngestError::Io {
+            path: path.to_owned(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+    }
+    let mut wb = calamine::open_workbook_auto(path)
+        .map_err(|e| unusable(name, format!("not a readable spreadsheet: {e}")))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(|| unusable(name, "the workbook has no sheet".into()))?
+        .map_err(|e| unusable(name, format!("cannot read the first sheet: {e}")))?;
+    let (top, left) = range.start().unwrap_or((0, 0));
+    if left != 0 {
+        tracing::debug!(file = name, column = left, "table starts right of column A");
+    }
+    let cell = |d: &Data| -> String {
+        match d {
+            Data::Empty => String::new(),
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+            Data::Int(i) => i.to_string(),
+            Data::Float(f) => f.to_string(),
+            Data::Bool(b) => b.to_string(),
+            Data::DateTime(dt) => {
+                let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                format!("{y:04}-{m:02}-{d:02}")
+            }
+            Data::Error(e) => format!("#{e:?}"),
+        }
+    };
+    let text = csv_text(range.rows().map(|r| r.iter().map(cell).collect()));
+    CsvFile::from_table(name, text, u64::from(top))
+}
+
+fn parquet_table(path: &Path, name: &str) -> Result<CsvFile, IngestError> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let reader = SerializedFileReader::new(file)
+        .map_err(|e| unusable(name, format!("not a readable Parquet file: {e}")))?;
+    let header: Vec<String> = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .root_schema()
+        .get_fields()
+        .iter()
+        .map(|f| f.name().to_owned())
+        .collect();
+    let rows = reader
+        .get_row_iter(None)
+        .map_err(|e| unusable(name, format!("cannot read rows: {e}")))?;
+    let mut out = vec![header];
+    for (i, row) in rows.enumerate() {
+        let row = row.map_err(|e| {
+            unusable(
+                name,
+                format!(
+                    "row {}: {e} (compression other than Snappy is not supported)",
+                    i + 2
+                ),
+            )
+        })?;
+        out.push(
+            row.get_column_iter()
+                .map(|(_, f)| match f {
+                    Field::Null => String::new(),
+                    Field::Str(s) => s.clone(),
+                    Field::Double(v) => v.to_string(),
+                    Field::Float(v) => f64::from(*v).to_string(),
+                    Field::Date(days) => civil(i64::from(*days)),
+                    Field::TimestampMillis(ms) => civil(ms.div_euclid(86_400_000)),
+                    Field::TimestampMicros(us) => civil(us.div_euclid(86_400_000_000)),
+                    other => other.to_string(),
+                })
+                .collect(),
+        );
+    }
+    CsvFile::from_table(name, csv_text(out.into_iter()), 0)
+}
+
+/// Days since 1970-01-01 → `YYYY-MM-DD` (proleptic Gregorian; H. Hinnant's algorithm).
+fn civil(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil;
+
+    #[test]
+    fn unix_days_become_dates() {
+        assert_eq!(civil(0), "1970-01-01");
+        assert_eq!(civil(20_240), "2025-06-01");
+        assert_eq!(civil(-1), "1969-12-31");
+        assert_eq!(civil(11_016), "2000-02-29");
+    }
+}
+
+#[cfg(test)]
+mod formats {
+    //! The same long-format rows as CSV, xlsx and Parquet give the same observations and the
+    //! same quarantine lines.
+
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    use league_model::Methodology;
+
+    use crate::{Context, Ingested, TrustRegister, ingest_file};
+
+    const ROWS: [(&str, &str, &str, Option<f64>); 4] = [
+        ("Q1 2025/26", "RX8", "OF0084", Some(6.4)),
+        ("Q1 2025/26", "RYD", "OF0084", Some(6.9)),
+        ("2025-06", "RRU", "OF0061", Some(6.55)),
+        ("Q1 2025/26", "ZZZ", "OF0061", Some(6.0)), // unknown trust: quarantined on line 5
+    ];
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn ingest(path: &Path) -> Ingested {
+        let r = root();
+        let text =
+            std::fs::read_to_string(r.join("data/methodology/nof-2025-26.toml")).expect("config");
+        let m = Methodology::from_toml("m", &text).expect("valid");
+        let reg = TrustRegister::load(
+            &r.join("data/reference/trusts_reference.csv"),
+            Some(&r.join("data/reference/ods_etr_trusts.csv")),
+        )
+        .expect("register");
+        let ctx = Context {
+            register: &reg,
+            methodology: &m,
+            periods: ((2016, 4), (2027, 3)),
+        };
+        ingest_file(path, None, &ctx).expect("reads")
+    }
+
+    fn write_csv(path: &Path) {
+        let mut text = String::from("period,org_code,metric_id,value,numerator,denominator\n");
+        for (p, o, m, v) in ROWS {
+            text.push_str(&format!("{p},{o},{m},{},,\n", v.expect("value")));
+        }
+        std::fs::write(path, text).expect("csv");
+    }
+
+    fn write_xlsx(path: &Path) {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in [
+            "period",
+            "org_code",
+            "metric_id",
+            "value",
+            "numerator",
+            "denominator",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).expect("cell");
+        }
+        for (i, (p, o, m, v)) in ROWS.iter().enumerate() {
+            let r = i as u32 + 1;
+            ws.write_string(r, 0, *p).expect("cell");
+            ws.write_string(r, 1, *o).expect("cell");
+            ws.write_string(r, 2, *m).expect("cell");
+            ws.write_number(r, 3, v.expect("value")).expect("cell");
+        }
+        wb.save(path).expect("xlsx");
+    }
+
+    fn write_parquet(path: &Path) {
+        use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
+        use parquet::file::properties::WriterProperties;
+        use parquet::file::writer::SerializedFileWriter;
+        use parquet::schema::parser::parse_message_type;
+        let schema = Arc::new(
+            parse_message_type(
+                "message long { REQUIRED BYTE_ARRAY period (UTF8); REQUIRED BYTE_ARRAY org_code (UTF8);
+                 REQUIRED BYTE_ARRAY metric_id (UTF8); OPTIONAL DOUBLE value;
+                 OPTIONAL DOUBLE numerator; OPTIONAL DOUBLE denominator; }",
+            )
+            .expect("schema"),
+        );
+        let file = std::fs::File::create(path).expect("file");
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w = SerializedFileWriter::new(file, schema, props).expect("writer");
+        let mut rg = w.next_row_group().expect("row group");
+        let mut i = 0;
+        while let Some(mut col) = rg.next_column().expect("column") {
+            match i {
+                0..=2 => {
+                    let v: Vec<ByteArray> = ROWS
+                        .iter()
+                        .map(|r| ByteArray::from([r.0, r.1, r.2][i]))
+                        .collect();
+                    col.typed::<ByteArrayType>()
+                        .write_batch(&v, None, None)
+                        .expect("strings");
+                }
+                3 => {
+                    let v: Vec<f64> = ROWS.iter().map(|r| r.3.expect("value")).collect();
+                    col.typed::<DoubleType>()
+                        .write_batch(&v, Some(&[1; 4]), None)
+                        .expect("values");
+                }
+                _ => {
+                    col.typed::<DoubleType>()
+                        .write_batch(&[], Some(&[0; 4]), None)
+                        .expect("nulls");
+                }
+            }
+            col.close().expect("close column");
+            i += 1;
+        }
+        rg.close().expect("close row group");
+        w.close().expect("close file");
+    }
+
+    #[test]
+    fn csv_xlsx_and_parquet_read_alike() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (c, x, p) = (
+            dir.path().join("long.csv"),
+            dir.path().join("long.xlsx"),
+            dir.path().join("long.parquet"),
+        );
+        write_csv(&c);
+        write_xlsx(&x);
+        write_parquet(&p);
+        let [a, b, q] = [&c, &x, &p].map(|f| ingest(f));
+        for got in [&a, &b, &q] {
+            assert_eq!(got.summary.format, "long");
+            assert_eq!(got.summary.rows_read, 4);
+            assert_eq!(got.observations.len(), 3);
+            assert_eq!(got.findings.len(), 1);
+            assert_eq!(got.findings[0].line, 5, "the spreadsheet's row number");
+            assert_eq!(got.findings[0].rule, crate::Rule::UnknownOrg);
+        }
+        let values = |g: &Ingested| -> Vec<(String, String, f64)> {
+            g.observations
+                .iter()
+                .map(|o| (o.trust.to_string(), o.metric_id.clone(), o.value))
+                .collect()
+        };
+        assert_eq!(values(&a), values(&b));
+        assert_eq!(values(&a), values(&q));
+    }
+
+    #[test]
+    fn a_broken_spreadsheet_is_a_clear_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let x = dir.path().join("broken.xlsx");
+        std::fs::write(&x, b"not a zip").expect("write");
+        let r = root();
+        let text =
+            std::fs::read_to_string(r.join("data/methodology/nof-2025-26.toml")).expect("config");
+        let m = Methodology::from_toml("m", &text).expect("valid");
+        let reg = TrustRegister::default();
+        let ctx = Context {
+            register: &reg,
+            methodology: &m,
+            periods: ((2016, 4), (2027, 3)),
+        };
+        let e = ingest_file(&x, None, &ctx).expect_err("broken");
+        assert!(e.to_string().contains("not a readable spreadsheet"), "{e}");
+        let p = dir.path().join("broken.parquet");
+        std::fs::write(&p, b"PAR1 nonsense").expect("write");
+        let e = ingest_file(&p, None, &ctx).expect_err("broken");
+        assert!(e.to_string().contains("not a readable Parquet file"), "{e}");
+    }
+}
