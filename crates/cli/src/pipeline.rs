@@ -26,6 +26,17 @@ fn load_thresholds(data_dir: &Path) -> anyhow::Result<Thresholds> {
         .class(ExitClass::BadConfig)
 }
 
+/// Loads the release details from `<data-dir>/publication.toml`.
+fn load_publication(data_dir: &Path) -> anyhow::Result<league_report::Publication> {
+    let path = data_dir.join("publication.toml");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))
+        .class(ExitClass::Io)?;
+    league_report::Publication::from_toml(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        .class(ExitClass::BadConfig)
+}
+
 struct Setup {
     methodology: Methodology,
     register: TrustRegister,
@@ -162,10 +173,21 @@ pub(crate) fn report(
         return Err(blocked(fails, &findings));
     }
     let run = score_dataset(&assembled.dataset, &setup.methodology, None, common)?;
+    let publication = load_publication(data_dir)?;
     let mut written = Vec::new();
     publish(out, |staging| {
         written =
             league_report::write_tables(staging, &run, &setup.methodology).class(ExitClass::Io)?;
+        let pack =
+            league_report::write_national_packs(staging, &run, &setup.methodology, &publication)
+                .map_err(|e| {
+                    let class = match e {
+                        league_report::PackError::Io(_) => ExitClass::Io,
+                        _ => ExitClass::Internal,
+                    };
+                    anyhow::Error::new(e).context(crate::Classified { class })
+                })?;
+        written.extend(pack);
         for (name, text) in [
             ("quarantine.csv", league_ingest::quarantine_csv(&findings)),
             (

@@ -12,10 +12,22 @@
 //! prefixed with an apostrophe.
 
 mod csv_out;
+mod machine;
+mod pack;
+mod pdf;
 mod publish;
+pub mod theme;
+mod xlsx;
 
 pub use csv_out::{LEAGUE_TABLE_COLUMNS, METRIC_SCORE_COLUMNS, quarter_slug, write_tables};
+pub use machine::{dictionary_json, table_csv, table_parquet, write_machine_readable};
+pub use pack::{
+    Cell, Column, Kind, Movement, NationalPack, PackTable, Publication, SegmentCounts, Shorthand,
+    build_pack, quarter_months,
+};
+pub use pdf::{PdfError, national_pdf};
 pub use publish::publish;
+pub use xlsx::workbook;
 
 /// Why writing outputs failed.
 #[derive(Debug, thiserror::Error)]
@@ -37,4 +49,60 @@ impl ReportError {
             source,
         }
     }
+}
+
+/// Writes the national pack of every quarter in the run under
+/// `dir/<yyyy-yy>-Q<n>/national/`: `league-tables.xlsx`, `league-tables.pdf`, `tables/*.csv`,
+/// `tables/*.parquet` and `dictionary.json`.
+pub fn write_national_packs(
+    dir: &std::path::Path,
+    run: &league_model::ScoreRun,
+    m: &league_model::Methodology,
+    publication: &Publication,
+) -> Result<Vec<std::path::PathBuf>, PackError> {
+    let mut quarters: Vec<league_model::Quarter> = run.tables.iter().map(|t| t.quarter).collect();
+    quarters.sort();
+    quarters.dedup();
+    let mut written = Vec::new();
+    for q in quarters {
+        let pack = build_pack(run, m, q);
+        let out = dir.join(quarter_slug(q)).join("national");
+        std::fs::create_dir_all(&out).map_err(|e| ReportError::io(&out, e))?;
+        let p = out.join("league-tables.xlsx");
+        write_file(&p, &workbook(&pack, publication)?)?;
+        written.push(p);
+        let cuts = |group: &str| {
+            run.cuts
+                .iter()
+                .find(|c| c.quarter == q && c.peer_group.as_deref().is_none_or(|g| g == group))
+                .map(|c| c.cuts)
+        };
+        let p = out.join("league-tables.pdf");
+        write_file(&p, &national_pdf(&pack, publication, &cuts)?)?;
+        written.push(p);
+        written.extend(write_machine_readable(&out, &pack)?);
+    }
+    Ok(written)
+}
+
+/// Why the national pack could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    /// A file could not be written.
+    #[error(transparent)]
+    Io(#[from] ReportError),
+    /// The workbook could not be built.
+    #[error("workbook: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
+    /// The PDF could not be built or failed PDF/UA-1 validation.
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+}
+
+/// Writes a whole file and flushes it to disk.
+pub(crate) fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), ReportError> {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path).map_err(|e| ReportError::io(path, e))?;
+    f.write_all(bytes).map_err(|e| ReportError::io(path, e))?;
+    f.sync_all().map_err(|e| ReportError::io(path, e))
 }
