@@ -4,5 +4,6 @@ mod acute;
 mod backtest;
 mod bad_input;
 mod corpus;
+mod pack;
 mod pipeline;
 mod util;

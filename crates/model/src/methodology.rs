@@ -134,6 +134,8 @@ pub struct PeerGroup {
     pub id: String,
     /// NHS England's `Trust_type` label ("Acute trust").
     pub label: String,
+    /// A short name for worksheet names and chart panels ("MH and community").
+    pub short_label: String,
     /// Trust types in the trust register (`trusts_reference.csv`) that belong here.
     pub register_types: Vec<String>,
 }

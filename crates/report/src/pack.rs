@@ -435,7 +435,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
             .collect();
         league.push(PackTable {
             id: format!("league_{short}"),
-            sheet: truncate_sheet(&format!("League {}", group.label.to_lowercase())),
+            sheet: truncate_sheet(&format!("League {}", group.short_label)),
             title: format!(
                 "League table: {}s, {} ({}), England",
                 group.label.to_lowercase(),
@@ -505,7 +505,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
             }
             movement.push(PackTable {
                 id: format!("movement_{short}"),
-                sheet: truncate_sheet(&format!("Movement {}", group.label.to_lowercase())),
+                sheet: truncate_sheet(&format!("Movement {}", group.short_label)),
                 title: format!(
                     "Movement since {}: {}s, England",
                     previous_q,

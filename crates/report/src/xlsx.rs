@@ -236,7 +236,12 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
             pack.synthetic_values, pack.other_period_values
         )],
     )?;
-    section(cover, &mut r, "Contact", std::slice::from_ref(&publication.contact))?;
+    section(
+        cover,
+        &mut r,
+        "Contact",
+        std::slice::from_ref(&publication.contact),
+    )?;
     section(
         cover,
         &mut r,
@@ -431,4 +436,163 @@ fn set_language(xlsx: &[u8], language: &str) -> Vec<u8> {
         }
     }
     out.finish().expect("in memory").into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+    use crate::pack::{Column, Kind as K};
+
+    fn publication() -> Publication {
+        Publication::from_toml(include_str!("../../../data/publication.toml")).expect("valid")
+    }
+
+    fn pack_with_names(names: &[&str]) -> NationalPack {
+        let table = PackTable {
+            id: "league_acute".into(),
+            sheet: "League Acute".into(),
+            title: "League table".into(),
+            description: "Test table.".into(),
+            columns: vec![
+                Column {
+                    header: "Rank".into(),
+                    key: "rank".into(),
+                    kind: K::Integer,
+                    unit: String::new(),
+                    meaning: "Rank.".into(),
+                },
+                Column {
+                    header: "Trust name".into(),
+                    key: "trust_name".into(),
+                    kind: K::Text,
+                    unit: String::new(),
+                    meaning: "Name.".into(),
+                },
+                Column {
+                    header: "Average metric score".into(),
+                    key: "average_score".into(),
+                    kind: K::Decimal(2),
+                    unit: "score 1 to 4".into(),
+                    meaning: "Average.".into(),
+                },
+            ],
+            rows: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    vec![
+                        Cell::Int(i as i64 + 1),
+                        Cell::Text((*n).to_owned()),
+                        if i == 0 {
+                            Cell::Missing(crate::Shorthand::NotAvailable)
+                        } else {
+                            Cell::Num(-1.5)
+                        },
+                    ]
+                })
+                .collect(),
+        };
+        NationalPack {
+            quarter: "Q1 2025/26".parse().expect("quarter"),
+            previous: None,
+            methodology: "NOF 2025/26".into(),
+            league: vec![table],
+            league_source: Vec::new(),
+            metrics: Vec::new(),
+            movement: Vec::new(),
+            segments: Vec::new(),
+            largest_moves: Vec::new(),
+            synthetic_values: 0,
+            other_period_values: 0,
+        }
+    }
+
+    fn part(xlsx: &[u8], name: &str) -> String {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("zip");
+        let mut s = String::new();
+        z.by_name(name)
+            .expect(name)
+            .read_to_string(&mut s)
+            .expect("utf8");
+        s
+    }
+
+    #[test]
+    fn text_that_looks_like_a_formula_stays_text() {
+        let names = [
+            "=HYPERLINK(\"x\",\"y\")",
+            "+1",
+            "@SUM(A1)",
+            "{=1+1}",
+            "-cmd",
+        ];
+        let xlsx = workbook(&pack_with_names(&names), &publication()).expect("workbook");
+        let z = zip::ZipArchive::new(std::io::Cursor::new(&xlsx[..])).expect("zip");
+        let names_in_zip: Vec<String> = z
+            .file_names()
+            .map(|n| n.expect("name").into_owned())
+            .collect();
+        for name in names_in_zip
+            .iter()
+            .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        {
+            let xml = part(&xlsx, name);
+            assert!(
+                !xml.contains("<f>") && !xml.contains("<f "),
+                "{name} has a formula"
+            );
+        }
+        let strings = part(&xlsx, "xl/sharedStrings.xml");
+        for n in names {
+            let escaped = n.replace('&', "&amp;").replace('"', "&quot;");
+            assert!(
+                strings.contains(&escaped) || strings.contains(n),
+                "{n} is a string cell"
+            );
+        }
+        // The negative number stays a number, the missing value shows its shorthand.
+        let sheet = part(&xlsx, "xl/worksheets/sheet4.xml");
+        assert!(sheet.contains("<v>-1.5</v>"), "{sheet}");
+        assert!(strings.contains("[x]"));
+    }
+
+    #[test]
+    fn properties_and_structure_follow_the_guidance() {
+        let xlsx = workbook(&pack_with_names(&["A trust"]), &publication()).expect("workbook");
+        let core = part(&xlsx, "docProps/core.xml");
+        assert!(
+            core.contains("<dc:title>NHS Oversight Framework league tables"),
+            "{core}"
+        );
+        assert!(core.contains("<dc:creator>league-tables project"), "{core}");
+        assert!(core.contains("<dc:language>en-GB</dc:language>"), "{core}");
+        let wb = part(&xlsx, "xl/workbook.xml");
+        let order: Vec<&str> = wb
+            .split("<sheet name=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().expect("name"))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "Cover",
+                "Contents",
+                "Notes",
+                "League Acute",
+                "Data dictionary"
+            ]
+        );
+        for i in 1..=order.len() {
+            let xml = part(&xlsx, &format!("xl/worksheets/sheet{i}.xml"));
+            assert!(!xml.contains("<mergeCell"), "sheet {i} has merged cells");
+            assert!(!xml.contains("<pane"), "sheet {i} has frozen panes");
+        }
+        assert_eq!(
+            xlsx,
+            workbook(&pack_with_names(&["A trust"]), &publication()).expect("again"),
+            "byte-identical"
+        );
+    }
 }

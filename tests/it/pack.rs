@@ -1,0 +1,376 @@
+//! The national pack end to end: `league report` writes the workbook, the PDF and the CSV and
+//! Parquet tables; they agree with each other; the workbook and PDF meet their structural rules;
+//! reruns are byte-identical.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use calamine::{Data, Reader};
+
+use crate::util::{league, read_csv, stderr};
+
+struct Pack {
+    _dir: tempfile::TempDir,
+    out: PathBuf,
+}
+
+fn run_report() -> Pack {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reports");
+    let o = league(&[
+        "report",
+        "--replicates",
+        "200",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    Pack { _dir: dir, out }
+}
+
+fn national(p: &Pack) -> PathBuf {
+    p.out.join("2025-26-Q1/national")
+}
+
+/// (rank, trust code, average score to 2 dp) per league row.
+type Row = (u32, String, String);
+
+fn from_csv(dir: &Path, group: &str) -> Vec<Row> {
+    read_csv(&dir.join(format!("tables/league_{group}.csv")))
+        .into_iter()
+        .map(|r| {
+            (
+                r["rank"].parse().expect("rank"),
+                r["trust_code"].clone(),
+                r["average_score"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn from_parquet(dir: &Path, group: &str) -> Vec<Row> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let f =
+        std::fs::File::open(dir.join(format!("tables/league_{group}.parquet"))).expect("parquet");
+    let r = SerializedFileReader::new(f).expect("reader");
+    r.get_row_iter(None)
+        .expect("rows")
+        .map(|row| {
+            let row = row.expect("row");
+            let mut rank = 0;
+            let mut code = String::new();
+            let mut avg = String::new();
+            for (name, field) in row.get_column_iter() {
+                match (name.as_str(), field) {
+                    ("rank", Field::Long(v)) => rank = *v as u32,
+                    ("trust_code", Field::Str(s)) => code = s.clone(),
+                    ("average_score", Field::Double(v)) => avg = format!("{v:.2}"),
+                    _ => {}
+                }
+            }
+            (rank, code, avg)
+        })
+        .collect()
+}
+
+fn from_xlsx(path: &Path, sheet: &str) -> Vec<Row> {
+    let mut wb = calamine::open_workbook_auto(path).expect("xlsx");
+    let range = wb.worksheet_range(sheet).expect("sheet");
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let header = rows
+        .iter()
+        .position(|r| r.first() == Some(&Data::String("Rank".into())))
+        .expect("table header");
+    let col = |name: &str| {
+        rows[header]
+            .iter()
+            .position(|c| *c == Data::String(name.into()))
+            .unwrap_or_else(|| panic!("column {name}"))
+    };
+    let (r, c, a) = (col("Rank"), col("Trust code"), col("Average metric score"));
+    rows[header + 1..]
+        .iter()
+        .map(|row| {
+            let num = |d: &Data| match d {
+                Data::Float(v) => *v,
+                Data::Int(v) => *v as f64,
+                other => panic!("{sheet}: a number cell, got {other:?}"),
+            };
+            let code = match &row[c] {
+                Data::String(s) => s.clone(),
+                other => panic!("{other:?}"),
+            };
+            (num(&row[r]) as u32, code, format!("{:.2}", num(&row[a])))
+        })
+        .collect()
+}
+
+/// True when poppler's tools are installed. CI (`.ci/run`) installs them and sets
+/// `LEAGUE_REQUIRE_POPPLER`, so there a missing tool fails the test; on a machine with only
+/// Rust the PDF read-back checks are skipped with a message.
+fn poppler() -> bool {
+    let present = Command::new("pdftotext").arg("-v").output().is_ok()
+        && Command::new("pdffonts").arg("-v").output().is_ok();
+    if !present {
+        assert!(
+            std::env::var_os("LEAGUE_REQUIRE_POPPLER").is_none(),
+            "poppler-utils (pdftotext, pdfinfo, pdffonts) is required here"
+        );
+        eprintln!(
+            "SKIPPED: PDF read-back checks need poppler-utils (pdftotext); .ci/run installs it"
+        );
+    }
+    present
+}
+
+fn pdf_text(path: &Path) -> String {
+    let o = Command::new("pdftotext")
+        .args(["-layout", path.to_str().expect("utf8"), "-"])
+        .output()
+        .expect("pdftotext runs");
+    assert!(o.status.success());
+    String::from_utf8(o.stdout).expect("utf8")
+}
+
+/// League rows as the PDF prints them, per table caption, in page order.
+fn from_pdf(text: &str) -> BTreeMap<String, Vec<Row>> {
+    let mut out: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(rest) = line.trim().strip_prefix("Table ")
+            && rest.contains(": league table, ")
+        {
+            current = Some(rest.split(", ").nth(1).expect("group").to_owned());
+            continue;
+        }
+        let Some(group) = &current else { continue };
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // rank, "a to b", code ... average "c to d"
+        if f.len() >= 9
+            && f[0].parse::<u32>().is_ok()
+            && f[2] == "to"
+            && f[4].len() >= 3
+            && f[4]
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && f[f.len() - 2] == "to"
+        {
+            let avg = f[f.len() - 4].to_owned();
+            out.entry(group.clone()).or_default().push((
+                f[0].parse().expect("rank"),
+                f[4].to_owned(),
+                avg,
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn workbook_pdf_csv_and_parquet_agree() {
+    let p = run_report();
+    let dir = national(&p);
+    let pdf = poppler().then(|| from_pdf(&pdf_text(&dir.join("league-tables.pdf"))));
+    for (group, sheet, caption) in [
+        ("acute", "League Acute", "acute trusts"),
+        (
+            "mh_community",
+            "League MH and community",
+            "mental health and community trusts",
+        ),
+        ("ambulance", "League Ambulance", "ambulance trusts"),
+    ] {
+        let csv = from_csv(&dir, group);
+        assert!(!csv.is_empty());
+        assert_eq!(from_parquet(&dir, group), csv, "{group}: Parquet");
+        assert_eq!(
+            from_xlsx(&dir.join("league-tables.xlsx"), sheet),
+            csv,
+            "{group}: workbook"
+        );
+        // The PDF lists every trust of the table, in rank order, with the same figures.
+        if let Some(pdf) = &pdf {
+            assert_eq!(pdf[caption], csv, "{group}: PDF");
+        }
+        // And the NHS England-layout CSV says the same.
+        let nhse = read_csv(&p.out.join(format!("2025-26-Q1/{group}/league-table.csv")));
+        let nhse: Vec<Row> = nhse
+            .iter()
+            .map(|r| {
+                (
+                    r["Rank"].parse().expect("rank"),
+                    r["Trust_code"].clone(),
+                    format!("{:.2}", r["Average_score"].parse::<f64>().expect("avg")),
+                )
+            })
+            .collect();
+        assert_eq!(nhse, csv, "{group}: league-table.csv");
+    }
+}
+
+fn zip_part(path: &Path, name: &str) -> String {
+    let f = std::fs::File::open(path).expect("xlsx");
+    let mut z = zip::ZipArchive::new(f).expect("zip");
+    let mut s = String::new();
+    z.by_name(name)
+        .expect(name)
+        .read_to_string(&mut s)
+        .expect("utf8");
+    s
+}
+
+#[test]
+fn workbook_follows_the_spreadsheet_guidance() {
+    let p = run_report();
+    let path = national(&p).join("league-tables.xlsx");
+    let wb_xml = zip_part(&path, "xl/workbook.xml");
+    let sheets: Vec<String> = wb_xml
+        .split("<sheet name=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().expect("name").to_owned())
+        .collect();
+    assert_eq!(sheets[..4], ["Cover", "Contents", "Notes", "League Acute"]);
+    assert_eq!(sheets.last().map(String::as_str), Some("Data dictionary"));
+    assert!(sheets.iter().any(|s| s == "Metric OF1023"), "{sheets:?}");
+    assert!(sheets.iter().all(|s| s.len() <= 31 && s.trim() == s));
+
+    let f = std::fs::File::open(&path).expect("xlsx");
+    let z = zip::ZipArchive::new(f).expect("zip");
+    let names: Vec<String> = z
+        .file_names()
+        .map(|n| n.expect("name").into_owned())
+        .collect();
+    let mut table_names = Vec::new();
+    for n in names.iter().filter(|n| n.starts_with("xl/tables/table")) {
+        let xml = zip_part(&path, n);
+        let name = xml
+            .split("name=\"")
+            .nth(1)
+            .expect("table name")
+            .split('"')
+            .next()
+            .expect("end");
+        assert!(
+            name.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'),
+            "{name}"
+        );
+        assert!(!xml.contains("<autoFilter"), "{name}: no filter");
+        assert!(
+            !xml.contains("headerRowCount=\"0\""),
+            "{name}: one header row"
+        );
+        table_names.push(name.to_owned());
+    }
+    let unique: std::collections::BTreeSet<&String> = table_names.iter().collect();
+    assert_eq!(unique.len(), table_names.len(), "table names are unique");
+    // Every sheet after the cover holds exactly one table.
+    assert_eq!(table_names.len(), sheets.len() - 1);
+    for i in 1..=sheets.len() {
+        let xml = zip_part(&path, &format!("xl/worksheets/sheet{i}.xml"));
+        assert!(
+            !xml.contains("<f>") && !xml.contains("<f "),
+            "sheet {i}: formula"
+        );
+        assert!(!xml.contains("<mergeCell"), "sheet {i}: merged cells");
+        let parts = xml.matches("<tablePart ").count();
+        assert_eq!(parts, usize::from(i > 1), "sheet {i}: tables");
+    }
+    let core = zip_part(&path, "docProps/core.xml");
+    assert!(core.contains("<dc:title>NHS Oversight Framework league tables"));
+    assert!(core.contains("<dc:creator>league-tables project"));
+    assert!(core.contains("<dc:language>en-GB</dc:language>"));
+    // A1 holds the title on every sheet.
+    let mut wb = calamine::open_workbook_auto(&path).expect("xlsx");
+    for s in &sheets {
+        let range = wb.worksheet_range(s).expect("sheet");
+        assert_eq!(range.start(), Some((0, 0)), "{s}");
+        assert!(
+            matches!(range.get((0, 0)), Some(Data::String(t)) if !t.is_empty()),
+            "{s}: A1"
+        );
+    }
+}
+
+#[test]
+fn pdf_is_tagged_with_embedded_fonts() {
+    let p = run_report();
+    let pdf = national(&p).join("league-tables.pdf");
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    let raw = String::from_utf8_lossy(&bytes);
+    for key in [
+        "/StructTreeRoot",
+        "/MarkInfo",
+        "/Lang",
+        "/DisplayDocTitle",
+        "/Alt",
+        "pdfuaid",
+    ] {
+        assert!(raw.contains(key), "{key} present");
+    }
+    if !poppler() {
+        return;
+    }
+    let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    assert!(
+        info.contains("Title:           NHS Oversight Framework league tables"),
+        "{info}"
+    );
+    let fonts = Command::new("pdffonts")
+        .arg(&pdf)
+        .output()
+        .expect("pdffonts");
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert!(r.contains("LiberationSans"), "{r}");
+        let f: Vec<&str> = r.split_whitespace().collect();
+        assert_eq!(
+            &f[f.len() - 5..f.len() - 2],
+            ["yes", "yes", "yes"],
+            "embedded, subset, unicode: {r}"
+        );
+    }
+}
+
+#[test]
+fn the_pack_is_byte_identical_between_runs() {
+    let (a, b) = (run_report(), run_report());
+    let files = |root: &Path| -> Vec<PathBuf> {
+        let mut v = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("ls") {
+                let p = e.expect("entry").path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    v.push(p.strip_prefix(root).expect("inside").to_path_buf());
+                }
+            }
+        }
+        v.sort();
+        v
+    };
+    let (fa, fb) = (files(&national(&a)), files(&national(&b)));
+    assert_eq!(fa, fb);
+    assert!(fa.len() >= 50, "{} files", fa.len());
+    for f in fa {
+        assert!(
+            std::fs::read(national(&a).join(&f)).expect("a")
+                == std::fs::read(national(&b).join(&f)).expect("b"),
+            "{} differs between runs",
+            f.display()
+        );
+    }
+}
