@@ -26,7 +26,12 @@ build-dataset:
 
 # Every benchmark (release builds)
 [group('bench')]
-bench: bench-ingest
+bench: bench-ingest bench-pack
+
+# Time writing the whole national pack (workbook, PDF, CSV, Parquet)
+[group('bench')]
+bench-pack:
+    cargo bench --locked --bench national_pack
 
 # Time ingesting every real data file (default ../shared/data/real, else data/)
 [group('bench')]

@@ -374,3 +374,54 @@ fn the_pack_is_byte_identical_between_runs() {
         );
     }
 }
+
+#[test]
+fn movement_is_reported_when_the_run_holds_the_previous_quarter() {
+    // NHS England's MH/community file holds Q1–Q3 2025/26: the Q3 pack compares with Q2.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reports");
+    let o = league(&[
+        "report",
+        "--input",
+        "data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv",
+        "--replicates",
+        "200",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let q3 = out.join("2025-26-Q3/national");
+    let moves = read_csv(&q3.join("tables/movement_mh_community.csv"));
+    assert_eq!(moves.len(), 61);
+    let league_q2 = read_csv(&out.join("2025-26-Q2/mh_community/league-table.csv"));
+    let league_q3 = read_csv(&out.join("2025-26-Q3/mh_community/league-table.csv"));
+    let rank = |rows: &[std::collections::HashMap<String, String>], code: &str| -> i64 {
+        rows.iter()
+            .find(|r| r["Trust_code"] == code)
+            .expect("trust")["Rank"]
+            .parse()
+            .expect("rank")
+    };
+    for m in &moves {
+        let (before, now) = (
+            rank(&league_q2, &m["trust_code"]),
+            rank(&league_q3, &m["trust_code"]),
+        );
+        assert_eq!(m["rank_previous"].parse::<i64>().expect("n"), before);
+        assert_eq!(m["rank_now"].parse::<i64>().expect("n"), now);
+        assert_eq!(m["places_gained"].parse::<i64>().expect("n"), before - now);
+        assert!(["Yes", "No"].contains(&m["significant"].as_str()));
+    }
+    // Q1 has no previous quarter in the run: no movement table.
+    assert!(
+        !out.join("2025-26-Q1/national/tables/movement_mh_community.csv")
+            .exists()
+    );
+    if poppler() {
+        let text = pdf_text(&q3.join("league-tables.pdf"));
+        assert!(
+            text.contains("Largest rise among mental health and community trusts since Q2 2025/26"),
+            "{text}"
+        );
+    }
+}

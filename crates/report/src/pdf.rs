@@ -1043,7 +1043,7 @@ fn to_kind(e: &Elem) -> TagKind {
         )
         .into(),
         Elem::P => Tag::P.into(),
-        Elem::Figure(alt) => Tag::Figure(Some(alt.clone())).into(),
+        Elem::Figure(alt) => Tag::Figure(Some(alt.clone()).filter(|a| !a.is_empty())).into(),
         Elem::Caption => Tag::Caption.into(),
         Elem::Table => Tag::Table.into(),
         Elem::TR => Tag::TR.into(),
@@ -1261,6 +1261,40 @@ mod tests {
         }
         assert_eq!(lines.join(" "), text);
         assert!(m.width("WWW", 10.0, true) > m.width("iii", 10.0, true));
+    }
+
+    fn publication() -> Publication {
+        Publication::from_toml(include_str!("../../../data/publication.toml")).expect("valid")
+    }
+
+    fn one_figure(alt: &str) -> Result<Vec<u8>, PdfError> {
+        let mut l = Layout::new("running header".into());
+        l.new_page(false);
+        l.heading(1, "Title", 0.0);
+        l.paragraph("Some text.", 11.0, 0.0);
+        l.figure(20.0, alt, |_, top| {
+            vec![Prim::Rect {
+                x: MARGIN,
+                y: top,
+                w: 40.0,
+                h: 10.0,
+                fill: theme::NHS_BLUE,
+            }]
+        });
+        render(l, "Test", &publication())
+    }
+
+    #[test]
+    fn pdf_ua_validation_runs_at_export() {
+        let pdf = one_figure("A blue bar.").expect("valid PDF/UA-1");
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert_eq!(
+            pdf,
+            one_figure("A blue bar.").expect("again"),
+            "deterministic"
+        );
+        let err = one_figure("").expect_err("a figure without alt text is refused");
+        assert!(err.to_string().contains("Alt"), "{err}");
     }
 
     #[test]
