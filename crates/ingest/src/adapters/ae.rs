@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::row::{Kind, Monthly, observation, quarter_months_label};
-use super::{Context, Ingested, Org, Table, Unknown, resolve_org};
+use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::IngestError;
 use crate::csvfile::CsvFile;
 
@@ -88,15 +88,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         if let (Some(a), Some(o)) = (attendances, over) {
             row.at_most("attendances over 4hrs", o, "attendances", a);
         }
-        let code = match org {
-            Org::Excluded(why) if !row.failed() => {
-                out.exclude(why);
-                return;
-            }
-            Org::Trust(c) => c,
-            _ => return,
-        };
-        let (Some(month), false) = (month, row.failed()) else {
+        let Some((code, month)) = accepted(row, out, org, month) else {
             return;
         };
         let key = (row.text("Org Code").to_owned(), month);

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use league_model::{Provenance, Quarter, TrustInQuarter};
 
 use super::row::{Kind, parse_month};
-use super::{Context, Ingested, Org, Table, Unknown, resolve_org};
+use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, Rule};
 
@@ -154,15 +154,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
                 row.label("subtype").to_owned(),
             ))
         };
-        let code = match org {
-            Org::Trust(c) => c,
-            Org::Excluded(why) if !row.failed() => {
-                out.exclude(why);
-                return;
-            }
-            _ => return,
-        };
-        let (Some(quarter), false) = (quarter, row.failed()) else {
+        let Some((code, quarter)) = accepted(row, out, org, quarter) else {
             return;
         };
         if !row.first(

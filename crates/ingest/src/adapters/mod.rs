@@ -298,6 +298,24 @@ pub(crate) enum Org {
     Bad,
 }
 
+/// The row's trust and period when every check passed. `None` otherwise; a row whose only
+/// problem is a provider outside the register's trusts is counted as excluded on the way.
+pub(crate) fn accepted<P>(
+    row: &RowCheck,
+    out: &mut Ingested,
+    org: Org,
+    period: Option<P>,
+) -> Option<(TrustCode, P)> {
+    match org {
+        Org::Excluded(why) if !row.failed() => {
+            out.exclude(why);
+            None
+        }
+        Org::Trust(code) if !row.failed() => Some((code, period?)),
+        _ => None,
+    }
+}
+
 /// Resolves a code for a period ending in `month`, applying the register's merger rule.
 pub(crate) fn resolve_org(
     row: &mut RowCheck,

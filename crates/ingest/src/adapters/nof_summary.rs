@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use league_model::Quarter;
 
 use super::row::{Kind, observation};
-use super::{Context, Ingested, Org, Table, Unknown, resolve_org};
+use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, Rule};
 
@@ -98,15 +98,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
                 "a flag must be 0 or 1",
             );
         }
-        let code = match org {
-            Org::Trust(c) => c,
-            Org::Excluded(why) if !row.failed() => {
-                out.exclude(why);
-                return;
-            }
-            _ => return,
-        };
-        let (Some(q), false) = (quarter, row.failed()) else {
+        let Some((code, q)) = accepted(row, out, org, quarter) else {
             return;
         };
         if !row.first(

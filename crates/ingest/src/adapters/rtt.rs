@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use league_model::Quarter;
 
 use super::row::{Kind, month_label, observation};
-use super::{Context, Ingested, Org, Table, Unknown, resolve_org};
+use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, Rule};
 
@@ -70,15 +70,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
                 );
             }
         }
-        let code = match org {
-            Org::Trust(c) => c,
-            Org::Excluded(why) if !row.failed() => {
-                out.exclude(why);
-                return;
-            }
-            _ => return,
-        };
-        let (Some(month), false) = (month, row.failed()) else {
+        let Some((code, month)) = accepted(row, out, org, month) else {
             return;
         };
         if !row.first(

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use league_model::Quarter;
 
 use super::row::{Kind, observation};
-use super::{Context, Ingested, Org, Table, Unknown, resolve_org};
+use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::IngestError;
 use crate::csvfile::CsvFile;
 
@@ -68,23 +68,16 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
             .iter()
             .map(|(col, id)| (*id, row.number(col, Kind::Range(0.0, 10.0)).ok().flatten()))
             .collect();
-        let code = match org {
-            Org::Trust(c) => c,
-            Org::Excluded(why) if !row.failed() => {
-                out.exclude(why);
-                return;
-            }
-            _ => return,
+        let Some((code, ())) = accepted(row, out, org, Some(())) else {
+            return;
         };
-        if row.failed()
-            || !row.first(
-                &mut seen,
-                row.text("org_code").to_owned(),
-                "org_code",
-                row.text("org_code"),
-                out,
-            )
-        {
+        if !row.first(
+            &mut seen,
+            row.text("org_code").to_owned(),
+            "org_code",
+            row.text("org_code"),
+            out,
+        ) {
             return;
         }
         let own = code.as_str() == row.text("org_code");
