@@ -334,9 +334,7 @@ impl Layout {
         align: &[Align],
         rows: &[Vec<String>],
     ) {
-        let size = 8.5;
-        let line_h = 10.5;
-        let pad = 3.0;
+        let (size, line_h, pad) = (CELL_SIZE, CELL_LINE, CELL_PAD);
         let head_lines: Vec<Vec<String>> = header
             .iter()
             .zip(widths)
@@ -371,23 +369,7 @@ impl Layout {
             let mut cells = Vec::new();
             let mut x = MARGIN;
             for (i, lines) in head_lines.iter().enumerate() {
-                let mut prims = Vec::new();
-                for (k, l) in lines.iter().enumerate() {
-                    let w = me.m.width(l, size, true);
-                    let tx = if align[i] == Align::Right {
-                        x + widths[i] - pad - w
-                    } else {
-                        x + pad
-                    };
-                    prims.push(Prim::Text {
-                        x: tx,
-                        y: top + pad + size + k as f32 * line_h,
-                        size,
-                        bold: true,
-                        colour: theme::TEXT,
-                        text: l.clone(),
-                    });
-                }
+                let prims = cell_text(&me.m, lines, (x, top), widths[i], align[i], true);
                 if tagged {
                     let node = me.push(Mark::Span, prims);
                     cells.push(SNode::Group(Elem::TH, vec![node]));
@@ -429,23 +411,7 @@ impl Layout {
             let mut cells = Vec::new();
             let mut x = MARGIN;
             for (i, lines) in cell_lines.iter().enumerate() {
-                let mut prims = Vec::new();
-                for (k, l) in lines.iter().enumerate() {
-                    let w = self.m.width(l, size, false);
-                    let tx = if align[i] == Align::Right {
-                        x + widths[i] - pad - w
-                    } else {
-                        x + pad
-                    };
-                    prims.push(Prim::Text {
-                        x: tx,
-                        y: top + pad + size + k as f32 * line_h,
-                        size,
-                        bold: false,
-                        colour: theme::TEXT,
-                        text: l.clone(),
-                    });
-                }
+                let prims = cell_text(&self.m, lines, (x, top), widths[i], align[i], false);
                 let node = self.push(Mark::Span, prims);
                 cells.push(SNode::Group(Elem::TD, vec![node]));
                 x += widths[i];
@@ -478,6 +444,40 @@ impl Layout {
             .push(SNode::Group(Elem::Figure(alt.to_owned()), vec![node]));
         self.y = top + h + 8.0;
     }
+}
+
+/// Table cell geometry: font size, line height and padding.
+const CELL_SIZE: f32 = 8.5;
+const CELL_LINE: f32 = 10.5;
+const CELL_PAD: f32 = 3.0;
+
+/// The text of one table cell, aligned in its column, one primitive per line.
+fn cell_text(
+    m: &Metrics,
+    lines: &[String],
+    (x, top): (f32, f32),
+    width: f32,
+    align: Align,
+    bold: bool,
+) -> Vec<Prim> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(k, l)| {
+            let tx = match align {
+                Align::Right => x + width - CELL_PAD - m.width(l, CELL_SIZE, bold),
+                Align::Left => x + CELL_PAD,
+            };
+            Prim::Text {
+                x: tx,
+                y: top + CELL_PAD + CELL_SIZE + k as f32 * CELL_LINE,
+                size: CELL_SIZE,
+                bold,
+                colour: theme::TEXT,
+                text: l.clone(),
+            }
+        })
+        .collect()
 }
 
 fn segment_chart(m: &Metrics, top: f32, pack: &NationalPack) -> Vec<Prim> {
