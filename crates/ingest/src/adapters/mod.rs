@@ -316,6 +316,29 @@ pub(crate) fn accepted<P>(
     }
 }
 
+/// For values that cannot be added up (scores, rates, ratings): a successor's own row wins over
+/// rows its predecessors reported, which are counted as `superseded_by_successor`. Each pending
+/// row is (trust credited, whether the row is under the trust's own code, line, values).
+pub(crate) fn own_rows_win<T>(
+    pending: Vec<(TrustCode, bool, u64, T)>,
+    out: &mut Ingested,
+) -> Vec<(TrustCode, u64, T)> {
+    let owned: std::collections::BTreeSet<TrustCode> = pending
+        .iter()
+        .filter(|p| p.1)
+        .map(|p| p.0.clone())
+        .collect();
+    let mut kept = Vec::with_capacity(pending.len());
+    for (code, own, line, values) in pending {
+        if !own && owned.contains(&code) {
+            out.exclude(Exclusion::Superseded);
+        } else {
+            kept.push((code, line, values));
+        }
+    }
+    kept
+}
+
 /// Resolves a code for a period ending in `month`, applying the register's merger rule.
 pub(crate) fn resolve_org(
     row: &mut RowCheck,

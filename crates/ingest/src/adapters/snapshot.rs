@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use league_model::{Quarter, Scoring};
 
 use super::row::{Kind, month_label, observation};
-use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
+use super::{Context, Ingested, Table, Unknown, accepted, own_rows_win, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, Rule};
 
@@ -120,17 +120,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         pending.push((code, own, row.line, values));
     })?;
     out.summary.remapped += remapped;
-    // Rates and ratings cannot be added up: a successor's own row wins over its predecessors'.
-    let owned: std::collections::BTreeSet<_> = pending
-        .iter()
-        .filter(|p| p.1)
-        .map(|p| p.0.clone())
-        .collect();
-    for (code, own, line, values) in pending {
-        if !own && owned.contains(&code) {
-            out.exclude(Exclusion::Superseded);
-            continue;
-        }
+    for (code, line, values) in own_rows_win(pending, out) {
         let mut any = false;
         for (id, quarter, v, date) in values {
             if let Some(v) = v {

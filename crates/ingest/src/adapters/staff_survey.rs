@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use league_model::Quarter;
 
 use super::row::{Kind, observation};
-use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
+use super::{Context, Ingested, Table, Unknown, accepted, own_rows_win, resolve_org};
 use crate::IngestError;
 use crate::csvfile::CsvFile;
 
@@ -84,17 +84,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         pending.push((code, own, row.line, values));
     })?;
     out.summary.remapped += remapped;
-    // Scores cannot be added up: a successor's own row wins over its predecessors' rows.
-    let owned: std::collections::BTreeSet<_> = pending
-        .iter()
-        .filter(|p| p.1)
-        .map(|p| p.0.clone())
-        .collect();
-    for (code, own, line, values) in pending {
-        if !own && owned.contains(&code) {
-            out.exclude(crate::Exclusion::Superseded);
-            continue;
-        }
+    for (code, line, values) in own_rows_win(pending, out) {
         for (id, v) in values {
             let Some(v) = v else { continue };
             for &q in &quarters {

@@ -24,6 +24,7 @@ fn setup() -> (Methodology, TrustRegister) {
     (m, reg)
 }
 
+/// Reads a file (path relative to the repository root) and checks the detected format.
 fn read(file: &str, expect: Format) -> Ingested {
     let (m, reg) = setup();
     let ctx = Context {
@@ -31,7 +32,7 @@ fn read(file: &str, expect: Format) -> Ingested {
         methodology: &m,
         periods: ((2010, 4), (2027, 3)),
     };
-    let got = ingest_file(&root().join("data/sources").join(file), None, &ctx).expect("reads");
+    let got = ingest_file(&root().join(file), None, &ctx).expect("reads");
     assert_eq!(
         got.summary.format,
         expect.name(),
@@ -61,7 +62,7 @@ fn close(a: f64, b: f64) {
 #[test]
 fn ae_four_hour_and_twelve_hour_measures_match_the_hand_calculation() {
     let got = read(
-        "ae_monthly_by_provider_2024-08_to_2025-07.csv",
+        "data/sources/ae_monthly_by_provider_2024-08_to_2025-07.csv",
         Format::AeMonthly,
     );
     // R0A Manchester, Apr/May/Jun 2025: attendances by type (T1, T2, other, booked T1, T2, other)
@@ -106,7 +107,7 @@ fn ae_four_hour_and_twelve_hour_measures_match_the_hand_calculation() {
 #[test]
 fn cancer_standards_sum_the_quarter_before_dividing() {
     let got = read(
-        "cwt_provider_monthly_by_standard_2024-04_to_2025-07.csv",
+        "data/sources/cwt_provider_monthly_by_standard_2024-04_to_2025-07.csv",
         Format::CancerCwt,
     );
     // RJ1 28-day FDS: within (1982+2045+2143) = 6170 of (2461+2597+2652) = 7710
@@ -128,7 +129,7 @@ fn cancer_standards_sum_the_quarter_before_dividing() {
 #[test]
 fn rtt_uses_the_quarter_s_latest_month() {
     let got = read(
-        "unified_monthly_acute_2024-08_to_2025-07.csv",
+        "data/sources/unified_monthly_acute_2024-08_to_2025-07.csv",
         Format::RttPanel,
     );
     // R0A June 2025: 198892 within 18 weeks, 15000 over 52 weeks, of 373730 (published 53.22%)
@@ -159,7 +160,10 @@ fn rtt_uses_the_quarter_s_latest_month() {
 
 #[test]
 fn ambulance_category_two_mean_is_incident_weighted() {
-    let got = read("ambsys_monthly_2017-08_to_2025-08.csv", Format::Ambsys);
+    let got = read(
+        "data/sources/ambsys_monthly_2017-08_to_2025-08.csv",
+        Format::Ambsys,
+    );
     // RX9 East Midlands, Q1 2025/26 C2: incidents 36746, 37547, 35986; means 1890, 1886, 2102 s
     let secs = 36746.0 * 1890.0 + 37547.0 * 1886.0 + 35986.0 * 2102.0;
     let incidents = 36746.0 + 37547.0 + 35986.0;
@@ -181,7 +185,7 @@ fn ambulance_category_two_mean_is_incident_weighted() {
 #[test]
 fn staff_survey_reproduces_nhs_england_s_published_raw_values() {
     let got = read(
-        "nss2024_people_promise_and_themes_by_org.csv",
+        "data/sources/nss2024_people_promise_and_themes_by_org.csv",
         Format::StaffSurvey,
     );
     // NHS England's Q1 2025/26 NOF file publishes OF0061 and OF0084 (2024 survey) to 2 dp.
@@ -225,7 +229,7 @@ fn staff_survey_reproduces_nhs_england_s_published_raw_values() {
 #[test]
 fn snapshot_places_each_metric_in_its_period() {
     let got = read(
-        "trustpulse_snapshot_selected_metrics_2026-03.csv",
+        "data/sources/trustpulse_snapshot_selected_metrics_2026-03.csv",
         Format::Snapshot,
     );
     let q4: Quarter = "Q4 2025/26".parse().expect("quarter");
@@ -239,19 +243,10 @@ fn snapshot_places_each_metric_in_its_period() {
 
 #[test]
 fn nof_data_reads_without_quarantine() {
-    let (m, reg) = setup();
-    let ctx = Context {
-        register: &reg,
-        methodology: &m,
-        periods: ((2010, 4), (2027, 3)),
-    };
-    let got = ingest_file(
-        &root().join("data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv"),
-        None,
-        &ctx,
-    )
-    .expect("reads");
-    assert_eq!(got.summary.format, "nof-data");
+    let got = read(
+        "data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv",
+        Format::NofData,
+    );
     assert_eq!(got.summary.quarantined, 0);
     assert_eq!(got.trusts[&q1()].len(), 61);
     assert_eq!(
@@ -263,7 +258,7 @@ fn nof_data_reads_without_quarantine() {
 
 #[test]
 fn typed_ae_extract_sums_every_type_over_the_quarter() {
-    let got = read("ae_attendances_2016_2019.csv", Format::AeTyped);
+    let got = read("data/sources/ae_attendances_2016_2019.csv", Format::AeTyped);
     let q4: Quarter = "Q4 2016/17".parse().expect("quarter");
     // RF4 Barking, Havering and Redbridge, Jan–Mar 2017 (type 1, 2, other):
     //   attendances (20430+632+3227) + (17917+616+2673) + (21289+813+2850) = 70447
@@ -277,19 +272,11 @@ fn typed_ae_extract_sums_every_type_over_the_quarter() {
 
 #[test]
 fn nof_summary_yields_raw_values_not_published_results() {
-    let (m, reg) = setup();
-    let ctx = Context {
-        register: &reg,
-        methodology: &m,
-        periods: ((2010, 4), (2027, 3)),
-    };
-    let got = ingest_file(
-        &root().join("data/nof/nof_q3_2025_26_trust_summary_partial.csv"),
-        None,
-        &ctx,
-    )
-    .expect("reads");
-    assert_eq!(got.summary.format, "nof-summary");
+    let (m, _) = setup();
+    let got = read(
+        "data/nof/nof_q3_2025_26_trust_summary_partial.csv",
+        Format::NofSummary,
+    );
     let q3: Quarter = "Q3 2025/26".parse().expect("quarter");
     // RBV The Christie: MRSA 3, E. coli 1.35, C. difficile 0.81, plan 1.39%, productivity 8.3%
     close(value(&got, q3, "RBV", "OF0020"), 3.0);
