@@ -9,28 +9,13 @@ use std::process::Command;
 
 use calamine::{Data, Reader};
 
-use crate::util::{league, read_csv, stderr};
+use crate::util::{Report, read_csv, report};
 
-struct Pack {
-    _dir: tempfile::TempDir,
-    out: PathBuf,
+fn run_report() -> Report {
+    report(&[])
 }
 
-fn run_report() -> Pack {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("reports");
-    let o = league(&[
-        "report",
-        "--replicates",
-        "200",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    Pack { _dir: dir, out }
-}
-
-fn national(p: &Pack) -> PathBuf {
+fn national(p: &Report) -> PathBuf {
     p.out.join("2025-26-Q1/national")
 }
 
@@ -378,18 +363,11 @@ fn the_pack_is_byte_identical_between_runs() {
 #[test]
 fn movement_is_reported_when_the_run_holds_the_previous_quarter() {
     // NHS England's MH/community file holds Q1–Q3 2025/26: the Q3 pack compares with Q2.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("reports");
-    let o = league(&[
-        "report",
+    let run = report(&[
         "--input",
         "data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv",
-        "--replicates",
-        "200",
-        "--out",
-        out.to_str().expect("utf8"),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let out = &run.out;
     let q3 = out.join("2025-26-Q3/national");
     let moves = read_csv(&q3.join("tables/movement_mh_community.csv"));
     assert_eq!(moves.len(), 61);

@@ -3,20 +3,12 @@
 
 use std::collections::HashMap;
 
-use crate::util::{league, num, read_csv, root, stderr};
+use crate::util::{league, num, read_csv, report, root, stderr};
 
 #[test]
 fn report_writes_league_tables_for_all_three_peer_groups() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("reports");
-    let o = league(&[
-        "report",
-        "--replicates",
-        "200",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let run = report(&[]);
+    let out = &run.out;
     let q1 = out.join("2025-26-Q1");
     let sizes: HashMap<&str, usize> = ["acute", "mh_community", "ambulance"]
         .into_iter()

@@ -43,3 +43,27 @@ pub fn num(s: &str) -> f64 {
     s.parse()
         .unwrap_or_else(|_| panic!("{s:?} is not a number"))
 }
+
+/// A successful `league report` run into a fresh temporary `reports/` directory.
+pub struct Report {
+    _dir: tempfile::TempDir,
+    /// The output directory.
+    pub out: PathBuf,
+}
+
+/// Runs `league report --replicates 200 --out <tmp> ARGS…` and asserts it succeeded.
+pub fn report(args: &[&str]) -> Report {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reports");
+    let mut all = vec![
+        "report",
+        "--replicates",
+        "200",
+        "--out",
+        out.to_str().expect("utf8"),
+    ];
+    all.extend_from_slice(args);
+    let o = league(&all);
+    assert!(o.status.success(), "{}", stderr(&o));
+    Report { _dir: dir, out }
+}
