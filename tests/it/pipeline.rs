@@ -122,3 +122,61 @@ fn validate_reports_every_real_source_within_thresholds() {
     }
     assert!(out.contains("not_a_trust"), "exclusions are listed:\n{out}");
 }
+
+fn sha256(path: &std::path::Path) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).expect("file");
+    sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn the_manifest_lists_every_input_and_output_with_its_hash() {
+    let run = report(&[]);
+    let text = std::fs::read_to_string(run.out.join("manifest.json")).expect("manifest");
+    let m: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(m["status"], "complete");
+    assert_eq!(m["periods"][0], "Q1 2025/26");
+    let input = &m["inputs"][0];
+    assert_eq!(
+        input["sha256"],
+        sha256(&root().join("data/default/nof_2025_26_q1_national.csv"))
+    );
+    assert_eq!(input["rows_read"], 4021);
+    let outputs = m["outputs"].as_array().expect("outputs");
+    let mut listed = std::collections::BTreeSet::new();
+    for o in outputs {
+        let rel = o["path"].as_str().expect("path");
+        assert_eq!(o["sha256"], sha256(&run.out.join(rel)), "{rel}");
+        listed.insert(rel.to_owned());
+    }
+    for expected in [
+        "2025-26-Q1/national/league-tables.pdf",
+        "2025-26-Q1/national/league-tables.xlsx",
+        "2025-26-Q1/acute/league-table.csv",
+        "quarantine.csv",
+        "validation-summary.csv",
+    ] {
+        assert!(listed.contains(expected), "{expected} listed");
+    }
+    let audience = |p: &str| {
+        outputs
+            .iter()
+            .find(|o| o["path"] == p)
+            .map(|o| o["audience"].clone())
+            .expect("listed")
+    };
+    assert_eq!(
+        audience("2025-26-Q1/national/league-tables.pdf"),
+        "national"
+    );
+    assert_eq!(audience("2025-26-Q1/acute/league-table.csv"), "acute");
+    // No clock times: a second run gives the same manifest.
+    let again = report(&[]);
+    assert_eq!(
+        text,
+        std::fs::read_to_string(again.out.join("manifest.json")).expect("manifest")
+    );
+}

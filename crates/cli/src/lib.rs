@@ -23,6 +23,7 @@ use clap::{Parser, Subcommand};
 
 use league_model::{Methodology, Quarter};
 
+mod manifest;
 mod pipeline;
 
 /// Exit codes, one per class of failure (documented in the README).

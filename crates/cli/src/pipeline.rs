@@ -140,6 +140,19 @@ pub(crate) fn report(
     out: &Path,
 ) -> anyhow::Result<()> {
     let setup = Setup::load(common, data_dir)?;
+    // Inputs are hashed before they are read, and again after the run: a file that changes
+    // under the run fails it (REL-3).
+    let hash = |p: &Path| {
+        crate::manifest::sha256_file(p)
+            .with_context(|| format!("cannot read {}", p.display()))
+            .class(ExitClass::Io)
+    };
+    let input_sha = hash(input)?;
+    let method_path = common
+        .methodology
+        .clone()
+        .unwrap_or_else(|| data_dir.join("methodology/nof-2025-26.toml"));
+    let method_sha = hash(&method_path)?;
     let sources = setup.ingest(&[input], None)?;
     let mut judged = setup.judge(&sources);
     let mut findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
@@ -174,6 +187,16 @@ pub(crate) fn report(
     }
     let run = score_dataset(&assembled.dataset, &setup.methodology, None, common)?;
     let publication = load_publication(data_dir)?;
+    if hash(input)? != input_sha {
+        return Err(anyhow::anyhow!(
+            "{} changed while the run was reading it; nothing was written",
+            input.display()
+        ))
+        .class(ExitClass::Io);
+    }
+    let m = &setup.methodology;
+    let mut periods: Vec<String> = run.tables.iter().map(|t| t.quarter.to_string()).collect();
+    periods.dedup();
     let mut written = Vec::new();
     publish(out, |staging| {
         written =
@@ -201,6 +224,42 @@ pub(crate) fn report(
                 .class(ExitClass::Io)?;
             written.push(p);
         }
+        let manifest = crate::manifest::Manifest {
+            tool: "league-tables".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            methodology: format!(
+                "{} {} (configuration {})",
+                m.framework.name, m.framework.year, m.framework.config_version
+            ),
+            methodology_sha256: method_sha.clone(),
+            periods: periods.clone(),
+            seed: run.seed,
+            replicates: run.replicates,
+            inputs: sources
+                .iter()
+                .map(|s| crate::manifest::Input {
+                    path: s.summary.file.clone(),
+                    sha256: input_sha.clone(),
+                    format: s.summary.format.clone(),
+                    rows_read: s.summary.rows_read,
+                    rows_accepted: s.summary.accepted(),
+                    rows_quarantined: s.summary.quarantined,
+                    rows_excluded: s.summary.excluded.values().sum(),
+                })
+                .collect(),
+            quarantined_cells: findings.len(),
+            outputs: crate::manifest::outputs(staging)
+                .context("cannot hash the outputs")
+                .class(ExitClass::Io)?,
+            status: "complete".into(),
+        };
+        let p = staging.join("manifest.json");
+        let mut text = serde_json::to_string_pretty(&manifest).expect("plain data");
+        text.push('\n');
+        std::fs::write(&p, text)
+            .with_context(|| format!("cannot write {}", p.display()))
+            .class(ExitClass::Io)?;
+        written.push(p);
         Ok(())
     })?;
     for t in &run.tables {
