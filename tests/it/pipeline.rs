@@ -180,3 +180,37 @@ fn the_manifest_lists_every_input_and_output_with_its_hash() {
         std::fs::read_to_string(again.out.join("manifest.json")).expect("manifest")
     );
 }
+
+#[test]
+fn a_second_run_on_the_same_output_waits_its_turn() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reports");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    // Another run (here: this test) holds the output directory's lock.
+    let held = std::fs::File::create(out.join(".league.lock")).expect("lock file");
+    held.lock().expect("lock");
+    let o = league(&[
+        "report",
+        "--replicates",
+        "100",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(7), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("another league run is writing to"),
+        "{}",
+        stderr(&o)
+    );
+    let entries: Vec<_> = std::fs::read_dir(&out).expect("ls").collect();
+    assert_eq!(entries.len(), 1, "only the lock file: nothing was written");
+    held.unlock().expect("unlock");
+    let o = league(&[
+        "report",
+        "--replicates",
+        "100",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -38,6 +38,8 @@ pub enum ExitClass {
     /// Validation thresholds were breached: quarantined rows exceed what the configuration
     /// allows, so nothing was written (6).
     Validation = 6,
+    /// Another run holds the output directory's lock; nothing was written (7).
+    Locked = 7,
     /// A bug (10).
     Internal = 10,
 }
@@ -345,11 +347,41 @@ pub(crate) fn score_dataset(
 
 /// Builds the outputs in a staging directory and moves them into `out` only when all are
 /// written; a failure leaves the previous outputs in place.
+///
+/// Only one run may write an output directory at a time: an advisory lock on
+/// `OUT/.league.lock` is taken first (released when the process ends, however it ends); a second
+/// run exits 7 without writing.
 pub(crate) fn publish(
     out: &Path,
     build: impl FnOnce(&Path) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    league_report::publish(out, build).map_err(|e| {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create {}", out.display()))
+        .class(ExitClass::Io)?;
+    let lock_path = out.join(".league.lock");
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open {}", lock_path.display()))
+        .class(ExitClass::Io)?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(anyhow::anyhow!(
+                "another league run is writing to {}; nothing was written (try again when it has finished)",
+                out.display()
+            ))
+            .class(ExitClass::Locked);
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(anyhow::Error::new(e))
+                .with_context(|| format!("cannot lock {}", lock_path.display()))
+                .class(ExitClass::Io);
+        }
+    }
+    let result = league_report::publish(out, build).map_err(|e| {
         if e.is::<Classified>() {
             e
         } else {
@@ -357,7 +389,9 @@ pub(crate) fn publish(
                 class: ExitClass::Io,
             })
         }
-    })
+    });
+    drop(lock);
+    result
 }
 
 pub(crate) fn ingest_error(e: league_ingest::IngestError) -> anyhow::Error {
