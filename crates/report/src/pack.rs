@@ -173,6 +173,22 @@ fn col(header: &str, key: &str, kind: Kind, unit: &str, meaning: &str) -> Column
     }
 }
 
+/// The trust code column, identical in every table that has one.
+fn trust_code_column() -> Column {
+    col(
+        "Trust code",
+        "trust_code",
+        Kind::Text,
+        "",
+        "ODS organisation code.",
+    )
+}
+
+/// The trust name column, identical in every table that has one.
+fn trust_name_column() -> Column {
+    col("Trust name", "trust_name", Kind::Text, "", "Trust name.")
+}
+
 /// One table of the pack.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PackTable {
@@ -305,9 +321,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
     let mut largest_moves = Vec::new();
     for t in &tables {
         let group = m
-            .peer_groups
-            .iter()
-            .find(|g| g.id == t.peer_group)
+            .peer_group(&t.peer_group)
             .expect("tables are for configured peer groups");
         let short = group.id.clone();
         let mut columns = vec![
@@ -332,14 +346,8 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                 "",
                 "Upper end of the likely range of rank (97.5th percentile).",
             ),
-            col(
-                "Trust code",
-                "trust_code",
-                Kind::Text,
-                "",
-                "ODS organisation code.",
-            ),
-            col("Trust name", "trust_name", Kind::Text, "", "Trust name."),
+            trust_code_column(),
+            trust_name_column(),
             col("Region", "region", Kind::Text, "", "NHS England region."),
             col(
                 "Segment",
@@ -518,14 +526,8 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                     quarter
                 ),
                 columns: vec![
-                    col(
-                        "Trust code",
-                        "trust_code",
-                        Kind::Text,
-                        "",
-                        "ODS organisation code.",
-                    ),
-                    col("Trust name", "trust_name", Kind::Text, "", "Trust name."),
+                    trust_code_column(),
+                    trust_name_column(),
                     col(
                         &format!("Rank {previous_q}"),
                         "rank_previous",
@@ -697,8 +699,8 @@ fn metric_tables(
             columns: vec![
                 col("Peer group", "peer_group", Kind::Text, "", "League-table peer group."),
                 col("Rank in peer group", "rank", Kind::Integer, "", "Rank of the value within the peer group (best first; by score where no value is published)."),
-                col("Trust code", "trust_code", Kind::Text, "", "ODS organisation code."),
-                col("Trust name", "trust_name", Kind::Text, "", "Trust name."),
+                trust_code_column(),
+                trust_name_column(),
                 col(&format!("Value{unit_header}"), "value", Kind::Decimal(2), &unit, &format!("The metric's value ({}).", metric.value_id.as_deref().unwrap_or("score only"))),
                 col("Score", "score", Kind::Decimal(2), "score 1 to 4", "The metric score, 1 (best) to 4."),
                 col(&format!("Peer group median{unit_header}"), "peer_median", Kind::Decimal(2), &unit, "Median value in the trust's peer group."),

@@ -67,15 +67,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
     let value_of = |q: Quarter, t: &TrustCode, id: &str| obs.get(&(q, t, id)).map(|o| o.value);
 
     let chosen = choose_scores(data, m, &value_of)?;
-    let mut metric_scores = metric_score_rows(data, m, &chosen)?;
-    for s in &mut metric_scores {
-        let metric = m
-            .metrics
-            .iter()
-            .find(|x| x.id == s.metric_id)
-            .expect("scores are for configured metrics");
-        s.data_provenance = data_provenance(&obs, m, s.quarter, &s.trust, metric);
-    }
+    let metric_scores = metric_score_rows(data, m, &chosen, &obs)?;
 
     // Averages and domain scores (§1.3, §1.6), over full-precision scores.
     let keys: Vec<(Quarter, TrustCode)> = data
@@ -517,7 +509,7 @@ fn data_provenance(
         .collect();
     if let Scoring::Matrix { row, column, .. } = &metric.scoring {
         for c in [row, column] {
-            if let Some(x) = m.metrics.iter().find(|x| &x.id == c) {
+            if let Some(x) = m.metric(c) {
                 ids.push(&x.id);
                 ids.extend(x.value_id.as_deref());
             }
@@ -533,6 +525,7 @@ fn metric_score_rows(
     data: &Dataset,
     m: &Methodology,
     chosen: &BTreeMap<Key, Chosen>,
+    obs: &HashMap<(Quarter, &TrustCode, &str), &Observation>,
 ) -> Result<Vec<MetricScore>, ScoreError> {
     let peer_of = |q: &Quarter, t: &TrustCode| data.trusts[q][t].peer_group.as_str();
     let with_value: Vec<(&Key, f64)> = chosen
@@ -596,7 +589,7 @@ fn metric_score_rows(
                 value_rank: stat.map(|s| s.0),
                 peer_quartiles: stat.map(|s| s.1),
                 score_rank: score_rank[k],
-                data_provenance: Provenance::default(), // set by the caller
+                data_provenance: data_provenance(obs, m, k.0, &k.1, metric),
             }
         })
         .collect();

@@ -31,9 +31,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
     let table = Table::new(file, &COLUMNS)?;
     let ratings: BTreeMap<String, f64> = ctx
         .methodology
-        .metrics
-        .iter()
-        .find(|m| m.id == "OF1067")
+        .metric("OF1067")
         .and_then(|m| match &m.scoring {
             Scoring::Mapping { categories } => Some(categories.clone()),
             _ => None,
