@@ -22,6 +22,8 @@ mod quality;
 mod register;
 mod rule;
 mod tabular;
+#[cfg(test)]
+mod test_support;
 mod thresholds;
 
 pub use adapters::{Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file};

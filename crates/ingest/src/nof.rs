@@ -391,22 +391,7 @@ pub(crate) fn read_nof_lenient(
 mod tests {
     use super::*;
 
-    fn root() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-    }
-
-    fn setup() -> (Methodology, TrustRegister) {
-        let r = root();
-        let text =
-            std::fs::read_to_string(r.join("data/methodology/nof-2025-26.toml")).expect("config");
-        let m = Methodology::from_toml("nof-2025-26.toml", &text).expect("valid");
-        let reg = TrustRegister::load(
-            &r.join("data/reference/trusts_reference.csv"),
-            Some(&r.join("data/reference/ods_etr_trusts.csv")),
-        )
-        .expect("register");
-        (m, reg)
-    }
+    use crate::test_support::{root, setup};
 
     const HEADER: &str = "Quarter,Region,Trust_type,Trust_subtype,Trust_code,Trust_name,Domain,Sub-domain,Metric_ID,Metric_description,Reporting_date,Units,Value,Median_value,Lower_quartile,Upper_quartile,Rank";
 

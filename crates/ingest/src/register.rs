@@ -277,18 +277,9 @@ fn yyyymm(date: &str) -> Option<u32> {
 mod tests {
     use super::*;
 
-    fn reference_dir() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference")
-    }
-
     #[test]
     fn loads_current_and_historic_codes_with_mergers() {
-        let dir = reference_dir();
-        let reg = TrustRegister::load(
-            &dir.join("trusts_reference.csv"),
-            Some(&dir.join("ods_etr_trusts.csv")),
-        )
-        .expect("shipped register loads");
+        let reg = crate::test_support::register();
         let code = |c: &str| TrustCode::parse(c).expect("valid");
         let rbv = reg
             .get(&code("RBV"))

@@ -166,11 +166,10 @@ mod formats {
     //! The same long-format rows as CSV, xlsx and Parquet give the same observations and the
     //! same quarantine lines.
 
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
     use std::sync::Arc;
 
-    use league_model::Methodology;
-
+    use crate::test_support::{methodology, setup};
     use crate::{Context, Ingested, TrustRegister, ingest_file};
 
     const ROWS: [(&str, &str, &str, Option<f64>); 4] = [
@@ -180,20 +179,8 @@ mod formats {
         ("Q1 2025/26", "ZZZ", "OF0061", Some(6.0)), // unknown trust: quarantined on line 5
     ];
 
-    fn root() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-    }
-
     fn ingest(path: &Path) -> Ingested {
-        let r = root();
-        let text =
-            std::fs::read_to_string(r.join("data/methodology/nof-2025-26.toml")).expect("config");
-        let m = Methodology::from_toml("m", &text).expect("valid");
-        let reg = TrustRegister::load(
-            &r.join("data/reference/trusts_reference.csv"),
-            Some(&r.join("data/reference/ods_etr_trusts.csv")),
-        )
-        .expect("register");
+        let (m, reg) = setup();
         let ctx = Context {
             register: &reg,
             methodology: &m,
@@ -319,10 +306,7 @@ mod formats {
         let dir = tempfile::tempdir().expect("tempdir");
         let x = dir.path().join("broken.xlsx");
         std::fs::write(&x, b"not a zip").expect("write");
-        let r = root();
-        let text =
-            std::fs::read_to_string(r.join("data/methodology/nof-2025-26.toml")).expect("config");
-        let m = Methodology::from_toml("m", &text).expect("valid");
+        let m = methodology();
         let reg = TrustRegister::default();
         let ctx = Context {
             register: &reg,

@@ -1,28 +1,10 @@
 //! Each adapter on the real files in `data/sources/`, checked against hand calculations from the
 //! published counts.
 
-use std::path::{Path, PathBuf};
-
-use league_model::{Methodology, Observation, Quarter};
+use league_model::{Observation, Quarter};
 
 use super::*;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn setup() -> (Methodology, TrustRegister) {
-    let r = root();
-    let text =
-        std::fs::read_to_string(r.join("data/methodology/nof-2025-26.toml")).expect("config");
-    let m = Methodology::from_toml("nof-2025-26.toml", &text).expect("valid");
-    let reg = TrustRegister::load(
-        &r.join("data/reference/trusts_reference.csv"),
-        Some(&r.join("data/reference/ods_etr_trusts.csv")),
-    )
-    .expect("register");
-    (m, reg)
-}
+use crate::test_support::{root, setup};
 
 /// Reads a file (path relative to the repository root) and checks the detected format.
 fn read(file: &str, expect: Format) -> Ingested {
