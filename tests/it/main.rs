@@ -2,6 +2,7 @@
 
 mod acute;
 mod backtest;
+mod backtest_acute;
 mod bad_input;
 mod corpus;
 mod pack;

@@ -281,9 +281,10 @@ fn score_file(
     let methodology = load_methodology(common, data_dir)?;
     let register = load_register(common, data_dir)?;
 
-    let (mut dataset, summary) = league_ingest::read_nof_data(input, &methodology, &register)
-        .map_err(ingest_error)
-        .with_context(|| format!("cannot use {}", input.display()))?;
+    let (mut dataset, summary) =
+        league_ingest::read_nof_data(input, &methodology, &register, quarter)
+            .map_err(ingest_error)
+            .with_context(|| format!("cannot use {}", input.display()))?;
     tracing::info!(
         file = %input.display(),
         rows = summary.rows_read,
@@ -292,7 +293,8 @@ fn score_file(
         no_value = summary.no_value,
         not_applicable = summary.not_applicable,
         other_unit = summary.other_unit,
-        "input read"
+        "input read; quarter from {}",
+        summary.quarter_source.describe()
     );
     if let Some(q) = quarter {
         if !dataset.trusts.contains_key(&q) {
@@ -305,6 +307,14 @@ fn score_file(
             .class(ExitClass::BadInput);
         }
         dataset.retain_quarter(q);
+    }
+    for (q, trusts) in &dataset.trusts {
+        let held: std::collections::BTreeSet<&str> =
+            trusts.values().map(|t| t.peer_group.as_str()).collect();
+        if held.len() < methodology.peer_groups.len() {
+            tracing::warn!(quarter = %q, "the input holds {} of {} peer groups ({}): each metric is scored within the trusts it holds, and metrics pooled across peer groups keep NHS England's published scores",
+                held.len(), methodology.peer_groups.len(), held.into_iter().collect::<Vec<_>>().join(", "));
+        }
     }
 
     let run = score_dataset(&dataset, &methodology, cut_points, common)?;

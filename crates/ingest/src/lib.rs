@@ -33,7 +33,7 @@ pub use default_data::{
     dataset_csv,
 };
 pub use error::{IngestError, RowError};
-pub use nof::{NofReadSummary, read_nof_bytes, read_nof_data};
+pub use nof::{NofReadSummary, QuarterSource, read_nof_bytes, read_nof_data};
 pub use quality::{QUARANTINE_COLUMNS, SUMMARY_COLUMNS, quarantine_csv, summary_csv};
 pub use register::{RegisterEntry, Resolution, TrustRegister};
 pub use rule::{Exclusion, Rule, looks_like_formula};

@@ -21,6 +21,32 @@ use crate::{IngestError, RowError, TrustRegister};
 /// Values NHS England and the statistical conventions use for a withheld or absent figure.
 const SUPPRESSED: [&str; 6] = ["", "*", "-", "[c]", "[x]", "[z]"];
 
+/// Where the quarter of a NOF data file's rows came from. NHS England's Q1 2025/26 files have
+/// no `Quarter` column; later files have one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QuarterSource {
+    /// The file's own `Quarter` column.
+    #[default]
+    Column,
+    /// No `Quarter` column: the quarter given with `--quarter`.
+    Option,
+    /// No `Quarter` column: the one quarter its `Reporting_date` values name ("Q1 2025/26").
+    ReportingDate,
+}
+
+impl QuarterSource {
+    /// How a log line or message says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            QuarterSource::Column => "the file's Quarter column",
+            QuarterSource::Option => "--quarter (the file has no Quarter column)",
+            QuarterSource::ReportingDate => {
+                "its Reporting_date values (the file has no Quarter column)"
+            }
+        }
+    }
+}
+
 /// What reading a NOF data file did with its rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NofReadSummary {
@@ -36,10 +62,14 @@ pub struct NofReadSummary {
     pub not_applicable: u64,
     /// Rows in a second unit (e.g. a count beside the configured rate) set aside.
     pub other_unit: u64,
+    /// Where the rows' quarter came from.
+    pub quarter_source: QuarterSource,
 }
 
-pub(crate) const COLUMNS: [&str; 10] = [
-    "Quarter",
+/// The columns every published layout has. `Quarter` (absent from the Q1 2025/26 layout) and
+/// `Rank` are read when present; Domain, Sub-domain, Metric_description, Median_value,
+/// Lower_quartile and Upper_quartile describe or derive from these and are not needed to score.
+pub(crate) const COLUMNS: [&str; 9] = [
     "Region",
     "Trust_type",
     "Trust_subtype",
@@ -51,13 +81,16 @@ pub(crate) const COLUMNS: [&str; 10] = [
     "Value",
 ];
 
-/// Reads a NOF data CSV. Every row is checked; all failures are returned together.
+/// Reads a NOF data CSV. Every row is checked; all failures are returned together. `quarter`
+/// is the quarter of a file without a `Quarter` column (`--quarter`); without it, the quarter
+/// comes from the file's `Reporting_date` values.
 pub fn read_nof_data(
     path: &Path,
     methodology: &Methodology,
     register: &TrustRegister,
+    quarter: Option<Quarter>,
 ) -> Result<(Dataset, NofReadSummary), IngestError> {
-    read_nof_file(CsvFile::open(path)?, methodology, register)
+    read_nof_file(CsvFile::open(path)?, methodology, register, quarter)
 }
 
 /// As [`read_nof_data`], from bytes already in memory (`name` is used in messages).
@@ -66,21 +99,86 @@ pub fn read_nof_bytes(
     bytes: Vec<u8>,
     methodology: &Methodology,
     register: &TrustRegister,
+    quarter: Option<Quarter>,
 ) -> Result<(Dataset, NofReadSummary), IngestError> {
-    read_nof_file(CsvFile::from_bytes(name, bytes)?, methodology, register)
+    read_nof_file(
+        CsvFile::from_bytes(name, bytes)?,
+        methodology,
+        register,
+        quarter,
+    )
 }
 
 fn read_nof_file(
     file: CsvFile,
     methodology: &Methodology,
     register: &TrustRegister,
+    quarter: Option<Quarter>,
 ) -> Result<(Dataset, NofReadSummary), IngestError> {
-    let (dataset, summary, errors) = read_nof_lenient(&file, methodology, register)?;
+    let (dataset, summary, errors) = read_nof_lenient(&file, methodology, register, quarter)?;
     if errors.is_empty() {
         Ok((dataset, summary))
     } else {
         Err(IngestError::Rows(errors))
     }
+}
+
+/// The quarter of every row of a file without a `Quarter` column: `given` (checked against
+/// any quarter the `Reporting_date` values name), else the one quarter they name.
+fn file_quarter(
+    file: &CsvFile,
+    date_i: usize,
+    given: Option<Quarter>,
+) -> Result<(Quarter, QuarterSource), IngestError> {
+    let mut named: BTreeSet<Quarter> = BTreeSet::new();
+    for rec in file.reader().records() {
+        let rec = rec.map_err(|e| file.malformed(e))?;
+        if let Some(q) = rec
+            .get(date_i)
+            .and_then(|d| d.trim().parse::<Quarter>().ok())
+        {
+            named.insert(q);
+        }
+    }
+    let list = |s: &BTreeSet<Quarter>| {
+        s.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let unusable = |problem: String| IngestError::Unusable {
+        file: file.name.clone(),
+        problem,
+    };
+    match given {
+        Some(q) if named.iter().all(|n| *n == q) => Ok((q, QuarterSource::Option)),
+        Some(q) => Err(unusable(format!(
+            "the file has no Quarter column and its Reporting_date values name {}, not --quarter {q}",
+            list(&named)
+        ))),
+        None => match named.len() {
+            1 => Ok((
+                *named.first().expect("one quarter"),
+                QuarterSource::ReportingDate,
+            )),
+            0 => Err(unusable(
+                "the file has no Quarter column and no Reporting_date names a quarter (like \"Q1 2025/26\"); give --quarter".into(),
+            )),
+            _ => Err(unusable(format!(
+                "the file has no Quarter column and its Reporting_date values name several quarters ({}); give --quarter",
+                list(&named)
+            ))),
+        },
+    }
+}
+
+/// Where each row's quarter is read.
+#[derive(Clone, Copy)]
+enum RowQuarter {
+    /// The `Quarter` column at this index.
+    Column(usize),
+    /// One quarter for the whole file.
+    File(Quarter),
 }
 
 /// Reads a NOF data file, returning the accepted rows and every row failure (sorted by line)
@@ -89,11 +187,11 @@ pub(crate) fn read_nof_lenient(
     file: &CsvFile,
     methodology: &Methodology,
     register: &TrustRegister,
+    quarter: Option<Quarter>,
 ) -> Result<(Dataset, NofReadSummary, Vec<RowError>), IngestError> {
     let mut rdr = file.reader();
     let cols = file.columns(&mut rdr, COLUMNS)?;
     let [
-        quarter_i,
         region_i,
         type_i,
         subtype_i,
@@ -104,6 +202,18 @@ pub(crate) fn read_nof_lenient(
         units_i,
         value_i,
     ] = cols;
+    let header = file.header()?;
+    let optional = |name: &str| header.iter().position(|h| h == name);
+    let rank_i = optional("Rank");
+    let mut summary = NofReadSummary::default();
+    let row_quarter = match optional("Quarter") {
+        Some(i) => RowQuarter::Column(i),
+        None => {
+            let (q, source) = file_quarter(file, date_i, quarter)?;
+            summary.quarter_source = source;
+            RowQuarter::File(q)
+        }
+    };
     let file_name: Arc<str> = Arc::from(file.name.as_str());
     let known = methodology.known_ids();
     let derived = methodology.derived_ids();
@@ -126,7 +236,6 @@ pub(crate) fn read_nof_lenient(
         })
         .collect();
 
-    let mut summary = NofReadSummary::default();
     let mut errors: Vec<RowError> = Vec::new();
     let mut dataset = Dataset::default();
     let mut first_line: HashMap<(Quarter, TrustCode, String, String), u64> = HashMap::new();
@@ -142,17 +251,15 @@ pub(crate) fn read_nof_lenient(
         };
         let field = |i: usize| rec[i].trim();
 
-        let quarter = match field(quarter_i).parse::<Quarter>() {
-            Ok(q) => Some(q),
-            Err(e) => {
-                bad(
-                    Rule::BadPeriod,
-                    "Quarter",
-                    field(quarter_i),
-                    e.reason.to_owned(),
-                );
-                None
-            }
+        let quarter = match row_quarter {
+            RowQuarter::File(q) => Some(q),
+            RowQuarter::Column(i) => match field(i).parse::<Quarter>() {
+                Ok(q) => Some(q),
+                Err(e) => {
+                    bad(Rule::BadPeriod, "Quarter", field(i), e.reason.to_owned());
+                    None
+                }
+            },
         };
         let code = match TrustCode::parse(field(code_i)) {
             Ok(c) if register.get(&c).is_some() => Some(c),
@@ -327,6 +434,21 @@ pub(crate) fn read_nof_lenient(
             );
             continue;
         }
+        let published_rank = match rank_i.map(field).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(r) => match r.parse::<f64>() {
+                Ok(x) if x >= 1.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX) => Some(x as u32),
+                _ => {
+                    bad(
+                        Rule::NotANumber,
+                        "Rank",
+                        r,
+                        "a rank must be a whole number of at least 1".into(),
+                    );
+                    continue;
+                }
+            },
+        };
         let obs = Observation {
             quarter,
             trust: code,
@@ -338,6 +460,7 @@ pub(crate) fn read_nof_lenient(
                 file: file_name.clone(),
                 line,
             },
+            published_rank,
         };
         rows.push((obs, units));
     }
@@ -404,7 +527,7 @@ mod tests {
     fn read(lines: &[String]) -> Result<(Dataset, NofReadSummary), IngestError> {
         let (m, reg) = setup();
         let text = format!("\u{feff}{HEADER}\r\n{}\r\n", lines.join("\r\n"));
-        read_nof_bytes("in.csv", text.into_bytes(), &m, &reg)
+        read_nof_bytes("in.csv", text.into_bytes(), &m, &reg, None)
     }
 
     fn row_errors(lines: &[String]) -> Vec<RowError> {
@@ -421,6 +544,7 @@ mod tests {
             &root().join("data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv"),
             &m,
             &reg,
+            None,
         )
         .expect("the published file reads cleanly");
         assert_eq!(s.rows_read, 6639);
@@ -436,6 +560,71 @@ mod tests {
             s.accepted + s.derived_set_aside + s.no_value + s.not_applicable + s.other_unit,
             s.rows_read
         );
+    }
+
+    const Q1_HEADER: &str = "Region,Trust_type,Trust_subtype,Trust_code,Trust_name,Domain,Sub-domain,Metric_ID,Metric_description,Reporting_date,Units,Value,Median_value,Lower_quartile,Upper_quartile,Rank";
+
+    /// A file in NHS England's Q1 2025/26 layout (no Quarter column), one row per reporting date.
+    fn q1_layout(
+        dates: &[&str],
+        quarter: Option<&str>,
+    ) -> Result<(Dataset, NofReadSummary), IngestError> {
+        let (m, reg) = setup();
+        let rows: Vec<String> = dates
+            .iter()
+            .zip(["OF0061", "OF0084", "OF0082"])
+            .map(|(d, id)| {
+                format!("North West,Acute trust,Acute - Teaching,R0A,Manchester University NHS Foundation Trust,D,S,{id},desc,{d},percent,6.5,,,,7.0")
+            })
+            .collect();
+        let text = format!("\u{feff}{Q1_HEADER}\r\n{}\r\n", rows.join("\r\n"));
+        let q = quarter.map(|q| q.parse::<Quarter>().expect("quarter"));
+        read_nof_bytes("q1.csv", text.into_bytes(), &m, &reg, q)
+    }
+
+    #[test]
+    fn the_q1_layout_takes_its_quarter_from_reporting_date_or_the_option() {
+        let (ds, s) = q1_layout(&["Jun-25", "Q1 2025/26", "2024"], None).expect("reads");
+        assert_eq!(s.quarter_source, QuarterSource::ReportingDate);
+        assert_eq!(
+            ds.quarters().map(|q| q.to_string()).collect::<Vec<_>>(),
+            ["Q1 2025/26"]
+        );
+        assert_eq!(ds.observations[0].published_rank, Some(7));
+        let (ds, s) = q1_layout(&["Jun-25", "2024"], Some("Q1 2025/26")).expect("reads");
+        assert_eq!(s.quarter_source, QuarterSource::Option);
+        assert!(
+            ds.observations
+                .iter()
+                .all(|o| o.quarter.to_string() == "Q1 2025/26")
+        );
+    }
+
+    #[test]
+    fn the_q1_layout_without_a_quarter_is_refused_with_the_reason() {
+        let problem = |r: Result<(Dataset, NofReadSummary), IngestError>| match r {
+            Err(IngestError::Unusable { file, problem }) => {
+                assert_eq!(file, "q1.csv");
+                problem
+            }
+            other => panic!("expected an unusable-file error, got {other:?}"),
+        };
+        assert!(problem(q1_layout(&["Jun-25", "2024"], None)).contains("give --quarter"));
+        assert!(
+            problem(q1_layout(&["Q1 2025/26", "Q2 2025/26"], None))
+                .contains("several quarters (Q1 2025/26, Q2 2025/26)")
+        );
+        assert!(
+            problem(q1_layout(&["Q1 2025/26"], Some("Q2 2025/26")))
+                .contains("name Q1 2025/26, not --quarter Q2 2025/26")
+        );
+    }
+
+    #[test]
+    fn a_rank_that_is_not_a_whole_number_is_reported() {
+        let line = row("RY2", "OF0061", "out of 10", "6.5").replace(",,,,", ",,,,1.5");
+        let errs = row_errors(&[line]);
+        assert_eq!((errs[0].line, errs[0].column.as_str()), (2, "Rank"));
     }
 
     #[test]
@@ -479,7 +668,7 @@ mod tests {
         let (m, reg) = setup();
         let text =
             HEADER.replace(",Value,", ",Valeu,") + "\n" + &row("RY2", "OF0061", "out of 10", "6");
-        match read_nof_bytes("in.csv", text.into_bytes(), &m, &reg) {
+        match read_nof_bytes("in.csv", text.into_bytes(), &m, &reg, None) {
             Err(IngestError::MissingColumns { missing, .. }) => assert_eq!(missing, ["Value"]),
             other => panic!("expected missing column, got {other:?}"),
         }
@@ -491,15 +680,15 @@ mod tests {
         let mut bytes = format!("{HEADER}\n").into_bytes();
         bytes.extend_from_slice(b"Q1 2025/26,\xff\xfe\n");
         assert!(matches!(
-            read_nof_bytes("in.csv", bytes, &m, &reg),
+            read_nof_bytes("in.csv", bytes, &m, &reg, None),
             Err(IngestError::Encoding { line: 2, .. })
         ));
         assert!(matches!(
-            read_nof_bytes("in.csv", Vec::new(), &m, &reg),
+            read_nof_bytes("in.csv", Vec::new(), &m, &reg, None),
             Err(IngestError::Empty { .. })
         ));
         assert!(matches!(
-            read_nof_bytes("in.csv", format!("{HEADER}\n").into_bytes(), &m, &reg),
+            read_nof_bytes("in.csv", format!("{HEADER}\n").into_bytes(), &m, &reg, None),
             Err(IngestError::Empty { .. })
         ));
     }

@@ -86,6 +86,10 @@ pub struct Observation {
     pub source: SourceRef,
     /// Where the number comes from.
     pub provenance: Provenance,
+    /// NHS England's individual-metric rank for this value (the NOF data file's `Rank` column),
+    /// where the source publishes one. It was computed from unrounded values, so it orders
+    /// values that tie at their published precision.
+    pub published_rank: Option<u32>,
 }
 
 /// Validated input for one scoring run.

@@ -231,6 +231,10 @@ pub struct Band {
     /// absent on the last, catch-all band.
     #[serde(default)]
     pub threshold: Option<f64>,
+    /// The value must be strictly better than the threshold (a value on it falls to the next
+    /// band).
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// How a metric's value becomes a score of 1 to 4 (§1.2).
@@ -825,12 +829,12 @@ mod tests {
 
     #[test]
     fn domain_cut_points_name_a_known_domain_in_order() {
-        let text = SHIPPED.replacen("access = [1.82,", "acess = [1.82,", 1);
+        let text = SHIPPED.replacen("access = [1.935,", "acess = [1.935,", 1);
         assert_eq!(
             invalid_key(&text),
             "segmentation.published_cut_points[Q1 2025/26].domains.acess"
         );
-        let text = SHIPPED.replacen("access = [1.82, 2.37,", "access = [2.37, 1.82,", 1);
+        let text = SHIPPED.replacen("access = [1.935, 2.365,", "access = [2.365, 1.935,", 1);
         assert_eq!(
             invalid_key(&text),
             "segmentation.published_cut_points[Q1 2025/26].domains.access"
@@ -839,7 +843,7 @@ mod tests {
 
     #[test]
     fn as_published_exceptions_name_known_metrics() {
-        let text = SHIPPED.replacen("metrics = [\"OF1005\",", "metrics = [\"OF1999\",", 1);
+        let text = SHIPPED.replacen("metrics = [\"OF1003\",", "metrics = [\"OF1999\",", 1);
         assert_eq!(
             invalid_key(&text),
             "rounding.as_published[Q1 2025/26].metrics"
@@ -859,16 +863,16 @@ mod tests {
     #[test]
     fn unordered_thresholds_are_rejected() {
         let text = SHIPPED.replace(
-            "cut_points = [2.05, 2.325, 2.625]",
-            "cut_points = [2.325, 2.05, 2.625]",
+            "cut_points = [2.055, 2.325, 2.605]",
+            "cut_points = [2.325, 2.055, 2.605]",
         );
         assert_eq!(
             invalid_key(&text),
             "segmentation.published_cut_points[Q1 2025/26]"
         );
         let text = SHIPPED.replacen(
-            "{ score = 2.0, threshold = -1.0 }",
-            "{ score = 2.0, threshold = 1.0 }",
+            "{ score = 2.0, threshold = -1.0, strict = true }",
+            "{ score = 2.0, threshold = 1.0, strict = true }",
             1,
         );
         assert_eq!(invalid_key(&text), "metric[OF1079].scoring");

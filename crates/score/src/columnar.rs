@@ -29,6 +29,33 @@ pub struct RankInput {
     pub set_apart: bool,
     /// Scheme.
     pub scheme: RankScheme,
+    /// NHS England's published rank of the value, where the input has one: it orders values
+    /// that tie at their published precision (NHS England ranked the unrounded values).
+    pub tie_break: Option<u32>,
+}
+
+/// Each row's position in (group, key, tie-break) order; rows equal on all three share the
+/// position of the first. Ranking these positions is ranking by key with ties broken by the
+/// published rank, and leaves ranks by key alone unchanged where no row has one.
+fn ordered_keys(rows: &[RankInput]) -> Vec<f64> {
+    fn sort_key(r: &RankInput) -> (&str, f64, u32) {
+        (r.group.as_str(), r.key, r.tie_break.unwrap_or(0))
+    }
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ga, ka, ta) = sort_key(&rows[a]);
+        let (gb, kb, tb) = sort_key(&rows[b]);
+        ga.cmp(gb).then(ka.total_cmp(&kb)).then(ta.cmp(&tb))
+    });
+    let mut out = vec![0.0; rows.len()];
+    let mut first = 0;
+    for (pos, &i) in order.iter().enumerate() {
+        if pos > 0 && sort_key(&rows[order[pos - 1]]) != sort_key(&rows[i]) {
+            first = pos;
+        }
+        out[i] = first as f64;
+    }
+    out
 }
 
 /// Full-precision scores for `rows`, in input order.
@@ -43,7 +70,7 @@ pub fn rank_scores(rows: &[RankInput]) -> PolarsResult<Vec<f64>> {
     };
     let df = df!(
         "group" => rows.iter().map(|r| r.group.as_str()).collect::<Vec<_>>(),
-        "key" => rows.iter().map(|r| r.key).collect::<Vec<_>>(),
+        "key" => ordered_keys(rows),
         "apart" => rows.iter().map(|r| r.set_apart).collect::<Vec<_>>(),
         "scheme" => rows.iter().map(|r| scheme_code(r.scheme)).collect::<Vec<_>>(),
     )?;
@@ -233,6 +260,7 @@ mod tests {
                         RankScheme::Floor => v < 70.0,
                     },
                     scheme,
+                    tie_break: None,
                 })
                 .collect();
             let got = rank_scores(&rows).expect("polars");
@@ -251,11 +279,45 @@ mod tests {
                 key: k,
                 set_apart: false,
                 scheme: RankScheme::Rank,
+                tie_break: None,
             })
             .collect();
         assert_eq!(
             rank_scores(&rows).expect("polars"),
             [1.0, 4.0, 2.5, 1.0, 4.0]
+        );
+    }
+
+    #[test]
+    fn published_ranks_order_values_tied_at_published_precision() {
+        // OF0061 in NHS England's Q1 2025/26 acute file: RJR and R1F both publish 5.93, at
+        // ranks 127 and 128; here four values, the middle two tied, lower is better.
+        let rows: Vec<RankInput> = [(1.0, 1), (2.0, 3), (2.0, 2), (3.0, 4), (2.0, 2)]
+            .iter()
+            .map(|&(k, r)| RankInput {
+                group: "g".into(),
+                key: k,
+                set_apart: false,
+                scheme: RankScheme::Rank,
+                tie_break: Some(r),
+            })
+            .collect();
+        // Positions 1, 4, 2, 5, 2 of five: a true tie (same published rank) stays tied.
+        assert_eq!(
+            rank_scores(&rows).expect("polars"),
+            [1.0, 3.25, 1.75, 4.0, 1.75]
+        );
+        let untied: Vec<RankInput> = rows
+            .iter()
+            .cloned()
+            .map(|r| RankInput {
+                tie_break: None,
+                ..r
+            })
+            .collect();
+        assert_eq!(
+            rank_scores(&untied).expect("polars"),
+            [1.0, 1.75, 1.75, 4.0, 1.75]
         );
     }
 

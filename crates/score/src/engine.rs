@@ -65,8 +65,10 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         .map(|o| ((o.quarter, &o.trust, o.metric_id.as_str()), o))
         .collect();
     let value_of = |q: Quarter, t: &TrustCode, id: &str| obs.get(&(q, t, id)).map(|o| o.value);
+    let rank_of =
+        |q: Quarter, t: &TrustCode, id: &str| obs.get(&(q, t, id)).and_then(|o| o.published_rank);
 
-    let chosen = choose_scores(data, m, &value_of)?;
+    let chosen = choose_scores(data, m, &value_of, &rank_of)?;
     let metric_scores = metric_score_rows(data, m, &chosen, &obs)?;
 
     // Averages and domain scores (§1.3, §1.6), over full-precision scores.
@@ -316,6 +318,7 @@ fn choose_scores(
     data: &Dataset,
     m: &Methodology,
     value_of: &dyn Fn(Quarter, &TrustCode, &str) -> Option<f64>,
+    rank_of: &dyn Fn(Quarter, &TrustCode, &str) -> Option<u32>,
 ) -> Result<BTreeMap<Key, Chosen>, ScoreError> {
     let mut chosen: BTreeMap<Key, Chosen> = BTreeMap::new();
     let mut rank_inputs = Vec::new();
@@ -370,6 +373,7 @@ fn choose_scores(
                             key: key_value,
                             set_apart,
                             scheme,
+                            tie_break: metric.value_id.as_deref().and_then(|v| rank_of(q, t, v)),
                         });
                         rank_keys.push((key.clone(), v));
                     }
@@ -427,6 +431,13 @@ fn choose_scores(
                     value_of(q, t, &metric.id),
                 );
             }
+        }
+    }
+    // Metrics NHS England averaged at their published 2 dp in a quarter (config
+    // `rounding.as_published`) enter the average rounded, whether published or computed here.
+    for ((q, _, mi), c) in chosen.iter_mut() {
+        if m.averaged_as_published(&q.to_string(), &m.metrics[*mi].id) {
+            c.score = round_dp(c.score, m.rounding.score_dp);
         }
     }
     Ok(chosen)

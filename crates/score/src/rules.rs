@@ -107,7 +107,7 @@ fn oriented(values: &[f64], direction: Direction) -> Vec<f64> {
 pub fn band_score(value: f64, direction: Direction, bands: &[Band]) -> f64 {
     for b in bands {
         match b.threshold {
-            Some(t) if direction.better(t, value) => continue,
+            Some(t) if direction.better(t, value) || (b.strict && t == value) => continue,
             _ => return b.score,
         }
     }
@@ -184,8 +184,12 @@ pub fn percentile_nearest_rank<T: Copy>(sorted: &[T], pct: f64) -> Option<T> {
 /// metric and quarter, the smallest pool size N ≥ the number of ranked scores for which each
 /// score is `round(best + span·k/(N−1), dp)` identifies the grid; each score is then replaced by
 /// its exact grid value. Scores equal to `apart` (meeters of a standard, failers of a floor) are
-/// kept. `None` when no N up to `max_pool` fits or the grid is finer than the rounding (then
-/// the rounded value cannot identify k).
+/// kept. Where no grid fits them all, a second pass keeps whole-number scores as published too
+/// (NHS England gives a few trusts a fixed whole score off the grid: in the acute Q1 2025/26
+/// file one E. coli and one C. difficile score of 3.00 beside 2.00-4.00 grids of 112 points)
+/// and lets N be as small as the number of distinct grid scores. `None` when no N up to
+/// `max_pool` fits or the grid is finer than the rounding (then the rounded value cannot
+/// identify k).
 pub fn recover_unrounded(
     scores: &[f64],
     best: f64,
@@ -194,30 +198,48 @@ pub fn recover_unrounded(
     dp: u32,
     max_pool: u32,
 ) -> Option<Vec<f64>> {
+    let set_apart = |s: f64| Some(s) == apart;
+    let ranked = scores.iter().filter(|s| !set_apart(**s)).count();
+    fit_grid(scores, best, span, dp, max_pool, &set_apart, ranked).or_else(|| {
+        let kept = |s: f64| set_apart(s) || s.fract() == 0.0;
+        let mut on_grid: Vec<f64> = scores.iter().copied().filter(|s| !kept(*s)).collect();
+        on_grid.sort_by(f64::total_cmp);
+        on_grid.dedup();
+        fit_grid(scores, best, span, dp, max_pool, &kept, on_grid.len())
+    })
+}
+
+/// [`recover_unrounded`]'s search: the smallest N from `min_pool` whose grid reproduces every
+/// score not `kept` as published.
+fn fit_grid(
+    scores: &[f64],
+    best: f64,
+    span: f64,
+    dp: u32,
+    max_pool: u32,
+    kept: &dyn Fn(f64) -> bool,
+    min_pool: usize,
+) -> Option<Vec<f64>> {
     use league_model::number::round_dp;
-    let ranked: Vec<f64> = scores
-        .iter()
-        .copied()
-        .filter(|s| Some(*s) != apart)
-        .collect();
     let snap = |s: f64, n: u32| {
         let steps = f64::from(n - 1);
         let k = ((s - best) * steps / span).round();
         best + span * k / steps
     };
     let resolution = 10f64.powi(-(dp as i32));
-    let start = (ranked.len() as u32).max(2);
+    let start = u32::try_from(min_pool).unwrap_or(u32::MAX).max(2);
     let n = (start..=max_pool)
         .take_while(|&n| span / f64::from(n - 1) > resolution)
         .find(|&n| {
-            ranked
+            scores
                 .iter()
+                .filter(|s| !kept(**s))
                 .all(|&s| (round_dp(snap(s, n), dp) - s).abs() < resolution / 10.0)
         })?;
     Some(
         scores
             .iter()
-            .map(|&s| if Some(s) == apart { s } else { snap(s, n) })
+            .map(|&s| if kept(s) { s } else { snap(s, n) })
             .collect(),
     )
 }
@@ -322,7 +344,11 @@ mod tests {
             (4.0, None),
         ]
         .into_iter()
-        .map(|(score, threshold)| Band { score, threshold })
+        .map(|(score, threshold)| Band {
+            score,
+            threshold,
+            strict: false,
+        })
         .collect()
     }
 
@@ -337,21 +363,52 @@ mod tests {
     }
 
     #[test]
+    fn a_strict_band_sends_a_value_on_its_threshold_to_the_next_band() {
+        let mut b = plan_bands();
+        b[1].strict = true;
+        let got: Vec<f64> = [-0.99, -1.0, -1.01, -2.0]
+            .iter()
+            .map(|&v| band_score(v, Direction::HigherIsBetter, &b))
+            .collect();
+        assert_eq!(got, [2.0, 3.0, 3.0, 3.0]);
+        let lower: Vec<f64> = [1.0, 0.5]
+            .iter()
+            .map(|&v| {
+                band_score(
+                    v,
+                    Direction::LowerIsBetter,
+                    &[
+                        Band {
+                            score: 1.0,
+                            threshold: Some(1.0),
+                            strict: true,
+                        },
+                        Band {
+                            score: 4.0,
+                            threshold: None,
+                            strict: false,
+                        },
+                    ],
+                )
+            })
+            .collect();
+        assert_eq!(lower, [4.0, 1.0]);
+    }
+
+    #[test]
     fn finance_matrix_reproduces_the_observed_cells() {
+        // Every cell observed in NHS England's Q1 2025/26 acute file (and consistent with the
+        // mental health and community Q1-Q3 files).
         let t = vec![
             vec![1.0, 1.0, 2.0, 3.0],
-            vec![2.0, 3.0, 4.0, 4.0],
-            vec![2.0, 3.0, 4.0, 4.0],
+            vec![2.0, 2.0, 3.0, 4.0],
+            vec![2.0, 3.0, 3.0, 4.0],
             vec![2.0, 3.0, 4.0, 4.0],
         ];
-        // plan ≥ breakeven: max(1, var − 1); deficit plan: min(4, var + 1)
-        for plan in 1..=4 {
-            for var in 1..=4 {
-                let expected = if plan == 1 {
-                    (var - 1).max(1)
-                } else {
-                    (var + 1).min(4)
-                };
+        let observed = [[1, 1, 2, 3], [2, 2, 3, 4], [2, 3, 3, 4], [2, 3, 4, 4]];
+        for plan in 1u8..=4 {
+            for var in 1u8..=4 {
+                let expected = observed[usize::from(plan) - 1][usize::from(var) - 1];
                 assert_eq!(
                     matrix_score(&t, f64::from(plan), f64::from(var)),
                     Some(f64::from(expected))
@@ -437,6 +494,23 @@ mod tests {
             recover_unrounded(&[1.0, 1.5, 2.2, 4.0], 1.0, 3.0, None, 2, 20),
             None
         );
+    }
+
+    #[test]
+    fn a_fixed_whole_score_off_the_grid_is_kept_and_the_rest_recovered() {
+        // As the acute Q1 2025/26 E. coli scores: meeters at 1.00, a 112-point grid 2 + 2k/111
+        // with one tie, and one trust fixed at 3.00, which is not a point of that grid.
+        let exact: Vec<f64> = (0..112)
+            .chain([40])
+            .map(|k| 2.0 + 2.0 * f64::from(k) / 111.0)
+            .collect();
+        let mut published: Vec<f64> = exact.iter().map(|&x| round_dp(x, 2)).collect();
+        published.extend([3.0, 1.0, 1.0]);
+        let got = recover_unrounded(&published, 2.0, 2.0, Some(1.0), 2, 300).expect("grid");
+        for (g, e) in got.iter().zip(&exact) {
+            assert!((g - e).abs() < 1e-12, "{g} vs {e}");
+        }
+        assert_eq!(got[exact.len()..], [3.0, 1.0, 1.0]);
     }
 
     proptest! {

@@ -1,6 +1,6 @@
 //! NHS England's monthly "A&E Attendances and Emergency Admissions" provider CSV.
 //!
-//! - 4-hour performance, all types (OF8002) = 100 × (1 − attendances over 4 hours ÷
+//! - 4-hour performance, all types (OF0013) = 100 × (1 − attendances over 4 hours ÷
 //!   attendances), both including booked appointments, as NHS England's headline does; summed
 //!   over the quarter's three months.
 //! - 12-hour measure (OF8003): the file has no time-in-department split, only patients waiting
@@ -113,7 +113,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
                 &table,
                 q,
                 trust.clone(),
-                "OF8002",
+                "OF0013",
                 pct,
                 label.clone(),
                 line,

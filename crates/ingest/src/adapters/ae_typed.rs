@@ -1,6 +1,6 @@
 //! The older A&E extract with one row per provider, month and department type
 //! (`period, org_code, type, attendances, breaches, admissions`; type 1, 2 or other):
-//! 4-hour performance, all types (OF8002) = 100 × (1 − Σ breaches ÷ Σ attendances) over the
+//! 4-hour performance, all types (OF0013) = 100 × (1 − Σ breaches ÷ Σ attendances) over the
 //! quarter's three months and every type. The extract has no 12-hour measure.
 
 use std::collections::BTreeMap;
@@ -61,7 +61,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
                 &table,
                 q,
                 trust,
-                "OF8002",
+                "OF0013",
                 100.0 * (1.0 - breaches / attendances),
                 quarter_months_label(q),
                 line,

@@ -1,7 +1,7 @@
 //! AmbSYS (Ambulance Quality Indicators, systems): mean response times by category. The
 //! quarterly mean is the incident-weighted mean of the monthly means,
 //! `Σ(mean × incidents) ÷ Σ incidents`, in minutes:
-//! - OF8010 Category 2 mean (scored, standard 30 minutes);
+//! - OF0017 Category 2 mean (scored, standard 30 minutes);
 //! - OF8011, OF8013, OF8014 Category 1, 3 and 4 means (context).
 //!
 //! Regional and England rows are excluded as `aggregate_row`.
@@ -30,7 +30,7 @@ pub(super) const COLUMNS: [&str; 12] = [
 
 const CATEGORIES: [(&str, &str, &str); 4] = [
     ("c1_incidents", "c1_mean_s", "OF8011"),
-    ("c2_incidents", "c2_mean_s", "OF8010"),
+    ("c2_incidents", "c2_mean_s", "OF0017"),
     ("c3_incidents", "c3_mean_s", "OF8013"),
     ("c4_incidents", "c4_mean_s", "OF8014"),
 ];

@@ -214,6 +214,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
             },
             source: table.source(row.line),
             provenance,
+            published_rank: None,
         });
     })?;
     out.summary.remapped += remapped;

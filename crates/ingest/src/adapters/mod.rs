@@ -97,9 +97,9 @@ impl Format {
                 "long format: any configured metric id by period (quarter or YYYY-MM) and org"
             }
             Format::AeMonthly => {
-                "A&E monthly by provider: 4-hour % all types (OF8002), 12-hour DTA waits per 100 emergency admissions (OF8003)"
+                "A&E monthly by provider: 4-hour % all types (OF0013), 12-hour DTA waits per 100 emergency admissions (OF8003)"
             }
-            Format::AeTyped => "A&E by provider, month and type: 4-hour % all types (OF8002)",
+            Format::AeTyped => "A&E by provider, month and type: 4-hour % all types (OF0013)",
             Format::NofSummary => {
                 "NOF quarter summary: acute raw values (cancer, infections, staff survey, finance, productivity, deficit flag)"
             }
@@ -107,10 +107,10 @@ impl Format {
                 "cancer waiting times by provider: 28-day FDS % (OF0010), 62-day % (OF0011)"
             }
             Format::RttPanel => {
-                "acute monthly panel: RTT % within 18 weeks (OF0023), % over 52 weeks (OF8001)"
+                "acute monthly panel: RTT % within 18 weeks (OF0023), % over 52 weeks (OF0003)"
             }
             Format::Ambsys => {
-                "AmbSYS: Category 2 mean minutes (OF8010); C1, C3, C4 means for context (OF8011, OF8013, OF8014)"
+                "AmbSYS: Category 2 mean minutes (OF0017); C1, C3, C4 means for context (OF8011, OF8013, OF8014)"
             }
             Format::StaffSurvey => {
                 "NHS Staff Survey: raising concerns (OF0061), staff engagement (OF0084)"

@@ -11,7 +11,9 @@ use crate::{Exclusion, IngestError};
 pub(super) use crate::nof::COLUMNS;
 
 pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<(), IngestError> {
-    let (mut dataset, summary, errors) = read_nof_lenient(file, ctx.methodology, ctx.register)?;
+    let (mut dataset, summary, errors) =
+        read_nof_lenient(file, ctx.methodology, ctx.register, None)?;
+    tracing::info!(file = %file.name, "quarter from {}", summary.quarter_source.describe());
     let bad: BTreeSet<u64> = errors.iter().map(|e| e.line).collect();
     dataset
         .observations

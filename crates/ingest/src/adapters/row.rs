@@ -398,6 +398,7 @@ pub(crate) fn observation(
         reporting_date,
         source: table.source(line),
         provenance: Provenance::Real,
+        published_rank: None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! RTT all-specialty columns are read, for the quarter's latest month as the technical annex
 //! states ("latest month in the period"):
 //! - OF0023 = 100 × within 18 weeks ÷ incomplete pathways;
-//! - OF8001 = 100 × waiting 52+ weeks ÷ incomplete pathways.
+//! - OF0003 = 100 × waiting 52+ weeks ÷ incomplete pathways.
 //!
 //! A quarter whose last month is missing gives no value; its rows are `incomplete_quarter`.
 
@@ -112,7 +112,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
                 &table,
                 q,
                 code,
-                "OF8001",
+                "OF0003",
                 100.0 * o / list,
                 month_label(month),
                 line,

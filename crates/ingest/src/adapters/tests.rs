@@ -53,7 +53,7 @@ fn ae_four_hour_and_twelve_hour_measures_match_the_hand_calculation() {
     //   Jun 24752+3028+11652+3295+544+905  = 44176, over 4h 10611+102+600+1260+12+91 = 12676
     //   4-hour % = 100 × (1 − 38746 / 134005)
     close(
-        value(&got, q1(), "R0A", "OF8002"),
+        value(&got, q1(), "R0A", "OF0013"),
         100.0 * (1.0 - 38746.0 / 134005.0),
     );
     // 12-hour DTA waits 101+106+108 = 315 per emergency admissions via A&E
@@ -63,14 +63,14 @@ fn ae_four_hour_and_twelve_hour_measures_match_the_hand_calculation() {
     //   attendances (9921+711+6810) + (10064+719+7309) + (10089+818+7093) = 53534
     //   over 4h (3744+40+182) + (3483+52+247) + (3363+30+203) = 11344
     close(
-        value(&got, q1(), "RJ1", "OF8002"),
+        value(&got, q1(), "RJ1", "OF0013"),
         100.0 * (1.0 - 11344.0 / 53534.0),
     );
     // RGT Cambridge University Hospitals
     //   attendances (10171+5676+242+290) + (10784+5981+306+335) + (10891+6055+296+300) = 51327
     //   over 4h (4127+94+63+7) + (4546+93+78+7) + (4397+139+61+2) = 13614
     close(
-        value(&got, q1(), "RGT", "OF8002"),
+        value(&got, q1(), "RGT", "OF0013"),
         100.0 * (1.0 - 13614.0 / 51327.0),
     );
     // Independent providers and walk-in centres are left out by rule, and counted.
@@ -120,7 +120,7 @@ fn rtt_uses_the_quarter_s_latest_month() {
         100.0 * 198892.0 / 373730.0,
     );
     close(
-        value(&got, q1(), "R0A", "OF8001"),
+        value(&got, q1(), "R0A", "OF0003"),
         100.0 * 15000.0 / 373730.0,
     );
     // RJ1 June 2025: 149654 and 5428 of 237376
@@ -149,14 +149,14 @@ fn ambulance_category_two_mean_is_incident_weighted() {
     // RX9 East Midlands, Q1 2025/26 C2: incidents 36746, 37547, 35986; means 1890, 1886, 2102 s
     let secs = 36746.0 * 1890.0 + 37547.0 * 1886.0 + 35986.0 * 2102.0;
     let incidents = 36746.0 + 37547.0 + 35986.0;
-    close(value(&got, q1(), "RX9", "OF8010"), secs / incidents / 60.0);
+    close(value(&got, q1(), "RX9", "OF0017"), secs / incidents / 60.0);
     // RYC East of England: 39860, 40542, 40483 incidents; 2178, 1931, 1971 s
     let secs = 39860.0 * 2178.0 + 40542.0 * 1931.0 + 40483.0 * 1971.0;
     close(
-        value(&got, q1(), "RYC", "OF8010"),
+        value(&got, q1(), "RYC", "OF0017"),
         secs / (39860.0 + 40542.0 + 40483.0) / 60.0,
     );
-    assert!(value(&got, q1(), "RYC", "OF8011") < value(&got, q1(), "RYC", "OF8010"));
+    assert!(value(&got, q1(), "RYC", "OF8011") < value(&got, q1(), "RYC", "OF0017"));
     assert!(
         got.summary.excluded[&Exclusion::Aggregate] > 0,
         "region and England rows"
@@ -176,6 +176,7 @@ fn staff_survey_reproduces_nhs_england_s_published_raw_values() {
         &root().join("data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv"),
         &m,
         &reg,
+        None,
     )
     .expect("NOF file");
     let mut compared = 0;
@@ -246,7 +247,7 @@ fn typed_ae_extract_sums_every_type_over_the_quarter() {
     //   attendances (20430+632+3227) + (17917+616+2673) + (21289+813+2850) = 70447
     //   breaches    (5247+7+19)      + (2694+4+20)      + (2879+22+6)      = 10898
     close(
-        value(&got, q4, "RF4", "OF8002"),
+        value(&got, q4, "RF4", "OF0013"),
         100.0 * (1.0 - 10898.0 / 70447.0),
     );
     assert!(got.summary.excluded[&Exclusion::NotATrust] > 0);
