@@ -370,11 +370,13 @@ pub(crate) fn build_dataset(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
     )
     .context("invalid dataset recipe")
     .class(ExitClass::BadConfig)?;
-    let nof_path = data_dir.join(&recipe.nof_data);
-    let source_paths: Vec<std::path::PathBuf> =
-        recipe.sources.iter().map(|s| data_dir.join(s)).collect();
-    let mut all: Vec<&Path> = vec![nof_path.as_path()];
-    all.extend(source_paths.iter().map(|p| p.as_path()));
+    let paths: Vec<std::path::PathBuf> = recipe
+        .nof_data
+        .iter()
+        .chain(&recipe.sources)
+        .map(|s| data_dir.join(s))
+        .collect();
+    let all: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
     let mut ingested = setup.ingest(&all, None)?;
     let judged = setup.judge(&ingested);
     let fails = failures(&judged);
@@ -382,11 +384,11 @@ pub(crate) fn build_dataset(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
         let findings: Vec<_> = ingested.iter().flat_map(|s| s.findings.clone()).collect();
         return Err(blocked(fails, &findings));
     }
-    let nof = ingested.remove(0);
+    let sources = ingested.split_off(recipe.nof_data.len());
     let rows = league_ingest::build_default(
         &recipe,
-        &nof,
         &ingested,
+        &sources,
         &setup.register,
         &setup.methodology,
     );

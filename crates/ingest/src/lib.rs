@@ -21,6 +21,7 @@ mod nof;
 mod quality;
 mod register;
 mod rule;
+mod synthetic;
 mod tabular;
 #[cfg(test)]
 mod test_support;
@@ -29,12 +30,12 @@ mod thresholds;
 pub use adapters::{Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file};
 pub use assemble::{Assembled, assemble};
 pub use default_data::{
-    DATASET_COLUMNS, DatasetRow, Fill, Recipe, RecipeError, RecipeMetric, build_default,
-    dataset_csv,
+    DATASET_COLUMNS, DatasetRow, Recipe, RecipeError, RecipeMetric, build_default, dataset_csv,
 };
 pub use error::{IngestError, RowError};
 pub use nof::{NofReadSummary, QuarterSource, read_nof_bytes, read_nof_data};
 pub use quality::{QUARANTINE_COLUMNS, SUMMARY_COLUMNS, quarantine_csv, summary_csv};
 pub use register::{RegisterEntry, Resolution, TrustRegister};
 pub use rule::{Exclusion, Rule, looks_like_formula};
+pub use synthetic::{SyntheticSpec, synthetic_code, synthetic_dataset};
 pub use thresholds::{Breach, PeriodRange, Threshold, ThresholdError, Thresholds};

@@ -90,8 +90,9 @@ pub struct LeagueRow {
     pub segment: u8,
     /// Segment including 5 for the improvement programme (OF5005).
     pub final_segment: u8,
-    /// Financial override flag (OF5004).
-    pub in_deficit: bool,
+    /// Financial override flag (OF5004): `None` where the input has no real deficit status for
+    /// the trust (the override is then not applied, and outputs say "Not known").
+    pub in_deficit: Option<bool>,
     /// Improvement programme flag (OF5007).
     pub in_improvement_programme: bool,
     /// League rank within the peer group (competition ranking on segment, then average).
@@ -102,10 +103,23 @@ pub struct LeagueRow {
     pub rank_range: Range,
     /// Domain results, in the methodology's domain order, for domains with any score.
     pub domains: Vec<DomainResult>,
+    /// The score ids in the average (OF1xxx), sorted: what the average rests on.
+    pub metrics: Vec<String>,
     /// Scored metrics in the average whose input is synthetic.
     pub synthetic_metrics: u32,
     /// Scored metrics in the average whose input is real but from another period.
     pub other_period_metrics: u32,
+}
+
+impl LeagueRow {
+    /// The deficit flag as the outputs write it: "Yes", "No" or "Not known".
+    pub fn deficit_label(&self) -> &'static str {
+        match self.in_deficit {
+            Some(true) => "Yes",
+            Some(false) => "No",
+            None => "Not known",
+        }
+    }
 }
 
 /// Where a quarter's cut-points came from.

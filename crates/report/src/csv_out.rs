@@ -18,7 +18,7 @@ const TRUST_COLUMNS: [&str; 6] = [
 ];
 
 /// NHS England's league-table columns, in order.
-pub const LEAGUE_TABLE_COLUMNS: [&str; 14] = [
+pub const LEAGUE_TABLE_COLUMNS: [&str; 16] = [
     TRUST_COLUMNS[0],
     TRUST_COLUMNS[1],
     TRUST_COLUMNS[2],
@@ -31,8 +31,11 @@ pub const LEAGUE_TABLE_COLUMNS: [&str; 14] = [
     "Trust_in_financial_deficit",
     "Rank",
     "Likely_range_of_rank",
-    // Not in NHS England's layout: how many averaged metrics rest on synthetic inputs, or on
-    // real inputs from another period (always 0 for NHS England's own data).
+    // Not in NHS England's layout: what the average rests on (how many metric scores, and
+    // which, as score ids separated by ";"), and how many of them rest on synthetic inputs or
+    // on real inputs from another period (always 0 for NHS England's own data).
+    "Metrics_scored",
+    "Metrics_in_average",
     "Synthetic_metrics",
     "Other_period_metrics",
 ];
@@ -132,9 +135,11 @@ fn league_row(t: &LeagueTable, r: &LeagueRow) -> Vec<String> {
             format_nhse(r.average_range.high, 2)
         ),
         r.segment.to_string(),
-        if r.in_deficit { "Yes" } else { "No" }.to_owned(),
+        r.deficit_label().to_owned(),
         r.rank.to_string(),
         format!("{} to {}", r.rank_range.low, r.rank_range.high),
+        r.metrics_scored.to_string(),
+        r.metrics.join(";"),
         r.synthetic_metrics.to_string(),
         r.other_period_metrics.to_string(),
     ]);
@@ -267,16 +272,19 @@ fn metric_rows<'a>(
             None,
             derived,
         ));
-        out.push(row(
-            "Summary",
-            "Summary",
-            &m.financial_override.flag_id,
-            "Financial override",
-            "flag",
-            flag(r.in_deficit),
-            None,
-            derived,
-        ));
+        // No row where the deficit status is not known: NHS England's files carry 0 or 1.
+        if let Some(in_deficit) = r.in_deficit {
+            out.push(row(
+                "Summary",
+                "Summary",
+                &m.financial_override.flag_id,
+                "Financial override",
+                "flag",
+                flag(in_deficit),
+                None,
+                derived,
+            ));
+        }
         out.push(row(
             "Summary",
             "Summary",

@@ -921,6 +921,14 @@ pub fn national_pdf(
             l.new_page(true);
         }
         l.heading(3, &format!("{label}s"), 80.0);
+        for note in pack
+            .league
+            .iter()
+            .filter(|p| p.id == format!("league_{}", t.peer_group))
+            .flat_map(|p| &p.notes)
+        {
+            l.paragraph(note, 10.5, 0.0);
+        }
         let rows: Vec<Vec<String>> = t
             .rows
             .iter()
@@ -936,7 +944,7 @@ pub fn national_pdf(
                     } else {
                         r.segment.to_string()
                     },
-                    if r.in_deficit { "Yes" } else { "No" }.to_owned(),
+                    r.deficit_label().to_owned(),
                     fmt2(r.average),
                     format!(
                         "{} to {}",

@@ -106,6 +106,7 @@ fn table_sheet(
     ws.write_string_with_format(0, 0, &t.title, &heading())?;
     let mut info = vec!["This worksheet contains one table.".to_owned()];
     info.extend(above.iter().cloned());
+    info.extend(t.notes.iter().cloned());
     let shorthand = t.shorthand();
     if !shorthand.is_empty() {
         let keys: Vec<String> = shorthand
@@ -455,6 +456,7 @@ mod tests {
             sheet: "League Acute".into(),
             title: "League table".into(),
             description: "Test table.".into(),
+            notes: Vec::new(),
             columns: vec![
                 Column {
                     header: "Rank".into(),

@@ -88,8 +88,11 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
     let mut weighted: HashMap<usize, Vec<(f64, f64)>> = HashMap::new();
     // Each trust's count of averaged scores by input provenance.
     let mut provenances: HashMap<(usize, Provenance), u32> = HashMap::new();
+    // Each trust's averaged score ids (metric_scores is sorted by metric id within a trust).
+    let mut averaged: HashMap<usize, Vec<String>> = HashMap::new();
     for s in metric_scores.iter().filter(|s| s.in_average) {
         let i = index[&(s.quarter, &s.trust)];
+        averaged.entry(i).or_default().push(s.metric_id.clone());
         *provenances.entry((i, s.data_provenance)).or_default() += 1;
         weighted.entry(i).or_default().push((s.score, s.weight));
         let d = domain_index(m, &s.metric_id);
@@ -174,16 +177,15 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
             let mut rows = Vec::with_capacity(members.len());
             let mut boot = Vec::with_capacity(members.len());
             for &&(t, avg_full, n) in &members {
-                let deficit_flag = value_of(q, t, &m.financial_override.flag_id);
-                if deficit_flag.is_none() {
-                    tracing::warn!(quarter = %q, trust = %t, "no financial override flag ({}): treated as not in deficit", m.financial_override.flag_id);
+                let in_deficit = value_of(q, t, &m.financial_override.flag_id).map(|f| f == 1.0);
+                if in_deficit.is_none() {
+                    tracing::warn!(quarter = %q, trust = %t, "no financial override flag ({}): deficit status not known, the override is not applied", m.financial_override.flag_id);
                 }
-                let in_deficit = deficit_flag == Some(1.0);
                 let in_programme = value_of(q, t, &m.segment5.flag_id) == Some(1.0);
                 let average = rounded(avg_full);
                 let unadjusted = rules::segment_of(average, &cuts.cuts, m.segmentation.boundary);
                 let segment =
-                    rules::apply_override(unadjusted, in_deficit, m.financial_override.cap_segment);
+                    rules::apply_override(unadjusted, in_deficit == Some(true), m.financial_override.cap_segment);
                 let final_segment = if in_programme {
                     m.segment5.segment
                 } else {
@@ -213,7 +215,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                 boot.push(BootstrapTrust {
                     stream: stream_id(&q.to_string(), t.as_str()),
                     scores: weighted.remove(&i).unwrap_or_default(),
-                    in_deficit,
+                    in_deficit: in_deficit == Some(true),
                 });
                 rows.push(LeagueRow {
                     trust: trusts[t].clone(),
@@ -236,6 +238,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                         high: f64::NAN,
                     },
                     domains: doms,
+                    metrics: averaged.remove(&i).unwrap_or_default(),
                     synthetic_metrics: provenance_count(Provenance::Synthetic),
                     other_period_metrics: provenance_count(Provenance::RealOtherPeriod),
                 });

@@ -2,7 +2,10 @@
 //! quarterly mean is the incident-weighted mean of the monthly means,
 //! `Σ(mean × incidents) ÷ Σ incidents`, in minutes:
 //! - OF0017 Category 2 mean (scored, standard 30 minutes);
-//! - OF8011, OF8013, OF8014 Category 1, 3 and 4 means (context).
+//! - OF8011, OF8013, OF8014 Category 1, 3 and 4 means (context);
+//! - OF0028 percentage of incidents conveyed to an emergency department,
+//!   `100 × Σ see_treat_convey_ed ÷ Σ all_incidents`, where the file has those columns (it
+//!   gives 56.07 for the Isle of Wight in Q1 2025/26; NHS England publishes 56.1).
 //!
 //! Regional and England rows are excluded as `aggregate_row`.
 
@@ -34,6 +37,9 @@ const CATEGORIES: [(&str, &str, &str); 4] = [
     ("c3_incidents", "c3_mean_s", "OF8013"),
     ("c4_incidents", "c4_mean_s", "OF8014"),
 ];
+
+/// Percentage of incidents conveyed to an emergency department.
+const CONVEYED: &str = "OF0028";
 
 pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<(), IngestError> {
     let table = Table::new(file, &COLUMNS)?;
@@ -78,6 +84,20 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
                 _ => sums.extend([0.0, 0.0]),
             }
         }
+        let all = row.number("all_incidents", Kind::Count);
+        let conveyed = row.number("see_treat_convey_ed", Kind::Count);
+        // A month reporting no incidents (early AmbSYS months) has no conveyance share: the
+        // quarter then gets none.
+        match (all, conveyed) {
+            (Ok(Some(a)), Ok(Some(c))) if a > 0.0 && c > a => row.fail(
+                Rule::NumeratorExceedsDenominator,
+                "see_treat_convey_ed",
+                row.text("see_treat_convey_ed"),
+                "more incidents conveyed to an emergency department than incidents",
+            ),
+            (Ok(Some(a)), Ok(Some(c))) => sums.extend([a, c]),
+            _ => sums.extend([0.0, 0.0]),
+        }
         let Some((code, month)) = accepted(row, out, org, month) else {
             return;
         };
@@ -108,6 +128,19 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
                     line,
                 ));
             }
+        }
+        let incidents: f64 = months.iter().map(|m| m[8]).sum();
+        let conveyed: f64 = months.iter().map(|m| m[9]).sum();
+        if months.iter().all(|m| m[8] > 0.0) && known.contains(CONVEYED) {
+            out.observations.push(observation(
+                &table,
+                q,
+                trust.clone(),
+                CONVEYED,
+                100.0 * conveyed / incidents,
+                quarter_months_label(q),
+                line,
+            ));
         }
     }
     Ok(())

@@ -110,7 +110,7 @@ impl Format {
                 "acute monthly panel: RTT % within 18 weeks (OF0023), % over 52 weeks (OF0003)"
             }
             Format::Ambsys => {
-                "AmbSYS: Category 2 mean minutes (OF0017); C1, C3, C4 means for context (OF8011, OF8013, OF8014)"
+                "AmbSYS: Category 2 mean minutes (OF0017), % conveyed to ED (OF0028); C1, C3, C4 means for context (OF8011, OF8013, OF8014)"
             }
             Format::StaffSurvey => {
                 "NHS Staff Survey: raising concerns (OF0061), staff engagement (OF0084)"

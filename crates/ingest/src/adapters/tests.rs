@@ -1,6 +1,7 @@
 //! Each adapter on the real files in `data/sources/`, checked against hand calculations from the
 //! published counts.
 
+use league_model::number::round_dp;
 use league_model::{Observation, Quarter};
 
 use super::*;
@@ -157,6 +158,8 @@ fn ambulance_category_two_mean_is_incident_weighted() {
         secs / (39860.0 + 40542.0 + 40483.0) / 60.0,
     );
     assert!(value(&got, q1(), "RYC", "OF8011") < value(&got, q1(), "RYC", "OF0017"));
+    // Conveyed to ED, Isle of Wight (R1F), Q1 2025/26: NHS England's acute file publishes 56.1.
+    assert_eq!(round_dp(value(&got, q1(), "R1F", "OF0028"), 1), 56.1);
     assert!(
         got.summary.excluded[&Exclusion::Aggregate] > 0,
         "region and England rows"
