@@ -242,10 +242,18 @@ fn one_quarter_with_explicit_cut_points_and_byte_identical_reruns() {
     let header: Vec<&str> = league_report_columns();
     let text =
         std::fs::read_to_string(a.join("2025-26-Q3/mh_community/league-table.csv")).expect("csv");
-    // NHS England's twelve columns in their order, then our two provenance counts.
+    // NHS England's twelve columns in their order, then what the average rests on.
     let ours: Vec<&str> = text.lines().next().expect("header").split(',').collect();
     assert_eq!(ours[..12], header[..]);
-    assert_eq!(ours[12..], ["Synthetic_metrics", "Other_period_metrics"]);
+    assert_eq!(
+        ours[12..],
+        [
+            "Metrics_scored",
+            "Metrics_in_average",
+            "Synthetic_metrics",
+            "Other_period_metrics"
+        ]
+    );
     for r in &league {
         let (lo, hi) = r["Likely_range_of_rank"]
             .split_once(" to ")

@@ -5,68 +5,108 @@ use std::collections::HashMap;
 
 use crate::util::{league, num, read_csv, report, root, stderr};
 
+/// NHS England's published league table of a peer group: trust → (segment, rank, average).
+fn published_league(file: &str, quarter: Option<&str>) -> HashMap<String, (f64, f64, f64)> {
+    let rows = read_csv(&root().join(file));
+    let keep = |r: &HashMap<String, String>| quarter.is_none_or(|q| r["Quarter"] == q);
+    let average: HashMap<String, f64> = rows
+        .iter()
+        .filter(|r| keep(r) && r["Metric_ID"] == "OF5002")
+        .map(|r| (r["Trust_code"].clone(), num(&r["Value"])))
+        .collect();
+    rows.iter()
+        .filter(|r| keep(r) && r["Metric_ID"] == "OF5000")
+        .map(|r| {
+            let t = r["Trust_code"].clone();
+            let avg = average[&t];
+            (t, (num(&r["Value"]), num(&r["Rank"]), avg))
+        })
+        .collect()
+}
+
 #[test]
 fn report_writes_league_tables_for_all_three_peer_groups() {
     let run = report(&[]);
     let out = &run.out;
     let q1 = out.join("2025-26-Q1");
-    let sizes: HashMap<&str, usize> = ["acute", "mh_community", "ambulance"]
-        .into_iter()
-        .map(|g| (g, read_csv(&q1.join(g).join("league-table.csv")).len()))
-        .collect();
-    // Every trust of the register's 2025/26 acute list (with North Bristol, merged 2026), NHS
-    // England's 61 mental health and community trusts, and the 10 ambulance trusts.
-    assert_eq!(sizes["acute"], 134);
-    assert_eq!(sizes["mh_community"], 61);
-    assert_eq!(sizes["ambulance"], 10);
 
-    // Mental health and community trusts are scored on NHS England's published values, so their
-    // league table is NHS England's Q1 2025/26 table.
-    let published: HashMap<String, (f64, f64)> =
-        read_csv(&root().join("data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv"))
-            .into_iter()
-            .filter(|r| r["Quarter"] == "Q1 2025/26" && r["Metric_ID"] == "OF5000")
-            .map(|r| (r["Trust_code"].clone(), (num(&r["Value"]), num(&r["Rank"]))))
-            .collect();
-    for r in read_csv(&q1.join("mh_community/league-table.csv")) {
-        let (segment, rank) = published[&r["Trust_code"]];
-        assert_eq!(num(&r["Segment"]), segment, "{}", r["Trust_code"]);
-        assert_eq!(num(&r["Rank"]), rank, "{}", r["Trust_code"]);
-        assert_eq!(
-            r["Synthetic_metrics"], "0",
-            "published data is never synthetic"
-        );
+    // Acute, mental health and community trusts are scored on NHS England's published values,
+    // so their league tables are NHS England's Q1 2025/26 tables, trust by trust.
+    for (group, file, quarter, n) in [
+        ("acute", "data/nof/nof_acute_2025_26_q1_data.csv", None, 134),
+        (
+            "mh_community",
+            "data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv",
+            Some("Q1 2025/26"),
+            61,
+        ),
+    ] {
+        let published = published_league(file, quarter);
+        let ours = read_csv(&q1.join(group).join("league-table.csv"));
+        assert_eq!(ours.len(), n, "{group}");
+        for r in &ours {
+            let t = &r["Trust_code"];
+            let (segment, rank, average) = published[t];
+            assert_eq!(num(&r["Segment"]), segment, "{group} {t} segment");
+            assert_eq!(num(&r["Rank"]), rank, "{group} {t} rank");
+            assert_eq!(num(&r["Average_score"]), average, "{group} {t} average");
+            assert_eq!(r["Synthetic_metrics"], "0");
+            assert_eq!(r["Other_period_metrics"], "0");
+        }
     }
-
-    // Synthetic inputs are labelled wherever they are shown.
+    // NHS England's published Q1 acute segment counts: 16, 11, 76, 31.
     let acute = read_csv(&q1.join("acute/league-table.csv"));
-    assert!(acute.iter().all(|r| num(&r["Synthetic_metrics"]) > 0.0));
-    let scores = read_csv(&q1.join("acute/metric-scores.csv"));
-    let provenance: std::collections::BTreeSet<&str> = scores
-        .iter()
-        .map(|r| r["Data_provenance"].as_str())
-        .collect();
-    assert!(
-        provenance.contains("synthetic") && provenance.contains("real"),
-        "{provenance:?}"
+    let count = |s: &str| acute.iter().filter(|r| r["Segment"] == s).count();
+    assert_eq!(
+        [count("1"), count("2"), count("3"), count("4")],
+        [16, 11, 76, 31]
     );
-    for r in scores.iter().filter(|r| r["Metric_ID"] == "OF9004") {
-        assert_eq!(
-            r["Data_provenance"], "synthetic",
-            "no real discharge-delay source"
-        );
+
+    // Ambulance trusts rest on real publications only; the table says which metrics each
+    // average rests on, and a deficit status no real source gives is "Not known".
+    let ambulance = read_csv(&q1.join("ambulance/league-table.csv"));
+    assert_eq!(ambulance.len(), 10);
+    for r in &ambulance {
+        let ids: Vec<&str> = r["Metrics_in_average"].split(';').collect();
+        assert_eq!(ids.len().to_string(), r["Metrics_scored"], "{r:?}");
+        for id in ["OF1017", "OF1028", "OF1061", "OF1084"] {
+            assert!(ids.contains(&id), "{id} in {r:?}");
+        }
+        assert!(["Yes", "No", "Not known"].contains(&r["Trust_in_financial_deficit"].as_str()));
     }
-    for r in scores.iter().filter(|r| r["Metric_ID"] == "OF1020") {
-        assert!(
-            ["real_other_period", "synthetic"].contains(&r["Data_provenance"].as_str()),
-            "MRSA counts are NHS England's Q3 values or synthetic: {r:?}"
-        );
+    assert!(
+        ambulance
+            .iter()
+            .any(|r| r["Trust_in_financial_deficit"] == "Not known")
+    );
+    let scores = read_csv(&q1.join("ambulance/metric-scores.csv"));
+    assert!(
+        scores
+            .iter()
+            .all(|r| ["real", "real_other_period"].contains(&r["Data_provenance"].as_str())),
+        "ambulance inputs are real"
+    );
+
+    // No synthetic value anywhere: no data row of any CSV the run wrote says "synthetic".
+    let mut csvs = 0;
+    let mut stack = vec![out.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("ls") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "csv") {
+                csvs += 1;
+                let text = std::fs::read_to_string(&p).expect("csv");
+                let rows = text.lines().skip(1);
+                let hits = rows
+                    .filter(|l| l.to_lowercase().contains("synthetic"))
+                    .count();
+                assert_eq!(hits, 0, "{}", p.display());
+            }
+        }
     }
-    let rtt = scores
-        .iter()
-        .find(|r| r["Metric_ID"] == "OF1023")
-        .expect("RTT score");
-    assert_eq!(rtt["Data_provenance"], "real");
+    assert!(csvs > 30, "every table was checked ({csvs})");
 
     // The validation outputs sit beside the tables.
     let summary = read_csv(&out.join("validation-summary.csv"));
@@ -86,13 +126,12 @@ fn the_default_dataset_is_rebuilt_byte_for_byte_from_the_real_sources() {
         std::fs::read(&out).expect("built") == std::fs::read(&committed).expect("committed"),
         "data/default/nof_2025_26_q1_national.csv is stale: run `league build-dataset`"
     );
-    // Every value states its provenance; synthetic rows say how they were calibrated.
+    // Every value states its provenance, and none is synthetic.
     for r in read_csv(&committed) {
-        match r["provenance"].as_str() {
-            "published" | "real" | "real_other_period" => {}
-            "synthetic" => assert!(r["source"].starts_with("synthetic (seed "), "{r:?}"),
-            other => panic!("unknown provenance {other:?}"),
-        }
+        assert!(
+            ["published", "real", "real_other_period"].contains(&r["provenance"].as_str()),
+            "{r:?}"
+        );
     }
 }
 
@@ -144,7 +183,7 @@ fn the_manifest_lists_every_input_and_output_with_its_hash() {
         input["sha256"],
         sha256(&root().join("data/default/nof_2025_26_q1_national.csv"))
     );
-    assert_eq!(input["rows_read"], 4021);
+    assert_eq!(input["rows_read"], 6868);
     let outputs = m["outputs"].as_array().expect("outputs");
     let mut listed = std::collections::BTreeSet::new();
     for o in outputs {

@@ -184,8 +184,11 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                 let in_programme = value_of(q, t, &m.segment5.flag_id) == Some(1.0);
                 let average = rounded(avg_full);
                 let unadjusted = rules::segment_of(average, &cuts.cuts, m.segmentation.boundary);
-                let segment =
-                    rules::apply_override(unadjusted, in_deficit == Some(true), m.financial_override.cap_segment);
+                let segment = rules::apply_override(
+                    unadjusted,
+                    in_deficit == Some(true),
+                    m.financial_override.cap_segment,
+                );
                 let final_segment = if in_programme {
                     m.segment5.segment
                 } else {
@@ -363,10 +366,7 @@ fn choose_scores(
                 };
                 match (&metric.scoring, raw, scheme) {
                     (_, Some(v), Some((scheme, set_apart))) if covered => {
-                        let pool_key = match &metric.pool {
-                            PoolRef::PeerGroup => info.peer_group.as_str(),
-                            PoolRef::Named(p) => p.as_str(),
-                        };
+                        let pool_key = pool_key(metric, &info.peer_group);
                         let key_value = match metric.direction {
                             league_model::Direction::LowerIsBetter => v,
                             league_model::Direction::HigherIsBetter => -v,
@@ -400,7 +400,7 @@ fn choose_scores(
             .and_then(|c| (c.provenance == ScoreProvenance::Published).then_some(c.score));
         record(&mut chosen, key, Some(v), Some(score), published);
     }
-    recover_published_precision(m, &mut chosen);
+    recover_published_precision(data, m, &mut chosen);
     // Combined metrics from their components (§1.2 combined finance).
     for (&q, trusts) in &data.trusts {
         for (mi, metric) in m.metrics.iter().enumerate() {
@@ -446,6 +446,15 @@ fn choose_scores(
     Ok(chosen)
 }
 
+/// The comparator pool a trust's score of `metric` is ranked in: its peer group, or the named
+/// pool.
+fn pool_key<'a>(metric: &'a league_model::Metric, peer_group: &'a str) -> &'a str {
+    match &metric.pool {
+        PoolRef::PeerGroup => peer_group,
+        PoolRef::Named(p) => p.as_str(),
+    }
+}
+
 /// Records a metric score. NHS England's published score wins where there is one: it was computed
 /// from unrounded raw values the input lacks (rounded raw values manufacture ties). The engine's
 /// own score is kept beside it as `computed`, to verify the published one and to stand in for it.
@@ -477,14 +486,20 @@ fn record(
 /// Published rank-scheme scores are rounded to 2 dp; NHS England averages the unrounded ones
 /// (§1.3: "matches the mean of the unrounded component scores"). Recover them from the grid of
 /// each metric and quarter ([`rules::recover_unrounded`]).
-fn recover_published_precision(m: &Methodology, chosen: &mut BTreeMap<Key, Chosen>) {
-    let mut groups: BTreeMap<(Quarter, usize), Vec<Key>> = BTreeMap::new();
+fn recover_published_precision(
+    data: &Dataset,
+    m: &Methodology,
+    chosen: &mut BTreeMap<Key, Chosen>,
+) {
+    // One grid per comparator pool: a peer-group metric has one per peer group.
+    let mut groups: BTreeMap<(Quarter, usize, &str), Vec<Key>> = BTreeMap::new();
     for (k, c) in chosen.iter() {
         if c.provenance == ScoreProvenance::Published {
-            groups.entry((k.0, k.2)).or_default().push(k.clone());
+            let pool = pool_key(&m.metrics[k.2], &data.trusts[&k.0][&k.1].peer_group);
+            groups.entry((k.0, k.2, pool)).or_default().push(k.clone());
         }
     }
-    for ((q, mi), keys) in groups {
+    for ((q, mi, _), keys) in groups {
         let metric = &m.metrics[mi];
         if m.averaged_as_published(&q.to_string(), &metric.id) {
             continue;
