@@ -26,12 +26,17 @@ build-dataset:
 
 # Every benchmark (release builds)
 [group('bench')]
-bench: bench-ingest bench-pack
+bench: bench-ingest bench-pack bench-scale
 
 # Time writing the whole national pack (workbook, PDF, CSV, Parquet)
 [group('bench')]
 bench-pack:
     cargo bench --locked --bench national_pack
+
+# Time scoring synthetic national datasets of made-up trusts (615 and 6,000 trusts)
+[group('bench')]
+bench-scale:
+    cargo bench --locked --bench scale
 
 # Time ingesting every real data file (default ../shared/data/real, else data/)
 [group('bench')]

@@ -7,4 +7,5 @@ mod bad_input;
 mod corpus;
 mod pack;
 mod pipeline;
+mod statistics;
 mod util;

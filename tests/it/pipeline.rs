@@ -253,3 +253,49 @@ fn a_second_run_on_the_same_output_waits_its_turn() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn synthetic_data_is_for_made_up_trusts_and_labelled_synthetic_in_every_output_row() {
+    let text = std::fs::read_to_string(root().join("data/methodology/nof-2025-26.toml"))
+        .expect("methodology");
+    let m = league_model::Methodology::from_toml("m", &text).expect("methodology");
+    let data = league_ingest::synthetic_dataset(
+        &m,
+        &league_ingest::SyntheticSpec {
+            quarter: "Q1 2025/26".parse().expect("quarter"),
+            trusts_per_group: 25,
+            seed: 3,
+            missing: 0.2,
+        },
+    );
+    let opts = league_score::ScoreOptions {
+        replicates: Some(50),
+        ..Default::default()
+    };
+    let run = league_score::score(&data, &m, &opts).expect("score");
+    let dir = tempfile::tempdir().expect("tempdir");
+    league_report::write_tables(dir.path(), &run, &m).expect("write");
+    let mut rows = 0;
+    for g in ["acute", "mh_community", "ambulance"] {
+        for r in read_csv(
+            &dir.path()
+                .join("2025-26-Q1")
+                .join(g)
+                .join("league-table.csv"),
+        ) {
+            assert!(r["Trust_code"].starts_with('Z'), "{r:?}");
+            assert!(r["Trust_name"].starts_with("Synthetic trust "), "{r:?}");
+            assert_eq!(r["Synthetic_metrics"], r["Metrics_scored"], "{r:?}");
+            rows += 1;
+        }
+        for r in read_csv(
+            &dir.path()
+                .join("2025-26-Q1")
+                .join(g)
+                .join("metric-scores.csv"),
+        ) {
+            assert_eq!(r["Data_provenance"], "synthetic", "{r:?}");
+        }
+    }
+    assert_eq!(rows, 75);
+}
