@@ -272,3 +272,27 @@ fn the_q1_layout_takes_its_quarter_from_reporting_date_without_the_option() {
         134
     );
 }
+
+#[test]
+fn every_metric_name_is_nhs_england_s_metric_description() {
+    // The configuration names each metric (and each raw value) as NHS England's files do, so
+    // outputs say what NHS England says.
+    let m = methodology();
+    let mut checked = 0;
+    for file in [INPUT, "data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv"] {
+        for r in read_csv(&root().join(file)) {
+            let id = r["Metric_ID"].as_str();
+            let Some(x) = m
+                .metrics
+                .iter()
+                .find(|x| x.id == id || x.value_id.as_deref() == Some(id))
+            else {
+                continue;
+            };
+            let published = r["Metric_description"].trim_matches([' ', '\u{a0}']);
+            assert_eq!(x.name, published, "{file}: {id}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 8984, "every metric row of both files");
+}

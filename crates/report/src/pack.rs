@@ -491,7 +491,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                 "financial_deficit",
                 Kind::Text,
                 "",
-                "Yes when the trust is in deficit or receives deficit support: its segment is capped at 3.",
+                "Yes when the trust is in deficit or receives deficit support: its segment is capped at 3. Not known when no real source gives the trust's deficit status: the cap is then not applied.",
             ),
             col(
                 "Average metric score",
