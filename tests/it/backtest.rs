@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use league_score::rules::{apply_override, competition_ranks};
 
-use crate::util::{league, num, read_csv, root, stderr};
+use crate::util::{Report, league, num, read_csv, root, score, stderr};
 
 const INPUT: &str = "data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv";
 const QUARTERS: [(&str, &str); 3] = [
@@ -32,28 +32,11 @@ fn published() -> HashMap<(String, String, String), (f64, Option<f64>)> {
         .collect()
 }
 
-struct Run {
-    _dir: tempfile::TempDir,
-    out: std::path::PathBuf,
+fn run_all_quarters() -> Report {
+    score(&root().join(INPUT), &[])
 }
 
-fn run_all_quarters() -> Run {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("out");
-    let o = league(&[
-        "score",
-        "--nof-data",
-        INPUT,
-        "--replicates",
-        "200",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert!(o.status.success(), "league score failed: {}", stderr(&o));
-    Run { _dir: dir, out }
-}
-
-fn table(run: &Run, slug: &str, file: &str) -> Vec<HashMap<String, String>> {
+fn table(run: &Report, slug: &str, file: &str) -> Vec<HashMap<String, String>> {
     read_csv(&run.out.join(slug).join("mh_community").join(file))
 }
 

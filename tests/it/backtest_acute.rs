@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use league_model::{Methodology, PoolRef, Scoring};
 
-use crate::util::{league, num, read_csv, root, stderr};
+use crate::util::{Report, methodology, num, read_csv, root, score, stderr};
 
 const INPUT: &str = "data/nof/nof_acute_2025_26_q1_data.csv";
 const SLUG: &str = "2025-26-Q1/acute";
@@ -30,12 +30,6 @@ fn published() -> HashMap<(String, String), (f64, Option<f64>)> {
             )
         })
         .collect()
-}
-
-fn methodology() -> Methodology {
-    let text = std::fs::read_to_string(root().join("data/methodology/nof-2025-26.toml"))
-        .expect("methodology");
-    Methodology::from_toml("nof-2025-26.toml", &text).expect("valid methodology")
 }
 
 /// The score ids the engine can derive from a raw value in the acute file alone: the metric's
@@ -88,41 +82,20 @@ fn stripped(dir: &Path, drop: &[String]) -> PathBuf {
     path
 }
 
-struct Run {
-    _dir: tempfile::TempDir,
-    out: PathBuf,
+fn as_published() -> Report {
+    score(&root().join(INPUT), &["--quarter", "Q1 2025/26"])
 }
 
-fn score(input: &Path, dir: tempfile::TempDir) -> Run {
-    let out = dir.path().join("out");
-    let o = league(&[
-        "score",
-        "--nof-data",
-        input.to_str().expect("utf8"),
-        "--quarter",
-        "Q1 2025/26",
-        "--replicates",
-        "200",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert!(o.status.success(), "league score failed: {}", stderr(&o));
-    Run { _dir: dir, out }
-}
-
-fn as_published() -> Run {
-    score(&root().join(INPUT), tempfile::tempdir().expect("tempdir"))
-}
-
-fn with_derivable_scores_removed() -> (Run, Vec<String>) {
+/// The run, and the score ids removed from its input.
+fn with_derivable_scores_removed() -> (Report, Vec<String>) {
     let ids = derivable(&methodology());
     let dir = tempfile::tempdir().expect("tempdir");
     let input = stripped(dir.path(), &ids);
-    (score(&input, dir), ids)
+    (score(&input, &["--quarter", "Q1 2025/26"]), ids)
 }
 
 /// League table and domain results equal NHS England's, trust by trust.
-fn assert_league_and_domains_reproduce(run: &Run) {
+fn assert_league_and_domains_reproduce(run: &Report) {
     let pubd = published();
     let p = |t: &str, id: &str| pubd[&(t.to_owned(), id.to_owned())];
     let league_rows = read_csv(&run.out.join(SLUG).join("league-table.csv"));

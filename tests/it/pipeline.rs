@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::util::{league, num, read_csv, report, root, stderr};
+use crate::util::{league, methodology, num, read_csv, report, root, stderr};
 
 /// NHS England's published league table of a peer group: trust → (segment, rank, average).
 fn published_league(file: &str, quarter: Option<&str>) -> HashMap<String, (f64, f64, f64)> {
@@ -256,9 +256,7 @@ fn a_second_run_on_the_same_output_waits_its_turn() {
 
 #[test]
 fn synthetic_data_is_for_made_up_trusts_and_labelled_synthetic_in_every_output_row() {
-    let text = std::fs::read_to_string(root().join("data/methodology/nof-2025-26.toml"))
-        .expect("methodology");
-    let m = league_model::Methodology::from_toml("m", &text).expect("methodology");
+    let m = methodology();
     let data = league_ingest::synthetic_dataset(
         &m,
         &league_ingest::SyntheticSpec {

@@ -6,10 +6,10 @@
 
 use std::collections::HashMap;
 
-use league_ingest::{Context, Thresholds, TrustRegister, ingest_file, read_nof_data};
-use league_model::{Methodology, Quarter};
+use league_ingest::{Context, ingest_file, read_nof_data};
+use league_model::Quarter;
 
-use crate::util::root;
+use crate::util::{methodology, read_csv, register, root, thresholds};
 
 struct Comparison {
     metric: &'static str,
@@ -34,25 +34,17 @@ fn round_to(v: f64, dp: i32) -> f64 {
 
 fn comparisons() -> Vec<Comparison> {
     let data = root().join("data");
-    let read = |p: &str| std::fs::read_to_string(data.join(p)).expect(p);
-    let m = Methodology::from_toml("m", &read("methodology/nof-2025-26.toml")).expect("method");
-    let thresholds =
-        Thresholds::from_toml("t", &read("validation/thresholds.toml")).expect("thresholds");
-    let register = TrustRegister::load(
-        &data.join("reference/trusts_reference.csv"),
-        Some(&data.join("reference/ods_etr_trusts.csv")),
-    )
-    .expect("register");
+    let (m, register) = (methodology(), register());
     let ctx = Context {
         register: &register,
         methodology: &m,
-        periods: thresholds.months().expect("validated"),
+        periods: thresholds().months().expect("validated"),
     };
     let q1: Quarter = "Q1 2025/26".parse().expect("quarter");
 
     // NHS England's published raw values, as written (to know their precision).
     let published: HashMap<(String, String), String> =
-        crate::util::read_csv(&data.join("nof/nof_acute_2025_26_q1_data.csv"))
+        read_csv(&data.join("nof/nof_acute_2025_26_q1_data.csv"))
             .into_iter()
             .filter(|r| !r["Value"].is_empty())
             .map(|r| {

@@ -44,26 +44,62 @@ pub fn num(s: &str) -> f64 {
         .unwrap_or_else(|_| panic!("{s:?} is not a number"))
 }
 
-/// A successful `league report` run into a fresh temporary `reports/` directory.
+/// A successful run of a `league` command into a fresh temporary output directory.
 pub struct Report {
     _dir: tempfile::TempDir,
     /// The output directory.
     pub out: PathBuf,
 }
 
-/// Runs `league report --replicates 200 --out <tmp> ARGS…` and asserts it succeeded.
-pub fn report(args: &[&str]) -> Report {
+/// Runs `league COMMAND --replicates 200 --out <tmp> ARGS…` and asserts it succeeded.
+fn run(command: &[&str], args: &[&str]) -> Report {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("reports");
-    let mut all = vec![
-        "report",
-        "--replicates",
-        "200",
-        "--out",
-        out.to_str().expect("utf8"),
-    ];
+    let mut all = command.to_vec();
+    all.extend(["--replicates", "200", "--out", out.to_str().expect("utf8")]);
     all.extend_from_slice(args);
     let o = league(&all);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        o.status.success(),
+        "league {command:?} failed: {}",
+        stderr(&o)
+    );
     Report { _dir: dir, out }
+}
+
+/// `league report` on the embedded default data (plus ARGS).
+pub fn report(args: &[&str]) -> Report {
+    run(&["report"], args)
+}
+
+/// `league score --nof-data INPUT` (plus ARGS).
+pub fn score(input: &Path, args: &[&str]) -> Report {
+    run(
+        &["score", "--nof-data", input.to_str().expect("utf8")],
+        args,
+    )
+}
+
+/// The shipped methodology, trust register and validation thresholds.
+pub fn methodology() -> league_model::Methodology {
+    let text = std::fs::read_to_string(root().join("data/methodology/nof-2025-26.toml"))
+        .expect("methodology");
+    league_model::Methodology::from_toml("nof-2025-26.toml", &text).expect("valid methodology")
+}
+
+/// See [`methodology`].
+pub fn register() -> league_ingest::TrustRegister {
+    let data = root().join("data");
+    league_ingest::TrustRegister::load(
+        &data.join("reference/trusts_reference.csv"),
+        Some(&data.join("reference/ods_etr_trusts.csv")),
+    )
+    .expect("register")
+}
+
+/// See [`methodology`].
+pub fn thresholds() -> league_ingest::Thresholds {
+    let text = std::fs::read_to_string(root().join("data/validation/thresholds.toml"))
+        .expect("thresholds");
+    league_ingest::Thresholds::from_toml("thresholds.toml", &text).expect("thresholds")
 }
