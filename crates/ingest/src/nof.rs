@@ -621,6 +621,36 @@ mod tests {
     }
 
     #[test]
+    fn acute_mental_health_and_ambulance_rows_read_alike() {
+        let line = |t: &str, sub: &str, code: &str, id: &str, v: &str| {
+            format!(
+                "Q1 2025/26,South West,{t},{sub},{code},A trust,D,S,{id},desc,Q1 2025/26,mins,{v},,,,3.0"
+            )
+        };
+        let (ds, s) = read(&[
+            line("Ambulance trust", "Ambulance", "RYF", "OF0017", "36.15"),
+            line("Acute trust", "Acute - Large", "R1F", "OF0017", "25.33"),
+            line(
+                "Mental health and community trust",
+                "Community",
+                "RY2",
+                "OF0061",
+                "6.5",
+            ),
+        ])
+        .expect("every trust type reads");
+        assert_eq!(s.accepted, 3);
+        let groups: Vec<&str> = ds
+            .trusts
+            .values()
+            .flat_map(|t| t.values())
+            .map(|t| t.peer_group.as_str())
+            .collect();
+        assert_eq!(groups, ["acute", "mh_community", "ambulance"]);
+        assert!(ds.observations.iter().all(|o| o.published_rank == Some(3)));
+    }
+
+    #[test]
     fn a_rank_that_is_not_a_whole_number_is_reported() {
         let line = row("RY2", "OF0061", "out of 10", "6.5").replace(",,,,", ",,,,1.5");
         let errs = row_errors(&[line]);
