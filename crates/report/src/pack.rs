@@ -238,6 +238,8 @@ pub struct SegmentCounts {
     pub counts: [u32; 5],
     /// Trusts moved to a worse segment by the financial override.
     pub capped: u32,
+    /// Trusts whose deficit status no real source gives (never capped).
+    pub deficit_not_known: u32,
 }
 
 /// A change of league position since the previous quarter.
@@ -284,6 +286,8 @@ pub struct NationalPack {
     pub other_period_values: u32,
     /// Where each peer group's averaged scores come from.
     pub provenance: Vec<GroupProvenance>,
+    /// What each league table's averages rest on, in league-table order.
+    pub basis: Vec<Basis>,
 }
 
 /// Averaged scores of one peer group by where their inputs come from, and trusts without a
@@ -397,29 +401,66 @@ fn yes_no(b: bool) -> Cell {
     Cell::Text(if b { "Yes" } else { "No" }.to_owned())
 }
 
-/// What a league table's averages rest on: each metric in them, in the methodology's order, with
-/// the number of trusts whose average includes it.
-fn basis(t: &LeagueTable, m: &Methodology) -> String {
-    let mut count: BTreeMap<&str, u32> = BTreeMap::new();
-    for id in t.rows.iter().flat_map(|r| &r.metrics) {
-        *count.entry(id.as_str()).or_default() += 1;
+/// What a league table's averages rest on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Basis {
+    /// Peer group id.
+    pub peer_group: String,
+    /// Trusts in the table.
+    pub trusts: usize,
+    /// Fewest and most metric scores in one trust's average.
+    pub per_trust: (u32, u32),
+    /// Each metric in the averages, in the methodology's order: id, name, trusts with it.
+    pub metrics: Vec<(String, String, u32)>,
+}
+
+impl Basis {
+    fn of(t: &LeagueTable, m: &Methodology) -> Self {
+        let mut count: BTreeMap<&str, u32> = BTreeMap::new();
+        for id in t.rows.iter().flat_map(|r| &r.metrics) {
+            *count.entry(id.as_str()).or_default() += 1;
+        }
+        let metrics = m
+            .metrics
+            .iter()
+            .filter_map(|x| {
+                count
+                    .get(x.id.as_str())
+                    .map(|&n| (x.id.clone(), x.name.clone(), n))
+            })
+            .collect();
+        let scored = t.rows.iter().map(|r| r.metrics_scored);
+        Basis {
+            peer_group: t.peer_group.clone(),
+            trusts: t.rows.len(),
+            per_trust: (scored.clone().min().unwrap_or(0), scored.max().unwrap_or(0)),
+            metrics,
+        }
     }
-    let parts: Vec<String> = m
-        .metrics
-        .iter()
-        .filter_map(|x| {
-            count
-                .get(x.id.as_str())
-                .map(|n| format!("{} ({}, {n} of {})", x.name, x.id, t.rows.len()))
-        })
-        .collect();
-    let fewest = t.rows.iter().map(|r| r.metrics_scored).min().unwrap_or(0);
-    let most = t.rows.iter().map(|r| r.metrics_scored).max().unwrap_or(0);
-    format!(
-        "The averages in this table rest on {} metrics, {fewest} to {most} per trust (metric, id, trusts with it): {}.",
-        parts.len(),
-        parts.join("; ")
-    )
+
+    /// One sentence: how many metrics, and how many per trust.
+    pub fn summary(&self) -> String {
+        format!(
+            "The averages in this table rest on {} metrics, {} to {} per trust.",
+            self.metrics.len(),
+            self.per_trust.0,
+            self.per_trust.1
+        )
+    }
+
+    /// The summary and every metric with the number of trusts that have it.
+    pub fn sentence(&self) -> String {
+        let parts: Vec<String> = self
+            .metrics
+            .iter()
+            .map(|(id, name, n)| format!("{name} ({id}, {n} of {})", self.trusts))
+            .collect();
+        format!(
+            "{} Metric (id, trusts with it): {}.",
+            self.summary(),
+            parts.join("; ")
+        )
+    }
 }
 
 /// Builds the pack for `quarter` from a scoring run.
@@ -579,7 +620,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                 "Every {} in league order with segment, average score, likely ranges and domain scores.",
                 group.label.to_lowercase()
             ),
-            notes: vec![basis(t, m)],
+            notes: vec![Basis::of(t, m).sentence()],
             columns,
             rows,
         });
@@ -597,6 +638,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                 .iter()
                 .filter(|r| r.segment > r.unadjusted_segment)
                 .count() as u32,
+            deficit_not_known: t.rows.iter().filter(|r| r.in_deficit.is_none()).count() as u32,
         });
 
         if has_previous {
@@ -765,6 +807,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
             }
         }
     }
+    let basis = tables.iter().map(|t| Basis::of(t, m)).collect();
     NationalPack {
         quarter,
         previous: has_previous.then_some(previous_q),
@@ -781,6 +824,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         synthetic_values,
         other_period_values,
         provenance,
+        basis,
     }
 }
 

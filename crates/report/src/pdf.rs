@@ -781,8 +781,16 @@ pub fn national_pdf(
     for g in &pack.segments {
         let total: u32 = g.counts.iter().sum();
         let c = g.counts;
+        let unknown = if g.deficit_not_known > 0 {
+            format!(
+                " The deficit status of {} is not known, so the override could not be applied to them.",
+                g.deficit_not_known
+            )
+        } else {
+            String::new()
+        };
         l.bullet(&format!(
-            "{}s ({total}): {} in segment 1, {} in segment 2, {} in segment 3, {} in segment 4 and {} in segment 5. The financial override moved {} to a worse segment.",
+            "{}s ({total}): {} in segment 1, {} in segment 2, {} in segment 3, {} in segment 4 and {} in segment 5. The financial override moved {} to a worse segment.{unknown}",
             g.label, c[0], c[1], c[2], c[3], c[4], g.capped
         ));
     }
@@ -908,6 +916,8 @@ pub fn national_pdf(
     l.new_page(true);
     l.heading(2, "League tables", 60.0);
     l.paragraph("Rank is the position within the peer group: segment first, then average score (1 best, 4 worst) to 2 decimal places; trusts with equal segment and average share the best rank. Likely ranges come from a seeded bootstrap. A trust in financial deficit is capped at segment 3.", 10.5, 0.0);
+    // Table 1 is the segment table; each peer group then has two, its metrics and its league.
+    let mut number = 2;
     for (i, t) in pack.league_source.iter().enumerate() {
         let label = pack
             .segments
@@ -918,13 +928,33 @@ pub fn national_pdf(
             l.new_page(true);
         }
         l.heading(3, &format!("{label}s"), 80.0);
-        for note in pack
-            .league
-            .iter()
-            .filter(|p| p.id == format!("league_{}", t.peer_group))
-            .flat_map(|p| &p.notes)
-        {
-            l.paragraph(note, 10.5, 0.0);
+        if let Some(basis) = pack.basis.iter().find(|b| b.peer_group == t.peer_group) {
+            l.paragraph(
+                &format!(
+                    "{} The table below lists each metric and how many of the {} trusts have it; a trust without a metric is scored on the others.",
+                    basis.summary(),
+                    basis.trusts
+                ),
+                10.5,
+                0.0,
+            );
+            let rows: Vec<Vec<String>> = basis
+                .metrics
+                .iter()
+                .map(|(id, name, n)| vec![name.clone(), id.clone(), n.to_string()])
+                .collect();
+            l.table(
+                &format!(
+                    "Table {number}: metrics behind the averages, {}s, {}",
+                    label.to_lowercase(),
+                    pack.quarter
+                ),
+                &["Metric", "Id", "Trusts with it"],
+                &[WIDTH - 110.0, 50.0, 60.0],
+                &[Align::Left, Align::Left, Align::Right],
+                &rows,
+            );
+            number += 1;
         }
         let rows: Vec<Vec<String>> = t
             .rows
@@ -953,8 +983,7 @@ pub fn national_pdf(
             .collect();
         l.table(
             &format!(
-                "Table {}: league table, {}s, {}",
-                i + 2,
+                "Table {number}: league table, {}s, {}",
                 label.to_lowercase(),
                 pack.quarter
             ),
@@ -993,6 +1022,7 @@ pub fn national_pdf(
             ],
             &rows,
         );
+        number += 1;
     }
 
     // Methodology and quality.

@@ -502,6 +502,7 @@ mod tests {
             synthetic_values: 0,
             other_period_values: 0,
             provenance: Vec::new(),
+            basis: Vec::new(),
         }
     }
 
