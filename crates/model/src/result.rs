@@ -56,6 +56,8 @@ pub struct MetricScore {
     /// The least direct provenance among the inputs behind the score (its raw value, its
     /// published score, or for a combined score its components').
     pub data_provenance: crate::Provenance,
+    /// The period the score's inputs cover, as their sources state it.
+    pub reporting_date: String,
 }
 
 /// One domain's result for a trust.
@@ -93,6 +95,8 @@ pub struct LeagueRow {
     /// Financial override flag (OF5004): `None` where the input has no real deficit status for
     /// the trust (the override is then not applied, and outputs say "Not known").
     pub in_deficit: Option<bool>,
+    /// Where the deficit flag comes from, when there is one.
+    pub deficit_provenance: Option<crate::Provenance>,
     /// Improvement programme flag (OF5007).
     pub in_improvement_programme: bool,
     /// League rank within the peer group (competition ranking on segment, then average).

@@ -161,14 +161,15 @@ fn metric_rows<'a>(
                    units: &str,
                    value: String,
                    rank: Option<u32>,
-                   provenance: Provenance| {
+                   provenance: Provenance,
+                   date: &str| {
             let mut v = trust_columns(t, r);
             v.extend([
                 domain.to_owned(),
                 sub.to_owned(),
                 id.to_owned(),
                 desc.to_owned(),
-                q.clone(),
+                date.to_owned(),
                 units.to_owned(),
                 value,
                 String::new(),
@@ -209,6 +210,7 @@ fn metric_rows<'a>(
                 format_nhse(computed, 2),
                 Some(s.score_rank),
                 s.data_provenance,
+                &s.reporting_date,
             ));
         }
         for d in &r.domains {
@@ -228,6 +230,7 @@ fn metric_rows<'a>(
                 format_nhse(d.score, 2),
                 Some(d.rank),
                 derived,
+                &q,
             ));
             out.push(row(
                 &domain.name,
@@ -238,6 +241,7 @@ fn metric_rows<'a>(
                 format_nhse(f64::from(d.segment), 1),
                 None,
                 derived,
+                &q,
             ));
         }
         let o = &m.outputs;
@@ -251,6 +255,7 @@ fn metric_rows<'a>(
             format_nhse(f64::from(r.segment), 1),
             Some(r.rank),
             derived,
+            &q,
         ));
         out.push(row(
             "Summary",
@@ -261,6 +266,7 @@ fn metric_rows<'a>(
             format_nhse(r.average, 2),
             Some(r.average_rank),
             derived,
+            &q,
         ));
         out.push(row(
             "Summary",
@@ -271,6 +277,7 @@ fn metric_rows<'a>(
             format_nhse(f64::from(r.unadjusted_segment), 1),
             None,
             derived,
+            &q,
         ));
         // No row where the deficit status is not known: NHS England's files carry 0 or 1.
         if let Some(in_deficit) = r.in_deficit {
@@ -283,6 +290,7 @@ fn metric_rows<'a>(
                 flag(in_deficit),
                 None,
                 derived,
+                &q,
             ));
         }
         out.push(row(
@@ -294,6 +302,7 @@ fn metric_rows<'a>(
             format_nhse(f64::from(r.final_segment), 1),
             None,
             derived,
+            &q,
         ));
         out
     })

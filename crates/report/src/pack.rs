@@ -238,8 +238,6 @@ pub struct SegmentCounts {
     pub counts: [u32; 5],
     /// Trusts moved to a worse segment by the financial override.
     pub capped: u32,
-    /// Trusts whose deficit status no real source gives (never capped).
-    pub deficit_not_known: u32,
 }
 
 /// A change of league position since the previous quarter.
@@ -294,6 +292,8 @@ pub struct NationalPack {
 /// real deficit status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupProvenance {
+    /// Peer group id.
+    pub peer_group: String,
     /// Peer group label ("Acute trust").
     pub label: String,
     /// As NHS England published them.
@@ -306,6 +306,8 @@ pub struct GroupProvenance {
     pub synthetic: u32,
     /// Trusts whose deficit status no real source gives.
     pub deficit_not_known: u32,
+    /// Trusts whose deficit status comes from a publication for another period.
+    pub deficit_other_period: u32,
 }
 
 fn thousands(n: u32) -> String {
@@ -329,7 +331,7 @@ impl GroupProvenance {
             (self.published, "as NHS England published them"),
             (
                 self.real,
-                "computed here from public statistics for the quarter",
+                "computed here from the public statistics NHS England uses for the quarter",
             ),
             (
                 self.other_period,
@@ -350,6 +352,12 @@ impl GroupProvenance {
             thousands(total),
             parts.join(", ")
         );
+        if self.deficit_other_period > 0 {
+            s.push_str(&format!(
+                " The deficit status of {} comes from a real publication for another period.",
+                self.deficit_other_period
+            ));
+        }
         if self.deficit_not_known > 0 {
             s.push_str(&format!(
                 " No real source gives the deficit status of {} of them: it shows as \"Not known\" and the financial override is not applied.",
@@ -638,7 +646,6 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                 .iter()
                 .filter(|r| r.segment > r.unadjusted_segment)
                 .count() as u32,
-            deficit_not_known: t.rows.iter().filter(|r| r.in_deficit.is_none()).count() as u32,
         });
 
         if has_previous {
@@ -776,6 +783,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
     let mut provenance: Vec<GroupProvenance> = tables
         .iter()
         .map(|t| GroupProvenance {
+            peer_group: t.peer_group.clone(),
             label: m
                 .peer_group(&t.peer_group)
                 .map_or(t.peer_group_label.clone(), |g| g.label.clone()),
@@ -784,6 +792,11 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
             other_period: 0,
             synthetic: 0,
             deficit_not_known: t.rows.iter().filter(|r| r.in_deficit.is_none()).count() as u32,
+            deficit_other_period: t
+                .rows
+                .iter()
+                .filter(|r| r.deficit_provenance == Some(league_model::Provenance::RealOtherPeriod))
+                .count() as u32,
         })
         .collect();
     for s in in_quarter {
@@ -934,24 +947,28 @@ mod tests {
     #[test]
     fn provenance_sentences_name_only_what_is_there() {
         let g = GroupProvenance {
+            peer_group: "ambulance".into(),
             label: "Ambulance trust".into(),
             published: 0,
             real: 40,
             other_period: 3,
             synthetic: 0,
             deficit_not_known: 9,
+            deficit_other_period: 1,
         };
         assert_eq!(
             g.sentence(),
-            "Ambulance trusts: the averages rest on 43 metric scores, 40 computed here from public statistics for the quarter, 3 from real publications for another period. No real source gives the deficit status of 9 of them: it shows as \"Not known\" and the financial override is not applied."
+            "Ambulance trusts: the averages rest on 43 metric scores, 40 computed here from the public statistics NHS England uses for the quarter, 3 from real publications for another period. The deficit status of 1 comes from a real publication for another period. No real source gives the deficit status of 9 of them: it shows as \"Not known\" and the financial override is not applied."
         );
         let s = GroupProvenance {
+            peer_group: "acute".into(),
             label: "Acute trust".into(),
             published: 2495,
             real: 0,
             other_period: 0,
             synthetic: 1234567,
             deficit_not_known: 0,
+            deficit_other_period: 0,
         };
         assert!(s.sentence().contains(
             "1,237,062 metric scores, 2,495 as NHS England published them, 1,234,567 synthetic"

@@ -781,10 +781,14 @@ pub fn national_pdf(
     for g in &pack.segments {
         let total: u32 = g.counts.iter().sum();
         let c = g.counts;
-        let unknown = if g.deficit_not_known > 0 {
+        let not_known = pack
+            .provenance
+            .iter()
+            .find(|p| p.peer_group == g.peer_group)
+            .map_or(0, |p| p.deficit_not_known);
+        let unknown = if not_known > 0 {
             format!(
-                " The deficit status of {} is not known, so the override could not be applied to them.",
-                g.deficit_not_known
+                " The deficit status of {not_known} is not known, so the override could not be applied to them."
             )
         } else {
             String::new()
@@ -1060,7 +1064,7 @@ pub fn national_pdf(
     l.heading(2, "Data sources and attribution", 60.0);
     for s in [
         "Contains public sector information licensed under the Open Government Licence v3.0 (nationalarchives.gov.uk/doc/open-government-licence/version/3).".to_owned(),
-        "Sources: NHS England, NHS Oversight Framework segmentation and league tables, 2025/26; NHS England, A&E Attendances and Emergency Admissions; Cancer Waiting Times; Referral to Treatment waiting times; Ambulance Quality Indicators (AmbSYS); NHS Staff Survey 2024; NHS Organisation Data Service (trust codes).".to_owned(),
+        "Sources: NHS England, NHS Oversight Framework segmentation and league tables data files, 2025/26; Ambulance Quality Indicators (AmbSYS); NHS Staff Survey 2024; NHS Organisation Data Service (trust codes); for ambulance figures AmbSYS and the survey do not give, NHS England's Q3 2025/26 results and a March 2026 compilation of NHS England data, as the methodology section states.".to_owned(),
         format!("Machine-readable tables (CSV and Parquet) with a column dictionary, and an Excel workbook, accompany this PDF. Release page: {}.", publication.release_url),
     ] {
         l.paragraph(&s, 10.5, 0.0);

@@ -233,6 +233,9 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                     segment,
                     final_segment,
                     in_deficit,
+                    deficit_provenance: obs
+                        .get(&(q, t, m.financial_override.flag_id.as_str()))
+                        .map(|o| o.provenance),
                     in_improvement_programme: in_programme,
                     rank: 0,
                     average_rank: 0,
@@ -524,15 +527,15 @@ fn recover_published_precision(
     }
 }
 
-/// Metric score rows with individual-metric ranks and peer quartiles (§2 IMR).
-/// The least direct provenance among the observations behind one metric's score.
-fn data_provenance(
-    obs: &HashMap<(Quarter, &TrustCode, &str), &Observation>,
+/// The observations behind one metric's score: its score and raw value, and for a combined
+/// metric its components'.
+fn inputs<'a>(
+    obs: &HashMap<(Quarter, &TrustCode, &str), &'a Observation>,
     m: &Methodology,
     q: Quarter,
     t: &TrustCode,
     metric: &league_model::Metric,
-) -> Provenance {
+) -> Vec<&'a Observation> {
     let mut ids: Vec<&str> = std::iter::once(metric.id.as_str())
         .chain(metric.value_id.as_deref())
         .collect();
@@ -545,11 +548,27 @@ fn data_provenance(
         }
     }
     ids.iter()
-        .filter_map(|id| obs.get(&(q, t, *id)).map(|o| o.provenance))
-        .max()
-        .unwrap_or_default()
+        .filter_map(|id| obs.get(&(q, t, *id)).copied())
+        .collect()
 }
 
+/// The periods the inputs cover, as their sources state them ("Jun-25"; "2025/26; Month 3
+/// 2025" for a combined score); the quarter when no input states one.
+fn reporting_date(behind: &[&Observation], q: Quarter) -> String {
+    let mut dates: Vec<&str> = Vec::new();
+    for o in behind {
+        if !o.reporting_date.is_empty() && !dates.contains(&o.reporting_date.as_str()) {
+            dates.push(&o.reporting_date);
+        }
+    }
+    if dates.is_empty() {
+        q.to_string()
+    } else {
+        dates.join("; ")
+    }
+}
+
+/// Metric score rows with individual-metric ranks and peer quartiles (§2 IMR).
 fn metric_score_rows(
     data: &Dataset,
     m: &Methodology,
@@ -604,6 +623,7 @@ fn metric_score_rows(
         .map(|(k, c)| {
             let metric = &m.metrics[k.2];
             let stat = stats.get(k);
+            let behind = inputs(obs, m, k.0, &k.1, metric);
             MetricScore {
                 quarter: k.0,
                 trust: k.1.clone(),
@@ -618,7 +638,12 @@ fn metric_score_rows(
                 value_rank: stat.map(|s| s.0),
                 peer_quartiles: stat.map(|s| s.1),
                 score_rank: score_rank[k],
-                data_provenance: data_provenance(obs, m, k.0, &k.1, metric),
+                data_provenance: behind
+                    .iter()
+                    .map(|o| o.provenance)
+                    .max()
+                    .unwrap_or_default(),
+                reporting_date: reporting_date(&behind, k.0),
             }
         })
         .collect();
