@@ -86,6 +86,18 @@ fn report_writes_league_tables_for_all_three_peer_groups() {
             .all(|r| ["real", "real_other_period"].contains(&r["Data_provenance"].as_str())),
         "ambulance inputs are real"
     );
+    // Each score states the period its input covers, as the source does.
+    let date = |rows: &[HashMap<String, String>], t: &str, id: &str| {
+        rows.iter()
+            .find(|r| r["Trust_code"] == t && r["Metric_ID"] == id)
+            .map(|r| r["Reporting_date"].clone())
+            .expect("row")
+    };
+    assert_eq!(date(&scores, "RYF", "OF1082"), "3 months to Mar-26");
+    assert_eq!(date(&scores, "RYF", "OF1080"), "Q3 2025/26");
+    assert_eq!(date(&scores, "RX7", "OF1017"), "Apr-25 to Jun-25");
+    let acute_scores = read_csv(&q1.join("acute/metric-scores.csv"));
+    assert_eq!(date(&acute_scores, "R0A", "OF1023"), "Jun-25");
 
     // No synthetic value anywhere: no data row of any CSV the run wrote says "synthetic".
     let mut csvs = 0;
