@@ -9,7 +9,7 @@ use std::process::Command;
 
 use calamine::{Data, Reader};
 
-use crate::util::{Report, read_csv, report};
+use crate::util::{Report, files_under, read_csv, report};
 
 fn run_report() -> Report {
     report(&[])
@@ -331,23 +331,7 @@ fn pdf_is_tagged_with_embedded_fonts() {
 #[test]
 fn the_pack_is_byte_identical_between_runs() {
     let (a, b) = (run_report(), run_report());
-    let files = |root: &Path| -> Vec<PathBuf> {
-        let mut v = Vec::new();
-        let mut stack = vec![root.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).expect("ls") {
-                let p = e.expect("entry").path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    v.push(p.strip_prefix(root).expect("inside").to_path_buf());
-                }
-            }
-        }
-        v.sort();
-        v
-    };
-    let (fa, fb) = (files(&national(&a)), files(&national(&b)));
+    let (fa, fb) = (files_under(&national(&a)), files_under(&national(&b)));
     assert_eq!(fa, fb);
     assert!(fa.len() >= 50, "{} files", fa.len());
     for f in fa {

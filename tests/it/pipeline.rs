@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::util::{league, methodology, num, read_csv, report, root, stderr};
+use crate::util::{files_under, league, methodology, num, read_csv, report, root, stderr};
 
 /// NHS England's published league table of a peer group: trust → (segment, rank, average).
 fn published_league(file: &str, quarter: Option<&str>) -> HashMap<String, (f64, f64, f64)> {
@@ -101,21 +101,15 @@ fn report_writes_league_tables_for_all_three_peer_groups() {
 
     // No synthetic value anywhere: no data row of any CSV the run wrote says "synthetic".
     let mut csvs = 0;
-    let mut stack = vec![out.clone()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).expect("ls") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "csv") {
-                csvs += 1;
-                let text = std::fs::read_to_string(&p).expect("csv");
-                let rows = text.lines().skip(1);
-                let hits = rows
-                    .filter(|l| l.to_lowercase().contains("synthetic"))
-                    .count();
-                assert_eq!(hits, 0, "{}", p.display());
-            }
+    for f in files_under(out) {
+        if f.extension().is_some_and(|x| x == "csv") {
+            csvs += 1;
+            let text = std::fs::read_to_string(out.join(&f)).expect("csv");
+            let rows = text.lines().skip(1);
+            let hits = rows
+                .filter(|l| l.to_lowercase().contains("synthetic"))
+                .count();
+            assert_eq!(hits, 0, "{}", f.display());
         }
     }
     assert!(csvs > 30, "every table was checked ({csvs})");

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use league_ingest::{Context, ingest_file, read_nof_data};
 use league_model::Quarter;
+use league_model::number::round_dp;
 
 use crate::util::{methodology, read_csv, register, root, thresholds};
 
@@ -23,13 +24,8 @@ struct Comparison {
 }
 
 /// Decimal places of a published value as written ("71.1" → 1, "0.03" → 2).
-fn places(text: &str) -> i32 {
-    text.split_once('.').map_or(0, |(_, f)| f.len() as i32)
-}
-
-fn round_to(v: f64, dp: i32) -> f64 {
-    let f = 10f64.powi(dp);
-    (v * f).round() / f
+fn places(text: &str) -> u32 {
+    text.split_once('.').map_or(0, |(_, f)| f.len() as u32)
 }
 
 fn comparisons() -> Vec<Comparison> {
@@ -150,7 +146,7 @@ fn comparisons() -> Vec<Comparison> {
                 let text = &published[key];
                 let theirs: f64 = text.parse().expect("number");
                 c.trusts += 1;
-                if round_to(v, places(text).min(2)) == theirs {
+                if round_dp(v, places(text).min(2)) == theirs {
                     c.exact += 1;
                 }
                 let d = (v - theirs).abs();

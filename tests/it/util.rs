@@ -39,6 +39,24 @@ pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
+/// Every file under `root`, at any depth, relative to it, sorted.
+pub fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("ls") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p.strip_prefix(root).expect("inside").to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 pub fn num(s: &str) -> f64 {
     s.parse()
         .unwrap_or_else(|_| panic!("{s:?} is not a number"))

@@ -488,6 +488,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
     let has_previous = !previous.is_empty();
 
     let mut league = Vec::new();
+    let mut basis = Vec::new();
     let mut movement = Vec::new();
     let mut segments = Vec::new();
     let mut largest_moves = Vec::new();
@@ -615,6 +616,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                 v
             })
             .collect();
+        let table_basis = Basis::of(t, m);
         league.push(PackTable {
             id: format!("league_{short}"),
             sheet: truncate_sheet(&format!("League {}", group.short_label)),
@@ -628,10 +630,11 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                 "Every {} in league order with segment, average score, likely ranges and domain scores.",
                 group.label.to_lowercase()
             ),
-            notes: vec![Basis::of(t, m).sentence()],
+            notes: vec![table_basis.sentence()],
             columns,
             rows,
         });
+        basis.push(table_basis);
 
         let mut counts = [0u32; 5];
         for r in &t.rows {
@@ -771,22 +774,17 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         .metric_scores
         .iter()
         .filter(|s| s.quarter == quarter && s.in_average);
-    let (mut synthetic_values, mut other_period_values) = (0, 0);
-    let group_of: BTreeMap<&str, &str> = tables
+    // Each trust's table, to count its averaged scores by provenance.
+    let table_of: BTreeMap<&str, usize> = tables
         .iter()
-        .flat_map(|t| {
-            t.rows
-                .iter()
-                .map(|r| (r.trust.code.as_str(), t.peer_group.as_str()))
-        })
+        .enumerate()
+        .flat_map(|(i, t)| t.rows.iter().map(move |r| (r.trust.code.as_str(), i)))
         .collect();
     let mut provenance: Vec<GroupProvenance> = tables
         .iter()
         .map(|t| GroupProvenance {
             peer_group: t.peer_group.clone(),
-            label: m
-                .peer_group(&t.peer_group)
-                .map_or(t.peer_group_label.clone(), |g| g.label.clone()),
+            label: t.peer_group_label.clone(),
             published: 0,
             real: 0,
             other_period: 0,
@@ -800,27 +798,20 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         })
         .collect();
     for s in in_quarter {
-        let Some(i) = group_of
-            .get(s.trust.as_str())
-            .and_then(|g| tables.iter().position(|t| t.peer_group == *g))
-        else {
-            continue; // a trust without a league row (no scored metric)
+        // A trust without a league row (no scored metric) has no table.
+        let Some(&i) = table_of.get(s.trust.as_str()) else {
+            continue;
         };
         let p = &mut provenance[i];
         match s.data_provenance {
             league_model::Provenance::Published => p.published += 1,
             league_model::Provenance::Real => p.real += 1,
-            league_model::Provenance::RealOtherPeriod => {
-                p.other_period += 1;
-                other_period_values += 1;
-            }
-            league_model::Provenance::Synthetic => {
-                p.synthetic += 1;
-                synthetic_values += 1;
-            }
+            league_model::Provenance::RealOtherPeriod => p.other_period += 1,
+            league_model::Provenance::Synthetic => p.synthetic += 1,
         }
     }
-    let basis = tables.iter().map(|t| Basis::of(t, m)).collect();
+    let synthetic_values = provenance.iter().map(|p| p.synthetic).sum();
+    let other_period_values = provenance.iter().map(|p| p.other_period).sum();
     NationalPack {
         quarter,
         previous: has_previous.then_some(previous_q),

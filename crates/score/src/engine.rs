@@ -177,7 +177,8 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
             let mut rows = Vec::with_capacity(members.len());
             let mut boot = Vec::with_capacity(members.len());
             for &&(t, avg_full, n) in &members {
-                let in_deficit = value_of(q, t, &m.financial_override.flag_id).map(|f| f == 1.0);
+                let deficit_flag = obs.get(&(q, t, m.financial_override.flag_id.as_str()));
+                let in_deficit = deficit_flag.map(|o| o.value == 1.0);
                 if in_deficit.is_none() {
                     tracing::warn!(quarter = %q, trust = %t, "no financial override flag ({}): deficit status not known, the override is not applied", m.financial_override.flag_id);
                 }
@@ -233,9 +234,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                     segment,
                     final_segment,
                     in_deficit,
-                    deficit_provenance: obs
-                        .get(&(q, t, m.financial_override.flag_id.as_str()))
-                        .map(|o| o.provenance),
+                    deficit_provenance: deficit_flag.map(|o| o.provenance),
                     in_improvement_programme: in_programme,
                     rank: 0,
                     average_rank: 0,
