@@ -1055,7 +1055,7 @@ pub fn national_pdf(
                 .collect::<Vec<_>>()
                 .join(" ")
         ),
-        "What is inferred. NHS England does not publish every rule. The segment cut-points come from the published segments (they were cut across all trusts); the schemes of some metrics (ambulance measures, the infection rates, the combined finance cells no file shows) are inferred and marked so in the configuration. Likely ranges use nearest-rank percentiles of 2,000 bootstrap replicates.".to_owned(),
+        "What is inferred. NHS England does not publish every rule. The segment cut-points come from the published segments (they were cut across all trusts); the schemes of some metrics (ambulance measures, the infection rates) and a few rules fitted to the published figures are inferred and marked so in the configuration. Likely ranges use nearest-rank percentiles of 2,000 bootstrap replicates.".to_owned(),
         "Known limits. A trust is scored only on the metrics a real source gives for it, as NHS England does for missing data, so an average resting on few metrics is less certain (its likely range is wider). Where NHS England's own data file for a peer group is not in hand, its values come from NHS England's statistical publications and may differ from NHS England's in definition or period; the metrics each table rests on are listed with it.".to_owned(),
         format!("The financial override. {capped} trusts across the three peer groups were moved to a worse segment because they are in financial deficit or receive deficit support."),
     ] {
