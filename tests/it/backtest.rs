@@ -56,7 +56,7 @@ fn staff_survey_scores_recomputed_from_raw_values_match_the_published_scores() {
             let ours: HashMap<String, f64> = table(&run, slug, "metric-scores.csv")
                 .into_iter()
                 .filter(|r| r["Metric_ID"] == score_id)
-                .map(|r| (r["Trust_code"].clone(), num(&r["Value"])))
+                .map(|r| (r["Trust_code"].clone(), num(&r["Computed_score"])))
                 .collect();
             assert_eq!(
                 ours.len(),
@@ -225,12 +225,15 @@ fn one_quarter_with_explicit_cut_points_and_byte_identical_reruns() {
     let header: Vec<&str> = league_report_columns();
     let text =
         std::fs::read_to_string(a.join("2025-26-Q3/mh_community/league-table.csv")).expect("csv");
-    // NHS England's twelve columns in their order, then what the average rests on.
+    // NHS England's twelve columns in their order, then segment 5 and the segment before the
+    // override, then what the average rests on.
     let ours: Vec<&str> = text.lines().next().expect("header").split(',').collect();
     assert_eq!(ours[..12], header[..]);
     assert_eq!(
         ours[12..],
         [
+            "Recovery_support_programme",
+            "Segment_before_override",
             "Metrics_scored",
             "Metrics_in_average",
             "Synthetic_metrics",

@@ -155,7 +155,8 @@ fn with_derivable_scores_removed_the_engine_s_scores_and_league_table_reproduce(
             continue;
         }
         let t = r["Trust_code"].clone();
-        let ours = num(&r["Value"]);
+        assert_eq!(r["Score_source"], "computed", "{t} {id}");
+        let ours = num(&r["Computed_score"]);
         let theirs = pubd[&(t.clone(), id.clone())].0;
         let e = by_metric.entry(id.clone()).or_default();
         e.0 += 1;

@@ -19,8 +19,9 @@ fn national(p: &Report) -> PathBuf {
     p.out.join("2025-26-Q1/national")
 }
 
-/// (rank, trust code, average score to 2 dp) per league row.
-type Row = (u32, String, String);
+/// (rank, trust code, segment, segment before the override, Recovery Support Programme,
+/// average score to 2 dp) per league row.
+type Row = (u32, String, String, String, String, String);
 
 fn from_csv(dir: &Path, group: &str) -> Vec<Row> {
     read_csv(&dir.join(format!("tables/league_{group}.csv")))
@@ -29,6 +30,9 @@ fn from_csv(dir: &Path, group: &str) -> Vec<Row> {
             (
                 r["rank"].parse().expect("rank"),
                 r["trust_code"].clone(),
+                r["segment"].clone(),
+                r["segment_before_override"].clone(),
+                r["recovery_support_programme"].clone(),
                 r["average_score"].clone(),
             )
         })
@@ -48,15 +52,19 @@ fn from_parquet(dir: &Path, group: &str) -> Vec<Row> {
             let mut rank = 0;
             let mut code = String::new();
             let mut avg = String::new();
+            let (mut seg, mut before, mut rsp) = (String::new(), String::new(), String::new());
             for (name, field) in row.get_column_iter() {
                 match (name.as_str(), field) {
                     ("rank", Field::Long(v)) => rank = *v as u32,
                     ("trust_code", Field::Str(s)) => code = s.clone(),
+                    ("segment", Field::Long(v)) => seg = v.to_string(),
+                    ("segment_before_override", Field::Long(v)) => before = v.to_string(),
+                    ("recovery_support_programme", Field::Str(s)) => rsp = s.clone(),
                     ("average_score", Field::Double(v)) => avg = format!("{v:.2}"),
                     _ => {}
                 }
             }
-            (rank, code, avg)
+            (rank, code, seg, before, rsp, avg)
         })
         .collect()
 }
@@ -76,6 +84,11 @@ fn from_xlsx(path: &Path, sheet: &str) -> Vec<Row> {
             .unwrap_or_else(|| panic!("column {name}"))
     };
     let (r, c, a) = (col("Rank"), col("Trust code"), col("Average metric score"));
+    let (sg, b, p) = (
+        col("Segment"),
+        col("Segment before the financial override"),
+        col("Recovery Support Programme (segment 5)"),
+    );
     rows[header + 1..]
         .iter()
         .map(|row| {
@@ -88,7 +101,18 @@ fn from_xlsx(path: &Path, sheet: &str) -> Vec<Row> {
                 Data::String(s) => s.clone(),
                 other => panic!("{other:?}"),
             };
-            (num(&row[r]) as u32, code, format!("{:.2}", num(&row[a])))
+            let text = |d: &Data| match d {
+                Data::String(s) => s.clone(),
+                other => panic!("{sheet}: a text cell, got {other:?}"),
+            };
+            (
+                num(&row[r]) as u32,
+                code,
+                format!("{}", num(&row[sg])),
+                format!("{}", num(&row[b])),
+                text(&row[p]),
+                format!("{:.2}", num(&row[a])),
+            )
         })
         .collect()
 }
@@ -133,7 +157,8 @@ fn from_pdf(text: &str) -> BTreeMap<String, Vec<Row>> {
         }
         let Some(group) = &current else { continue };
         let f: Vec<&str> = line.split_whitespace().collect();
-        // rank, "a to b", code ... average "c to d"
+        // rank, "a to b", code ... average "c to d" [counts]
+        let last_to = f.iter().rposition(|w| *w == "to").unwrap_or(0);
         if f.len() >= 9
             && f[0].parse::<u32>().is_ok()
             && f[2] == "to"
@@ -141,12 +166,16 @@ fn from_pdf(text: &str) -> BTreeMap<String, Vec<Row>> {
             && f[4]
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && f[f.len() - 2] == "to"
+            && last_to > 4
         {
-            let avg = f[f.len() - 4].to_owned();
+            // ... segment, before override, programme, deficit ("Not" of "Not known"), average.
+            let avg = f[last_to - 2].to_owned();
             out.entry(group.clone()).or_default().push((
                 f[0].parse().expect("rank"),
                 f[4].to_owned(),
+                f[last_to - 6].to_owned(),
+                f[last_to - 5].to_owned(),
+                f[last_to - 4].to_owned(),
                 avg,
             ));
         }
@@ -188,6 +217,9 @@ fn workbook_pdf_csv_and_parquet_agree() {
                 (
                     r["Rank"].parse().expect("rank"),
                     r["Trust_code"].clone(),
+                    r["Segment"].clone(),
+                    r["Segment_before_override"].clone(),
+                    r["Recovery_support_programme"].clone(),
                     format!("{:.2}", r["Average_score"].parse::<f64>().expect("avg")),
                 )
             })
@@ -369,10 +401,20 @@ fn movement_is_reported_when_the_run_holds_the_previous_quarter() {
             rank(&league_q2, &m["trust_code"]),
             rank(&league_q3, &m["trust_code"]),
         );
-        assert_eq!(m["rank_previous"].parse::<i64>().expect("n"), before);
-        assert_eq!(m["rank_now"].parse::<i64>().expect("n"), now);
+        assert_eq!(m["rank_2025_26_q2"].parse::<i64>().expect("n"), before);
+        assert_eq!(m["rank_2025_26_q3"].parse::<i64>().expect("n"), now);
         assert_eq!(m["places_gained"].parse::<i64>().expect("n"), before - now);
-        assert!(["Yes", "No"].contains(&m["significant"].as_str()));
+        // Significance applies to a change of rank only.
+        let expected: &[&str] = if before == now { &[""] } else { &["Yes", "No"] };
+        assert!(expected.contains(&m["significant"].as_str()), "{m:?}");
+        // The trend goes back to Q1.
+        assert_eq!(
+            m["rank_2025_26_q1"].parse::<i64>().expect("n"),
+            rank(
+                &read_csv(&out.join("2025-26-Q1/mh_community/league-table.csv")),
+                &m["trust_code"]
+            )
+        );
     }
     // Q1 has no previous quarter in the run: no movement table.
     assert!(

@@ -30,7 +30,7 @@ pub use methodology::{
 };
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
-    CutPointSource, DomainResult, LeagueRow, LeagueTable, MetricScore, Range, ScoreProvenance,
-    ScoreRun, SegmentCuts,
+    CutPointSource, DomainResult, LeagueRow, LeagueTable, MetricScore, PeerSpread, Range,
+    ScoreProvenance, ScoreRun, SegmentCuts,
 };
 pub use trust::{TrustCode, TrustCodeError};

@@ -49,8 +49,8 @@ pub struct MetricScore {
     /// Individual-metric rank of the raw value within the trust's peer group (competition
     /// ranking, 1 = best), when there is a raw value.
     pub value_rank: Option<u32>,
-    /// Peer-group median, lower and upper quartile of the raw value.
-    pub peer_quartiles: Option<[f64; 3]>,
+    /// Median and quartiles of the raw values in the trust's peer group.
+    pub peer_spread: Option<PeerSpread>,
     /// Rank of the score within the peer group (1 = best score).
     pub score_rank: u32,
     /// The least direct provenance among the inputs behind the score (its raw value, its
@@ -58,6 +58,18 @@ pub struct MetricScore {
     pub data_provenance: crate::Provenance,
     /// The period the score's inputs cover, as their sources state it.
     pub reporting_date: String,
+}
+
+/// Median and quartiles of a metric's raw values within a peer group (linear, inclusive, as
+/// NHS England publishes them). Named fields, so the three cannot be confused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeerSpread {
+    /// Median.
+    pub median: f64,
+    /// Lower quartile (25th percentile).
+    pub lower_quartile: f64,
+    /// Upper quartile (75th percentile).
+    pub upper_quartile: f64,
 }
 
 /// One domain's result for a trust.

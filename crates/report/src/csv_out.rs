@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use league_model::number::format_nhse;
-use league_model::{LeagueRow, LeagueTable, Methodology, Provenance, Quarter, ScoreRun};
+use league_model::{
+    LeagueRow, LeagueTable, Methodology, Provenance, Quarter, ScoreProvenance, ScoreRun,
+};
 
 use crate::ReportError;
 
@@ -17,8 +19,8 @@ const TRUST_COLUMNS: [&str; 6] = [
     "Trust_name",
 ];
 
-/// NHS England's league-table columns, in order.
-pub const LEAGUE_TABLE_COLUMNS: [&str; 16] = [
+/// NHS England's league-table columns, in order, then this project's.
+pub const LEAGUE_TABLE_COLUMNS: [&str; 18] = [
     TRUST_COLUMNS[0],
     TRUST_COLUMNS[1],
     TRUST_COLUMNS[2],
@@ -31,17 +33,21 @@ pub const LEAGUE_TABLE_COLUMNS: [&str; 16] = [
     "Trust_in_financial_deficit",
     "Rank",
     "Likely_range_of_rank",
-    // Not in NHS England's layout: what the average rests on (how many metric scores, and
-    // which, as score ids separated by ";"), and how many of them rest on synthetic inputs or
-    // on real inputs from another period (always 0 for NHS England's own data).
+    // Not in NHS England's layout: "Yes" when the trust is in the Recovery Support Programme
+    // (segment 5; Segment keeps the 1 to 4 the league order uses), the segment before the
+    // financial override, what the average rests on (how many metric scores, and which, as
+    // score ids separated by ";"), and how many of them rest on synthetic inputs or on real
+    // inputs from another period (always 0 for NHS England's own data).
+    "Recovery_support_programme",
+    "Segment_before_override",
     "Metrics_scored",
     "Metrics_in_average",
     "Synthetic_metrics",
     "Other_period_metrics",
 ];
 
-/// NHS England's data-file columns, in order.
-pub const METRIC_SCORE_COLUMNS: [&str; 18] = [
+/// NHS England's data-file columns, in order, then this project's.
+pub const METRIC_SCORE_COLUMNS: [&str; 20] = [
     TRUST_COLUMNS[0],
     TRUST_COLUMNS[1],
     TRUST_COLUMNS[2],
@@ -60,8 +66,12 @@ pub const METRIC_SCORE_COLUMNS: [&str; 18] = [
     "Upper_quartile",
     "Rank",
     // Not in NHS England's layout: published, real, real_other_period or synthetic (the least
-    // direct input behind the row).
+    // direct input behind the row); for a metric score, whether the score in the average is
+    // NHS England's published one or computed here, and the score this project computed from
+    // the raw value where it could (to 2 dp), which verifies a published one.
     "Data_provenance",
+    "Score_source",
+    "Computed_score",
 ];
 
 /// Directory name for a quarter: "2025-26-Q3".
@@ -138,6 +148,13 @@ fn league_row(t: &LeagueTable, r: &LeagueRow) -> Vec<String> {
         r.deficit_label().to_owned(),
         r.rank.to_string(),
         format!("{} to {}", r.rank_range.low, r.rank_range.high),
+        if r.in_improvement_programme {
+            "Yes"
+        } else {
+            "No"
+        }
+        .to_owned(),
+        r.unadjusted_segment.to_string(),
         r.metrics_scored.to_string(),
         r.metrics.join(";"),
         r.synthetic_metrics.to_string(),
@@ -160,10 +177,14 @@ fn metric_rows<'a>(
                    desc: &str,
                    units: &str,
                    value: String,
+                   spread: [String; 3],
                    rank: Option<u32>,
                    provenance: Provenance,
-                   date: &str| {
+                   date: &str,
+                   score: [String; 2]| {
             let mut v = trust_columns(t, r);
+            let [median, lq, uq] = spread;
+            let [source, computed] = score;
             v.extend([
                 domain.to_owned(),
                 sub.to_owned(),
@@ -172,14 +193,18 @@ fn metric_rows<'a>(
                 date.to_owned(),
                 units.to_owned(),
                 value,
-                String::new(),
-                String::new(),
-                String::new(),
+                median,
+                lq,
+                uq,
                 rank.map(|x| x.to_string()).unwrap_or_default(),
                 provenance.label().to_owned(),
+                source,
+                computed,
             ]);
             v
         };
+        let none = || [String::new(), String::new(), String::new()];
+        let not_a_score = || [String::new(), String::new()];
         let scores = || {
             run.metric_scores
                 .iter()
@@ -191,8 +216,9 @@ fn metric_rows<'a>(
             .map(|s| s.data_provenance)
             .max()
             .unwrap_or_default();
+        // Each metric: its raw value with the peer group's median and quartiles (NHS England's
+        // OF0xxx rows), then the score in the average (OF1xxx), published or computed.
         for s in scores() {
-            let Some(computed) = s.computed else { continue };
             let metric = m
                 .metric(&s.metric_id)
                 .expect("scores carry configured metric ids");
@@ -201,16 +227,43 @@ fn metric_rows<'a>(
                 .iter()
                 .find(|d| d.id == metric.domain)
                 .expect("validated domain");
+            if let (Some(value_id), Some(value)) = (&metric.value_id, s.value) {
+                let spread = s.peer_spread.map_or_else(none, |q| {
+                    [q.median, q.lower_quartile, q.upper_quartile].map(|x| format_nhse(x, 2))
+                });
+                out.push(row(
+                    &domain.name,
+                    &metric.sub_domain,
+                    value_id,
+                    &metric.name,
+                    &metric.unit,
+                    format_nhse(value, 2),
+                    spread,
+                    s.value_rank,
+                    s.data_provenance,
+                    &s.reporting_date,
+                    not_a_score(),
+                ));
+            }
+            let source = match s.provenance {
+                ScoreProvenance::Published => "published",
+                ScoreProvenance::Computed => "computed",
+            };
             out.push(row(
                 &domain.name,
                 &metric.sub_domain,
                 &metric.id,
                 &metric.name,
                 "score",
-                format_nhse(computed, 2),
+                format_nhse(s.score, 2),
+                none(),
                 Some(s.score_rank),
                 s.data_provenance,
                 &s.reporting_date,
+                [
+                    source.to_owned(),
+                    s.computed.map(|c| format_nhse(c, 2)).unwrap_or_default(),
+                ],
             ));
         }
         for d in &r.domains {
@@ -228,9 +281,11 @@ fn metric_rows<'a>(
                 &score_name,
                 "score",
                 format_nhse(d.score, 2),
+                none(),
                 Some(d.rank),
                 derived,
                 &q,
+                not_a_score(),
             ));
             out.push(row(
                 &domain.name,
@@ -239,9 +294,11 @@ fn metric_rows<'a>(
                 &seg_name,
                 "segment",
                 format_nhse(f64::from(d.segment), 1),
+                none(),
                 None,
                 derived,
                 &q,
+                not_a_score(),
             ));
         }
         let o = &m.outputs;
@@ -253,9 +310,11 @@ fn metric_rows<'a>(
             "Adjusted segment",
             "segment",
             format_nhse(f64::from(r.segment), 1),
+            none(),
             Some(r.rank),
             derived,
             &q,
+            not_a_score(),
         ));
         out.push(row(
             "Summary",
@@ -264,9 +323,11 @@ fn metric_rows<'a>(
             "Average metric score",
             "score",
             format_nhse(r.average, 2),
+            none(),
             Some(r.average_rank),
             derived,
             &q,
+            not_a_score(),
         ));
         out.push(row(
             "Summary",
@@ -275,9 +336,11 @@ fn metric_rows<'a>(
             "Unadjusted segment",
             "segment",
             format_nhse(f64::from(r.unadjusted_segment), 1),
+            none(),
             None,
             derived,
             &q,
+            not_a_score(),
         ));
         // No row where the deficit status is not known: NHS England's files carry 0 or 1.
         if let Some(in_deficit) = r.in_deficit {
@@ -288,9 +351,11 @@ fn metric_rows<'a>(
                 "Financial override",
                 "flag",
                 flag(in_deficit),
+                none(),
                 None,
                 derived,
                 &q,
+                not_a_score(),
             ));
         }
         out.push(row(
@@ -300,9 +365,11 @@ fn metric_rows<'a>(
             "Final segment score override",
             "segment",
             format_nhse(f64::from(r.final_segment), 1),
+            none(),
             None,
             derived,
             &q,
+            not_a_score(),
         ));
         out
     })

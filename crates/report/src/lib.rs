@@ -22,8 +22,8 @@ mod xlsx;
 pub use csv_out::{LEAGUE_TABLE_COLUMNS, METRIC_SCORE_COLUMNS, quarter_slug, write_tables};
 pub use machine::{dictionary_json, table_csv, table_parquet, write_machine_readable};
 pub use pack::{
-    Cell, Column, Kind, Movement, NationalPack, PackTable, Publication, SegmentCounts, Shorthand,
-    build_pack, quarter_months,
+    Cell, ChartPoint, Column, Kind, MethodFacts, Movement, NationalPack, Note, PackTable,
+    Publication, RankedChart, SegmentCounts, Shorthand, TrendSummary, build_pack, quarter_months,
 };
 pub use pdf::{PdfError, national_pdf};
 pub use publish::publish;
@@ -71,14 +71,8 @@ pub fn write_national_packs(
         let p = out.join("league-tables.xlsx");
         write_file(&p, &workbook(&pack, publication)?)?;
         written.push(p);
-        let cuts = |group: &str| {
-            run.cuts
-                .iter()
-                .find(|c| c.quarter == q && c.peer_group.as_deref().is_none_or(|g| g == group))
-                .map(|c| c.cuts)
-        };
         let p = out.join("league-tables.pdf");
-        write_file(&p, &national_pdf(&pack, publication, &cuts)?)?;
+        write_file(&p, &national_pdf(&pack, publication)?)?;
         written.push(p);
         written.extend(write_machine_readable(&out, &pack)?);
     }

@@ -102,11 +102,12 @@ pub fn table_parquet(t: &PackTable) -> Result<Vec<u8>, parquet::errors::ParquetE
                     .collect();
                 col.typed::<Int64Type>().write_batch(&v, Some(&def), None)?;
             }
-            Kind::Decimal(dp) => {
+            Kind::Decimal(_) => {
                 let v: Vec<f64> = cells
                     .iter()
                     .filter_map(|c| match c {
-                        Cell::Num(x) => Some(league_model::number::round_dp(*x, u32::from(dp))),
+                        // Rounded once, in the pack: written as the CSV and workbook show it.
+                        Cell::Num(x) => Some(*x),
                         _ => None,
                     })
                     .collect();

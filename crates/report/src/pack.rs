@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use league_model::{LeagueTable, Methodology, MetricScore, MetricStatus, Quarter, ScoreRun};
+use league_model::number::round_dp;
+use league_model::{
+    LeagueRow, LeagueTable, Methodology, MetricScore, MetricStatus, Provenance, Quarter, ScoreRun,
+};
 
 /// Publication details that are not in the data (`data/publication.toml`).
 #[derive(Debug, Clone, Deserialize)]
@@ -19,10 +22,12 @@ pub struct Publication {
     pub contact: String,
     /// Release date, `YYYY-MM-DD` (fixed, so reruns are byte-identical).
     pub release_date: String,
-    /// Next update, free text ("Next quarter's tables: February 2027").
+    /// Next update, free text that follows "Next update: " ("February 2027").
     pub next_update: String,
-    /// Where the release is published.
+    /// Where the release is published: an `https://` address, made a link in every rendering.
     pub release_url: String,
+    /// What the address is, as the link's text ("NHS England's official tables").
+    pub release_url_text: String,
     /// Document language (BCP 47).
     pub language: String,
 }
@@ -40,6 +45,18 @@ impl Publication {
             && d[8..].parse::<u8>().is_ok_and(|x| (1..=31).contains(&x));
         if !ok {
             return Err(format!("release_date: {d:?} is not YYYY-MM-DD"));
+        }
+        if !p.release_url.starts_with("https://") || p.release_url.contains(char::is_whitespace) {
+            return Err(format!(
+                "release_url: {:?} is not a web address (https://, no spaces)",
+                p.release_url
+            ));
+        }
+        if p.next_update.to_lowercase().starts_with("next update") {
+            return Err(
+                "next_update: give only the text after \"Next update: \" (the renderings add it)"
+                    .to_owned(),
+            );
         }
         Ok(p)
     }
@@ -234,10 +251,145 @@ pub struct SegmentCounts {
     pub peer_group: String,
     /// Peer group label ("Acute trust").
     pub label: String,
-    /// Trusts in segments 1 to 5 (final segment).
-    pub counts: [u32; 5],
+    /// Trusts in segments 1 to 4 after the financial override (the league order).
+    pub counts: [u32; 4],
+    /// Of those, trusts in the Recovery Support Programme (segment 5).
+    pub recovery_support: u32,
     /// Trusts moved to a worse segment by the financial override.
     pub capped: u32,
+    /// Trusts whose deficit status no real source gives (the override is not applied).
+    pub deficit_not_known: u32,
+}
+
+impl SegmentCounts {
+    /// Trusts in the peer group.
+    pub fn total(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+}
+
+/// The facts of the run that the method text states, so the text is the run's, not prose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodFacts {
+    /// Methodology name and configuration version.
+    pub methodology: String,
+    /// Bootstrap replicates behind the likely ranges.
+    pub replicates: u32,
+    /// Bootstrap seed.
+    pub seed: u64,
+    /// Percentiles that bound a likely range.
+    pub percentiles: (f64, f64),
+    /// Worst segment a trust in financial deficit may have.
+    pub override_cap: u8,
+    /// The segment number of the Recovery Support Programme.
+    pub segment5: u8,
+    /// Whether segment 5 changes the league rank.
+    pub segment5_affects_rank: bool,
+    /// Decimal places of the average used in the league order.
+    pub average_dp: u32,
+    /// Metrics weighted other than 1 in the average: (weight, ids).
+    pub weights: Vec<(f64, Vec<String>)>,
+    /// Labels of the peer groups in the pack ("Acute trust").
+    pub peer_groups: Vec<String>,
+}
+
+/// "2.5th", "97.5th", "50th".
+fn percentile_label(p: f64) -> String {
+    let n = if p.fract() == 0.0 {
+        format!("{p:.0}")
+    } else {
+        format!("{p}")
+    };
+    let whole = p.trunc() as u32;
+    let suffix = if p.fract() != 0.0 {
+        "th"
+    } else {
+        match (whole % 10, whole % 100) {
+            (_, 11..=13) => "th",
+            (1, _) => "st",
+            (2, _) => "nd",
+            (3, _) => "rd",
+            _ => "th",
+        }
+    };
+    format!("{n}{suffix}")
+}
+
+/// "one", "two", ... for small counts in prose; digits beyond ten.
+fn count_word(n: usize) -> String {
+    const W: [&str; 11] = [
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    W.get(n).map_or_else(|| n.to_string(), |w| (*w).to_owned())
+}
+
+/// "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+impl MethodFacts {
+    /// How likely ranges are made, as one clause.
+    pub fn likely_ranges(&self) -> String {
+        format!(
+            "the {} and {} percentiles of {} bootstrap replicates (seed {})",
+            percentile_label(self.percentiles.0),
+            percentile_label(self.percentiles.1),
+            thousands(self.replicates),
+            self.seed
+        )
+    }
+
+    /// How the league is ordered, as one sentence.
+    pub fn league_order(&self) -> String {
+        format!(
+            "Rank is the position within the peer group: segment (1 to 4, after the financial override) first, then average score (1 best, 4 worst) to {} decimal places; trusts with equal segment and average share the best rank.",
+            self.average_dp
+        )
+    }
+}
+
+/// One note, with a stable id that sheets and sections refer to (never its position).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    /// Stable id ("method", "likely_ranges").
+    pub id: &'static str,
+    /// Subject, shown as its heading.
+    pub subject: String,
+    /// The note.
+    pub text: String,
+}
+
+/// One trust on a ranked chart: figures as the tables show them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChartPoint {
+    /// League rank.
+    pub rank: u32,
+    /// Average score.
+    pub average: f64,
+    /// Likely range of the average.
+    pub low: f64,
+    /// See `low`.
+    pub high: f64,
+}
+
+/// A peer group's ranked chart: every trust in league order with its likely range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedChart {
+    /// Peer group id.
+    pub peer_group: String,
+    /// Peer group label.
+    pub label: String,
+    /// Segment cut-points used for the group, when known.
+    pub cuts: Option<[f64; 3]>,
+    /// Trusts in league order.
+    pub points: Vec<ChartPoint>,
+    /// Widest likely range of the average.
+    pub widest: f64,
 }
 
 /// A change of league position since the previous quarter.
@@ -257,27 +409,49 @@ pub struct Movement {
     pub significant: bool,
 }
 
-/// The whole pack for one quarter.
+/// How many trusts of a peer group moved since the previous quarter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrendSummary {
+    /// Peer group label.
+    pub label: String,
+    /// Previous quarter.
+    pub previous: Quarter,
+    /// Trusts in both quarters.
+    pub compared: u32,
+    /// Of those, trusts whose rank changed.
+    pub moved: u32,
+    /// Of the moves, those whose likely ranges of rank do not overlap.
+    pub significant: u32,
+    /// Trusts whose segment changed.
+    pub segment_changed: u32,
+}
+
+/// The whole pack for one quarter: the only thing renderers read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NationalPack {
     /// The quarter.
     pub quarter: Quarter,
     /// The previous quarter, when the run holds it.
     pub previous: Option<Quarter>,
-    /// Methodology name and configuration version.
-    pub methodology: String,
+    /// Every quarter of the run up to this one, oldest first (the trend's columns).
+    pub history: Vec<Quarter>,
+    /// The facts of the method as run.
+    pub method: MethodFacts,
     /// League tables by peer group (in the methodology's order).
     pub league: Vec<PackTable>,
-    /// League tables as scored, for the PDF and charts.
-    pub league_source: Vec<LeagueTable>,
     /// One ranking per scored metric.
     pub metrics: Vec<PackTable>,
-    /// Movement since the previous quarter, per peer group (empty without one).
+    /// Segment and rank over the quarters and movement since the previous one, per peer group
+    /// (empty without a previous quarter).
     pub movement: Vec<PackTable>,
     /// Segment counts per peer group.
     pub segments: Vec<SegmentCounts>,
+    /// Ranked charts per peer group.
+    pub charts: Vec<RankedChart>,
     /// Largest movements in each direction, per peer group.
     pub largest_moves: Vec<Movement>,
+    /// Movement counts per peer group (empty without a previous quarter).
+    pub trend: Vec<TrendSummary>,
     /// Scored values resting on synthetic inputs, and on real inputs from another period.
     pub synthetic_values: u32,
     /// See `synthetic_values`.
@@ -286,6 +460,10 @@ pub struct NationalPack {
     pub provenance: Vec<GroupProvenance>,
     /// What each league table's averages rest on, in league-table order.
     pub basis: Vec<Basis>,
+    /// Notes shared by every rendering (workbook Notes sheet, PDF method section).
+    pub notes: Vec<Note>,
+    /// Key findings, as every rendering states them.
+    pub key_findings: Vec<String>,
 }
 
 /// Averaged scores of one peer group by where their inputs come from, and trusts without a
@@ -310,7 +488,8 @@ pub struct GroupProvenance {
     pub deficit_other_period: u32,
 }
 
-fn thousands(n: u32) -> String {
+/// "1,234".
+pub(crate) fn thousands(n: u32) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -382,16 +561,14 @@ impl NationalPack {
         }
         if self.other_period_values > 0 {
             s.push_str(&format!(
-                " {} scored values rest on real inputs from another period.",
+                " {} scored values rest on real inputs from another period; the league tables count them for each trust.",
                 thousands(self.other_period_values)
             ));
         }
         s.push_str(" Where no real value exists for a trust and metric, the metric is not scored for that trust; each league table lists the metrics its averages rest on.");
         s
     }
-}
 
-impl NationalPack {
     /// Every table, in workbook order.
     pub fn tables(&self) -> impl Iterator<Item = &PackTable> {
         self.league
@@ -399,10 +576,57 @@ impl NationalPack {
             .chain(self.movement.iter())
             .chain(self.metrics.iter())
     }
+
+    /// The note with this id. Panics on an id the pack does not make: a bug.
+    pub fn note(&self, id: &str) -> &Note {
+        self.notes
+            .iter()
+            .find(|n| n.id == id)
+            .unwrap_or_else(|| panic!("the pack makes note {id}"))
+    }
+
+    /// "[note 3]" for the note with this id (numbered in the order of `notes`).
+    pub fn note_ref(&self, id: &str) -> String {
+        let i = self
+            .notes
+            .iter()
+            .position(|n| n.id == id)
+            .unwrap_or_else(|| panic!("the pack makes note {id}"));
+        format!("[note {}]", i + 1)
+    }
 }
 
-fn num_or_x(v: Option<f64>) -> Cell {
-    v.map_or(Cell::Missing(Shorthand::NotAvailable), Cell::Num)
+impl PackTable {
+    /// Index of the column with this machine-readable name.
+    pub fn column(&self, key: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.key == key)
+    }
+}
+
+impl Cell {
+    /// The cell as text: decimals to the column's places, missing values by their shorthand.
+    pub fn display(&self, kind: Kind) -> String {
+        match (self, kind) {
+            (Cell::Text(s), _) => s.clone(),
+            (Cell::Int(v), _) => v.to_string(),
+            (Cell::Num(v), Kind::Decimal(dp)) => format!("{v:.*}", usize::from(dp)),
+            (Cell::Num(v), _) => v.to_string(),
+            (Cell::Missing(s), _) => s.marker().to_owned(),
+        }
+    }
+}
+
+/// Decimal places of every decimal figure in the pack.
+const DP: u8 = 2;
+
+/// A decimal figure, rounded once, here, half away from zero as NHS England rounds: every
+/// rendering then prints this value and no other.
+fn dec(v: f64) -> Cell {
+    Cell::Num(round_dp(v, u32::from(DP)))
+}
+
+fn dec_or(v: Option<f64>, missing: Shorthand) -> Cell {
+    v.map_or(Cell::Missing(missing), dec)
 }
 
 fn yes_no(b: bool) -> Cell {
@@ -471,151 +695,223 @@ impl Basis {
     }
 }
 
+fn method_facts(run: &ScoreRun, m: &Methodology, tables: &[&LeagueTable]) -> MethodFacts {
+    let mut weights: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for x in m
+        .metrics
+        .iter()
+        .filter(|x| x.status == MetricStatus::Scored && x.weight != 1.0)
+    {
+        weights
+            .entry(format!("{}", x.weight))
+            .or_default()
+            .push(x.id.clone());
+    }
+    let weights = weights
+        .into_iter()
+        .map(|(w, ids)| (w.parse().expect("formatted from f64"), ids))
+        .collect();
+    MethodFacts {
+        methodology: format!(
+            "{} {} (configuration {})",
+            m.framework.name, m.framework.year, m.framework.config_version
+        ),
+        replicates: run.replicates,
+        seed: run.seed,
+        percentiles: (
+            m.likely_ranges.lower_percentile,
+            m.likely_ranges.upper_percentile,
+        ),
+        override_cap: m.financial_override.cap_segment,
+        segment5: m.segment5.segment,
+        segment5_affects_rank: m.segment5.affects_rank,
+        average_dp: m.rounding.average_dp,
+        weights,
+        peer_groups: tables.iter().map(|t| t.peer_group_label.clone()).collect(),
+    }
+}
+
+fn league_columns(m: &Methodology, f: &MethodFacts) -> Vec<Column> {
+    let mut columns = vec![
+        col("Rank", "rank", Kind::Integer, "", &f.league_order()),
+        col(
+            "Rank, likely range from",
+            "rank_likely_from",
+            Kind::Integer,
+            "",
+            &format!(
+                "Lower end of the likely range of rank ({} percentile of the seeded bootstrap).",
+                percentile_label(f.percentiles.0)
+            ),
+        ),
+        col(
+            "Rank, likely range to",
+            "rank_likely_to",
+            Kind::Integer,
+            "",
+            &format!(
+                "Upper end of the likely range of rank ({} percentile).",
+                percentile_label(f.percentiles.1)
+            ),
+        ),
+        trust_code_column(),
+        trust_name_column(),
+        col("Region", "region", Kind::Text, "", "NHS England region."),
+        col(
+            "Segment",
+            "segment",
+            Kind::Integer,
+            "",
+            "Delivery segment 1 (best) to 4 after the financial override: the segment the league order uses.",
+        ),
+        col(
+            "Segment before the financial override",
+            "segment_before_override",
+            Kind::Integer,
+            "",
+            &format!(
+                "Segment the average score gives before a trust in financial deficit is capped at segment {}.",
+                f.override_cap
+            ),
+        ),
+        col(
+            &format!("Recovery Support Programme (segment {})", f.segment5),
+            "recovery_support_programme",
+            Kind::Text,
+            "",
+            &format!(
+                "Yes when the trust is in the Recovery Support Programme, NHS England's segment {}; {}.",
+                f.segment5,
+                if f.segment5_affects_rank {
+                    "it is ranked below segment 4"
+                } else {
+                    "its segment 1 to 4 and rank are unchanged"
+                }
+            ),
+        ),
+        col(
+            "In financial deficit",
+            "financial_deficit",
+            Kind::Text,
+            "",
+            &format!(
+                "Yes when the trust is in deficit or receives deficit support: its segment is capped at {}. Not known when no real source gives the trust's deficit status: the cap is then not applied.",
+                f.override_cap
+            ),
+        ),
+        col(
+            "Average metric score",
+            "average_score",
+            Kind::Decimal(DP),
+            "score 1 to 4",
+            "Weighted mean of the trust's metric scores (1 best, 4 worst).",
+        ),
+        col(
+            "Average score, likely range from",
+            "average_likely_from",
+            Kind::Decimal(DP),
+            "score 1 to 4",
+            "Lower end of the likely range of the average score.",
+        ),
+        col(
+            "Average score, likely range to",
+            "average_likely_to",
+            Kind::Decimal(DP),
+            "score 1 to 4",
+            "Upper end of the likely range of the average score.",
+        ),
+    ];
+    for d in &m.domains {
+        columns.push(col(
+            &format!("{} domain score", d.name),
+            &format!("domain_{}", d.id),
+            Kind::Decimal(DP),
+            "score 1 to 4",
+            &format!(
+                "Mean of the trust's {} metric scores ({}).",
+                d.name.to_lowercase(),
+                d.score_id
+            ),
+        ));
+    }
+    columns.extend([
+        col("Metrics scored", "metrics_scored", Kind::Integer, "count", "Number of metric scores in the average."),
+        col("Metrics in average", "metrics_in_average", Kind::Text, "", "The metric scores the average rests on, by NHS England metric id (OF1xxx), separated by semicolons."),
+        col("Metrics with synthetic inputs", "synthetic_metrics", Kind::Integer, "count", "Scores in the average whose input was generated by this project, not published."),
+        col("Metrics with inputs from another period", "other_period_metrics", Kind::Integer, "count", "Scores in the average whose real input covers another period."),
+    ]);
+    columns
+}
+
+fn league_row(m: &Methodology, r: &LeagueRow) -> Vec<Cell> {
+    let mut v = vec![
+        Cell::Int(i64::from(r.rank)),
+        Cell::Int(r.rank_range.low as i64),
+        Cell::Int(r.rank_range.high as i64),
+        Cell::Text(r.trust.code.to_string()),
+        Cell::Text(r.trust.name.clone()),
+        Cell::Text(r.trust.region.clone()),
+        Cell::Int(i64::from(r.segment)),
+        Cell::Int(i64::from(r.unadjusted_segment)),
+        yes_no(r.in_improvement_programme),
+        Cell::Text(r.deficit_label().to_owned()),
+        dec(r.average),
+        dec(r.average_range.low),
+        dec(r.average_range.high),
+    ];
+    for d in &m.domains {
+        v.push(dec_or(
+            r.domains.iter().find(|x| x.domain == d.id).map(|x| x.score),
+            Shorthand::NotAvailable,
+        ));
+    }
+    v.extend([
+        Cell::Int(i64::from(r.metrics_scored)),
+        Cell::Text(r.metrics.join("; ")),
+        Cell::Int(i64::from(r.synthetic_metrics)),
+        Cell::Int(i64::from(r.other_period_metrics)),
+    ]);
+    v
+}
+
 /// Builds the pack for `quarter` from a scoring run.
 pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> NationalPack {
     let tables: Vec<&LeagueTable> = run.tables.iter().filter(|t| t.quarter == quarter).collect();
-    let previous_q = quarter.previous();
-    let previous: BTreeMap<(&str, &str), &league_model::LeagueRow> = run
+    let method = method_facts(run, m, &tables);
+    let mut history: Vec<Quarter> = run
         .tables
         .iter()
-        .filter(|t| t.quarter == previous_q)
+        .map(|t| t.quarter)
+        .filter(|q| *q <= quarter)
+        .collect();
+    history.sort();
+    history.dedup();
+    let previous_q = quarter.previous();
+    let has_previous = history.contains(&previous_q);
+    // (quarter, peer group, trust) → row, for the trend.
+    let rows_of: BTreeMap<(Quarter, &str, &str), &LeagueRow> = run
+        .tables
+        .iter()
+        .filter(|t| history.contains(&t.quarter))
         .flat_map(|t| {
             t.rows
                 .iter()
-                .map(move |r| ((t.peer_group.as_str(), r.trust.code.as_str()), r))
+                .map(move |r| ((t.quarter, t.peer_group.as_str(), r.trust.code.as_str()), r))
         })
         .collect();
-    let has_previous = !previous.is_empty();
 
     let mut league = Vec::new();
     let mut basis = Vec::new();
     let mut movement = Vec::new();
     let mut segments = Vec::new();
+    let mut charts = Vec::new();
     let mut largest_moves = Vec::new();
+    let mut trend = Vec::new();
     for t in &tables {
         let group = m
             .peer_group(&t.peer_group)
             .expect("tables are for configured peer groups");
         let short = group.id.clone();
-        let mut columns = vec![
-            col(
-                "Rank",
-                "rank",
-                Kind::Integer,
-                "",
-                "League position within the peer group: segment first, then average score to 2 dp; equal positions share the best rank.",
-            ),
-            col(
-                "Rank, likely range from",
-                "rank_likely_from",
-                Kind::Integer,
-                "",
-                "Lower end of the likely range of rank (2.5th percentile of the seeded bootstrap).",
-            ),
-            col(
-                "Rank, likely range to",
-                "rank_likely_to",
-                Kind::Integer,
-                "",
-                "Upper end of the likely range of rank (97.5th percentile).",
-            ),
-            trust_code_column(),
-            trust_name_column(),
-            col("Region", "region", Kind::Text, "", "NHS England region."),
-            col(
-                "Segment",
-                "segment",
-                Kind::Integer,
-                "",
-                "Delivery segment 1 (best) to 4 after the financial override.",
-            ),
-            col(
-                "Recovery support programme (segment 5)",
-                "segment_5",
-                Kind::Text,
-                "",
-                "Yes when the trust is in the Recovery Support Programme (final segment 5; rank unchanged).",
-            ),
-            col(
-                "In financial deficit",
-                "financial_deficit",
-                Kind::Text,
-                "",
-                "Yes when the trust is in deficit or receives deficit support: its segment is capped at 3. Not known when no real source gives the trust's deficit status: the cap is then not applied.",
-            ),
-            col(
-                "Average metric score",
-                "average_score",
-                Kind::Decimal(2),
-                "score 1 to 4",
-                "Weighted mean of the trust's metric scores (1 best, 4 worst).",
-            ),
-            col(
-                "Average score, likely range from",
-                "average_likely_from",
-                Kind::Decimal(2),
-                "score 1 to 4",
-                "Lower end of the likely range of the average score.",
-            ),
-            col(
-                "Average score, likely range to",
-                "average_likely_to",
-                Kind::Decimal(2),
-                "score 1 to 4",
-                "Upper end of the likely range of the average score.",
-            ),
-        ];
-        for d in &m.domains {
-            columns.push(col(
-                &format!("{} domain score", d.name),
-                &format!("domain_{}", d.id),
-                Kind::Decimal(2),
-                "score 1 to 4",
-                &format!(
-                    "Mean of the trust's {} metric scores ({}).",
-                    d.name.to_lowercase(),
-                    d.score_id
-                ),
-            ));
-        }
-        columns.extend([
-            col("Metrics scored", "metrics_scored", Kind::Integer, "count", "Number of metric scores in the average."),
-            col("Metrics in average", "metrics_in_average", Kind::Text, "", "The metric scores the average rests on, by NHS England metric id (OF1xxx), separated by semicolons."),
-            col("Metrics with synthetic inputs", "synthetic_metrics", Kind::Integer, "count", "Scores in the average whose input was generated by this project, not published (see Notes)."),
-            col("Metrics with inputs from another period", "other_period_metrics", Kind::Integer, "count", "Scores in the average whose real input covers another period (see Notes)."),
-        ]);
-        let rows: Vec<Vec<Cell>> = t
-            .rows
-            .iter()
-            .map(|r| {
-                let mut v = vec![
-                    Cell::Int(i64::from(r.rank)),
-                    Cell::Int(r.rank_range.low as i64),
-                    Cell::Int(r.rank_range.high as i64),
-                    Cell::Text(r.trust.code.to_string()),
-                    Cell::Text(r.trust.name.clone()),
-                    Cell::Text(r.trust.region.clone()),
-                    Cell::Int(i64::from(r.segment)),
-                    yes_no(r.final_segment == m.segment5.segment),
-                    Cell::Text(r.deficit_label().to_owned()),
-                    Cell::Num(r.average),
-                    Cell::Num(r.average_range.low),
-                    Cell::Num(r.average_range.high),
-                ];
-                for d in &m.domains {
-                    v.push(num_or_x(
-                        r.domains.iter().find(|x| x.domain == d.id).map(|x| x.score),
-                    ));
-                }
-                v.extend([
-                    Cell::Int(i64::from(r.metrics_scored)),
-                    Cell::Text(r.metrics.join("; ")),
-                    Cell::Int(i64::from(r.synthetic_metrics)),
-                    Cell::Int(i64::from(r.other_period_metrics)),
-                ]);
-                v
-            })
-            .collect();
         let table_basis = Basis::of(t, m);
         league.push(PackTable {
             id: format!("league_{short}"),
@@ -631,46 +927,204 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                 group.label.to_lowercase()
             ),
             notes: vec![table_basis.sentence()],
-            columns,
-            rows,
+            columns: league_columns(m, &method),
+            rows: t.rows.iter().map(|r| league_row(m, r)).collect(),
         });
         basis.push(table_basis);
 
-        let mut counts = [0u32; 5];
+        let mut counts = [0u32; 4];
         for r in &t.rows {
-            counts[usize::from(r.final_segment.clamp(1, 5)) - 1] += 1;
+            counts[usize::from(r.segment.clamp(1, 4)) - 1] += 1;
         }
         segments.push(SegmentCounts {
             peer_group: t.peer_group.clone(),
             label: group.label.clone(),
             counts,
+            recovery_support: t.rows.iter().filter(|r| r.in_improvement_programme).count() as u32,
             capped: t
                 .rows
                 .iter()
                 .filter(|r| r.segment > r.unadjusted_segment)
                 .count() as u32,
+            deficit_not_known: t.rows.iter().filter(|r| r.in_deficit.is_none()).count() as u32,
+        });
+
+        let points: Vec<ChartPoint> = t
+            .rows
+            .iter()
+            .map(|r| ChartPoint {
+                rank: r.rank,
+                average: round_dp(r.average, u32::from(DP)),
+                low: round_dp(r.average_range.low, u32::from(DP)),
+                high: round_dp(r.average_range.high, u32::from(DP)),
+            })
+            .collect();
+        charts.push(RankedChart {
+            peer_group: t.peer_group.clone(),
+            label: group.label.clone(),
+            cuts: run
+                .cuts
+                .iter()
+                .find(|c| {
+                    c.quarter == quarter
+                        && c.peer_group.as_deref().is_none_or(|g| g == t.peer_group)
+                })
+                .map(|c| c.cuts),
+            widest: round_dp(
+                points.iter().map(|p| p.high - p.low).fold(0.0, f64::max),
+                u32::from(DP),
+            ),
+            points,
         });
 
         if has_previous {
-            let mut rows = Vec::new();
-            let mut moves = Vec::new();
-            for r in &t.rows {
-                let Some(p) = previous.get(&(t.peer_group.as_str(), r.trust.code.as_str())) else {
-                    continue;
-                };
-                let significant =
-                    r.rank_range.high < p.rank_range.low || r.rank_range.low > p.rank_range.high;
-                rows.push(vec![
-                    Cell::Text(r.trust.code.to_string()),
-                    Cell::Text(r.trust.name.clone()),
-                    Cell::Int(i64::from(p.rank)),
-                    Cell::Int(i64::from(r.rank)),
+            let (table, moves, summary) =
+                movement_table(t, group, quarter, previous_q, &history, &rows_of);
+            // The largest rise and fall (ties broken by trust code, for stable output).
+            if let Some(up) = moves.first().filter(|x| x.now < x.before) {
+                largest_moves.push(up.clone());
+            }
+            if let Some(down) = moves.iter().rev().find(|x| x.now > x.before) {
+                largest_moves.push(down.clone());
+            }
+            movement.push(table);
+            trend.push(summary);
+        }
+    }
+
+    let metrics = metric_tables(run, m, quarter, &tables);
+    let provenance = provenance(run, quarter, &tables);
+    let synthetic_values = provenance.iter().map(|p| p.synthetic).sum();
+    let other_period_values = provenance.iter().map(|p| p.other_period).sum();
+    let mut pack = NationalPack {
+        quarter,
+        previous: has_previous.then_some(previous_q),
+        history,
+        method,
+        league,
+        metrics,
+        movement,
+        segments,
+        charts,
+        largest_moves,
+        trend,
+        synthetic_values,
+        other_period_values,
+        provenance,
+        basis,
+        notes: Vec::new(),
+        key_findings: Vec::new(),
+    };
+    pack.notes = notes(&pack);
+    pack.key_findings = key_findings(&pack);
+    pack
+}
+
+/// The movement table of one peer group: segment and rank in every quarter of the history,
+/// then the change since the previous quarter. Also returns the moves, sorted by places
+/// gained (largest rise first), and the group's counts.
+fn movement_table(
+    t: &LeagueTable,
+    group: &league_model::PeerGroup,
+    quarter: Quarter,
+    previous_q: Quarter,
+    history: &[Quarter],
+    rows_of: &BTreeMap<(Quarter, &str, &str), &LeagueRow>,
+) -> (PackTable, Vec<Movement>, TrendSummary) {
+    let mut columns = vec![trust_code_column(), trust_name_column()];
+    for q in history {
+        columns.push(col(
+            &format!("Segment {q}"),
+            &format!("segment_{}", quarter_key(*q)),
+            Kind::Integer,
+            "",
+            &format!("Segment (1 to 4, after the financial override) in {q}."),
+        ));
+        columns.push(col(
+            &format!("Rank {q}"),
+            &format!("rank_{}", quarter_key(*q)),
+            Kind::Integer,
+            "",
+            &format!("League rank in {q}."),
+        ));
+    }
+    columns.extend([
+        col(
+            &format!("Places gained since {previous_q}"),
+            "places_gained",
+            Kind::Integer,
+            "places",
+            "Previous rank minus current rank: positive is a rise.",
+        ),
+        col(
+            &format!("Likely range of rank {previous_q}"),
+            "rank_likely_previous",
+            Kind::Text,
+            "",
+            "Likely range of rank in the previous quarter.",
+        ),
+        col(
+            &format!("Likely range of rank {quarter}"),
+            "rank_likely_now",
+            Kind::Text,
+            "",
+            "Likely range of rank in this quarter.",
+        ),
+        col(
+            "Significant change",
+            "significant",
+            Kind::Text,
+            "",
+            "Yes when the two quarters' likely ranges of rank do not overlap; not applicable when the rank did not change.",
+        ),
+    ]);
+    let mut rows = Vec::new();
+    let mut moves = Vec::new();
+    let mut summary = TrendSummary {
+        label: group.label.clone(),
+        previous: previous_q,
+        compared: 0,
+        moved: 0,
+        significant: 0,
+        segment_changed: 0,
+    };
+    for r in &t.rows {
+        let mut v = vec![
+            Cell::Text(r.trust.code.to_string()),
+            Cell::Text(r.trust.name.clone()),
+        ];
+        for q in history {
+            match rows_of.get(&(*q, t.peer_group.as_str(), r.trust.code.as_str())) {
+                Some(x) => {
+                    v.push(Cell::Int(i64::from(x.segment)));
+                    v.push(Cell::Int(i64::from(x.rank)));
+                }
+                None => {
+                    v.push(Cell::Missing(Shorthand::NotAvailable));
+                    v.push(Cell::Missing(Shorthand::NotAvailable));
+                }
+            }
+        }
+        let range = |x: &LeagueRow| format!("{} to {}", x.rank_range.low, x.rank_range.high);
+        match rows_of.get(&(previous_q, t.peer_group.as_str(), r.trust.code.as_str())) {
+            Some(p) => {
+                let moved = p.rank != r.rank;
+                let significant = moved
+                    && (r.rank_range.high < p.rank_range.low
+                        || r.rank_range.low > p.rank_range.high);
+                summary.compared += 1;
+                summary.moved += u32::from(moved);
+                summary.significant += u32::from(significant);
+                summary.segment_changed += u32::from(p.segment != r.segment);
+                v.extend([
                     Cell::Int(i64::from(p.rank) - i64::from(r.rank)),
-                    Cell::Int(i64::from(p.segment)),
-                    Cell::Int(i64::from(r.segment)),
-                    Cell::Num(p.average),
-                    Cell::Num(r.average),
-                    yes_no(significant),
+                    Cell::Text(range(p)),
+                    Cell::Text(range(r)),
+                    if moved {
+                        yes_no(significant)
+                    } else {
+                        Cell::Missing(Shorthand::NotApplicable)
+                    },
                 ]);
                 moves.push(Movement {
                     group: group.label.clone(),
@@ -681,99 +1135,44 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                     significant,
                 });
             }
-            // The largest rise and fall (ties broken by trust code, for stable output).
-            moves.sort_by_key(|x| (i64::from(x.now) - i64::from(x.before), x.code.clone()));
-            if let Some(up) = moves.first().filter(|x| x.now < x.before) {
-                largest_moves.push(up.clone());
-            }
-            if let Some(down) = moves.iter().rev().find(|x| x.now > x.before) {
-                largest_moves.push(down.clone());
-            }
-            movement.push(PackTable {
-                id: format!("movement_{short}"),
-                notes: Vec::new(),
-                sheet: truncate_sheet(&format!("Movement {}", group.short_label)),
-                title: format!(
-                    "Movement since {}: {}s, England",
-                    previous_q,
-                    group.label.to_lowercase()
-                ),
-                description: format!(
-                    "Rank, segment and average score of each {} in {} and {}.",
-                    group.label.to_lowercase(),
-                    previous_q,
-                    quarter
-                ),
-                columns: vec![
-                    trust_code_column(),
-                    trust_name_column(),
-                    col(
-                        &format!("Rank {previous_q}"),
-                        "rank_previous",
-                        Kind::Integer,
-                        "",
-                        "League rank in the previous quarter.",
-                    ),
-                    col(
-                        &format!("Rank {quarter}"),
-                        "rank_now",
-                        Kind::Integer,
-                        "",
-                        "League rank in this quarter.",
-                    ),
-                    col(
-                        "Places gained",
-                        "places_gained",
-                        Kind::Integer,
-                        "places",
-                        "Previous rank minus current rank: positive is a rise.",
-                    ),
-                    col(
-                        &format!("Segment {previous_q}"),
-                        "segment_previous",
-                        Kind::Integer,
-                        "",
-                        "Segment in the previous quarter.",
-                    ),
-                    col(
-                        &format!("Segment {quarter}"),
-                        "segment_now",
-                        Kind::Integer,
-                        "",
-                        "Segment in this quarter.",
-                    ),
-                    col(
-                        &format!("Average score {previous_q}"),
-                        "average_previous",
-                        Kind::Decimal(2),
-                        "score 1 to 4",
-                        "Average metric score in the previous quarter.",
-                    ),
-                    col(
-                        &format!("Average score {quarter}"),
-                        "average_now",
-                        Kind::Decimal(2),
-                        "score 1 to 4",
-                        "Average metric score in this quarter.",
-                    ),
-                    col(
-                        "Significant change",
-                        "significant",
-                        Kind::Text,
-                        "",
-                        "Yes when the two quarters' likely ranges of rank do not overlap.",
-                    ),
-                ],
-                rows,
-            });
+            None => v.extend([
+                Cell::Missing(Shorthand::NotAvailable),
+                Cell::Missing(Shorthand::NotAvailable),
+                Cell::Text(range(r)),
+                Cell::Missing(Shorthand::NotApplicable),
+            ]),
         }
+        rows.push(v);
     }
+    moves.sort_by_key(|x| (i64::from(x.now) - i64::from(x.before), x.code.clone()));
+    let table = PackTable {
+        id: format!("movement_{}", group.id),
+        notes: Vec::new(),
+        sheet: truncate_sheet(&format!("Movement {}", group.short_label)),
+        title: format!(
+            "Segment and rank over time: {}s, {} to {}, England",
+            group.label.to_lowercase(),
+            history.first().copied().unwrap_or(quarter),
+            quarter
+        ),
+        description: format!(
+            "Segment and rank of each {} in every quarter of the release, and its movement since {}.",
+            group.label.to_lowercase(),
+            previous_q
+        ),
+        columns,
+        rows,
+    };
+    (table, moves, summary)
+}
 
-    let metrics = metric_tables(run, m, quarter, &tables);
-    let in_quarter = run
-        .metric_scores
-        .iter()
-        .filter(|s| s.quarter == quarter && s.in_average);
+/// "2025_26_q1": a quarter in a machine-readable column name.
+fn quarter_key(q: Quarter) -> String {
+    format!("{}_{:02}_q{}", q.fy_start, (q.fy_start + 1) % 100, q.q)
+}
+
+/// Averaged scores of each table by where their inputs come from.
+fn provenance(run: &ScoreRun, quarter: Quarter, tables: &[&LeagueTable]) -> Vec<GroupProvenance> {
     // Each trust's table, to count its averaged scores by provenance.
     let table_of: BTreeMap<&str, usize> = tables
         .iter()
@@ -793,43 +1192,258 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
             deficit_other_period: t
                 .rows
                 .iter()
-                .filter(|r| r.deficit_provenance == Some(league_model::Provenance::RealOtherPeriod))
+                .filter(|r| r.deficit_provenance == Some(Provenance::RealOtherPeriod))
                 .count() as u32,
         })
         .collect();
-    for s in in_quarter {
+    for s in run
+        .metric_scores
+        .iter()
+        .filter(|s| s.quarter == quarter && s.in_average)
+    {
         // A trust without a league row (no scored metric) has no table.
         let Some(&i) = table_of.get(s.trust.as_str()) else {
             continue;
         };
         let p = &mut provenance[i];
         match s.data_provenance {
-            league_model::Provenance::Published => p.published += 1,
-            league_model::Provenance::Real => p.real += 1,
-            league_model::Provenance::RealOtherPeriod => p.other_period += 1,
-            league_model::Provenance::Synthetic => p.synthetic += 1,
+            Provenance::Published => p.published += 1,
+            Provenance::Real => p.real += 1,
+            Provenance::RealOtherPeriod => p.other_period += 1,
+            Provenance::Synthetic => p.synthetic += 1,
         }
     }
-    let synthetic_values = provenance.iter().map(|p| p.synthetic).sum();
-    let other_period_values = provenance.iter().map(|p| p.other_period).sum();
-    NationalPack {
-        quarter,
-        previous: has_previous.then_some(previous_q),
-        methodology: format!(
-            "{} {} (configuration {})",
-            m.framework.name, m.framework.year, m.framework.config_version
-        ),
-        league,
-        league_source: tables.into_iter().cloned().collect(),
-        metrics,
-        movement,
-        segments,
-        largest_moves,
-        synthetic_values,
-        other_period_values,
-        provenance,
-        basis,
+    provenance
+}
+
+/// The notes, made once from the run's facts: the workbook's Notes sheet and the PDF's method
+/// section both print these.
+fn notes(p: &NationalPack) -> Vec<Note> {
+    let f = &p.method;
+    let groups: Vec<String> = p
+        .segments
+        .iter()
+        .map(|g| format!("{} {}s", g.total(), g.label.to_lowercase()))
+        .collect();
+    let weights: Vec<String> = f
+        .weights
+        .iter()
+        .map(|(w, ids)| format!("{} weigh {} each", and_list(ids), fmt_weight(*w)))
+        .collect();
+    let weights = if weights.is_empty() {
+        "every metric weighs the same".to_owned()
+    } else {
+        format!("{}; the others weigh 1", weights.join("; "))
+    };
+    let capped: u32 = p.segments.iter().map(|g| g.capped).sum();
+    let not_known: u32 = p.segments.iter().map(|g| g.deficit_not_known).sum();
+    let rsp: u32 = p.segments.iter().map(|g| g.recovery_support).sum();
+    let mut n = vec![
+        Note {
+            id: "coverage",
+            subject: "Coverage".to_owned(),
+            text: format!(
+                "{} ({}): {}, in {} peer groups.",
+                p.quarter,
+                quarter_months(p.quarter),
+                and_list(&groups),
+                count_word(groups.len())
+            ),
+        },
+        Note {
+            id: "method",
+            subject: "Method".to_owned(),
+            text: format!(
+                "Scores follow {} as this project's configuration states it. Each metric is scored 1 (best) to 4 by rank, against an operating standard or a floor, or by a bespoke mapping; a trust's scores are averaged ({weights}); the average is cut into segments 1 to 4; a trust in financial deficit is capped at segment {}. {}",
+                f.methodology,
+                f.override_cap,
+                f.league_order()
+            ),
+        },
+        Note {
+            id: "override",
+            subject: "The financial override".to_owned(),
+            text: format!(
+                "A trust in financial deficit or receiving deficit support is capped at segment {}: {} {} moved to a worse segment this quarter. \"Segment before the financial override\" shows the segment its average gives.{}",
+                f.override_cap,
+                capped,
+                if capped == 1 { "trust was" } else { "trusts were" },
+                if not_known > 0 {
+                    format!(" The deficit status of {not_known} is not known, so the override could not be applied to them.")
+                } else {
+                    String::new()
+                }
+            ),
+        },
+        Note {
+            id: "segment5",
+            subject: format!("Recovery Support Programme (segment {})", f.segment5),
+            text: format!(
+                "Trusts in the Recovery Support Programme are NHS England's segment {}. The tables show it in its own column beside the segment 1 to 4 that {}; {} {} in the programme this quarter.",
+                f.segment5,
+                if f.segment5_affects_rank {
+                    "the trust would otherwise have"
+                } else {
+                    "the league order uses, because the programme does not change a trust's rank"
+                },
+                rsp,
+                if rsp == 1 { "trust is" } else { "trusts are" }
+            ),
+        },
+        Note {
+            id: "likely_ranges",
+            subject: "Likely ranges".to_owned(),
+            text: format!(
+                "Likely ranges of rank and average score are {} over each trust's metric scores. Two trusts whose likely ranges overlap cannot be told apart with confidence; a change of rank between quarters is called significant only when the two likely ranges do not overlap.",
+                f.likely_ranges()
+            ),
+        },
+        Note {
+            id: "provenance",
+            subject: "Data provenance".to_owned(),
+            text: p
+                .provenance
+                .iter()
+                .map(GroupProvenance::sentence)
+                .collect::<Vec<_>>()
+                .join(" "),
+        },
+        Note {
+            id: "inferred",
+            subject: "What is inferred".to_owned(),
+            text: "NHS England does not publish every rule. The segment cut-points come from the published segments (they were cut across all trusts); the schemes of some metrics (ambulance measures, the infection rates) and a few rules fitted to the published figures are inferred and marked so in the configuration.".to_owned(),
+        },
+        Note {
+            id: "limits",
+            subject: "Known limits".to_owned(),
+            text: "A trust is scored only on the metrics a real source gives for it, as NHS England does for missing data, so an average resting on few metrics is less certain (its likely range is wider). Where NHS England's own data file for a peer group is not in hand, its values come from NHS England's statistical publications and may differ from NHS England's in definition or period; the metrics each table rests on are listed with it.".to_owned(),
+        },
+        Note {
+            id: "rounding",
+            subject: "Rounding".to_owned(),
+            text: format!(
+                "Every figure is rounded once, half away from zero, to {DP} decimal places, and every file shows that same figure; league order uses the average to {} decimal places.",
+                f.average_dp
+            ),
+        },
+    ];
+    let mut used: Vec<Shorthand> = p.tables().flat_map(PackTable::shorthand).collect();
+    used.sort();
+    used.dedup();
+    if !used.is_empty() {
+        n.push(Note {
+            id: "shorthand",
+            subject: "Shorthand".to_owned(),
+            text: used
+                .iter()
+                .map(|s| format!("{} {}.", s.marker(), s.meaning()))
+                .collect::<Vec<_>>()
+                .join(" "),
+        });
     }
+    n.push(Note {
+        id: "movement",
+        subject: "Movement".to_owned(),
+        text: match p.previous {
+            Some(prev) => format!(
+                "The movement tables give each trust's segment and rank in every quarter from {} to {} and the change since {prev}.",
+                p.history.first().copied().unwrap_or(p.quarter),
+                p.quarter
+            ),
+            None => format!(
+                "This release holds one quarter ({}), so it has no movement tables.",
+                p.quarter
+            ),
+        },
+    });
+    n
+}
+
+fn fmt_weight(w: f64) -> String {
+    if (w - 1.0 / 3.0).abs() < 1e-9 {
+        "one third".to_owned()
+    } else if (w - 0.5).abs() < 1e-9 {
+        "one half".to_owned()
+    } else {
+        format!("{w}")
+    }
+}
+
+/// The key findings, from the pack's own counts.
+fn key_findings(p: &NationalPack) -> Vec<String> {
+    let f = &p.method;
+    let mut k = Vec::new();
+    for g in &p.segments {
+        let c = g.counts;
+        let mut s = format!(
+            "{}s ({}): {} in segment 1, {} in segment 2, {} in segment 3 and {} in segment 4; {} in the Recovery Support Programme (segment {}). The financial override moved {} to a worse segment.",
+            g.label,
+            g.total(),
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            g.recovery_support,
+            f.segment5,
+            g.capped
+        );
+        if g.deficit_not_known > 0 {
+            s.push_str(&format!(
+                " The deficit status of {} is not known, so the override could not be applied to them.",
+                g.deficit_not_known
+            ));
+        }
+        k.push(s);
+    }
+    match p.previous {
+        Some(prev) => {
+            for t in &p.trend {
+                k.push(format!(
+                    "{}s since {prev}: {} of {} trusts changed rank and {} of those changes {} significant (the likely ranges of rank do not overlap); {} changed segment.",
+                    t.label,
+                    t.moved,
+                    t.compared,
+                    t.significant,
+                    if t.significant == 1 { "is" } else { "are" },
+                    t.segment_changed
+                ));
+            }
+            for mv in &p.largest_moves {
+                let dir = if mv.now < mv.before { "rise" } else { "fall" };
+                let sig = if mv.significant {
+                    "a significant change: the two quarters' likely ranges of rank do not overlap"
+                } else {
+                    "not a significant change: the likely ranges of rank overlap"
+                };
+                k.push(format!(
+                    "Largest {dir} among {}s since {prev}: {} ({}), from {} to {}; {sig}.",
+                    mv.group.to_lowercase(),
+                    mv.name,
+                    mv.code,
+                    ordinal(mv.before),
+                    ordinal(mv.now)
+                ));
+            }
+        }
+        None => k.push(format!(
+            "This release holds one quarter ({}), so no movement since the previous quarter is reported.",
+            p.quarter
+        )),
+    }
+    k.push("Likely ranges are wide in the middle of each table: many adjacent positions cannot be told apart with confidence, so small differences in rank should not be read as differences in performance.".to_owned());
+    k
+}
+
+/// "1st", "22nd", "113th".
+pub(crate) fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 fn metric_tables(
@@ -867,13 +1481,19 @@ fn metric_tables(
         } else {
             metric.unit.clone()
         };
+        // A metric NHS England publishes only as a score has no value, median or quartiles.
+        let no_value = if metric.value_id.is_none() {
+            Shorthand::NotApplicable
+        } else {
+            Shorthand::NotAvailable
+        };
         let mut rows: Vec<(String, u32, String, Vec<Cell>)> = scores
             .iter()
             .map(|s| {
                 let t = trust_of[s.trust.as_str()];
                 let group = label_of.get(t.peer_group.as_str()).copied().unwrap_or("");
                 let rank = s.value_rank.unwrap_or(s.score_rank);
-                let q = s.peer_quartiles;
+                let spread = s.peer_spread;
                 (
                     group.to_owned(),
                     rank,
@@ -883,11 +1503,11 @@ fn metric_tables(
                         Cell::Int(i64::from(rank)),
                         Cell::Text(t.code.to_string()),
                         Cell::Text(t.name.clone()),
-                        num_or_x(s.value),
-                        Cell::Num(s.score_rounded),
-                        num_or_x(q.map(|q| q[1])),
-                        num_or_x(q.map(|q| q[0])),
-                        num_or_x(q.map(|q| q[2])),
+                        dec_or(s.value, no_value),
+                        dec(s.score),
+                        dec_or(spread.map(|q| q.median), no_value),
+                        dec_or(spread.map(|q| q.lower_quartile), no_value),
+                        dec_or(spread.map(|q| q.upper_quartile), no_value),
                         Cell::Text(s.data_provenance.label().to_owned()),
                     ],
                 )
@@ -898,6 +1518,10 @@ fn metric_tables(
             String::new()
         } else {
             format!(" ({unit})")
+        };
+        let value_meaning = match &metric.value_id {
+            Some(id) => format!("The metric's value ({id})."),
+            None => "NHS England publishes this metric as a score only: no value, median or quartiles apply.".to_owned(),
         };
         out.push(PackTable {
             notes: Vec::new(),
@@ -913,11 +1537,11 @@ fn metric_tables(
                 col("Rank in peer group", "rank", Kind::Integer, "", "Rank of the value within the peer group (best first; by score where no value is published)."),
                 trust_code_column(),
                 trust_name_column(),
-                col(&format!("Value{unit_header}"), "value", Kind::Decimal(2), &unit, &format!("The metric's value ({}).", metric.value_id.as_deref().unwrap_or("score only"))),
-                col("Score", "score", Kind::Decimal(2), "score 1 to 4", "The metric score, 1 (best) to 4."),
-                col(&format!("Peer group median{unit_header}"), "peer_median", Kind::Decimal(2), &unit, "Median value in the trust's peer group."),
-                col(&format!("Peer group lower quartile{unit_header}"), "peer_lower_quartile", Kind::Decimal(2), &unit, "Lower quartile of values in the peer group."),
-                col(&format!("Peer group upper quartile{unit_header}"), "peer_upper_quartile", Kind::Decimal(2), &unit, "Upper quartile of values in the peer group."),
+                col(&format!("Value{unit_header}"), "value", Kind::Decimal(DP), &unit, &value_meaning),
+                col("Score", "score", Kind::Decimal(DP), "score 1 to 4", "The metric score in the trust's average, 1 (best) to 4."),
+                col(&format!("Peer group median{unit_header}"), "peer_median", Kind::Decimal(DP), &unit, "Median of the values in the trust's peer group."),
+                col(&format!("Peer group lower quartile{unit_header}"), "peer_lower_quartile", Kind::Decimal(DP), &unit, "Lower quartile (25th percentile, linear) of the values in the peer group."),
+                col(&format!("Peer group upper quartile{unit_header}"), "peer_upper_quartile", Kind::Decimal(DP), &unit, "Upper quartile (75th percentile, linear) of the values in the peer group."),
                 col("Data provenance", "data_provenance", Kind::Text, "", "published, real, real_other_period or synthetic: where the input comes from."),
             ],
             rows: rows.into_iter().map(|r| r.3).collect(),
@@ -979,12 +1603,32 @@ mod tests {
     fn publication_dates_are_checked() {
         let text = |d: &str| {
             format!(
-                "title = \"t\"\norganisation = \"o\"\ncontact = \"c\"\nrelease_date = \"{d}\"\nnext_update = \"n\"\nrelease_url = \"u\"\nlanguage = \"en-GB\"\n"
+                "title = \"t\"\norganisation = \"o\"\ncontact = \"c\"\nrelease_date = \"{d}\"\nnext_update = \"n\"\nrelease_url = \"https://example.org/\"\nrelease_url_text = \"the release\"\nlanguage = \"en-GB\"\n"
             )
         };
         let p = Publication::from_toml(&text("2026-11-23")).expect("valid");
         assert_eq!(p.release_long(), "23 November 2026");
         assert!(Publication::from_toml(&text("23/11/2026")).is_err());
         assert!(Publication::from_toml(&text("2026-13-01")).is_err());
+        let bad_url = text("2026-11-23").replace("https://example.org/", "example.org (ours)");
+        assert!(Publication::from_toml(&bad_url).is_err());
+        let doubled = text("2026-11-23").replace("\"n\"", "\"Next update: soon\"");
+        assert!(Publication::from_toml(&doubled).is_err());
+    }
+
+    #[test]
+    fn ordinals_and_percentiles() {
+        assert_eq!(ordinal(1), "1st");
+        assert_eq!(ordinal(12), "12th");
+        assert_eq!(ordinal(22), "22nd");
+        assert_eq!(ordinal(113), "113th");
+        assert_eq!(percentile_label(2.5), "2.5th");
+        assert_eq!(percentile_label(97.5), "97.5th");
+        assert_eq!(percentile_label(5.0), "5th");
+        assert_eq!(percentile_label(1.0), "1st");
+        assert_eq!(
+            and_list(&["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
     }
 }

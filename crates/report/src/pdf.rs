@@ -10,6 +10,8 @@
 use std::num::NonZeroU16;
 use std::sync::Arc;
 
+use krilla::action::LinkAction;
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
 use krilla::configure::{Accessibility, ConfigurationBuilder, Validator};
 use krilla::destination::XyzDestination;
@@ -20,13 +22,13 @@ use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, Node, SpanTag, TableHeaderScope, Tag, TagGroup,
-    TagKind, TagTree,
+    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Node, SpanTag, TableHeaderScope,
+    Tag, TagGroup, TagKind, TagTree,
 };
 use krilla::text::{Font, TextDirection};
 use krilla::{Document, SerializeSettings};
 
-use crate::pack::{NationalPack, Publication, quarter_months};
+use crate::pack::{Cell, Kind, NationalPack, PackTable, Publication, RankedChart, quarter_months};
 use crate::theme::{self, Rgb};
 
 const REGULAR: &[u8] = include_bytes!("../../../data/fonts/LiberationSans-Regular.ttf");
@@ -156,6 +158,11 @@ struct Content {
 enum Elem {
     H(u16, String),
     P,
+    L,
+    LI,
+    Lbl,
+    LBody,
+    Link,
     Figure(String),
     Caption,
     Table,
@@ -169,6 +176,19 @@ enum Elem {
 enum SNode {
     Group(Elem, Vec<SNode>),
     Content(usize, usize),
+    /// A link annotation: (page, index among the page's links).
+    Annot(usize, usize),
+}
+
+/// A link annotation to place on a page: its area, target and alternative text.
+#[derive(Debug, Clone)]
+struct LinkArea {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+    url: String,
+    alt: String,
 }
 
 /// Column alignment.
@@ -185,6 +205,7 @@ struct Layout {
     tree: Vec<SNode>,
     outline: Vec<(u16, String, usize, f32)>,
     running: String,
+    links: Vec<Vec<LinkArea>>,
 }
 
 impl Layout {
@@ -196,6 +217,7 @@ impl Layout {
             tree: Vec::new(),
             outline: Vec::new(),
             running,
+            links: Vec::new(),
         }
     }
 
@@ -215,6 +237,7 @@ impl Layout {
 
     fn new_page(&mut self, running_header: bool) {
         self.pages.push(Vec::new());
+        self.links.push(Vec::new());
         self.y = TOP;
         if running_header {
             self.artifact(
@@ -305,23 +328,67 @@ impl Layout {
         self.tree.push(SNode::Group(Elem::P, kids));
     }
 
-    fn bullet(&mut self, text: &str) {
+    /// A bulleted list, tagged L > LI > (Lbl, LBody).
+    fn list(&mut self, items: &[String]) {
         let size = 11.0;
-        let lines = self.m.wrap(text, size, false, WIDTH - 14.0);
-        let mut kids = Vec::new();
-        for (i, l) in lines.iter().enumerate() {
-            self.ensure(size * 1.45);
-            self.y += size;
-            let shown = if i == 0 {
-                format!("\u{2022} {l}")
-            } else {
-                l.clone()
-            };
-            let x = if i == 0 { MARGIN } else { MARGIN + 9.0 };
-            kids.push(self.text(x, self.y, size, false, theme::TEXT, &shown));
-            self.y += size * 0.45;
+        let indent = 14.0;
+        let mut entries = Vec::new();
+        for text in items {
+            let lines = self.m.wrap(text, size, false, WIDTH - indent);
+            let mut label = None;
+            let mut body = Vec::new();
+            for (i, l) in lines.iter().enumerate() {
+                self.ensure(size * 1.45);
+                self.y += size;
+                if i == 0 {
+                    label =
+                        Some(self.text(MARGIN + 2.0, self.y, size, false, theme::TEXT, "\u{2022}"));
+                }
+                body.push(self.text(MARGIN + indent, self.y, size, false, theme::TEXT, l));
+                self.y += size * 0.45;
+            }
+            self.y += 4.0;
+            let mut kids = Vec::new();
+            if let Some(label) = label {
+                kids.push(SNode::Group(Elem::Lbl, vec![label]));
+            }
+            kids.push(SNode::Group(Elem::LBody, body));
+            entries.push(SNode::Group(Elem::LI, kids));
         }
         self.y += 4.0;
+        self.tree.push(SNode::Group(Elem::L, entries));
+    }
+
+    /// A paragraph of `before` followed by a web address that is a real link (a Link element
+    /// holding the address's text and its link annotation, one per line it takes).
+    fn link_paragraph(&mut self, before: &str, url: &str, alt: &str) {
+        let size = 10.5;
+        let mut kids = Vec::new();
+        for l in self.m.wrap(before, size, false, WIDTH) {
+            self.ensure(size * 1.45);
+            self.y += size;
+            kids.push(self.text(MARGIN, self.y, size, false, theme::TEXT, &l));
+            self.y += size * 0.45;
+        }
+        for l in self.m.wrap(url, size, false, WIDTH) {
+            self.ensure(size * 1.45);
+            self.y += size;
+            let w = self.m.width(&l, size, false);
+            let span = self.text(MARGIN, self.y, size, false, theme::NHS_BLUE, &l);
+            let page = self.page();
+            self.links[page].push(LinkArea {
+                x: MARGIN,
+                y: self.y - size,
+                w,
+                h: size * 1.3,
+                url: url.to_owned(),
+                alt: alt.to_owned(),
+            });
+            let annot = SNode::Annot(page, self.links[page].len() - 1);
+            kids.push(SNode::Group(Elem::Link, vec![span, annot]));
+            self.y += size * 0.45;
+        }
+        self.y += size * 0.6;
         self.tree.push(SNode::Group(Elem::P, kids));
     }
 
@@ -335,6 +402,7 @@ impl Layout {
         rows: &[Vec<String>],
     ) {
         let (size, line_h, pad) = (CELL_SIZE, CELL_LINE, CELL_PAD);
+        let widths = &fit_widths(&self.m, header, widths, rows);
         let head_lines: Vec<Vec<String>> = header
             .iter()
             .zip(widths)
@@ -447,9 +515,50 @@ impl Layout {
 }
 
 /// Table cell geometry: font size, line height and padding.
-const CELL_SIZE: f32 = 8.5;
-const CELL_LINE: f32 = 10.5;
+const CELL_SIZE: f32 = 9.0;
+const CELL_LINE: f32 = 11.5;
 const CELL_PAD: f32 = 3.0;
+
+/// Column widths that hold every cell's longest word (a word never runs into the next
+/// column): each column gets at least that, and what that adds is taken from the columns
+/// with the most room to spare, so the table keeps its width when it can.
+fn fit_widths(m: &Metrics, header: &[&str], widths: &[f32], rows: &[Vec<String>]) -> Vec<f32> {
+    let longest_word = |text: &str, bold: bool| {
+        text.split_whitespace()
+            .map(|w| m.width(w, CELL_SIZE, bold))
+            .fold(0.0f32, f32::max)
+    };
+    let need: Vec<f32> = (0..widths.len())
+        .map(|i| {
+            let cells = rows
+                .iter()
+                .map(|r| longest_word(&r[i], false))
+                .fold(longest_word(header[i], true), f32::max);
+            (cells + 2.0 * CELL_PAD + 0.5).ceil()
+        })
+        .collect();
+    let target: f32 = widths.iter().sum();
+    let mut w: Vec<f32> = widths.iter().zip(&need).map(|(a, b)| a.max(*b)).collect();
+    let mut excess = w.iter().sum::<f32>() - target;
+    while excess > 0.01 {
+        let Some((i, slack)) = w
+            .iter()
+            .zip(&need)
+            .map(|(a, b)| a - b)
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+        else {
+            break;
+        };
+        if slack <= 0.01 {
+            break;
+        }
+        let cut = slack.min(excess);
+        w[i] -= cut;
+        excess -= cut;
+    }
+    w
+}
 
 /// The text of one table cell, aligned in its column, one primitive per line.
 fn cell_text(
@@ -493,7 +602,7 @@ fn segment_chart(m: &Metrics, top: f32, pack: &NationalPack) -> Vec<Prim> {
         .max(1) as f32;
     for (gi, g) in groups.iter().enumerate() {
         let x0 = MARGIN + gi as f32 * panel_w;
-        let title = format!("{}s ({})", g.label, g.counts.iter().sum::<u32>());
+        let title = format!("{}s ({})", g.label, g.total());
         for (k, line) in m
             .wrap(&title, 9.5, true, panel_w - 14.0)
             .into_iter()
@@ -517,7 +626,7 @@ fn segment_chart(m: &Metrics, top: f32, pack: &NationalPack) -> Vec<Prim> {
             width: 0.8,
             colour: theme::DARK_GREY,
         });
-        let slot = (panel_w - 14.0) / 5.0;
+        let slot = (panel_w - 14.0) / g.counts.len() as f32;
         for (s, &n) in g.counts.iter().enumerate() {
             let bh = chart_h * n as f32 / max;
             let bx = x0 + 4.0 + s as f32 * slot + slot * 0.15;
@@ -531,51 +640,64 @@ fn segment_chart(m: &Metrics, top: f32, pack: &NationalPack) -> Vec<Prim> {
                     fill: theme::NHS_BLUE,
                 });
             }
-            let label = n.to_string();
-            let lw = m.width(&label, 8.5, true);
-            p.push(Prim::Text {
-                x: bx + (bw - lw) / 2.0,
-                y: base - bh - 3.0,
-                size: 8.5,
-                bold: true,
-                colour: theme::TEXT,
-                text: label,
-            });
-            let seg = (s + 1).to_string();
-            let sw = m.width(&seg, 8.5, false);
-            p.push(Prim::Text {
-                x: bx + (bw - sw) / 2.0,
-                y: base + 11.0,
-                size: 8.5,
-                bold: false,
-                colour: theme::TEXT,
-                text: seg,
-            });
+            for (text, y, bold) in [
+                (n.to_string(), base - bh - 3.0, true),
+                ((s + 1).to_string(), base + 11.0, false),
+            ] {
+                let w = m.width(&text, 8.5, bold);
+                p.push(Prim::Text {
+                    x: bx + (bw - w) / 2.0,
+                    y,
+                    size: 8.5,
+                    bold,
+                    colour: theme::TEXT,
+                    text,
+                });
+            }
         }
-        p.push(Prim::Text {
-            x: x0 + 4.0,
-            y: base + 24.0,
-            size: 8.0,
-            bold: false,
-            colour: theme::DARK_GREY,
-            text: "Segment (1 best, 5 recovery support)".to_owned(),
-        });
+        for (k, text) in [
+            "Segment (1 best, 4 worst)".to_owned(),
+            format!(
+                "Recovery Support Programme (segment {}): {}",
+                pack.method.segment5, g.recovery_support
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for (j, line) in m
+                .wrap(&text, 8.0, false, panel_w - 14.0)
+                .into_iter()
+                .enumerate()
+            {
+                p.push(Prim::Text {
+                    x: x0 + 4.0,
+                    y: base + 24.0 + (k * 2 + j) as f32 * 10.0,
+                    size: 8.0,
+                    bold: false,
+                    colour: theme::DARK_GREY,
+                    text: line,
+                });
+            }
+        }
     }
     p
 }
 
-fn ranked_chart(
-    m: &Metrics,
-    top: f32,
-    table: &league_model::LeagueTable,
-    cuts: Option<[f64; 3]>,
-) -> Vec<Prim> {
+/// Height of the ranked chart's drawing.
+const RANKED_H: f32 = 215.0;
+
+/// Width of the gutter right of the plot that holds the segment-boundary labels, so no label
+/// can sit on a dot.
+const LABEL_GUTTER: f32 = 58.0;
+
+fn ranked_chart(m: &Metrics, top: f32, chart: &RankedChart) -> Vec<Prim> {
     let mut p = Vec::new();
-    let (left, right) = (MARGIN + 30.0, MARGIN + WIDTH - 6.0);
+    let (left, right) = (MARGIN + 30.0, MARGIN + WIDTH - LABEL_GUTTER);
     let (y_top, y_bot) = (top + 22.0, top + 192.0);
     let (lo, hi) = (1.0f64, 4.0f64);
     let y_of = |v: f64| y_bot - ((v - lo) / (hi - lo)) as f32 * (y_bot - y_top);
-    let n = table.rows.len().max(1);
+    let n = chart.points.len().max(1);
     let x_of = |i: usize| left + (i as f32 + 0.5) * (right - left) / n as f32;
     for k in 0..=6 {
         let v = lo + 0.5 * f64::from(k);
@@ -599,49 +721,50 @@ fn ranked_chart(
             text: label,
         });
     }
-    if let Some(c) = cuts {
+    if let Some(c) = chart.cuts {
+        // Labels go in the gutter, centred on their line, then pushed apart where two would
+        // touch (cut-points close together).
+        let size = 7.5;
+        let mut label_y: Vec<f32> = c.iter().map(|cut| y_of(*cut) + size * 0.35).collect();
+        // Cut-points ascend, so label i sits below label i + 1; walk from the bottom up.
+        for i in 1..label_y.len() {
+            if label_y[i - 1] - label_y[i] < size + 1.5 {
+                label_y[i] = label_y[i - 1] - (size + 1.5);
+            }
+        }
         for (i, cut) in c.iter().enumerate() {
             let y = y_of(*cut);
             p.push(Prim::Line {
                 x1: left,
                 y1: y,
-                x2: right,
+                x2: right + 3.0,
                 y2: y,
                 width: 0.6,
                 colour: theme::DARK_GREY,
             });
-            let label = format!("segment {} | {}", i + 1, i + 2);
-            let w = m.width(&label, 7.0, false);
-            p.push(Prim::Rect {
-                x: left + 2.0,
-                y: y - 9.0,
-                w: w + 4.0,
-                h: 8.0,
-                fill: theme::WHITE,
-            });
             p.push(Prim::Text {
-                x: left + 4.0,
-                y: y - 2.5,
-                size: 7.0,
+                x: right + 6.0,
+                y: label_y[i],
+                size,
                 bold: false,
                 colour: theme::DARK_GREY,
-                text: label,
+                text: format!("{} | {} at {:.2}", i + 1, i + 2, cut),
             });
         }
     }
-    for (i, r) in table.rows.iter().enumerate() {
+    for (i, pt) in chart.points.iter().enumerate() {
         let x = x_of(i);
         p.push(Prim::Line {
             x1: x,
-            y1: y_of(r.average_range.low),
+            y1: y_of(pt.low),
             x2: x,
-            y2: y_of(r.average_range.high),
+            y2: y_of(pt.high),
             width: 0.7,
             colour: theme::MID_GREY,
         });
         p.push(Prim::Dot {
             x,
-            y: y_of(r.average),
+            y: y_of(pt.average),
             r: 1.7,
             fill: theme::NHS_BLUE,
         });
@@ -663,6 +786,14 @@ fn ranked_chart(
         text: "Average score".to_owned(),
     });
     p.push(Prim::Text {
+        x: right + 6.0,
+        y: y_top - 12.0,
+        size: 7.5,
+        bold: false,
+        colour: theme::DARK_GREY,
+        text: "Segments".to_owned(),
+    });
+    p.push(Prim::Text {
         x: left,
         y: y_bot + 14.0,
         size: 8.0,
@@ -670,36 +801,33 @@ fn ranked_chart(
         colour: theme::DARK_GREY,
         text: format!(
             "Trusts in league order, rank 1 (left) to {} (right); dot: average score; line: likely range; lower is better",
-            table.rows.len()
+            chart.points.last().map_or(0, |p| p.rank)
         ),
     });
     p
 }
 
-fn fmt2(v: f64) -> String {
-    format!("{v:.2}")
+/// The cells of `keys` in one row of a pack table, as the table shows them.
+fn cells(t: &PackTable, row: &[Cell], keys: &[&str]) -> Vec<String> {
+    keys.iter()
+        .map(|k| {
+            let i = t.column(k).expect("league tables have the column");
+            row[i].display(t.columns[i].kind)
+        })
+        .collect()
 }
 
-fn ordinal(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
-/// Lays out and renders the pack. `cuts` are the segment cut-points used, per peer group.
-pub fn national_pdf(
-    pack: &NationalPack,
-    publication: &Publication,
-    cuts: &dyn Fn(&str) -> Option<[f64; 3]>,
-) -> Result<Vec<u8>, PdfError> {
+/// Lays out and renders the pack.
+pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8>, PdfError> {
     let period = format!("{} ({})", pack.quarter, quarter_months(pack.quarter));
     let title = format!("{}: {}", publication.title, pack.quarter);
     let mut l = Layout::new(format!("{} \u{2013} {}", publication.title, period));
+    let label_of = |id: &str| {
+        pack.segments
+            .iter()
+            .find(|g| g.peer_group == id)
+            .map_or_else(|| id.to_owned(), |g| g.label.clone())
+    };
 
     // Cover.
     l.new_page(false);
@@ -733,13 +861,33 @@ pub fn national_pdf(
     l.tree.push(SNode::Group(Elem::P, vec![sub]));
     l.y = 290.0;
     for s in [
-        format!("Published {}. {}.", publication.release_long(), publication.next_update),
-        format!("Method: {}.", pack.methodology),
-        format!("Produced by {}. Contact: {}.", publication.organisation, publication.contact),
-        "Segments 1 to 5 and league positions of every NHS trust in England, ranked within its peer group (acute, mental health and community, ambulance), with likely ranges that show how certain each position is.".to_owned(),
+        format!(
+            "Published {}. Next update: {}.",
+            publication.release_long(),
+            publication.next_update
+        ),
+        format!("Method: {}.", pack.method.methodology),
+        format!(
+            "Produced by {}. Contact: {}.",
+            publication.organisation, publication.contact
+        ),
+        format!(
+            "Segments and league positions of every NHS trust in England, ranked within its peer group ({}), with likely ranges that show how certain each position is.",
+            pack.method
+                .peer_groups
+                .iter()
+                .map(|g| g.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     ] {
         l.paragraph(&s, 11.0, 0.0);
     }
+    l.link_paragraph(
+        &format!("{}:", publication.release_url_text),
+        &publication.release_url,
+        &publication.release_url_text,
+    );
     // Caveat panel.
     let caveat = format!("Important. {}", pack.caveat());
     let lines = l.m.wrap(&caveat, 10.5, false, WIDTH - 24.0);
@@ -778,85 +926,47 @@ pub fn national_pdf(
     // Key findings.
     l.new_page(true);
     l.heading(2, "Key findings", 60.0);
-    for g in &pack.segments {
-        let total: u32 = g.counts.iter().sum();
-        let c = g.counts;
-        let not_known = pack
-            .provenance
-            .iter()
-            .find(|p| p.peer_group == g.peer_group)
-            .map_or(0, |p| p.deficit_not_known);
-        let unknown = if not_known > 0 {
-            format!(
-                " The deficit status of {not_known} is not known, so the override could not be applied to them."
-            )
-        } else {
-            String::new()
-        };
-        l.bullet(&format!(
-            "{}s ({total}): {} in segment 1, {} in segment 2, {} in segment 3, {} in segment 4 and {} in segment 5. The financial override moved {} to a worse segment.{unknown}",
-            g.label, c[0], c[1], c[2], c[3], c[4], g.capped
-        ));
-    }
-    match pack.previous {
-        Some(prev) if !pack.largest_moves.is_empty() => {
-            for mv in &pack.largest_moves {
-                let dir = if mv.now < mv.before { "rise" } else { "fall" };
-                let sig = if mv.significant {
-                    "a significant change: the two quarters' likely ranges of rank do not overlap"
-                } else {
-                    "not a significant change: the likely ranges of rank overlap"
-                };
-                l.bullet(&format!(
-                    "Largest {dir} among {}s since {prev}: {} ({}), from {} to {}; {sig}.",
-                    mv.group.to_lowercase(),
-                    mv.name,
-                    mv.code,
-                    ordinal(mv.before),
-                    ordinal(mv.now)
-                ));
-            }
-        }
-        _ => l.bullet(&format!(
-            "This release holds one quarter ({}), so no movement since the previous quarter is reported.",
-            pack.quarter
-        )),
-    }
-    l.bullet("Likely ranges are wide in the middle of each table: many adjacent positions cannot be told apart with confidence, so small differences in rank should not be read as differences in performance.");
+    l.list(&pack.key_findings);
 
     // Segment chart and its data.
-    l.heading(2, "Segments by peer group", 210.0);
+    l.heading(2, "Segments by peer group", 230.0);
     let alt = format!(
         "Bar charts of the number of trusts in each segment, one panel per peer group. {}. The table below gives the same counts.",
         pack.segments
             .iter()
             .map(|g| {
                 format!(
-                    "{}s: {}",
+                    "{}s: {}; {} in the Recovery Support Programme",
                     g.label,
                     g.counts
                         .iter()
                         .enumerate()
                         .map(|(i, n)| format!("segment {} {n}", i + 1))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    g.recovery_support
                 )
             })
             .collect::<Vec<_>>()
             .join("; ")
     );
-    l.figure(197.0, &alt, |m, top| segment_chart(m, top, pack));
+    l.figure(220.0, &alt, |m, top| segment_chart(m, top, pack));
     let rows: Vec<Vec<String>> = pack
         .segments
         .iter()
         .map(|g| {
             let mut r = vec![format!("{}s", g.label)];
             r.extend(g.counts.iter().map(u32::to_string));
+            r.push(g.recovery_support.to_string());
             r.push(g.capped.to_string());
-            r.push(g.counts.iter().sum::<u32>().to_string());
+            r.push(g.total().to_string());
             r
         })
         .collect();
+    let rsp = format!(
+        "Recovery Support Programme (segment {})",
+        pack.method.segment5
+    );
     l.table(
         "Table 1: trusts by segment and peer group (data for the chart above)",
         &[
@@ -865,11 +975,11 @@ pub fn national_pdf(
             "Segment 2",
             "Segment 3",
             "Segment 4",
-            "Segment 5",
-            "Capped by override",
+            &rsp,
+            "Moved by the financial override",
             "Trusts",
         ],
-        &[139.0, 48.0, 48.0, 48.0, 48.0, 48.0, 76.0, 48.0],
+        &[119.0, 50.0, 50.0, 50.0, 50.0, 70.0, 70.0, 44.0],
         &[
             Align::Left,
             Align::Right,
@@ -885,104 +995,146 @@ pub fn national_pdf(
 
     // Ranked plots.
     l.heading(2, "Average scores and likely ranges", 60.0);
-    l.paragraph("Each chart shows every trust of one peer group in league order: the dot is its average metric score and the vertical line its likely range. Horizontal lines mark the segment cut-points. The full league tables, which hold the data of these charts, follow.", 10.5, 0.0);
-    for t in &pack.league_source {
-        let label = pack
-            .segments
-            .iter()
-            .find(|g| g.peer_group == t.peer_group)
-            .map_or(t.peer_group_label.clone(), |g| g.label.clone());
-        l.heading(3, &format!("{label}s"), 230.0);
-        let (Some(first), Some(last)) = (t.rows.first(), t.rows.last()) else {
+    l.paragraph("Each chart shows every trust of one peer group in league order: the dot is its average metric score and the vertical line its likely range. Horizontal lines mark the segment cut-points, labelled on the right. The full league tables, which hold the data of these charts, follow.", 10.5, 0.0);
+    for c in &pack.charts {
+        l.heading(3, &format!("{}s", c.label), RANKED_H + 15.0);
+        let (Some(first), Some(last)) = (c.points.first(), c.points.last()) else {
             continue;
         };
-        let widest = t
-            .rows
-            .iter()
-            .map(|r| r.average_range.high - r.average_range.low)
-            .fold(0.0, f64::max);
         let alt = format!(
             "Chart of the average metric score and likely range of each of the {} {}s in league order. Scores run from {} at rank {} to {} at rank {}; the widest likely range spans {} points. The data are in the {} league table in this document.",
-            t.rows.len(),
-            label.to_lowercase(),
+            c.points.len(),
+            c.label.to_lowercase(),
             fmt2(first.average),
             first.rank,
             fmt2(last.average),
             last.rank,
-            fmt2(widest),
-            label.to_lowercase()
+            fmt2(c.widest),
+            c.label.to_lowercase()
         );
-        let c = cuts(&t.peer_group);
-        l.figure(215.0, &alt, |m, top| ranked_chart(m, top, t, c));
+        l.figure(RANKED_H, &alt, |m, top| ranked_chart(m, top, c));
     }
 
     // League tables.
     l.new_page(true);
     l.heading(2, "League tables", 60.0);
-    l.paragraph("Rank is the position within the peer group: segment first, then average score (1 best, 4 worst) to 2 decimal places; trusts with equal segment and average share the best rank. Likely ranges come from a seeded bootstrap. A trust in financial deficit is capped at segment 3.", 10.5, 0.0);
+    l.paragraph(
+        &format!(
+            "{} Likely ranges are {}. A trust in financial deficit is capped at segment {}; \"Before override\" shows the segment its average gives. Trusts in the Recovery Support Programme (segment {}) are marked in their own column.",
+            pack.method.league_order(),
+            pack.method.likely_ranges(),
+            pack.method.override_cap,
+            pack.method.segment5
+        ),
+        10.5,
+        0.0,
+    );
     // Table 1 is the segment table; each peer group then has two, its metrics and its league.
     let mut number = 2;
-    for (i, t) in pack.league_source.iter().enumerate() {
-        let label = pack
-            .segments
-            .iter()
-            .find(|g| g.peer_group == t.peer_group)
-            .map_or(t.peer_group_label.clone(), |g| g.label.clone());
+    for (i, t) in pack.league.iter().enumerate() {
+        let Some(basis) = pack.basis.get(i) else {
+            continue;
+        };
+        let label = label_of(&basis.peer_group);
         if i > 0 {
             l.new_page(true);
         }
         l.heading(3, &format!("{label}s"), 80.0);
-        if let Some(basis) = pack.basis.iter().find(|b| b.peer_group == t.peer_group) {
-            l.paragraph(
-                &format!(
-                    "{} The table below lists each metric and how many of the {} trusts have it; a trust without a metric is scored on the others.",
-                    basis.summary(),
-                    basis.trusts
-                ),
-                10.5,
-                0.0,
-            );
-            let rows: Vec<Vec<String>> = basis
-                .metrics
-                .iter()
-                .map(|(id, name, n)| vec![name.clone(), id.clone(), n.to_string()])
-                .collect();
-            l.table(
-                &format!(
-                    "Table {number}: metrics behind the averages, {}s, {}",
-                    label.to_lowercase(),
-                    pack.quarter
-                ),
-                &["Metric", "Id", "Trusts with it"],
-                &[WIDTH - 110.0, 50.0, 60.0],
-                &[Align::Left, Align::Left, Align::Right],
-                &rows,
-            );
-            number += 1;
+        l.paragraph(
+            &format!(
+                "{} The table below lists each metric and how many of the {} trusts have it; a trust without a metric is scored on the others.",
+                basis.summary(),
+                basis.trusts
+            ),
+            10.5,
+            0.0,
+        );
+        let rows: Vec<Vec<String>> = basis
+            .metrics
+            .iter()
+            .map(|(id, name, n)| vec![name.clone(), id.clone(), n.to_string()])
+            .collect();
+        l.table(
+            &format!(
+                "Table {number}: metrics behind the averages, {}s, {}",
+                label.to_lowercase(),
+                pack.quarter
+            ),
+            &["Metric", "Id", "Trusts with it"],
+            &[WIDTH - 110.0, 50.0, 60.0],
+            &[Align::Left, Align::Left, Align::Right],
+            &rows,
+        );
+        number += 1;
+
+        // Counts of inputs from another period or synthetic, only where a trust has any.
+        let any = |key: &str| {
+            let c = t.column(key).expect("league column");
+            t.rows.iter().any(|r| !matches!(r[c], Cell::Int(0)))
+        };
+        let mut keys = vec![
+            "rank",
+            "rank_likely_from",
+            "rank_likely_to",
+            "trust_code",
+            "trust_name",
+            "segment",
+            "segment_before_override",
+            "recovery_support_programme",
+            "financial_deficit",
+            "average_score",
+            "average_likely_from",
+            "average_likely_to",
+        ];
+        let mut header = vec![
+            "Rank",
+            "Likely range of rank",
+            "Code",
+            "Trust name",
+            "Segment",
+            "Before override",
+            "Recovery Support (segment 5)",
+            "In financial deficit",
+            "Average score",
+            "Likely range of average",
+        ];
+        let mut widths = vec![28.0, 50.0, 36.0, 0.0, 40.0, 44.0, 50.0, 46.0, 36.0, 58.0];
+        let mut align = vec![
+            Align::Right,
+            Align::Left,
+            Align::Left,
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+            Align::Left,
+            Align::Right,
+            Align::Left,
+        ];
+        for (key, head) in [
+            ("other_period_metrics", "Metrics from another period"),
+            ("synthetic_metrics", "Synthetic metrics"),
+        ] {
+            if any(key) {
+                keys.push(key);
+                header.push(head);
+                widths.push(46.0);
+                align.push(Align::Right);
+            }
         }
+        widths[3] = WIDTH - widths.iter().sum::<f32>();
         let rows: Vec<Vec<String>> = t
             .rows
             .iter()
-            .map(|r| {
-                vec![
-                    r.rank.to_string(),
-                    format!("{} to {}", r.rank_range.low, r.rank_range.high),
-                    r.trust.code.to_string(),
-                    r.trust.name.clone(),
-                    r.trust.region.clone(),
-                    if r.final_segment == 5 {
-                        "5".to_owned()
-                    } else {
-                        r.segment.to_string()
-                    },
-                    r.deficit_label().to_owned(),
-                    fmt2(r.average),
-                    format!(
-                        "{} to {}",
-                        fmt2(r.average_range.low),
-                        fmt2(r.average_range.high)
-                    ),
-                ]
+            .map(|row| {
+                let c = cells(t, row, &keys);
+                // Ranges read "from to to" in one cell, as in NHS England's tables.
+                let mut out = vec![c[0].clone(), format!("{} to {}", c[1], c[2])];
+                out.extend(c[3..9].iter().cloned());
+                out.push(c[9].clone());
+                out.push(format!("{} to {}", c[10], c[11]));
+                out.extend(c[12..].iter().cloned());
+                out
             })
             .collect();
         l.table(
@@ -991,86 +1143,89 @@ pub fn national_pdf(
                 label.to_lowercase(),
                 pack.quarter
             ),
-            &[
-                "Rank",
-                "Likely range of rank",
-                "Code",
-                "Trust name",
-                "Region",
-                "Segment",
-                "Financial deficit",
-                "Average score",
-                "Likely range of average",
-            ],
-            &[
-                26.0,
-                48.0,
-                30.0,
-                153.0,
-                72.0,
-                36.0,
-                44.0,
-                36.0,
-                WIDTH - 445.0,
-            ],
-            &[
-                Align::Right,
-                Align::Left,
-                Align::Left,
-                Align::Left,
-                Align::Left,
-                Align::Right,
-                Align::Left,
-                Align::Right,
-                Align::Left,
-            ],
+            &header,
+            &widths,
+            &align,
             &rows,
         );
         number += 1;
     }
 
-    // Methodology and quality.
+    // Movement over the quarters.
+    if !pack.movement.is_empty() {
+        l.new_page(true);
+        l.heading(2, "Movement since the previous quarter", 60.0);
+        l.paragraph(&pack.note("movement").text, 10.5, 0.0);
+        for t in &pack.movement {
+            let group = t.id.trim_start_matches("movement_");
+            let label = label_of(group);
+            l.heading(3, &format!("{label}s"), 80.0);
+            let header: Vec<&str> = t.columns.iter().map(|c| c.header.as_str()).collect();
+            let flex = t.column("trust_name").expect("movement column");
+            let mut widths: Vec<f32> = t
+                .columns
+                .iter()
+                .map(|c| match c.kind {
+                    Kind::Integer => 38.0,
+                    _ => 50.0,
+                })
+                .collect();
+            widths[flex] = 0.0;
+            widths[flex] = (WIDTH - widths.iter().sum::<f32>()).max(60.0);
+            let align: Vec<Align> = t
+                .columns
+                .iter()
+                .map(|c| match c.kind {
+                    Kind::Text => Align::Left,
+                    _ => Align::Right,
+                })
+                .collect();
+            let rows: Vec<Vec<String>> = t
+                .rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .zip(&t.columns)
+                        .map(|(c, col)| c.display(col.kind))
+                        .collect()
+                })
+                .collect();
+            l.table(
+                &format!("Table {number}: {}", t.title),
+                &header,
+                &widths,
+                &align,
+                &rows,
+            );
+            number += 1;
+        }
+    }
+
+    // Methodology and quality: the pack's notes, as the workbook's Notes sheet gives them.
     l.new_page(true);
     l.heading(2, "Methodology and quality", 60.0);
-    let groups: Vec<String> = pack
-        .segments
-        .iter()
-        .map(|g| {
-            format!(
-                "{} {}s",
-                g.counts.iter().sum::<u32>(),
-                g.label.to_lowercase()
-            )
-        })
-        .collect();
-    let capped: u32 = pack.segments.iter().map(|g| g.capped).sum();
-    for s in [
-        format!("Coverage. {} ({}): {}.", pack.quarter, quarter_months(pack.quarter), groups.join(", ")),
-        format!("Method. {}. Each metric is scored 1 (best) to 4 by rank, against an operating standard or a floor, or by a bespoke mapping; a trust's scores are averaged (infection metrics weigh one third each); the average is cut into segments 1 to 4; a trust in financial deficit is capped at segment 3; trusts in the Recovery Support Programme are placed in segment 5 without changing their rank.", pack.methodology),
-        format!(
-            "Sources. {}",
-            pack.provenance
-                .iter()
-                .map(|g| g.sentence())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-        "What is inferred. NHS England does not publish every rule. The segment cut-points come from the published segments (they were cut across all trusts); the schemes of some metrics (ambulance measures, the infection rates) and a few rules fitted to the published figures are inferred and marked so in the configuration. Likely ranges use nearest-rank percentiles of 2,000 bootstrap replicates.".to_owned(),
-        "Known limits. A trust is scored only on the metrics a real source gives for it, as NHS England does for missing data, so an average resting on few metrics is less certain (its likely range is wider). Where NHS England's own data file for a peer group is not in hand, its values come from NHS England's statistical publications and may differ from NHS England's in definition or period; the metrics each table rests on are listed with it.".to_owned(),
-        format!("The financial override. {capped} trusts across the three peer groups were moved to a worse segment because they are in financial deficit or receive deficit support."),
-    ] {
-        l.paragraph(&s, 10.5, 0.0);
+    for n in pack.notes.iter().filter(|n| n.id != "movement") {
+        l.paragraph(&format!("{}. {}", n.subject, n.text), 10.5, 0.0);
     }
     l.heading(2, "Data sources and attribution", 60.0);
     for s in [
         "Contains public sector information licensed under the Open Government Licence v3.0 (nationalarchives.gov.uk/doc/open-government-licence/version/3).".to_owned(),
         "Sources: NHS England, NHS Oversight Framework segmentation and league tables data files, 2025/26; Ambulance Quality Indicators (AmbSYS); NHS Staff Survey 2024; NHS Organisation Data Service (trust codes); for ambulance figures AmbSYS and the survey do not give, NHS England's Q3 2025/26 results and a March 2026 compilation of NHS England data, as the methodology section states.".to_owned(),
-        format!("Machine-readable tables (CSV and Parquet) with a column dictionary, and an Excel workbook, accompany this PDF. Release page: {}.", publication.release_url),
+        "Machine-readable tables (CSV and Parquet) with a column dictionary, and an Excel workbook, accompany this PDF.".to_owned(),
     ] {
         l.paragraph(&s, 10.5, 0.0);
     }
+    l.link_paragraph(
+        &format!("{}:", publication.release_url_text),
+        &publication.release_url,
+        &publication.release_url_text,
+    );
 
     render(l, &title, publication)
+}
+
+fn fmt2(v: f64) -> String {
+    format!("{v:.2}")
 }
 
 fn fill(c: Rgb) -> Fill {
@@ -1089,6 +1244,11 @@ fn to_kind(e: &Elem) -> TagKind {
         )
         .into(),
         Elem::P => Tag::P.into(),
+        Elem::L => Tag::L(ListNumbering::Disc).into(),
+        Elem::LI => Tag::LI.into(),
+        Elem::Lbl => Tag::Lbl.into(),
+        Elem::LBody => Tag::LBody.into(),
+        Elem::Link => Tag::Link.into(),
         Elem::Figure(alt) => Tag::Figure(Some(alt.clone()).filter(|a| !a.is_empty())).into(),
         Elem::Caption => Tag::Caption.into(),
         Elem::Table => Tag::Table.into(),
@@ -1098,9 +1258,16 @@ fn to_kind(e: &Elem) -> TagKind {
     }
 }
 
-fn build(node: &SNode, ids: &[Vec<Option<Identifier>>]) -> Node {
+/// Identifiers of what was drawn, per page: marked content, and link annotations.
+struct Ids {
+    content: Vec<Vec<Option<Identifier>>>,
+    links: Vec<Vec<Identifier>>,
+}
+
+fn build(node: &SNode, ids: &Ids) -> Node {
     match node {
-        SNode::Content(p, i) => ids[*p][*i].expect("tagged content").into(),
+        SNode::Content(p, i) => ids.content[*p][*i].expect("tagged content").into(),
+        SNode::Annot(p, i) => ids.links[*p][*i].into(),
         SNode::Group(e, kids) => {
             TagGroup::with_children(to_kind(e), kids.iter().map(|k| build(k, ids)).collect()).into()
         }
@@ -1120,7 +1287,10 @@ fn render(l: Layout, title: &str, publication: &Publication) -> Result<Vec<u8>, 
     let regular = Font::new(Arc::new(REGULAR.to_vec()).into(), 0).expect("committed font");
     let bold = Font::new(Arc::new(BOLD.to_vec()).into(), 0).expect("committed font");
     let total = l.pages.len();
-    let mut ids: Vec<Vec<Option<Identifier>>> = Vec::with_capacity(total);
+    let mut ids = Ids {
+        content: Vec::with_capacity(total),
+        links: Vec::with_capacity(total),
+    };
     for (pi, contents) in l.pages.iter().enumerate() {
         let mut page = doc.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4"));
         let mut s = page.surface();
@@ -1163,8 +1333,17 @@ fn render(l: Layout, title: &str, publication: &Publication) -> Result<Vec<u8>, 
             s.end_tagged();
         }
         s.finish();
+        let mut link_ids = Vec::new();
+        for a in &l.links[pi] {
+            let rect = krilla::geom::Rect::from_xywh(a.x, a.y, a.w, a.h).expect("link area");
+            let link =
+                LinkAnnotation::new(rect, Target::Action(LinkAction::new(a.url.clone()).into()));
+            link_ids
+                .push(page.add_tagged_annotation(Annotation::new_link(link, Some(a.alt.clone()))));
+        }
         page.finish();
-        ids.push(page_ids);
+        ids.content.push(page_ids);
+        ids.links.push(link_ids);
     }
     let mut tree = TagTree::new();
     for n in &l.tree {
@@ -1341,13 +1520,5 @@ mod tests {
         );
         let err = one_figure("").expect_err("a figure without alt text is refused");
         assert!(err.to_string().contains("Alt"), "{err}");
-    }
-
-    #[test]
-    fn ordinals() {
-        assert_eq!(ordinal(1), "1st");
-        assert_eq!(ordinal(12), "12th");
-        assert_eq!(ordinal(22), "22nd");
-        assert_eq!(ordinal(113), "113th");
     }
 }

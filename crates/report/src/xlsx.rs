@@ -11,42 +11,6 @@ use rust_xlsxwriter::{
 
 use crate::pack::{Cell, Kind, NationalPack, PackTable, Publication, quarter_months};
 
-/// Note numbers used on the sheets (the Notes table lists them).
-pub(crate) fn notes(pack: &NationalPack) -> Vec<(String, String)> {
-    let mut n = vec![
-        (
-            "Method".to_owned(),
-            format!(
-                "Scores follow NHS England's NHS Oversight Framework 2025/26 as this project's configuration states it ({}). Each metric is scored 1 (best) to 4; the average of a trust's scores gives its segment; a trust in financial deficit is capped at segment 3; league rank orders trusts within their peer group by segment, then average score.",
-                pack.methodology
-            ),
-        ),
-        (
-            "Likely ranges".to_owned(),
-            "Likely ranges of rank and average score are the 2.5th and 97.5th percentiles of a seeded bootstrap over each trust's metric scores. Two trusts whose likely ranges overlap cannot be told apart with confidence.".to_owned(),
-        ),
-        (
-            "Data provenance".to_owned(),
-            pack.provenance
-                .iter()
-                .map(|g| g.sentence())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        (
-            "Shorthand".to_owned(),
-            "[x] not available: the trust has no value for this item. [z] not applicable.".to_owned(),
-        ),
-    ];
-    if pack.previous.is_none() {
-        n.push((
-            "Movement".to_owned(),
-            "This release holds one quarter, so it has no movement tables.".to_owned(),
-        ));
-    }
-    n
-}
-
 fn heading() -> Format {
     Format::new()
         .set_bold()
@@ -94,6 +58,50 @@ fn lines(ws: &mut Worksheet, mut row: u32, items: &[String]) -> Result<u32, Xlsx
         row += 1;
     }
     Ok(row)
+}
+
+/// Print set-up for every sheet: A4 landscape, fit to one page wide, the used range as print
+/// area, and (for a table) its header row repeated on each page.
+fn print_setup(
+    ws: &mut Worksheet,
+    last_row: u32,
+    last_col: u16,
+    header_row: Option<u32>,
+) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_area(0, 0, last_row, last_col)?;
+    if let Some(r) = header_row {
+        ws.set_repeat_rows(r, r)?;
+    }
+    ws.set_footer("&LPage &P of &N&R&A");
+    Ok(())
+}
+
+/// Column widths (in characters) from content: the longest cell, or the longest word of the
+/// header (headers wrap), within 8 to 60.
+fn content_widths(t: &PackTable) -> Vec<f64> {
+    t.columns
+        .iter()
+        .enumerate()
+        .map(|(c, column)| {
+            let header = column
+                .header
+                .split_whitespace()
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
+            let cells = t
+                .rows
+                .iter()
+                .map(|r| r[c].display(column.kind).chars().count())
+                .max()
+                .unwrap_or(0);
+            // A little more than the characters for Arial 12 and the number format's commas.
+            (header.max(cells) as f64 * 1.15 + 3.0).clamp(8.0, 60.0)
+        })
+        .collect()
 }
 
 /// Writes a table with its title block; nothing follows it.
@@ -149,7 +157,11 @@ fn table_sheet(
     let columns: Vec<TableColumn> = t
         .columns
         .iter()
-        .map(|c| TableColumn::new().set_header(&c.header))
+        .map(|c| {
+            TableColumn::new()
+                .set_header(&c.header)
+                .set_header_format(header_format(c.kind))
+        })
         .collect();
     let last_row = top + t.rows.len().max(1) as u32;
     let table = Table::new()
@@ -157,17 +169,46 @@ fn table_sheet(
         .set_columns(&columns)
         .set_autofilter(false)
         .set_style(TableStyle::None);
-    ws.add_table(top, 0, last_row, (t.columns.len() - 1) as u16, &table)?;
-    for (c, column) in t.columns.iter().enumerate() {
-        let width = match column.kind {
-            Kind::Text if column.key.contains("name") || column.key.contains("group") => 44.0,
-            Kind::Text => 16.0,
-            _ => 14.0,
-        };
+    let last_col = (t.columns.len() - 1) as u16;
+    ws.add_table(top, 0, last_row, last_col, &table)?;
+    for (c, width) in content_widths(t).into_iter().enumerate() {
         ws.set_column_width(c as u16, width)?;
     }
-    ws.set_column_width(0, 44.0)?; // column A also holds the title block
-    Ok(())
+    // Header cells wrap, so give the header row room for three lines.
+    ws.set_row_height(top, 48)?;
+    print_setup(ws, last_row, last_col, Some(top))
+}
+
+/// A two- or three-column sheet table (Contents, Notes) with bold, wrapped headers.
+fn simple_table(
+    ws: &mut Worksheet,
+    name: &str,
+    top: u32,
+    headers: &[&str],
+    rows: usize,
+) -> Result<(), XlsxError> {
+    let head = header_format(Kind::Text);
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(top, c as u16, *h, &head)?;
+    }
+    let columns: Vec<TableColumn> = headers
+        .iter()
+        .map(|h| TableColumn::new().set_header(*h).set_header_format(&head))
+        .collect();
+    let last_row = top + rows.max(1) as u32;
+    let last_col = (headers.len() - 1) as u16;
+    ws.add_table(
+        top,
+        0,
+        last_row,
+        last_col,
+        &Table::new()
+            .set_name(name)
+            .set_columns(&columns)
+            .set_autofilter(false)
+            .set_style(TableStyle::None),
+    )?;
+    print_setup(ws, last_row, last_col, Some(top))
 }
 
 /// Builds the workbook; byte-identical for the same pack and publication details.
@@ -204,17 +245,40 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         .set_bold()
         .set_font_name("Arial")
         .set_font_size(14);
+    let wrap = Format::new().set_text_wrap().set_font_name("Arial");
     let mut r = 1;
     let section =
         |ws: &mut Worksheet, r: &mut u32, head: &str, body: &[String]| -> Result<(), XlsxError> {
             ws.write_string_with_format(*r, 0, head, &sub)?;
-            *r = lines(ws, *r + 1, body)?;
+            *r += 1;
+            for line in body {
+                ws.write_string_with_format(*r, 0, line, &wrap)?;
+                *r += 1;
+            }
             Ok(())
         };
-    section(cover, &mut r, "About these tables", &[
-        "Segments and league tables of NHS trusts in England under the NHS Oversight Framework 2025/26: acute, mental health and community, and ambulance trusts, each ranked within its peer group.".to_owned(),
-        format!("Period: {} ({}). Geography: England.", pack.quarter, quarter_months(pack.quarter)),
-    ])?;
+    section(
+        cover,
+        &mut r,
+        "About these tables",
+        &[
+            format!(
+                "Segments and league tables of NHS trusts in England under the NHS Oversight Framework 2025/26: {}, each ranked within its peer group.",
+                pack.method
+                    .peer_groups
+                    .iter()
+                    .map(|g| format!("{}s", g.to_lowercase()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!(
+                "Period: {} ({}). Geography: England.",
+                pack.quarter,
+                quarter_months(pack.quarter)
+            ),
+        ],
+    )?;
+    section(cover, &mut r, "Key findings", &pack.key_findings)?;
     section(
         cover,
         &mut r,
@@ -222,13 +286,26 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         &[
             format!("Published: {}.", publication.release_long()),
             format!("Next update: {}.", publication.next_update),
-            format!("Release page: {}", publication.release_url),
         ],
     )?;
-    section(cover, &mut r, "Source and method", &[
-        format!("Method: {}.", pack.methodology),
-        "Sources: NHS England's published NOF data files and statistical publications; the Notes worksheet says what each peer group's figures rest on.".to_owned(),
-    ])?;
+    cover.write_url(
+        r,
+        0,
+        Url::new(&publication.release_url).set_text(&publication.release_url_text),
+    )?;
+    r += 1;
+    section(
+        cover,
+        &mut r,
+        "Source and method",
+        &[
+            format!("Method: {}.", pack.method.methodology),
+            format!(
+                "Sources: NHS England's published NOF data files and statistical publications; {} on the Notes worksheet says what each peer group's figures rest on.",
+                pack.note_ref("provenance")
+            ),
+        ],
+    )?;
     section(cover, &mut r, "Important caveat", &[pack.caveat()])?;
     section(
         cover,
@@ -246,6 +323,7 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         ],
     )?;
     cover.set_column_width(0, 120.0)?;
+    print_setup(cover, r - 1, 0, None)?;
 
     // Contents.
     let tables: Vec<&PackTable> = pack.tables().collect();
@@ -257,12 +335,9 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         1,
         &["This worksheet contains one table. Each sheet name links to its sheet.".to_owned()],
     )?;
-    let head = header_format(Kind::Text);
-    contents.write_string_with_format(2, 0, "Worksheet", &head)?;
-    contents.write_string_with_format(2, 1, "Description", &head)?;
     let mut entries: Vec<(String, String)> = vec![(
         "Notes".to_owned(),
-        "Notes on method, likely ranges, provenance and shorthand.".to_owned(),
+        "Notes on method, the financial override, segment 5, likely ranges, provenance and shorthand.".to_owned(),
     )];
     entries.extend(
         tables
@@ -279,24 +354,17 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         contents.write_url(row, 0, url)?;
         contents.write_string(row, 1, desc)?;
     }
-    contents.add_table(
+    simple_table(
+        contents,
+        "Contents",
         2,
-        0,
-        2 + entries.len() as u32,
-        1,
-        &Table::new()
-            .set_name("Contents")
-            .set_columns(&[
-                TableColumn::new().set_header("Worksheet"),
-                TableColumn::new().set_header("Description"),
-            ])
-            .set_autofilter(false)
-            .set_style(TableStyle::None),
+        &["Worksheet", "Description"],
+        entries.len(),
     )?;
     contents.set_column_width(0, 36.0)?;
     contents.set_column_width(1, 100.0)?;
 
-    // Notes.
+    // Notes: the pack's notes, numbered in order; sheets refer to them by id.
     let notes_ws = wb.add_worksheet();
     notes_ws.set_name("Notes")?;
     notes_ws.write_string_with_format(0, 0, "Notes", &heading())?;
@@ -305,46 +373,51 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         1,
         &["This worksheet contains one table.".to_owned()],
     )?;
-    notes_ws.write_string_with_format(2, 0, "Note number", &header_format(Kind::Text))?;
-    notes_ws.write_string_with_format(2, 1, "Subject", &head)?;
-    notes_ws.write_string_with_format(2, 2, "Note text", &head)?;
-    let all_notes = notes(pack);
-    let wrap = Format::new().set_text_wrap().set_font_name("Arial");
-    for (i, (subject, text)) in all_notes.iter().enumerate() {
+    for (i, n) in pack.notes.iter().enumerate() {
         let row = 3 + i as u32;
-        notes_ws.write_string(row, 0, format!("[note {}]", i + 1))?;
-        notes_ws.write_string(row, 1, subject)?;
-        notes_ws.write_string_with_format(row, 2, text, &wrap)?;
+        notes_ws.write_string(row, 0, pack.note_ref(n.id))?;
+        notes_ws.write_string(row, 1, &n.subject)?;
+        notes_ws.write_string_with_format(row, 2, &n.text, &wrap)?;
     }
-    notes_ws.add_table(
+    simple_table(
+        notes_ws,
+        "Notes",
         2,
-        0,
-        2 + all_notes.len() as u32,
-        2,
-        &Table::new()
-            .set_name("Notes")
-            .set_columns(&[
-                TableColumn::new().set_header("Note number"),
-                TableColumn::new().set_header("Subject"),
-                TableColumn::new().set_header("Note text"),
-            ])
-            .set_autofilter(false)
-            .set_style(TableStyle::None),
+        &["Note number", "Subject", "Note text"],
+        pack.notes.len(),
     )?;
     notes_ws.set_column_width(0, 14.0)?;
-    notes_ws.set_column_width(1, 20.0)?;
+    notes_ws.set_column_width(1, 28.0)?;
     notes_ws.set_column_width(2, 110.0)?;
 
     // One table per sheet.
     for t in &tables {
         let ws = wb.add_worksheet();
+        let refs = if t.id.starts_with("league_") {
+            [
+                "method",
+                "override",
+                "segment5",
+                "likely_ranges",
+                "provenance",
+            ]
+            .as_slice()
+        } else if t.id.starts_with("movement_") {
+            ["movement", "likely_ranges"].as_slice()
+        } else {
+            ["method", "provenance"].as_slice()
+        };
         let above = vec![format!(
-            "Source: {} computed by this project from NHS England's data [note 1] [note 3].",
+            "Source: {} computed by this project from NHS England's data. See {} on the Notes worksheet.",
             if t.id.starts_with("metric_") {
                 "values and scores"
             } else {
                 "league positions"
-            }
+            },
+            refs.iter()
+                .map(|id| pack.note_ref(id))
+                .collect::<Vec<_>>()
+                .join(" ")
         )];
         table_sheet(ws, t, &t.id, &above)?;
     }
@@ -362,9 +435,6 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         "Unit",
         "Meaning",
     ];
-    for (c, h) in heads.iter().enumerate() {
-        dict.write_string_with_format(2, c as u16, *h, &head)?;
-    }
     let mut row = 3;
     for t in &tables {
         for c in &t.columns {
@@ -382,17 +452,7 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
             row += 1;
         }
     }
-    dict.add_table(
-        2,
-        0,
-        row - 1,
-        5,
-        &Table::new()
-            .set_name("Data_dictionary")
-            .set_columns(&heads.map(|h| TableColumn::new().set_header(h)))
-            .set_autofilter(false)
-            .set_style(TableStyle::None),
-    )?;
+    simple_table(dict, "Data_dictionary", 2, &heads, (row - 3) as usize)?;
     for (c, w) in [24.0, 40.0, 26.0, 16.0, 14.0, 90.0].iter().enumerate() {
         dict.set_column_width(c as u16, *w)?;
     }
@@ -489,20 +549,49 @@ mod tests {
                 })
                 .collect(),
         };
+        let note = |id: &'static str| crate::Note {
+            id,
+            subject: id.to_owned(),
+            text: format!("The {id} note."),
+        };
         NationalPack {
             quarter: "Q1 2025/26".parse().expect("quarter"),
             previous: None,
-            methodology: "NOF 2025/26".into(),
+            history: Vec::new(),
+            method: crate::MethodFacts {
+                methodology: "NOF 2025/26".into(),
+                replicates: 500,
+                seed: 1,
+                percentiles: (2.5, 97.5),
+                override_cap: 3,
+                segment5: 5,
+                segment5_affects_rank: false,
+                average_dp: 2,
+                weights: Vec::new(),
+                peer_groups: vec!["Acute trust".into()],
+            },
             league: vec![table],
-            league_source: Vec::new(),
             metrics: Vec::new(),
             movement: Vec::new(),
             segments: Vec::new(),
+            charts: Vec::new(),
             largest_moves: Vec::new(),
+            trend: Vec::new(),
             synthetic_values: 0,
             other_period_values: 0,
             provenance: Vec::new(),
             basis: Vec::new(),
+            notes: [
+                "method",
+                "override",
+                "segment5",
+                "likely_ranges",
+                "provenance",
+                "movement",
+            ]
+            .map(note)
+            .to_vec(),
+            key_findings: vec!["A finding.".into()],
         }
     }
 

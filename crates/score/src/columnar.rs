@@ -5,6 +5,7 @@
 //! This is the only module that touches polars. It takes and returns plain vectors, row-aligned
 //! with its input, so no polars type leaks out of the crate.
 
+use league_model::PeerSpread;
 use polars::prelude::*;
 
 /// Which rank-based scheme a row is scored under (§1.2 schemes A, B, C).
@@ -134,9 +135,9 @@ pub struct PeerInput {
     pub value: f64,
 }
 
-/// Per row: competition rank within the peer group and the group's [median, lower quartile,
-/// upper quartile] (linear, inclusive: matches NHS England's published quartiles).
-pub fn peer_stats(rows: &[PeerInput]) -> PolarsResult<Vec<(u32, [f64; 3])>> {
+/// Per row: competition rank within the peer group and the group's median and quartiles
+/// (linear, inclusive: matches NHS England's published quartiles).
+pub fn peer_stats(rows: &[PeerInput]) -> PolarsResult<Vec<(u32, PeerSpread)>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -172,7 +173,16 @@ pub fn peer_stats(rows: &[PeerInput]) -> PolarsResult<Vec<(u32, [f64; 3])>> {
     let [median, lq, uq] = ["median", "lq", "uq"].map(|c| f64_column(&out, c));
     let (median, lq, uq) = (median?, lq?, uq?);
     Ok((0..rows.len())
-        .map(|i| (rank[i] as u32, [median[i], lq[i], uq[i]]))
+        .map(|i| {
+            (
+                rank[i] as u32,
+                PeerSpread {
+                    median: median[i],
+                    lower_quartile: lq[i],
+                    upper_quartile: uq[i],
+                },
+            )
+        })
         .collect())
 }
 
@@ -333,7 +343,25 @@ mod tests {
             .collect();
         let s = peer_stats(&rows).expect("polars");
         assert_eq!(s.iter().map(|x| x.0).collect::<Vec<_>>(), [1, 2, 2, 4, 5]);
-        assert_eq!(s[0].1, [2.0, 2.0, 4.0]);
+        // Values 1, 2, 2, 4, 5: median 2, lower quartile 2, upper quartile 4.
+        let spread = s[0].1;
+        assert_eq!(spread.median, 2.0);
+        assert_eq!(spread.lower_quartile, 2.0);
+        assert_eq!(spread.upper_quartile, 4.0);
+        let odd: Vec<PeerInput> = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+            .iter()
+            .map(|&v| PeerInput {
+                group: "g".into(),
+                key: v,
+                value: v,
+            })
+            .collect();
+        let spread = peer_stats(&odd).expect("polars")[0].1;
+        // Linear quartiles of 10..60: 22.5, 35, 47.5.
+        assert_eq!(
+            (spread.lower_quartile, spread.median, spread.upper_quartile),
+            (22.5, 35.0, 47.5)
+        );
     }
 
     #[test]

@@ -24,12 +24,18 @@ pub struct ScoreOptions {
     pub replicates: Option<u32>,
 }
 
+/// A columnar failure as this crate's error.
+fn internal(e: polars::error::PolarsError) -> ScoreError {
+    ScoreError::Columnar(e.to_string())
+}
+
 /// Why scoring failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ScoreError {
-    /// A columnar computation failed: a bug, not bad input.
+    /// A columnar computation failed: a bug, not bad input. The message is the columnar
+    /// engine's; its error type stays inside this crate.
     #[error("internal error in the columnar stage: {0}")]
-    Columnar(#[from] polars::error::PolarsError),
+    Columnar(String),
     /// Cut-points given on the command line are unusable.
     #[error("cut-points {0:?} must be three finite numbers in ascending order")]
     BadCutPoints([f64; 3]),
@@ -107,7 +113,8 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
             weight: s.weight,
         });
     }
-    let averages: HashMap<usize, (f64, u32)> = columnar::weighted_means(&mean_rows)?
+    let averages: HashMap<usize, (f64, u32)> = columnar::weighted_means(&mean_rows)
+        .map_err(internal)?
         .into_iter()
         .map(|(g, mean, n)| {
             (
@@ -117,7 +124,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         })
         .collect();
     let mut domains: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
-    for (g, mean, _) in columnar::weighted_means(&domain_rows)? {
+    for (g, mean, _) in columnar::weighted_means(&domain_rows).map_err(internal)? {
         let (i, d) = g
             .split_once('|')
             .expect("domain group keys are index|domain");
@@ -395,7 +402,7 @@ fn choose_scores(
     }
     for ((key, v), score) in rank_keys
         .into_iter()
-        .zip(columnar::rank_scores(&rank_inputs)?)
+        .zip(columnar::rank_scores(&rank_inputs).map_err(internal)?)
     {
         let published = chosen
             .get(&key)
@@ -594,10 +601,10 @@ fn metric_score_rows(
             }
         })
         .collect();
-    let stats: HashMap<&Key, (u32, [f64; 3])> = with_value
+    let stats: HashMap<&Key, (u32, league_model::PeerSpread)> = with_value
         .iter()
         .map(|(k, _)| *k)
-        .zip(columnar::peer_stats(&peer_inputs)?)
+        .zip(columnar::peer_stats(&peer_inputs).map_err(internal)?)
         .collect();
 
     let mut score_groups: BTreeMap<(Quarter, usize, &str), Vec<&Key>> = BTreeMap::new();
@@ -635,7 +642,7 @@ fn metric_score_rows(
                 provenance: c.provenance,
                 computed: c.computed,
                 value_rank: stat.map(|s| s.0),
-                peer_quartiles: stat.map(|s| s.1),
+                peer_spread: stat.map(|s| s.1),
                 score_rank: score_rank[k],
                 data_provenance: behind
                     .iter()
