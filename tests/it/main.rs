@@ -4,6 +4,7 @@ mod acute;
 mod backtest;
 mod backtest_acute;
 mod bad_input;
+mod check;
 mod corpus;
 mod pack;
 mod pipeline;

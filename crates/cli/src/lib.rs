@@ -8,6 +8,9 @@
 //!   `reports/`.
 //! - `league validate FILE...`: the same input checks without scoring; prints each file's
 //!   summary and exits 6 if any file breaks a fail threshold.
+//! - `league check DIR`: re-reads a finished output set and re-derives its figures (quality
+//!   assurance; `report` and `score` run it on their staged outputs before publishing); exits 8
+//!   if any figure fails.
 //! - `league build-dataset`: rebuilds the default dataset from the real sources in `data/sources/`
 //!   by `data/default/recipe.toml`.
 //!
@@ -40,6 +43,9 @@ pub enum ExitClass {
     Validation = 6,
     /// Another run holds the output directory's lock; nothing was written (7).
     Locked = 7,
+    /// Quality assurance found a figure that does not re-derive from the outputs: `league
+    /// check` reports it, and `league report`/`league score` publish nothing (8).
+    CheckFailed = 8,
     /// A bug (10).
     Internal = 10,
 }
@@ -121,6 +127,18 @@ pub enum Command {
         #[arg(long)]
         quarantine: Option<PathBuf>,
         /// Directory holding methodology, reference and validation configuration.
+        #[arg(long, default_value = "data")]
+        data_dir: PathBuf,
+    },
+    /// Re-read a finished output set and re-derive its figures (quality assurance); exits 8 if
+    /// any figure fails.
+    Check {
+        /// Output directory of a run (holding <quarter>/<peer group>/league-table.csv).
+        dir: PathBuf,
+        /// Methodology file for the weights (default: <data-dir>/methodology/nof-2025-26.toml).
+        #[arg(long)]
+        methodology: Option<PathBuf>,
+        /// Directory holding the methodology.
         #[arg(long, default_value = "data")]
         data_dir: PathBuf,
     },
@@ -231,6 +249,25 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             quarantine,
             data_dir,
         } => pipeline::validate(&inputs, format.as_deref(), quarantine.as_deref(), &data_dir),
+        Command::Check {
+            dir,
+            methodology,
+            data_dir,
+        } => {
+            let common = Common {
+                methodology,
+                reference_dir: None,
+                seed: None,
+                replicates: None,
+            };
+            let m = load_methodology(&common, &data_dir)?;
+            let report = quality_check(&dir, &m, false)?;
+            for (what, n) in &report.checked {
+                println!("{n:>8}  {what}");
+            }
+            println!("check passed: {}", dir.display());
+            Ok(())
+        }
         Command::BuildDataset { data_dir, out } => {
             let out = out.unwrap_or_else(|| data_dir.join(DEFAULT_DATASET));
             pipeline::build_dataset(&data_dir, &out)
@@ -321,6 +358,7 @@ fn score_file(
     let mut written = Vec::new();
     publish(out, |staging| {
         written = league_report::write_tables(staging, &run, &methodology).class(ExitClass::Io)?;
+        quality_check(staging, &methodology, true)?;
         Ok(())
     })?;
     for t in &run.tables {
@@ -402,6 +440,42 @@ pub(crate) fn publish(
     });
     drop(lock);
     result
+}
+
+/// Runs quality assurance on an output set; a failed figure is an error of class
+/// [`ExitClass::CheckFailed`] naming every finding.
+/// `staged` is true for a run's own staged outputs, which are then not published.
+pub(crate) fn quality_check(
+    dir: &Path,
+    m: &Methodology,
+    staged: bool,
+) -> anyhow::Result<league_check::CheckReport> {
+    let report = league_check::check(dir, m)
+        .with_context(|| format!("cannot check {}", dir.display()))
+        .class(ExitClass::Io)?;
+    if report.passed() {
+        let n: u64 = report.checked.values().sum();
+        tracing::info!(figures = n, "quality assurance passed");
+        return Ok(report);
+    }
+    // The summary first, then one line per finding, in the order found.
+    let line = |f: &league_check::Finding| format!("{}: {}", f.file, f.problem);
+    let (last, rest) = report.findings.split_last().expect("failed, so not empty");
+    let mut e = anyhow::anyhow!(line(last));
+    for f in rest.iter().rev() {
+        e = e.context(line(f));
+    }
+    Err(e.context(format!(
+        "quality assurance failed: {} finding(s) in {}{}",
+        report.findings.len(),
+        dir.display(),
+        if staged {
+            "; nothing was published"
+        } else {
+            ""
+        }
+    )))
+    .class(ExitClass::CheckFailed)
 }
 
 pub(crate) fn ingest_error(e: league_ingest::IngestError) -> anyhow::Error {

@@ -260,6 +260,7 @@ pub(crate) fn report(
             .with_context(|| format!("cannot write {}", p.display()))
             .class(ExitClass::Io)?;
         written.push(p);
+        crate::quality_check(staging, m, true)?;
         Ok(())
     })?;
     for t in &run.tables {

@@ -1,0 +1,247 @@
+//! The text of a PDF, line by line, as a reader sees it: each page's text-showing operators
+//! decoded through their fonts' ToUnicode maps and placed by their text matrices, then runs
+//! that share a baseline joined left to right. Written from the PDF format, not from our
+//! renderer: it reads any PDF whose fonts carry ToUnicode maps with 1- or 2-byte codes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use lopdf::{Document, Object};
+
+/// One page's lines, top to bottom.
+pub type PageLines = Vec<String>;
+
+/// Reads every page's lines; the error says why the file could not be read.
+pub fn lines(path: &Path) -> Result<Vec<PageLines>, String> {
+    let doc = Document::load(path).map_err(|e| format!("not a readable PDF: {e}"))?;
+    let mut out = Vec::new();
+    for (n, id) in doc.get_pages() {
+        let fonts = fonts(&doc, id).map_err(|e| format!("page {n}: {e}"))?;
+        let content = doc
+            .get_and_decode_page_content(id)
+            .map_err(|e| format!("page {n}: unreadable content: {e}"))?;
+        let mut runs: Vec<(f32, f32, String)> = Vec::new();
+        let mut font: Option<&ToUnicode> = None;
+        let (mut x, mut y) = (0.0f32, 0.0f32);
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "Tf" => {
+                    font = op
+                        .operands
+                        .first()
+                        .and_then(|o| o.as_name().ok())
+                        .and_then(|name| fonts.get(name));
+                }
+                "Tm" => {
+                    if let [.., e, f] = op.operands.as_slice() {
+                        x = number(e);
+                        y = number(f);
+                    }
+                }
+                "Td" | "TD" => {
+                    if let [tx, ty] = op.operands.as_slice() {
+                        x += number(tx);
+                        y += number(ty);
+                    }
+                }
+                "Tj" | "TJ" | "'" | "\"" => {
+                    let Some(map) = font else { continue };
+                    let mut text = String::new();
+                    for o in &op.operands {
+                        decode_operand(o, map, &mut text);
+                    }
+                    if !text.is_empty() {
+                        runs.push((y, x, text));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(join_lines(runs));
+    }
+    Ok(out)
+}
+
+fn number(o: &Object) -> f32 {
+    match o {
+        Object::Integer(i) => *i as f32,
+        Object::Real(r) => *r,
+        _ => 0.0,
+    }
+}
+
+fn decode_operand(o: &Object, map: &ToUnicode, text: &mut String) {
+    match o {
+        Object::String(bytes, _) => text.push_str(&map.decode(bytes)),
+        Object::Array(items) => {
+            for i in items {
+                decode_operand(i, map, text);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Runs on the same baseline (to within half a point) form one line, joined with one space
+/// where they do not already meet at a space.
+fn join_lines(mut runs: Vec<(f32, f32, String)>) -> PageLines {
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut lines: Vec<(f32, Vec<(f32, String)>)> = Vec::new();
+    for (y, x, t) in runs {
+        match lines.last_mut() {
+            Some((ly, items)) if (y - *ly).abs() <= 0.5 => items.push((x, t)),
+            _ => lines.push((y, vec![(x, t)])),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(_, mut items)| {
+            items.sort_by(|a, b| a.0.total_cmp(&b.0));
+            items
+                .into_iter()
+                .map(|(_, t)| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// A font's character codes to text.
+#[derive(Debug, Default)]
+struct ToUnicode {
+    /// Bytes per code (1 or 2).
+    width: usize,
+    map: HashMap<u32, String>,
+}
+
+impl ToUnicode {
+    fn decode(&self, bytes: &[u8]) -> String {
+        let w = self.width.max(1);
+        bytes
+            .chunks(w)
+            .map(|c| {
+                let code = c.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+                self.map
+                    .get(&code)
+                    .cloned()
+                    .unwrap_or_else(|| char::REPLACEMENT_CHARACTER.to_string())
+            })
+            .collect()
+    }
+}
+
+/// The page's fonts by resource name, each with its ToUnicode map.
+fn fonts(doc: &Document, page: lopdf::ObjectId) -> Result<BTreeMap<Vec<u8>, ToUnicode>, String> {
+    let mut out = BTreeMap::new();
+    let fonts = doc
+        .get_page_fonts(page)
+        .map_err(|e| format!("unreadable fonts: {e}"))?;
+    for (name, dict) in fonts {
+        let Ok(reference) = dict.get(b"ToUnicode") else {
+            return Err(format!(
+                "font {} has no ToUnicode map, so its text cannot be read",
+                String::from_utf8_lossy(&name)
+            ));
+        };
+        let stream = match reference {
+            Object::Reference(id) => doc.get_object(*id).and_then(Object::as_stream),
+            other => other.as_stream(),
+        }
+        .map_err(|e| format!("font ToUnicode: {e}"))?;
+        let bytes = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        out.insert(name, parse_cmap(&String::from_utf8_lossy(&bytes))?);
+    }
+    Ok(out)
+}
+
+/// Parses the `bfchar` and `bfrange` sections of a ToUnicode CMap.
+fn parse_cmap(text: &str) -> Result<ToUnicode, String> {
+    let hex = |s: &str| -> Result<(u32, usize), String> {
+        let h = s.trim().trim_start_matches('<').trim_end_matches('>');
+        u32::from_str_radix(h, 16)
+            .map(|v| (v, h.len() / 2))
+            .map_err(|_| format!("ToUnicode: bad code {s:?}"))
+    };
+    let utf16 = |s: &str| -> Result<String, String> {
+        let h = s.trim().trim_start_matches('<').trim_end_matches('>');
+        let units: Result<Vec<u16>, _> = (0..h.len())
+            .step_by(4)
+            .map(|i| u16::from_str_radix(&h[i..(i + 4).min(h.len())], 16))
+            .collect();
+        let units = units.map_err(|_| format!("ToUnicode: bad text {s:?}"))?;
+        Ok(String::from_utf16_lossy(&units))
+    };
+    let mut cmap = ToUnicode::default();
+    let mut section = "";
+    for line in text.lines().map(str::trim) {
+        if line.ends_with("beginbfchar") {
+            section = "char";
+            continue;
+        }
+        if line.ends_with("beginbfrange") {
+            section = "range";
+            continue;
+        }
+        if line.starts_with("endbf") {
+            section = "";
+            continue;
+        }
+        let tokens: Vec<&str> = line
+            .split('>')
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        match (section, tokens.as_slice()) {
+            ("char", [code, target]) => {
+                let (c, w) = hex(code)?;
+                cmap.width = cmap.width.max(w);
+                cmap.map.insert(c, utf16(target)?);
+            }
+            ("range", [lo, hi, target]) if !target.starts_with('[') => {
+                let ((lo, w), (hi, _)) = (hex(lo)?, hex(hi)?);
+                cmap.width = cmap.width.max(w);
+                let start = utf16(target)?;
+                let mut chars: Vec<char> = start.chars().collect();
+                for code in lo..=hi {
+                    cmap.map.insert(code, chars.iter().collect());
+                    if let Some(last) = chars.last_mut() {
+                        *last = char::from_u32(*last as u32 + 1).unwrap_or(*last);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(cmap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cmaps_map_codes_to_text() {
+        let cmap = parse_cmap(
+            "2 beginbfchar\n<0001> <004E>\n<0002> <0048>\nendbfchar\n1 beginbfrange\n<0010> <0012> <0061>\nendbfrange\n",
+        )
+        .expect("cmap");
+        assert_eq!(cmap.width, 2);
+        assert_eq!(cmap.decode(&[0, 1, 0, 2, 0, 0x10, 0, 0x12]), "NHac");
+        assert_eq!(cmap.decode(&[0, 9]), "\u{fffd}");
+    }
+
+    #[test]
+    fn runs_on_a_baseline_make_one_line() {
+        let lines = join_lines(vec![
+            (20.0, 100.0, "B".into()),
+            (10.0, 50.0, "second".into()),
+            (20.2, 10.0, "A".into()),
+            (10.0, 5.0, "first".into()),
+        ]);
+        assert_eq!(lines, ["first second", "A B"]);
+    }
+}
