@@ -10,3 +10,4 @@ mod pack;
 mod pipeline;
 mod statistics;
 mod util;
+mod workbook;

@@ -168,15 +168,25 @@ fn from_pdf(text: &str) -> BTreeMap<String, Vec<Row>> {
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
             && last_to > 4
         {
-            // ... segment, before override, programme, deficit ("Not" of "Not known"), average.
-            let avg = f[last_to - 2].to_owned();
+            // ... segment, before override, programme, deficit, average. A flag is "Yes", "No"
+            // or "Not known", whose second word may wrap to the next line.
+            let avg = last_to - 2;
+            let flag = |end: usize| -> (String, usize) {
+                match (f[end], f[end - 1]) {
+                    ("known", "Not") => ("Not known".to_owned(), end - 1),
+                    ("Not", _) => ("Not known".to_owned(), end),
+                    (word, _) => (word.to_owned(), end),
+                }
+            };
+            let (_, deficit_at) = flag(avg - 1);
+            let (programme, at) = flag(deficit_at - 1);
             out.entry(group.clone()).or_default().push((
                 f[0].parse().expect("rank"),
                 f[4].to_owned(),
-                f[last_to - 6].to_owned(),
-                f[last_to - 5].to_owned(),
-                f[last_to - 4].to_owned(),
-                avg,
+                f[at - 2].to_owned(),
+                f[at - 1].to_owned(),
+                programme,
+                f[avg].to_owned(),
             ));
         }
     }
@@ -338,6 +348,28 @@ fn pdf_is_tagged_with_embedded_fonts() {
     let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
     let info = String::from_utf8_lossy(&info.stdout);
     assert!(info.contains("Tagged:          yes"), "{info}");
+    // Lists are tagged as lists (L > LI > Lbl, LBody), one item per key finding; web addresses
+    // are Link elements holding a link annotation.
+    let tree = Command::new("pdfinfo")
+        .args(["-struct"])
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo -struct");
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    let count = |tag: &str| {
+        tree.lines()
+            .filter(|l| l.trim_start().starts_with(&format!("{tag} ")))
+            .count()
+    };
+    assert_eq!(count("L"), 1, "{tree}");
+    assert!(count("LI") >= 5 && count("LI") == count("Lbl") && count("LI") == count("LBody"));
+    assert_eq!(
+        count("Link"),
+        2,
+        "the release address, on the cover and at the end"
+    );
+    assert!(raw.contains("/Subtype /Link") || raw.contains("/Subtype/Link"));
+    assert!(raw.contains("https://www.england.nhs.uk/nhs-oversight-framework/"));
     assert!(
         info.contains("Title:           NHS Oversight Framework league tables"),
         "{info}"

@@ -102,15 +102,17 @@ pub struct LeagueRow {
     pub unadjusted_segment: u8,
     /// Segment after the financial override (OF5000): the one ranks use.
     pub segment: u8,
-    /// Segment including 5 for the improvement programme (OF5005).
+    /// Segment including 5 for the improvement programme (OF5005); the segment itself where the
+    /// programme status is not known.
     pub final_segment: u8,
     /// Financial override flag (OF5004): `None` where the input has no real deficit status for
     /// the trust (the override is then not applied, and outputs say "Not known").
     pub in_deficit: Option<bool>,
     /// Where the deficit flag comes from, when there is one.
     pub deficit_provenance: Option<crate::Provenance>,
-    /// Improvement programme flag (OF5007).
-    pub in_improvement_programme: bool,
+    /// Recovery Support Programme flag (OF5007): `None` where the input does not give it (the
+    /// outputs then say "Not known" and never place the trust in segment 5).
+    pub in_improvement_programme: Option<bool>,
     /// League rank within the peer group (competition ranking on segment, then average).
     pub rank: u32,
     /// Rank on the average alone within the peer group (the `Rank` NHS England prints on OF5002).
@@ -131,6 +133,15 @@ impl LeagueRow {
     /// The deficit flag as the outputs write it: "Yes", "No" or "Not known".
     pub fn deficit_label(&self) -> &'static str {
         match self.in_deficit {
+            Some(true) => "Yes",
+            Some(false) => "No",
+            None => "Not known",
+        }
+    }
+
+    /// The Recovery Support Programme flag as the outputs write it: "Yes", "No" or "Not known".
+    pub fn programme_label(&self) -> &'static str {
+        match self.in_improvement_programme {
             Some(true) => "Yes",
             Some(false) => "No",
             None => "Not known",

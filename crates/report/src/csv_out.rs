@@ -148,12 +148,7 @@ fn league_row(t: &LeagueTable, r: &LeagueRow) -> Vec<String> {
         r.deficit_label().to_owned(),
         r.rank.to_string(),
         format!("{} to {}", r.rank_range.low, r.rank_range.high),
-        if r.in_improvement_programme {
-            "Yes"
-        } else {
-            "No"
-        }
-        .to_owned(),
+        r.programme_label().to_owned(),
         r.unadjusted_segment.to_string(),
         r.metrics_scored.to_string(),
         r.metrics.join(";"),
@@ -358,19 +353,22 @@ fn metric_rows<'a>(
                 not_a_score(),
             ));
         }
-        out.push(row(
-            "Summary",
-            "Summary",
-            &o.final_segment,
-            "Final segment score override",
-            "segment",
-            format_nhse(f64::from(r.final_segment), 1),
-            none(),
-            None,
-            derived,
-            &q,
-            not_a_score(),
-        ));
+        // No final-segment row where the programme status is not known: it could be 5.
+        if r.in_improvement_programme.is_some() {
+            out.push(row(
+                "Summary",
+                "Summary",
+                &o.final_segment,
+                "Final segment score override",
+                "segment",
+                format_nhse(f64::from(r.final_segment), 1),
+                none(),
+                None,
+                derived,
+                &q,
+                not_a_score(),
+            ));
+        }
         out
     })
 }

@@ -255,6 +255,8 @@ pub struct SegmentCounts {
     pub counts: [u32; 4],
     /// Of those, trusts in the Recovery Support Programme (segment 5).
     pub recovery_support: u32,
+    /// Trusts whose Recovery Support Programme status the input does not give.
+    pub programme_not_known: u32,
     /// Trusts moved to a worse segment by the financial override.
     pub capped: u32,
     /// Trusts whose deficit status no real source gives (the override is not applied).
@@ -265,6 +267,23 @@ impl SegmentCounts {
     /// Trusts in the peer group.
     pub fn total(&self) -> u32 {
         self.counts.iter().sum()
+    }
+
+    /// Trusts in the Recovery Support Programme as a table cell: the count, "Not known" when
+    /// the input gives no trust's status, or the count and how many are not known.
+    pub fn programme_cell(&self) -> String {
+        match self.programme_not_known {
+            0 => self.recovery_support.to_string(),
+            n if n == self.total() => "Not known".to_owned(),
+            n => format!("{} ({n} not known)", self.recovery_support),
+        }
+    }
+}
+
+impl NationalPack {
+    /// Trusts in the release, all peer groups.
+    pub fn trusts(&self) -> u32 {
+        self.segments.iter().map(SegmentCounts::total).sum()
     }
 }
 
@@ -780,7 +799,7 @@ fn league_columns(m: &Methodology, f: &MethodFacts) -> Vec<Column> {
             Kind::Text,
             "",
             &format!(
-                "Yes when the trust is in the Recovery Support Programme, NHS England's segment {}; {}.",
+                "Yes when the trust is in the Recovery Support Programme, NHS England's segment {}; {}. Not known when the input does not give the trust's programme status.",
                 f.segment5,
                 if f.segment5_affects_rank {
                     "it is ranked below segment 4"
@@ -853,7 +872,7 @@ fn league_row(m: &Methodology, r: &LeagueRow) -> Vec<Cell> {
         Cell::Text(r.trust.region.clone()),
         Cell::Int(i64::from(r.segment)),
         Cell::Int(i64::from(r.unadjusted_segment)),
-        yes_no(r.in_improvement_programme),
+        Cell::Text(r.programme_label().to_owned()),
         Cell::Text(r.deficit_label().to_owned()),
         dec(r.average),
         dec(r.average_range.low),
@@ -940,7 +959,16 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
             peer_group: t.peer_group.clone(),
             label: group.label.clone(),
             counts,
-            recovery_support: t.rows.iter().filter(|r| r.in_improvement_programme).count() as u32,
+            recovery_support: t
+                .rows
+                .iter()
+                .filter(|r| r.in_improvement_programme == Some(true))
+                .count() as u32,
+            programme_not_known: t
+                .rows
+                .iter()
+                .filter(|r| r.in_improvement_programme.is_none())
+                .count() as u32,
             capped: t
                 .rows
                 .iter()
@@ -1376,15 +1404,14 @@ fn key_findings(p: &NationalPack) -> Vec<String> {
     for g in &p.segments {
         let c = g.counts;
         let mut s = format!(
-            "{}s ({}): {} in segment 1, {} in segment 2, {} in segment 3 and {} in segment 4; {} in the Recovery Support Programme (segment {}). The financial override moved {} to a worse segment.",
+            "{}s ({}): {} in segment 1, {} in segment 2, {} in segment 3 and {} in segment 4; {}. The financial override moved {} to a worse segment.",
             g.label,
             g.total(),
             c[0],
             c[1],
             c[2],
             c[3],
-            g.recovery_support,
-            f.segment5,
+            programme_phrase(g.recovery_support, g.programme_not_known, f.segment5),
             g.capped
         );
         if g.deficit_not_known > 0 {
@@ -1432,6 +1459,17 @@ fn key_findings(p: &NationalPack) -> Vec<String> {
     }
     k.push("Likely ranges are wide in the middle of each table: many adjacent positions cannot be told apart with confidence, so small differences in rank should not be read as differences in performance.".to_owned());
     k
+}
+
+/// How many trusts are in the Recovery Support Programme, and how many unknown.
+fn programme_phrase(yes: u32, not_known: u32, segment5: u8) -> String {
+    if not_known == 0 {
+        format!("{yes} in the Recovery Support Programme (segment {segment5})")
+    } else {
+        format!(
+            "{yes} known to be in the Recovery Support Programme (segment {segment5}) and {not_known} whose status the input does not give"
+        )
+    }
 }
 
 /// "1st", "22nd", "113th".

@@ -47,6 +47,9 @@ pub enum PdfError {
     /// krilla refused the document (including PDF/UA-1 validation failures).
     #[error("PDF export failed: {0}")]
     Export(String),
+    /// A figure's labels overlap its marks or each other.
+    #[error("figure layout: {0}")]
+    Layout(String),
 }
 
 /// Text measurement from the embedded font files.
@@ -196,6 +199,9 @@ struct LinkArea {
 enum Align {
     Left,
     Right,
+    /// Left, and never wrapped: the column is made wide enough for its longest cell ("104 to
+    /// 133" stays on one line).
+    Whole,
 }
 
 struct Layout {
@@ -206,6 +212,8 @@ struct Layout {
     outline: Vec<(u16, String, usize, f32)>,
     running: String,
     links: Vec<Vec<LinkArea>>,
+    /// Collisions found in laid-out figures (the document is refused if any).
+    collisions: Vec<String>,
 }
 
 impl Layout {
@@ -218,6 +226,7 @@ impl Layout {
             outline: Vec::new(),
             running,
             links: Vec::new(),
+            collisions: Vec::new(),
         }
     }
 
@@ -402,7 +411,7 @@ impl Layout {
         rows: &[Vec<String>],
     ) {
         let (size, line_h, pad) = (CELL_SIZE, CELL_LINE, CELL_PAD);
-        let widths = &fit_widths(&self.m, header, widths, rows);
+        let widths = &fit_widths(&self.m, header, widths, align, rows);
         let head_lines: Vec<Vec<String>> = header
             .iter()
             .zip(widths)
@@ -456,7 +465,11 @@ impl Layout {
             let cell_lines: Vec<Vec<String>> = row
                 .iter()
                 .zip(widths)
-                .map(|(c, w)| self.m.wrap(c, size, false, w - 2.0 * pad))
+                .zip(align)
+                .map(|((c, w), a)| match a {
+                    Align::Whole => vec![c.clone()],
+                    _ => self.m.wrap(c, size, false, w - 2.0 * pad),
+                })
                 .collect();
             let h = cell_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
             if self.y + h > BOTTOM {
@@ -507,11 +520,63 @@ impl Layout {
         self.ensure(h + 10.0);
         let top = self.y;
         let prims = draw(&self.m, top);
+        // Lay out, then check: no label may touch another label or a data mark.
+        self.collisions.extend(
+            collisions(&self.m, &prims)
+                .into_iter()
+                .map(|c| format!("{alt:.60}: {c}")),
+        );
         let node = self.push(Mark::Figure, prims);
         self.tree
             .push(SNode::Group(Elem::Figure(alt.to_owned()), vec![node]));
         self.y = top + h + 8.0;
     }
+}
+
+/// The box a primitive covers, for the collision check: text by its measured width, ascent and
+/// descent; a dot by its radius. Lines and rectangles are not labels or marks.
+fn bbox(m: &Metrics, p: &Prim) -> Option<(f32, f32, f32, f32, String)> {
+    match p {
+        Prim::Text {
+            x,
+            y,
+            size,
+            bold,
+            text,
+            ..
+        } => Some((
+            *x,
+            y - size * 0.75,
+            x + m.width(text, *size, *bold),
+            y + size * 0.22,
+            format!("label {text:?}"),
+        )),
+        Prim::Dot { x, y, r, .. } => Some((x - r, y - r, x + r, y + r, "a data point".to_owned())),
+        _ => None,
+    }
+}
+
+/// Every pair of labels, or label and data point, whose boxes overlap.
+fn collisions(m: &Metrics, prims: &[Prim]) -> Vec<String> {
+    let boxes: Vec<(f32, f32, f32, f32, String, bool)> = prims
+        .iter()
+        .filter_map(|p| {
+            bbox(m, p).map(|(a, b, c, d, what)| (a, b, c, d, what, matches!(p, Prim::Dot { .. })))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            if a.5 && b.5 {
+                continue; // data points may crowd each other
+            }
+            let overlap = a.0 < b.2 - 0.1 && b.0 < a.2 - 0.1 && a.1 < b.3 - 0.1 && b.1 < a.3 - 0.1;
+            if overlap {
+                out.push(format!("{} overlaps {}", a.4, b.4));
+            }
+        }
+    }
+    out
 }
 
 /// Table cell geometry: font size, line height and padding.
@@ -522,7 +587,13 @@ const CELL_PAD: f32 = 3.0;
 /// Column widths that hold every cell's longest word (a word never runs into the next
 /// column): each column gets at least that, and what that adds is taken from the columns
 /// with the most room to spare, so the table keeps its width when it can.
-fn fit_widths(m: &Metrics, header: &[&str], widths: &[f32], rows: &[Vec<String>]) -> Vec<f32> {
+fn fit_widths(
+    m: &Metrics,
+    header: &[&str],
+    widths: &[f32],
+    align: &[Align],
+    rows: &[Vec<String>],
+) -> Vec<f32> {
     let longest_word = |text: &str, bold: bool| {
         text.split_whitespace()
             .map(|w| m.width(w, CELL_SIZE, bold))
@@ -532,7 +603,10 @@ fn fit_widths(m: &Metrics, header: &[&str], widths: &[f32], rows: &[Vec<String>]
         .map(|i| {
             let cells = rows
                 .iter()
-                .map(|r| longest_word(&r[i], false))
+                .map(|r| match align[i] {
+                    Align::Whole => m.width(&r[i], CELL_SIZE, false),
+                    _ => longest_word(&r[i], false),
+                })
                 .fold(longest_word(header[i], true), f32::max);
             (cells + 2.0 * CELL_PAD + 0.5).ceil()
         })
@@ -575,7 +649,7 @@ fn cell_text(
         .map(|(k, l)| {
             let tx = match align {
                 Align::Right => x + width - CELL_PAD - m.width(l, CELL_SIZE, bold),
-                Align::Left => x + CELL_PAD,
+                Align::Left | Align::Whole => x + CELL_PAD,
             };
             Prim::Text {
                 x: tx,
@@ -659,7 +733,8 @@ fn segment_chart(m: &Metrics, top: f32, pack: &NationalPack) -> Vec<Prim> {
             "Segment (1 best, 4 worst)".to_owned(),
             format!(
                 "Recovery Support Programme (segment {}): {}",
-                pack.method.segment5, g.recovery_support
+                pack.method.segment5,
+                g.programme_cell()
             ),
         ]
         .into_iter()
@@ -872,7 +947,8 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
             publication.organisation, publication.contact
         ),
         format!(
-            "Segments and league positions of every NHS trust in England, ranked within its peer group ({}), with likely ranges that show how certain each position is.",
+            "Segments and league positions of {} NHS trusts in England, each ranked within its peer group ({}), with likely ranges that show how certain each position is.",
+            pack.trusts(),
             pack.method
                 .peer_groups
                 .iter()
@@ -936,7 +1012,7 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
             .iter()
             .map(|g| {
                 format!(
-                    "{}s: {}; {} in the Recovery Support Programme",
+                    "{}s: {}; Recovery Support Programme: {}",
                     g.label,
                     g.counts
                         .iter()
@@ -944,7 +1020,7 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
                         .map(|(i, n)| format!("segment {} {n}", i + 1))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    g.recovery_support
+                    g.programme_cell()
                 )
             })
             .collect::<Vec<_>>()
@@ -957,7 +1033,7 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
         .map(|g| {
             let mut r = vec![format!("{}s", g.label)];
             r.extend(g.counts.iter().map(u32::to_string));
-            r.push(g.recovery_support.to_string());
+            r.push(g.programme_cell());
             r.push(g.capped.to_string());
             r.push(g.total().to_string());
             r
@@ -994,7 +1070,8 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
     );
 
     // Ranked plots.
-    l.heading(2, "Average scores and likely ranges", 60.0);
+    // Kept with its paragraph and the first chart.
+    l.heading(2, "Average scores and likely ranges", RANKED_H + 90.0);
     l.paragraph("Each chart shows every trust of one peer group in league order: the dot is its average metric score and the vertical line its likely range. Horizontal lines mark the segment cut-points, labelled on the right. The full league tables, which hold the data of these charts, follow.", 10.5, 0.0);
     for c in &pack.charts {
         l.heading(3, &format!("{}s", c.label), RANKED_H + 15.0);
@@ -1098,18 +1175,18 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
             "Average score",
             "Likely range of average",
         ];
-        let mut widths = vec![28.0, 50.0, 36.0, 0.0, 40.0, 44.0, 50.0, 46.0, 36.0, 58.0];
+        let mut widths = vec![24.0, 44.0, 32.0, 0.0, 36.0, 42.0, 44.0, 42.0, 36.0, 52.0];
         let mut align = vec![
             Align::Right,
+            Align::Whole,
+            Align::Whole,
             Align::Left,
+            Align::Right,
+            Align::Right,
             Align::Left,
             Align::Left,
             Align::Right,
-            Align::Right,
-            Align::Left,
-            Align::Left,
-            Align::Right,
-            Align::Left,
+            Align::Whole,
         ];
         for (key, head) in [
             ("other_period_metrics", "Metrics from another period"),
@@ -1176,6 +1253,7 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
                 .columns
                 .iter()
                 .map(|c| match c.kind {
+                    Kind::Text if c.key.starts_with("rank_likely") => Align::Whole,
                     Kind::Text => Align::Left,
                     _ => Align::Right,
                 })
@@ -1221,6 +1299,9 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
         &publication.release_url_text,
     );
 
+    if let Some(c) = l.collisions.first() {
+        return Err(PdfError::Layout(c.clone()));
+    }
     render(l, &title, publication)
 }
 
@@ -1474,6 +1555,7 @@ fn draw(s: &mut krilla::surface::Surface<'_>, p: &Prim, regular: &Font, bold: &F
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pack::ChartPoint;
 
     #[test]
     fn wrapping_respects_the_width_and_keeps_words() {
@@ -1486,6 +1568,59 @@ mod tests {
         }
         assert_eq!(lines.join(" "), text);
         assert!(m.width("WWW", 10.0, true) > m.width("iii", 10.0, true));
+    }
+
+    #[test]
+    fn chart_labels_never_touch_marks_or_each_other() {
+        let m = Metrics::new();
+        // Cut-points crowded together and trusts at every height, so a naive label would sit
+        // on a dot or on the next label.
+        for cuts in [[2.0, 2.02, 2.04], [1.0, 2.5, 4.0], [2.055, 2.325, 2.605]] {
+            for n in [1usize, 10, 134, 400] {
+                let points = (0..n)
+                    .map(|i| {
+                        let a = 1.0 + 3.0 * i as f64 / n.max(2) as f64;
+                        ChartPoint {
+                            rank: i as u32 + 1,
+                            average: a,
+                            low: (a - 0.4).max(1.0),
+                            high: (a + 0.4).min(4.0),
+                        }
+                    })
+                    .collect();
+                let chart = RankedChart {
+                    peer_group: "g".into(),
+                    label: "Acute trust".into(),
+                    cuts: Some(cuts),
+                    points,
+                    widest: 0.8,
+                };
+                let prims = ranked_chart(&m, TOP, &chart);
+                assert_eq!(collisions(&m, &prims), Vec::<String>::new(), "{cuts:?} {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_collision_check_finds_a_label_on_a_dot() {
+        let m = Metrics::new();
+        let prims = vec![
+            Prim::Dot {
+                x: 100.0,
+                y: 100.0,
+                r: 2.0,
+                fill: theme::NHS_BLUE,
+            },
+            Prim::Text {
+                x: 95.0,
+                y: 103.0,
+                size: 8.0,
+                bold: false,
+                colour: theme::TEXT,
+                text: "1 | 2".into(),
+            },
+        ];
+        assert_eq!(collisions(&m, &prims).len(), 1);
     }
 
     fn publication() -> Publication {

@@ -263,7 +263,8 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         "About these tables",
         &[
             format!(
-                "Segments and league tables of NHS trusts in England under the NHS Oversight Framework 2025/26: {}, each ranked within its peer group.",
+                "Segments and league tables of {} NHS trusts in England under the NHS Oversight Framework 2025/26: {}, each ranked within its peer group.",
+                pack.trusts(),
                 pack.method
                     .peer_groups
                     .iter()

@@ -189,7 +189,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                 if in_deficit.is_none() {
                     tracing::warn!(quarter = %q, trust = %t, "no financial override flag ({}): deficit status not known, the override is not applied", m.financial_override.flag_id);
                 }
-                let in_programme = value_of(q, t, &m.segment5.flag_id) == Some(1.0);
+                let in_programme = value_of(q, t, &m.segment5.flag_id).map(|v| v == 1.0);
                 let average = rounded(avg_full);
                 let unadjusted = rules::segment_of(average, &cuts.cuts, m.segmentation.boundary);
                 let segment = rules::apply_override(
@@ -197,7 +197,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                     in_deficit == Some(true),
                     m.financial_override.cap_segment,
                 );
-                let final_segment = if in_programme {
+                let final_segment = if in_programme == Some(true) {
                     m.segment5.segment
                 } else {
                     segment
