@@ -41,14 +41,55 @@ fn number_format(kind: Kind) -> Format {
 }
 
 fn text_cell(ws: &mut Worksheet, row: u32, col: u16, text: &str) -> Result<(), XlsxError> {
+    text_cell_with(ws, row, col, text, &Format::new())
+}
+
+fn text_cell_with(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    format: &Format,
+) -> Result<(), XlsxError> {
     if league_model::text::escape_formula(text) != text {
         // Written as a string either way; the quote prefix also stops Excel re-reading it as a
         // formula when the cell is edited.
-        ws.write_string_with_format(row, col, text, &Format::new().set_quote_prefix())?;
+        ws.write_string_with_format(row, col, text, &format.clone().set_quote_prefix())?;
     } else {
-        ws.write_string(row, col, text)?;
+        ws.write_string_with_format(row, col, text, format)?;
     }
     Ok(())
+}
+
+/// Width of the Cover's text column and of the Notes' text column, in characters.
+const COVER_WIDTH: f64 = 95.0;
+const NOTE_WIDTH: f64 = 100.0;
+
+/// Height of one line of Arial 12, in points.
+const LINE: f64 = 15.0;
+
+/// Lines `text` takes when wrapped by words in a column `width` characters wide (Excel's width
+/// unit is about one character of the default font).
+fn wrapped_lines(text: &str, width: f64) -> u32 {
+    let room = (width - 1.0).max(1.0);
+    let mut lines = 1u32;
+    let mut used = 0.0f64;
+    for word in text.split_whitespace() {
+        let w = word.chars().count() as f64;
+        if used > 0.0 && used + 1.0 + w > room {
+            lines += 1;
+            used = w;
+        } else {
+            used += if used > 0.0 { 1.0 + w } else { w };
+        }
+    }
+    lines
+}
+
+/// Row height that shows every line of the row's wrapped cells.
+fn row_height<'a>(cells: impl Iterator<Item = (&'a str, f64)>) -> f64 {
+    let lines = cells.map(|(t, w)| wrapped_lines(t, w)).max().unwrap_or(1);
+    f64::from(lines) * LINE + 3.0
 }
 
 /// Writes lines into column A from `row`; returns the next free row.
@@ -99,6 +140,7 @@ fn content_widths(t: &PackTable) -> Vec<f64> {
                 .max()
                 .unwrap_or(0);
             // A little more than the characters for Arial 12 and the number format's commas.
+            // Long text (the metric lists) wraps within 60 rather than widening the sheet.
             (header.max(cells) as f64 * 1.15 + 3.0).clamp(8.0, 60.0)
         })
         .collect()
@@ -129,18 +171,34 @@ fn table_sheet(
     }
     info.push("Notes are on the Notes worksheet.".to_owned());
     let top = lines(ws, 1, &info)?;
+    let widths = content_widths(t);
     for (c, column) in t.columns.iter().enumerate() {
         ws.write_string_with_format(top, c as u16, &column.header, &header_format(column.kind))?;
     }
+    let wrap = Format::new()
+        .set_font_name("Arial")
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
     let formats: Vec<Format> = t.columns.iter().map(|c| number_format(c.kind)).collect();
     let missing = Format::new()
         .set_font_name("Arial")
         .set_align(FormatAlign::Right);
     for (i, row) in t.rows.iter().enumerate() {
         let r = top + 1 + i as u32;
+        let texts = row.iter().zip(&widths).filter_map(|(cell, w)| match cell {
+            Cell::Text(s) => Some((s.as_str(), *w)),
+            _ => None,
+        });
+        let height = row_height(texts);
+        if height > LINE + 3.0 {
+            ws.set_row_height(r, height)?;
+        }
         for (c, cell) in row.iter().enumerate() {
             let c16 = c as u16;
             match cell {
+                Cell::Text(s) if s.chars().count() as f64 > widths[c] - 1.0 => {
+                    text_cell_with(ws, r, c16, s, &wrap)?
+                }
                 Cell::Text(s) => text_cell(ws, r, c16, s)?,
                 Cell::Int(v) => {
                     ws.write_number_with_format(r, c16, *v as f64, &formats[c])?;
@@ -171,11 +229,19 @@ fn table_sheet(
         .set_style(TableStyle::None);
     let last_col = (t.columns.len() - 1) as u16;
     ws.add_table(top, 0, last_row, last_col, &table)?;
-    for (c, width) in content_widths(t).into_iter().enumerate() {
-        ws.set_column_width(c as u16, width)?;
+    for (c, width) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *width)?;
     }
-    // Header cells wrap, so give the header row room for three lines.
-    ws.set_row_height(top, 48)?;
+    // Header cells wrap: the row is as tall as its longest header needs.
+    ws.set_row_height(
+        top,
+        row_height(
+            t.columns
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| (c.header.as_str(), *w)),
+        ),
+    )?;
     print_setup(ws, last_row, last_col, Some(top))
 }
 
@@ -240,7 +306,12 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
     // Cover.
     let cover = wb.add_worksheet();
     cover.set_name("Cover")?;
-    cover.write_string_with_format(0, 0, &title, &heading())?;
+    cover.write_string_with_format(0, 0, &title, &heading().set_text_wrap())?;
+    // Heading text is about 1.4 characters of the body font wide per character.
+    cover.set_row_height(
+        0,
+        f64::from(wrapped_lines(&title, COVER_WIDTH / 1.4)) * 21.0 + 3.0,
+    )?;
     let sub = Format::new()
         .set_bold()
         .set_font_name("Arial")
@@ -253,6 +324,10 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
             *r += 1;
             for line in body {
                 ws.write_string_with_format(*r, 0, line, &wrap)?;
+                let h = row_height(std::iter::once((line.as_str(), COVER_WIDTH)));
+                if h > LINE + 3.0 {
+                    ws.set_row_height(*r, h)?;
+                }
                 *r += 1;
             }
             Ok(())
@@ -323,7 +398,7 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
                 .to_owned(),
         ],
     )?;
-    cover.set_column_width(0, 120.0)?;
+    cover.set_column_width(0, COVER_WIDTH)?;
     print_setup(cover, r - 1, 0, None)?;
 
     // Contents.
@@ -379,6 +454,10 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         notes_ws.write_string(row, 0, pack.note_ref(n.id))?;
         notes_ws.write_string(row, 1, &n.subject)?;
         notes_ws.write_string_with_format(row, 2, &n.text, &wrap)?;
+        notes_ws.set_row_height(
+            row,
+            row_height(std::iter::once((n.text.as_str(), NOTE_WIDTH))),
+        )?;
     }
     simple_table(
         notes_ws,
@@ -388,8 +467,8 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         pack.notes.len(),
     )?;
     notes_ws.set_column_width(0, 14.0)?;
-    notes_ws.set_column_width(1, 28.0)?;
-    notes_ws.set_column_width(2, 110.0)?;
+    notes_ws.set_column_width(1, 40.0)?;
+    notes_ws.set_column_width(2, NOTE_WIDTH)?;
 
     // One table per sheet.
     for t in &tables {
