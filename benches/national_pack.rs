@@ -3,7 +3,8 @@
 //! `cargo bench --bench national_pack` (or `just bench-pack`). Reads and scores the embedded
 //! default dataset once (2,000 bootstrap replicates, timed separately), then writes the national
 //! pack (workbook, PDF, CSV and Parquet tables, dictionary) five times into a temporary
-//! directory and prints each pass and the median.
+//! directory and prints each pass and the median; then times the quality-assurance check
+//! (`league check`) on each written set.
 
 use std::path::Path;
 use std::time::Instant;
@@ -50,19 +51,33 @@ fn main() {
     );
 
     let mut times = Vec::new();
+    let mut checks = Vec::new();
     for pass in 1..=5 {
         let dir = tempfile::tempdir().expect("tempdir");
+        league_report::write_tables(dir.path(), &run, &m).expect("tables");
         let start = Instant::now();
         let files =
             league_report::write_national_packs(dir.path(), &run, &m, &publication).expect("pack");
         let t = start.elapsed();
+        let start = Instant::now();
+        let report = league_check::check(dir.path(), &m).expect("check");
+        let c = start.elapsed();
+        assert!(report.passed(), "{:?}", report.findings);
         println!(
-            "pass {pass}: national pack, {} files: {:.3} s",
+            "pass {pass}: national pack, {} files: {:.3} s; check, {} figures: {:.3} s",
             files.len(),
-            t.as_secs_f64()
+            t.as_secs_f64(),
+            report.checked.values().sum::<u64>(),
+            c.as_secs_f64()
         );
         times.push(t);
+        checks.push(c);
     }
     times.sort();
-    println!("median of 5 passes: {:.3} s", times[2].as_secs_f64());
+    checks.sort();
+    println!(
+        "median of 5 passes: pack {:.3} s, check {:.3} s",
+        times[2].as_secs_f64(),
+        checks[2].as_secs_f64()
+    );
 }
