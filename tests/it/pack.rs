@@ -437,7 +437,11 @@ fn movement_is_reported_when_the_run_holds_the_previous_quarter() {
         assert_eq!(m["rank_2025_26_q3"].parse::<i64>().expect("n"), now);
         assert_eq!(m["places_gained"].parse::<i64>().expect("n"), before - now);
         // Significance applies to a change of rank only.
-        let expected: &[&str] = if before == now { &[""] } else { &["Yes", "No"] };
+        let expected: &[&str] = if before == now {
+            &["No change"]
+        } else {
+            &["Yes", "No"]
+        };
         assert!(expected.contains(&m["significant"].as_str()), "{m:?}");
         // The trend goes back to Q1.
         assert_eq!(

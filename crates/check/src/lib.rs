@@ -591,10 +591,10 @@ fn check_national(
             .unwrap_or_default();
         let s5 = m.segment5.segment;
         let programme = if not_known == 0 {
-            format!("{rsp} in the Recovery Support Programme (segment {s5})")
+            format!("{rsp} of them in the Recovery Support Programme (segment {s5})")
         } else {
             format!(
-                "{rsp} known to be in the Recovery Support Programme (segment {s5}) and {not_known} whose status the input does not give"
+                "{rsp} of them known to be in the Recovery Support Programme (segment {s5}) and {not_known} whose status the input does not give"
             )
         };
         expected_findings.push(format!(

@@ -3,17 +3,22 @@
 /// Rounds to `dp` decimal places, halves away from zero, as a person rounding the decimal
 /// figure would (NOF 2025/26 §1.2: "round to 2 decimal places").
 ///
-/// Binary floating point stores 1.525 as 1.52499999…; a plain `(x * 100).round()` would give
-/// 1.52. A relative nudge of a few ulps restores the decimal intent without moving any value
-/// that is not within rounding noise of a half.
+/// Binary floating point stores 1.525 as 1.52499999…, and arithmetic on it (a quartile
+/// interpolated between 24.68 and 24.69) drifts further; a plain `(x * 100).round()` would give
+/// 1.52. The scaled value is first snapped to a millionth, which restores the decimal figure
+/// (1.525, 24.685) without moving any value that is not within rounding noise of a half, then
+/// rounded half away from zero.
 pub fn round_dp(x: f64, dp: u32) -> f64 {
     if !x.is_finite() {
         return x;
     }
     let m = 10f64.powi(dp as i32);
     let y = x * m;
-    let nudged = y + y.signum() * y.abs().max(1.0) * 4.0 * f64::EPSILON;
-    nudged.round() / m
+    if y.abs() >= 1e9 {
+        return y.round() / m;
+    }
+    let snapped = (y * 1e6).round() / 1e6;
+    snapped.round() / m
 }
 
 /// Formats a number as NHS England's CSVs print a rounded float: at most `dp` decimals,
@@ -43,6 +48,11 @@ mod tests {
         assert_eq!(round_dp(-0.125, 2), -0.13);
         assert_eq!(round_dp(2.2749, 2), 2.27);
         assert_eq!(round_dp(4.0, 2), 4.0);
+        // A quartile interpolated half-way between two 2 dp values is a decimal half.
+        let q = 24.68 + 0.5 * (24.69 - 24.68);
+        assert_eq!(round_dp(q, 2), 24.69);
+        assert_eq!(round_dp(2.684_999, 2), 2.68);
+        assert_eq!(round_dp(-24.685, 2), -24.69);
     }
 
     #[test]

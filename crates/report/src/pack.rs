@@ -281,6 +281,25 @@ impl SegmentCounts {
 }
 
 impl NationalPack {
+    /// The sources the release's figures rest on, as one sentence: NHS England's NOF data files
+    /// always; the statistical publications only where some figure was computed from them.
+    pub fn sources(&self) -> String {
+        let computed = self
+            .provenance
+            .iter()
+            .any(|g| g.real > 0 || g.other_period > 0);
+        let mut s = "Sources: NHS England, NHS Oversight Framework segmentation and league tables data files, 2025/26".to_owned();
+        if computed {
+            s.push_str("; Ambulance Quality Indicators (AmbSYS); NHS Staff Survey 2024");
+        }
+        s.push_str("; NHS Organisation Data Service (trust codes)");
+        if self.other_period_values > 0 {
+            s.push_str("; for figures the publications for the quarter do not give, NHS England's publications for another period, as the data provenance note states");
+        }
+        s.push('.');
+        s
+    }
+
     /// Trusts in the release, all peer groups.
     pub fn trusts(&self) -> u32 {
         self.segments.iter().map(SegmentCounts::total).sum()
@@ -394,6 +413,8 @@ pub struct ChartPoint {
     pub low: f64,
     /// See `low`.
     pub high: f64,
+    /// True when the financial override moved the trust to a worse segment.
+    pub capped: bool,
 }
 
 /// A peer group's ranked chart: every trust in league order with its likely range.
@@ -454,6 +475,9 @@ pub struct NationalPack {
     pub previous: Option<Quarter>,
     /// Every quarter of the run up to this one, oldest first (the trend's columns).
     pub history: Vec<Quarter>,
+    /// The segment cut-points of each quarter in `history` (the first peer group's, when they
+    /// are per group).
+    pub history_cuts: Vec<(Quarter, [f64; 3])>,
     /// The facts of the method as run.
     pub method: MethodFacts,
     /// League tables by peer group (in the methodology's order).
@@ -789,7 +813,7 @@ fn league_columns(m: &Methodology, f: &MethodFacts) -> Vec<Column> {
             Kind::Integer,
             "",
             &format!(
-                "Segment the average score gives before a trust in financial deficit is capped at segment {}.",
+                "Segment the average score gives before a trust in financial deficit or receiving deficit support is capped at segment {}.",
                 f.override_cap
             ),
         ),
@@ -985,6 +1009,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                 average: round_dp(r.average, u32::from(DP)),
                 low: round_dp(r.average_range.low, u32::from(DP)),
                 high: round_dp(r.average_range.high, u32::from(DP)),
+                capped: r.segment > r.unadjusted_segment,
             })
             .collect();
         charts.push(RankedChart {
@@ -1008,12 +1033,14 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         if has_previous {
             let (table, moves, summary) =
                 movement_table(t, group, quarter, previous_q, &history, &rows_of);
-            // The largest rise and fall (ties broken by trust code, for stable output).
-            if let Some(up) = moves.first().filter(|x| x.now < x.before) {
-                largest_moves.push(up.clone());
+            // The largest rise and the largest fall, every trust that ties for them (in trust
+            // code order, for stable output).
+            let change = |x: &Movement| i64::from(x.now) - i64::from(x.before);
+            if let Some(best) = moves.first().map(change).filter(|c| *c < 0) {
+                largest_moves.extend(moves.iter().filter(|x| change(x) == best).cloned());
             }
-            if let Some(down) = moves.iter().rev().find(|x| x.now > x.before) {
-                largest_moves.push(down.clone());
+            if let Some(worst) = moves.last().map(change).filter(|c| *c > 0) {
+                largest_moves.extend(moves.iter().filter(|x| change(x) == worst).cloned());
             }
             movement.push(table);
             trend.push(summary);
@@ -1024,10 +1051,20 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
     let provenance = provenance(run, quarter, &tables);
     let synthetic_values = provenance.iter().map(|p| p.synthetic).sum();
     let other_period_values = provenance.iter().map(|p| p.other_period).sum();
+    let history_cuts = history
+        .iter()
+        .filter_map(|q| {
+            run.cuts
+                .iter()
+                .find(|c| c.quarter == *q)
+                .map(|c| (*q, c.cuts))
+        })
+        .collect();
     let mut pack = NationalPack {
         quarter,
         previous: has_previous.then_some(previous_q),
         history,
+        history_cuts,
         method,
         league,
         metrics,
@@ -1103,7 +1140,7 @@ fn movement_table(
             "significant",
             Kind::Text,
             "",
-            "Yes when the two quarters' likely ranges of rank do not overlap; not applicable when the rank did not change.",
+            "Yes when the two quarters' likely ranges of rank do not overlap; No when they overlap; No change when the rank did not change.",
         ),
     ]);
     let mut rows = Vec::new();
@@ -1151,7 +1188,7 @@ fn movement_table(
                     if moved {
                         yes_no(significant)
                     } else {
-                        Cell::Missing(Shorthand::NotApplicable)
+                        Cell::Text("No change".to_owned())
                     },
                 ]);
                 moves.push(Movement {
@@ -1195,7 +1232,7 @@ fn movement_table(
 }
 
 /// "2025_26_q1": a quarter in a machine-readable column name.
-fn quarter_key(q: Quarter) -> String {
+pub(crate) fn quarter_key(q: Quarter) -> String {
     format!("{}_{:02}_q{}", q.fy_start, (q.fy_start + 1) % 100, q.q)
 }
 
@@ -1266,23 +1303,25 @@ fn notes(p: &NationalPack) -> Vec<Note> {
     let capped: u32 = p.segments.iter().map(|g| g.capped).sum();
     let not_known: u32 = p.segments.iter().map(|g| g.deficit_not_known).sum();
     let rsp: u32 = p.segments.iter().map(|g| g.recovery_support).sum();
+    let rsp_unknown: u32 = p.segments.iter().map(|g| g.programme_not_known).sum();
     let mut n = vec![
         Note {
             id: "coverage",
             subject: "Coverage".to_owned(),
             text: format!(
-                "{} ({}): {}, in {} peer groups.",
+                "{} ({}): {}, in {} peer {}.",
                 p.quarter,
                 quarter_months(p.quarter),
                 and_list(&groups),
-                count_word(groups.len())
+                count_word(groups.len()),
+                if groups.len() == 1 { "group" } else { "groups" }
             ),
         },
         Note {
             id: "method",
             subject: "Method".to_owned(),
             text: format!(
-                "Scores follow {} as this project's configuration states it. Each metric is scored 1 (best) to 4 by rank, against an operating standard or a floor, or by a bespoke mapping; a trust's scores are averaged ({weights}); the average is cut into segments 1 to 4; a trust in financial deficit is capped at segment {}. {}",
+                "Scores follow {} as this project's configuration states it. Each metric is scored 1 (best) to 4 by rank, against an operating standard or a floor, or by a bespoke mapping; a trust's scores are averaged ({weights}); the average is cut into segments 1 to 4; a trust in financial deficit or receiving deficit support is capped at segment {}. {}",
                 f.methodology,
                 f.override_cap,
                 f.league_order()
@@ -1307,22 +1346,31 @@ fn notes(p: &NationalPack) -> Vec<Note> {
             id: "segment5",
             subject: format!("Recovery Support Programme (segment {})", f.segment5),
             text: format!(
-                "Trusts in the Recovery Support Programme are NHS England's segment {}. The tables show it in its own column beside the segment 1 to 4 that {}; {} {} in the programme this quarter.",
+                "Trusts in the Recovery Support Programme are NHS England's segment {}. The tables show it in its own column beside the segment 1 to 4 that {}, and the counts of segments 1 to 4 include these trusts. {}",
                 f.segment5,
                 if f.segment5_affects_rank {
                     "the trust would otherwise have"
                 } else {
                     "the league order uses, because the programme does not change a trust's rank"
                 },
-                rsp,
-                if rsp == 1 { "trust is" } else { "trusts are" }
+                if rsp_unknown == 0 {
+                    format!(
+                        "{rsp} {} in the programme this quarter.",
+                        if rsp == 1 { "trust is" } else { "trusts are" }
+                    )
+                } else {
+                    format!(
+                        "{rsp} {} known to be in the programme this quarter; the input does not give the programme status of {rsp_unknown}, shown as \"Not known\".",
+                        if rsp == 1 { "trust is" } else { "trusts are" }
+                    )
+                }
             ),
         },
         Note {
             id: "likely_ranges",
             subject: "Likely ranges".to_owned(),
             text: format!(
-                "Likely ranges of rank and average score are {} over each trust's metric scores. Two trusts whose likely ranges overlap cannot be told apart with confidence; a change of rank between quarters is called significant only when the two likely ranges do not overlap.",
+                "Likely ranges of rank and average score are {}: each trust's metric scores are resampled with replacement that many times, with a fixed seed so that reruns give the same ranges. Where two trusts' likely ranges overlap, the difference between their positions may be due to chance. A change of rank between quarters is called significant only when the two quarters' likely ranges do not overlap, a cautious test that will miss some real changes.",
                 f.likely_ranges()
             ),
         },
@@ -1374,9 +1422,14 @@ fn notes(p: &NationalPack) -> Vec<Note> {
         subject: "Movement".to_owned(),
         text: match p.previous {
             Some(prev) => format!(
-                "The movement tables give each trust's segment and rank in every quarter from {} to {} and the change since {prev}.",
+                "The movement tables give each trust's segment and rank in every quarter from {} to {} and the change since {prev}. Each quarter is segmented at its own cut-points ({}), so a trust can change segment with an unchanged average.",
                 p.history.first().copied().unwrap_or(p.quarter),
-                p.quarter
+                p.quarter,
+                p.history_cuts
+                    .iter()
+                    .map(|(q, c)| format!("{q}: {:.2}, {:.2} and {:.2}", c[0], c[1], c[2]))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             None => format!(
                 "This release holds one quarter ({}), so it has no movement tables.",
@@ -1435,20 +1488,39 @@ fn key_findings(p: &NationalPack) -> Vec<String> {
                     t.segment_changed
                 ));
             }
+            // One finding per peer group and direction, naming every trust tied for it.
+            let mut groups: Vec<(&str, bool, Vec<&Movement>)> = Vec::new();
             for mv in &p.largest_moves {
-                let dir = if mv.now < mv.before { "rise" } else { "fall" };
-                let sig = if mv.significant {
-                    "a significant change: the two quarters' likely ranges of rank do not overlap"
-                } else {
-                    "not a significant change: the likely ranges of rank overlap"
-                };
+                let rise = mv.now < mv.before;
+                match groups.last_mut() {
+                    Some((g, r, list)) if *g == mv.group && *r == rise => list.push(mv),
+                    _ => groups.push((mv.group.as_str(), rise, vec![mv])),
+                }
+            }
+            for (group, rise, list) in groups {
+                let places = list[0].before.abs_diff(list[0].now);
+                let trusts: Vec<String> = list
+                    .iter()
+                    .map(|mv| {
+                        format!(
+                            "{} ({}), from {} to {}, {}",
+                            mv.name,
+                            mv.code,
+                            ordinal(mv.before),
+                            ordinal(mv.now),
+                            if mv.significant {
+                                "a significant change"
+                            } else {
+                                "not a significant change"
+                            }
+                        )
+                    })
+                    .collect();
                 k.push(format!(
-                    "Largest {dir} among {}s since {prev}: {} ({}), from {} to {}; {sig}.",
-                    mv.group.to_lowercase(),
-                    mv.name,
-                    mv.code,
-                    ordinal(mv.before),
-                    ordinal(mv.now)
+                    "Largest {} among {}s since {prev}, {places} places: {}. A change is significant only when the two quarters' likely ranges of rank do not overlap.",
+                    if rise { "rise" } else { "fall" },
+                    group.to_lowercase(),
+                    trusts.join("; ")
                 ));
             }
         }
@@ -1464,10 +1536,10 @@ fn key_findings(p: &NationalPack) -> Vec<String> {
 /// How many trusts are in the Recovery Support Programme, and how many unknown.
 fn programme_phrase(yes: u32, not_known: u32, segment5: u8) -> String {
     if not_known == 0 {
-        format!("{yes} in the Recovery Support Programme (segment {segment5})")
+        format!("{yes} of them in the Recovery Support Programme (segment {segment5})")
     } else {
         format!(
-            "{yes} known to be in the Recovery Support Programme (segment {segment5}) and {not_known} whose status the input does not give"
+            "{yes} of them known to be in the Recovery Support Programme (segment {segment5}) and {not_known} whose status the input does not give"
         )
     }
 }

@@ -28,7 +28,9 @@ use krilla::tagging::{
 use krilla::text::{Font, TextDirection};
 use krilla::{Document, SerializeSettings};
 
-use crate::pack::{Cell, Kind, NationalPack, PackTable, Publication, RankedChart, quarter_months};
+use crate::pack::{
+    Cell, Kind, NationalPack, PackTable, Publication, RankedChart, quarter_key, quarter_months,
+};
 use crate::theme::{self, Rgb};
 
 const REGULAR: &[u8] = include_bytes!("../../../data/fonts/LiberationSans-Regular.ttf");
@@ -760,7 +762,7 @@ fn segment_chart(m: &Metrics, top: f32, pack: &NationalPack) -> Vec<Prim> {
 }
 
 /// Height of the ranked chart's drawing.
-const RANKED_H: f32 = 215.0;
+const RANKED_H: f32 = 228.0;
 
 /// Width of the gutter right of the plot that holds the segment-boundary labels, so no label
 /// can sit on a dot.
@@ -840,9 +842,18 @@ fn ranked_chart(m: &Metrics, top: f32, chart: &RankedChart) -> Vec<Prim> {
         p.push(Prim::Dot {
             x,
             y: y_of(pt.average),
-            r: 1.7,
+            r: if pt.capped { 2.3 } else { 1.7 },
             fill: theme::NHS_BLUE,
         });
+        if pt.capped {
+            // A ring: the trust sits in a worse segment than its average gives.
+            p.push(Prim::Dot {
+                x,
+                y: y_of(pt.average),
+                r: 1.1,
+                fill: theme::WHITE,
+            });
+        }
     }
     p.push(Prim::Line {
         x1: left,
@@ -879,6 +890,16 @@ fn ranked_chart(m: &Metrics, top: f32, chart: &RankedChart) -> Vec<Prim> {
             chart.points.last().map_or(0, |p| p.rank)
         ),
     });
+    if chart.points.iter().any(|p| p.capped) {
+        p.push(Prim::Text {
+            x: left,
+            y: y_bot + 26.0,
+            size: 8.0,
+            bold: false,
+            colour: theme::DARK_GREY,
+            text: "Ring: a trust the financial override moved to a worse segment, so it is ranked below trusts with a higher average".to_owned(),
+        });
+    }
     p
 }
 
@@ -1040,7 +1061,7 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
         })
         .collect();
     let rsp = format!(
-        "Recovery Support Programme (segment {})",
+        "Of which in the Recovery Support Programme (segment {})",
         pack.method.segment5
     );
     l.table(
@@ -1237,23 +1258,41 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
             let group = t.id.trim_start_matches("movement_");
             let label = label_of(group);
             l.heading(3, &format!("{label}s"), 80.0);
-            let header: Vec<&str> = t.columns.iter().map(|c| c.header.as_str()).collect();
-            let flex = t.column("trust_name").expect("movement column");
-            let mut widths: Vec<f32> = t
-                .columns
+            // The PDF shows each quarter's segment, then rank before and now, the places gained
+            // and whether the change is significant; the workbook and CSV add every quarter's
+            // rank and both likely ranges.
+            let prev = pack.previous.map(quarter_key).unwrap_or_default();
+            let now = quarter_key(pack.quarter);
+            let mut keys: Vec<String> = vec!["trust_code".into(), "trust_name".into()];
+            keys.extend(
+                t.columns
+                    .iter()
+                    .filter(|c| c.key.starts_with("segment_"))
+                    .map(|c| c.key.clone()),
+            );
+            keys.extend([
+                format!("rank_{prev}"),
+                format!("rank_{now}"),
+                "places_gained".into(),
+                "significant".into(),
+            ]);
+            let cols: Vec<usize> = keys
                 .iter()
-                .map(|c| match c.kind {
-                    Kind::Integer => 38.0,
-                    _ => 50.0,
+                .map(|k| t.column(k).expect("movement column"))
+                .collect();
+            let header: Vec<&str> = cols.iter().map(|&i| t.columns[i].header.as_str()).collect();
+            let mut widths: Vec<f32> = cols
+                .iter()
+                .map(|&i| match t.columns[i].kind {
+                    Kind::Integer => 40.0,
+                    _ => 48.0,
                 })
                 .collect();
-            widths[flex] = 0.0;
-            widths[flex] = (WIDTH - widths.iter().sum::<f32>()).max(60.0);
-            let align: Vec<Align> = t
-                .columns
+            widths[1] = 0.0;
+            widths[1] = (WIDTH - widths.iter().sum::<f32>()).max(60.0);
+            let align: Vec<Align> = cols
                 .iter()
-                .map(|c| match c.kind {
-                    Kind::Text if c.key.starts_with("rank_likely") => Align::Whole,
+                .map(|&i| match t.columns[i].kind {
                     Kind::Text => Align::Left,
                     _ => Align::Right,
                 })
@@ -1262,9 +1301,8 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
                 .rows
                 .iter()
                 .map(|r| {
-                    r.iter()
-                        .zip(&t.columns)
-                        .map(|(c, col)| c.display(col.kind))
+                    cols.iter()
+                        .map(|&i| r[i].display(t.columns[i].kind))
                         .collect()
                 })
                 .collect();
@@ -1288,7 +1326,7 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
     l.heading(2, "Data sources and attribution", 60.0);
     for s in [
         "Contains public sector information licensed under the Open Government Licence v3.0 (nationalarchives.gov.uk/doc/open-government-licence/version/3).".to_owned(),
-        "Sources: NHS England, NHS Oversight Framework segmentation and league tables data files, 2025/26; Ambulance Quality Indicators (AmbSYS); NHS Staff Survey 2024; NHS Organisation Data Service (trust codes); for ambulance figures AmbSYS and the survey do not give, NHS England's Q3 2025/26 results and a March 2026 compilation of NHS England data, as the methodology section states.".to_owned(),
+        pack.sources(),
         "Machine-readable tables (CSV and Parquet) with a column dictionary, and an Excel workbook, accompany this PDF.".to_owned(),
     ] {
         l.paragraph(&s, 10.5, 0.0);
@@ -1581,6 +1619,7 @@ mod tests {
                     .map(|i| {
                         let a = 1.0 + 3.0 * i as f64 / n.max(2) as f64;
                         ChartPoint {
+                            capped: i % 7 == 0,
                             rank: i as u32 + 1,
                             average: a,
                             low: (a - 0.4).max(1.0),

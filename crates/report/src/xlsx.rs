@@ -32,7 +32,8 @@ fn header_format(kind: Kind) -> Format {
 fn number_format(kind: Kind) -> Format {
     let f = Format::new()
         .set_font_name("Arial")
-        .set_align(FormatAlign::Right);
+        .set_align(FormatAlign::Right)
+        .set_align(FormatAlign::Top);
     match kind {
         Kind::Decimal(dp) => f.set_num_format(format!("#,##0.{}", "0".repeat(usize::from(dp)))),
         Kind::Integer => f.set_num_format("#,##0"),
@@ -64,6 +65,7 @@ fn text_cell_with(
 /// Width of the Cover's text column and of the Notes' text column, in characters.
 const COVER_WIDTH: f64 = 95.0;
 const NOTE_WIDTH: f64 = 100.0;
+const CONTENTS_WIDTH: f64 = 90.0;
 
 /// Height of one line of Arial 12, in points.
 const LINE: f64 = 15.0;
@@ -182,7 +184,12 @@ fn table_sheet(
     let formats: Vec<Format> = t.columns.iter().map(|c| number_format(c.kind)).collect();
     let missing = Format::new()
         .set_font_name("Arial")
-        .set_align(FormatAlign::Right);
+        .set_align(FormatAlign::Right)
+        .set_align(FormatAlign::Top);
+    // Every data cell sits at the top of its row, so a wrapped name lines up with its figures.
+    let top_aligned = Format::new()
+        .set_font_name("Arial")
+        .set_align(FormatAlign::Top);
     for (i, row) in t.rows.iter().enumerate() {
         let r = top + 1 + i as u32;
         let texts = row.iter().zip(&widths).filter_map(|(cell, w)| match cell {
@@ -199,7 +206,7 @@ fn table_sheet(
                 Cell::Text(s) if s.chars().count() as f64 > widths[c] - 1.0 => {
                     text_cell_with(ws, r, c16, s, &wrap)?
                 }
-                Cell::Text(s) => text_cell(ws, r, c16, s)?,
+                Cell::Text(s) => text_cell_with(ws, r, c16, s, &top_aligned)?,
                 Cell::Int(v) => {
                     ws.write_number_with_format(r, c16, *v as f64, &formats[c])?;
                 }
@@ -310,7 +317,7 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
     // Heading text is about 1.4 characters of the body font wide per character.
     cover.set_row_height(
         0,
-        f64::from(wrapped_lines(&title, COVER_WIDTH / 1.4)) * 21.0 + 3.0,
+        f64::from(wrapped_lines(&title, COVER_WIDTH / 1.6)) * 21.0 + 3.0,
     )?;
     let sub = Format::new()
         .set_bold()
@@ -321,6 +328,8 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
     let section =
         |ws: &mut Worksheet, r: &mut u32, head: &str, body: &[String]| -> Result<(), XlsxError> {
             ws.write_string_with_format(*r, 0, head, &sub)?;
+            // Room above a heading: the guidance allows no blank rows.
+            ws.set_row_height(*r, 30)?;
             *r += 1;
             for line in body {
                 ws.write_string_with_format(*r, 0, line, &wrap)?;
@@ -428,7 +437,11 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         let row = 3 + i as u32;
         let url = Url::new(format!("internal:'{sheet}'!A1")).set_text(sheet);
         contents.write_url(row, 0, url)?;
-        contents.write_string(row, 1, desc)?;
+        contents.write_string_with_format(row, 1, desc, &wrap)?;
+        let h = row_height(std::iter::once((desc.as_str(), CONTENTS_WIDTH)));
+        if h > LINE + 3.0 {
+            contents.set_row_height(row, h)?;
+        }
     }
     simple_table(
         contents,
@@ -438,7 +451,7 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
         entries.len(),
     )?;
     contents.set_column_width(0, 36.0)?;
-    contents.set_column_width(1, 100.0)?;
+    contents.set_column_width(1, CONTENTS_WIDTH)?;
 
     // Notes: the pack's notes, numbered in order; sheets refer to them by id.
     let notes_ws = wb.add_worksheet();
@@ -638,6 +651,7 @@ mod tests {
             quarter: "Q1 2025/26".parse().expect("quarter"),
             previous: None,
             history: Vec::new(),
+            history_cuts: Vec::new(),
             method: crate::MethodFacts {
                 methodology: "NOF 2025/26".into(),
                 replicates: 500,
