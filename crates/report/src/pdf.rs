@@ -734,7 +734,7 @@ fn segment_chart(m: &Metrics, top: f32, pack: &NationalPack) -> Vec<Prim> {
         for (k, text) in [
             "Segment (1 best, 4 worst)".to_owned(),
             format!(
-                "Recovery Support Programme (segment {}): {}",
+                "Of these, in the Recovery Support Programme (segment {}): {}",
                 pack.method.segment5,
                 g.programme_cell()
             ),
