@@ -151,6 +151,55 @@ fn every_kind_of_corrupted_figure_is_caught() {
 
     assert_caught(
         &run,
+        "a metric score behind an average",
+        "weighted mean of its",
+        |q| {
+            rewrite_csv(&q.join("acute/metric-scores.csv"), |h, rows| {
+                let (id, v, src) = (col(h, "Metric_ID"), col(h, "Value"), col(h, "Score_source"));
+                let r = rows
+                    .iter_mut()
+                    .find(|r| r[id] == "OF1082" && !r[src].is_empty())
+                    .expect("a score row");
+                let x: f64 = r[v].parse().expect("score");
+                r[v] = format!("{:.2}", if x > 2.5 { x - 1.5 } else { x + 1.5 });
+            });
+        },
+    );
+
+    assert_caught(&run, "a rank", "give rank", |q| {
+        rewrite_csv(&q.join("mh_community/league-table.csv"), |h, rows| {
+            let r = col(h, "Rank");
+            rows[10][r] = "1".to_owned();
+        });
+    });
+
+    assert_caught(
+        &run,
+        "a workbook cell",
+        "table league_acute against league_acute.csv",
+        |q| {
+            let csv = read_csv(&q.join("national/tables/league_acute.csv"));
+            let avg = &csv[0]["average_score"];
+            let path = q.join("national/league-tables.xlsx");
+            edit_zip_part(&path, "xl/worksheets/sheet4.xml", |xml| {
+                let from = format!("<v>{}</v>", avg.trim_end_matches('0').trim_end_matches('.'));
+                assert!(xml.contains(&from), "{from}");
+                xml.replacen(&from, "<v>3.99</v>", 1)
+            });
+        },
+    );
+
+    assert_caught(
+        &run,
+        "a file the manifest does not list",
+        "is not listed",
+        |q| {
+            std::fs::write(q.join("acute/notes.txt"), "added after the run").expect("write");
+        },
+    );
+
+    assert_caught(
+        &run,
         "a count in the key findings",
         "the key findings on the Cover do not say what the tables count",
         |q| {
