@@ -1196,7 +1196,9 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
             "Average score",
             "Likely range of average",
         ];
-        let mut widths = vec![24.0, 44.0, 32.0, 0.0, 36.0, 42.0, 44.0, 42.0, 36.0, 52.0];
+        // Every column as narrow as its content allows (`fit_widths`); the trust name takes
+        // the rest of the page.
+        let mut widths = vec![0.0; 10];
         let mut align = vec![
             Align::Right,
             Align::Whole,
@@ -1216,11 +1218,11 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
             if any(key) {
                 keys.push(key);
                 header.push(head);
-                widths.push(46.0);
+                widths.push(0.0);
                 align.push(Align::Right);
             }
         }
-        widths[3] = WIDTH - widths.iter().sum::<f32>();
+        widths[3] = WIDTH;
         let rows: Vec<Vec<String>> = t
             .rows
             .iter()
@@ -1281,15 +1283,9 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
                 .map(|k| t.column(k).expect("movement column"))
                 .collect();
             let header: Vec<&str> = cols.iter().map(|&i| t.columns[i].header.as_str()).collect();
-            let mut widths: Vec<f32> = cols
-                .iter()
-                .map(|&i| match t.columns[i].kind {
-                    Kind::Integer => 40.0,
-                    _ => 48.0,
-                })
-                .collect();
-            widths[1] = 0.0;
-            widths[1] = (WIDTH - widths.iter().sum::<f32>()).max(60.0);
+            // As the league table: the name takes what the other columns leave.
+            let mut widths = vec![0.0; cols.len()];
+            widths[1] = WIDTH;
             let align: Vec<Align> = cols
                 .iter()
                 .map(|&i| match t.columns[i].kind {
