@@ -673,21 +673,13 @@ fn check_national(
     // Key findings in the workbook's Cover and in the PDF.
     if let Some(book) = book.as_mut() {
         match book.sheet_text("Cover") {
-            Ok(cells) => {
-                let text = cells.join(" ");
-                for f in &expected_findings {
-                    if !text.contains(f.as_str()) {
-                        report.fail(
-                            &xlsx_file,
-                            format!("the key findings on the Cover do not say what the tables count: {f:?}"),
-                        );
-                    }
-                }
-                report.count(
-                    "key-finding counts equal to the tables",
-                    expected_findings.len() as u64,
-                );
-            }
+            Ok(cells) => check_findings(
+                report,
+                &xlsx_file,
+                "the key findings on the Cover",
+                &cells.join(" "),
+                &expected_findings,
+            ),
             Err(e) => report.fail(&xlsx_file, format!("Cover: {e}")),
         }
     }
@@ -696,22 +688,39 @@ fn check_national(
         Ok(pages) => {
             let all: Vec<&String> = pages.iter().flatten().collect();
             let text = all.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(" ");
-            for f in &expected_findings {
-                if !text.contains(f.as_str()) {
-                    report.fail(
-                        &pdf_file,
-                        format!("the key findings do not say what the tables count: {f:?}"),
-                    );
-                }
-            }
-            report.count(
-                "key-finding counts equal to the tables",
-                expected_findings.len() as u64,
+            check_findings(
+                report,
+                &pdf_file,
+                "the key findings",
+                &text,
+                &expected_findings,
             );
             check_pdf_rows(report, &pdf_file, &all, &pdf_rows);
         }
         Err(e) => report.fail(&pdf_file, e),
     }
+}
+
+/// Each expected key-finding sentence (counts from the tables) must be in `text`.
+fn check_findings(
+    report: &mut CheckReport,
+    file: &str,
+    what: &str,
+    text: &str,
+    expected: &[String],
+) {
+    for f in expected {
+        if !text.contains(f.as_str()) {
+            report.fail(
+                file,
+                format!("{what} do not say what the tables count: {f:?}"),
+            );
+        }
+    }
+    report.count(
+        "key-finding counts equal to the tables",
+        expected.len() as u64,
+    );
 }
 
 /// Every trust's league row in the PDF: rank, then "from to to", code, name, segment, segment

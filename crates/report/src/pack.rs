@@ -333,24 +333,11 @@ pub struct MethodFacts {
 
 /// "2.5th", "97.5th", "50th".
 fn percentile_label(p: f64) -> String {
-    let n = if p.fract() == 0.0 {
-        format!("{p:.0}")
+    if p.fract() == 0.0 && p >= 0.0 {
+        ordinal(p as u32)
     } else {
-        format!("{p}")
-    };
-    let whole = p.trunc() as u32;
-    let suffix = if p.fract() != 0.0 {
-        "th"
-    } else {
-        match (whole % 10, whole % 100) {
-            (_, 11..=13) => "th",
-            (1, _) => "st",
-            (2, _) => "nd",
-            (3, _) => "rd",
-            _ => "th",
-        }
-    };
-    format!("{n}{suffix}")
+        format!("{p}th")
+    }
 }
 
 /// "one", "two", ... for small counts in prose; digits beyond ten.

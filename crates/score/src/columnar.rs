@@ -331,32 +331,29 @@ mod tests {
         );
     }
 
-    #[test]
-    fn peer_stats_rank_and_quartiles() {
-        let rows: Vec<PeerInput> = [1.0, 2.0, 2.0, 4.0, 5.0]
+    /// One peer group of these values, lower is better.
+    fn one_group(values: &[f64]) -> Vec<PeerInput> {
+        values
             .iter()
             .map(|&v| PeerInput {
                 group: "g".into(),
                 key: v,
                 value: v,
             })
-            .collect();
-        let s = peer_stats(&rows).expect("polars");
+            .collect()
+    }
+
+    #[test]
+    fn peer_stats_rank_and_quartiles() {
+        let s = peer_stats(&one_group(&[1.0, 2.0, 2.0, 4.0, 5.0])).expect("polars");
         assert_eq!(s.iter().map(|x| x.0).collect::<Vec<_>>(), [1, 2, 2, 4, 5]);
         // Values 1, 2, 2, 4, 5: median 2, lower quartile 2, upper quartile 4.
         let spread = s[0].1;
         assert_eq!(spread.median, 2.0);
         assert_eq!(spread.lower_quartile, 2.0);
         assert_eq!(spread.upper_quartile, 4.0);
-        let odd: Vec<PeerInput> = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
-            .iter()
-            .map(|&v| PeerInput {
-                group: "g".into(),
-                key: v,
-                value: v,
-            })
-            .collect();
-        let spread = peer_stats(&odd).expect("polars")[0].1;
+        let spread =
+            peer_stats(&one_group(&[10.0, 20.0, 30.0, 40.0, 50.0, 60.0])).expect("polars")[0].1;
         // Linear quartiles of 10..60: 22.5, 35, 47.5.
         assert_eq!(
             (spread.lower_quartile, spread.median, spread.upper_quartile),
