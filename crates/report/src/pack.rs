@@ -1093,6 +1093,13 @@ fn movement_table(
             &format!("Segment (1 to 4, after the financial override) in {q}."),
         ));
         columns.push(col(
+            &format!("Segment before the financial override {q}"),
+            &format!("before_override_{}", quarter_key(*q)),
+            Kind::Integer,
+            "",
+            &format!("Segment the average gave in {q} before the financial override."),
+        ));
+        columns.push(col(
             &format!("Rank {q}"),
             &format!("rank_{}", quarter_key(*q)),
             Kind::Integer,
@@ -1149,12 +1156,14 @@ fn movement_table(
             match rows_of.get(&(*q, t.peer_group.as_str(), r.trust.code.as_str())) {
                 Some(x) => {
                     v.push(Cell::Int(i64::from(x.segment)));
+                    v.push(Cell::Int(i64::from(x.unadjusted_segment)));
                     v.push(Cell::Int(i64::from(x.rank)));
                 }
-                None => {
-                    v.push(Cell::Missing(Shorthand::NotAvailable));
-                    v.push(Cell::Missing(Shorthand::NotAvailable));
-                }
+                None => v.extend([
+                    Cell::Missing(Shorthand::NotAvailable),
+                    Cell::Missing(Shorthand::NotAvailable),
+                    Cell::Missing(Shorthand::NotAvailable),
+                ]),
             }
         }
         let range = |x: &LeagueRow| format!("{} to {}", x.rank_range.low, x.rank_range.high);

@@ -1273,6 +1273,7 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
                     .map(|c| c.key.clone()),
             );
             keys.extend([
+                format!("before_override_{now}"),
                 format!("rank_{prev}"),
                 format!("rank_{now}"),
                 "places_gained".into(),
