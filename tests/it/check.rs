@@ -63,13 +63,23 @@ fn the_check_passes_on_the_default_run_and_on_a_scored_nhs_england_file() {
     );
 }
 
-/// Copies the run, corrupts one figure with `mutate`, and asserts `league check` exits 8 naming
-/// the problem.
+/// Copies the run, corrupts one figure of its Q1 2025/26 outputs with `mutate`, and asserts
+/// `league check` exits 8 naming the problem.
 fn assert_caught(run: &Report, what: &str, expected: &str, mutate: impl FnOnce(&Path)) {
+    assert_caught_in(run, "2025-26-Q1", what, expected, mutate);
+}
+
+fn assert_caught_in(
+    run: &Report,
+    quarter: &str,
+    what: &str,
+    expected: &str,
+    mutate: impl FnOnce(&Path),
+) {
     let dir = tempfile::tempdir().expect("tempdir");
     let copy = dir.path().join("out");
     copy_dir(&run.out, &copy);
-    mutate(&copy.join("2025-26-Q1"));
+    mutate(&copy.join(quarter));
     let o = check(&copy);
     assert_eq!(o.status.code(), Some(8), "{what}: {}", stderr(&o));
     let err = stderr(&o);
@@ -211,6 +221,37 @@ fn every_kind_of_corrupted_figure_is_caught() {
                 let n: u32 = xml[start..end].parse().expect("segment 1 count");
                 format!("{}{}{}", &xml[..start], n + 1, &xml[end..])
             });
+        },
+    );
+}
+
+#[test]
+fn a_movement_figure_that_differs_from_its_quarter_s_league_table_is_caught() {
+    let run = report(&[
+        "--input",
+        "data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv",
+    ]);
+    let o = check(&run.out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("     915  movement figures equal to each quarter's league table"),
+        "Q2: 2 quarters x 3 figures x 61 trusts; Q3: 3 x 3 x 61"
+    );
+    assert_caught_in(
+        &run,
+        "2025-26-Q3",
+        "a Q1 rank in the Q3 movement table",
+        "but 2025-26-Q1/mh_community/league-table.csv gives",
+        |q| {
+            rewrite_csv(
+                &q.join("national/tables/movement_mh_community.csv"),
+                |h, rows| {
+                    let c = col(h, "rank_2025_26_q1");
+                    let v: u32 = rows[5][c].parse().expect("rank");
+                    rows[5][c] = (v + 3).to_string();
+                },
+            );
         },
     );
 }

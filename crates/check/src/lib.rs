@@ -607,6 +607,12 @@ fn check_national(
         ));
     }
 
+    // Movement tables: every quarter's segment, segment before the override and rank equal to
+    // that quarter's league-table.csv.
+    for (id, t) in csvs.iter().filter(|(id, _)| id.starts_with("movement_")) {
+        check_movement(dir, &format!("{nat}/tables/{id}.csv"), id, t, report);
+    }
+
     // Metric tables: quartiles from their own values; scores equal to metric-scores.csv.
     let mut score_of: HashMap<(String, String), String> = HashMap::new();
     for files in groups.values() {
@@ -698,6 +704,68 @@ fn check_national(
             check_pdf_rows(report, &pdf_file, &all, &pdf_rows);
         }
         Err(e) => report.fail(&pdf_file, e),
+    }
+}
+
+/// A movement table's per-quarter columns (`segment_2025_26_q1`, `before_override_…`,
+/// `rank_…`) against the league table of that quarter (`2025-26-Q1/<group>/league-table.csv`).
+fn check_movement(dir: &Path, file: &str, id: &str, t: &Grid, report: &mut CheckReport) {
+    let group = id.trim_start_matches("movement_");
+    const FIELDS: [&str; 3] = ["Segment", "Segment_before_override", "Rank"];
+    let mut leagues: BTreeMap<String, Option<HashMap<String, [String; 3]>>> = BTreeMap::new();
+    for (c, name) in t.header.iter().enumerate() {
+        let (field, key) = if let Some(k) = name.strip_prefix("segment_") {
+            ("Segment", k)
+        } else if let Some(k) = name.strip_prefix("before_override_") {
+            ("Segment_before_override", k)
+        } else if let Some(k) = name.strip_prefix("rank_") {
+            ("Rank", k)
+        } else {
+            continue;
+        };
+        // "2025_26_q1" names the quarter directory "2025-26-Q1".
+        let Some((years, q)) = key.rsplit_once("_q") else {
+            continue;
+        };
+        let slug = format!("{}-Q{q}", years.replace('_', "-"));
+        let league = leagues.entry(slug.clone()).or_insert_with(|| {
+            read::csv(&dir.join(&slug).join(group).join("league-table.csv"))
+                .ok()
+                .map(|g| {
+                    g.rows
+                        .iter()
+                        .map(|r| {
+                            (
+                                g.get(r, "Trust_code").to_owned(),
+                                FIELDS.map(|f| g.get(r, f).to_owned()),
+                            )
+                        })
+                        .collect()
+                })
+        });
+        let Some(league) = league else {
+            report.fail(
+                file,
+                format!("{name}: no {slug}/{group}/league-table.csv to compare with"),
+            );
+            continue;
+        };
+        let at = FIELDS
+            .iter()
+            .position(|f| *f == field)
+            .expect("known field");
+        for r in &t.rows {
+            let code = t.get(r, "trust_code");
+            let shown = &r[c];
+            let expected = league.get(code).map_or("", |x| x[at].as_str());
+            if shown != expected {
+                report.fail(
+                    file,
+                    format!("{code}: {name} is {shown:?} but {slug}/{group}/league-table.csv gives {expected:?}"),
+                );
+            }
+            report.count("movement figures equal to each quarter's league table", 1);
+        }
     }
 }
 
