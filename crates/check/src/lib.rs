@@ -10,6 +10,7 @@
 //! - one segment, one segment before the override, one Recovery Support flag and one average
 //!   per trust across every file (NHS England-layout CSV, summary rows, national CSV, Parquet,
 //!   workbook, PDF);
+//! - every quarter's segment and rank in a movement table equal to that quarter's league table;
 //! - every CSV cell equal to its Parquet and workbook cell;
 //! - the counts in the key findings (workbook and PDF) equal to the counts in the tables;
 //! - every output's SHA-256 equal to the manifest's.
