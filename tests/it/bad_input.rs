@@ -187,3 +187,25 @@ fn bad_configuration_and_missing_files_have_their_own_exit_codes() {
         "nothing written"
     );
 }
+
+#[test]
+fn too_few_bootstrap_replicates_is_a_configuration_error() {
+    for n in ["0", "1", "99"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        let o = league(&[
+            "report",
+            "--replicates",
+            n,
+            "--out",
+            out.to_str().expect("utf8"),
+        ]);
+        assert_eq!(o.status.code(), Some(4), "--replicates {n}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("{n} bootstrap replicates are too few")),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!out.join("2025-26-Q1").exists(), "nothing written");
+    }
+}

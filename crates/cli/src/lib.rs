@@ -165,7 +165,7 @@ pub struct Common {
     /// Bootstrap seed for likely ranges (default: the methodology's).
     #[arg(long)]
     seed: Option<u64>,
-    /// Bootstrap replicates (default: the methodology's, at least 2,000).
+    /// Bootstrap replicates (default: the methodology's 2,000; at least 100).
     #[arg(long)]
     replicates: Option<u32>,
 }
@@ -381,7 +381,8 @@ pub(crate) fn score_dataset(
     };
     let run = league_score::score(dataset, methodology, &opts).map_err(|e| {
         let class = match e {
-            league_score::ScoreError::BadCutPoints(_) => ExitClass::BadConfig,
+            league_score::ScoreError::BadCutPoints(_)
+            | league_score::ScoreError::TooFewReplicates(_) => ExitClass::BadConfig,
             league_score::ScoreError::NothingToSegment(_) => ExitClass::BadInput,
             league_score::ScoreError::Columnar(_) => ExitClass::Internal,
         };

@@ -24,6 +24,10 @@ pub struct ScoreOptions {
     pub replicates: Option<u32>,
 }
 
+/// Fewest bootstrap replicates accepted: the 2.5th percentile of fewer than 40 draws is the
+/// smallest draw, and 100 keeps a few draws beyond each end of a 95% range.
+pub const MIN_REPLICATES: u32 = 100;
+
 /// A columnar failure as this crate's error.
 fn internal(e: polars::error::PolarsError) -> ScoreError {
     ScoreError::Columnar(e.to_string())
@@ -39,6 +43,11 @@ pub enum ScoreError {
     /// Cut-points given on the command line are unusable.
     #[error("cut-points {0:?} must be three finite numbers in ascending order")]
     BadCutPoints([f64; 3]),
+    /// Too few bootstrap replicates for the likely ranges' percentiles to mean anything.
+    #[error(
+        "{0} bootstrap replicates are too few for likely ranges: at least {MIN_REPLICATES} are needed (the methodology's default is 2,000)"
+    )]
+    TooFewReplicates(u32),
     /// No trust in a quarter has any scored metric, so nothing can be segmented.
     #[error("{0}: no trust has a scored metric, so no segment cut-points can be derived")]
     NothingToSegment(Quarter),
@@ -137,6 +146,9 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
 
     let seed = opts.seed.unwrap_or(m.likely_ranges.seed);
     let replicates = opts.replicates.unwrap_or(m.likely_ranges.replicates);
+    if replicates < MIN_REPLICATES {
+        return Err(ScoreError::TooFewReplicates(replicates));
+    }
     let mut tables = Vec::new();
     let mut cuts_used = Vec::new();
     for (&q, trusts) in &data.trusts {

@@ -19,4 +19,4 @@ mod columnar;
 mod engine;
 pub mod rules;
 
-pub use engine::{ScoreError, ScoreOptions, score};
+pub use engine::{MIN_REPLICATES, ScoreError, ScoreOptions, score};
