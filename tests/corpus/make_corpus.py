@@ -123,3 +123,29 @@ body = [[r[c] for c in cols] for r in rows]
 body.append(["Q1 2025/26", "RYA", "OF0084", "6.9", "", "", '=HYPERLINK("http://x","West Midlands")',
              "Midlands", "ambulance", "Ambulance", "real"])
 write("long_ambulance_one_formula_row.csv", cols, body)
+
+# Quoting errors stay on the row they start on (issue 10). (The formula-row file above is
+# derived from the default dataset of its day; the committed copy is the reference.)
+def many(n_metrics=("OF0084", "OF0061")):
+    """Good rows: each ambulance trust of AMB on each metric."""
+    return [["Q1 2025/26", c, m, f"6.{i}", "", ""] for m in n_metrics for i, (c, _, _) in enumerate(AMB)]
+
+def raw_csv(lines, end="\n"):
+    return (end.join(lines) + end).encode("utf-8")
+
+rows = [",".join(r) for r in many()]
+# A stray quote opens a field that never closes: only its own line is lost.
+write("long_stray_quote.csv", None, None,
+      raw=raw_csv([",".join(H)] + rows[:2] + ['Q1 2025/26,RRU,OF0084,"6.5,,'] + rows[2:]))
+# Two stray quotes: the first would swallow the good rows up to the second.
+write("long_two_stray_quotes.csv", None, None,
+      raw=raw_csv([",".join(H)] + rows[:1] + ['Q1 2025/26,RRU,OF0084,"6.5,,'] + rows[1:5]
+                  + ['Q1 2025/26,RX9,OF0061,6.5",,'] + rows[5:]))
+# A quoted name that legitimately spans two lines is one row of the header's width.
+write("long_multiline_name_valid.csv", None, None,
+      raw=raw_csv([",".join(D)] + [",".join(r + ['"' + n + '"', reg, "ambulance", "Ambulance"])
+                                   for r, (_, n, reg) in zip(good(), AMB)][:2]
+                  + ['Q1 2025/26,RRU,OF0084,6.2,,,"London Ambulance', 'Service NHS Trust",London,ambulance,Ambulance']))
+# Old Mac line ends (CR only): line numbers still count lines.
+write("long_cr_only.csv", None, None,
+      raw=raw_csv([",".join(H)] + rows[:3] + ["Q1 2025/26,RRU,OF0061,six,,"] + rows[3:6], end="\r"))

@@ -223,7 +223,7 @@ fn the_q1_layout_takes_its_quarter_from_reporting_date_without_the_option() {
             "--nof-data",
             INPUT,
             "--replicates",
-            "50",
+            "100",
             "--out",
             out.to_str().expect("utf8"),
         ])

@@ -209,3 +209,23 @@ fn too_few_bootstrap_replicates_is_a_configuration_error() {
         assert!(!out.join("2025-26-Q1").exists(), "nothing written");
     }
 }
+
+#[test]
+fn a_stray_quote_is_named_on_its_own_line_and_swallows_nothing() {
+    let mut rows = good_rows();
+    let n = rows.len();
+    rows[n / 2] = rows[n / 2].replacen(',', ",\"", 1);
+    assert!(rows[n / 2].contains(",\""));
+    let (code, err, wrote) = run_with(&rows, HEADER);
+    assert_eq!(code, 3, "{err}");
+    assert!(!wrote);
+    let line = n / 2 + 2;
+    assert!(
+        err.contains(&format!("bad.csv:{line}")) && err.contains("unterminated quote"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 invalid row(s)") && err.matches("bad.csv:").count() == 1,
+        "one bad line, the rows after it read on their own: {err}"
+    );
+}

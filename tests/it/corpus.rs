@@ -21,6 +21,9 @@ struct Case {
     quarantine: Vec<String>,
     #[serde(default)]
     excluded: Option<String>,
+    /// Rows accepted, when the case states it (every good row of the file).
+    #[serde(default)]
+    accepted: Option<u64>,
 }
 
 fn cases() -> Vec<Case> {
@@ -78,9 +81,29 @@ fn every_corpus_file_gives_its_expected_quarantine_or_error() {
             assert_eq!(r["source_file"], input, "{}: names the file", c.file);
             assert!(!r["message"].is_empty(), "{}: gives a reason", c.file);
         }
+        let out = String::from_utf8_lossy(&o.stdout);
         if let Some(x) = &c.excluded {
-            let out = String::from_utf8_lossy(&o.stdout);
             assert!(out.contains(x), "{}: summary lists {x}\n{out}", c.file);
+        }
+        // Every row has exactly one fate: read = accepted + quarantined + excluded.
+        let counts: Vec<u64> = out
+            .lines()
+            .find(|l| l.starts_with(&input))
+            .unwrap_or_else(|| panic!("{}: a summary line\n{out}", c.file))
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        let [read, accepted, quarantined, excluded] = counts[..] else {
+            panic!("{}: rows, accepted, quarantined, excluded\n{out}", c.file)
+        };
+        assert_eq!(
+            read,
+            accepted + quarantined + excluded,
+            "{}: every row has one fate\n{out}",
+            c.file
+        );
+        if let Some(n) = c.accepted {
+            assert_eq!(accepted, n, "{}: every good row accepted\n{out}", c.file);
         }
     }
 }
@@ -133,4 +156,41 @@ fn a_quarantined_row_never_reaches_the_outputs() {
         q[0]["value"].starts_with("'="),
         "escaped in the quarantine file too"
     );
+}
+
+#[test]
+fn one_stray_quote_in_a_large_file_costs_one_row() {
+    // The default dataset with a quote opened and never closed half-way down: before the fix
+    // the rest of the file vanished into one field.
+    let text = std::fs::read_to_string(root().join("data/default/nof_2025_26_q1_national.csv"))
+        .expect("default data");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let total = lines.len() - 1;
+    let at = lines.len() / 2;
+    lines[at] = lines[at].replacen(",published,", ",\"published,", 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("stray.csv");
+    std::fs::write(&input, lines.join("\n") + "\n").expect("write");
+    let q = dir.path().join("q.csv");
+    let o = league(&[
+        "validate",
+        input.to_str().expect("utf8"),
+        "--quarantine",
+        q.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = read_csv(&q);
+    assert_eq!(rows.len(), 1, "only the line with the quote");
+    assert_eq!(rows[0]["line"], (at + 1).to_string());
+    assert_eq!(rows[0]["rule"], "unterminated_quote");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let summary = out
+        .lines()
+        .find(|l| l.contains("stray.csv"))
+        .expect("summary line");
+    let n: Vec<usize> = summary
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert_eq!(n, [total, total - 1, 1, 0], "{summary}");
 }

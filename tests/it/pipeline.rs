@@ -273,7 +273,7 @@ fn synthetic_data_is_for_made_up_trusts_and_labelled_synthetic_in_every_output_r
         },
     );
     let opts = league_score::ScoreOptions {
-        replicates: Some(50),
+        replicates: Some(100),
         ..Default::default()
     };
     let run = league_score::score(&data, &m, &opts).expect("score");

@@ -4,6 +4,71 @@ use std::path::Path;
 
 use crate::IngestError;
 
+/// One data record of a CSV file.
+#[derive(Debug)]
+pub(crate) enum Record {
+    /// A row (which may span lines inside a quoted field), starting on `line`.
+    Row {
+        line: u64,
+        fields: csv::StringRecord,
+    },
+    /// A line that cannot be a row: its text and why.
+    Broken {
+        line: u64,
+        text: String,
+        reason: String,
+    },
+}
+
+/// Byte spans (start, end without terminator) of every line; `\r\n`, `\n` and a lone `\r` end
+/// a line, so line numbers match what an editor shows, CR-only files included.
+fn split_lines(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                out.push((start, i));
+                start = i + 1;
+            }
+            b'\r' => {
+                out.push((start, i));
+                if b.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < b.len() {
+        out.push((start, b.len()));
+    }
+    out
+}
+
+/// True when the line leaves a quoted field open: an odd number of quote characters (an
+/// escaped quote `""` counts twice).
+fn opens_quote(line: &str) -> bool {
+    line.bytes().filter(|&c| c == b'"').count() % 2 == 1
+}
+
+/// Index of the first line after the header record, or `None` when the header's quoted field
+/// never closes.
+fn header_lines(text: &str, lines: &[(usize, usize)]) -> Option<usize> {
+    let mut open = false;
+    for (i, (s, e)) in lines.iter().enumerate() {
+        open ^= opens_quote(&text[*s..*e]);
+        if !open {
+            return Some(i + 1);
+        }
+    }
+    if lines.is_empty() { Some(0) } else { None }
+}
+
 /// A CSV file read into memory and checked to be UTF-8.
 pub(crate) struct CsvFile {
     pub name: String,
@@ -77,11 +142,6 @@ impl CsvFile {
             .from_reader(self.text.as_bytes())
     }
 
-    /// The whole text (BOM removed).
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
     /// The header row's column names, trimmed.
     pub fn header(&self) -> Result<Vec<String>, IngestError> {
         let mut rdr = self.reader();
@@ -130,6 +190,99 @@ impl CsvFile {
             b += 1;
         }
         1 + self.line_offset + self.newlines.partition_point(|&n| n < b) as u64
+    }
+
+    /// The data records after the header, each with the line it starts on. A line whose quoted
+    /// field is not closed on it is a [`Record::Broken`] when the field would swallow lines that
+    /// are rows of their own (or the rest of the file): reading resumes at the next line, so one
+    /// stray quote costs one row, never the rest of the file. A quoted field that legitimately
+    /// spans lines (and so yields a row of the header's width) is one record.
+    pub fn records(&self) -> Result<Vec<Record>, IngestError> {
+        let lines = split_lines(&self.text);
+        let Some(header_end) = header_lines(&self.text, &lines) else {
+            return Err(IngestError::Malformed {
+                file: self.name.clone(),
+                line: 1 + self.line_offset,
+                message: "the header row has a quoted field that is never closed".to_owned(),
+            });
+        };
+        let width = self.header()?.len();
+        let parse = |from: usize, to: usize| -> Option<csv::StringRecord> {
+            let slice = &self.text.as_bytes()[lines[from].0..lines[to].1];
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(slice);
+            let mut rec = csv::StringRecord::new();
+            match rdr.read_record(&mut rec) {
+                Ok(true) => Some(rec),
+                _ => None,
+            }
+        };
+        let mut out = Vec::new();
+        let mut i = header_end;
+        while i < lines.len() {
+            let (start, end) = lines[i];
+            let line = self.line_offset + i as u64 + 1;
+            if start == end {
+                // A blank line is no record (as the csv reader treats it).
+                i += 1;
+                continue;
+            }
+            if !opens_quote(&self.text[start..end]) {
+                match parse(i, i) {
+                    Some(fields) => out.push(Record::Row { line, fields }),
+                    None => out.push(Record::Broken {
+                        line,
+                        text: self.text[start..end].to_owned(),
+                        reason: "the line cannot be read as CSV".to_owned(),
+                    }),
+                }
+                i += 1;
+                continue;
+            }
+            // The quoted field runs past the end of the line: where does it close?
+            let mut open = true;
+            let mut k = i;
+            while open && k + 1 < lines.len() {
+                k += 1;
+                open ^= opens_quote(&self.text[lines[k].0..lines[k].1]);
+            }
+            let middle_are_rows = (i + 1..k).all(|j| {
+                lines[j].0 < lines[j].1
+                    && !opens_quote(&self.text[lines[j].0..lines[j].1])
+                    && parse(j, j).is_some_and(|r| r.len() == width)
+            });
+            // One record when the field closes and the lines it spans are not rows of their own.
+            let swallows_rows = k > i + 1 && middle_are_rows;
+            let spanning = (!open && !swallows_rows)
+                .then(|| parse(i, k))
+                .flatten()
+                .filter(|r| r.len() == width);
+            match spanning {
+                Some(fields) => {
+                    out.push(Record::Row { line, fields });
+                    i = k + 1;
+                }
+                None => {
+                    out.push(Record::Broken {
+                        line,
+                        text: self.text[start..end].to_owned(),
+                        reason: if open {
+                            "a quoted field is never closed (unterminated quote); the lines after it are read as rows of their own".to_owned()
+                        } else {
+                            format!(
+                                "a quoted field is not closed on its line and would swallow lines {} to {}, which are rows of their own (stray quote)",
+                                line + 1,
+                                self.line_offset + k as u64 + 1
+                            )
+                        },
+                    });
+                    i += 1;
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub fn malformed(&self, e: csv::Error) -> IngestError {

@@ -14,7 +14,7 @@ use league_model::{
 };
 
 use crate::Rule;
-use crate::csvfile::CsvFile;
+use crate::csvfile::{CsvFile, Record};
 use crate::register::row_error;
 use crate::{IngestError, RowError, TrustRegister};
 
@@ -131,8 +131,10 @@ fn file_quarter(
     given: Option<Quarter>,
 ) -> Result<(Quarter, QuarterSource), IngestError> {
     let mut named: BTreeSet<Quarter> = BTreeSet::new();
-    for rec in file.reader().records() {
-        let rec = rec.map_err(|e| file.malformed(e))?;
+    for record in file.records()? {
+        let Record::Row { fields: rec, .. } = record else {
+            continue;
+        };
         if let Some(q) = rec
             .get(date_i)
             .and_then(|d| d.trim().parse::<Quarter>().ok())
@@ -242,10 +244,36 @@ pub(crate) fn read_nof_lenient(
     let mut trust_line: HashMap<(Quarter, TrustCode), u64> = HashMap::new();
     let mut rows: Vec<(Observation, String)> = Vec::new();
 
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| file.malformed(e))?;
+    let width = header.len();
+    for record in file.records()? {
         summary.rows_read += 1;
-        let line = file.line(&rec);
+        let (line, rec) = match record {
+            Record::Row { line, fields } if fields.len() == width => (line, fields),
+            Record::Row { line, fields } => {
+                let text = fields.iter().collect::<Vec<_>>().join(",");
+                let reason = format!("expected {width} fields, found {}", fields.len());
+                errors.push(row_error(
+                    &file.name,
+                    line,
+                    "(row)",
+                    &text,
+                    Rule::FieldCount,
+                    &reason,
+                ));
+                continue;
+            }
+            Record::Broken { line, text, reason } => {
+                errors.push(row_error(
+                    &file.name,
+                    line,
+                    "(row)",
+                    &text,
+                    Rule::UnterminatedQuote,
+                    &reason,
+                ));
+                continue;
+            }
+        };
         let mut bad = |rule: Rule, column: &str, value: &str, reason: String| {
             errors.push(row_error(&file.name, line, column, value, rule, &reason));
         };

@@ -42,11 +42,14 @@ pub enum Rule {
     FormulaText,
     /// Trust details that contradict an earlier row for the same trust and period.
     Inconsistent,
+    /// A quoted field is not closed on its line and the lines after it are rows of their own:
+    /// the line is quarantined and reading resumes at the next line.
+    UnterminatedQuote,
 }
 
 impl Rule {
     /// Every rule, in code order.
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 19] = [
         Rule::FieldCount,
         Rule::MissingValue,
         Rule::NotANumber,
@@ -65,6 +68,7 @@ impl Rule {
         Rule::UnknownLabel,
         Rule::FormulaText,
         Rule::Inconsistent,
+        Rule::UnterminatedQuote,
     ];
 
     /// The stable code (`duplicate_key`).
@@ -88,6 +92,7 @@ impl Rule {
             Rule::UnknownLabel => "unknown_label",
             Rule::FormulaText => "formula_text",
             Rule::Inconsistent => "inconsistent",
+            Rule::UnterminatedQuote => "unterminated_quote",
         }
     }
 

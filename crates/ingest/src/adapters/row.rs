@@ -7,7 +7,7 @@ use std::sync::Arc;
 use league_model::{Observation, Provenance, Quarter, SourceRef, TrustCode};
 
 use super::{Context, Ingested};
-use crate::csvfile::CsvFile;
+use crate::csvfile::{CsvFile, Record};
 use crate::{Exclusion, IngestError, RowError, Rule, looks_like_formula};
 
 /// Markers for a withheld or absent figure.
@@ -67,14 +67,22 @@ impl<'f> Table<'f> {
         out: &mut Ingested,
         mut f: impl FnMut(&mut RowCheck, &mut Ingested),
     ) -> Result<(), IngestError> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(self.file.text().as_bytes());
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| self.file.malformed(e))?;
+        for record in self.file.records()? {
             out.summary.rows_read += 1;
-            let line = self.file.line(&rec);
+            let (line, rec) = match record {
+                Record::Row { line, fields } => (line, fields),
+                Record::Broken { line, text, reason } => {
+                    out.quarantine(vec![RowError {
+                        file: self.file.name.clone(),
+                        line,
+                        column: "(row)".to_owned(),
+                        value: text,
+                        rule: Rule::UnterminatedQuote,
+                        reason,
+                    }]);
+                    continue;
+                }
+            };
             let mut row = RowCheck {
                 file: &self.file.name,
                 line,
