@@ -31,6 +31,7 @@ fn main() {
         register: &register,
         methodology: &m,
         periods: thresholds.months().expect("validated"),
+        limits: &league_ingest::Limits::default(),
     };
 
     let start = Instant::now();

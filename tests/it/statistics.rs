@@ -35,6 +35,7 @@ fn comparisons() -> Vec<Comparison> {
         register: &register,
         methodology: &m,
         periods: thresholds().months().expect("validated"),
+        limits: &league_ingest::Limits::default(),
     };
     let q1: Quarter = "Q1 2025/26".parse().expect("quarter");
 
@@ -56,6 +57,7 @@ fn comparisons() -> Vec<Comparison> {
         &m,
         &register,
         None,
+        &league_ingest::Limits::default(),
     )
     .expect("NHS England's acute file");
     assert!(nof.trusts.contains_key(&q1));

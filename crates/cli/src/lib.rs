@@ -129,6 +129,9 @@ pub enum Command {
         /// Directory holding methodology, reference and validation configuration.
         #[arg(long, default_value = "data")]
         data_dir: PathBuf,
+        /// Raise or lower one input limit, e.g. `--limit max_rows=2000000` (repeatable).
+        #[arg(long = "limit", value_name = "NAME=VALUE")]
+        limit: Vec<String>,
     },
     /// Re-read a finished output set and re-derive its figures (quality assurance); exits 8 if
     /// any figure fails.
@@ -168,6 +171,10 @@ pub struct Common {
     /// Bootstrap replicates (default: the methodology's 2,000; at least 100).
     #[arg(long)]
     replicates: Option<u32>,
+    /// Raise or lower one input limit for this run, e.g. `--limit max_file_bytes=200000000`
+    /// (repeatable; the limits and their defaults are in data/validation/limits.toml).
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    limit: Vec<String>,
 }
 
 /// Entry point used by the `league` binary.
@@ -248,7 +255,14 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             format,
             quarantine,
             data_dir,
-        } => pipeline::validate(&inputs, format.as_deref(), quarantine.as_deref(), &data_dir),
+            limit,
+        } => pipeline::validate(
+            &inputs,
+            format.as_deref(),
+            quarantine.as_deref(),
+            &data_dir,
+            limit,
+        ),
         Command::Check {
             dir,
             methodology,
@@ -259,6 +273,7 @@ fn run(cmd: Command) -> anyhow::Result<()> {
                 reference_dir: None,
                 seed: None,
                 replicates: None,
+                limit: Vec::new(),
             };
             let m = load_methodology(&common, &data_dir)?;
             let report = quality_check(&dir, &m, false)?;
@@ -277,6 +292,27 @@ fn run(cmd: Command) -> anyhow::Result<()> {
 
 /// The embedded default dataset, relative to the data directory.
 pub const DEFAULT_DATASET: &str = "default/nof_2025_26_q1_national.csv";
+
+/// The input limits: `<data-dir>/validation/limits.toml`, then each `--limit NAME=VALUE`.
+pub(crate) fn load_limits(
+    common: &Common,
+    data_dir: &Path,
+) -> anyhow::Result<league_ingest::Limits> {
+    let path = data_dir.join("validation/limits.toml");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))
+        .class(ExitClass::Io)?;
+    let mut limits = league_ingest::Limits::from_toml(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        .class(ExitClass::BadConfig)?;
+    for l in &common.limit {
+        limits
+            .set(l)
+            .map_err(anyhow::Error::msg)
+            .class(ExitClass::BadConfig)?;
+    }
+    Ok(limits)
+}
 
 pub(crate) fn load_methodology(common: &Common, data_dir: &Path) -> anyhow::Result<Methodology> {
     let method_path = common
@@ -318,10 +354,15 @@ fn score_file(
     let methodology = load_methodology(common, data_dir)?;
     let register = load_register(common, data_dir)?;
 
-    let (mut dataset, summary) =
-        league_ingest::read_nof_data(input, &methodology, &register, quarter)
-            .map_err(ingest_error)
-            .with_context(|| format!("cannot use {}", input.display()))?;
+    let (mut dataset, summary) = league_ingest::read_nof_data(
+        input,
+        &methodology,
+        &register,
+        quarter,
+        &load_limits(common, Path::new("data"))?,
+    )
+    .map_err(ingest_error)
+    .with_context(|| format!("cannot use {}", input.display()))?;
     tracing::info!(
         file = %input.display(),
         rows = summary.rows_read,

@@ -41,6 +41,7 @@ struct Setup {
     methodology: Methodology,
     register: TrustRegister,
     thresholds: Thresholds,
+    limits: league_ingest::Limits,
 }
 
 impl Setup {
@@ -49,6 +50,7 @@ impl Setup {
             methodology: load_methodology(common, data_dir)?,
             register: load_register(common, data_dir)?,
             thresholds: load_thresholds(data_dir)?,
+            limits: crate::load_limits(common, data_dir)?,
         })
     }
 
@@ -57,6 +59,7 @@ impl Setup {
             register: &self.register,
             methodology: &self.methodology,
             periods: self.thresholds.months().expect("validated on load"),
+            limits: &self.limits,
         }
     }
 
@@ -276,6 +279,7 @@ pub(crate) fn validate(
     format: Option<&str>,
     quarantine: Option<&Path>,
     data_dir: &Path,
+    limit: Vec<String>,
 ) -> anyhow::Result<()> {
     let format = match format {
         None => None,
@@ -297,6 +301,7 @@ pub(crate) fn validate(
             reference_dir: None,
             seed: None,
             replicates: None,
+            limit,
         },
         data_dir,
     )?;
@@ -358,6 +363,7 @@ pub(crate) fn build_dataset(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
         reference_dir: None,
         seed: None,
         replicates: None,
+        limit: Vec::new(),
     };
     let setup = Setup::load(&common, data_dir)?;
     let recipe_path = data_dir.join("default/recipe.toml");

@@ -67,6 +67,7 @@ fn main() {
             register: &register,
             methodology: &m,
             periods: thresholds.months().expect("validated"),
+            limits: &league_ingest::Limits::default(),
         };
         let (mut rows, mut values) = (0u64, 0u64);
         for f in &files {

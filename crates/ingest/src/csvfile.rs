@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::IngestError;
+use crate::{IngestError, Limits};
 
 /// One data record of a CSV file.
 #[derive(Debug)]
@@ -77,21 +77,64 @@ pub(crate) struct CsvFile {
     newlines: Vec<usize>,
     /// Rows above the table in the source (a spreadsheet table starting below row 1).
     line_offset: u64,
+    /// What reading it may cost.
+    limits: Limits,
 }
 
 impl CsvFile {
-    pub fn open(path: &Path) -> Result<Self, IngestError> {
-        if let Some(table) = crate::tabular::read_table(path)? {
-            return Ok(table);
-        }
-        let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+    /// Opens a regular file within `limits` (CSV, or a spreadsheet or Parquet file by its
+    /// extension). Devices, pipes and directories are refused before they are read.
+    pub fn open(path: &Path, limits: &Limits) -> Result<Self, IngestError> {
+        use std::io::Read;
+        let name = path.display().to_string();
+        let io = |source| IngestError::Io {
             path: path.to_owned(),
             source,
-        })?;
-        Self::from_bytes(&path.display().to_string(), bytes)
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() {
+            return Err(IngestError::NotAFile {
+                file: name,
+                kind: if meta.is_dir() {
+                    "a directory"
+                } else {
+                    "a device, pipe or socket"
+                }
+                .to_owned(),
+            });
+        }
+        if meta.len() > limits.max_file_bytes {
+            return Err(limits.exceeded(
+                &name,
+                "max_file_bytes",
+                format!("the file is {} bytes", meta.len()),
+            ));
+        }
+        if let Some(table) = crate::tabular::read_table(path, limits)? {
+            return Ok(table);
+        }
+        // Read at most one byte past the limit: a file that grows while it is read stops there.
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        std::fs::File::open(path)
+            .map_err(io)?
+            .take(limits.max_file_bytes + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        Self::from_bytes(&name, bytes, limits)
     }
 
-    pub fn from_bytes(name: &str, mut bytes: Vec<u8>) -> Result<Self, IngestError> {
+    pub fn from_bytes(
+        name: &str,
+        mut bytes: Vec<u8>,
+        limits: &Limits,
+    ) -> Result<Self, IngestError> {
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(limits.exceeded(
+                name,
+                "max_file_bytes",
+                format!("the input is more than {} bytes", limits.max_file_bytes),
+            ));
+        }
         if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
             bytes.drain(..3);
         }
@@ -123,13 +166,19 @@ impl CsvFile {
             text,
             newlines,
             line_offset: 0,
+            limits: *limits,
         })
     }
 
     /// A table already turned into CSV text (spreadsheet or Parquet), whose header row is row
     /// `line_offset + 1` of the source.
-    pub fn from_table(name: &str, text: String, line_offset: u64) -> Result<Self, IngestError> {
-        let mut f = Self::from_bytes(name, text.into_bytes())?;
+    pub fn from_table(
+        name: &str,
+        text: String,
+        line_offset: u64,
+        limits: &Limits,
+    ) -> Result<Self, IngestError> {
+        let mut f = Self::from_bytes(name, text.into_bytes(), limits)?;
         f.line_offset = line_offset;
         Ok(f)
     }
@@ -199,6 +248,23 @@ impl CsvFile {
     /// spans lines (and so yields a row of the header's width) is one record.
     pub fn records(&self) -> Result<Vec<Record>, IngestError> {
         let lines = split_lines(&self.text);
+        let limits = &self.limits;
+        // Every line within the limit before any is parsed.
+        if let Some((i, (s, e))) = lines
+            .iter()
+            .enumerate()
+            .find(|(_, (s, e))| (e - s) as u64 > limits.max_line_bytes)
+        {
+            return Err(limits.exceeded(
+                &self.name,
+                "max_line_bytes",
+                format!(
+                    "line {} is {} bytes",
+                    self.line_offset + i as u64 + 1,
+                    e - s
+                ),
+            ));
+        }
         let Some(header_end) = header_lines(&self.text, &lines) else {
             return Err(IngestError::Malformed {
                 file: self.name.clone(),
@@ -207,6 +273,13 @@ impl CsvFile {
             });
         };
         let width = self.header()?.len();
+        if width as u64 > limits.max_columns {
+            return Err(limits.exceeded(
+                &self.name,
+                "max_columns",
+                format!("the header has {width} columns"),
+            ));
+        }
         let parse = |from: usize, to: usize| -> Option<csv::StringRecord> {
             let slice = &self.text.as_bytes()[lines[from].0..lines[to].1];
             let mut rdr = csv::ReaderBuilder::new()
@@ -280,6 +353,26 @@ impl CsvFile {
                     });
                     i += 1;
                 }
+            }
+        }
+        if out.len() as u64 > limits.max_rows {
+            return Err(limits.exceeded(
+                &self.name,
+                "max_rows",
+                format!("the file has {} rows", out.len()),
+            ));
+        }
+        for r in &out {
+            if let Record::Row { line, fields } = r
+                && let Some(f) = fields
+                    .iter()
+                    .find(|f| f.len() as u64 > limits.max_field_bytes)
+            {
+                return Err(limits.exceeded(
+                    &self.name,
+                    "max_field_bytes",
+                    format!("line {line} has a field of {} bytes", f.len()),
+                ));
             }
         }
         Ok(out)

@@ -87,6 +87,28 @@ pub enum IngestError {
         /// Columns present.
         found: Vec<String>,
     },
+    /// A file exceeds one of the configured limits (`data/validation/limits.toml`).
+    #[error(
+        "{file}: {what}, over the limit {limit} = {value}; raise it with --limit {limit}=N (or in data/validation/limits.toml)"
+    )]
+    OverLimit {
+        /// File.
+        file: String,
+        /// What exceeds it, with the figure.
+        what: String,
+        /// The limit's name.
+        limit: &'static str,
+        /// The limit's value.
+        value: u64,
+    },
+    /// Not a regular file (a directory, device or pipe), which could block or never end.
+    #[error("{file}: not a regular file ({kind}); give a file, or `-` for standard input")]
+    NotAFile {
+        /// File.
+        file: String,
+        /// What it is.
+        kind: String,
+    },
     /// A file's name or options lack something the format needs.
     #[error("{file}: {problem}")]
     Unusable {

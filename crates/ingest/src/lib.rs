@@ -17,6 +17,7 @@ mod assemble;
 mod csvfile;
 mod default_data;
 mod error;
+mod limits;
 mod nof;
 mod quality;
 mod register;
@@ -33,6 +34,7 @@ pub use default_data::{
     DATASET_COLUMNS, DatasetRow, Recipe, RecipeError, RecipeMetric, build_default, dataset_csv,
 };
 pub use error::{IngestError, RowError};
+pub use limits::{LIMIT_NAMES, Limits, truncate_for_message};
 pub use nof::{NofReadSummary, QuarterSource, read_nof_bytes, read_nof_data};
 pub use quality::{QUARANTINE_COLUMNS, SUMMARY_COLUMNS, quarantine_csv, summary_csv};
 pub use register::{RegisterEntry, Resolution, TrustRegister};

@@ -89,8 +89,9 @@ pub fn read_nof_data(
     methodology: &Methodology,
     register: &TrustRegister,
     quarter: Option<Quarter>,
+    limits: &crate::Limits,
 ) -> Result<(Dataset, NofReadSummary), IngestError> {
-    read_nof_file(CsvFile::open(path)?, methodology, register, quarter)
+    read_nof_file(CsvFile::open(path, limits)?, methodology, register, quarter)
 }
 
 /// As [`read_nof_data`], from bytes already in memory (`name` is used in messages).
@@ -100,9 +101,10 @@ pub fn read_nof_bytes(
     methodology: &Methodology,
     register: &TrustRegister,
     quarter: Option<Quarter>,
+    limits: &crate::Limits,
 ) -> Result<(Dataset, NofReadSummary), IngestError> {
     read_nof_file(
-        CsvFile::from_bytes(name, bytes)?,
+        CsvFile::from_bytes(name, bytes, limits)?,
         methodology,
         register,
         quarter,
@@ -555,7 +557,14 @@ mod tests {
     fn read(lines: &[String]) -> Result<(Dataset, NofReadSummary), IngestError> {
         let (m, reg) = setup();
         let text = format!("\u{feff}{HEADER}\r\n{}\r\n", lines.join("\r\n"));
-        read_nof_bytes("in.csv", text.into_bytes(), &m, &reg, None)
+        read_nof_bytes(
+            "in.csv",
+            text.into_bytes(),
+            &m,
+            &reg,
+            None,
+            &crate::Limits::default(),
+        )
     }
 
     fn row_errors(lines: &[String]) -> Vec<RowError> {
@@ -573,6 +582,7 @@ mod tests {
             &m,
             &reg,
             None,
+            &crate::Limits::default(),
         )
         .expect("the published file reads cleanly");
         assert_eq!(s.rows_read, 6639);
@@ -607,7 +617,14 @@ mod tests {
             .collect();
         let text = format!("\u{feff}{Q1_HEADER}\r\n{}\r\n", rows.join("\r\n"));
         let q = quarter.map(|q| q.parse::<Quarter>().expect("quarter"));
-        read_nof_bytes("q1.csv", text.into_bytes(), &m, &reg, q)
+        read_nof_bytes(
+            "q1.csv",
+            text.into_bytes(),
+            &m,
+            &reg,
+            q,
+            &crate::Limits::default(),
+        )
     }
 
     #[test]
@@ -726,7 +743,14 @@ mod tests {
         let (m, reg) = setup();
         let text =
             HEADER.replace(",Value,", ",Valeu,") + "\n" + &row("RY2", "OF0061", "out of 10", "6");
-        match read_nof_bytes("in.csv", text.into_bytes(), &m, &reg, None) {
+        match read_nof_bytes(
+            "in.csv",
+            text.into_bytes(),
+            &m,
+            &reg,
+            None,
+            &crate::Limits::default(),
+        ) {
             Err(IngestError::MissingColumns { missing, .. }) => assert_eq!(missing, ["Value"]),
             other => panic!("expected missing column, got {other:?}"),
         }
@@ -738,15 +762,29 @@ mod tests {
         let mut bytes = format!("{HEADER}\n").into_bytes();
         bytes.extend_from_slice(b"Q1 2025/26,\xff\xfe\n");
         assert!(matches!(
-            read_nof_bytes("in.csv", bytes, &m, &reg, None),
+            read_nof_bytes("in.csv", bytes, &m, &reg, None, &crate::Limits::default()),
             Err(IngestError::Encoding { line: 2, .. })
         ));
         assert!(matches!(
-            read_nof_bytes("in.csv", Vec::new(), &m, &reg, None),
+            read_nof_bytes(
+                "in.csv",
+                Vec::new(),
+                &m,
+                &reg,
+                None,
+                &crate::Limits::default()
+            ),
             Err(IngestError::Empty { .. })
         ));
         assert!(matches!(
-            read_nof_bytes("in.csv", format!("{HEADER}\n").into_bytes(), &m, &reg, None),
+            read_nof_bytes(
+                "in.csv",
+                format!("{HEADER}\n").into_bytes(),
+                &m,
+                &reg,
+                None,
+                &crate::Limits::default()
+            ),
             Err(IngestError::Empty { .. })
         ));
     }

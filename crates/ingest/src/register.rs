@@ -57,7 +57,7 @@ impl TrustRegister {
     /// snapshot (`ods_etr_trusts.csv`) whose extra codes are kept as non-current entries.
     pub fn load(current: &Path, historic: Option<&Path>) -> Result<Self, IngestError> {
         let mut reg = TrustRegister::default();
-        let file = CsvFile::open(current)?;
+        let file = CsvFile::open(current, &crate::Limits::default())?;
         let mut rdr = file.reader();
         let [code_i, name_i, type_i, pred_i, date_i, region_i] = file.columns(
             &mut rdr,
@@ -111,7 +111,7 @@ impl TrustRegister {
             }
         }
         if let Some(historic) = historic {
-            let file = CsvFile::open(historic)?;
+            let file = CsvFile::open(historic, &crate::Limits::default())?;
             let mut rdr = file.reader();
             let [code_i, name_i, region_i, close_i] = file.columns(
                 &mut rdr,

@@ -5,14 +5,14 @@
 
 use std::path::Path;
 
-use crate::IngestError;
 use crate::csvfile::CsvFile;
+use crate::{IngestError, Limits};
 
 const SPREADSHEET: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
 const PARQUET: [&str; 2] = ["parquet", "pq"];
 
 /// Reads a spreadsheet or Parquet file by its extension; `None` for any other file.
-pub(crate) fn read_table(path: &Path) -> Result<Option<CsvFile>, IngestError> {
+pub(crate) fn read_table(path: &Path, limits: &Limits) -> Result<Option<CsvFile>, IngestError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -20,9 +20,10 @@ pub(crate) fn read_table(path: &Path) -> Result<Option<CsvFile>, IngestError> {
         .unwrap_or_default();
     let name = path.display().to_string();
     if SPREADSHEET.contains(&ext.as_str()) {
-        spreadsheet(path, &name).map(Some)
+        check_archive(path, &name, limits)?;
+        spreadsheet(path, &name, limits).map(Some)
     } else if PARQUET.contains(&ext.as_str()) {
-        parquet_table(path, &name).map(Some)
+        parquet_table(path, &name, limits).map(Some)
     } else {
         Ok(None)
     }
@@ -48,7 +49,141 @@ fn csv_text(rows: impl Iterator<Item = Vec<String>>) -> String {
     String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8 in, UTF-8 out")
 }
 
-fn spreadsheet(path: &Path, name: &str) -> Result<CsvFile, IngestError> {
+/// A spreadsheet archive within the limits before calamine opens it: the entries' declared
+/// sizes, then each entry decompressed into nothing while counting (an entry can lie about its
+/// size), and the extent of the cells every worksheet addresses (calamine allocates that whole
+/// rectangle). Files that are not zip archives (xls) are left to calamine.
+fn check_archive(path: &Path, name: &str, limits: &Limits) -> Result<(), IngestError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let Ok(mut z) = zip::ZipArchive::new(file) else {
+        return Ok(());
+    };
+    let max = limits.max_decompressed_bytes;
+    let declared: u64 = (0..z.len())
+        .filter_map(|i| z.by_index_raw(i).ok().map(|e| e.size()))
+        .fold(0u64, u64::saturating_add);
+    if declared > max {
+        return Err(limits.exceeded(
+            name,
+            "max_decompressed_bytes",
+            format!("its entries declare {declared} bytes decompressed"),
+        ));
+    }
+    let mut total = 0u64;
+    for i in 0..z.len() {
+        let Ok(mut entry) = z.by_index(i) else {
+            continue; // calamine reports an unreadable archive in its own words
+        };
+        let sheet = entry
+            .name()
+            .is_ok_and(|n| n.starts_with("xl/worksheets/") && n.ends_with(".xml"));
+        let mut extent = Extent::default();
+        let mut buf = vec![0u8; 64 << 10];
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            let n = match entry.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            total += n as u64;
+            if total > max {
+                return Err(limits.exceeded(
+                    name,
+                    "max_decompressed_bytes",
+                    format!("it decompresses to more than {max} bytes"),
+                ));
+            }
+            if sheet {
+                carry.extend_from_slice(&buf[..n]);
+                let keep = extent.scan(&carry);
+                carry.drain(..keep);
+            }
+        }
+        if let Some(cells) = extent.cells()
+            && cells > limits.max_cells
+        {
+            return Err(limits.exceeded(
+                name,
+                "max_cells",
+                format!("a worksheet addresses {cells} cells"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The rectangle of cell references (`<c r="B7"`, `<dimension ref="A1:XFD1048576"`) a worksheet
+/// uses.
+#[derive(Default)]
+struct Extent {
+    rows: Option<(u64, u64)>,
+    cols: Option<(u64, u64)>,
+}
+
+impl Extent {
+    /// Scans `xml` for references; returns how many leading bytes may be dropped (the last 64
+    /// are kept, as a reference may be cut by the chunk boundary; scanning one twice is
+    /// harmless).
+    fn scan(&mut self, xml: &[u8]) -> usize {
+        for needle in [&b" r=\""[..], &b"ref=\""[..]] {
+            let mut i = 0;
+            while let Some(p) = find(&xml[i..], needle) {
+                let start = i + p + needle.len();
+                let end = xml[start..]
+                    .iter()
+                    .position(|&b| b == b'"')
+                    .map_or(xml.len(), |l| start + l);
+                for part in xml[start..end].split(|&b| b == b':') {
+                    if let Some((c, r)) = cell_ref(part) {
+                        self.add(c, r);
+                    }
+                }
+                i = end;
+                if i >= xml.len() {
+                    break;
+                }
+            }
+        }
+        xml.len().saturating_sub(64)
+    }
+
+    fn add(&mut self, col: u64, row: u64) {
+        let widen = |r: &mut Option<(u64, u64)>, v: u64| {
+            *r = Some(r.map_or((v, v), |(a, b)| (a.min(v), b.max(v))));
+        };
+        widen(&mut self.cols, col);
+        widen(&mut self.rows, row);
+    }
+
+    fn cells(&self) -> Option<u64> {
+        let (r0, r1) = self.rows?;
+        let (c0, c1) = self.cols?;
+        Some((r1 - r0 + 1).saturating_mul(c1 - c0 + 1))
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// "XFD1048576" → (16384, 1048576); `None` for anything else.
+fn cell_ref(s: &[u8]) -> Option<(u64, u64)> {
+    let letters = s.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    if letters == 0 || letters > 3 || letters == s.len() {
+        return None;
+    }
+    let col = s[..letters]
+        .iter()
+        .fold(0u64, |acc, b| acc * 26 + u64::from(b - b'A' + 1));
+    let row: u64 = std::str::from_utf8(&s[letters..]).ok()?.parse().ok()?;
+    Some((col, row))
+}
+
+fn spreadsheet(path: &Path, name: &str, limits: &Limits) -> Result<CsvFile, IngestError> {
     use calamine::{Data, Reader};
     if !path.exists() {
         return Err(IngestError::Io {
@@ -81,10 +216,10 @@ fn spreadsheet(path: &Path, name: &str) -> Result<CsvFile, IngestError> {
         }
     };
     let text = csv_text(range.rows().map(|r| r.iter().map(cell).collect()));
-    CsvFile::from_table(name, text, u64::from(top))
+    CsvFile::from_table(name, text, u64::from(top), limits)
 }
 
-fn parquet_table(path: &Path, name: &str) -> Result<CsvFile, IngestError> {
+fn parquet_table(path: &Path, name: &str, limits: &Limits) -> Result<CsvFile, IngestError> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use parquet::record::Field;
     let file = std::fs::File::open(path).map_err(|source| IngestError::Io {
@@ -93,6 +228,20 @@ fn parquet_table(path: &Path, name: &str) -> Result<CsvFile, IngestError> {
     })?;
     let reader = SerializedFileReader::new(file)
         .map_err(|e| unusable(name, format!("not a readable Parquet file: {e}")))?;
+    // Rows and columns from the footer, before any row is decoded.
+    let meta = reader.metadata().file_metadata();
+    let rows = u64::try_from(meta.num_rows()).unwrap_or(u64::MAX);
+    if rows > limits.max_rows {
+        return Err(limits.exceeded(name, "max_rows", format!("the file holds {rows} rows")));
+    }
+    let columns = meta.schema_descr().num_columns() as u64;
+    if columns > limits.max_columns {
+        return Err(limits.exceeded(
+            name,
+            "max_columns",
+            format!("the file holds {columns} columns"),
+        ));
+    }
     let header: Vec<String> = reader
         .metadata()
         .file_metadata()
@@ -131,7 +280,7 @@ fn parquet_table(path: &Path, name: &str) -> Result<CsvFile, IngestError> {
                 .collect(),
         );
     }
-    CsvFile::from_table(name, csv_text(out.into_iter()), 0)
+    CsvFile::from_table(name, csv_text(out.into_iter()), 0, limits)
 }
 
 /// Days since 1970-01-01 → `YYYY-MM-DD` (proleptic Gregorian; H. Hinnant's algorithm).
@@ -185,6 +334,7 @@ mod formats {
             register: &reg,
             methodology: &m,
             periods: ((2016, 4), (2027, 3)),
+            limits: &crate::Limits::default(),
         };
         ingest_file(path, None, &ctx).expect("reads")
     }
@@ -312,6 +462,7 @@ mod formats {
             register: &reg,
             methodology: &m,
             periods: ((2016, 4), (2027, 3)),
+            limits: &crate::Limits::default(),
         };
         let e = ingest_file(&x, None, &ctx).expect_err("broken");
         assert!(e.to_string().contains("not a readable spreadsheet"), "{e}");

@@ -170,6 +170,8 @@ pub struct Context<'a> {
     pub methodology: &'a Methodology,
     /// Earliest and latest plausible month, `(year, month)`.
     pub periods: ((u16, u8), (u16, u8)),
+    /// What one file may cost.
+    pub limits: &'a crate::Limits,
 }
 
 /// Counts for one source file.
@@ -239,7 +241,7 @@ pub fn ingest_file(
     format: Option<Format>,
     ctx: &Context,
 ) -> Result<Ingested, IngestError> {
-    ingest_csv(CsvFile::open(path)?, format, ctx)
+    ingest_csv(CsvFile::open(path, ctx.limits)?, format, ctx)
 }
 
 /// As [`ingest_file`], from bytes in memory (`name` is used in messages).
@@ -249,7 +251,7 @@ pub fn ingest_bytes(
     format: Option<Format>,
     ctx: &Context,
 ) -> Result<Ingested, IngestError> {
-    ingest_csv(CsvFile::from_bytes(name, bytes)?, format, ctx)
+    ingest_csv(CsvFile::from_bytes(name, bytes, ctx.limits)?, format, ctx)
 }
 
 fn ingest_csv(

@@ -14,6 +14,7 @@ fn read(file: &str, expect: Format) -> Ingested {
         register: &reg,
         methodology: &m,
         periods: ((2010, 4), (2027, 3)),
+        limits: &crate::Limits::default(),
     };
     let got = ingest_file(&root().join(file), None, &ctx).expect("reads");
     assert_eq!(
@@ -180,6 +181,7 @@ fn staff_survey_reproduces_nhs_england_s_published_raw_values() {
         &m,
         &reg,
         None,
+        &crate::Limits::default(),
     )
     .expect("NOF file");
     let mut compared = 0;
