@@ -6,6 +6,7 @@ mod backtest_acute;
 mod bad_input;
 mod check;
 mod corpus;
+mod hostile;
 mod pack;
 mod pipeline;
 mod statistics;

@@ -150,6 +150,10 @@ pub(crate) fn report(
             .with_context(|| format!("cannot read {}", p.display()))
             .class(ExitClass::Io)
     };
+    // Only a regular file is hashed and read: a pipe would block, a device never end.
+    league_ingest::ensure_regular_file(input)
+        .map_err(crate::ingest_error)
+        .with_context(|| format!("cannot use {}", input.display()))?;
     let input_sha = hash(input)?;
     let method_path = common
         .methodology

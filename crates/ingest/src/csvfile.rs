@@ -69,6 +69,27 @@ fn header_lines(text: &str, lines: &[(usize, usize)]) -> Option<usize> {
     if lines.is_empty() { Some(0) } else { None }
 }
 
+/// The metadata of `path` when it is a regular file; a directory, device, pipe or socket is
+/// refused before it is opened (reading one could block or never end).
+pub fn ensure_regular_file(path: &Path) -> Result<std::fs::Metadata, IngestError> {
+    let meta = std::fs::metadata(path).map_err(|source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    if meta.is_file() {
+        return Ok(meta);
+    }
+    Err(IngestError::NotAFile {
+        file: path.display().to_string(),
+        kind: if meta.is_dir() {
+            "a directory"
+        } else {
+            "a device, pipe or socket"
+        }
+        .to_owned(),
+    })
+}
+
 /// A CSV file read into memory and checked to be UTF-8.
 pub(crate) struct CsvFile {
     pub name: String,
@@ -91,18 +112,7 @@ impl CsvFile {
             path: path.to_owned(),
             source,
         };
-        let meta = std::fs::metadata(path).map_err(io)?;
-        if !meta.is_file() {
-            return Err(IngestError::NotAFile {
-                file: name,
-                kind: if meta.is_dir() {
-                    "a directory"
-                } else {
-                    "a device, pipe or socket"
-                }
-                .to_owned(),
-            });
-        }
+        let meta = ensure_regular_file(path)?;
         if meta.len() > limits.max_file_bytes {
             return Err(limits.exceeded(
                 &name,
@@ -155,6 +165,18 @@ impl CsvFile {
                 file: name.to_owned(),
             });
         }
+        // Every line within the limit before any is parsed (the header included).
+        if let Some((i, (s, e))) = split_lines(&text)
+            .into_iter()
+            .enumerate()
+            .find(|(_, (s, e))| (e - s) as u64 > limits.max_line_bytes)
+        {
+            return Err(limits.exceeded(
+                name,
+                "max_line_bytes",
+                format!("line {} is {} bytes", i + 1, e - s),
+            ));
+        }
         let newlines = text
             .bytes()
             .enumerate()
@@ -195,6 +217,13 @@ impl CsvFile {
     pub fn header(&self) -> Result<Vec<String>, IngestError> {
         let mut rdr = self.reader();
         let headers = rdr.headers().map_err(|e| self.malformed(e))?;
+        if headers.len() as u64 > self.limits.max_columns {
+            return Err(self.limits.exceeded(
+                &self.name,
+                "max_columns",
+                format!("the header has {} columns", headers.len()),
+            ));
+        }
         Ok(headers.iter().map(|h| h.trim().to_owned()).collect())
     }
 
@@ -249,22 +278,6 @@ impl CsvFile {
     pub fn records(&self) -> Result<Vec<Record>, IngestError> {
         let lines = split_lines(&self.text);
         let limits = &self.limits;
-        // Every line within the limit before any is parsed.
-        if let Some((i, (s, e))) = lines
-            .iter()
-            .enumerate()
-            .find(|(_, (s, e))| (e - s) as u64 > limits.max_line_bytes)
-        {
-            return Err(limits.exceeded(
-                &self.name,
-                "max_line_bytes",
-                format!(
-                    "line {} is {} bytes",
-                    self.line_offset + i as u64 + 1,
-                    e - s
-                ),
-            ));
-        }
         let Some(header_end) = header_lines(&self.text, &lines) else {
             return Err(IngestError::Malformed {
                 file: self.name.clone(),
@@ -273,13 +286,6 @@ impl CsvFile {
             });
         };
         let width = self.header()?.len();
-        if width as u64 > limits.max_columns {
-            return Err(limits.exceeded(
-                &self.name,
-                "max_columns",
-                format!("the header has {width} columns"),
-            ));
-        }
         let parse = |from: usize, to: usize| -> Option<csv::StringRecord> {
             let slice = &self.text.as_bytes()[lines[from].0..lines[to].1];
             let mut rdr = csv::ReaderBuilder::new()

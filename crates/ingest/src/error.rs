@@ -80,7 +80,12 @@ pub enum IngestError {
         message: String,
     },
     /// The header matches none of the supported formats.
-    #[error("{file}:1: the header matches no supported format{}; it has: {}\n{}", closest_help(found), found.join(", "), formats_help())]
+    #[error(
+        "{file}:1: the header matches no supported format{}; it has: {}\n{}",
+        closest_help(found),
+        columns_listed(found),
+        formats_help()
+    )]
     UnknownFormat {
         /// File.
         file: String,
@@ -179,5 +184,20 @@ impl IngestError {
     /// True for problems with the input's content (as opposed to I/O failures).
     pub fn is_bad_input(&self) -> bool {
         !matches!(self, IngestError::Io { .. })
+    }
+}
+
+/// The columns of an unrecognised header, at most 30 and each cut to a readable length, with
+/// how many there are in all: a hostile header is never echoed whole.
+fn columns_listed(found: &[String]) -> String {
+    let shown: Vec<String> = found
+        .iter()
+        .take(30)
+        .map(|c| crate::truncate_for_message(c, 60))
+        .collect();
+    if found.len() > shown.len() {
+        format!("{}, … ({} columns in all)", shown.join(", "), found.len())
+    } else {
+        shown.join(", ")
     }
 }

@@ -30,11 +30,12 @@ mod thresholds;
 
 pub use adapters::{Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file};
 pub use assemble::{Assembled, assemble};
+pub use csvfile::ensure_regular_file;
 pub use default_data::{
     DATASET_COLUMNS, DatasetRow, Recipe, RecipeError, RecipeMetric, build_default, dataset_csv,
 };
 pub use error::{IngestError, RowError};
-pub use limits::{LIMIT_NAMES, Limits, truncate_for_message};
+pub use limits::{ECHO_CHARS, LIMIT_NAMES, Limits, truncate_for_message};
 pub use nof::{NofReadSummary, QuarterSource, read_nof_bytes, read_nof_data};
 pub use quality::{QUARANTINE_COLUMNS, SUMMARY_COLUMNS, quarantine_csv, summary_csv};
 pub use register::{RegisterEntry, Resolution, TrustRegister};

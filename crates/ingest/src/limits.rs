@@ -128,6 +128,9 @@ impl Limits {
     }
 }
 
+/// Characters of a value echoed into a message or the quarantine file.
+pub const ECHO_CHARS: usize = 200;
+
 /// At most `max` characters of `text` for a message or the quarantine file, saying how long the
 /// original was when it is cut.
 pub fn truncate_for_message(text: &str, max: usize) -> String {

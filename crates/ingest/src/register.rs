@@ -261,7 +261,7 @@ pub(crate) fn row_error(
         file: file.to_owned(),
         line,
         column: column.to_owned(),
-        value: value.to_owned(),
+        value: crate::truncate_for_message(value, crate::ECHO_CHARS),
         reason: reason.to_owned(),
         rule,
     }

@@ -220,9 +220,13 @@ impl Ingested {
         *self.summary.excluded.entry(why).or_default() += 1;
     }
 
-    pub(crate) fn quarantine(&mut self, errors: Vec<RowError>) {
+    pub(crate) fn quarantine(&mut self, mut errors: Vec<RowError>) {
         if errors.is_empty() {
             return;
+        }
+        // A value echoed into messages and the quarantine file is cut to a readable length.
+        for e in &mut errors {
+            e.value = crate::truncate_for_message(&e.value, crate::ECHO_CHARS);
         }
         self.summary.quarantined += 1;
         let mut rules: Vec<Rule> = errors.iter().map(|e| e.rule).collect();
