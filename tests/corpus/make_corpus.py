@@ -149,3 +149,9 @@ write("long_multiline_name_valid.csv", None, None,
 # Old Mac line ends (CR only): line numbers still count lines.
 write("long_cr_only.csv", None, None,
       raw=raw_csv([",".join(H)] + rows[:3] + ["Q1 2025/26,RRU,OF0061,six,,"] + rows[3:6], end="\r"))
+
+# Values that used to vanish or change without a finding (issue 10).
+one_bad("long_impossible_date.csv", ["2025-06-31", "RRU", "OF0061", "6.5", "", ""])
+one_bad("long_year_zero.csv", ["0000-01", "RRU", "OF0061", "6.5", "", ""])
+one_bad("long_underflow.csv", ["Q1 2025/26", "RRU", "OF0061", "1e-400", "", ""])
+write("long_duplicate_column.csv", H + ["value"], [r + ["9.9"] for r in good()])

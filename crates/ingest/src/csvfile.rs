@@ -224,7 +224,22 @@ impl CsvFile {
                 format!("the header has {} columns", headers.len()),
             ));
         }
-        Ok(headers.iter().map(|h| h.trim().to_owned()).collect())
+        let names: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
+        // Two columns of one name: which holds the data is ambiguous, so the file is refused.
+        for (j, name) in names.iter().enumerate() {
+            if let Some(i) = names[..j].iter().position(|n| !n.is_empty() && n == name) {
+                return Err(IngestError::Malformed {
+                    file: self.name.clone(),
+                    line: 1 + self.line_offset,
+                    message: format!(
+                        "column {name:?} appears twice (columns {} and {}): which holds the data is ambiguous",
+                        i + 1,
+                        j + 1
+                    ),
+                });
+            }
+        }
+        Ok(names)
     }
 
     /// The header row, and the index of each required column (erroring on any missing).

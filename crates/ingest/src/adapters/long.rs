@@ -50,8 +50,8 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         let raw_period = row.text("period");
         let quarter = match raw_period.parse::<Quarter>() {
             Ok(q) => Some(q),
-            Err(_) => match parse_month(raw_period) {
-                Some(mo) => Quarter::of_month(mo.0, mo.1),
+            Err(_) => match parse_month(raw_period).and_then(|mo| Quarter::of_month(mo.0, mo.1)) {
+                Some(q) => Some(q),
                 None => {
                     row.fail(
                         Rule::BadPeriod,

@@ -190,6 +190,16 @@ impl<'r> RowCheck<'r> {
             return Ok(None);
         }
         let v = match raw.parse::<f64>() {
+            // A non-zero figure too small for a double reads as 0: never let it pass as one.
+            Ok(v) if v == 0.0 && underflows(raw) => {
+                self.fail(
+                    Rule::NotFinite,
+                    column,
+                    raw,
+                    "too small to represent: it would read as 0",
+                );
+                return Err(());
+            }
             Ok(v) if v.is_finite() => v,
             Ok(_) => {
                 self.fail(Rule::NotFinite, column, raw, "not a finite number");
@@ -327,18 +337,43 @@ impl<'r> RowCheck<'r> {
     }
 }
 
-/// `YYYY-MM-DD` or `YYYY-MM` → (year, month).
+/// `YYYY-MM-DD` or `YYYY-MM` → (year, month): a four-digit year from 1000, a month 1–12 and,
+/// when given, a day that exists in that month (`2025-06-31` and `0000-01` are not dates).
 pub(crate) fn parse_month(raw: &str) -> Option<(u16, u8)> {
     let mut parts = raw.split('-');
-    let y: u16 = parts.next()?.parse().ok()?;
-    let m: u8 = parts.next()?.parse().ok()?;
-    if let Some(d) = parts.next() {
-        let d: u8 = d.parse().ok()?;
-        if !(1..=31).contains(&d) {
+    let year = parts.next()?;
+    let month = parts.next()?;
+    if year.len() != 4 || month.len() != 2 {
+        return None;
+    }
+    let y: u16 = year.parse().ok().filter(|y| *y >= 1000)?;
+    let m: u8 = month.parse().ok().filter(|m| (1..=12).contains(m))?;
+    if let Some(day) = parts.next() {
+        if day.len() != 2 {
+            return None;
+        }
+        let d: u8 = day.parse().ok()?;
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days = match m {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        if !(1..=days).contains(&d) {
             return None;
         }
     }
-    (parts.next().is_none() && (1..=12).contains(&m) && raw.len() >= 7).then_some((y, m))
+    parts.next().is_none().then_some((y, m))
+}
+
+/// True for a number written with a non-zero digit in its mantissa (`1e-400`), which reads as 0
+/// only because it underflows.
+fn underflows(raw: &str) -> bool {
+    raw.trim_start_matches(['+', '-'])
+        .split(['e', 'E'])
+        .next()
+        .is_some_and(|mantissa| mantissa.chars().any(|c| ('1'..='9').contains(&c)))
 }
 
 /// Sums monthly counts into quarters; a quarter yields values only when all three months are
@@ -441,11 +476,20 @@ mod tests {
     fn months_parse_strictly() {
         assert_eq!(parse_month("2025-06-01"), Some((2025, 6)));
         assert_eq!(parse_month("2025-06"), Some((2025, 6)));
+        assert_eq!(parse_month("2024-02-29"), Some((2024, 2)));
+        assert_eq!(parse_month("2025-06-30"), Some((2025, 6)));
+        assert!(underflows("1e-400") && underflows("-0.5e-999"));
+        assert!(!underflows("0") && !underflows("0.0e5") && !underflows("-0"));
         for bad in [
             "2025-13-01",
             "June 2025",
             "2025",
             "2025-06-40",
+            "2025-06-31",
+            "2025-02-29",
+            "0000-01",
+            "25-06",
+            "2025-6",
             "2025-06-01-01",
             "",
         ] {
