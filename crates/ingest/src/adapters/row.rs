@@ -353,7 +353,7 @@ pub(crate) fn parse_month(raw: &str) -> Option<(u16, u8)> {
             return None;
         }
         let d: u8 = day.parse().ok()?;
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
         let days = match m {
             2 if leap => 29,
             2 => 28,
