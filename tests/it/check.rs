@@ -7,23 +7,10 @@ use std::path::Path;
 
 use calamine::{Data, Reader};
 
-use crate::util::{Report, league, num, read_csv, report, root, score, stderr};
+use crate::util::{Report, copy_dir, league, num, read_csv, report, root, score, stderr};
 
 fn check(dir: &Path) -> std::process::Output {
     league(&["check", dir.to_str().expect("utf8")])
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("ls") {
-        let e = e.expect("entry");
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        if src.is_dir() {
-            copy_dir(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).expect("copy");
-        }
-    }
 }
 
 #[test]

@@ -129,7 +129,9 @@ fn a_file_that_breaks_a_threshold_writes_nothing() {
 }
 
 #[test]
-fn a_quarantined_row_never_reaches_the_outputs() {
+fn a_trust_whose_every_row_is_quarantined_fails_the_run_by_default() {
+    // RYA's only row is quarantined: 1 row of 101, under the 1% threshold of its rule, but a
+    // whole expected trust would leave the table.
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("reports");
     let o = league(&[
@@ -141,7 +143,40 @@ fn a_quarantined_row_never_reaches_the_outputs() {
         "--out",
         out.to_str().expect("utf8"),
     ]);
+    assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("1 expected trust(s) have no average")
+            && err.contains("RYA West Midlands Ambulance Service University NHS Foundation Trust (Ambulance trust, Q1 2025/26)"),
+        "{err}"
+    );
+    assert!(!out.join("2025-26-Q1").exists(), "nothing written");
+}
+
+#[test]
+fn a_quarantined_row_never_reaches_the_outputs() {
+    // With the coverage threshold raised to allow one missing trust, the run publishes
+    // without RYA, and its quarantined row reaches no output.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    crate::util::copy_dir(&root().join("data"), &data);
+    let t = data.join("validation/thresholds.toml");
+    let text = std::fs::read_to_string(&t).expect("thresholds");
+    std::fs::write(&t, text.replace("max_missing = 0", "max_missing = 1")).expect("write");
+    let out = dir.path().join("reports");
+    let o = league(&[
+        "report",
+        "--data-dir",
+        data.to_str().expect("utf8"),
+        "--input",
+        "tests/corpus/long_ambulance_one_formula_row.csv",
+        "--replicates",
+        "100",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("expected trust missing: RYA"), "warned");
     let table = read_csv(&out.join("2025-26-Q1/ambulance/league-table.csv"));
     assert_eq!(table.len(), 9, "RYA's only row was quarantined");
     assert!(table.iter().all(|r| r["Trust_code"] != "RYA"));

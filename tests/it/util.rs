@@ -121,3 +121,17 @@ pub fn thresholds() -> league_ingest::Thresholds {
         .expect("thresholds");
     league_ingest::Thresholds::from_toml("thresholds.toml", &text).expect("thresholds")
 }
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("ls") {
+        let e = e.expect("entry");
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy");
+        }
+    }
+}

@@ -63,6 +63,51 @@ impl Setup {
         }
     }
 
+    /// Expected-trust coverage: every trust of the register that existed in a quarter and
+    /// belongs to a published peer group must have an average, or be one of at most
+    /// `[coverage] max_missing` (thresholds.toml); otherwise the run stops (exit 6), naming them.
+    fn check_coverage(&self, run: &league_model::ScoreRun) -> anyhow::Result<()> {
+        let mut missing = Vec::new();
+        for t in &run.tables {
+            let group = self
+                .methodology
+                .peer_group(&t.peer_group)
+                .expect("tables are for configured peer groups");
+            let held: std::collections::BTreeSet<&str> =
+                t.rows.iter().map(|r| r.trust.code.as_str()).collect();
+            for e in self
+                .register
+                .expected(&group.register_types, t.quarter.months()[2])
+            {
+                if !held.contains(e.code.as_str()) {
+                    missing.push(format!(
+                        "{} {} ({}, {}): in the trust register but without an average",
+                        e.code, e.name, t.peer_group_label, t.quarter
+                    ));
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let allowed = self.thresholds.coverage.max_missing as usize;
+        for m in &missing {
+            tracing::warn!("expected trust missing: {m}");
+        }
+        if missing.len() <= allowed {
+            return Ok(());
+        }
+        let mut e = anyhow::anyhow!(missing.last().cloned().unwrap_or_default());
+        for m in missing.iter().rev().skip(1) {
+            e = e.context(m.clone());
+        }
+        Err(e.context(format!(
+            "{} expected trust(s) have no average (thresholds.toml [coverage] max_missing = {allowed}); nothing was written",
+            missing.len()
+        )))
+        .class(ExitClass::Validation)
+    }
+
     /// Reads every file; a file that cannot be read at all fails the run (exit 3 or 5).
     fn ingest(&self, paths: &[&Path], format: Option<Format>) -> anyhow::Result<Vec<Ingested>> {
         let ctx = self.context();
@@ -193,6 +238,7 @@ pub(crate) fn report(
         return Err(blocked(fails, &findings));
     }
     let run = score_dataset(&assembled.dataset, &setup.methodology, None, common)?;
+    setup.check_coverage(&run)?;
     let publication = load_publication(data_dir)?;
     if hash(input)? != input_sha {
         return Err(anyhow::anyhow!(

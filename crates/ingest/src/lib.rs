@@ -41,4 +41,4 @@ pub use quality::{QUARANTINE_COLUMNS, SUMMARY_COLUMNS, quarantine_csv, summary_c
 pub use register::{RegisterEntry, Resolution, TrustRegister};
 pub use rule::{Exclusion, Rule, looks_like_formula};
 pub use synthetic::{SyntheticSpec, synthetic_code, synthetic_dataset};
-pub use thresholds::{Breach, PeriodRange, Threshold, ThresholdError, Thresholds};
+pub use thresholds::{Breach, Coverage, PeriodRange, Threshold, ThresholdError, Thresholds};

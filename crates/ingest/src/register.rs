@@ -26,6 +26,8 @@ pub struct RegisterEntry {
     pub region: String,
     /// ODS close date (YYYYMMDD) for a closed code.
     pub close_date: Option<String>,
+    /// Open date (YYYYMMDD), where the register gives one.
+    pub open_date: Option<String>,
 }
 
 /// What a code in a source means for a period ending in a given month.
@@ -70,6 +72,7 @@ impl TrustRegister {
                 "nhs_region_name",
             ],
         )?;
+        let open_i = file.header()?.iter().position(|h| h == "open_date");
         let mut errors = Vec::new();
         let mut successors = Vec::new();
         for rec in rdr.records() {
@@ -98,6 +101,11 @@ impl TrustRegister {
                 successor: None,
                 region: rec[region_i].trim().to_owned(),
                 close_date: None,
+                open_date: open_i
+                    .and_then(|i| rec.get(i))
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_owned),
             };
             if reg.entries.insert(code.clone(), entry).is_some() {
                 errors.push(row_error(
@@ -137,6 +145,7 @@ impl TrustRegister {
                         successor: None,
                         region: rec[region_i].trim().to_owned(),
                         close_date: None,
+                        open_date: None,
                     });
                 if !entry.current {
                     entry.close_date = close_date;
@@ -155,6 +164,7 @@ impl TrustRegister {
                     successor: None,
                     region: String::new(),
                     close_date: None,
+                    open_date: None,
                 });
             entry.successor = Some((succ, date));
         }
@@ -199,6 +209,25 @@ impl TrustRegister {
             return Resolution::Closed(e);
         }
         Resolution::Trust(e)
+    }
+
+    /// The current trusts of these register types that existed in the period ending in `month`
+    /// (opened by then, not closed or merged away): the trusts a league table of the period is
+    /// expected to hold.
+    pub fn expected(&self, types: &[String], month: (u16, u8)) -> Vec<&RegisterEntry> {
+        let period = u32::from(month.0) * 100 + u32::from(month.1);
+        self.entries
+            .values()
+            .filter(|e| e.current)
+            .filter(|e| e.trust_type.as_ref().is_some_and(|t| types.contains(t)))
+            .filter(|e| {
+                e.open_date
+                    .as_deref()
+                    .and_then(yyyymm)
+                    .is_none_or(|opened| opened <= period)
+            })
+            .filter(|e| matches!(self.resolve(&e.code, month), Resolution::Trust(_)))
+            .collect()
     }
 
     /// The register trust type of a code: its own, or for a predecessor its successor's.

@@ -18,6 +18,19 @@ pub struct Thresholds {
     /// Per-rule thresholds, by rule code.
     #[serde(default)]
     pub rule: BTreeMap<String, Threshold>,
+    /// Expected-trust coverage: how many trusts of the register may be missing from a
+    /// published league table before the run fails.
+    #[serde(default)]
+    pub coverage: Coverage,
+}
+
+/// Expected-trust coverage (`[coverage]`).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Coverage {
+    /// Trusts of the register, of a published peer group, existing in the quarter, that may
+    /// have no average before the run fails (default 0: any missing trust fails it).
+    pub max_missing: u32,
 }
 
 /// Plausible months, `YYYY-MM`.
