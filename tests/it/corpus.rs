@@ -229,3 +229,44 @@ fn one_stray_quote_in_a_large_file_costs_one_row() {
         .collect();
     assert_eq!(n, [total, total - 1, 1, 0], "{summary}");
 }
+
+#[test]
+fn values_assembly_leaves_out_are_counted_in_the_summary() {
+    // K0N6A is in the register with a trust type no peer group takes: its value is left out
+    // by a stated rule, and the validation summary counts it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    crate::util::copy_dir(&root().join("data"), &data);
+    let t = data.join("validation/thresholds.toml");
+    let text = std::fs::read_to_string(&t).expect("thresholds");
+    std::fs::write(&t, text.replace("max_missing = 0", "max_missing = 500")).expect("write");
+    let input = dir.path().join("in.csv");
+    std::fs::write(
+        &input,
+        "period,org_code,metric_id,value,numerator,denominator\n\
+         Q1 2025/26,RX8,OF0084,6.0,,\n\
+         Q1 2025/26,RYD,OF0084,6.1,,\n\
+         Q1 2025/26,K0N6A,OF0084,6.2,,\n",
+    )
+    .expect("write");
+    let out = dir.path().join("reports");
+    let o = league(&[
+        "report",
+        "--data-dir",
+        data.to_str().expect("utf8"),
+        "--input",
+        input.to_str().expect("utf8"),
+        "--replicates",
+        "100",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read_csv(&out.join("validation-summary.csv"));
+    let row = summary
+        .iter()
+        .find(|r| r["source_file"] == "(assembly: values left out)")
+        .expect("an assembly row");
+    assert_eq!(row["excluded"], "no_peer_group=1", "{row:?}");
+    assert_eq!(row["rows_read"], "1");
+}

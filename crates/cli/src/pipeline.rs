@@ -215,6 +215,31 @@ pub(crate) fn report(
     for (metric, n) in &assembled.not_applicable {
         tracing::info!(metric = %metric, values = n, "metric does not apply to the trust's peer group: left out");
     }
+    // Values the sources produced that assembly leaves out are counted in the summary, by
+    // stated rule, never dropped with a log line only.
+    let left_out = [
+        (
+            league_ingest::Exclusion::NoPeerGroup,
+            assembled.no_peer_group.values().sum::<u64>(),
+        ),
+        (
+            league_ingest::Exclusion::NotApplicable,
+            assembled.not_applicable.values().sum::<u64>(),
+        ),
+    ];
+    if left_out.iter().any(|(_, n)| *n > 0) {
+        judged.push((
+            SourceSummary {
+                file: "(assembly: values left out)".into(),
+                format: "-".into(),
+                // Values, not rows: each left out by its stated rule, none accepted here.
+                rows_read: left_out.iter().map(|(_, n)| n).sum(),
+                excluded: left_out.into_iter().filter(|(_, n)| *n > 0).collect(),
+                ..SourceSummary::default()
+            },
+            Vec::new(),
+        ));
+    }
     if !assembled.conflicts.is_empty() {
         let rows = assembled.conflicts.len() as u64;
         judged.push((

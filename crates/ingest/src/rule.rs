@@ -129,6 +129,8 @@ pub enum Exclusion {
     Superseded,
     /// A metric that does not apply to the trust's peer group, or a second unit of a metric.
     NotApplicable,
+    /// A value for a trust whose register type belongs to no peer group the framework ranks.
+    NoPeerGroup,
 }
 
 impl Exclusion {
@@ -143,6 +145,7 @@ impl Exclusion {
             Exclusion::NotApplicable => "not_applicable",
             Exclusion::ExactDuplicate => "exact_duplicate",
             Exclusion::Superseded => "superseded_by_successor",
+            Exclusion::NoPeerGroup => "no_peer_group",
         }
     }
 }
