@@ -141,8 +141,9 @@ write("long_stray_quote.csv", None, None,
 write("long_two_stray_quotes.csv", None, None,
       raw=raw_csv([",".join(H)] + rows[:1] + ['Q1 2025/26,RRU,OF0084,"6.5,,'] + rows[1:5]
                   + ['Q1 2025/26,RX9,OF0061,6.5",,'] + rows[5:]))
-# A quoted name that legitimately spans two lines is one row of the header's width.
-write("long_multiline_name_valid.csv", None, None,
+# A quoted name spanning two lines is one record of the header's width (the reader keeps it
+# whole), then quarantined for the line break (a control character) in the name.
+write("long_multiline_name.csv", None, None,
       raw=raw_csv([",".join(D)] + [",".join(r + ['"' + n + '"', reg, "ambulance", "Ambulance"])
                                    for r, (_, n, reg) in zip(good(), AMB)][:2]
                   + ['Q1 2025/26,RRU,OF0084,6.2,,,"London Ambulance', 'Service NHS Trust",London,ambulance,Ambulance']))
@@ -155,3 +156,12 @@ one_bad("long_impossible_date.csv", ["2025-06-31", "RRU", "OF0061", "6.5", "", "
 one_bad("long_year_zero.csv", ["0000-01", "RRU", "OF0061", "6.5", "", ""])
 one_bad("long_underflow.csv", ["Q1 2025/26", "RRU", "OF0061", "1e-400", "", ""])
 write("long_duplicate_column.csv", H + ["value"], [r + ["9.9"] for r in good()])
+
+# Text a report cannot show is quarantined at input; names a trust can have pass (issue 10).
+def named(name):
+    rows = [r + [n, reg, "ambulance", "Ambulance"] for r, (_, n, reg) in zip(good(), AMB)]
+    return rows + [["Q1 2025/26", "RX9", "OF0084", "6.6", "", "", name, "Midlands", "ambulance", "Ambulance"]]
+write("long_control_character.csv", D, named("East Midlands\x07 Ambulance Service NHS Trust"))
+write("long_cjk_name.csv", D, named("东米德兰兹救护车服务"))
+write("long_emoji_name.csv", D, named("East Midlands Ambulance 🚑"))
+write("long_welsh_accents_valid.csv", D, named("Gwasanaeth Ambiwlans Cymru – Ŵyn’s “Hôpital” Trust"))

@@ -6,6 +6,7 @@ mod backtest_acute;
 mod bad_input;
 mod check;
 mod corpus;
+mod fuzz;
 mod hostile;
 mod pack;
 mod pipeline;

@@ -26,6 +26,7 @@ mod synthetic;
 mod tabular;
 #[cfg(test)]
 mod test_support;
+mod text;
 mod thresholds;
 
 pub use adapters::{Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file};

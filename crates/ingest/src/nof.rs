@@ -276,6 +276,20 @@ pub(crate) fn read_nof_lenient(
                 continue;
             }
         };
+        if let Some((i, field, rule, reason)) = rec.iter().enumerate().find_map(|(i, f)| {
+            crate::text::text_problem(f).map(|(rule, reason)| (i, f, rule, reason))
+        }) {
+            let column = header.get(i).cloned().unwrap_or_default();
+            errors.push(row_error(
+                &file.name,
+                line,
+                &column,
+                &crate::text::shown(field),
+                rule,
+                &reason,
+            ));
+            continue;
+        }
         let mut bad = |rule: Rule, column: &str, value: &str, reason: String| {
             errors.push(row_error(&file.name, line, column, value, rule, &reason));
         };

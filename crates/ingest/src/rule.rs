@@ -45,11 +45,15 @@ pub enum Rule {
     /// A quoted field is not closed on its line and the lines after it are rows of their own:
     /// the line is quarantined and reading resumes at the next line.
     UnterminatedQuote,
+    /// A field holds a control character (NUL, BEL, escape…).
+    ControlCharacter,
+    /// A field holds a character the reports' fonts cannot draw (CJK, emoji…).
+    UnprintableText,
 }
 
 impl Rule {
     /// Every rule, in code order.
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 21] = [
         Rule::FieldCount,
         Rule::MissingValue,
         Rule::NotANumber,
@@ -69,6 +73,8 @@ impl Rule {
         Rule::FormulaText,
         Rule::Inconsistent,
         Rule::UnterminatedQuote,
+        Rule::ControlCharacter,
+        Rule::UnprintableText,
     ];
 
     /// The stable code (`duplicate_key`).
@@ -93,6 +99,8 @@ impl Rule {
             Rule::FormulaText => "formula_text",
             Rule::Inconsistent => "inconsistent",
             Rule::UnterminatedQuote => "unterminated_quote",
+            Rule::ControlCharacter => "control_character",
+            Rule::UnprintableText => "unprintable_text",
         }
     }
 

@@ -91,7 +91,17 @@ impl<'f> Table<'f> {
                 used: &self.used,
                 errors: Vec::new(),
             };
-            if rec.len() != self.width {
+            let bad_text = rec.iter().enumerate().find_map(|(i, field)| {
+                crate::text::text_problem(field).map(|(rule, reason)| (i, field, rule, reason))
+            });
+            if let Some((i, field, rule, reason)) = bad_text {
+                let column = self
+                    .index
+                    .iter()
+                    .find(|(_, c)| **c == i)
+                    .map_or_else(|| format!("(column {})", i + 1), |(name, _)| name.clone());
+                row.fail(rule, &column, &crate::text::shown(field), &reason);
+            } else if rec.len() != self.width {
                 row.fail(
                     Rule::FieldCount,
                     "(row)",
