@@ -229,3 +229,40 @@ fn a_stray_quote_is_named_on_its_own_line_and_swallows_nothing() {
         "one bad line, the rows after it read on their own: {err}"
     );
 }
+
+#[test]
+fn an_output_path_that_is_a_file_or_a_lock_that_is_a_link_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").expect("write");
+    let o = league(&["report", "--out", file.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is a file, not a directory"),
+        "{}",
+        stderr(&o)
+    );
+
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("mkdir");
+    let elsewhere = dir.path().join("elsewhere.txt");
+    std::fs::write(&elsewhere, "keep").expect("write");
+    std::os::unix::fs::symlink(&elsewhere, out.join(".league.lock")).expect("symlink");
+    let o = league(&["report", "--out", out.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a plain file"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&elsewhere).expect("read"), "keep");
+}
+
+#[test]
+fn the_tool_s_own_period_labels_are_accepted_as_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.csv");
+    std::fs::write(
+        &input,
+        "period,org_code,metric_id,value,numerator,denominator\n2025-26-Q1,RX8,OF0084,6.0,,\n",
+    )
+    .expect("write");
+    let o = league(&["validate", input.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

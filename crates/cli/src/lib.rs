@@ -445,10 +445,25 @@ pub(crate) fn publish(
     out: &Path,
     build: impl FnOnce(&Path) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    if out.exists() && !out.is_dir() {
+        return Err(anyhow::anyhow!(
+            "--out {} is a file, not a directory; give a directory for the outputs",
+            out.display()
+        ))
+        .class(ExitClass::BadConfig);
+    }
     std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create {}", out.display()))
+        .with_context(|| format!("cannot create the output directory {}", out.display()))
         .class(ExitClass::Io)?;
     let lock_path = out.join(".league.lock");
+    // The lock is a plain file inside OUT: a symbolic link there could point anywhere.
+    if std::fs::symlink_metadata(&lock_path).is_ok_and(|m| !m.is_file()) {
+        return Err(anyhow::anyhow!(
+            "{} is not a plain file (a symbolic link or directory); remove it and run again",
+            lock_path.display()
+        ))
+        .class(ExitClass::Io);
+    }
     let lock = std::fs::File::options()
         .create(true)
         .truncate(false)

@@ -91,7 +91,18 @@ impl FromStr for Quarter {
             reason,
         };
         let t = s.trim();
-        let (q, fy) = t.split_once(' ').ok_or_else(|| err("expected a space"))?;
+        // The form the tool writes in its own folder names, "2025-26-Q1", is read as "Q1 2025/26".
+        let slug;
+        let t = match t.rsplit_once("-Q") {
+            Some((fy, q)) if fy.len() == 7 && fy.as_bytes()[4] == b'-' => {
+                slug = format!("Q{q} {}/{}", &fy[..4], &fy[5..]);
+                slug.as_str()
+            }
+            _ => t,
+        };
+        let (q, fy) = t
+            .split_once(' ')
+            .ok_or_else(|| err("expected a quarter like Q1 2025/26 or 2025-26-Q1"))?;
         let q = q
             .strip_prefix('Q')
             .and_then(|n| n.parse::<u8>().ok())
@@ -117,6 +128,16 @@ impl FromStr for Quarter {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_folder_form_reads_as_the_quarter() {
+        let q = |s: &str| s.parse::<Quarter>().expect("quarter");
+        assert_eq!(q("2025-26-Q1"), q("Q1 2025/26"));
+        assert_eq!(q("2025-26-Q4"), q("Q4 2025/26"));
+        for bad in ["2025-27-Q1", "2025-26-Q5", "25-26-Q1", "2025-26Q1"] {
+            assert!(bad.parse::<Quarter>().is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn months_map_to_financial_quarters() {
         let q = |s: &str| s.parse::<Quarter>().expect("quarter");
