@@ -6,37 +6,9 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use crate::util::root;
-
-/// 1 GiB, in the KiB `ulimit -v` takes.
-const ONE_GIB_KIB: u64 = 1 << 20;
-
-/// `league ARGS` under the memory limit, with a time limit so a hang fails the test.
-fn league_limited(args: &[&str]) -> Output {
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!("ulimit -v {ONE_GIB_KIB}; exec \"$@\""))
-        .arg("sh")
-        .arg(env!("CARGO_BIN_EXE_league"))
-        .args(args)
-        .current_dir(root())
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = cmd.spawn().expect("sh runs");
-    let id = child.id();
-    // A watchdog: a run still going after 60 s is killed, and the test then fails.
-    let watchdog = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(60));
-        let _ = Command::new("kill").arg("-9").arg(id.to_string()).status();
-    });
-    let out = child.wait_with_output().expect("league runs");
-    drop(watchdog);
-    out
-}
+use crate::util::league_limited;
 
 fn assert_refused(what: &str, o: &Output, expected: &[&str]) {
     let err = String::from_utf8_lossy(&o.stderr);

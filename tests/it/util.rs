@@ -135,3 +135,24 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// 1 GiB, in the KiB `ulimit -v` takes.
+const ONE_GIB_KIB: u64 = 1 << 20;
+
+/// `league ARGS` under the memory limit (`ulimit -v`), and under `timeout` so a run that
+/// hangs is killed after 60 s (and the test then fails on its exit).
+pub fn league_limited(args: &[&str]) -> Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {ONE_GIB_KIB}; exec timeout -s KILL 60 \"$@\""
+        ))
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_league"))
+        .args(args)
+        .current_dir(root())
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("sh runs")
+}

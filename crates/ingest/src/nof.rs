@@ -250,7 +250,9 @@ pub(crate) fn read_nof_lenient(
     for record in file.records()? {
         summary.rows_read += 1;
         let (line, rec) = match record {
-            Record::Row { line, fields } if fields.len() == width => (line, fields),
+            Record::Row { line, fields } if fields.len() == width => {
+                (line, crate::text::nfc(fields))
+            }
             Record::Row { line, fields } => {
                 let text = fields.iter().collect::<Vec<_>>().join(",");
                 let reason = format!("expected {width} fields, found {}", fields.len());

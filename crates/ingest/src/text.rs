@@ -49,6 +49,22 @@ pub(crate) fn text_problem(s: &str) -> Option<(Rule, String)> {
     None
 }
 
+/// The record with every field in Unicode NFC ("e" + combining acute becomes "é"), so a name
+/// has one spelling in every output whatever the source wrote. ASCII records are returned as
+/// they are.
+pub(crate) fn nfc(rec: csv::StringRecord) -> csv::StringRecord {
+    use unicode_normalization::UnicodeNormalization;
+    if rec.iter().all(|f| f.is_ascii()) {
+        return rec;
+    }
+    let mut out = csv::StringRecord::new();
+    for f in rec.iter() {
+        out.push_field(&f.nfc().collect::<String>());
+    }
+    out.set_position(rec.position().cloned());
+    out
+}
+
 /// A value with its control characters written as escapes, for messages and the quarantine
 /// file.
 pub(crate) fn shown(s: &str) -> String {
@@ -86,5 +102,7 @@ mod tests {
         assert!(reason.contains("U+75C5"), "{reason}");
         assert_eq!(text_problem("🏥").map(|p| p.0), Some(Rule::UnprintableText));
         assert_eq!(shown("a\u{7}b"), "a\\u{7}b");
+        let decomposed = csv::StringRecord::from(vec!["Ho\u{302}pital"]);
+        assert_eq!(&nfc(decomposed)[0], "H\u{f4}pital");
     }
 }

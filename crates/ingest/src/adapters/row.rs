@@ -70,7 +70,7 @@ impl<'f> Table<'f> {
         for record in self.file.records()? {
             out.summary.rows_read += 1;
             let (line, rec) = match record {
-                Record::Row { line, fields } => (line, fields),
+                Record::Row { line, fields } => (line, crate::text::nfc(fields)),
                 Record::Broken { line, text, reason } => {
                     out.quarantine(vec![RowError {
                         file: self.file.name.clone(),
