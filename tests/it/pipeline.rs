@@ -303,3 +303,34 @@ fn synthetic_data_is_for_made_up_trusts_and_labelled_synthetic_in_every_output_r
     }
     assert_eq!(rows, 75);
 }
+
+#[test]
+fn standard_input_is_read_once_as_an_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reports");
+    let data =
+        std::fs::read(root().join("data/default/nof_2025_26_q1_national.csv")).expect("data");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_league"))
+        .args(["report", "--input", "-", "--replicates", "100", "--out"])
+        .arg(&out)
+        .current_dir(root())
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("league runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(&data).expect("write");
+    }
+    let o = child.wait_with_output().expect("league ends");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    assert_eq!(manifest["inputs"][0]["path"], "(standard input)");
+    assert_eq!(manifest["inputs"][0]["rows_accepted"], 6868);
+}

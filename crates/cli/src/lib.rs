@@ -104,7 +104,8 @@ pub enum Command {
         /// Directory holding the embedded default data (methodology, reference, default).
         #[arg(long, default_value = "data")]
         data_dir: PathBuf,
-        /// Input dataset in long format (default: <data-dir>/default/nof_2025_26_q1_national.csv).
+        /// Input dataset in long format (default: <data-dir>/default/nof_2025_26_q1_national.csv;
+        /// `-` reads standard input once).
         #[arg(long)]
         input: Option<PathBuf>,
         /// Options shared by the scoring commands.
@@ -116,7 +117,7 @@ pub enum Command {
     },
     /// Check input files without scoring: formats, rows, thresholds.
     Validate {
-        /// Files to check; each format is recognised from its header.
+        /// Files to check (`-` for standard input); each format is recognised from its header.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
         /// Read every file as this format (nof-data, long, ae-monthly, cancer-cwt, rtt-panel,

@@ -114,6 +114,12 @@ impl Setup {
         paths
             .iter()
             .map(|p| {
+                if is_stdin(p) {
+                    let bytes = read_stdin(&self.limits)?;
+                    return league_ingest::ingest_bytes(STDIN_NAME, bytes, format, &ctx)
+                        .map_err(ingest_error)
+                        .context("cannot use standard input");
+                }
                 league_ingest::ingest_file(p, format, &ctx)
                     .map_err(ingest_error)
                     .with_context(|| format!("cannot use {}", p.display()))
@@ -179,6 +185,33 @@ fn blocked(fails: Vec<String>, findings: &[league_ingest::RowError]) -> anyhow::
     })
 }
 
+/// The name standard input goes by in messages, the quarantine file and the manifest.
+const STDIN_NAME: &str = "(standard input)";
+
+/// True for `-`, standard input.
+fn is_stdin(p: &Path) -> bool {
+    p.as_os_str() == "-"
+}
+
+/// Standard input, read once, within the file-size limit.
+fn read_stdin(limits: &league_ingest::Limits) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(limits.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+        .context("cannot read standard input")
+        .class(ExitClass::Io)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(anyhow::anyhow!(
+            "standard input is more than {} bytes, over the limit max_file_bytes; raise it with --limit max_file_bytes=N",
+            limits.max_file_bytes
+        ))
+        .class(ExitClass::BadInput);
+    }
+    Ok(bytes)
+}
+
 /// `league report`: validate the dataset, stop before writing if a threshold fails, else score
 /// and publish the league tables with the quarantine file and validation summary.
 pub(crate) fn report(
@@ -195,17 +228,33 @@ pub(crate) fn report(
             .with_context(|| format!("cannot read {}", p.display()))
             .class(ExitClass::Io)
     };
-    // Only a regular file is hashed and read: a pipe would block, a device never end.
-    league_ingest::ensure_regular_file(input)
-        .map_err(crate::ingest_error)
-        .with_context(|| format!("cannot use {}", input.display()))?;
-    let input_sha = hash(input)?;
+    // Standard input (`-`) is read once and hashed in memory; otherwise only a regular file is
+    // hashed and read: a pipe would block, a device never end.
+    let stdin_bytes = if is_stdin(input) {
+        Some(read_stdin(&setup.limits)?)
+    } else {
+        league_ingest::ensure_regular_file(input)
+            .map_err(crate::ingest_error)
+            .with_context(|| format!("cannot use {}", input.display()))?;
+        None
+    };
+    let input_sha = match &stdin_bytes {
+        Some(b) => crate::manifest::sha256_bytes(b),
+        None => hash(input)?,
+    };
     let method_path = common
         .methodology
         .clone()
         .unwrap_or_else(|| data_dir.join("methodology/nof-2025-26.toml"));
     let method_sha = hash(&method_path)?;
-    let sources = setup.ingest(&[input], None)?;
+    let sources = match stdin_bytes {
+        Some(bytes) => vec![
+            league_ingest::ingest_bytes(STDIN_NAME, bytes, None, &setup.context())
+                .map_err(ingest_error)
+                .context("cannot use standard input")?,
+        ],
+        None => setup.ingest(&[input], None)?,
+    };
     let mut judged = setup.judge(&sources);
     let mut findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
     let assembled = league_ingest::assemble(&sources, &setup.register, &setup.methodology);
@@ -265,7 +314,7 @@ pub(crate) fn report(
     let run = score_dataset(&assembled.dataset, &setup.methodology, None, common)?;
     setup.check_coverage(&run)?;
     let publication = load_publication(data_dir)?;
-    if hash(input)? != input_sha {
+    if !is_stdin(input) && hash(input)? != input_sha {
         return Err(anyhow::anyhow!(
             "{} changed while the run was reading it; nothing was written",
             input.display()
