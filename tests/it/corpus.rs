@@ -109,17 +109,26 @@ fn every_corpus_file_gives_its_expected_quarantine_or_error() {
     }
 }
 
-#[test]
-fn a_file_that_breaks_a_threshold_writes_nothing() {
+/// `league report --input INPUT --replicates 100 --out <tmp>`: the run, its output directory,
+/// and the directory's owner (kept alive by the caller).
+fn report_input(input: &str) -> (std::process::Output, std::path::PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("reports");
     let o = league(&[
         "report",
         "--input",
-        "tests/corpus/long_duplicate_key.csv",
+        input,
+        "--replicates",
+        "100",
         "--out",
         out.to_str().expect("utf8"),
     ]);
+    (o, out, dir)
+}
+
+#[test]
+fn a_file_that_breaks_a_threshold_writes_nothing() {
+    let (o, out, _dir) = report_input("tests/corpus/long_duplicate_key.csv");
     assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("long_duplicate_key.csv:5"),
@@ -133,17 +142,7 @@ fn a_file_that_breaks_a_threshold_writes_nothing() {
 fn a_trust_whose_every_row_is_quarantined_fails_the_run_by_default() {
     // RYA's only row is quarantined: 1 row of 101, under the 1% threshold of its rule, but a
     // whole expected trust would leave the table.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("reports");
-    let o = league(&[
-        "report",
-        "--input",
-        "tests/corpus/long_ambulance_one_formula_row.csv",
-        "--replicates",
-        "100",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
+    let (o, out, _dir) = report_input("tests/corpus/long_ambulance_one_formula_row.csv");
     assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -159,11 +158,8 @@ fn a_quarantined_row_never_reaches_the_outputs() {
     // With the coverage threshold raised to allow one missing trust, the run publishes
     // without RYA, and its quarantined row reaches no output.
     let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
-    crate::util::copy_dir(&root().join("data"), &data);
-    let t = data.join("validation/thresholds.toml");
-    let text = std::fs::read_to_string(&t).expect("thresholds");
-    std::fs::write(&t, text.replace("max_missing = 0", "max_missing = 1")).expect("write");
+    let data = crate::util::data_with_thresholds(&[("max_missing = 0", "max_missing = 1")]);
+    let data = data.path();
     let out = dir.path().join("reports");
     let o = league(&[
         "report",
@@ -236,11 +232,8 @@ fn values_assembly_leaves_out_are_counted_in_the_summary() {
     // K0N6A is in the register with a trust type no peer group takes: its value is left out
     // by a stated rule, and the validation summary counts it.
     let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
-    crate::util::copy_dir(&root().join("data"), &data);
-    let t = data.join("validation/thresholds.toml");
-    let text = std::fs::read_to_string(&t).expect("thresholds");
-    std::fs::write(&t, text.replace("max_missing = 0", "max_missing = 500")).expect("write");
+    let data = crate::util::data_with_thresholds(&[("max_missing = 0", "max_missing = 500")]);
+    let data = data.path();
     let input = dir.path().join("in.csv");
     std::fs::write(
         &input,

@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 
-use crate::util::{copy_dir, root};
+use crate::util::{data_with_thresholds, root};
 
 /// Exit codes a run may end with on any input.
 const CLASSIFIED: [i32; 5] = [0, 3, 4, 5, 6];
@@ -31,18 +31,14 @@ fn assert_classified(what: &str, o: &std::process::Output) {
     );
 }
 
-/// A data directory that tolerates missing trusts, so small inputs reach scoring and the
-/// renderers (where a name the fonts cannot draw would once have been an internal error).
+/// A data directory that tolerates missing trusts and quarantined rows, so small inputs reach
+/// scoring and the renderers (where a name the fonts cannot draw would once have been an
+/// internal error).
 fn tolerant_data() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(&root().join("data"), dir.path());
-    let t = dir.path().join("validation/thresholds.toml");
-    let text = std::fs::read_to_string(&t).expect("thresholds");
-    let text = text
-        .replace("max_missing = 0", "max_missing = 500")
-        .replace("fail_percent = 5.0", "fail_percent = 100.0");
-    std::fs::write(&t, text).expect("write");
-    dir
+    data_with_thresholds(&[
+        ("max_missing = 0", "max_missing = 500"),
+        ("fail_percent = 5.0", "fail_percent = 100.0"),
+    ])
 }
 
 const HEADER: &str =

@@ -156,3 +156,18 @@ pub fn league_limited(args: &[&str]) -> Output {
         .output()
         .expect("sh runs")
 }
+
+/// A copy of `data/` whose `validation/thresholds.toml` has each `(from, to)` text replaced
+/// (e.g. to allow missing trusts), for runs that need other thresholds.
+pub fn data_with_thresholds(replacements: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&root().join("data"), dir.path());
+    let t = dir.path().join("validation/thresholds.toml");
+    let mut text = std::fs::read_to_string(&t).expect("thresholds");
+    for (from, to) in replacements {
+        assert!(text.contains(from), "thresholds.toml has {from:?}");
+        text = text.replace(from, to);
+    }
+    std::fs::write(&t, text).expect("write");
+    dir
+}

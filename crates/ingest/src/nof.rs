@@ -571,8 +571,12 @@ mod tests {
     }
 
     fn read(lines: &[String]) -> Result<(Dataset, NofReadSummary), IngestError> {
+        read_text(format!("\u{feff}{HEADER}\r\n{}\r\n", lines.join("\r\n")))
+    }
+
+    /// Reads a whole file's text with the shipped methodology and register.
+    fn read_text(text: String) -> Result<(Dataset, NofReadSummary), IngestError> {
         let (m, reg) = setup();
-        let text = format!("\u{feff}{HEADER}\r\n{}\r\n", lines.join("\r\n"));
         read_nof_bytes(
             "in.csv",
             text.into_bytes(),
@@ -756,17 +760,9 @@ mod tests {
 
     #[test]
     fn missing_column_is_named() {
-        let (m, reg) = setup();
         let text =
             HEADER.replace(",Value,", ",Valeu,") + "\n" + &row("RY2", "OF0061", "out of 10", "6");
-        match read_nof_bytes(
-            "in.csv",
-            text.into_bytes(),
-            &m,
-            &reg,
-            None,
-            &crate::Limits::default(),
-        ) {
+        match read_text(text) {
             Err(IngestError::MissingColumns { missing, .. }) => assert_eq!(missing, ["Value"]),
             other => panic!("expected missing column, got {other:?}"),
         }
