@@ -8,6 +8,7 @@ mod check;
 mod corpus;
 mod fuzz;
 mod hostile;
+mod intervention;
 mod pack;
 mod pipeline;
 mod statistics;

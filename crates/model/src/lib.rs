@@ -23,14 +23,14 @@ mod trust;
 
 pub use dataset::{Dataset, Observation, Provenance, SourceRef, TrustInQuarter};
 pub use methodology::{
-    Band, ConfigError, Direction, Domain, Evidence, FinancialOverride, LeagueTableRule,
-    LikelyRanges, Methodology, Metric, MetricStatus, OutputIds, PeerGroup, Pool, PoolRef,
-    PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod, SegmentPool,
-    Segmentation,
+    Band, ConfigError, Direction, Domain, Evidence, FinancialOverride, InterventionCondition,
+    InterventionRule, Interventions, LeagueTableRule, LikelyRanges, Methodology, Metric,
+    MetricStatus, OutputIds, PeerGroup, Pool, PoolRef, PublishedCutPoints, Rounding, Scoring,
+    Segment5, SegmentBoundary, SegmentMethod, SegmentPool, Segmentation,
 };
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
-    CutPointSource, DomainResult, LeagueRow, LeagueTable, MetricScore, PeerSpread, Range,
-    ScoreProvenance, ScoreRun, SegmentCuts,
+    CutPointSource, DomainResult, InterventionStatus, LeagueRow, LeagueTable, MetricScore,
+    PeerSpread, Range, ScoreProvenance, ScoreRun, SegmentCuts,
 };
 pub use trust::{TrustCode, TrustCodeError};

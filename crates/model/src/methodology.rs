@@ -79,6 +79,72 @@ pub struct Methodology {
     pub likely_ranges: LikelyRanges,
     /// Metric ids of the derived outputs (§3 ID convention).
     pub outputs: OutputIds,
+    /// What follows from a trust's results: intervention statuses and the rules that assign
+    /// them (policy, not NHS England's scoring method).
+    pub intervention: Interventions,
+}
+
+/// The intervention statuses, in order: a trust takes the first whose rule holds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interventions {
+    /// The metric whose value is the planned surplus (+) or deficit (−) as a share of income.
+    pub planned_surplus_metric: String,
+    /// The statuses, most severe first; the last must have no conditions (the default).
+    #[serde(rename = "status")]
+    pub statuses: Vec<InterventionRule>,
+}
+
+/// One status and the conditions that put a trust in it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterventionRule {
+    /// Stable id (`earned_autonomy`).
+    pub id: String,
+    /// As the letter names it ("Earned autonomy").
+    pub label: String,
+    /// The status applies when any one of these holds; none means it always applies.
+    #[serde(default)]
+    pub any: Vec<InterventionCondition>,
+    /// What happens next for a trust with this status, in plain English.
+    pub next: String,
+    /// Where the rule comes from.
+    pub basis: String,
+}
+
+/// A conjunction of tests on a trust's results, each held in every one of the last
+/// `quarters` quarters (this one included).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InterventionCondition {
+    /// Final segment (1 to 5, segment 5 being the Recovery Support Programme) at least this.
+    pub segment_at_least: Option<u8>,
+    /// Final segment at most this.
+    pub segment_at_most: Option<u8>,
+    /// In the Recovery Support Programme (or not).
+    pub programme: Option<bool>,
+    /// In financial deficit (or not).
+    pub in_deficit: Option<bool>,
+    /// A planned deficit beyond this percentage of income.
+    pub planned_deficit_beyond_percent: Option<f64>,
+    /// Quarters the condition must hold in, ending with this one (default 1).
+    #[serde(default = "one_quarter")]
+    pub quarters: u32,
+}
+
+fn one_quarter() -> u32 {
+    1
+}
+
+impl InterventionCondition {
+    /// True when the condition has no test (whatever its number of quarters).
+    fn tests_nothing(&self) -> bool {
+        self.segment_at_least.is_none()
+            && self.segment_at_most.is_none()
+            && self.programme.is_none()
+            && self.in_deficit.is_none()
+            && self.planned_deficit_beyond_percent.is_none()
+    }
 }
 
 /// Which framework and year this file describes.
@@ -700,6 +766,60 @@ impl Methodology {
         if self.rounding.score_dp > 6 || self.rounding.average_dp > 6 {
             return err("rounding".into(), "at most 6 decimal places");
         }
+        self.validate_interventions()
+    }
+
+    fn validate_interventions(&self) -> Result<(), (String, String)> {
+        let err = |k: String, p: &str| Err((k, p.to_owned()));
+        let iv = &self.intervention;
+        if !self
+            .metrics
+            .iter()
+            .any(|m| m.value_id.as_deref() == Some(iv.planned_surplus_metric.as_str()))
+        {
+            return err(
+                "intervention.planned_surplus_metric".into(),
+                "must be the value id of a configured metric",
+            );
+        }
+        let Some((last, rest)) = iv.statuses.split_last() else {
+            return err(
+                "intervention.status".into(),
+                "at least one status is needed",
+            );
+        };
+        if !last.any.is_empty() {
+            return err(
+                format!("intervention.status[{}]", last.id),
+                "the last status is the default and has no conditions",
+            );
+        }
+        let mut ids = BTreeSet::new();
+        for s in &iv.statuses {
+            if !ids.insert(s.id.as_str()) {
+                return err(format!("intervention.status[{}]", s.id), "duplicate id");
+            }
+        }
+        for s in rest {
+            if s.any.is_empty() {
+                return err(
+                    format!("intervention.status[{}].any", s.id),
+                    "only the last status may have no conditions",
+                );
+            }
+            for c in &s.any {
+                let segments_ok = [c.segment_at_least, c.segment_at_most]
+                    .iter()
+                    .flatten()
+                    .all(|x| (1..=5).contains(x));
+                if !segments_ok || c.quarters == 0 || c.tests_nothing() {
+                    return err(
+                        format!("intervention.status[{}].any", s.id),
+                        "each condition tests something, segments are 1 to 5 and quarters at least 1",
+                    );
+                }
+            }
+        }
         Ok(())
     }
 
@@ -818,6 +938,57 @@ mod tests {
                 assert!(message.contains("cap_segmnet"), "{message}")
             }
             other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn intervention_rules_are_checked_on_load() {
+        let m = load(SHIPPED).expect("shipped");
+        let ids: Vec<&str> = m
+            .intervention
+            .statuses
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "recovery_support",
+                "leadership_review",
+                "turnaround_support",
+                "enhanced_support",
+                "earned_autonomy",
+                "standard_oversight"
+            ]
+        );
+        for (from, to, key) in [
+            // The default must come last and test nothing.
+            (
+                "next = \"Routine quarterly oversight",
+                "any = [ { segment_at_most = 2 } ]\nnext = \"Routine quarterly oversight",
+                "standard_oversight",
+            ),
+            (
+                "any = [ { segment_at_least = 3 } ]",
+                "any = [ { segment_at_least = 7 } ]",
+                "enhanced_support",
+            ),
+            (
+                "any = [ { segment_at_least = 3 } ]",
+                "any = [ { quarters = 2 } ]",
+                "enhanced_support",
+            ),
+            (
+                "planned_surplus_metric = \"OF0079\"",
+                "planned_surplus_metric = \"OF0999\"",
+                "planned_surplus_metric",
+            ),
+        ] {
+            assert!(SHIPPED.contains(from), "{from}");
+            match load(&SHIPPED.replacen(from, to, 1)) {
+                Err(ConfigError::Invalid { key: k, .. }) => assert!(k.contains(key), "{k}"),
+                other => panic!("{key}: expected an invalid-config error, got {other:?}"),
+            }
         }
     }
 

@@ -201,4 +201,25 @@ pub struct ScoreRun {
     pub seed: u64,
     /// Bootstrap replicates used.
     pub replicates: u32,
+    /// Each trust's intervention status, in table order.
+    pub interventions: Vec<InterventionStatus>,
+}
+
+/// A trust's intervention status in a quarter: the first configured status whose rule holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterventionStatus {
+    /// Quarter.
+    pub quarter: Quarter,
+    /// Trust code.
+    pub trust: crate::TrustCode,
+    /// Status id (`earned_autonomy`).
+    pub id: String,
+    /// Status as the letter names it.
+    pub label: String,
+    /// The condition that held, in plain English (empty for the default status).
+    pub rule: String,
+    /// The figures that show it held, one per quarter and test.
+    pub evidence: Vec<String>,
+    /// More severe or earlier statuses whose rules the input could not assess, with why.
+    pub not_assessed: Vec<String>,
 }

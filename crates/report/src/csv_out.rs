@@ -74,6 +74,42 @@ pub const METRIC_SCORE_COLUMNS: [&str; 20] = [
     "Computed_score",
 ];
 
+/// Each trust's intervention status (`intervention-status.csv`), in league order.
+pub const INTERVENTION_COLUMNS: [&str; 8] = [
+    "Quarter",
+    "Trust_code",
+    "Trust_name",
+    "Intervention_status",
+    "Status_id",
+    // The condition that held, in plain English, and the figures that show it (";"-separated).
+    "Rule",
+    "Evidence",
+    // More severe statuses the input could not assess, with why (";"-separated).
+    "Not_assessed",
+];
+
+fn intervention_rows<'a>(
+    t: &'a LeagueTable,
+    run: &'a ScoreRun,
+) -> impl Iterator<Item = Vec<String>> + 'a {
+    t.rows.iter().filter_map(move |r| {
+        let s = run
+            .interventions
+            .iter()
+            .find(|s| s.quarter == t.quarter && s.trust == r.trust.code)?;
+        Some(vec![
+            t.quarter.to_string(),
+            r.trust.code.to_string(),
+            text(&r.trust.name),
+            text(&s.label),
+            s.id.clone(),
+            text(&s.rule),
+            text(&s.evidence.join("; ")),
+            text(&s.not_assessed.join("; ")),
+        ])
+    })
+}
+
 /// Directory name for a quarter: "2025-26-Q3".
 pub fn quarter_slug(q: Quarter) -> String {
     format!("{}-{:02}-Q{}", q.fy_start, (q.fy_start + 1) % 100, q.q)
@@ -98,6 +134,9 @@ pub fn write_tables(
         written.push(p);
         let p = sub.join("metric-scores.csv");
         write_csv(&p, &METRIC_SCORE_COLUMNS, metric_rows(t, run, m))?;
+        written.push(p);
+        let p = sub.join("intervention-status.csv");
+        write_csv(&p, &INTERVENTION_COLUMNS, intervention_rows(t, run))?;
         written.push(p);
     }
     Ok(written)

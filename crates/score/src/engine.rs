@@ -320,13 +320,16 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
             });
         }
     }
-    Ok(ScoreRun {
+    let mut run = ScoreRun {
         tables,
         metric_scores,
         cuts: cuts_used,
         seed,
         replicates,
-    })
+        interventions: Vec::new(),
+    };
+    run.interventions = crate::intervention::intervention_statuses(&run, m);
+    Ok(run)
 }
 
 fn domain_index(m: &Methodology, score_id: &str) -> usize {

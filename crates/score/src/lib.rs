@@ -17,6 +17,7 @@
 pub mod bootstrap;
 mod columnar;
 mod engine;
+mod intervention;
 pub mod rules;
 
 pub use engine::{MIN_REPLICATES, ScoreError, ScoreOptions, score};

@@ -1,0 +1,225 @@
+//! Intervention status: each trust with an average takes the first configured status whose rule
+//! holds (`[intervention]` in the methodology). A rule the input cannot assess, because the
+//! history, the deficit status, the programme status or the planned deficit is missing, is
+//! reported as not assessed, never guessed, and the next status is tried.
+
+use std::collections::BTreeMap;
+
+use league_model::{
+    InterventionCondition, InterventionStatus, LeagueRow, Methodology, Quarter, ScoreRun, TrustCode,
+};
+
+/// What one condition came to for one trust.
+enum Outcome {
+    /// It holds, shown by these figures.
+    Holds(Vec<String>),
+    /// It does not hold.
+    Fails,
+    /// The input cannot say, and why.
+    NotAssessed(String),
+}
+
+/// The status of every trust with an average, in the run's table order.
+pub fn intervention_statuses(run: &ScoreRun, m: &Methodology) -> Vec<InterventionStatus> {
+    let rows: BTreeMap<(Quarter, &TrustCode), &LeagueRow> = run
+        .tables
+        .iter()
+        .flat_map(|t| t.rows.iter().map(move |r| ((t.quarter, &r.trust.code), r)))
+        .collect();
+    let planned: BTreeMap<(Quarter, &TrustCode), f64> = run
+        .metric_scores
+        .iter()
+        .filter(|s| {
+            m.metric(&s.metric_id).and_then(|x| x.value_id.as_deref())
+                == Some(m.intervention.planned_surplus_metric.as_str())
+        })
+        .filter_map(|s| s.value.map(|v| ((s.quarter, &s.trust), v)))
+        .collect();
+    let mut out = Vec::new();
+    for t in &run.tables {
+        for r in &t.rows {
+            out.push(status_of(t.quarter, &r.trust.code, m, &rows, &planned));
+        }
+    }
+    out
+}
+
+fn status_of(
+    quarter: Quarter,
+    trust: &TrustCode,
+    m: &Methodology,
+    rows: &BTreeMap<(Quarter, &TrustCode), &LeagueRow>,
+    planned: &BTreeMap<(Quarter, &TrustCode), f64>,
+) -> InterventionStatus {
+    let mut not_assessed = Vec::new();
+    for rule in &m.intervention.statuses {
+        let mut unknown = Vec::new();
+        let held =
+            rule.any
+                .iter()
+                .find_map(|c| match assess(c, quarter, trust, m, rows, planned) {
+                    Outcome::Holds(evidence) => Some((describe(c, m), evidence)),
+                    Outcome::Fails => None,
+                    Outcome::NotAssessed(why) => {
+                        unknown.push(format!("{} ({}): {why}", rule.label, describe(c, m)));
+                        None
+                    }
+                });
+        match held {
+            Some((condition, evidence)) => {
+                return InterventionStatus {
+                    quarter,
+                    trust: trust.clone(),
+                    id: rule.id.clone(),
+                    label: rule.label.clone(),
+                    rule: condition,
+                    evidence,
+                    not_assessed,
+                };
+            }
+            None if rule.any.is_empty() => {
+                return InterventionStatus {
+                    quarter,
+                    trust: trust.clone(),
+                    id: rule.id.clone(),
+                    label: rule.label.clone(),
+                    rule: String::new(),
+                    evidence: Vec::new(),
+                    not_assessed,
+                };
+            }
+            None => not_assessed.extend(unknown),
+        }
+    }
+    unreachable!("the methodology's last status has no conditions (validated on load)")
+}
+
+/// The condition in plain English: "final segment 4 or worse in each of the last 3 quarters".
+fn describe(c: &InterventionCondition, m: &Methodology) -> String {
+    let s5 = m.segment5.segment;
+    let mut parts = Vec::new();
+    match (c.segment_at_least, c.segment_at_most) {
+        (Some(a), Some(b)) => parts.push(format!("segment {a} to {b}")),
+        (Some(a), None) if a >= s5 => parts.push(format!("segment {s5}")),
+        (Some(a), None) => parts.push(format!("segment {a} or worse")),
+        (None, Some(1)) => parts.push("segment 1".to_owned()),
+        (None, Some(b)) => parts.push(format!("segment {b} or better")),
+        (None, None) => {}
+    }
+    if let Some(p) = c.programme {
+        parts.push(
+            if p {
+                "in the Recovery Support Programme"
+            } else {
+                "not in the Recovery Support Programme"
+            }
+            .to_owned(),
+        );
+    }
+    if let Some(d) = c.in_deficit {
+        parts.push(
+            if d {
+                "in financial deficit"
+            } else {
+                "not in financial deficit"
+            }
+            .to_owned(),
+        );
+    }
+    if let Some(x) = c.planned_deficit_beyond_percent {
+        parts.push(format!("a planned deficit beyond {x}% of income"));
+    }
+    let tests = parts.join(", ");
+    if c.quarters > 1 {
+        format!("{tests} in each of the last {} quarters", c.quarters)
+    } else {
+        tests
+    }
+}
+
+fn assess(
+    c: &InterventionCondition,
+    quarter: Quarter,
+    trust: &TrustCode,
+    m: &Methodology,
+    rows: &BTreeMap<(Quarter, &TrustCode), &LeagueRow>,
+    planned: &BTreeMap<(Quarter, &TrustCode), f64>,
+) -> Outcome {
+    // The quarters the condition spans, newest first.
+    let mut quarters = vec![quarter];
+    while quarters.len() < c.quarters as usize {
+        let before = quarters.last().expect("at least this quarter").previous();
+        quarters.push(before);
+    }
+    let mut evidence = Vec::new();
+    for q in &quarters {
+        let Some(r) = rows.get(&(*q, trust)) else {
+            return Outcome::NotAssessed(format!(
+                "needs {} quarters of results; the input has none for {q}",
+                c.quarters
+            ));
+        };
+        // The final segment: 5 in the programme, else the segment; unknown programme status
+        // leaves segment 5 undecidable.
+        let needs_programme = c.programme.is_some()
+            || c.segment_at_least.is_some_and(|a| a >= m.segment5.segment)
+            || c.segment_at_most.is_some();
+        let final_segment = match r.in_improvement_programme {
+            Some(true) => m.segment5.segment,
+            Some(false) => r.segment,
+            None if needs_programme => {
+                return Outcome::NotAssessed(format!(
+                    "the input does not give the trust's Recovery Support Programme status for {q}"
+                ));
+            }
+            None => r.segment,
+        };
+        if let Some(p) = c.programme {
+            if r.in_improvement_programme != Some(p) {
+                return Outcome::Fails;
+            }
+            evidence.push(format!(
+                "{q}: {} the Recovery Support Programme",
+                if p { "in" } else { "not in" }
+            ));
+        }
+        if c.segment_at_least.is_some_and(|a| final_segment < a)
+            || c.segment_at_most.is_some_and(|b| final_segment > b)
+        {
+            return Outcome::Fails;
+        }
+        if c.segment_at_least.is_some() || c.segment_at_most.is_some() {
+            evidence.push(format!("{q}: segment {final_segment}"));
+        }
+        if let Some(d) = c.in_deficit {
+            match r.in_deficit {
+                None => {
+                    return Outcome::NotAssessed(format!(
+                        "the input does not give the trust's deficit status for {q}"
+                    ));
+                }
+                Some(x) if x != d => return Outcome::Fails,
+                Some(x) => evidence.push(format!(
+                    "{q}: {}",
+                    if x {
+                        "in financial deficit"
+                    } else {
+                        "not in financial deficit"
+                    }
+                )),
+            }
+        }
+        if let Some(limit) = c.planned_deficit_beyond_percent {
+            match planned.get(&(*q, trust)) {
+                None => {
+                    return Outcome::NotAssessed(format!(
+                        "the input does not give the trust's planned surplus or deficit for {q}"
+                    ));
+                }
+                Some(v) if *v >= -limit => return Outcome::Fails,
+                Some(v) => evidence.push(format!("{q}: planned deficit {:.1}% of income", -v)),
+            }
+        }
+    }
+    Outcome::Holds(evidence)
+}
