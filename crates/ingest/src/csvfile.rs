@@ -94,8 +94,9 @@ pub fn ensure_regular_file(path: &Path) -> Result<std::fs::Metadata, IngestError
 pub(crate) struct CsvFile {
     pub name: String,
     text: String,
-    /// Byte offset of every '\n', to turn record offsets into 1-based line numbers.
-    newlines: Vec<usize>,
+    /// Byte span of every line (`split_lines`), computed once: record reading, the line-length
+    /// limit and line numbers in messages all use it.
+    lines: Vec<(usize, usize)>,
     /// Rows above the table in the source (a spreadsheet table starting below row 1).
     line_offset: u64,
     /// What reading it may cost.
@@ -166,8 +167,9 @@ impl CsvFile {
             });
         }
         // Every line within the limit before any is parsed (the header included).
-        if let Some((i, (s, e))) = split_lines(&text)
-            .into_iter()
+        let lines = split_lines(&text);
+        if let Some((i, (s, e))) = lines
+            .iter()
             .enumerate()
             .find(|(_, (s, e))| (e - s) as u64 > limits.max_line_bytes)
         {
@@ -177,16 +179,10 @@ impl CsvFile {
                 format!("line {} is {} bytes", i + 1, e - s),
             ));
         }
-        let newlines = text
-            .bytes()
-            .enumerate()
-            .filter(|(_, b)| *b == b'\n')
-            .map(|(i, _)| i)
-            .collect();
         Ok(Self {
             name: name.to_owned(),
             text,
-            newlines,
+            lines,
             line_offset: 0,
             limits: *limits,
         })
@@ -282,7 +278,9 @@ impl CsvFile {
         while b < bytes.len() && (bytes[b] == b'\r' || bytes[b] == b'\n') {
             b += 1;
         }
-        1 + self.line_offset + self.newlines.partition_point(|&n| n < b) as u64
+        // The line is the last one starting at or before the byte.
+        let starts = self.lines.partition_point(|(s, _)| *s <= b).max(1);
+        self.line_offset + starts as u64
     }
 
     /// The data records after the header, each with the line it starts on. A line whose quoted
@@ -291,9 +289,9 @@ impl CsvFile {
     /// stray quote costs one row, never the rest of the file. A quoted field that legitimately
     /// spans lines (and so yields a row of the header's width) is one record.
     pub fn records(&self) -> Result<Vec<Record>, IngestError> {
-        let lines = split_lines(&self.text);
+        let lines = &self.lines;
         let limits = &self.limits;
-        let Some(header_end) = header_lines(&self.text, &lines) else {
+        let Some(header_end) = header_lines(&self.text, lines) else {
             return Err(IngestError::Malformed {
                 file: self.name.clone(),
                 line: 1 + self.line_offset,
