@@ -109,26 +109,27 @@ fn every_corpus_file_gives_its_expected_quarantine_or_error() {
     }
 }
 
-/// `league report --input INPUT --replicates 100 --out <tmp>`: the run, its output directory,
-/// and the directory's owner (kept alive by the caller).
-fn report_input(input: &str) -> (std::process::Output, std::path::PathBuf, tempfile::TempDir) {
+/// `league report [--data-dir DATA] --input INPUT --replicates 100 --out <tmp>`: the run, its
+/// output directory, and the directory's owner (kept alive by the caller).
+fn report_input(
+    data: Option<&std::path::Path>,
+    input: &str,
+) -> (std::process::Output, std::path::PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("reports");
-    let o = league(&[
-        "report",
-        "--input",
-        input,
-        "--replicates",
-        "100",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
+    let mut args = vec!["report"];
+    if let Some(d) = data {
+        args.extend(["--data-dir", d.to_str().expect("utf8")]);
+    }
+    args.extend(["--input", input, "--replicates", "100", "--out"]);
+    args.push(out.to_str().expect("utf8"));
+    let o = league(&args);
     (o, out, dir)
 }
 
 #[test]
 fn a_file_that_breaks_a_threshold_writes_nothing() {
-    let (o, out, _dir) = report_input("tests/corpus/long_duplicate_key.csv");
+    let (o, out, _dir) = report_input(None, "tests/corpus/long_duplicate_key.csv");
     assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("long_duplicate_key.csv:5"),
@@ -142,7 +143,7 @@ fn a_file_that_breaks_a_threshold_writes_nothing() {
 fn a_trust_whose_every_row_is_quarantined_fails_the_run_by_default() {
     // RYA's only row is quarantined: 1 row of 101, under the 1% threshold of its rule, but a
     // whole expected trust would leave the table.
-    let (o, out, _dir) = report_input("tests/corpus/long_ambulance_one_formula_row.csv");
+    let (o, out, _dir) = report_input(None, "tests/corpus/long_ambulance_one_formula_row.csv");
     assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -157,21 +158,11 @@ fn a_trust_whose_every_row_is_quarantined_fails_the_run_by_default() {
 fn a_quarantined_row_never_reaches_the_outputs() {
     // With the coverage threshold raised to allow one missing trust, the run publishes
     // without RYA, and its quarantined row reaches no output.
-    let dir = tempfile::tempdir().expect("tempdir");
     let data = crate::util::data_with_thresholds(&[("max_missing = 0", "max_missing = 1")]);
-    let data = data.path();
-    let out = dir.path().join("reports");
-    let o = league(&[
-        "report",
-        "--data-dir",
-        data.to_str().expect("utf8"),
-        "--input",
+    let (o, out, _dir) = report_input(
+        Some(data.path()),
         "tests/corpus/long_ambulance_one_formula_row.csv",
-        "--replicates",
-        "100",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("expected trust missing: RYA"), "warned");
     let table = read_csv(&out.join("2025-26-Q1/ambulance/league-table.csv"));
@@ -243,18 +234,7 @@ fn values_assembly_leaves_out_are_counted_in_the_summary() {
          Q1 2025/26,K0N6A,OF0084,6.2,,\n",
     )
     .expect("write");
-    let out = dir.path().join("reports");
-    let o = league(&[
-        "report",
-        "--data-dir",
-        data.to_str().expect("utf8"),
-        "--input",
-        input.to_str().expect("utf8"),
-        "--replicates",
-        "100",
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
+    let (o, out, _out_dir) = report_input(Some(data), input.to_str().expect("utf8"));
     assert!(o.status.success(), "{}", stderr(&o));
     let summary = read_csv(&out.join("validation-summary.csv"));
     let row = summary

@@ -65,7 +65,9 @@ fn status_of(
                         None
                     }
                 });
-        match held {
+        // The default status (no conditions) always applies, with no rule or evidence.
+        let applies = held.or_else(|| rule.any.is_empty().then(|| (String::new(), Vec::new())));
+        match applies {
             Some((condition, evidence)) => {
                 return InterventionStatus {
                     quarter,
@@ -77,21 +79,28 @@ fn status_of(
                     not_assessed,
                 };
             }
-            None if rule.any.is_empty() => {
-                return InterventionStatus {
-                    quarter,
-                    trust: trust.clone(),
-                    id: rule.id.clone(),
-                    label: rule.label.clone(),
-                    rule: String::new(),
-                    evidence: Vec::new(),
-                    not_assessed,
-                };
-            }
             None => not_assessed.extend(unknown),
         }
     }
     unreachable!("the methodology's last status has no conditions (validated on load)")
+}
+
+/// "in the Recovery Support Programme" or "not in …", as rules and evidence both say it.
+fn programme_phrase(in_programme: bool) -> &'static str {
+    if in_programme {
+        "in the Recovery Support Programme"
+    } else {
+        "not in the Recovery Support Programme"
+    }
+}
+
+/// "in financial deficit" or "not in financial deficit".
+fn deficit_phrase(in_deficit: bool) -> &'static str {
+    if in_deficit {
+        "in financial deficit"
+    } else {
+        "not in financial deficit"
+    }
 }
 
 /// The condition in plain English: "final segment 4 or worse in each of the last 3 quarters".
@@ -107,24 +116,10 @@ fn describe(c: &InterventionCondition, m: &Methodology) -> String {
         (None, None) => {}
     }
     if let Some(p) = c.programme {
-        parts.push(
-            if p {
-                "in the Recovery Support Programme"
-            } else {
-                "not in the Recovery Support Programme"
-            }
-            .to_owned(),
-        );
+        parts.push(programme_phrase(p).to_owned());
     }
     if let Some(d) = c.in_deficit {
-        parts.push(
-            if d {
-                "in financial deficit"
-            } else {
-                "not in financial deficit"
-            }
-            .to_owned(),
-        );
+        parts.push(deficit_phrase(d).to_owned());
     }
     if let Some(x) = c.planned_deficit_beyond_percent {
         parts.push(format!("a planned deficit beyond {x}% of income"));
@@ -178,10 +173,7 @@ fn assess(
             if r.in_improvement_programme != Some(p) {
                 return Outcome::Fails;
             }
-            evidence.push(format!(
-                "{q}: {} the Recovery Support Programme",
-                if p { "in" } else { "not in" }
-            ));
+            evidence.push(format!("{q}: {}", programme_phrase(p)));
         }
         if c.segment_at_least.is_some_and(|a| final_segment < a)
             || c.segment_at_most.is_some_and(|b| final_segment > b)
@@ -199,14 +191,7 @@ fn assess(
                     ));
                 }
                 Some(x) if x != d => return Outcome::Fails,
-                Some(x) => evidence.push(format!(
-                    "{q}: {}",
-                    if x {
-                        "in financial deficit"
-                    } else {
-                        "not in financial deficit"
-                    }
-                )),
+                Some(x) => evidence.push(format!("{q}: {}", deficit_phrase(x))),
             }
         }
         if let Some(limit) = c.planned_deficit_beyond_percent {
