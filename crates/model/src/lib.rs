@@ -30,7 +30,7 @@ pub use methodology::{
 };
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
-    CutPointSource, DomainResult, InterventionStatus, LeagueRow, LeagueTable, MetricScore,
-    PeerSpread, Range, ScoreProvenance, ScoreRun, SegmentCuts,
+    CutPointSource, DomainResult, ImprovementPlan, ImprovementStep, InterventionStatus, LeagueRow, LeagueTable, MetricScore,
+    PeerSpread, PlanOutcome, Range, ScoreProvenance, ScoreRun, SegmentCuts,
 };
 pub use trust::{TrustCode, TrustCodeError};

@@ -203,6 +203,75 @@ pub struct ScoreRun {
     pub replicates: u32,
     /// Each trust's intervention status, in table order.
     pub interventions: Vec<InterventionStatus>,
+    /// What it would take each trust to reach the next segment, in table order.
+    pub improvements: Vec<ImprovementPlan>,
+}
+
+/// What it would take a trust to move into the next better segment, found by re-scoring its
+/// metrics with better values (the rank-based schemes re-ranked with the new value) at the
+/// quarter's cut-points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImprovementPlan {
+    /// Quarter.
+    pub quarter: Quarter,
+    /// Trust code.
+    pub trust: crate::TrustCode,
+    /// Segment 1–4 now (after the financial override).
+    pub segment: u8,
+    /// What the re-scoring found.
+    pub outcome: PlanOutcome,
+    /// Metrics in the average that could not be re-scored, with why (score id, reason).
+    pub not_modelled: Vec<(String, String)>,
+}
+
+/// The result of searching for the smallest set of improvements.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanOutcome {
+    /// Already in segment 1.
+    AlreadyBest,
+    /// In financial deficit and at the cap: no metric improvement alone moves the trust above
+    /// the cap segment, whatever its average.
+    CappedByOverride {
+        /// The cap segment.
+        cap: u8,
+        /// The segment the trust's average gives.
+        before_override: u8,
+    },
+    /// The fewest metric improvements that reach `target`.
+    Path {
+        /// Segment reached.
+        target: u8,
+        /// The improvements, in metric id order.
+        steps: Vec<ImprovementStep>,
+        /// The average after them, rounded as published.
+        new_average: f64,
+    },
+    /// No combination of the modelled metrics reaches the next segment.
+    NoPath {
+        /// The segment that could not be reached.
+        target: u8,
+        /// The best average the modelled metrics can give, rounded as published.
+        best_average: f64,
+    },
+}
+
+/// One metric improvement of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImprovementStep {
+    /// Score id (OF1061).
+    pub metric_id: String,
+    /// Raw value id (OF0061).
+    pub value_id: String,
+    /// The value now.
+    pub from_value: f64,
+    /// The value to reach (at least as good as this).
+    pub to_value: f64,
+    /// The score now, as averaged.
+    pub from_score: f64,
+    /// The score at the target value.
+    pub to_score: f64,
+    /// The metric's weight in the average.
+    pub weight: f64,
 }
 
 /// A trust's intervention status in a quarter: the first configured status whose rule holds.

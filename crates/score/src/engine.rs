@@ -327,8 +327,10 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         seed,
         replicates,
         interventions: Vec::new(),
+        improvements: Vec::new(),
     };
     run.interventions = crate::intervention::intervention_statuses(&run, m);
+    run.improvements = crate::improvement::improvement_plans(data, m, &run);
     Ok(run)
 }
 

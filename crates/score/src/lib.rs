@@ -11,12 +11,15 @@
 //!   It is the only module, and this the only crate, that depends on polars.
 //! - `engine`: chooses, per metric and quarter, between computing a score and using NHS
 //!   England's published one, then segments and ranks.
+//! - `improvement`: what it would take each trust to reach the next segment, by re-scoring its
+//!   metrics with better values.
 //! - [`bootstrap`]: likely ranges, parallel with rayon and deterministic for a seed whatever the
 //!   thread count.
 
 pub mod bootstrap;
 mod columnar;
 mod engine;
+mod improvement;
 mod intervention;
 pub mod rules;
 
