@@ -30,7 +30,8 @@ pub use methodology::{
 };
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
-    CutPointSource, DomainResult, ImprovementPlan, ImprovementStep, InterventionStatus, LeagueRow, LeagueTable, MetricScore,
-    PeerSpread, PlanOutcome, Range, ScoreProvenance, ScoreRun, SegmentCuts,
+    CutPointSource, DomainResult, ImprovementPlan, ImprovementStep, InterventionStatus, LeagueRow,
+    LeagueTable, MetricScore, PeerSpread, PlanOutcome, Range, ScoreProvenance, ScoreRun,
+    SegmentCuts,
 };
 pub use trust::{TrustCode, TrustCodeError};

@@ -13,21 +13,29 @@
 
 mod csv_out;
 mod machine;
-mod pack;
-mod pdf;
+mod narrative;
+pub mod national;
+pub mod pdf;
+mod publication;
 mod publish;
+pub mod table;
 pub mod theme;
-mod xlsx;
+pub mod trust;
+pub mod xlsx;
 
 pub use csv_out::{LEAGUE_TABLE_COLUMNS, METRIC_SCORE_COLUMNS, quarter_slug, write_tables};
 pub use machine::{dictionary_json, table_csv, table_parquet, write_machine_readable};
-pub use pack::{
-    Cell, ChartPoint, Column, Kind, MethodFacts, Movement, NationalPack, Note, PackTable,
-    Publication, RankedChart, SegmentCounts, Shorthand, TrendSummary, build_pack, quarter_months,
+pub use narrative::quarter_months;
+pub use national::pdf::national_pdf;
+pub use national::workbook::workbook;
+pub use national::{
+    ChartPoint, MethodFacts, Movement, NationalPack, Note, RankedChart, SegmentCounts,
+    TrendSummary, build_pack,
 };
-pub use pdf::{PdfError, national_pdf};
+pub use pdf::PdfError;
+pub use publication::Publication;
 pub use publish::publish;
-pub use xlsx::workbook;
+pub use table::{Cell, Column, Kind, PackTable, Shorthand};
 
 /// Why writing outputs failed.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::ReportError;
-use crate::pack::{Cell, Kind, NationalPack, PackTable, Shorthand};
+use crate::national::NationalPack;
+use crate::table::{Cell, Kind, PackTable, Shorthand};
 use league_model::text::escape_formula;
 
 fn cell_text(cell: &Cell, kind: Kind) -> String {

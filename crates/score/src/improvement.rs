@@ -64,8 +64,7 @@ pub fn improvement_plans(data: &Dataset, m: &Methodology, run: &ScoreRun) -> Vec
             .cuts
             .iter()
             .find(|c| {
-                c.quarter == t.quarter
-                    && c.peer_group.as_deref().is_none_or(|g| g == t.peer_group)
+                c.quarter == t.quarter && c.peer_group.as_deref().is_none_or(|g| g == t.peer_group)
             })
             .map(|c| c.cuts)
         else {
@@ -142,7 +141,12 @@ impl Target<'_> {
     }
 }
 
-fn outcome(r: &LeagueRow, m: &Methodology, target: &Target, candidates: &[Candidate]) -> PlanOutcome {
+fn outcome(
+    r: &LeagueRow,
+    m: &Methodology,
+    target: &Target,
+    candidates: &[Candidate],
+) -> PlanOutcome {
     let cap = m.financial_override.cap_segment;
     if r.segment <= 1 {
         return PlanOutcome::AlreadyBest;
@@ -157,12 +161,16 @@ fn outcome(r: &LeagueRow, m: &Methodology, target: &Target, candidates: &[Candid
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     let best = |i: usize| candidates[i].gain(candidates[i].levels.len() - 1);
     order.sort_by(|&a, &b| {
-        best(b)
-            .total_cmp(&best(a))
-            .then_with(|| candidates[a].score.metric_id.cmp(&candidates[b].score.metric_id))
+        best(b).total_cmp(&best(a)).then_with(|| {
+            candidates[a]
+                .score
+                .metric_id
+                .cmp(&candidates[b].score.metric_id)
+        })
     });
     let all: f64 = order.iter().map(|&i| best(i)).sum();
-    let Some(k) = (1..=order.len()).find(|&k| target.reached(order[..k].iter().map(|&i| best(i)).sum()))
+    let Some(k) =
+        (1..=order.len()).find(|&k| target.reached(order[..k].iter().map(|&i| best(i)).sum()))
     else {
         return PlanOutcome::NoPath {
             target: target.segment,
@@ -246,7 +254,9 @@ impl<'a> Pool<'a> {
             return Err("no raw value in the input".into());
         };
         if s.computed.is_none() {
-            return Err("its comparator pool is not in the input, so it cannot be re-ranked".into());
+            return Err(
+                "its comparator pool is not in the input, so it cannot be re-ranked".into(),
+            );
         }
         let peers = self.peer_keys(metric, value_id, r);
         let key = |v: f64| oriented(v, metric.direction);
@@ -374,8 +384,7 @@ mod tests {
     #[test]
     fn a_new_value_is_scored_by_its_place_among_the_others() {
         // Peers 10, 20, 30 (higher is better): 25 is second of four.
-        let peers = peer_values(&[10.0, 20.0, 30.0], Direction::HigherIsBetter);
-        let mut keys: Vec<f64> = peers
+        let mut keys: Vec<f64> = [10.0, 20.0, 30.0]
             .iter()
             .map(|&v| oriented(v, Direction::HigherIsBetter))
             .collect();
@@ -394,7 +403,10 @@ mod tests {
         );
         // Failing a floor of 12 scores 4.
         let floor = Scoring::Floor { floor: 12.0 };
-        assert_eq!(score_at(&floor, Direction::HigherIsBetter, &keys, 11.0), 4.0);
+        assert_eq!(
+            score_at(&floor, Direction::HigherIsBetter, &keys, 11.0),
+            4.0
+        );
         assert_eq!(
             score_at(&floor, Direction::HigherIsBetter, &keys, 12.0),
             rules::position_score(3, 3, 1.0, 3.0)

@@ -3,246 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-
 use league_model::number::round_dp;
 use league_model::{
     LeagueRow, LeagueTable, Methodology, MetricScore, MetricStatus, Provenance, Quarter, ScoreRun,
 };
 
-/// Publication details that are not in the data (`data/publication.toml`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Publication {
-    /// Title of the release.
-    pub title: String,
-    /// The organisation publishing (the document author).
-    pub organisation: String,
-    /// Contact for questions.
-    pub contact: String,
-    /// Release date, `YYYY-MM-DD` (fixed, so reruns are byte-identical).
-    pub release_date: String,
-    /// Next update, free text that follows "Next update: " ("February 2027").
-    pub next_update: String,
-    /// Where the release is published: an `https://` address, made a link in every rendering.
-    pub release_url: String,
-    /// What the address is, as the link's text ("NHS England's official tables").
-    pub release_url_text: String,
-    /// Document language (BCP 47).
-    pub language: String,
-}
-
-impl Publication {
-    /// Parses the publication file; the error names the problem.
-    pub fn from_toml(text: &str) -> Result<Self, String> {
-        let p: Publication = toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
-        let d = &p.release_date;
-        let ok = d.len() == 10
-            && d.as_bytes()[4] == b'-'
-            && d.as_bytes()[7] == b'-'
-            && d[..4].parse::<u16>().is_ok()
-            && d[5..7].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
-            && d[8..].parse::<u8>().is_ok_and(|x| (1..=31).contains(&x));
-        if !ok {
-            return Err(format!("release_date: {d:?} is not YYYY-MM-DD"));
-        }
-        if !p.release_url.starts_with("https://") || p.release_url.contains(char::is_whitespace) {
-            return Err(format!(
-                "release_url: {:?} is not a web address (https://, no spaces)",
-                p.release_url
-            ));
-        }
-        if p.next_update.to_lowercase().starts_with("next update") {
-            return Err(
-                "next_update: give only the text after \"Next update: \" (the renderings add it)"
-                    .to_owned(),
-            );
-        }
-        Ok(p)
-    }
-
-    /// (year, month, day) of the release date.
-    pub fn release_ymd(&self) -> (u16, u8, u8) {
-        let d = &self.release_date;
-        (
-            d[..4].parse().expect("validated"),
-            d[5..7].parse().expect("validated"),
-            d[8..].parse().expect("validated"),
-        )
-    }
-
-    /// "23 November 2026".
-    pub fn release_long(&self) -> String {
-        let (y, m, d) = self.release_ymd();
-        format!("{d} {} {y}", MONTHS[usize::from(m) - 1])
-    }
-}
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// "April to June 2025" for a quarter (the Analysis Function's date style, never "Q1").
-pub fn quarter_months(q: Quarter) -> String {
-    let [a, _, c] = q.months();
-    if a.0 == c.0 {
-        format!(
-            "{} to {} {}",
-            MONTHS[usize::from(a.1) - 1],
-            MONTHS[usize::from(c.1) - 1],
-            c.0
-        )
-    } else {
-        format!(
-            "{} {} to {} {}",
-            MONTHS[usize::from(a.1) - 1],
-            a.0,
-            MONTHS[usize::from(c.1) - 1],
-            c.0
-        )
-    }
-}
-
-/// The Analysis Function's shorthand used in the pack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Shorthand {
-    /// `[x]` not available.
-    NotAvailable,
-    /// `[z]` not applicable.
-    NotApplicable,
-}
-
-impl Shorthand {
-    /// The marker.
-    pub fn marker(self) -> &'static str {
-        match self {
-            Shorthand::NotAvailable => "[x]",
-            Shorthand::NotApplicable => "[z]",
-        }
-    }
-
-    /// What it means.
-    pub fn meaning(self) -> &'static str {
-        match self {
-            Shorthand::NotAvailable => "not available: the trust has no value for this item",
-            Shorthand::NotApplicable => "not applicable: the item does not apply to this row",
-        }
-    }
-}
-
-/// One cell.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    /// Text from data or labels.
-    Text(String),
-    /// A whole number.
-    Int(i64),
-    /// A number shown to a fixed number of decimal places (the column's).
-    Num(f64),
-    /// A missing value, shown by its shorthand.
-    Missing(Shorthand),
-}
-
-/// What a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Text.
-    Text,
-    /// Whole numbers.
-    Integer,
-    /// Decimals with this many places.
-    Decimal(u8),
-}
-
-/// A column and its dictionary entry.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Column {
-    /// Header as shown (units in round brackets).
-    pub header: String,
-    /// Machine-readable name (snake case), used in CSV, Parquet and the dictionary.
-    pub key: String,
-    /// Type.
-    pub kind: Kind,
-    /// Unit ("" for none).
-    pub unit: String,
-    /// What the column means.
-    pub meaning: String,
-}
-
-fn col(header: &str, key: &str, kind: Kind, unit: &str, meaning: &str) -> Column {
-    Column {
-        header: header.to_owned(),
-        key: key.to_owned(),
-        kind,
-        unit: unit.to_owned(),
-        meaning: meaning.to_owned(),
-    }
-}
-
-/// The trust code column, identical in every table that has one.
-fn trust_code_column() -> Column {
-    col(
-        "Trust code",
-        "trust_code",
-        Kind::Text,
-        "",
-        "ODS organisation code.",
-    )
-}
-
-/// The trust name column, identical in every table that has one.
-fn trust_name_column() -> Column {
-    col("Trust name", "trust_name", Kind::Text, "", "Trust name.")
-}
-
-/// One table of the pack.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PackTable {
-    /// File stem and Excel table name (`league_acute`): letters, digits and underscores.
-    pub id: String,
-    /// Worksheet name (at most 31 characters).
-    pub sheet: String,
-    /// Title (A1 of its sheet, caption in the PDF).
-    pub title: String,
-    /// One sentence on what it shows.
-    pub description: String,
-    /// Lines every rendering shows with the table (above it in the workbook, under its heading
-    /// in the PDF, in the dictionary): what its figures rest on.
-    pub notes: Vec<String>,
-    /// Columns.
-    pub columns: Vec<Column>,
-    /// Rows, each with one cell per column.
-    pub rows: Vec<Vec<Cell>>,
-}
-
-impl PackTable {
-    /// The shorthand markers used in the table.
-    pub fn shorthand(&self) -> Vec<Shorthand> {
-        let mut s: Vec<Shorthand> = self
-            .rows
-            .iter()
-            .flatten()
-            .filter_map(|c| match c {
-                Cell::Missing(s) => Some(*s),
-                _ => None,
-            })
-            .collect();
-        s.sort();
-        s.dedup();
-        s
-    }
-}
+use crate::narrative::{
+    and_list, count_word, fmt_weight, ordinal, percentile_label, quarter_key, quarter_months,
+    thousands,
+};
+use crate::table::{
+    Cell, Column, DP, Kind, PackTable, Shorthand, col, dec, dec_or, trust_code_column,
+    trust_name_column, yes_no,
+};
 
 /// Segment counts for one peer group (the segment chart's data).
 #[derive(Debug, Clone, PartialEq)]
@@ -329,32 +102,6 @@ pub struct MethodFacts {
     pub weights: Vec<(f64, Vec<String>)>,
     /// Labels of the peer groups in the pack ("Acute trust").
     pub peer_groups: Vec<String>,
-}
-
-/// "2.5th", "97.5th", "50th".
-fn percentile_label(p: f64) -> String {
-    if p.fract() == 0.0 && p >= 0.0 {
-        ordinal(p as u32)
-    } else {
-        format!("{p}th")
-    }
-}
-
-/// "one", "two", ... for small counts in prose; digits beyond ten.
-fn count_word(n: usize) -> String {
-    const W: [&str; 11] = [
-        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    ];
-    W.get(n).map_or_else(|| n.to_string(), |w| (*w).to_owned())
-}
-
-/// "a, b and c".
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 impl MethodFacts {
@@ -518,19 +265,6 @@ pub struct GroupProvenance {
     pub deficit_other_period: u32,
 }
 
-/// "1,234".
-pub(crate) fn thousands(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 impl GroupProvenance {
     /// One plain-English sentence: what this peer group's averages rest on.
     pub fn sentence(&self) -> String {
@@ -624,43 +358,6 @@ impl NationalPack {
             .unwrap_or_else(|| panic!("the pack makes note {id}"));
         format!("[note {}]", i + 1)
     }
-}
-
-impl PackTable {
-    /// Index of the column with this machine-readable name.
-    pub fn column(&self, key: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.key == key)
-    }
-}
-
-impl Cell {
-    /// The cell as text: decimals to the column's places, missing values by their shorthand.
-    pub fn display(&self, kind: Kind) -> String {
-        match (self, kind) {
-            (Cell::Text(s), _) => s.clone(),
-            (Cell::Int(v), _) => v.to_string(),
-            (Cell::Num(v), Kind::Decimal(dp)) => format!("{v:.*}", usize::from(dp)),
-            (Cell::Num(v), _) => v.to_string(),
-            (Cell::Missing(s), _) => s.marker().to_owned(),
-        }
-    }
-}
-
-/// Decimal places of every decimal figure in the pack.
-const DP: u8 = 2;
-
-/// A decimal figure, rounded once, here, half away from zero as NHS England rounds: every
-/// rendering then prints this value and no other.
-fn dec(v: f64) -> Cell {
-    Cell::Num(round_dp(v, u32::from(DP)))
-}
-
-fn dec_or(v: Option<f64>, missing: Shorthand) -> Cell {
-    v.map_or(Cell::Missing(missing), dec)
-}
-
-fn yes_no(b: bool) -> Cell {
-    Cell::Text(if b { "Yes" } else { "No" }.to_owned())
 }
 
 /// What a league table's averages rest on.
@@ -1227,11 +924,6 @@ fn movement_table(
     (table, moves, summary)
 }
 
-/// "2025_26_q1": a quarter in a machine-readable column name.
-pub(crate) fn quarter_key(q: Quarter) -> String {
-    format!("{}_{:02}_q{}", q.fy_start, (q.fy_start + 1) % 100, q.q)
-}
-
 /// Averaged scores of each table by where their inputs come from.
 fn provenance(run: &ScoreRun, quarter: Quarter, tables: &[&LeagueTable]) -> Vec<GroupProvenance> {
     // Each trust's table, to count its averaged scores by provenance.
@@ -1436,16 +1128,6 @@ fn notes(p: &NationalPack) -> Vec<Note> {
     n
 }
 
-fn fmt_weight(w: f64) -> String {
-    if (w - 1.0 / 3.0).abs() < 1e-9 {
-        "one third".to_owned()
-    } else if (w - 0.5).abs() < 1e-9 {
-        "one half".to_owned()
-    } else {
-        format!("{w}")
-    }
-}
-
 /// The key findings, from the pack's own counts.
 fn key_findings(p: &NationalPack) -> Vec<String> {
     let f = &p.method;
@@ -1538,18 +1220,6 @@ fn programme_phrase(yes: u32, not_known: u32, segment5: u8) -> String {
             "{yes} of them known to be in the Recovery Support Programme (segment {segment5}) and {not_known} whose status the input does not give"
         )
     }
-}
-
-/// "1st", "22nd", "113th".
-pub(crate) fn ordinal(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
 }
 
 fn metric_tables(
@@ -1664,6 +1334,7 @@ fn truncate_sheet(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::narrative::thousands;
 
     #[test]
     fn provenance_sentences_name_only_what_is_there() {
@@ -1696,45 +1367,5 @@ mod tests {
         ));
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
-    }
-
-    #[test]
-    fn quarters_are_written_as_months() {
-        let q = |s: &str| s.parse::<Quarter>().expect("quarter");
-        assert_eq!(quarter_months(q("Q1 2025/26")), "April to June 2025");
-        assert_eq!(quarter_months(q("Q4 2025/26")), "January to March 2026");
-    }
-
-    #[test]
-    fn publication_dates_are_checked() {
-        let text = |d: &str| {
-            format!(
-                "title = \"t\"\norganisation = \"o\"\ncontact = \"c\"\nrelease_date = \"{d}\"\nnext_update = \"n\"\nrelease_url = \"https://example.org/\"\nrelease_url_text = \"the release\"\nlanguage = \"en-GB\"\n"
-            )
-        };
-        let p = Publication::from_toml(&text("2026-11-23")).expect("valid");
-        assert_eq!(p.release_long(), "23 November 2026");
-        assert!(Publication::from_toml(&text("23/11/2026")).is_err());
-        assert!(Publication::from_toml(&text("2026-13-01")).is_err());
-        let bad_url = text("2026-11-23").replace("https://example.org/", "example.org (ours)");
-        assert!(Publication::from_toml(&bad_url).is_err());
-        let doubled = text("2026-11-23").replace("\"n\"", "\"Next update: soon\"");
-        assert!(Publication::from_toml(&doubled).is_err());
-    }
-
-    #[test]
-    fn ordinals_and_percentiles() {
-        assert_eq!(ordinal(1), "1st");
-        assert_eq!(ordinal(12), "12th");
-        assert_eq!(ordinal(22), "22nd");
-        assert_eq!(ordinal(113), "113th");
-        assert_eq!(percentile_label(2.5), "2.5th");
-        assert_eq!(percentile_label(97.5), "97.5th");
-        assert_eq!(percentile_label(5.0), "5th");
-        assert_eq!(percentile_label(1.0), "1st");
-        assert_eq!(
-            and_list(&["a".into(), "b".into(), "c".into()]),
-            "a, b and c"
-        );
     }
 }

@@ -1,0 +1,134 @@
+use super::*;
+use crate::theme;
+
+#[test]
+fn wrapping_respects_the_width_and_keeps_words() {
+    let m = Metrics::new();
+    let text = "Manchester University NHS Foundation Trust and a very long name indeed";
+    let lines = m.wrap(text, 8.5, false, 100.0);
+    assert!(lines.len() > 1);
+    for l in &lines {
+        assert!(m.width(l, 8.5, false) <= 100.0 || !l.contains(' '), "{l}");
+    }
+    assert_eq!(lines.join(" "), text);
+    assert!(m.width("WWW", 10.0, true) > m.width("iii", 10.0, true));
+}
+
+#[test]
+fn the_collision_check_finds_a_label_on_a_dot() {
+    let m = Metrics::new();
+    let prims = vec![
+        Prim::Dot {
+            x: 100.0,
+            y: 100.0,
+            r: 2.0,
+            fill: theme::NHS_BLUE,
+        },
+        Prim::Text {
+            x: 95.0,
+            y: 103.0,
+            size: 8.0,
+            bold: false,
+            colour: theme::TEXT,
+            text: "1 | 2".into(),
+        },
+    ];
+    assert_eq!(collisions(&m, &prims).len(), 1);
+}
+
+fn info() -> DocumentInfo {
+    DocumentInfo {
+        title: "Test".into(),
+        running_header: "running header".into(),
+        language: "en-GB".into(),
+        author: "Tester".into(),
+        date: (2026, 11, 30),
+        document_id: "test".into(),
+    }
+}
+
+fn one_figure(alt: &str) -> Result<Vec<u8>, PdfError> {
+    let blocks = vec![
+        Block::TitlePage {
+            title: "Title".into(),
+            subtitle: String::new(),
+            band: 120.0,
+        },
+        Block::paragraph("Some text."),
+        Block::Figure(Figure {
+            height: 20.0,
+            alt: alt.into(),
+            prims: vec![Prim::Rect {
+                x: MARGIN,
+                y: 0.0,
+                w: 40.0,
+                h: 10.0,
+                fill: theme::NHS_BLUE,
+            }],
+        }),
+        Block::Table(Table {
+            caption: "Table 1: a table".into(),
+            columns: vec![
+                ColumnSpec::text("Name").width(WIDTH),
+                ColumnSpec::number("Figure"),
+            ],
+            rows: vec![vec!["A name".into(), "1.00".into()]],
+        }),
+    ];
+    render(&info(), &blocks)
+}
+
+#[test]
+fn pdf_ua_validation_runs_at_export() {
+    let pdf = one_figure("A blue bar.").expect("valid PDF/UA-1");
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(
+        pdf,
+        one_figure("A blue bar.").expect("again"),
+        "deterministic"
+    );
+    let err = one_figure("").expect_err("a figure without alt text is refused");
+    assert!(err.to_string().contains("Alt"), "{err}");
+}
+
+#[test]
+fn a_figure_whose_labels_collide_is_refused() {
+    let blocks = vec![Block::Figure(Figure {
+        height: 40.0,
+        alt: "Two labels on one spot.".into(),
+        prims: ["first", "second"]
+            .iter()
+            .map(|t| Prim::Text {
+                x: MARGIN,
+                y: 20.0,
+                size: 9.0,
+                bold: false,
+                colour: theme::TEXT,
+                text: (*t).into(),
+            })
+            .collect(),
+    })];
+    let err = render(&info(), &blocks).expect_err("overlapping labels");
+    assert!(matches!(err, PdfError::Layout(_)), "{err}");
+}
+
+#[test]
+fn the_engine_imports_no_document() {
+    // Documents depend on the engines, never the reverse.
+    for (name, text) in [
+        ("pdf/mod.rs", include_str!("mod.rs")),
+        ("pdf/layout.rs", include_str!("layout.rs")),
+        ("pdf/emit.rs", include_str!("emit.rs")),
+        ("pdf/font.rs", include_str!("font.rs")),
+        ("xlsx/mod.rs", include_str!("../xlsx/mod.rs")),
+    ] {
+        for document in [
+            "crate::national",
+            "crate::trust",
+            "super::national",
+            "super::trust",
+        ] {
+            assert!(!text.contains(document), "{name} imports {document}");
+        }
+    }
+}

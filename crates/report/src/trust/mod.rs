@@ -1,0 +1,1 @@
+//! Per-trust documents.

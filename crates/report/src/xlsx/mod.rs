@@ -1,0 +1,546 @@
+//! A workbook builder that knows sheets, not the NHS, laid out as the Analysis Function's
+//! "Releasing statistics in spreadsheets" asks: Cover, Contents, Notes, then one table per
+//! sheet, each a real Excel table with one header row and a unique name, then a data
+//! dictionary; titles in A1; no merged cells, blank rows, formulas, images, filters or freeze
+//! panes; Arial 12; text from data always a string cell (formula-like text also quote-prefixed);
+//! every sheet set to print A4 landscape, one page wide. The same calls give the same bytes.
+
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, Table, TableColumn, TableStyle, Url,
+    Workbook, Worksheet, XlsxError,
+};
+
+use crate::table::{Cell, Kind, PackTable};
+
+/// Document properties.
+#[derive(Debug, Clone)]
+pub struct Properties {
+    /// Title.
+    pub title: String,
+    /// Author and company.
+    pub author: String,
+    /// Subject.
+    pub subject: String,
+    /// Keywords.
+    pub keywords: String,
+    /// Language (BCP 47).
+    pub language: String,
+    /// Creation date (year, month, day), fixed so reruns are byte-identical.
+    pub date: (u16, u8, u8),
+}
+
+/// One section of the Cover: a heading, its lines, and optionally a link after them.
+#[derive(Debug, Clone)]
+pub struct CoverSection {
+    /// Heading.
+    pub heading: String,
+    /// Lines, each a wrapped cell.
+    pub lines: Vec<String>,
+    /// A web address and its text, written after the lines.
+    pub link: Option<(String, String)>,
+}
+
+impl CoverSection {
+    /// A section without a link.
+    pub fn new(heading: impl Into<String>, lines: Vec<String>) -> Self {
+        Self {
+            heading: heading.into(),
+            lines,
+            link: None,
+        }
+    }
+}
+
+/// One row of the Notes sheet.
+#[derive(Debug, Clone)]
+pub struct NoteRow {
+    /// "[note 1]".
+    pub number: String,
+    /// Subject.
+    pub subject: String,
+    /// Text.
+    pub text: String,
+}
+
+/// Builds a workbook sheet by sheet, in the order the guidance asks.
+pub struct WorkbookBuilder {
+    wb: Workbook,
+    language: String,
+}
+
+impl WorkbookBuilder {
+    /// A workbook with its properties and Arial 12 as the default font.
+    pub fn new(p: &Properties) -> Result<Self, XlsxError> {
+        let mut wb = Workbook::new();
+        wb.set_default_format(
+            &Format::new().set_font_name("Arial").set_font_size(12),
+            20,
+            64,
+        )?;
+        let (y, m, d) = p.date;
+        let created = ExcelDateTime::from_ymd(y, m, d)?.and_hms(9, 30, 0)?;
+        wb.set_properties(
+            &DocProperties::new()
+                .set_title(&p.title)
+                .set_author(&p.author)
+                .set_company(&p.author)
+                .set_subject(&p.subject)
+                .set_keywords(&p.keywords)
+                .set_creation_datetime(&created),
+        );
+        Ok(Self {
+            wb,
+            language: p.language.clone(),
+        })
+    }
+
+    /// The Cover: the title in A1, then each section.
+    pub fn cover(&mut self, title: &str, sections: &[CoverSection]) -> Result<(), XlsxError> {
+        let cover = self.wb.add_worksheet();
+        cover.set_name("Cover")?;
+        cover.write_string_with_format(0, 0, title, &heading().set_text_wrap())?;
+        // Heading text is about 1.4 characters of the body font wide per character.
+        cover.set_row_height(
+            0,
+            f64::from(wrapped_lines(title, COVER_WIDTH / 1.6)) * 21.0 + 3.0,
+        )?;
+        let sub = Format::new()
+            .set_bold()
+            .set_font_name("Arial")
+            .set_font_size(14);
+        let wrap = Format::new().set_text_wrap().set_font_name("Arial");
+        let mut r = 1;
+        for s in sections {
+            cover.write_string_with_format(r, 0, &s.heading, &sub)?;
+            // Room above a heading: the guidance allows no blank rows.
+            cover.set_row_height(r, 30)?;
+            r += 1;
+            for line in &s.lines {
+                text_cell_with(cover, r, 0, line, &wrap)?;
+                let h = row_height(std::iter::once((line.as_str(), COVER_WIDTH)));
+                if h > LINE + 3.0 {
+                    cover.set_row_height(r, h)?;
+                }
+                r += 1;
+            }
+            if let Some((url, text)) = &s.link {
+                cover.write_url(r, 0, Url::new(url).set_text(text))?;
+                r += 1;
+            }
+        }
+        cover.set_column_width(0, COVER_WIDTH)?;
+        print_setup(cover, r - 1, 0, None)
+    }
+
+    /// The Contents: each sheet name a link to its sheet, with what it holds.
+    pub fn contents(&mut self, entries: &[(String, String)]) -> Result<(), XlsxError> {
+        let contents = self.wb.add_worksheet();
+        contents.set_name("Contents")?;
+        contents.write_string_with_format(0, 0, "Contents", &heading())?;
+        lines(
+            contents,
+            1,
+            &["This worksheet contains one table. Each sheet name links to its sheet.".to_owned()],
+        )?;
+        let wrap = Format::new().set_text_wrap().set_font_name("Arial");
+        for (i, (sheet, desc)) in entries.iter().enumerate() {
+            let row = 3 + i as u32;
+            let url = Url::new(format!("internal:'{sheet}'!A1")).set_text(sheet);
+            contents.write_url(row, 0, url)?;
+            text_cell_with(contents, row, 1, desc, &wrap)?;
+            let h = row_height(std::iter::once((desc.as_str(), CONTENTS_WIDTH)));
+            if h > LINE + 3.0 {
+                contents.set_row_height(row, h)?;
+            }
+        }
+        simple_table(
+            contents,
+            "Contents",
+            2,
+            &["Worksheet", "Description"],
+            entries.len(),
+        )?;
+        contents.set_column_width(0, 36.0)?;
+        contents.set_column_width(1, CONTENTS_WIDTH).map(|_| ())
+    }
+
+    /// The Notes, numbered; sheets refer to them by number.
+    pub fn notes(&mut self, notes: &[NoteRow]) -> Result<(), XlsxError> {
+        let ws = self.wb.add_worksheet();
+        ws.set_name("Notes")?;
+        ws.write_string_with_format(0, 0, "Notes", &heading())?;
+        lines(ws, 1, &["This worksheet contains one table.".to_owned()])?;
+        let wrap = Format::new().set_text_wrap().set_font_name("Arial");
+        for (i, n) in notes.iter().enumerate() {
+            let row = 3 + i as u32;
+            text_cell(ws, row, 0, &n.number)?;
+            text_cell(ws, row, 1, &n.subject)?;
+            text_cell_with(ws, row, 2, &n.text, &wrap)?;
+            ws.set_row_height(
+                row,
+                row_height(std::iter::once((n.text.as_str(), NOTE_WIDTH))),
+            )?;
+        }
+        simple_table(
+            ws,
+            "Notes",
+            2,
+            &["Note number", "Subject", "Note text"],
+            notes.len(),
+        )?;
+        ws.set_column_width(0, 14.0)?;
+        ws.set_column_width(1, 40.0)?;
+        ws.set_column_width(2, NOTE_WIDTH).map(|_| ())
+    }
+
+    /// One table on its own sheet (named by the table's sheet name; the Excel table by its
+    /// id), with `above` and the table's notes in the lines over it.
+    pub fn table(&mut self, t: &PackTable, above: &[String]) -> Result<(), XlsxError> {
+        let ws = self.wb.add_worksheet();
+        table_sheet(ws, t, above)
+    }
+
+    /// The data dictionary: every column of every table.
+    pub fn dictionary(&mut self, tables: &[&PackTable], intro: &str) -> Result<(), XlsxError> {
+        let dict = self.wb.add_worksheet();
+        dict.set_name("Data dictionary")?;
+        dict.write_string_with_format(0, 0, "Data dictionary", &heading())?;
+        lines(dict, 1, &[intro.to_owned()])?;
+        let heads = [
+            "Table",
+            "Column",
+            "Machine-readable name",
+            "Type",
+            "Unit",
+            "Meaning",
+        ];
+        let mut row = 3;
+        for t in tables {
+            for c in &t.columns {
+                let ty = match c.kind {
+                    Kind::Text => "text".to_owned(),
+                    Kind::Integer => "integer".to_owned(),
+                    Kind::Decimal(dp) => format!("decimal ({dp} dp)"),
+                };
+                for (i, v) in [&t.id, &c.header, &c.key, &ty, &c.unit, &c.meaning]
+                    .iter()
+                    .enumerate()
+                {
+                    text_cell(dict, row, i as u16, v)?;
+                }
+                row += 1;
+            }
+        }
+        simple_table(dict, "Data_dictionary", 2, &heads, (row - 3) as usize)?;
+        for (c, w) in [24.0, 40.0, 26.0, 16.0, 14.0, 90.0].iter().enumerate() {
+            dict.set_column_width(c as u16, *w)?;
+        }
+        Ok(())
+    }
+
+    /// The workbook's bytes, with its language set.
+    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
+        let buf = self.wb.save_to_buffer()?;
+        Ok(set_language(&buf, &self.language))
+    }
+}
+
+fn heading() -> Format {
+    Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_font_name("Arial")
+}
+
+fn header_format(kind: Kind) -> Format {
+    let f = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_font_name("Arial");
+    match kind {
+        Kind::Text => f.set_align(FormatAlign::Left),
+        _ => f.set_align(FormatAlign::Right),
+    }
+}
+
+fn number_format(kind: Kind) -> Format {
+    let f = Format::new()
+        .set_font_name("Arial")
+        .set_align(FormatAlign::Right)
+        .set_align(FormatAlign::Top);
+    match kind {
+        Kind::Decimal(dp) => f.set_num_format(format!("#,##0.{}", "0".repeat(usize::from(dp)))),
+        Kind::Integer => f.set_num_format("#,##0"),
+        Kind::Text => f,
+    }
+}
+
+fn text_cell(ws: &mut Worksheet, row: u32, col: u16, text: &str) -> Result<(), XlsxError> {
+    text_cell_with(ws, row, col, text, &Format::new())
+}
+
+fn text_cell_with(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    if league_model::text::escape_formula(text) != text {
+        // Written as a string either way; the quote prefix also stops Excel re-reading it as a
+        // formula when the cell is edited.
+        ws.write_string_with_format(row, col, text, &format.clone().set_quote_prefix())?;
+    } else {
+        ws.write_string_with_format(row, col, text, format)?;
+    }
+    Ok(())
+}
+
+/// Width of the Cover's text column and of the Notes' text column, in characters.
+const COVER_WIDTH: f64 = 95.0;
+const NOTE_WIDTH: f64 = 100.0;
+const CONTENTS_WIDTH: f64 = 90.0;
+
+/// Height of one line of Arial 12, in points.
+const LINE: f64 = 15.0;
+
+/// Lines `text` takes when wrapped by words in a column `width` characters wide (Excel's width
+/// unit is about one character of the default font).
+fn wrapped_lines(text: &str, width: f64) -> u32 {
+    let room = (width - 1.0).max(1.0);
+    let mut lines = 1u32;
+    let mut used = 0.0f64;
+    for word in text.split_whitespace() {
+        let w = word.chars().count() as f64;
+        if used > 0.0 && used + 1.0 + w > room {
+            lines += 1;
+            used = w;
+        } else {
+            used += if used > 0.0 { 1.0 + w } else { w };
+        }
+    }
+    lines
+}
+
+/// Row height that shows every line of the row's wrapped cells.
+fn row_height<'a>(cells: impl Iterator<Item = (&'a str, f64)>) -> f64 {
+    let lines = cells.map(|(t, w)| wrapped_lines(t, w)).max().unwrap_or(1);
+    f64::from(lines) * LINE + 3.0
+}
+
+/// Writes lines into column A from `row`; returns the next free row.
+fn lines(ws: &mut Worksheet, mut row: u32, items: &[String]) -> Result<u32, XlsxError> {
+    for l in items {
+        text_cell(ws, row, 0, l)?;
+        row += 1;
+    }
+    Ok(row)
+}
+
+/// Print set-up for every sheet: A4 landscape, fit to one page wide, the used range as print
+/// area, and (for a table) its header row repeated on each page.
+fn print_setup(
+    ws: &mut Worksheet,
+    last_row: u32,
+    last_col: u16,
+    header_row: Option<u32>,
+) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_area(0, 0, last_row, last_col)?;
+    if let Some(r) = header_row {
+        ws.set_repeat_rows(r, r)?;
+    }
+    ws.set_footer("&LPage &P of &N&R&A");
+    Ok(())
+}
+
+/// Column widths (in characters) from content: the longest cell, or the longest word of the
+/// header (headers wrap), within 8 to 60.
+fn content_widths(t: &PackTable) -> Vec<f64> {
+    t.columns
+        .iter()
+        .enumerate()
+        .map(|(c, column)| {
+            let header = column
+                .header
+                .split_whitespace()
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
+            let cells = t
+                .rows
+                .iter()
+                .map(|r| r[c].display(column.kind).chars().count())
+                .max()
+                .unwrap_or(0);
+            // A little more than the characters for Arial 12 and the number format's commas.
+            // Long text (the metric lists) wraps within 60 rather than widening the sheet.
+            (header.max(cells) as f64 * 1.15 + 3.0).clamp(8.0, 60.0)
+        })
+        .collect()
+}
+
+/// Writes a table with its title block; nothing follows it.
+fn table_sheet(ws: &mut Worksheet, t: &PackTable, above: &[String]) -> Result<(), XlsxError> {
+    ws.set_name(&t.sheet)?;
+    ws.write_string_with_format(0, 0, &t.title, &heading())?;
+    let mut info = vec!["This worksheet contains one table.".to_owned()];
+    info.extend(above.iter().cloned());
+    info.extend(t.notes.iter().cloned());
+    let shorthand = t.shorthand();
+    if !shorthand.is_empty() {
+        let keys: Vec<String> = shorthand
+            .iter()
+            .map(|s| format!("{} {}", s.marker(), s.meaning()))
+            .collect();
+        info.push(format!(
+            "Shorthand used in this table: {}.",
+            keys.join("; ")
+        ));
+    }
+    info.push("Notes are on the Notes worksheet.".to_owned());
+    let top = lines(ws, 1, &info)?;
+    let widths = content_widths(t);
+    for (c, column) in t.columns.iter().enumerate() {
+        ws.write_string_with_format(top, c as u16, &column.header, &header_format(column.kind))?;
+    }
+    let wrap = Format::new()
+        .set_font_name("Arial")
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    let formats: Vec<Format> = t.columns.iter().map(|c| number_format(c.kind)).collect();
+    let missing = Format::new()
+        .set_font_name("Arial")
+        .set_align(FormatAlign::Right)
+        .set_align(FormatAlign::Top);
+    // Every data cell sits at the top of its row, so a wrapped name lines up with its figures.
+    let top_aligned = Format::new()
+        .set_font_name("Arial")
+        .set_align(FormatAlign::Top);
+    for (i, row) in t.rows.iter().enumerate() {
+        let r = top + 1 + i as u32;
+        let texts = row.iter().zip(&widths).filter_map(|(cell, w)| match cell {
+            Cell::Text(s) => Some((s.as_str(), *w)),
+            _ => None,
+        });
+        let height = row_height(texts);
+        if height > LINE + 3.0 {
+            ws.set_row_height(r, height)?;
+        }
+        for (c, cell) in row.iter().enumerate() {
+            let c16 = c as u16;
+            match cell {
+                Cell::Text(s) if s.chars().count() as f64 > widths[c] - 1.0 => {
+                    text_cell_with(ws, r, c16, s, &wrap)?
+                }
+                Cell::Text(s) => text_cell_with(ws, r, c16, s, &top_aligned)?,
+                Cell::Int(v) => {
+                    ws.write_number_with_format(r, c16, *v as f64, &formats[c])?;
+                }
+                Cell::Num(v) => {
+                    ws.write_number_with_format(r, c16, *v, &formats[c])?;
+                }
+                Cell::Missing(s) => {
+                    ws.write_string_with_format(r, c16, s.marker(), &missing)?;
+                }
+            }
+        }
+    }
+    let columns: Vec<TableColumn> = t
+        .columns
+        .iter()
+        .map(|c| {
+            TableColumn::new()
+                .set_header(&c.header)
+                .set_header_format(header_format(c.kind))
+        })
+        .collect();
+    let last_row = top + t.rows.len().max(1) as u32;
+    let table = Table::new()
+        .set_name(&t.id)
+        .set_columns(&columns)
+        .set_autofilter(false)
+        .set_style(TableStyle::None);
+    let last_col = (t.columns.len() - 1) as u16;
+    ws.add_table(top, 0, last_row, last_col, &table)?;
+    for (c, width) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *width)?;
+    }
+    // Header cells wrap: the row is as tall as its longest header needs.
+    ws.set_row_height(
+        top,
+        row_height(
+            t.columns
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| (c.header.as_str(), *w)),
+        ),
+    )?;
+    print_setup(ws, last_row, last_col, Some(top))
+}
+
+/// A two- or three-column sheet table (Contents, Notes) with bold, wrapped headers.
+fn simple_table(
+    ws: &mut Worksheet,
+    name: &str,
+    top: u32,
+    headers: &[&str],
+    rows: usize,
+) -> Result<(), XlsxError> {
+    let head = header_format(Kind::Text);
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(top, c as u16, *h, &head)?;
+    }
+    let columns: Vec<TableColumn> = headers
+        .iter()
+        .map(|h| TableColumn::new().set_header(*h).set_header_format(&head))
+        .collect();
+    let last_row = top + rows.max(1) as u32;
+    let last_col = (headers.len() - 1) as u16;
+    ws.add_table(
+        top,
+        0,
+        last_row,
+        last_col,
+        &Table::new()
+            .set_name(name)
+            .set_columns(&columns)
+            .set_autofilter(false)
+            .set_style(TableStyle::None),
+    )?;
+    print_setup(ws, last_row, last_col, Some(top))
+}
+
+/// rust_xlsxwriter does not write the document language; add `dc:language` to the core
+/// properties, copying every other part unchanged (and so deterministically).
+fn set_language(xlsx: &[u8], language: &str) -> Vec<u8> {
+    use std::io::{Cursor, Read, Write};
+    let mut archive = zip::ZipArchive::new(Cursor::new(xlsx)).expect("rust_xlsxwriter wrote a zip");
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let file = archive.by_index(i).expect("entry");
+        let name = file.name().expect("entry name").into_owned();
+        if name == "docProps/core.xml" {
+            let modified = file.last_modified().unwrap_or_default();
+            let mut xml = String::new();
+            let mut file = file;
+            file.read_to_string(&mut xml).expect("UTF-8 XML");
+            let tag = format!("<dc:language>{language}</dc:language>");
+            let xml = xml.replacen(
+                "</cp:coreProperties>",
+                &format!("{tag}</cp:coreProperties>"),
+                1,
+            );
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .last_modified_time(modified);
+            out.start_file(name, options).expect("entry");
+            out.write_all(xml.as_bytes()).expect("in memory");
+        } else {
+            out.raw_copy_file(file).expect("copy entry");
+        }
+    }
+    out.finish().expect("in memory").into_inner()
+}
