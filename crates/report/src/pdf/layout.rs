@@ -94,8 +94,7 @@ pub(crate) struct LinkArea {
     pub(crate) alt: String,
 }
 
-/// Column alignment.
-
+/// Blocks placed on pages: content per page, the structure tree, outline and link areas.
 pub(crate) struct Layout {
     pub(crate) m: Metrics,
     pub(crate) pages: Vec<Vec<Content>>,
@@ -423,7 +422,7 @@ impl Layout {
 }
 
 /// The box a primitive covers, for the collision check: text by its measured width, ascent and
-
+/// descent; a dot by its radius. Lines and rectangles are not labels or marks.
 fn bbox(m: &Metrics, p: &Prim) -> Option<(f32, f32, f32, f32, String)> {
     match p {
         Prim::Text {
