@@ -14,6 +14,7 @@
 
 mod adapters;
 mod assemble;
+mod board;
 mod csvfile;
 mod default_data;
 mod error;
@@ -31,6 +32,7 @@ mod thresholds;
 
 pub use adapters::{Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file};
 pub use assemble::{Assembled, assemble};
+pub use board::{BOARD_COLUMNS, read_board_assessment_bytes, read_board_assessments};
 pub use csvfile::ensure_regular_file;
 pub use default_data::{
     DATASET_COLUMNS, DatasetRow, Recipe, RecipeError, RecipeMetric, build_default, dataset_csv,

@@ -13,6 +13,7 @@
 //! - [`text`] escapes text a spreadsheet would run as a formula.
 //! - [`number`] holds the rounding and number-formatting rules NHS England's files follow.
 
+mod capability;
 mod dataset;
 mod methodology;
 pub mod number;
@@ -21,6 +22,7 @@ mod result;
 pub mod text;
 mod trust;
 
+pub use capability::BoardAssessment;
 pub use dataset::{Dataset, Observation, Provenance, SourceRef, TrustInQuarter};
 pub use methodology::{
     Band, ConfigError, Direction, Domain, Evidence, FinancialOverride, InterventionCondition,

@@ -93,6 +93,32 @@ pub struct Interventions {
     /// The statuses, most severe first; the last must have no conditions (the default).
     #[serde(rename = "status")]
     pub statuses: Vec<InterventionRule>,
+    /// The board capability assessment (NOF §1.5): its areas and rating scale.
+    pub board_capability: BoardCapability,
+}
+
+/// The board capability assessment's shape: the areas a board is rated on and the ratings it
+/// may get. NHS England does not publish the ratings; they come, per trust, from their own
+/// input file, and a trust without one is "not assessed".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardCapability {
+    /// Areas, in the order documents list them.
+    pub areas: Vec<CapabilityArea>,
+    /// Ratings, best first.
+    pub ratings: Vec<String>,
+    /// Where the areas and scale come from.
+    pub basis: String,
+}
+
+/// One area of the board capability assessment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityArea {
+    /// Stable id used in the input file (`quality_of_care`).
+    pub id: String,
+    /// As documents name it.
+    pub name: String,
 }
 
 /// One status and the conditions that put a trust in it.
@@ -799,6 +825,26 @@ impl Methodology {
             if !ids.insert(s.id.as_str()) {
                 return err(format!("intervention.status[{}]", s.id), "duplicate id");
             }
+        }
+        let bc = &iv.board_capability;
+        let mut areas = BTreeSet::new();
+        for a in &bc.areas {
+            if a.id == "overall" || !areas.insert(a.id.as_str()) {
+                return err(
+                    format!("intervention.board_capability.areas[{}]", a.id),
+                    "area ids must be unique and not \"overall\" (the overall view's id)",
+                );
+            }
+        }
+        let mut ratings = BTreeSet::new();
+        if bc.areas.is_empty()
+            || bc.ratings.is_empty()
+            || !bc.ratings.iter().all(|r| ratings.insert(r.to_lowercase()))
+        {
+            return err(
+                "intervention.board_capability".into(),
+                "needs at least one area and one rating, ratings unique ignoring case",
+            );
         }
         for s in rest {
             if s.any.is_empty() {
