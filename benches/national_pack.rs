@@ -57,8 +57,12 @@ fn main() {
         let dir = tempfile::tempdir().expect("tempdir");
         league_report::write_tables(dir.path(), &run, &m).expect("tables");
         let start = Instant::now();
-        let files =
-            league_report::write_national_packs(dir.path(), &run, &m, &publication).expect("pack");
+        let files = league_report::write_national_packs(
+            dir.path(),
+            &league_report::build_packs(&run, &m),
+            &publication,
+        )
+        .expect("pack");
         let t = start.elapsed();
         let start = Instant::now();
         let report = league_check::check(dir.path(), &m).expect("check");

@@ -13,6 +13,9 @@
 //! - every quarter's segment and rank in a movement table equal to that quarter's league table;
 //! - every CSV cell equal to its Parquet and workbook cell;
 //! - the counts in the key findings (workbook and PDF) equal to the counts in the tables;
+//! - every trust's letter and board workbook: their figures equal to the league tables and
+//!   metric scores, the workbook's peer league table equal to the national one, and no other
+//!   trust named outside it (the leak scan);
 //! - every output's SHA-256 equal to the manifest's.
 //!
 //! It is written from the output formats alone and shares no code with the renderers, so it
@@ -25,6 +28,7 @@ use league_model::Methodology;
 
 mod pdf;
 mod read;
+mod trusts;
 
 use read::{Grid, NumberForm};
 
@@ -706,6 +710,7 @@ fn check_national(
         }
         Err(e) => report.fail(&pdf_file, e),
     }
+    trusts::check_trusts(dir, q, groups, &dict, &csvs, m, report);
 }
 
 /// A movement table's per-quarter columns (`segment_2025_26_q1`, `before_override_…`,

@@ -162,6 +162,12 @@ impl Workbook {
         Ok(Grid { header, rows })
     }
 
+    /// The sheet names, in order.
+    pub fn sheet_names(&self) -> Vec<String> {
+        use calamine::Reader;
+        self.book.sheet_names()
+    }
+
     /// Every text cell of a sheet, row by row.
     pub fn sheet_text(&mut self, sheet: &str) -> Result<Vec<String>, String> {
         use calamine::Reader;

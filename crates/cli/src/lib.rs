@@ -114,6 +114,10 @@ pub enum Command {
         /// Output directory.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
+        /// Board capability assessments (CSV: trust_code, quarter, area, rating). NHS England
+        /// does not publish them: without this file every letter says "not assessed".
+        #[arg(long, value_name = "FILE")]
+        board_assessment: Option<PathBuf>,
     },
     /// Check input files without scoring: formats, rows, thresholds.
     Validate {
@@ -246,10 +250,17 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             input,
             common,
             out,
+            board_assessment,
         } => {
             let input = input.unwrap_or_else(|| data_dir.join(DEFAULT_DATASET));
             tracing::info!(input = %input.display(), "main job: validating and scoring the default dataset");
-            pipeline::report(&input, &common, &data_dir, &out)
+            pipeline::report(
+                &input,
+                &common,
+                &data_dir,
+                &out,
+                board_assessment.as_deref(),
+            )
         }
         Command::Validate {
             inputs,

@@ -219,6 +219,7 @@ pub(crate) fn report(
     common: &Common,
     data_dir: &Path,
     out: &Path,
+    board_assessment: Option<&Path>,
 ) -> anyhow::Result<()> {
     let setup = Setup::load(common, data_dir)?;
     // Inputs are hashed before they are read, and again after the run: a file that changes
@@ -313,6 +314,10 @@ pub(crate) fn report(
     }
     let run = score_dataset(&assembled.dataset, &setup.methodology, None, common)?;
     setup.check_coverage(&run)?;
+    let boards = match board_assessment {
+        Some(p) => read_boards(p, &setup, &run)?,
+        None => Vec::new(),
+    };
     let publication = load_publication(data_dir)?;
     if !is_stdin(input) && hash(input)? != input_sha {
         return Err(anyhow::anyhow!(
@@ -328,16 +333,21 @@ pub(crate) fn report(
     publish(out, |staging| {
         written =
             league_report::write_tables(staging, &run, &setup.methodology).class(ExitClass::Io)?;
-        let pack =
-            league_report::write_national_packs(staging, &run, &setup.methodology, &publication)
-                .map_err(|e| {
-                    let class = match e {
-                        league_report::PackError::Io(_) => ExitClass::Io,
-                        _ => ExitClass::Internal,
-                    };
-                    anyhow::Error::new(e).context(crate::Classified { class })
-                })?;
-        written.extend(pack);
+        let packs = league_report::build_packs(&run, m);
+        let classify = |e: league_report::PackError| {
+            let class = match e {
+                league_report::PackError::Io(_) => ExitClass::Io,
+                _ => ExitClass::Internal,
+            };
+            anyhow::Error::new(e).context(crate::Classified { class })
+        };
+        written.extend(
+            league_report::write_national_packs(staging, &packs, &publication).map_err(classify)?,
+        );
+        written.extend(
+            league_report::write_trust_documents(staging, &run, m, &packs, &publication, &boards)
+                .map_err(classify)?,
+        );
         for (name, text) in [
             ("quarantine.csv", league_ingest::quarantine_csv(&findings)),
             (
@@ -395,6 +405,35 @@ pub(crate) fn report(
     }
     tracing::info!(out = %out.display(), files = written.len(), quarantined = findings.len(), seed = run.seed, replicates = run.replicates, "done");
     Ok(())
+}
+
+/// Reads the board capability assessments; each must name a trust the run scored in that
+/// quarter, or the run stops (a rating is never attached to the wrong trust or dropped).
+fn read_boards(
+    path: &Path,
+    setup: &Setup,
+    run: &league_model::ScoreRun,
+) -> anyhow::Result<Vec<league_model::BoardAssessment>> {
+    let boards = league_ingest::read_board_assessments(path, &setup.limits, &setup.methodology)
+        .map_err(ingest_error)
+        .with_context(|| format!("cannot use the board assessment {}", path.display()))?;
+    for b in &boards {
+        let scored = run
+            .tables
+            .iter()
+            .any(|t| t.quarter == b.quarter && t.rows.iter().any(|r| r.trust.code == b.trust));
+        if !scored {
+            return Err(anyhow::anyhow!(
+                "{}: trust {} has a board assessment for {} but no average in this run",
+                path.display(),
+                b.trust,
+                b.quarter
+            ))
+            .class(ExitClass::BadInput);
+        }
+    }
+    tracing::info!(trusts = boards.len(), "board capability assessments read");
+    Ok(boards)
 }
 
 /// `league validate`: the same checks without scoring.

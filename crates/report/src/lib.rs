@@ -36,6 +36,7 @@ pub use pdf::PdfError;
 pub use publication::Publication;
 pub use publish::publish;
 pub use table::{Cell, Column, Kind, PackTable, Shorthand};
+pub use trust::write_trust_documents;
 
 /// Why writing outputs failed.
 #[derive(Debug, thiserror::Error)]
@@ -59,30 +60,38 @@ impl ReportError {
     }
 }
 
-/// Writes the national pack of every quarter in the run under
-/// `dir/<yyyy-yy>-Q<n>/national/`: `league-tables.xlsx`, `league-tables.pdf`, `tables/*.csv`,
-/// `tables/*.parquet` and `dictionary.json`.
-pub fn write_national_packs(
-    dir: &std::path::Path,
+/// The national pack of every quarter in the run, oldest first.
+pub fn build_packs(
     run: &league_model::ScoreRun,
     m: &league_model::Methodology,
-    publication: &Publication,
-) -> Result<Vec<std::path::PathBuf>, PackError> {
+) -> Vec<NationalPack> {
     let mut quarters: Vec<league_model::Quarter> = run.tables.iter().map(|t| t.quarter).collect();
     quarters.sort();
     quarters.dedup();
+    quarters
+        .into_iter()
+        .map(|q| build_pack(run, m, q))
+        .collect()
+}
+
+/// Writes each pack under `dir/<yyyy-yy>-Q<n>/national/`: `league-tables.xlsx`,
+/// `league-tables.pdf`, `tables/*.csv`, `tables/*.parquet` and `dictionary.json`.
+pub fn write_national_packs(
+    dir: &std::path::Path,
+    packs: &[NationalPack],
+    publication: &Publication,
+) -> Result<Vec<std::path::PathBuf>, PackError> {
     let mut written = Vec::new();
-    for q in quarters {
-        let pack = build_pack(run, m, q);
-        let out = dir.join(quarter_slug(q)).join("national");
+    for pack in packs {
+        let out = dir.join(quarter_slug(pack.quarter)).join("national");
         std::fs::create_dir_all(&out).map_err(|e| ReportError::io(&out, e))?;
         let p = out.join("league-tables.xlsx");
-        write_file(&p, &workbook(&pack, publication)?)?;
+        write_file(&p, &workbook(pack, publication)?)?;
         written.push(p);
         let p = out.join("league-tables.pdf");
-        write_file(&p, &national_pdf(&pack, publication)?)?;
+        write_file(&p, &national_pdf(pack, publication)?)?;
         written.push(p);
-        written.extend(write_machine_readable(&out, &pack)?);
+        written.extend(write_machine_readable(&out, pack)?);
     }
     Ok(written)
 }

@@ -300,6 +300,13 @@ impl Layout {
         let (caption, rows) = (t.caption.as_str(), &t.rows);
         let (size, line_h, pad) = (CELL_SIZE, CELL_LINE, CELL_PAD);
         let widths = &fit_widths(&self.m, &header, &widths, &align, rows);
+        let total: f32 = widths.iter().sum();
+        if total > WIDTH + 0.5 {
+            self.collisions.push(format!(
+                "{caption:.60}: the table is {:.0} pt wider than the page (its words cannot wrap narrower)",
+                total - WIDTH
+            ));
+        }
         let head_lines: Vec<Vec<String>> = header
             .iter()
             .zip(widths)
@@ -470,7 +477,7 @@ pub(crate) fn collisions(m: &Metrics, prims: &[Prim]) -> Vec<String> {
 /// Table cell geometry: font size, line height and padding.
 const CELL_SIZE: f32 = 9.0;
 const CELL_LINE: f32 = 11.5;
-const CELL_PAD: f32 = 3.0;
+const CELL_PAD: f32 = 2.5;
 
 /// Column widths that hold every cell's longest word (a word never runs into the next
 /// column): each column gets at least that, and what that adds is taken from the columns
@@ -499,7 +506,8 @@ fn fit_widths(
             (cells + 2.0 * CELL_PAD + 0.5).ceil()
         })
         .collect();
-    let target: f32 = widths.iter().sum();
+    // The preferred widths, but never wider than the page.
+    let target: f32 = widths.iter().sum::<f32>().min(WIDTH);
     let mut w: Vec<f32> = widths.iter().zip(&need).map(|(a, b)| a.max(*b)).collect();
     let mut excess = w.iter().sum::<f32>() - target;
     while excess > 0.01 {

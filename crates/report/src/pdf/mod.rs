@@ -33,8 +33,8 @@ pub enum PdfError {
     /// krilla refused the document (including PDF/UA-1 validation failures).
     #[error("PDF export failed: {0}")]
     Export(String),
-    /// A figure's labels overlap its marks or each other.
-    #[error("figure layout: {0}")]
+    /// A figure's labels overlap its marks or each other, or a table is wider than the page.
+    #[error("layout: {0}")]
     Layout(String),
 }
 

@@ -1,1 +1,96 @@
-//! Per-trust documents.
+//! Per-trust documents: for every trust with an average, an improvement letter (tagged PDF) and
+//! a board workbook (Excel), under `OUT/<quarter>/trusts/<ODS code>/`. Each is built from the
+//! trust's [`view::TrustView`] alone; all are rendered in parallel with rayon, each document
+//! independent of the others, so the bytes are the same whatever the thread count.
+
+mod letter;
+mod text;
+pub mod view;
+mod workbook;
+
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use letter::letter_pdf;
+pub use view::{TrustView, trust_views};
+pub use workbook::{PEER_LEAGUE_SHEET, board_workbook};
+
+use crate::national::NationalPack;
+use crate::publication::Publication;
+use crate::{PackError, ReportError};
+
+/// The letter's file name.
+pub const LETTER: &str = "letter.pdf";
+/// The board workbook's file name.
+pub const WORKBOOK: &str = "board-workbook.xlsx";
+
+/// One trust's rendered documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The letter (PDF).
+    pub letter: Vec<u8>,
+    /// The board workbook (xlsx).
+    pub workbook: Vec<u8>,
+}
+
+/// Renders every view's letter and workbook, in parallel, in the views' order.
+pub fn render_all(
+    views: &[TrustView],
+    publication: &Publication,
+) -> Result<Vec<Rendered>, PackError> {
+    views
+        .par_iter()
+        .map(|v| {
+            Ok(Rendered {
+                letter: letter_pdf(v, publication)?,
+                workbook: board_workbook(v, publication)?,
+            })
+        })
+        .collect()
+}
+
+/// The directory of a trust's documents: `dir/<quarter>/trusts/<code>`, refused unless it is
+/// plain names under `dir` (a validated ODS code is letters and digits, so it always is).
+pub fn trust_dir(dir: &Path, v: &TrustView) -> Result<PathBuf, ReportError> {
+    let rel = PathBuf::from(crate::quarter_slug(v.quarter))
+        .join("trusts")
+        .join(v.code.as_str());
+    if !rel.components().all(|c| matches!(c, Component::Normal(_))) || rel.components().count() != 3
+    {
+        return Err(ReportError::io(
+            &rel,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a trust's output path must stay inside the output directory",
+            ),
+        ));
+    }
+    Ok(dir.join(rel))
+}
+
+/// Writes the letters and workbooks of every trust in `packs`' quarters.
+pub fn write_trust_documents(
+    dir: &Path,
+    run: &league_model::ScoreRun,
+    m: &league_model::Methodology,
+    packs: &[NationalPack],
+    publication: &Publication,
+    boards: &[league_model::BoardAssessment],
+) -> Result<Vec<PathBuf>, PackError> {
+    let mut written = Vec::new();
+    for pack in packs {
+        let views = trust_views(run, m, pack, boards);
+        let docs = render_all(&views, publication)?;
+        for (v, docs) in views.iter().zip(docs) {
+            let out = trust_dir(dir, v)?;
+            std::fs::create_dir_all(&out).map_err(|e| ReportError::io(&out, e))?;
+            for (name, bytes) in [(LETTER, docs.letter), (WORKBOOK, docs.workbook)] {
+                let p = out.join(name);
+                crate::write_file(&p, &bytes)?;
+                written.push(p);
+            }
+        }
+    }
+    Ok(written)
+}

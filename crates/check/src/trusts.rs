@@ -1,0 +1,299 @@
+//! The per-trust documents under `<quarter>/trusts/<code>/`, read back as their readers see
+//! them: the letter's text through its fonts, the board workbook's cells.
+//!
+//! - One letter and one workbook for every trust in the quarter's league tables, and no other
+//!   directory.
+//! - The letter's segment, rank of N and average equal the trust's league-table.csv row.
+//! - The workbook's summary says the same; its metric sheet's scores, values and peer quartiles
+//!   equal metric-scores.csv; its peer league table equals the national league table cell for
+//!   cell.
+//! - The leak scan: no other trust's code or name appears in a letter, or in any workbook sheet
+//!   but the peer league table.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use league_model::Methodology;
+
+use super::read::{Grid, NumberForm, Workbook};
+use super::{CheckReport, Dictionary, GroupFiles, num, pdf, same_cells};
+
+/// The workbook sheet that may name other trusts.
+const PEER_SHEET: &str = "Peer league table";
+
+/// One trust as the league tables give it.
+struct Trust {
+    code: String,
+    name: String,
+    group: String,
+    rank: String,
+    of: usize,
+    segment: String,
+    average: String,
+}
+
+/// Checks every trust's documents of quarter `q`.
+pub(super) fn check_trusts(
+    dir: &Path,
+    q: &str,
+    groups: &BTreeMap<String, GroupFiles>,
+    dict: &Dictionary,
+    csvs: &BTreeMap<String, Grid>,
+    m: &Methodology,
+    report: &mut CheckReport,
+) {
+    let root = dir.join(q).join("trusts");
+    let trusts: Vec<Trust> = groups
+        .iter()
+        .flat_map(|(g, f)| {
+            let l = &f.league;
+            l.rows.iter().map(move |r| Trust {
+                code: l.get(r, "Trust_code").to_owned(),
+                name: l.get(r, "Trust_name").to_owned(),
+                group: g.clone(),
+                rank: l.get(r, "Rank").to_owned(),
+                of: l.rows.len(),
+                segment: l.get(r, "Segment").to_owned(),
+                average: num(l.get(r, "Average_score")).map_or(String::new(), |v| format!("{v:.2}")),
+            })
+        })
+        .collect();
+    let listed: HashSet<&str> = trusts.iter().map(|t| t.code.as_str()).collect();
+    if let Ok(entries) = std::fs::read_dir(&root) {
+        for e in entries.filter_map(Result::ok) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !listed.contains(name.as_str()) {
+                report.fail(
+                    &format!("{q}/trusts/{name}"),
+                    "a trust directory for no trust in the league tables".into(),
+                );
+            }
+        }
+    } else {
+        report.fail(&format!("{q}/trusts"), "missing".into());
+        return;
+    }
+    let names: Vec<(&str, &str)> = trusts
+        .iter()
+        .map(|t| (t.code.as_str(), t.name.as_str()))
+        .collect();
+    let scores = scores_by_trust(groups);
+    for t in &trusts {
+        let letter = format!("{q}/trusts/{}/letter.pdf", t.code);
+        match pdf::lines(&dir.join(&letter)) {
+            Ok(pages) => {
+                let text = pages.iter().flatten().cloned().collect::<Vec<_>>().join(" ");
+                check_letter(report, &letter, &text, t);
+                leak_scan(report, &letter, "the letter", &text, t, &names);
+            }
+            Err(e) => report.fail(&letter, e),
+        }
+        let wb_file = format!("{q}/trusts/{}/board-workbook.xlsx", t.code);
+        match Workbook::open(&dir.join(&wb_file)) {
+            Ok(mut book) => {
+                check_workbook(report, &wb_file, &mut book, t, &names, m, &scores);
+                let id = format!("league_{}", t.group);
+                if let (Some(cols), Some(csv)) = (dict.get(&id), csvs.get(&id)) {
+                    let forms: HashMap<String, NumberForm> =
+                        cols.iter().map(|c| (c.1.clone(), c.2)).collect();
+                    match book.table("peer_league", &forms) {
+                        Ok(mut g) => {
+                            g.header = cols.iter().map(|c| c.0.clone()).collect();
+                            let n = same_cells(
+                                report,
+                                &wb_file,
+                                &format!("peer league table against {id}.csv"),
+                                &g,
+                                csv,
+                            );
+                            report.count("board workbook peer league cells equal to the national table", n);
+                        }
+                        Err(e) => report.fail(&wb_file, format!("peer league table: {e}")),
+                    }
+                }
+            }
+            Err(e) => report.fail(&wb_file, format!("cannot be read: {e}")),
+        }
+    }
+}
+
+fn check_letter(report: &mut CheckReport, file: &str, text: &str, t: &Trust) {
+    for expected in [
+        format!("Segment {} of 4", t.segment),
+        format!("Rank {} of {} ", t.rank, t.of),
+        format!("Average metric score {} ", t.average),
+    ] {
+        if text.contains(&expected) {
+            report.count("letter figures equal to the league table", 1);
+        } else {
+            report.fail(
+                file,
+                format!("does not say {expected:?}, as {}'s league-table.csv row gives", t.code),
+            );
+        }
+    }
+}
+
+/// The score rows and value rows of metric-scores.csv by (trust, metric id): the Value, and
+/// the median and quartiles.
+type Scores = HashMap<(String, String), [String; 4]>;
+
+fn scores_by_trust(groups: &BTreeMap<String, GroupFiles>) -> Scores {
+    let mut out = Scores::new();
+    for f in groups.values() {
+        let s = &f.scores;
+        for r in &s.rows {
+            out.insert(
+                (s.get(r, "Trust_code").to_owned(), s.get(r, "Metric_ID").to_owned()),
+                [
+                    s.get(r, "Value").to_owned(),
+                    s.get(r, "Median_value").to_owned(),
+                    s.get(r, "Lower_quartile").to_owned(),
+                    s.get(r, "Upper_quartile").to_owned(),
+                ],
+            );
+        }
+    }
+    out
+}
+
+fn check_workbook(
+    report: &mut CheckReport,
+    file: &str,
+    book: &mut Workbook,
+    t: &Trust,
+    names: &[(&str, &str)],
+    m: &Methodology,
+    scores: &Scores,
+) {
+    for sheet in book.sheet_names() {
+        if sheet == PEER_SHEET {
+            continue;
+        }
+        match book.sheet_text(&sheet) {
+            Ok(cells) => leak_scan(
+                report,
+                file,
+                &format!("sheet {sheet:?}"),
+                &cells.join(" "),
+                t,
+                names,
+            ),
+            Err(e) => report.fail(file, format!("{sheet}: {e}")),
+        }
+    }
+    match book.table("summary", &HashMap::new()) {
+        Ok(g) => {
+            let item = |name: &str| {
+                g.rows
+                    .iter()
+                    .find(|r| g.get(r, "Item") == name)
+                    .map(|r| g.get(r, "Value").to_owned())
+            };
+            for (name, expected) in [
+                ("Segment (1 to 4)", t.segment.clone()),
+                ("Rank in peer group", format!("{} of {}", t.rank, t.of)),
+                ("Average metric score", t.average.clone()),
+            ] {
+                if item(name).as_deref() == Some(expected.as_str()) {
+                    report.count("board workbook figures equal to the league table", 1);
+                } else {
+                    report.fail(
+                        file,
+                        format!("summary {name:?} is {:?} but the league table gives {expected:?}", item(name)),
+                    );
+                }
+            }
+        }
+        Err(e) => report.fail(file, format!("summary: {e}")),
+    }
+    let forms: HashMap<String, NumberForm> = [
+        ("Value", NumberForm::Decimal(2)),
+        ("Score", NumberForm::Decimal(2)),
+        ("Peer median", NumberForm::Decimal(2)),
+        ("Peer lower quartile", NumberForm::Decimal(2)),
+        ("Peer upper quartile", NumberForm::Decimal(2)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    match book.table("metrics", &forms) {
+        Ok(g) => {
+            for r in &g.rows {
+                let id = g.get(r, "Metric id");
+                let key = |metric: &str| (t.code.clone(), metric.to_owned());
+                let close = |shown: &str, csv: &str| match (num(shown), num(csv)) {
+                    (Some(a), Some(b)) => (a - b).abs() <= 0.005 + 1e-9,
+                    (None, None) => true,
+                    _ => false,
+                };
+                let score = scores.get(&key(id)).map(|s| s[0].as_str()).unwrap_or("");
+                let mut pairs = vec![("score", g.get(r, "Score"), score)];
+                let value_row = m
+                    .metric(id)
+                    .and_then(|x| x.value_id.as_deref())
+                    .and_then(|v| scores.get(&key(v)));
+                if let Some(v) = value_row {
+                    pairs.extend([
+                        ("value", g.get(r, "Value"), v[0].as_str()),
+                        ("peer median", g.get(r, "Peer median"), v[1].as_str()),
+                        ("peer lower quartile", g.get(r, "Peer lower quartile"), v[2].as_str()),
+                        ("peer upper quartile", g.get(r, "Peer upper quartile"), v[3].as_str()),
+                    ]);
+                }
+                for (what, shown, csv) in pairs {
+                    if close(shown, csv) {
+                        report.count("board workbook metric figures equal to metric-scores.csv", 1);
+                    } else {
+                        report.fail(
+                            file,
+                            format!("metrics {id}: {what} {shown:?} but metric-scores.csv gives {csv:?}"),
+                        );
+                    }
+                }
+            }
+        }
+        Err(e) => report.fail(file, format!("metrics: {e}")),
+    }
+}
+
+/// Fails for every other trust whose code (as a word) or name appears in `text`.
+fn leak_scan(
+    report: &mut CheckReport,
+    file: &str,
+    place: &str,
+    text: &str,
+    own: &Trust,
+    names: &[(&str, &str)],
+) {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let without_own = text.replace(&own.name, " ");
+    let words: HashSet<&str> = without_own
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut found = Vec::new();
+    for (code, name) in names.iter().filter(|(c, _)| *c != own.code) {
+        if words.contains(code) {
+            found.push(format!("code {code}"));
+        }
+        // A name can only be there if every word of it is.
+        let possible = name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| words.contains(w));
+        if possible && !name.is_empty() && without_own.contains(name) {
+            found.push(format!("{name:?}"));
+        }
+    }
+    report.count("documents scanned for other trusts", 1);
+    if !found.is_empty() {
+        report.fail(
+            file,
+            format!(
+                "{place} names another trust: {} (only the peer league table may)",
+                found.join(", ")
+            ),
+        );
+    }
+}

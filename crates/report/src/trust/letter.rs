@@ -1,0 +1,425 @@
+//! The improvement letter: a tagged PDF to a trust's Chair and Chief Executive, in the order the
+//! issue sets: where you stand, what changed, your metrics, what drives your position, what it
+//! would take, what happens next. It is built from the trust's view only and names no other
+//! trust.
+
+use league_model::{ImprovementPlan, PlanOutcome};
+
+use crate::narrative::{count_word, quarter_months};
+use crate::pdf::{Block, ColumnSpec, DocumentInfo, PdfError, Table, WIDTH};
+use crate::publication::Publication;
+
+use super::text;
+use super::view::{Position, TrustView};
+
+/// How many metrics "what drives your position" names on each side.
+const DRIVERS: usize = 5;
+
+/// Renders the letter.
+pub fn letter_pdf(v: &TrustView, publication: &Publication) -> Result<Vec<u8>, PdfError> {
+    let mut blocks = opening(v, publication);
+    blocks.extend(where_you_stand(v));
+    blocks.extend(what_changed(v));
+    blocks.extend(your_metrics(v));
+    blocks.extend(drivers(v));
+    blocks.extend(what_it_would_take(v));
+    blocks.extend(what_happens_next(v, publication));
+    let title = format!(
+        "NHS Oversight Framework letter to {}, {}",
+        v.name, v.quarter
+    );
+    let info = DocumentInfo {
+        title: title.clone(),
+        running_header: format!("{} \u{2013} {} \u{2013} {}", v.reference, v.name, v.quarter),
+        language: publication.language.clone(),
+        author: publication.organisation.clone(),
+        date: publication.release_ymd(),
+        document_id: format!("league-tables {} {}", v.reference, publication.release_date),
+    };
+    crate::pdf::render(&info, &blocks)
+}
+
+fn opening(v: &TrustView, publication: &Publication) -> Vec<Block> {
+    vec![
+        Block::TitlePage {
+            title: format!("NHS Oversight Framework: {}", v.quarter),
+            subtitle: v.name.clone(),
+            band: 130.0,
+        },
+        Block::List(vec![
+            format!("Reference: {}", v.reference),
+            format!("Date: {}", publication.release_long()),
+            format!(
+                "To: the Chair and the Chief Executive, {} ({})",
+                v.name, v.code
+            ),
+            format!("From: {}", publication.organisation),
+        ]),
+        Block::paragraph("Dear Chair and Chief Executive,"),
+        Block::paragraph(format!(
+            "This letter sets out where your trust stands in the NHS Oversight Framework for {} ({}), what has changed, which metrics drive its position, what it would take to reach the next segment, and what happens next. It uses your trust's own figures and the published figures of its peer group of {} {}s. The board workbook that accompanies it holds the same figures and the peer group's league table.",
+            v.quarter,
+            quarter_months(v.quarter),
+            v.position.of,
+            v.group_label.to_lowercase()
+        )),
+    ]
+}
+
+fn where_you_stand(v: &TrustView) -> Vec<Block> {
+    let p = &v.position;
+    let mut lines = vec![
+        format!(
+            "Segment {} of 4 (segment 1 is the best). {}",
+            p.segment,
+            text::override_sentence(p, v.cap)
+        ),
+        format!(
+            "Rank {} of {} {}s; its likely range is {} to {}.",
+            p.rank,
+            p.of,
+            v.group_label.to_lowercase(),
+            p.rank_range.0,
+            p.rank_range.1
+        ),
+        format!(
+            "Average metric score {:.2} (likely range {:.2} to {:.2}; 1 is best, 4 worst), resting on {} metrics.",
+            p.average, p.average_range.0, p.average_range.1, v.metrics_scored
+        ),
+        text::programme_sentence(p, v.segment5),
+        text::status_sentence(&v.status),
+    ];
+    if v.synthetic_metrics > 0 {
+        lines.push(format!(
+            "Synthetic: {} of the {} metrics behind this average are synthetic test data, not real figures.",
+            v.synthetic_metrics, v.metrics_scored
+        ));
+    }
+    if v.other_period_metrics > 0 {
+        lines.push(format!(
+            "{} of the {} metrics come from a publication for another period.",
+            v.other_period_metrics, v.metrics_scored
+        ));
+    }
+    let mut b = vec![
+        Block::heading(2, "1. Where you stand", 120.0),
+        Block::List(lines),
+    ];
+    if !v.status.status.not_assessed.is_empty() {
+        b.push(Block::paragraph(format!(
+            "Not assessed: {}",
+            v.status.status.not_assessed.join("; ")
+        )));
+    }
+    b.push(Block::paragraph(text::board_sentence(v)));
+    b
+}
+
+fn what_changed(v: &TrustView) -> Vec<Block> {
+    let now = &v.position;
+    let text = match v.previous() {
+        None => format!(
+            "The input holds no quarter before {} for your trust, so no change can be shown.",
+            v.quarter
+        ),
+        Some(before) => movement_sentence(before, now),
+    };
+    vec![
+        Block::heading(2, "2. What changed since last quarter", 60.0),
+        Block::paragraph(text),
+    ]
+}
+
+fn movement_sentence(before: &Position, now: &Position) -> String {
+    let places = i64::from(before.rank) - i64::from(now.rank);
+    let moved = match places {
+        0 => "the same rank".to_owned(),
+        n if n > 0 => format!("up {n} place{}", if n == 1 { "" } else { "s" }),
+        n => format!("down {} place{}", -n, if n == -1 { "" } else { "s" }),
+    };
+    let segment = if before.segment == now.segment {
+        format!("stayed in segment {}", now.segment)
+    } else {
+        format!(
+            "moved from segment {} to segment {}",
+            before.segment, now.segment
+        )
+    };
+    let significance = if places == 0 {
+        String::new()
+    } else if before.significantly_different(now) {
+        format!(
+            " The change in rank is significant: the likely ranges ({} to {}, then {} to {}) do not overlap.",
+            before.rank_range.0, before.rank_range.1, now.rank_range.0, now.rank_range.1
+        )
+    } else {
+        format!(
+            " The change in rank is not significant: the likely ranges ({} to {}, then {} to {}) overlap.",
+            before.rank_range.0, before.rank_range.1, now.rank_range.0, now.rank_range.1
+        )
+    };
+    format!(
+        "In {} your trust was ranked {} of {}; in {} it is ranked {} of {}, {moved}, and it {segment}.{significance}",
+        before.quarter, before.rank, before.of, now.quarter, now.rank, now.of
+    )
+}
+
+fn your_metrics(v: &TrustView) -> Vec<Block> {
+    let num = |x: f64| format!("{:.2}", league_model::number::round_dp(x, 2));
+    let rows = v
+        .metrics
+        .iter()
+        .map(|l| {
+            vec![
+                format!("{} ({})", l.name, l.id),
+                l.value.map_or_else(|| "[x]".into(), num),
+                l.unit.clone(),
+                if l.higher_is_better { "Higher" } else { "Lower" }.into(),
+                format!("{:.2}", l.score),
+                l.spread.map_or_else(
+                    || "[x]".into(),
+                    |s| {
+                        format!(
+                            "{} ({} to {})",
+                            num(s.median),
+                            num(s.lower_quartile),
+                            num(s.upper_quartile)
+                        )
+                    },
+                ),
+                l.value_rank
+                    .map_or_else(|| "[x]".into(), |r| format!("{r} of {}", l.ranked)),
+                l.period.clone(),
+            ]
+        })
+        .collect();
+    let domains = v
+        .domains
+        .iter()
+        .map(|d| {
+            vec![
+                d.name.clone(),
+                format!("{:.2}", d.score),
+                d.segment.to_string(),
+                format!("{} of {}", d.rank, v.position.of),
+            ]
+        })
+        .collect();
+    vec![
+        Block::heading(2, "3. Your metrics", 120.0),
+        Block::paragraph(format!(
+            "Each metric your trust is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. [x] marks a figure the input does not give.",
+            v.position.of,
+            v.group_label.to_lowercase()
+        )),
+        Block::Table(Table {
+            caption: format!("Table 1: your metrics, {}", v.quarter),
+            columns: vec![
+                ColumnSpec::text("Metric").width(WIDTH),
+                ColumnSpec::number("Value"),
+                ColumnSpec::text("Unit"),
+                ColumnSpec::text("Better"),
+                ColumnSpec::number("Score"),
+                ColumnSpec::number("Peer median (quartiles)"),
+                ColumnSpec::whole("Rank"),
+                ColumnSpec::text("Period"),
+            ],
+            rows,
+        }),
+        Block::Table(Table {
+            caption: format!("Table 2: your domain scores, {}", v.quarter),
+            columns: vec![
+                ColumnSpec::text("Domain").width(WIDTH),
+                ColumnSpec::number("Score"),
+                ColumnSpec::number("Segment"),
+                ColumnSpec::whole("Rank"),
+            ],
+            rows: domains,
+        }),
+    ]
+}
+
+fn drivers(v: &TrustView) -> Vec<Block> {
+    let mut costs: Vec<_> = v.metrics.iter().filter(|l| l.effect > 0.0).collect();
+    costs.sort_by(|a, b| b.effect.total_cmp(&a.effect).then_with(|| a.id.cmp(&b.id)));
+    let mut helps: Vec<_> = v.metrics.iter().filter(|l| l.effect < 0.0).collect();
+    helps.sort_by(|a, b| a.effect.total_cmp(&b.effect).then_with(|| a.id.cmp(&b.id)));
+    let line = |l: &&super::view::MetricLine| {
+        format!(
+            "{} ({}): score {:.2} against a peer median score of {:.2}, {} {:.3} {} your average.",
+            l.name,
+            l.id,
+            l.score,
+            l.peer_median_score,
+            if l.effect > 0.0 { "adding" } else { "taking" },
+            l.effect.abs(),
+            if l.effect > 0.0 { "to" } else { "off" }
+        )
+    };
+    let mut b = vec![
+        Block::heading(2, "4. What drives your position", 100.0),
+        Block::paragraph(format!(
+            "A metric's effect is its score less the peer group's median score, times its weight, divided by the total weight of the {} metrics in your average: what it adds to or takes off the average against a trust at the peer median. A metric appears on one side only.",
+            v.metrics_scored
+        )),
+    ];
+    if costs.is_empty() {
+        b.push(Block::paragraph(
+            "No metric scores worse than the peer median.",
+        ));
+    } else {
+        b.push(Block::paragraph(format!(
+            "The {} that cost your trust most:",
+            if costs.len().min(DRIVERS) == 1 {
+                "metric".to_owned()
+            } else {
+                format!("{} metrics", count_word(costs.len().min(DRIVERS)))
+            }
+        )));
+        b.push(Block::List(costs.iter().take(DRIVERS).map(line).collect()));
+    }
+    if !helps.is_empty() {
+        b.push(Block::paragraph(format!(
+            "Your trust's strongest {}:",
+            if helps.len().min(3) == 1 {
+                "metric".to_owned()
+            } else {
+                format!("{} metrics", count_word(helps.len().min(3)))
+            }
+        )));
+        b.push(Block::List(helps.iter().take(3).map(line).collect()));
+    }
+    b
+}
+
+fn what_it_would_take(v: &TrustView) -> Vec<Block> {
+    let mut b = vec![Block::heading(2, "5. What it would take", 100.0)];
+    let Some(plan) = &v.plan else {
+        b.push(Block::paragraph(
+            "No improvement plan could be computed for this trust from the input.",
+        ));
+        return b;
+    };
+    b.extend(plan_blocks(v, plan));
+    if v.position.programme == Some(true) {
+        b.push(Block::paragraph(format!(
+            "Leaving the Recovery Support Programme (segment {}) is decided by NHS England against the trust's agreed exit criteria, not by metric scores alone.",
+            v.segment5
+        )));
+    }
+    if !plan.not_modelled.is_empty() {
+        b.push(Block::paragraph(format!(
+            "These metrics could not be re-scored, so the search leaves them as they are ({} in all):",
+            plan.not_modelled.len()
+        )));
+        b.push(Block::List(
+            plan.not_modelled
+                .iter()
+                .map(|(id, why)| {
+                    let name = v
+                        .metric(id)
+                        .map_or_else(|| id.clone(), |l| format!("{} ({id})", l.name));
+                    format!("{name}: {why}.")
+                })
+                .collect(),
+        ));
+    }
+    b
+}
+
+fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
+    match &plan.outcome {
+        PlanOutcome::AlreadyBest => vec![Block::paragraph(
+            "Your trust is in segment 1, the best segment. Holding it depends on every metric staying where it is against the peer group.",
+        )],
+        PlanOutcome::CappedByOverride {
+            cap,
+            before_override,
+        } => vec![Block::paragraph(format!(
+            "Your trust is in financial deficit. Under the financial override a trust in deficit is placed no better than segment {cap}, whatever its metrics, so no improvement in metrics alone can lift it above segment {cap}. Its average gives segment {before_override}; leaving deficit is what would let that segment stand."
+        ))],
+        PlanOutcome::NoPath {
+            target,
+            best_average,
+        } => vec![Block::paragraph(format!(
+            "No combination of the metrics that can be re-scored reaches segment {target}: with every one of them at the best value in the peer group, your average would be {best_average:.2}, still short of the cut-point of {:.3}.",
+            v.cuts[usize::from(*target).saturating_sub(1).min(2)]
+        ))],
+        PlanOutcome::Path {
+            target,
+            steps,
+            new_average,
+        } => {
+            let rows = steps
+                .iter()
+                .map(|s| {
+                    let unit = v.metric(&s.metric_id).map_or("", |l| l.unit.as_str());
+                    let name = v
+                        .metric(&s.metric_id)
+                        .map_or_else(|| s.metric_id.clone(), |l| format!("{} ({})", l.name, l.id));
+                    vec![
+                        name,
+                        text::value(s.from_value, unit),
+                        text::value(s.to_value, unit),
+                        format!("{:.2}", s.from_score),
+                        format!("{:.2}", s.to_score),
+                    ]
+                })
+                .collect();
+            let mut b = vec![
+                Block::paragraph(format!(
+                    "The fewest metric improvements that would move your trust into segment {target}, found by re-scoring each metric with the new value ranked among the peer group's current values: {} With {}, your average would be {new_average:.2}, in segment {target} at this quarter's cut-points ({:.3}, {:.3}, {:.3}).{}",
+                    if steps.len() == 1 {
+                        "one metric.".to_owned()
+                    } else {
+                        format!("{} metrics.", count_word(steps.len()))
+                    },
+                    if steps.len() == 1 {
+                        "it"
+                    } else {
+                        "all of them"
+                    },
+                    v.cuts[0],
+                    v.cuts[1],
+                    v.cuts[2],
+                    if v.cuts_move {
+                        " The cut-points are quartiles of all trusts' averages and would move a little with your trust's."
+                    } else {
+                        ""
+                    }
+                )),
+                Block::Table(Table {
+                    caption: format!("Table 3: what it would take to reach segment {target}"),
+                    columns: vec![
+                        ColumnSpec::text("Metric").width(WIDTH),
+                        ColumnSpec::number("Value now"),
+                        ColumnSpec::number("Target (at least as good as)"),
+                        ColumnSpec::number("Score now"),
+                        ColumnSpec::number("Score at target"),
+                    ],
+                    rows,
+                }),
+            ];
+            if v.position.in_deficit == Some(true) {
+                b.push(Block::paragraph(format!(
+                    "Your trust is in financial deficit, so it cannot go above segment {} while it stays in deficit.",
+                    v.cap
+                )));
+            }
+            b
+        }
+    }
+}
+
+fn what_happens_next(v: &TrustView, publication: &Publication) -> Vec<Block> {
+    vec![
+        Block::heading(2, "6. What happens next", 80.0),
+        Block::paragraph(format!("{}: {}", v.status.status.label, v.status.next)),
+        Block::paragraph(format!(
+            "If you have questions about this letter or the figures behind it, contact {} and quote reference {}.",
+            publication.contact, v.reference
+        )),
+        Block::paragraph("Yours sincerely,"),
+        Block::paragraph(publication.organisation.clone()),
+    ]
+}

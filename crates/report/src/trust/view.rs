@@ -1,0 +1,387 @@
+//! The per-trust view: everything a trust's letter and board workbook print, holding only that
+//! trust's own figures, aggregates of its peer group (medians, quartiles, counts), and the peer
+//! group's published league table (which only the workbook's league sheet shows). No other
+//! trust's figures or names reach a document by any other path.
+
+use std::collections::BTreeMap;
+
+use league_model::number::round_dp;
+use league_model::{
+    BoardAssessment, CutPointSource, ImprovementPlan, InterventionStatus, LeagueRow, Methodology,
+    MetricScore, PeerSpread, Quarter, ScoreRun, TrustCode,
+};
+
+use crate::national::NationalPack;
+use crate::table::PackTable;
+
+/// One quarter's position of the trust.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Position {
+    /// Quarter.
+    pub quarter: Quarter,
+    /// League rank in the peer group.
+    pub rank: u32,
+    /// Trusts in the peer group that quarter.
+    pub of: usize,
+    /// Likely range of the rank.
+    pub rank_range: (u32, u32),
+    /// Segment 1–4 after the financial override.
+    pub segment: u8,
+    /// Segment the average gives.
+    pub before_override: u8,
+    /// Average metric score, rounded as published.
+    pub average: f64,
+    /// Likely range of the average, rounded as published.
+    pub average_range: (f64, f64),
+    /// Financial deficit flag: `None` not known.
+    pub in_deficit: Option<bool>,
+    /// Recovery Support Programme flag: `None` not known.
+    pub programme: Option<bool>,
+}
+
+impl Position {
+    fn of(quarter: Quarter, r: &LeagueRow, of: usize) -> Self {
+        Self {
+            quarter,
+            rank: r.rank,
+            of,
+            rank_range: (r.rank_range.low as u32, r.rank_range.high as u32),
+            segment: r.segment,
+            before_override: r.unadjusted_segment,
+            average: round_dp(r.average, 2),
+            average_range: (
+                round_dp(r.average_range.low, 2),
+                round_dp(r.average_range.high, 2),
+            ),
+            in_deficit: r.in_deficit,
+            programme: r.in_improvement_programme,
+        }
+    }
+
+    /// Whether the rank's likely range and `other`'s do not overlap (a significant change).
+    pub fn significantly_different(&self, other: &Position) -> bool {
+        self.rank_range.1 < other.rank_range.0 || other.rank_range.1 < self.rank_range.0
+    }
+}
+
+/// One of the trust's metric scores with its peer group's published aggregates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricLine {
+    /// Score id (OF1061).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Domain name.
+    pub domain: String,
+    /// Unit of the value.
+    pub unit: String,
+    /// Whether a higher value is better.
+    pub higher_is_better: bool,
+    /// The trust's value, when there is one.
+    pub value: Option<f64>,
+    /// Score as averaged.
+    pub score: f64,
+    /// Weight in the average.
+    pub weight: f64,
+    /// Median and quartiles of the peer group's values.
+    pub spread: Option<PeerSpread>,
+    /// Rank of the value in the peer group (1 = best).
+    pub value_rank: Option<u32>,
+    /// Trusts in the peer group with a value (the rank's denominator).
+    pub ranked: usize,
+    /// Reporting period of the inputs.
+    pub period: String,
+    /// Median of the peer group's scores on the metric.
+    pub peer_median_score: f64,
+    /// Weighted effect on the average against the peer median score: positive costs the
+    /// trust, negative helps it.
+    pub effect: f64,
+}
+
+/// One domain's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainLine {
+    /// Domain name.
+    pub name: String,
+    /// Domain score.
+    pub score: f64,
+    /// Domain segment.
+    pub segment: u8,
+    /// Rank of the domain score in the peer group.
+    pub rank: u32,
+}
+
+/// The trust's intervention status and what follows from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusView {
+    /// The status as the run found it.
+    pub status: InterventionStatus,
+    /// What happens next (from the methodology).
+    pub next: String,
+}
+
+/// A board capability assessment as documents show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardView {
+    /// The overall view, when given.
+    pub overall: Option<String>,
+    /// (area name, rating), in the methodology's order.
+    pub areas: Vec<(String, String)>,
+}
+
+/// Everything one trust's documents show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrustView {
+    /// Quarter.
+    pub quarter: Quarter,
+    /// ODS code, validated.
+    pub code: TrustCode,
+    /// Name.
+    pub name: String,
+    /// Peer group label ("Acute trust").
+    pub group_label: String,
+    /// This quarter's position.
+    pub position: Position,
+    /// Every quarter of the run up to this one, oldest first (this one last).
+    pub history: Vec<Position>,
+    /// Metrics in the average.
+    pub metrics_scored: u32,
+    /// Of those, synthetic and from another period.
+    pub synthetic_metrics: u32,
+    /// Metrics from another period.
+    pub other_period_metrics: u32,
+    /// Every scored metric, in the methodology's order.
+    pub metrics: Vec<MetricLine>,
+    /// Domains.
+    pub domains: Vec<DomainLine>,
+    /// Intervention status.
+    pub status: StatusView,
+    /// What it would take.
+    pub plan: Option<ImprovementPlan>,
+    /// Board capability assessment; `None` is "not assessed".
+    pub board: Option<BoardView>,
+    /// The segment cut-points and whether they are quartiles of the averages (which move).
+    pub cuts: [f64; 3],
+    /// Whether the cut-points are quartiles computed from this run's averages.
+    pub cuts_move: bool,
+    /// The financial override's cap segment.
+    pub cap: u8,
+    /// The segment number of the Recovery Support Programme.
+    pub segment5: u8,
+    /// The peer group's published league table: the only place other trusts appear.
+    pub peer_league: PackTable,
+    /// Reference number of the letter.
+    pub reference: String,
+}
+
+impl TrustView {
+    /// The metric line of a score id.
+    pub fn metric(&self, id: &str) -> Option<&MetricLine> {
+        self.metrics.iter().find(|l| l.id == id)
+    }
+
+    /// The previous quarter's position, when the run holds it.
+    pub fn previous(&self) -> Option<&Position> {
+        self.history.iter().rev().nth(1)
+    }
+}
+
+/// Views of every trust with an average in `pack`'s quarter, in table order.
+pub fn trust_views(
+    run: &ScoreRun,
+    m: &Methodology,
+    pack: &NationalPack,
+    boards: &[BoardAssessment],
+) -> Vec<TrustView> {
+    let q = pack.quarter;
+    let mut scores: BTreeMap<(&TrustCode, &str), &MetricScore> = BTreeMap::new();
+    for s in run.metric_scores.iter().filter(|s| s.quarter == q) {
+        scores.insert((&s.trust, s.metric_id.as_str()), s);
+    }
+    let mut out = Vec::new();
+    for t in run.tables.iter().filter(|t| t.quarter == q) {
+        let Some(peer_league) = pack
+            .league
+            .iter()
+            .find(|p| p.id == format!("league_{}", t.peer_group))
+            .cloned()
+        else {
+            continue;
+        };
+        let members: Vec<&TrustCode> = t.rows.iter().map(|r| &r.trust.code).collect();
+        let peer_scores = |id: &str| -> Vec<&MetricScore> {
+            members
+                .iter()
+                .filter_map(|c| scores.get(&(*c, id)).copied())
+                .collect()
+        };
+        let cuts = run
+            .cuts
+            .iter()
+            .find(|c| c.quarter == q && c.peer_group.as_deref().is_none_or(|g| g == t.peer_group));
+        for r in &t.rows {
+            let own: Vec<&MetricScore> = scores
+                .range((&r.trust.code, "")..)
+                .take_while(|((c, _), _)| *c == &r.trust.code)
+                .map(|(_, s)| *s)
+                .collect();
+            let weight: f64 = own.iter().filter(|s| s.in_average).map(|s| s.weight).sum();
+            let metrics = m
+                .metrics
+                .iter()
+                .filter_map(|def| own.iter().find(|s| s.metric_id == def.id))
+                .map(|s| metric_line(m, s, &peer_scores(&s.metric_id), weight))
+                .collect();
+            out.push(TrustView {
+                quarter: q,
+                code: r.trust.code.clone(),
+                name: r.trust.name.clone(),
+                group_label: t.peer_group_label.clone(),
+                position: Position::of(q, r, t.rows.len()),
+                history: history(run, &r.trust.code, q),
+                metrics_scored: r.metrics_scored,
+                synthetic_metrics: r.synthetic_metrics,
+                other_period_metrics: r.other_period_metrics,
+                metrics,
+                domains: r
+                    .domains
+                    .iter()
+                    .map(|d| DomainLine {
+                        name: m
+                            .domains
+                            .iter()
+                            .find(|x| x.id == d.domain)
+                            .map_or_else(|| d.domain.clone(), |x| x.name.clone()),
+                        score: d.score,
+                        segment: d.segment,
+                        rank: d.rank,
+                    })
+                    .collect(),
+                status: status(run, m, q, &r.trust.code),
+                plan: run
+                    .improvements
+                    .iter()
+                    .find(|p| p.quarter == q && p.trust == r.trust.code)
+                    .cloned(),
+                board: boards
+                    .iter()
+                    .find(|b| b.quarter == q && b.trust == r.trust.code)
+                    .map(|b| board_view(m, b)),
+                cuts: cuts.map_or([f64::NAN; 3], |c| c.cuts),
+                cuts_move: cuts.is_some_and(|c| matches!(c.source, CutPointSource::Quartiles(_))),
+                cap: m.financial_override.cap_segment,
+                segment5: m.segment5.segment,
+                peer_league: peer_league.clone(),
+                reference: format!("NOF-{}-{}", crate::narrative::quarter_key(q), r.trust.code)
+                    .to_uppercase()
+                    .replace('_', ""),
+            });
+        }
+    }
+    out
+}
+
+fn metric_line(
+    m: &Methodology,
+    s: &MetricScore,
+    peers: &[&MetricScore],
+    weight: f64,
+) -> MetricLine {
+    let def = m.metric(&s.metric_id);
+    let mut peer: Vec<f64> = peers.iter().map(|p| p.score).collect();
+    peer.sort_by(f64::total_cmp);
+    let median = median(&peer).unwrap_or(s.score);
+    let effect = if s.in_average && weight > 0.0 {
+        (s.score - median) * s.weight / weight
+    } else {
+        0.0
+    };
+    MetricLine {
+        id: s.metric_id.clone(),
+        name: def.map_or_else(|| s.metric_id.clone(), |d| d.name.clone()),
+        domain: def
+            .and_then(|d| m.domains.iter().find(|x| x.id == d.domain))
+            .map_or_else(String::new, |x| x.name.clone()),
+        unit: def.map_or_else(String::new, |d| d.unit.clone()),
+        higher_is_better: def
+            .is_some_and(|d| d.direction == league_model::Direction::HigherIsBetter),
+        value: s.value,
+        score: s.score,
+        weight: s.weight,
+        spread: s.peer_spread,
+        value_rank: s.value_rank,
+        ranked: peers.iter().filter(|p| p.value.is_some()).count(),
+        period: s.reporting_date.clone(),
+        peer_median_score: median,
+        effect,
+    }
+}
+
+/// The trust's position in every quarter of the run up to `q`.
+fn history(run: &ScoreRun, code: &TrustCode, q: Quarter) -> Vec<Position> {
+    let mut h: Vec<Position> = run
+        .tables
+        .iter()
+        .filter(|t| t.quarter <= q)
+        .filter_map(|t| {
+            t.rows
+                .iter()
+                .find(|r| &r.trust.code == code)
+                .map(|r| Position::of(t.quarter, r, t.rows.len()))
+        })
+        .collect();
+    h.sort_by_key(|p| p.quarter);
+    h
+}
+
+fn status(run: &ScoreRun, m: &Methodology, q: Quarter, code: &TrustCode) -> StatusView {
+    let status = run
+        .interventions
+        .iter()
+        .find(|s| s.quarter == q && &s.trust == code)
+        .cloned()
+        .unwrap_or_else(|| InterventionStatus {
+            quarter: q,
+            trust: code.clone(),
+            id: String::new(),
+            label: "Not determined".into(),
+            rule: String::new(),
+            evidence: Vec::new(),
+            not_assessed: Vec::new(),
+        });
+    let next = m
+        .intervention
+        .statuses
+        .iter()
+        .find(|s| s.id == status.id)
+        .map_or_else(String::new, |s| s.next.clone());
+    StatusView { status, next }
+}
+
+/// Median of sorted values.
+fn median(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+fn board_view(m: &Methodology, b: &BoardAssessment) -> BoardView {
+    let areas = &m.intervention.board_capability.areas;
+    BoardView {
+        overall: b.overall.clone(),
+        areas: b
+            .areas
+            .iter()
+            .map(|(id, rating)| {
+                let name = areas
+                    .iter()
+                    .find(|a| &a.id == id)
+                    .map_or_else(|| id.clone(), |a| a.name.clone());
+                (name, rating.clone())
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,564 @@
+//! The board workbook: the letter's figures as spreadsheet tables for a trust's board, with the
+//! same standards as the national workbook (Cover, Contents, Notes, one table per sheet, data
+//! dictionary). Its "Peer league table" sheet is the national league table of the trust's peer
+//! group, published figures only, and is the one place another trust appears.
+
+use league_model::PlanOutcome;
+use rust_xlsxwriter::XlsxError;
+
+use crate::narrative::quarter_months;
+use crate::publication::Publication;
+use crate::table::{Cell, Column, Kind, PackTable, Shorthand, col, dec, dec_or};
+use crate::xlsx::{CoverSection, NoteRow, Properties, WorkbookBuilder};
+
+use super::text;
+use super::view::TrustView;
+
+/// The sheet that holds the peer group's league table (the leak scan exempts it).
+pub const PEER_LEAGUE_SHEET: &str = "Peer league table";
+
+/// Builds the board workbook; byte-identical for the same view and publication details.
+pub fn board_workbook(v: &TrustView, publication: &Publication) -> Result<Vec<u8>, XlsxError> {
+    let title = format!(
+        "{}: NHS Oversight Framework, {} ({})",
+        v.name,
+        v.quarter,
+        quarter_months(v.quarter)
+    );
+    let mut wb = WorkbookBuilder::new(&Properties {
+        title: title.clone(),
+        author: publication.organisation.clone(),
+        subject: format!("Board workbook {}", v.reference),
+        keywords: "NHS, oversight framework, board workbook".into(),
+        language: publication.language.clone(),
+        date: publication.release_ymd(),
+    })?;
+    wb.cover(&title, &cover(v, publication))?;
+    let tables = [
+        summary(v),
+        metrics(v),
+        history(v),
+        what_it_would_take(v),
+        peer_league(v),
+    ];
+    let mut entries = vec![(
+        "Notes".to_owned(),
+        "How the figures are made: scores, the average, segments, the financial override, likely ranges and what it would take.".to_owned(),
+    )];
+    entries.extend(
+        tables
+            .iter()
+            .map(|t| (t.sheet.clone(), t.description.clone())),
+    );
+    entries.push((
+        "Data dictionary".to_owned(),
+        "Every column of every table: type, unit and meaning.".to_owned(),
+    ));
+    wb.contents(&entries)?;
+    wb.notes(&notes(v))?;
+    for t in &tables {
+        wb.table(t, &[format!("Source: {} computed by this project from NHS England's data; see the Notes worksheet.", if t.id == "peer_league" { "the national league table" } else { "figures" })])?;
+    }
+    wb.dictionary(
+        &tables.iter().collect::<Vec<_>>(),
+        "This worksheet contains one table: every column of every table in this workbook.",
+    )?;
+    wb.finish()
+}
+
+fn cover(v: &TrustView, publication: &Publication) -> Vec<CoverSection> {
+    let p = &v.position;
+    vec![
+        CoverSection::new(
+            "About this workbook",
+            vec![
+                format!(
+                    "For the board of {} ({}): its position in the NHS Oversight Framework for {} ({}), the figures behind it, and what it would take to reach the next segment. It accompanies the letter with reference {}.",
+                    v.name,
+                    v.code,
+                    v.quarter,
+                    quarter_months(v.quarter),
+                    v.reference
+                ),
+            ],
+        ),
+        CoverSection::new(
+            "Where the trust stands",
+            vec![
+                format!(
+                    "Segment {} of 4; rank {} of {} {}s (likely range {} to {}); average metric score {:.2} (likely range {:.2} to {:.2}) on {} metrics.",
+                    p.segment,
+                    p.rank,
+                    p.of,
+                    v.group_label.to_lowercase(),
+                    p.rank_range.0,
+                    p.rank_range.1,
+                    p.average,
+                    p.average_range.0,
+                    p.average_range.1,
+                    v.metrics_scored
+                ),
+                text::override_sentence(p, v.cap),
+                text::programme_sentence(p, v.segment5),
+                text::status_sentence(&v.status),
+                text::board_sentence(v),
+            ],
+        ),
+        CoverSection {
+            link: Some((
+                publication.release_url.clone(),
+                publication.release_url_text.clone(),
+            )),
+            ..CoverSection::new(
+                "Release",
+                vec![
+                    format!("Published: {}.", publication.release_long()),
+                    format!("Next update: {}.", publication.next_update),
+                ],
+            )
+        },
+        CoverSection::new("Contact", vec![publication.contact.clone()]),
+        CoverSection::new(
+            "Licence",
+            vec!["Contains public sector information licensed under the Open Government Licence v3.0.".to_owned()],
+        ),
+    ]
+}
+
+fn notes(v: &TrustView) -> Vec<NoteRow> {
+    let n = |i: usize, subject: &str, text: String| NoteRow {
+        number: format!("[note {i}]"),
+        subject: subject.to_owned(),
+        text,
+    };
+    vec![
+        n(1, "Scores and the average", format!("Each metric is scored from 1 (best) to 4 (worst) against the trust's comparators; the average metric score is the weighted mean of the {} scores the trust has. Segments 1 to 4 cut the average at {:.3}, {:.3} and {:.3}.", v.metrics_scored, v.cuts[0], v.cuts[1], v.cuts[2])),
+        n(2, "Financial override", format!("A trust in financial deficit is placed no better than segment {}.", v.cap)),
+        n(3, "Likely ranges", "Likely ranges of the rank and the average come from resampling the trust's metric scores; a change of rank is significant only when the likely ranges do not overlap.".to_owned()),
+        n(4, "What it would take", "The fewest metric improvements that move the trust into the next segment, found by re-scoring each metric with the new value ranked among the peer group's current values; the other trusts' values are held as they are.".to_owned()),
+        n(5, "Peer league table", "The peer group's national league table as published: the only sheet that names other trusts.".to_owned()),
+    ]
+}
+
+fn table(
+    id: &str,
+    sheet: &str,
+    title: String,
+    description: &str,
+    columns: Vec<Column>,
+    rows: Vec<Vec<Cell>>,
+) -> PackTable {
+    PackTable {
+        id: id.to_owned(),
+        sheet: sheet.to_owned(),
+        title,
+        description: description.to_owned(),
+        notes: Vec::new(),
+        columns,
+        rows,
+    }
+}
+
+fn summary(v: &TrustView) -> PackTable {
+    let p = &v.position;
+    let yes_no_unknown = |b: Option<bool>| match b {
+        Some(true) => "Yes",
+        Some(false) => "No",
+        None => "Not known",
+    };
+    let rows: Vec<(&str, Cell)> = vec![
+        ("Trust code", Cell::Text(v.code.to_string())),
+        ("Trust name", Cell::Text(v.name.clone())),
+        ("Peer group", Cell::Text(v.group_label.clone())),
+        ("Segment (1 to 4)", Cell::Text(p.segment.to_string())),
+        (
+            "Segment before the financial override",
+            Cell::Text(p.before_override.to_string()),
+        ),
+        (
+            "In financial deficit",
+            Cell::Text(yes_no_unknown(p.in_deficit).into()),
+        ),
+        (
+            "In the Recovery Support Programme",
+            Cell::Text(yes_no_unknown(p.programme).into()),
+        ),
+        (
+            "Rank in peer group",
+            Cell::Text(format!("{} of {}", p.rank, p.of)),
+        ),
+        (
+            "Likely range of rank",
+            Cell::Text(format!("{} to {}", p.rank_range.0, p.rank_range.1)),
+        ),
+        (
+            "Average metric score",
+            Cell::Text(format!("{:.2}", p.average)),
+        ),
+        (
+            "Likely range of average",
+            Cell::Text(format!(
+                "{:.2} to {:.2}",
+                p.average_range.0, p.average_range.1
+            )),
+        ),
+        (
+            "Metrics in the average",
+            Cell::Text(v.metrics_scored.to_string()),
+        ),
+        (
+            "Synthetic metrics in the average",
+            Cell::Text(v.synthetic_metrics.to_string()),
+        ),
+        (
+            "Intervention status",
+            Cell::Text(v.status.status.label.clone()),
+        ),
+        ("Why", Cell::Text(text::status_sentence(&v.status))),
+        ("What happens next", Cell::Text(v.status.next.clone())),
+        (
+            "Board capability assessment",
+            Cell::Text(text::board_sentence(v)),
+        ),
+    ];
+    table(
+        "summary",
+        "Summary",
+        format!("Summary: {}, {}", v.name, v.quarter),
+        "The trust's segment, rank, average, override, programme and intervention status.",
+        vec![
+            col("Item", "item", Kind::Text, "", "What the row gives."),
+            col(
+                "Value",
+                "value",
+                Kind::Text,
+                "",
+                "The trust's figure or status.",
+            ),
+        ],
+        rows.into_iter()
+            .map(|(k, c)| vec![Cell::Text(k.to_owned()), c])
+            .collect(),
+    )
+}
+
+fn metrics(v: &TrustView) -> PackTable {
+    let missing = || Cell::Missing(Shorthand::NotAvailable);
+    let rows = v
+        .metrics
+        .iter()
+        .map(|l| {
+            let spread = |f: fn(&league_model::PeerSpread) -> f64| {
+                l.spread.as_ref().map_or_else(missing, |s| dec(f(s)))
+            };
+            vec![
+                Cell::Text(l.id.clone()),
+                Cell::Text(l.name.clone()),
+                Cell::Text(l.domain.clone()),
+                Cell::Text(l.unit.clone()),
+                Cell::Text(
+                    if l.higher_is_better {
+                        "Higher"
+                    } else {
+                        "Lower"
+                    }
+                    .into(),
+                ),
+                dec_or(l.value, Shorthand::NotAvailable),
+                dec(l.score),
+                spread(|s| s.lower_quartile),
+                spread(|s| s.median),
+                spread(|s| s.upper_quartile),
+                l.value_rank
+                    .map_or_else(missing, |r| Cell::Int(i64::from(r))),
+                Cell::Int(l.ranked as i64),
+                dec(l.peer_median_score),
+                Cell::Num(league_model::number::round_dp(l.effect, 3)),
+                Cell::Text(l.period.clone()),
+            ]
+        })
+        .collect();
+    table(
+        "metrics",
+        "Metrics",
+        format!("Metrics against the peer group: {}, {}", v.name, v.quarter),
+        "Each scored metric: value, score, the peer group's quartiles, rank and effect on the average.",
+        vec![
+            col("Metric id", "metric_id", Kind::Text, "", "Score id."),
+            col("Metric", "metric", Kind::Text, "", "Metric name."),
+            col("Domain", "domain", Kind::Text, "", "Domain."),
+            col("Unit", "unit", Kind::Text, "", "Unit of the value."),
+            col(
+                "Better",
+                "better",
+                Kind::Text,
+                "",
+                "Whether a higher or a lower value is better.",
+            ),
+            col(
+                "Value",
+                "value",
+                Kind::Decimal(2),
+                "metric unit",
+                "The trust's value.",
+            ),
+            col(
+                "Score",
+                "score",
+                Kind::Decimal(2),
+                "score 1 to 4",
+                "The metric score, 1 (best) to 4.",
+            ),
+            col(
+                "Peer lower quartile",
+                "peer_lower_quartile",
+                Kind::Decimal(2),
+                "metric unit",
+                "25th percentile of the peer group's values.",
+            ),
+            col(
+                "Peer median",
+                "peer_median",
+                Kind::Decimal(2),
+                "metric unit",
+                "Median of the peer group's values.",
+            ),
+            col(
+                "Peer upper quartile",
+                "peer_upper_quartile",
+                Kind::Decimal(2),
+                "metric unit",
+                "75th percentile of the peer group's values.",
+            ),
+            col(
+                "Rank",
+                "rank",
+                Kind::Integer,
+                "",
+                "Rank of the value in the peer group, 1 best.",
+            ),
+            col(
+                "Trusts ranked",
+                "trusts_ranked",
+                Kind::Integer,
+                "trusts",
+                "Trusts in the peer group with a value: the rank's denominator.",
+            ),
+            col(
+                "Peer median score",
+                "peer_median_score",
+                Kind::Decimal(2),
+                "score 1 to 4",
+                "Median of the peer group's scores.",
+            ),
+            col(
+                "Effect on average",
+                "effect_on_average",
+                Kind::Decimal(3),
+                "score points",
+                "Score less the peer median score, times the weight, over the total weight: positive costs the trust.",
+            ),
+            col(
+                "Period",
+                "period",
+                Kind::Text,
+                "",
+                "Reporting period of the inputs.",
+            ),
+        ],
+        rows,
+    )
+}
+
+fn history(v: &TrustView) -> PackTable {
+    let rows = v
+        .history
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::Text(p.quarter.to_string()),
+                Cell::Int(i64::from(p.segment)),
+                Cell::Int(i64::from(p.before_override)),
+                Cell::Int(i64::from(p.rank)),
+                Cell::Int(p.of as i64),
+                Cell::Int(i64::from(p.rank_range.0)),
+                Cell::Int(i64::from(p.rank_range.1)),
+                dec(p.average),
+                dec(p.average_range.0),
+                dec(p.average_range.1),
+            ]
+        })
+        .collect();
+    table(
+        "history",
+        "History",
+        format!("History by quarter: {}", v.name),
+        "The trust's segment, rank and average in each quarter the input holds.",
+        vec![
+            col("Quarter", "quarter", Kind::Text, "", "Quarter."),
+            col(
+                "Segment",
+                "segment",
+                Kind::Integer,
+                "",
+                "Segment after the financial override.",
+            ),
+            col(
+                "Before override",
+                "segment_before_override",
+                Kind::Integer,
+                "",
+                "Segment the average gives.",
+            ),
+            col(
+                "Rank",
+                "rank",
+                Kind::Integer,
+                "",
+                "League rank in the peer group.",
+            ),
+            col(
+                "Trusts in peer group",
+                "trusts",
+                Kind::Integer,
+                "trusts",
+                "Trusts ranked that quarter.",
+            ),
+            col(
+                "Likely rank from",
+                "rank_likely_from",
+                Kind::Integer,
+                "",
+                "Likely range of the rank, from.",
+            ),
+            col(
+                "Likely rank to",
+                "rank_likely_to",
+                Kind::Integer,
+                "",
+                "Likely range of the rank, to.",
+            ),
+            col(
+                "Average score",
+                "average_score",
+                Kind::Decimal(2),
+                "score 1 to 4",
+                "Average metric score.",
+            ),
+            col(
+                "Likely average from",
+                "average_likely_from",
+                Kind::Decimal(2),
+                "score 1 to 4",
+                "Likely range of the average, from.",
+            ),
+            col(
+                "Likely average to",
+                "average_likely_to",
+                Kind::Decimal(2),
+                "score 1 to 4",
+                "Likely range of the average, to.",
+            ),
+        ],
+        rows,
+    )
+}
+
+fn what_it_would_take(v: &TrustView) -> PackTable {
+    let (rows, note): (Vec<Vec<Cell>>, String) = match v.plan.as_ref().map(|p| &p.outcome) {
+        Some(PlanOutcome::Path {
+            target,
+            steps,
+            new_average,
+        }) => (
+            steps
+                .iter()
+                .map(|s| {
+                    vec![
+                        Cell::Text(s.metric_id.clone()),
+                        Cell::Text(
+                            v.metric(&s.metric_id)
+                                .map_or_else(String::new, |l| l.name.clone()),
+                        ),
+                        dec(s.from_value),
+                        dec(s.to_value),
+                        dec(s.from_score),
+                        dec(s.to_score),
+                    ]
+                })
+                .collect(),
+            format!(
+                "These improvements together move the trust into segment {target}, with an average of {new_average:.2}."
+            ),
+        ),
+        Some(PlanOutcome::CappedByOverride { cap, .. }) => (
+            Vec::new(),
+            format!(
+                "The trust is in financial deficit: no metric improvement alone lifts it above segment {cap}."
+            ),
+        ),
+        Some(PlanOutcome::NoPath {
+            target,
+            best_average,
+        }) => (
+            Vec::new(),
+            format!(
+                "No combination of the metrics that can be re-scored reaches segment {target}; the best average they give is {best_average:.2}."
+            ),
+        ),
+        Some(PlanOutcome::AlreadyBest) => (Vec::new(), "The trust is in segment 1.".to_owned()),
+        None => (
+            Vec::new(),
+            "No plan could be computed from the input.".to_owned(),
+        ),
+    };
+    let mut t = table(
+        "what_it_would_take",
+        "What it would take",
+        format!("What it would take to reach the next segment: {}", v.name),
+        "The fewest metric improvements, each with its target value, that move the trust into the next segment.",
+        vec![
+            col("Metric id", "metric_id", Kind::Text, "", "Score id."),
+            col("Metric", "metric", Kind::Text, "", "Metric name."),
+            col(
+                "Value now",
+                "value_now",
+                Kind::Decimal(2),
+                "metric unit",
+                "The trust's value.",
+            ),
+            col(
+                "Target value",
+                "target_value",
+                Kind::Decimal(2),
+                "metric unit",
+                "The value to reach (or better).",
+            ),
+            col(
+                "Score now",
+                "score_now",
+                Kind::Decimal(2),
+                "score 1 to 4",
+                "The score as averaged.",
+            ),
+            col(
+                "Score at target",
+                "score_at_target",
+                Kind::Decimal(2),
+                "score 1 to 4",
+                "The score re-ranked with the target value.",
+            ),
+        ],
+        rows,
+    );
+    t.notes.push(note);
+    t
+}
+
+fn peer_league(v: &TrustView) -> PackTable {
+    PackTable {
+        id: "peer_league".into(),
+        sheet: PEER_LEAGUE_SHEET.into(),
+        ..v.peer_league.clone()
+    }
+}
