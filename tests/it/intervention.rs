@@ -112,6 +112,26 @@ fn earned_autonomy_and_leadership_review_only_when_their_history_holds() {
         });
         assert_eq!(s["Status_id"] == "earned_autonomy", holds, "{c}: {s:?}");
         earned += usize::from(holds);
+        // The trust's letter says the same, and what changed since Q1.
+        let letter = run.out.join(format!("2025-26-Q2/trusts/{c}/letter.pdf"));
+        let text = league_check::pdf_pages(&letter)
+            .expect("letter")
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            text.contains("Intervention status: Earned autonomy, because"),
+            holds,
+            "{c}: {text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "In Q1 2025/26 your trust was ranked {} of",
+                q1[c]["Rank"]
+            )),
+            "{c}: {text}"
+        );
     }
     assert!(earned > 0, "the rule holds for some trusts in Q2");
     // Q3: the file gives no programme status, so earned autonomy cannot be confirmed for any

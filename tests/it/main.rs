@@ -9,6 +9,7 @@ mod corpus;
 mod fuzz;
 mod hostile;
 mod intervention;
+mod letters;
 mod pack;
 mod pipeline;
 mod statistics;

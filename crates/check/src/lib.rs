@@ -32,6 +32,15 @@ mod trusts;
 
 use read::{Grid, NumberForm};
 
+/// The text of each page of a PDF as a reader sees it (lines joined by spaces), read through
+/// the fonts' ToUnicode maps; the error says why the file could not be read.
+pub fn pdf_pages(path: &Path) -> Result<Vec<String>, String> {
+    Ok(pdf::lines(path)?
+        .into_iter()
+        .map(|page| page.join(" "))
+        .collect())
+}
+
 /// One thing that is not as it should be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

@@ -54,7 +54,8 @@ pub(super) fn check_trusts(
                 rank: l.get(r, "Rank").to_owned(),
                 of: l.rows.len(),
                 segment: l.get(r, "Segment").to_owned(),
-                average: num(l.get(r, "Average_score")).map_or(String::new(), |v| format!("{v:.2}")),
+                average: num(l.get(r, "Average_score"))
+                    .map_or(String::new(), |v| format!("{v:.2}")),
             })
         })
         .collect();
@@ -82,7 +83,12 @@ pub(super) fn check_trusts(
         let letter = format!("{q}/trusts/{}/letter.pdf", t.code);
         match pdf::lines(&dir.join(&letter)) {
             Ok(pages) => {
-                let text = pages.iter().flatten().cloned().collect::<Vec<_>>().join(" ");
+                let text = pages
+                    .iter()
+                    .flatten()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 check_letter(report, &letter, &text, t);
                 leak_scan(report, &letter, "the letter", &text, t, &names);
             }
@@ -106,7 +112,10 @@ pub(super) fn check_trusts(
                                 &g,
                                 csv,
                             );
-                            report.count("board workbook peer league cells equal to the national table", n);
+                            report.count(
+                                "board workbook peer league cells equal to the national table",
+                                n,
+                            );
                         }
                         Err(e) => report.fail(&wb_file, format!("peer league table: {e}")),
                     }
@@ -128,7 +137,10 @@ fn check_letter(report: &mut CheckReport, file: &str, text: &str, t: &Trust) {
         } else {
             report.fail(
                 file,
-                format!("does not say {expected:?}, as {}'s league-table.csv row gives", t.code),
+                format!(
+                    "does not say {expected:?}, as {}'s league-table.csv row gives",
+                    t.code
+                ),
             );
         }
     }
@@ -144,7 +156,10 @@ fn scores_by_trust(groups: &BTreeMap<String, GroupFiles>) -> Scores {
         let s = &f.scores;
         for r in &s.rows {
             out.insert(
-                (s.get(r, "Trust_code").to_owned(), s.get(r, "Metric_ID").to_owned()),
+                (
+                    s.get(r, "Trust_code").to_owned(),
+                    s.get(r, "Metric_ID").to_owned(),
+                ),
                 [
                     s.get(r, "Value").to_owned(),
                     s.get(r, "Median_value").to_owned(),
@@ -200,7 +215,10 @@ fn check_workbook(
                 } else {
                     report.fail(
                         file,
-                        format!("summary {name:?} is {:?} but the league table gives {expected:?}", item(name)),
+                        format!(
+                            "summary {name:?} is {:?} but the league table gives {expected:?}",
+                            item(name)
+                        ),
                     );
                 }
             }
@@ -237,17 +255,30 @@ fn check_workbook(
                     pairs.extend([
                         ("value", g.get(r, "Value"), v[0].as_str()),
                         ("peer median", g.get(r, "Peer median"), v[1].as_str()),
-                        ("peer lower quartile", g.get(r, "Peer lower quartile"), v[2].as_str()),
-                        ("peer upper quartile", g.get(r, "Peer upper quartile"), v[3].as_str()),
+                        (
+                            "peer lower quartile",
+                            g.get(r, "Peer lower quartile"),
+                            v[2].as_str(),
+                        ),
+                        (
+                            "peer upper quartile",
+                            g.get(r, "Peer upper quartile"),
+                            v[3].as_str(),
+                        ),
                     ]);
                 }
                 for (what, shown, csv) in pairs {
                     if close(shown, csv) {
-                        report.count("board workbook metric figures equal to metric-scores.csv", 1);
+                        report.count(
+                            "board workbook metric figures equal to metric-scores.csv",
+                            1,
+                        );
                     } else {
                         report.fail(
                             file,
-                            format!("metrics {id}: {what} {shown:?} but metric-scores.csv gives {csv:?}"),
+                            format!(
+                                "metrics {id}: {what} {shown:?} but metric-scores.csv gives {csv:?}"
+                            ),
                         );
                     }
                 }

@@ -94,7 +94,10 @@ pub(crate) fn outputs(root: &Path) -> std::io::Result<Vec<Output>> {
                 .to_string_lossy()
                 .replace('\\', "/");
             let parts: Vec<&str> = rel.split('/').collect();
+            // A trust's documents are for that trust (its ODS code); a peer group's tables for
+            // the group; the rest for the run.
             let audience = match parts.as_slice() {
+                [_, "trusts", code, ..] if parts.len() > 3 => (*code).to_owned(),
                 [_, group, ..] if parts.len() > 2 => (*group).to_owned(),
                 _ => "run".to_owned(),
             };

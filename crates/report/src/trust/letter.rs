@@ -174,7 +174,12 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
                 format!("{} ({})", l.name, l.id),
                 l.value.map_or_else(|| "[x]".into(), num),
                 l.unit.clone(),
-                if l.higher_is_better { "Higher" } else { "Lower" }.into(),
+                if l.higher_is_better {
+                    "Higher"
+                } else {
+                    "Lower"
+                }
+                .into(),
                 format!("{:.2}", l.score),
                 l.spread.map_or_else(
                     || "[x]".into(),

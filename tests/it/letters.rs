@@ -1,0 +1,516 @@
+//! Issue 11: a letter and a board workbook for every trust. Checked as their readers would: the
+//! letter's text read back from the PDF, the workbook's cells read back, every figure against
+//! the league tables the run wrote, and the proposed improvements re-scored by the engine.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use league_model::{Dataset, PlanOutcome, ScoreRun};
+
+use crate::util::{
+    files_under, league, methodology, read_csv, register, report, root, stderr, thresholds,
+};
+
+type Row = HashMap<String, String>;
+
+/// Every league row of the quarter, all peer groups.
+fn league_rows(out: &Path, quarter: &str) -> Vec<Row> {
+    ["acute", "mh_community", "ambulance"]
+        .iter()
+        .map(|g| out.join(quarter).join(g).join("league-table.csv"))
+        .filter(|p| p.is_file())
+        .flat_map(|p| read_csv(&p))
+        .collect()
+}
+
+fn letter_text(out: &Path, quarter: &str, code: &str) -> Vec<String> {
+    let p = out
+        .join(quarter)
+        .join("trusts")
+        .join(code)
+        .join("letter.pdf");
+    league_check::pdf_pages(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn one_line(pages: &[String]) -> String {
+    pages
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn every_trust_with_an_average_has_a_letter_and_a_board_workbook() {
+    let run = report(&[]);
+    let rows = league_rows(&run.out, "2025-26-Q1");
+    assert_eq!(
+        rows.len(),
+        205,
+        "every trust of the default data has an average"
+    );
+    let trusts = run.out.join("2025-26-Q1/trusts");
+    let dirs = std::fs::read_dir(&trusts).expect("trusts").count();
+    assert_eq!(dirs, 205);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(run.out.join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let audience: HashMap<String, String> = manifest["outputs"]
+        .as_array()
+        .expect("outputs")
+        .iter()
+        .map(|o| {
+            (
+                o["path"].as_str().expect("path").to_owned(),
+                o["audience"].as_str().expect("audience").to_owned(),
+            )
+        })
+        .collect();
+    let mut capped = 0;
+    for r in &rows {
+        let code = &r["Trust_code"];
+        for f in ["letter.pdf", "board-workbook.xlsx"] {
+            let rel = format!("2025-26-Q1/trusts/{code}/{f}");
+            assert_eq!(
+                audience.get(&rel),
+                Some(code),
+                "{rel}: the audience is the trust"
+            );
+        }
+        let pages = letter_text(&run.out, "2025-26-Q1", code);
+        assert!(pages.len() <= 4, "{code}: {} pages", pages.len());
+        let text = one_line(&pages);
+        // Addressed, dated and referenced.
+        assert!(
+            text.contains(&format!(
+                "To: the Chair and the Chief Executive, {}",
+                r["Trust_name"]
+            )),
+            "{code}"
+        );
+        assert!(text.contains("Date: 23 November 2026"), "{code}");
+        assert!(
+            text.contains(&format!("Reference: NOF-202526Q1-{code}")),
+            "{code}"
+        );
+        // The six sections, in order.
+        let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{code}: no {s:?}"));
+        let order = [
+            "1. Where you stand",
+            "2. What changed since last quarter",
+            "3. Your metrics",
+            "4. What drives your position",
+            "5. What it would take",
+            "6. What happens next",
+        ]
+        .map(at);
+        assert!(
+            order.windows(2).all(|w| w[0] < w[1]),
+            "{code}: sections out of order"
+        );
+        // Figures as the league table gives them.
+        assert!(
+            text.contains(&format!("Segment {} of 4", r["Segment"])),
+            "{code}"
+        );
+        assert!(
+            text.contains(&format!("resting on {} metrics", r["Metrics_scored"])),
+            "{code}"
+        );
+        // A trust the override capped is told so, and that no metric improvement alone lifts it.
+        let (seg, before): (u8, u8) = (
+            r["Segment"].parse().expect("segment"),
+            r["Segment_before_override"].parse().expect("segment"),
+        );
+        if r["Trust_in_financial_deficit"] == "Yes" && seg == 3 {
+            assert!(
+                text.contains("no improvement in metrics alone can lift it above segment 3"),
+                "{code}: {text}"
+            );
+            assert!(
+                text.contains(&format!("Its average gives segment {before}")),
+                "{code}"
+            );
+            if before < seg {
+                assert!(
+                    text.contains(&format!(
+                        "it is placed in segment 3 although its average gives segment {before}"
+                    )),
+                    "{code}"
+                );
+                capped += 1;
+            }
+        } else {
+            assert!(!text.contains("no improvement in metrics alone"), "{code}");
+        }
+        // NHS England publishes no board capability ratings: never one on a real trust.
+        assert!(
+            text.contains("Board capability assessment: not assessed."),
+            "{code}"
+        );
+    }
+    assert!(
+        capped > 10,
+        "the default data has trusts the override capped: {capped}"
+    );
+}
+
+/// The default dataset, assembled as `league report` assembles it.
+fn default_dataset() -> Dataset {
+    let (m, register) = (methodology(), register());
+    let ctx = league_ingest::Context {
+        register: &register,
+        methodology: &m,
+        periods: thresholds().months().expect("validated"),
+        limits: &league_ingest::Limits::default(),
+    };
+    let got = league_ingest::ingest_file(
+        &root().join("data/default/nof_2025_26_q1_national.csv"),
+        None,
+        &ctx,
+    )
+    .expect("default dataset");
+    league_ingest::assemble(&[got], &register, &m).dataset
+}
+
+fn score(data: &Dataset) -> ScoreRun {
+    let opts = league_score::ScoreOptions {
+        replicates: Some(100),
+        ..Default::default()
+    };
+    league_score::score(data, &methodology(), &opts).expect("score")
+}
+
+#[test]
+fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
+    let m = methodology();
+    let data = default_dataset();
+    let run = score(&data);
+    let paths: Vec<_> = run
+        .improvements
+        .iter()
+        .filter(|p| matches!(p.outcome, PlanOutcome::Path { .. }))
+        .collect();
+    assert!(paths.len() > 50, "{} plans with a path", paths.len());
+    let letters = report(&[]);
+    // Every fifth plan, re-scored by the whole engine with the proposed values in the data.
+    for plan in paths.iter().step_by(5) {
+        let PlanOutcome::Path {
+            target,
+            steps,
+            new_average,
+        } = &plan.outcome
+        else {
+            unreachable!()
+        };
+        let mut changed = data.clone();
+        for s in steps {
+            let mut found = false;
+            for o in changed.observations.iter_mut() {
+                if o.quarter == plan.quarter && o.trust == plan.trust && o.metric_id == s.value_id {
+                    o.value = s.to_value;
+                    o.published_rank = None;
+                    found = true;
+                }
+            }
+            assert!(found, "{}: {} has a value", plan.trust, s.value_id);
+            // NHS England's published score was for the old value.
+            changed.observations.retain(|o| {
+                !(o.quarter == plan.quarter && o.trust == plan.trust && o.metric_id == s.metric_id)
+            });
+        }
+        let rescored = score(&changed);
+        let row = rescored
+            .tables
+            .iter()
+            .flat_map(|t| &t.rows)
+            .find(|r| r.trust.code == plan.trust)
+            .expect("still scored");
+        assert!(
+            row.segment <= *target,
+            "{}: proposed {steps:?} gives segment {} (average {}), not {target}",
+            plan.trust,
+            row.segment,
+            row.average
+        );
+        assert!(
+            (row.average - new_average).abs() < 1e-9,
+            "{}: the letter says {new_average}, re-scoring gives {}",
+            plan.trust,
+            row.average
+        );
+        // And the letter proposes exactly these targets.
+        let text = one_line(&letter_text(
+            &letters.out,
+            "2025-26-Q1",
+            plan.trust.as_str(),
+        ));
+        assert!(
+            text.contains(&format!(
+                "your average would be {new_average:.2}, in segment {target}"
+            )),
+            "{}",
+            plan.trust
+        );
+        let table = &text[text.find("Table 3: what it would take").expect("table 3")..];
+        for s in steps {
+            for figure in [s.from_value, s.to_value] {
+                let shown = format!("{:.2}", league_model::number::round_dp(figure, 2));
+                assert!(
+                    table.contains(&shown),
+                    "{}: {} {shown} in {table}",
+                    plan.trust,
+                    s.metric_id
+                );
+            }
+            assert!(
+                table.contains(&format!("({})", s.metric_id)),
+                "{}",
+                plan.trust
+            );
+        }
+    }
+    // A trust the override caps has no path, whatever its metrics.
+    for p in &run.improvements {
+        let row = run
+            .tables
+            .iter()
+            .flat_map(|t| &t.rows)
+            .find(|r| r.trust.code == p.trust)
+            .expect("row");
+        let capped =
+            row.in_deficit == Some(true) && row.segment <= m.financial_override.cap_segment;
+        assert_eq!(
+            matches!(p.outcome, PlanOutcome::CappedByOverride { .. }),
+            capped && row.segment > 1,
+            "{}",
+            p.trust
+        );
+    }
+}
+
+/// Runs `league report` with this many threads into a fresh directory.
+fn report_with_threads(threads: &str, out: &Path) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_league"))
+        .current_dir(root())
+        .env("RAYON_NUM_THREADS", threads)
+        .args([
+            "report",
+            "--replicates",
+            "200",
+            "--out",
+            out.to_str().expect("utf8"),
+        ])
+        .output()
+        .expect("run league");
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn letters_and_workbooks_are_the_same_bytes_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    report_with_threads("1", &one);
+    report_with_threads("2", &two);
+    let files = |d: &Path| -> Vec<PathBuf> { files_under(&d.join("2025-26-Q1/trusts")) };
+    let (a, b) = (files(&one), files(&two));
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 410);
+    for f in &a {
+        assert!(
+            std::fs::read(one.join("2025-26-Q1/trusts").join(f)).expect("read")
+                == std::fs::read(two.join("2025-26-Q1/trusts").join(f)).expect("read"),
+            "{} differs between 1 and 2 threads",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn the_leak_scan_catches_another_trusts_name_in_a_letter_or_a_workbook() {
+    let run = report(&[]);
+    let rows = league_rows(&run.out, "2025-26-Q1");
+    let (own, other) = (&rows[0], &rows[1]);
+    let (code, foreign) = (&own["Trust_code"], &other["Trust_name"]);
+    let check = |out: &Path| {
+        let o = league(&["check", out.to_str().expect("utf8")]);
+        (o.status.code(), stderr(&o))
+    };
+    assert_eq!(check(&run.out).0, Some(0), "the run as written passes");
+
+    // A letter that says everything right and also names another trust.
+    let letter_copy = tempfile::tempdir().expect("tempdir");
+    crate::util::copy_dir(&run.out, letter_copy.path());
+    let original = one_line(&letter_text(&run.out, "2025-26-Q1", code));
+    let blocks = vec![
+        league_report::pdf::Block::paragraph(original),
+        league_report::pdf::Block::paragraph(format!("Unlike {foreign}, your trust ...")),
+    ];
+    let info = league_report::pdf::DocumentInfo {
+        title: "Injected".into(),
+        running_header: "Injected".into(),
+        language: "en-GB".into(),
+        author: "test".into(),
+        date: (2026, 11, 23),
+        document_id: "injected".into(),
+    };
+    let pdf = league_report::pdf::render(&info, &blocks).expect("render");
+    std::fs::write(
+        letter_copy
+            .path()
+            .join("2025-26-Q1/trusts")
+            .join(code)
+            .join("letter.pdf"),
+        pdf,
+    )
+    .expect("write");
+    let (status, err) = check(letter_copy.path());
+    assert_eq!(status, Some(8), "{err}");
+    assert!(
+        err.contains(&format!(
+            "2025-26-Q1/trusts/{code}/letter.pdf: the letter names another trust: {foreign:?}"
+        )),
+        "{err}"
+    );
+
+    // A workbook cell with another trust's code and name (the peer league sheet may; no other).
+    let book_copy = tempfile::tempdir().expect("tempdir");
+    crate::util::copy_dir(&run.out, book_copy.path());
+    let path = book_copy
+        .path()
+        .join("2025-26-Q1/trusts")
+        .join(code)
+        .join("board-workbook.xlsx");
+    let from = format!("<t>{}</t>", own["Trust_name"].replace('&', "&amp;"));
+    let to = format!(
+        "<t>{} and {} ({})</t>",
+        own["Trust_name"].replace('&', "&amp;"),
+        foreign.replace('&', "&amp;"),
+        other["Trust_code"]
+    );
+    rewrite_zip_part(&path, "xl/sharedStrings.xml", &from, &to);
+    let (status, err) = check(book_copy.path());
+    assert_eq!(status, Some(8), "{err}");
+    assert!(err.contains("names another trust"), "{err}");
+    assert!(
+        err.contains(&format!("code {}", other["Trust_code"])),
+        "{err}"
+    );
+}
+
+/// Replaces the first `from` with `to` in one part of a zip archive.
+fn rewrite_zip_part(path: &Path, part: &str, from: &str, to: &str) {
+    use std::io::{Read, Write};
+    let bytes = std::fs::read(path).expect("read");
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut replaced = false;
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).expect("entry");
+        let name = f.name().expect("entry name").into_owned();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).expect("entry data");
+        if name == part {
+            let text = String::from_utf8(data).expect("xml");
+            assert!(text.contains(from), "{part} holds {from}");
+            data = text.replacen(from, to, 1).into_bytes();
+            replaced = true;
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("entry");
+        out.write_all(&data).expect("write");
+    }
+    assert!(replaced);
+    std::fs::write(path, out.finish().expect("zip").into_inner()).expect("write");
+}
+
+#[test]
+fn a_board_assessment_reaches_the_documents_of_its_made_up_trust_only() {
+    // Made-up trusts: a board rating is never attached to a real trust in a test.
+    let m = methodology();
+    let data = league_ingest::synthetic_dataset(
+        &m,
+        &league_ingest::SyntheticSpec {
+            quarter: "Q1 2025/26".parse().expect("quarter"),
+            trusts_per_group: 12,
+            seed: 11,
+            missing: 0.1,
+        },
+    );
+    let run = score(&data);
+    let rated = league_ingest::synthetic_code(0, 3);
+    let csv = format!(
+        "trust_code,quarter,area,rating\n{rated},2025-26-Q1,overall,Low\n{rated},2025-26-Q1,quality_of_care,low\n"
+    );
+    let boards = league_ingest::read_board_assessment_bytes(
+        "board.csv",
+        csv.into_bytes(),
+        &league_ingest::Limits::default(),
+        &m,
+    )
+    .expect("valid assessment");
+    let publication = league_report::Publication::from_toml(
+        &std::fs::read_to_string(root().join("data/publication.toml")).expect("publication"),
+    )
+    .expect("valid");
+    let packs = league_report::build_packs(&run, &m);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let written =
+        league_report::write_trust_documents(dir.path(), &run, &m, &packs, &publication, &boards)
+            .expect("documents");
+    let letters: Vec<&PathBuf> = written
+        .iter()
+        .filter(|p| p.ends_with("letter.pdf"))
+        .collect();
+    assert_eq!(letters.len(), 36);
+    for p in letters {
+        let text = one_line(&league_check::pdf_pages(p).expect("pdf"));
+        let is_rated = p.parent().and_then(|d| d.file_name()) == Some(rated.as_str().as_ref());
+        assert_eq!(
+            text.contains("Board capability assessment: overall Low; Quality of care: Low."),
+            is_rated,
+            "{}",
+            p.display()
+        );
+        assert_eq!(
+            text.contains("Board capability assessment: not assessed."),
+            !is_rated
+        );
+        // Everything computed from synthetic data says so.
+        assert!(
+            text.contains("are synthetic test data, not real figures"),
+            "{}",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn a_board_assessment_for_a_trust_not_in_the_run_stops_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("board.csv");
+    std::fs::write(
+        &file,
+        "trust_code,quarter,area,rating\nZZ9,2025-26-Q1,overall,Low\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let o = league(&[
+        "report",
+        "--replicates",
+        "100",
+        "--board-assessment",
+        file.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("trust ZZ9 has a board assessment for Q1 2025/26 but no average in this run"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists(), "nothing written");
+}
