@@ -26,12 +26,17 @@ build-dataset:
 
 # Every benchmark (release builds)
 [group('bench')]
-bench: bench-ingest bench-pack bench-scale
+bench: bench-ingest bench-pack bench-letters bench-scale
 
 # Time writing the whole national pack (workbook, PDF, CSV, Parquet)
 [group('bench')]
 bench-pack:
     cargo bench --locked --bench national_pack
+
+# Time rendering every trust's letter and board workbook (205 trusts, in parallel)
+[group('bench')]
+bench-letters:
+    cargo bench --locked --bench letters
 
 # Time scoring synthetic national datasets of made-up trusts (615 and 6,000 trusts)
 [group('bench')]

@@ -4,7 +4,8 @@
 //! default dataset once (2,000 bootstrap replicates, timed separately), then writes the national
 //! pack (workbook, PDF, CSV and Parquet tables, dictionary) five times into a temporary
 //! directory and prints each pass and the median; then times the quality-assurance check
-//! (`league check`) on each written set.
+//! (`league check`, which also reads every trust's letter and board workbook) on each written
+//! set.
 
 use std::path::Path;
 use std::time::Instant;
@@ -57,13 +58,13 @@ fn main() {
         let dir = tempfile::tempdir().expect("tempdir");
         league_report::write_tables(dir.path(), &run, &m).expect("tables");
         let start = Instant::now();
-        let files = league_report::write_national_packs(
-            dir.path(),
-            &league_report::build_packs(&run, &m),
-            &publication,
-        )
-        .expect("pack");
+        let packs = league_report::build_packs(&run, &m);
+        let files =
+            league_report::write_national_packs(dir.path(), &packs, &publication).expect("pack");
         let t = start.elapsed();
+        // The check reads the trusts' documents too (timed by `just bench-letters`).
+        league_report::write_trust_documents(dir.path(), &run, &m, &packs, &publication, &[])
+            .expect("letters");
         let start = Instant::now();
         let report = league_check::check(dir.path(), &m).expect("check");
         let c = start.elapsed();
