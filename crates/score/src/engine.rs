@@ -86,7 +86,6 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
     let chosen = choose_scores(data, m, &value_of, &rank_of)?;
     let metric_scores = metric_score_rows(data, m, &chosen, &obs)?;
 
-    // Averages and domain scores (§1.3, §1.6), over full-precision scores.
     let keys: Vec<(Quarter, TrustCode)> = data
         .trusts
         .iter()
@@ -97,68 +96,43 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         .enumerate()
         .map(|(i, (q, t))| ((*q, t), i))
         .collect();
-    let mut mean_rows = Vec::new();
-    let mut domain_rows = Vec::new();
-    // Each trust's (score, weight) pairs, the bootstrap's input.
-    let mut weighted: HashMap<usize, Vec<(f64, f64)>> = HashMap::new();
-    // Each trust's count of averaged scores by input provenance.
-    let mut provenances: HashMap<(usize, Provenance), u32> = HashMap::new();
-    // Each trust's averaged score ids (metric_scores is sorted by metric id within a trust).
-    let mut averaged: HashMap<usize, Vec<String>> = HashMap::new();
-    for s in metric_scores.iter().filter(|s| s.in_average) {
-        let i = index[&(s.quarter, &s.trust)];
-        averaged.entry(i).or_default().push(s.metric_id.clone());
-        *provenances.entry((i, s.data_provenance)).or_default() += 1;
-        weighted.entry(i).or_default().push((s.score, s.weight));
-        let d = domain_index(m, &s.metric_id);
-        mean_rows.push(MeanInput {
-            group: format!("{i:08}"),
-            score: s.score,
-            weight: s.weight,
-        });
-        domain_rows.push(MeanInput {
-            group: format!("{i:08}|{d}"),
-            score: s.score,
-            weight: s.weight,
-        });
-    }
-    let averages: HashMap<usize, (f64, u32)> = columnar::weighted_means(&mean_rows)
-        .map_err(internal)?
-        .into_iter()
-        .map(|(g, mean, n)| {
-            (
-                g.parse::<usize>().expect("group keys are indexes"),
-                (mean, n),
-            )
-        })
-        .collect();
-    let mut domains: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
-    for (g, mean, _) in columnar::weighted_means(&domain_rows).map_err(internal)? {
-        let (i, d) = g
-            .split_once('|')
-            .expect("domain group keys are index|domain");
-        let (i, d) = (i.parse().expect("index"), d.parse().expect("domain index"));
-        domains
-            .entry(i)
-            .or_default()
-            .push((d, round_dp(mean, m.rounding.average_dp)));
-    }
+    let mut averaged = Averaged::of(&metric_scores, &index, m)?;
 
-    let seed = opts.seed.unwrap_or(m.likely_ranges.seed);
-    let replicates = opts.replicates.unwrap_or(m.likely_ranges.replicates);
-    if replicates < MIN_REPLICATES {
-        return Err(ScoreError::TooFewReplicates(replicates));
-    }
+    let spec = |cuts: [f64; 3]| -> Result<BootstrapSpec, ScoreError> {
+        let replicates = opts.replicates.unwrap_or(m.likely_ranges.replicates);
+        if replicates < MIN_REPLICATES {
+            return Err(ScoreError::TooFewReplicates(replicates));
+        }
+        Ok(BootstrapSpec {
+            replicates,
+            seed: opts.seed.unwrap_or(m.likely_ranges.seed),
+            percentiles: (
+                m.likely_ranges.lower_percentile,
+                m.likely_ranges.upper_percentile,
+            ),
+            cuts,
+            boundary: m.segmentation.boundary,
+            cap: m.financial_override.cap_segment,
+            average_dp: m.rounding.average_dp,
+        })
+    };
+    // Checked before any work: too few replicates is a bad option, whatever the data.
+    let defaults = spec([0.0; 3])?;
     let mut tables = Vec::new();
     let mut cuts_used = Vec::new();
     for (&q, trusts) in &data.trusts {
         let scored: Vec<(&TrustCode, f64, u32)> = trusts
             .keys()
-            .filter_map(|t| averages.get(&index[&(q, t)]).map(|&(a, n)| (t, a, n)))
+            .filter_map(|t| {
+                averaged
+                    .averages
+                    .get(&index[&(q, t)])
+                    .map(|&(a, n)| (t, a, n))
+            })
             .collect();
         for t in trusts
             .keys()
-            .filter(|t| !averages.contains_key(&index[&(q, *t)]))
+            .filter(|t| !averaged.averages.contains_key(&index[&(q, *t)]))
         {
             tracing::warn!(quarter = %q, trust = %t, "no scored metric: the trust cannot be segmented or ranked and is left out of the league table");
         }
@@ -176,12 +150,13 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
                 .map(|&(t, a, _)| (group_of(t), rounded(a)))
                 .collect::<Vec<_>>(),
         );
-        let domain_cuts = domain_cut_points(m, q, trusts, &domains, &index);
+        let domain_cuts = domain_cut_points(m, q, trusts, &averaged.domains, &index);
 
         for g in &m.peer_groups {
-            let members: Vec<&(&TrustCode, f64, u32)> = scored
+            let members: Vec<(&TrustCode, f64, u32)> = scored
                 .iter()
                 .filter(|(t, ..)| group_of(t) == g.id)
+                .copied()
                 .collect();
             if members.is_empty() {
                 continue;
@@ -193,117 +168,20 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
             {
                 cuts_used.push(cuts.clone());
             }
-            let mut rows = Vec::with_capacity(members.len());
-            let mut boot = Vec::with_capacity(members.len());
-            for &&(t, avg_full, n) in &members {
-                let deficit_flag = obs.get(&(q, t, m.financial_override.flag_id.as_str()));
-                let in_deficit = deficit_flag.map(|o| o.value == 1.0);
-                if in_deficit.is_none() {
-                    tracing::warn!(quarter = %q, trust = %t, "no financial override flag ({}): deficit status not known, the override is not applied", m.financial_override.flag_id);
-                }
-                let in_programme = value_of(q, t, &m.segment5.flag_id).map(|v| v == 1.0);
-                let average = rounded(avg_full);
-                let unadjusted = rules::segment_of(average, &cuts.cuts, m.segmentation.boundary);
-                let segment = rules::apply_override(
-                    unadjusted,
-                    in_deficit == Some(true),
-                    m.financial_override.cap_segment,
-                );
-                let final_segment = if in_programme == Some(true) {
-                    m.segment5.segment
-                } else {
-                    segment
-                };
-                let i = index[&(q, t)];
-                let mut doms: Vec<DomainResult> = domains
-                    .get(&i)
-                    .map(|ds| {
-                        ds.iter()
-                            .map(|&(d, score)| DomainResult {
-                                domain: m.domains[d].id.clone(),
-                                score,
-                                segment: rules::segment_of(
-                                    rounded(score),
-                                    &domain_cuts(&g.id, d),
-                                    m.segmentation.boundary,
-                                ),
-                                rank: 0,
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                doms.sort_by_key(|d| m.domains.iter().position(|x| x.id == d.domain));
-                let provenance_count =
-                    |p: Provenance| provenances.get(&(i, p)).copied().unwrap_or(0);
-                boot.push(BootstrapTrust {
-                    stream: stream_id(&q.to_string(), t.as_str()),
-                    scores: weighted.remove(&i).unwrap_or_default(),
-                    in_deficit: in_deficit == Some(true),
-                });
-                rows.push(LeagueRow {
-                    trust: trusts[t].clone(),
-                    metrics_scored: n,
-                    average_unrounded: avg_full,
-                    average,
-                    average_range: Range {
-                        low: f64::NAN,
-                        high: f64::NAN,
-                    },
-                    unadjusted_segment: unadjusted,
-                    segment,
-                    final_segment,
-                    in_deficit,
-                    deficit_provenance: deficit_flag.map(|o| o.provenance),
-                    in_improvement_programme: in_programme,
-                    rank: 0,
-                    average_rank: 0,
-                    rank_range: Range {
-                        low: f64::NAN,
-                        high: f64::NAN,
-                    },
-                    domains: doms,
-                    metrics: averaged.remove(&i).unwrap_or_default(),
-                    synthetic_metrics: provenance_count(Provenance::Synthetic),
-                    other_period_metrics: provenance_count(Provenance::RealOtherPeriod),
-                });
-            }
-            // League rank (§2): segment, then average, competition ranking. Segment 5 is not used.
-            let keys: Vec<(u8, f64)> = rows.iter().map(|r| (r.segment, r.average)).collect();
-            for (r, rank) in rows.iter_mut().zip(rules::competition_ranks(&keys)) {
-                r.rank = rank;
-            }
-            let averages: Vec<f64> = rows.iter().map(|r| r.average).collect();
-            for (r, rank) in rows.iter_mut().zip(rules::competition_ranks(&averages)) {
-                r.average_rank = rank;
-            }
-            for d in &m.domains {
-                let scores: Vec<f64> = rows
-                    .iter()
-                    .filter_map(|r| r.domains.iter().find(|x| x.domain == d.id))
-                    .map(|x| x.score)
-                    .collect();
-                let mut ranks = rules::competition_ranks(&scores).into_iter();
-                for x in rows
-                    .iter_mut()
-                    .flat_map(|r| r.domains.iter_mut())
-                    .filter(|x| x.domain == d.id)
-                {
-                    x.rank = ranks.next().expect("one rank per domain score");
-                }
-            }
-            let spec = BootstrapSpec {
-                replicates,
-                seed,
-                percentiles: (
-                    m.likely_ranges.lower_percentile,
-                    m.likely_ranges.upper_percentile,
-                ),
-                cuts: cuts.cuts,
-                boundary: m.segmentation.boundary,
-                cap: m.financial_override.cap_segment,
-                average_dp: m.rounding.average_dp,
+            let group = GroupContext {
+                m,
+                q,
+                trusts,
+                cuts: &cuts,
+                domain_cuts: &|d| domain_cuts(&g.id, d),
+                obs: &obs,
+                index: &index,
             };
-            for (r, (avg_range, rank_range)) in rows.iter_mut().zip(likely_ranges(&boot, &spec)) {
+            let (mut rows, boot) = group.rows(&members, &mut averaged);
+            rank_rows(&mut rows, m);
+            for (r, (avg_range, rank_range)) in
+                rows.iter_mut().zip(likely_ranges(&boot, &spec(cuts.cuts)?))
+            {
                 r.average_range = avg_range;
                 r.rank_range = rank_range;
             }
@@ -324,14 +202,221 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         tables,
         metric_scores,
         cuts: cuts_used,
-        seed,
-        replicates,
+        seed: defaults.seed,
+        replicates: defaults.replicates,
         interventions: Vec::new(),
         improvements: Vec::new(),
     };
     run.interventions = crate::intervention::intervention_statuses(&run, m);
     run.improvements = crate::improvement::improvement_plans(data, m, &run);
     Ok(run)
+}
+
+/// What the averaged metric scores come to per trust (by index): the average and how many
+/// scores it rests on, the domain scores, the (score, weight) pairs the bootstrap resamples,
+/// counts by input provenance, and the averaged score ids.
+struct Averaged {
+    averages: HashMap<usize, (f64, u32)>,
+    domains: HashMap<usize, Vec<(usize, f64)>>,
+    weighted: HashMap<usize, Vec<(f64, f64)>>,
+    provenances: HashMap<(usize, Provenance), u32>,
+    averaged: HashMap<usize, Vec<String>>,
+}
+
+impl Averaged {
+    /// Averages and domain scores (§1.3, §1.6), over full-precision scores.
+    fn of(
+        metric_scores: &[MetricScore],
+        index: &HashMap<(Quarter, &TrustCode), usize>,
+        m: &Methodology,
+    ) -> Result<Self, ScoreError> {
+        let mut mean_rows = Vec::new();
+        let mut domain_rows = Vec::new();
+        let mut weighted: HashMap<usize, Vec<(f64, f64)>> = HashMap::new();
+        let mut provenances: HashMap<(usize, Provenance), u32> = HashMap::new();
+        // metric_scores is sorted by metric id within a trust.
+        let mut averaged: HashMap<usize, Vec<String>> = HashMap::new();
+        for s in metric_scores.iter().filter(|s| s.in_average) {
+            let i = index[&(s.quarter, &s.trust)];
+            averaged.entry(i).or_default().push(s.metric_id.clone());
+            *provenances.entry((i, s.data_provenance)).or_default() += 1;
+            weighted.entry(i).or_default().push((s.score, s.weight));
+            let d = domain_index(m, &s.metric_id);
+            mean_rows.push(MeanInput {
+                group: format!("{i:08}"),
+                score: s.score,
+                weight: s.weight,
+            });
+            domain_rows.push(MeanInput {
+                group: format!("{i:08}|{d}"),
+                score: s.score,
+                weight: s.weight,
+            });
+        }
+        let averages: HashMap<usize, (f64, u32)> = columnar::weighted_means(&mean_rows)
+            .map_err(internal)?
+            .into_iter()
+            .map(|(g, mean, n)| {
+                (
+                    g.parse::<usize>().expect("group keys are indexes"),
+                    (mean, n),
+                )
+            })
+            .collect();
+        let mut domains: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
+        for (g, mean, _) in columnar::weighted_means(&domain_rows).map_err(internal)? {
+            let (i, d) = g
+                .split_once('|')
+                .expect("domain group keys are index|domain");
+            let (i, d) = (i.parse().expect("index"), d.parse().expect("domain index"));
+            domains
+                .entry(i)
+                .or_default()
+                .push((d, round_dp(mean, m.rounding.average_dp)));
+        }
+        Ok(Self {
+            averages,
+            domains,
+            weighted,
+            provenances,
+            averaged,
+        })
+    }
+}
+
+/// What building one peer group's rows in one quarter needs.
+struct GroupContext<'a> {
+    m: &'a Methodology,
+    q: Quarter,
+    trusts: &'a BTreeMap<TrustCode, league_model::TrustInQuarter>,
+    cuts: &'a SegmentCuts,
+    domain_cuts: &'a dyn Fn(usize) -> [f64; 3],
+    obs: &'a HashMap<(Quarter, &'a TrustCode, &'a str), &'a Observation>,
+    index: &'a HashMap<(Quarter, &'a TrustCode), usize>,
+}
+
+impl GroupContext<'_> {
+    /// Each member's row (segments, override, segment 5, domains; ranks and ranges to come)
+    /// and its bootstrap input.
+    fn rows(
+        &self,
+        members: &[(&TrustCode, f64, u32)],
+        averaged: &mut Averaged,
+    ) -> (Vec<LeagueRow>, Vec<BootstrapTrust>) {
+        let (m, q) = (self.m, self.q);
+        let rounded = |a: f64| round_dp(a, m.rounding.average_dp);
+        let mut rows = Vec::with_capacity(members.len());
+        let mut boot = Vec::with_capacity(members.len());
+        for &(t, avg_full, n) in members {
+            let deficit_flag = self
+                .obs
+                .get(&(q, t, m.financial_override.flag_id.as_str()));
+            let in_deficit = deficit_flag.map(|o| o.value == 1.0);
+            if in_deficit.is_none() {
+                tracing::warn!(quarter = %q, trust = %t, "no financial override flag ({}): deficit status not known, the override is not applied", m.financial_override.flag_id);
+            }
+            let in_programme = self
+                .obs
+                .get(&(q, t, m.segment5.flag_id.as_str()))
+                .map(|o| o.value == 1.0);
+            let average = rounded(avg_full);
+            let unadjusted = rules::segment_of(average, &self.cuts.cuts, m.segmentation.boundary);
+            let segment = rules::apply_override(
+                unadjusted,
+                in_deficit == Some(true),
+                m.financial_override.cap_segment,
+            );
+            let final_segment = if in_programme == Some(true) {
+                m.segment5.segment
+            } else {
+                segment
+            };
+            let i = self.index[&(q, t)];
+            let mut doms: Vec<DomainResult> = averaged
+                .domains
+                .get(&i)
+                .map(|ds| {
+                    ds.iter()
+                        .map(|&(d, score)| DomainResult {
+                            domain: m.domains[d].id.clone(),
+                            score,
+                            segment: rules::segment_of(
+                                rounded(score),
+                                &(self.domain_cuts)(d),
+                                m.segmentation.boundary,
+                            ),
+                            rank: 0,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            doms.sort_by_key(|d| m.domains.iter().position(|x| x.id == d.domain));
+            let provenance_count =
+                |p: Provenance| averaged.provenances.get(&(i, p)).copied().unwrap_or(0);
+            let (synthetic, other_period) = (
+                provenance_count(Provenance::Synthetic),
+                provenance_count(Provenance::RealOtherPeriod),
+            );
+            boot.push(BootstrapTrust {
+                stream: stream_id(&q.to_string(), t.as_str()),
+                scores: averaged.weighted.remove(&i).unwrap_or_default(),
+                in_deficit: in_deficit == Some(true),
+            });
+            let unknown = Range {
+                low: f64::NAN,
+                high: f64::NAN,
+            };
+            rows.push(LeagueRow {
+                trust: self.trusts[t].clone(),
+                metrics_scored: n,
+                average_unrounded: avg_full,
+                average,
+                average_range: unknown,
+                unadjusted_segment: unadjusted,
+                segment,
+                final_segment,
+                in_deficit,
+                deficit_provenance: deficit_flag.map(|o| o.provenance),
+                in_improvement_programme: in_programme,
+                rank: 0,
+                average_rank: 0,
+                rank_range: unknown,
+                domains: doms,
+                metrics: averaged.averaged.remove(&i).unwrap_or_default(),
+                synthetic_metrics: synthetic,
+                other_period_metrics: other_period,
+            });
+        }
+        (rows, boot)
+    }
+}
+
+/// League rank (§2): segment, then average, competition ranking (segment 5 is not used); the
+/// rank on the average alone; each domain's rank.
+fn rank_rows(rows: &mut [LeagueRow], m: &Methodology) {
+    let keys: Vec<(u8, f64)> = rows.iter().map(|r| (r.segment, r.average)).collect();
+    for (r, rank) in rows.iter_mut().zip(rules::competition_ranks(&keys)) {
+        r.rank = rank;
+    }
+    let averages: Vec<f64> = rows.iter().map(|r| r.average).collect();
+    for (r, rank) in rows.iter_mut().zip(rules::competition_ranks(&averages)) {
+        r.average_rank = rank;
+    }
+    for d in &m.domains {
+        let scores: Vec<f64> = rows
+            .iter()
+            .filter_map(|r| r.domains.iter().find(|x| x.domain == d.id))
+            .map(|x| x.score)
+            .collect();
+        let mut ranks = rules::competition_ranks(&scores).into_iter();
+        for x in rows
+            .iter_mut()
+            .flat_map(|r| r.domains.iter_mut())
+            .filter(|x| x.domain == d.id)
+        {
+            x.rank = ranks.next().expect("one rank per domain score");
+        }
+    }
 }
 
 fn domain_index(m: &Methodology, score_id: &str) -> usize {
