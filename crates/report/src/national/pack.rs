@@ -638,94 +638,15 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         let group = m
             .peer_group(&t.peer_group)
             .expect("tables are for configured peer groups");
-        let short = group.id.clone();
         let table_basis = Basis::of(t, m);
-        league.push(PackTable {
-            id: format!("league_{short}"),
-            sheet: truncate_sheet(&format!("League {}", group.short_label)),
-            title: format!(
-                "League table: {}s, {} ({}), England",
-                group.label.to_lowercase(),
-                quarter,
-                quarter_months(quarter)
-            ),
-            description: format!(
-                "Every {} in league order with segment, average score, likely ranges and domain scores.",
-                group.label.to_lowercase()
-            ),
-            notes: vec![table_basis.sentence()],
-            columns: league_columns(m, &method),
-            rows: t.rows.iter().map(|r| league_row(m, r)).collect(),
-        });
+        league.push(league_table(t, group, m, &method, &table_basis));
         basis.push(table_basis);
-
-        let mut counts = [0u32; 4];
-        for r in &t.rows {
-            counts[usize::from(r.segment.clamp(1, 4)) - 1] += 1;
-        }
-        segments.push(SegmentCounts {
-            peer_group: t.peer_group.clone(),
-            label: group.label.clone(),
-            counts,
-            recovery_support: t
-                .rows
-                .iter()
-                .filter(|r| r.in_improvement_programme == Some(true))
-                .count() as u32,
-            programme_not_known: t
-                .rows
-                .iter()
-                .filter(|r| r.in_improvement_programme.is_none())
-                .count() as u32,
-            capped: t
-                .rows
-                .iter()
-                .filter(|r| r.segment > r.unadjusted_segment)
-                .count() as u32,
-            deficit_not_known: t.rows.iter().filter(|r| r.in_deficit.is_none()).count() as u32,
-        });
-
-        let points: Vec<ChartPoint> = t
-            .rows
-            .iter()
-            .map(|r| ChartPoint {
-                rank: r.rank,
-                average: round_dp(r.average, u32::from(DP)),
-                low: round_dp(r.average_range.low, u32::from(DP)),
-                high: round_dp(r.average_range.high, u32::from(DP)),
-                capped: r.segment > r.unadjusted_segment,
-            })
-            .collect();
-        charts.push(RankedChart {
-            peer_group: t.peer_group.clone(),
-            label: group.label.clone(),
-            cuts: run
-                .cuts
-                .iter()
-                .find(|c| {
-                    c.quarter == quarter
-                        && c.peer_group.as_deref().is_none_or(|g| g == t.peer_group)
-                })
-                .map(|c| c.cuts),
-            widest: round_dp(
-                points.iter().map(|p| p.high - p.low).fold(0.0, f64::max),
-                u32::from(DP),
-            ),
-            points,
-        });
-
+        segments.push(segment_counts(t, group));
+        charts.push(ranked_chart_data(run, t, group));
         if has_previous {
             let (table, moves, summary) =
                 movement_table(t, group, quarter, previous_q, &history, &rows_of);
-            // The largest rise and the largest fall, every trust that ties for them (in trust
-            // code order, for stable output).
-            let change = |x: &Movement| i64::from(x.now) - i64::from(x.before);
-            if let Some(best) = moves.first().map(change).filter(|c| *c < 0) {
-                largest_moves.extend(moves.iter().filter(|x| change(x) == best).cloned());
-            }
-            if let Some(worst) = moves.last().map(change).filter(|c| *c > 0) {
-                largest_moves.extend(moves.iter().filter(|x| change(x) == worst).cloned());
-            }
+            largest_moves.extend(extremes(&moves));
             movement.push(table);
             trend.push(summary);
         }
@@ -767,6 +688,101 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
     pack.notes = notes(&pack);
     pack.key_findings = key_findings(&pack);
     pack
+}
+
+/// One peer group's league table as the pack prints it.
+fn league_table(
+    t: &LeagueTable,
+    group: &league_model::PeerGroup,
+    m: &Methodology,
+    method: &MethodFacts,
+    basis: &Basis,
+) -> PackTable {
+    let quarter = t.quarter;
+    PackTable {
+        id: format!("league_{}", group.id),
+        sheet: truncate_sheet(&format!("League {}", group.short_label)),
+        title: format!(
+            "League table: {}s, {} ({}), England",
+            group.label.to_lowercase(),
+            quarter,
+            quarter_months(quarter)
+        ),
+        description: format!(
+            "Every {} in league order with segment, average score, likely ranges and domain scores.",
+            group.label.to_lowercase()
+        ),
+        notes: vec![basis.sentence()],
+        columns: league_columns(m, method),
+        rows: t.rows.iter().map(|r| league_row(m, r)).collect(),
+    }
+}
+
+/// Trusts by segment, and those in the programme, capped, or of unknown status.
+fn segment_counts(t: &LeagueTable, group: &league_model::PeerGroup) -> SegmentCounts {
+    let count = |f: &dyn Fn(&LeagueRow) -> bool| t.rows.iter().filter(|r| f(r)).count() as u32;
+    let mut counts = [0u32; 4];
+    for r in &t.rows {
+        counts[usize::from(r.segment.clamp(1, 4)) - 1] += 1;
+    }
+    SegmentCounts {
+        peer_group: t.peer_group.clone(),
+        label: group.label.clone(),
+        counts,
+        recovery_support: count(&|r| r.in_improvement_programme == Some(true)),
+        programme_not_known: count(&|r| r.in_improvement_programme.is_none()),
+        capped: count(&|r| r.segment > r.unadjusted_segment),
+        deficit_not_known: count(&|r| r.in_deficit.is_none()),
+    }
+}
+
+/// The ranked chart's data: each trust's average and likely range as the tables print them.
+fn ranked_chart_data(
+    run: &ScoreRun,
+    t: &LeagueTable,
+    group: &league_model::PeerGroup,
+) -> RankedChart {
+    let points: Vec<ChartPoint> = t
+        .rows
+        .iter()
+        .map(|r| ChartPoint {
+            rank: r.rank,
+            average: round_dp(r.average, u32::from(DP)),
+            low: round_dp(r.average_range.low, u32::from(DP)),
+            high: round_dp(r.average_range.high, u32::from(DP)),
+            capped: r.segment > r.unadjusted_segment,
+        })
+        .collect();
+    RankedChart {
+        peer_group: t.peer_group.clone(),
+        label: group.label.clone(),
+        cuts: run
+            .cuts
+            .iter()
+            .find(|c| {
+                c.quarter == t.quarter && c.peer_group.as_deref().is_none_or(|g| g == t.peer_group)
+            })
+            .map(|c| c.cuts),
+        widest: round_dp(
+            points.iter().map(|p| p.high - p.low).fold(0.0, f64::max),
+            u32::from(DP),
+        ),
+        points,
+    }
+}
+
+/// The largest rise and the largest fall among `moves` (sorted by places gained), every trust
+/// that ties for them, in trust code order for stable output.
+fn extremes(moves: &[Movement]) -> Vec<Movement> {
+    let change = |x: &Movement| i64::from(x.now) - i64::from(x.before);
+    let mut out = Vec::new();
+    if let Some(best) = moves.first().map(change).filter(|c| *c < 0) {
+        out.extend(moves.iter().filter(|x| change(x) == best).cloned());
+    }
+    if let Some(worst) = moves.last().map(change).filter(|c| *c > 0) {
+        out.extend(moves.iter().filter(|x| change(x) == worst).cloned());
+    }
+    out
 }
 
 /// The movement table of one peer group: segment and rank in every quarter of the history,
