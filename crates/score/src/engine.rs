@@ -308,9 +308,7 @@ impl GroupContext<'_> {
         let mut rows = Vec::with_capacity(members.len());
         let mut boot = Vec::with_capacity(members.len());
         for &(t, avg_full, n) in members {
-            let deficit_flag = self
-                .obs
-                .get(&(q, t, m.financial_override.flag_id.as_str()));
+            let deficit_flag = self.obs.get(&(q, t, m.financial_override.flag_id.as_str()));
             let in_deficit = deficit_flag.map(|o| o.value == 1.0);
             if in_deficit.is_none() {
                 tracing::warn!(quarter = %q, trust = %t, "no financial override flag ({}): deficit status not known, the override is not applied", m.financial_override.flag_id);

@@ -239,23 +239,28 @@ impl<'a> Pool<'a> {
             .ok_or_else(|| "not in the methodology".to_owned())?;
         match &metric.scoring {
             Scoring::Matrix { .. } => {
-                return Err("a combination of two other scores, not a value to improve".into());
+                return Err(
+                    "it is a combination of two other scores, not a value to improve".into(),
+                );
             }
             Scoring::Mapping { .. } => {
-                return Err("a rating category, not a value to improve by an amount".into());
+                return Err("it is a rating, not a value that can be improved by an amount".into());
             }
-            Scoring::Published => return Err("scored outside the input by its publisher".into()),
+            Scoring::Published => {
+                return Err("NHS England publishes only its score, not the value behind it".into());
+            }
             _ => {}
         }
         if matrix_inputs.contains(metric.id.as_str()) {
-            return Err("feeds a combined score, which the search does not model".into());
+            return Err("it feeds a combined score, which this calculation does not model".into());
         }
         let (Some(value_id), Some(from_value)) = (metric.value_id.as_deref(), s.value) else {
-            return Err("no raw value in the input".into());
+            return Err("no value is published for the trust".into());
         };
         if s.computed.is_none() {
             return Err(
-                "its comparator pool is not in the input, so it cannot be re-ranked".into(),
+                "the other trusts' values are not in our data, so a new value cannot be ranked"
+                    .into(),
             );
         }
         let peers = self.peer_keys(metric, value_id, r);

@@ -35,11 +35,12 @@ impl Metrics {
         units as f32 * size / upem
     }
 
-    /// Greedy word wrap to `width`.
+    /// Greedy word wrap to `width`, breaking only at ASCII white space: a no-break space
+    /// (U+00A0) keeps "6.24 to 6.59" or "out of 10" on one line.
     pub fn wrap(&self, text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
         let mut lines = Vec::new();
         let mut line = String::new();
-        for word in text.split_whitespace() {
+        for word in text.split_ascii_whitespace() {
             let candidate = if line.is_empty() {
                 word.to_owned()
             } else {

@@ -294,6 +294,21 @@ impl Layout {
 
     /// A table with a caption, repeated header row on every page, and wrapped cells.
     fn table(&mut self, t: &Table) {
+        if let Some((i, r)) = t
+            .rows
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.len() != t.columns.len())
+        {
+            self.collisions.push(format!(
+                "{:.60}: row {} has {} cells for {} columns",
+                t.caption,
+                i + 1,
+                r.len(),
+                t.columns.len()
+            ));
+            return;
+        }
         let header: Vec<&str> = t.columns.iter().map(|c| c.header.as_str()).collect();
         let align: Vec<Align> = t.columns.iter().map(|c| c.align).collect();
         let widths: Vec<f32> = t.columns.iter().map(|c| c.width).collect();
@@ -490,7 +505,7 @@ fn fit_widths(
     rows: &[Vec<String>],
 ) -> Vec<f32> {
     let longest_word = |text: &str, bold: bool| {
-        text.split_whitespace()
+        text.split_ascii_whitespace()
             .map(|w| m.width(w, CELL_SIZE, bold))
             .fold(0.0f32, f32::max)
     };
@@ -599,8 +614,12 @@ impl Layout {
         self.tree
             .push(SNode::Group(Elem::H(1, title.to_owned()), kids));
         if !subtitle.is_empty() {
-            let sub = self.text(MARGIN, y + 8.0, 16.0, false, theme::WHITE, subtitle);
-            self.tree.push(SNode::Group(Elem::P, vec![sub]));
+            let mut kids = Vec::new();
+            for (i, line) in self.m.wrap(subtitle, 16.0, false, WIDTH).iter().enumerate() {
+                let y = y + 8.0 + i as f32 * 19.0;
+                kids.push(self.text(MARGIN, y, 16.0, false, theme::WHITE, line));
+            }
+            self.tree.push(SNode::Group(Elem::P, kids));
         }
         self.y = band + 40.0;
     }

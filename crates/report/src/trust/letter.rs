@@ -12,8 +12,9 @@ use crate::publication::Publication;
 use super::text;
 use super::view::{Position, TrustView};
 
-/// How many metrics "what drives your position" names on each side.
-const DRIVERS: usize = 5;
+/// How many metrics "what drives your position" names on each side (a metric appears on
+/// one side only: the sides are split by the sign of its effect).
+const DRIVERS: usize = 3;
 
 /// Renders the letter.
 pub fn letter_pdf(v: &TrustView, publication: &Publication) -> Result<Vec<u8>, PdfError> {
@@ -44,7 +45,7 @@ fn opening(v: &TrustView, publication: &Publication) -> Vec<Block> {
         Block::TitlePage {
             title: format!("NHS Oversight Framework: {}", v.quarter),
             subtitle: v.name.clone(),
-            band: 130.0,
+            band: 120.0,
         },
         Block::List(vec![
             format!("Reference: {}", v.reference),
@@ -68,24 +69,40 @@ fn opening(v: &TrustView, publication: &Publication) -> Vec<Block> {
 
 fn where_you_stand(v: &TrustView) -> Vec<Block> {
     let p = &v.position;
+    let mut rank = format!(
+        "Rank {} of {} {}s. Its likely range, where the rank falls 95 times in 100 given the uncertainty in the scores, is {} to {}.",
+        p.rank,
+        p.of,
+        v.group_label.to_lowercase(),
+        p.rank_range.0,
+        p.rank_range.1
+    );
+    if p.average_rank != p.rank {
+        rank.push_str(&format!(
+            " On average score alone it would rank {}: the league orders trusts by segment first.",
+            p.average_rank
+        ));
+    }
+    if (p.rank_range.1 - p.rank_range.0) as usize * 2 > p.of {
+        rank.push_str(" The range is wide: the rank is uncertain.");
+    }
+    let mut average = format!(
+        "Average metric score {:.2} (likely range {:.2} to {:.2}; 1 is best, 4 worst), resting on {} metrics.",
+        p.average, p.average_range.0, p.average_range.1, v.metrics_scored
+    );
+    if v.metrics_scored <= 5 {
+        average
+            .push_str(" With so few metrics, a change in any one of them moves the average a lot.");
+    }
     let mut lines = vec![
         format!(
-            "Segment {} of 4 (segment 1 is the best). {}",
+            "Segment {} of 4 (segment 1 is the best; segment {}, the Recovery Support Programme, is decided separately). {}",
             p.segment,
+            v.segment5,
             text::override_sentence(p, v.cap)
         ),
-        format!(
-            "Rank {} of {} {}s; its likely range is {} to {}.",
-            p.rank,
-            p.of,
-            v.group_label.to_lowercase(),
-            p.rank_range.0,
-            p.rank_range.1
-        ),
-        format!(
-            "Average metric score {:.2} (likely range {:.2} to {:.2}; 1 is best, 4 worst), resting on {} metrics.",
-            p.average, p.average_range.0, p.average_range.1, v.metrics_scored
-        ),
+        rank,
+        average,
         text::programme_sentence(p, v.segment5),
         text::status_sentence(&v.status),
     ];
@@ -106,10 +123,17 @@ fn where_you_stand(v: &TrustView) -> Vec<Block> {
         Block::List(lines),
     ];
     if !v.status.status.not_assessed.is_empty() {
-        b.push(Block::paragraph(format!(
-            "Not assessed: {}",
-            v.status.status.not_assessed.join("; ")
-        )));
+        b.push(Block::paragraph(
+            "Statuses the data could neither confirm nor rule out:",
+        ));
+        b.push(Block::List(
+            v.status
+                .status
+                .not_assessed
+                .iter()
+                .map(|n| format!("{n}."))
+                .collect(),
+        ));
     }
     b.push(Block::paragraph(text::board_sentence(v)));
     b
@@ -119,7 +143,7 @@ fn what_changed(v: &TrustView) -> Vec<Block> {
     let now = &v.position;
     let text = match v.previous() {
         None => format!(
-            "The input holds no quarter before {} for your trust, so no change can be shown.",
+            "{} is the first quarter for which we hold your trust's figures, so there is no earlier quarter to compare with.",
             v.quarter
         ),
         Some(before) => movement_sentence(before, now),
@@ -173,27 +197,38 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
             vec![
                 format!("{} ({})", l.name, l.id),
                 l.value.map_or_else(|| "[x]".into(), num),
-                l.unit.clone(),
-                if l.higher_is_better {
-                    "Higher"
+                if l.value.is_some() {
+                    // A short unit ("out of 10") stays on one line; a long one may wrap.
+                    if l.unit.len() <= 10 {
+                        l.unit.replace(' ', "\u{a0}")
+                    } else {
+                        l.unit.clone()
+                    }
                 } else {
-                    "Lower"
-                }
-                .into(),
+                    "[z]".into()
+                },
+                match (l.value, l.higher_is_better) {
+                    (None, _) => "[z]".into(),
+                    (_, true) => "Higher".into(),
+                    (_, false) => "Lower".into(),
+                },
+                if l.in_average { "Yes" } else { "No" }.into(),
                 format!("{:.2}", l.score),
                 l.spread.map_or_else(
                     || "[x]".into(),
                     |s| {
                         format!(
-                            "{} ({} to {})",
+                            "{} ({}\u{a0}to\u{a0}{})",
                             num(s.median),
                             num(s.lower_quartile),
                             num(s.upper_quartile)
                         )
                     },
                 ),
-                l.value_rank
-                    .map_or_else(|| "[x]".into(), |r| format!("{r} of {}", l.ranked)),
+                l.value_rank.map_or_else(
+                    || "[x]".into(),
+                    |r| format!("{r}\u{a0}of\u{a0}{}", l.ranked),
+                ),
                 l.period.clone(),
             ]
         })
@@ -213,7 +248,7 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
     vec![
         Block::heading(2, "3. Your metrics", 120.0),
         Block::paragraph(format!(
-            "Each metric your trust is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. [x] marks a figure the input does not give.",
+            "Each metric your trust is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. Metrics marked No under \"In average\" feed a combined score and are not averaged themselves. [x] marks a figure that is not published for your trust; [z] one that does not apply.",
             v.position.of,
             v.group_label.to_lowercase()
         )),
@@ -224,10 +259,11 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
                 ColumnSpec::number("Value"),
                 ColumnSpec::text("Unit"),
                 ColumnSpec::text("Better"),
+                ColumnSpec::text("In average"),
                 ColumnSpec::number("Score"),
                 ColumnSpec::number("Peer median (quartiles)"),
-                ColumnSpec::whole("Rank"),
-                ColumnSpec::text("Period"),
+                ColumnSpec::number("Rank"),
+                ColumnSpec::text("Period").width(66.0),
             ],
             rows,
         }),
@@ -251,7 +287,7 @@ fn drivers(v: &TrustView) -> Vec<Block> {
     helps.sort_by(|a, b| a.effect.total_cmp(&b.effect).then_with(|| a.id.cmp(&b.id)));
     let line = |l: &&super::view::MetricLine| {
         format!(
-            "{} ({}): score {:.2} against a peer median score of {:.2}, {} {:.3} {} your average.",
+            "{} ({}): score {:.2} against a peer median of {:.2}, {} {:.3} {} your average.",
             l.name,
             l.id,
             l.score,
@@ -264,7 +300,7 @@ fn drivers(v: &TrustView) -> Vec<Block> {
     let mut b = vec![
         Block::heading(2, "4. What drives your position", 100.0),
         Block::paragraph(format!(
-            "A metric's effect is its score less the peer group's median score, times its weight, divided by the total weight of the {} metrics in your average: what it adds to or takes off the average against a trust at the peer median. A metric appears on one side only.",
+            "Each metric's effect is its score less the peer group's median score, weighted as in your average of {} metrics: what it adds to or takes off your average against a trust at the peer median.",
             v.metrics_scored
         )),
     ];
@@ -286,13 +322,13 @@ fn drivers(v: &TrustView) -> Vec<Block> {
     if !helps.is_empty() {
         b.push(Block::paragraph(format!(
             "Your trust's strongest {}:",
-            if helps.len().min(3) == 1 {
+            if helps.len().min(DRIVERS) == 1 {
                 "metric".to_owned()
             } else {
-                format!("{} metrics", count_word(helps.len().min(3)))
+                format!("{} metrics", count_word(helps.len().min(DRIVERS)))
             }
         )));
-        b.push(Block::List(helps.iter().take(3).map(line).collect()));
+        b.push(Block::List(helps.iter().take(DRIVERS).map(line).collect()));
     }
     b
 }
@@ -312,24 +348,42 @@ fn what_it_would_take(v: &TrustView) -> Vec<Block> {
             v.segment5
         )));
     }
-    if !plan.not_modelled.is_empty() {
+    let capped = matches!(plan.outcome, PlanOutcome::CappedByOverride { .. });
+    if !plan.not_modelled.is_empty() && !capped {
         b.push(Block::paragraph(format!(
-            "These metrics could not be re-scored, so the search leaves them as they are ({} in all):",
-            plan.not_modelled.len()
+            "The calculation leaves {}, because a new value cannot be scored: {}.",
+            if plan.not_modelled.len() == 1 {
+                "one metric as it is".to_owned()
+            } else {
+                format!(
+                    "{} metrics as they are",
+                    count_word(plan.not_modelled.len())
+                )
+            },
+            not_modelled(v, plan)
         )));
-        b.push(Block::List(
-            plan.not_modelled
-                .iter()
-                .map(|(id, why)| {
-                    let name = v
-                        .metric(id)
-                        .map_or_else(|| id.clone(), |l| format!("{} ({id})", l.name));
-                    format!("{name}: {why}.")
-                })
-                .collect(),
-        ));
     }
     b
+}
+
+/// The metrics the plan leaves as they are, grouped by why: "A (OF1046) and B (OF1069): NHS
+/// England publishes only its score ...; C (OF1080): it is a combination ...".
+fn not_modelled(v: &TrustView, plan: &ImprovementPlan) -> String {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for (id, why) in &plan.not_modelled {
+        let name = v
+            .metric(id)
+            .map_or_else(|| id.clone(), |l| format!("{} ({id})", l.name));
+        match groups.iter_mut().find(|(w, _)| *w == why.as_str()) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((why, vec![name])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(why, names)| format!("{}: {why}", crate::narrative::and_list(names)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
@@ -341,7 +395,7 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
             cap,
             before_override,
         } => vec![Block::paragraph(format!(
-            "Your trust is in financial deficit. Under the financial override a trust in deficit is placed no better than segment {cap}, whatever its metrics, so no improvement in metrics alone can lift it above segment {cap}. Its average gives segment {before_override}; leaving deficit is what would let that segment stand."
+            "NHS England's data flag your trust as in financial deficit. Under the financial override a trust in deficit is placed no better than segment {cap}, whatever its metrics, so no improvement in metrics alone can lift it above segment {cap}. Its average gives segment {before_override}: once the trust is out of deficit, its segment follows its average again."
         ))],
         PlanOutcome::NoPath {
             target,
@@ -373,7 +427,7 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
                 .collect();
             let mut b = vec![
                 Block::paragraph(format!(
-                    "The fewest metric improvements that would move your trust into segment {target}, found by re-scoring each metric with the new value ranked among the peer group's current values: {} With {}, your average would be {new_average:.2}, in segment {target} at this quarter's cut-points ({:.3}, {:.3}, {:.3}).{}",
+                    "The fewest metric improvements that would move your trust into segment {target}: {} For each, the table gives the value to reach or better. With {}, your average would be {new_average:.2}, in segment {target}: this quarter's segments are 1 up to {:.3}, 2 up to {:.3}, 3 up to {:.3} and 4 above.{}",
                     if steps.len() == 1 {
                         "one metric.".to_owned()
                     } else {
@@ -393,12 +447,15 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
                         ""
                     }
                 )),
+                Block::paragraph(
+                    "This is arithmetic on this quarter's published figures, not a forecast. Each new value is scored against the other trusts' current values, and every other metric is held as it is, although related metrics often move together. Some metrics change only once a year, such as the NHS Staff Survey.",
+                ),
                 Block::Table(Table {
                     caption: format!("Table 3: what it would take to reach segment {target}"),
                     columns: vec![
                         ColumnSpec::text("Metric").width(WIDTH),
                         ColumnSpec::number("Value now"),
-                        ColumnSpec::number("Target (at least as good as)"),
+                        ColumnSpec::number("Target"),
                         ColumnSpec::number("Score now"),
                         ColumnSpec::number("Score at target"),
                     ],
@@ -407,7 +464,7 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
             ];
             if v.position.in_deficit == Some(true) {
                 b.push(Block::paragraph(format!(
-                    "Your trust is in financial deficit, so it cannot go above segment {} while it stays in deficit.",
+                    "NHS England's data flag your trust as in financial deficit, so it cannot go above segment {} while that lasts.",
                     v.cap
                 )));
             }
@@ -421,7 +478,7 @@ fn what_happens_next(v: &TrustView, publication: &Publication) -> Vec<Block> {
         Block::heading(2, "6. What happens next", 80.0),
         Block::paragraph(format!("{}: {}", v.status.status.label, v.status.next)),
         Block::paragraph(format!(
-            "If you have questions about this letter or the figures behind it, contact {} and quote reference {}.",
+            "If you have questions about this letter or the figures behind it, contact {}, quoting reference {}.",
             publication.contact, v.reference
         )),
         Block::paragraph("Yours sincerely,"),

@@ -2,12 +2,14 @@
 
 use super::view::{Position, StatusView, TrustView};
 
-/// A value with its unit, to two decimal places ("75.30%", "3.20 out of 10", "12 count").
+/// A value with its unit, to two decimal places ("75.30%", "3.20 out of 10"), joined by
+/// no-break spaces so a table never splits it across lines.
 pub(crate) fn value(v: f64, unit: &str) -> String {
     let v = league_model::number::round_dp(v, 2);
     match unit {
         "%" => format!("{v:.2}%"),
         "" => format!("{v:.2}"),
+        u if u.len() <= 10 => format!("{v:.2} {u}").replace(' ', "\u{a0}"),
         u => format!("{v:.2} {u}"),
     }
 }
@@ -16,11 +18,11 @@ pub(crate) fn value(v: f64, unit: &str) -> String {
 pub(crate) fn override_sentence(p: &Position, cap: u8) -> String {
     match p.in_deficit {
         Some(true) if p.segment != p.before_override => format!(
-            "The financial override applied: the trust is in financial deficit, so it is placed in segment {} although its average gives segment {}.",
+            "The financial override applied: NHS England's data flag the trust as in financial deficit, so it is placed in segment {} although its average gives segment {}.",
             p.segment, p.before_override
         ),
         Some(true) => format!(
-            "The trust is in financial deficit; the financial override caps a trust in deficit at segment {cap}, which did not change its segment."
+            "NHS England's data flag the trust as in financial deficit; the financial override places a trust in deficit no better than segment {cap}, which did not change its segment."
         ),
         Some(false) => "The financial override did not apply: the trust is not in financial deficit.".to_owned(),
         None => "The input does not give the trust's deficit status, so the financial override was not applied.".to_owned(),
@@ -44,7 +46,7 @@ pub(crate) fn status_sentence(s: &StatusView) -> String {
     let st = &s.status;
     if st.rule.is_empty() {
         format!(
-            "Intervention status: {}, because no other status's rule holds.",
+            "Intervention status: {}, the standard status when no other applies.",
             st.label
         )
     } else {

@@ -21,6 +21,8 @@ pub struct Position {
     pub quarter: Quarter,
     /// League rank in the peer group.
     pub rank: u32,
+    /// Rank on the average alone.
+    pub average_rank: u32,
     /// Trusts in the peer group that quarter.
     pub of: usize,
     /// Likely range of the rank.
@@ -44,6 +46,7 @@ impl Position {
         Self {
             quarter,
             rank: r.rank,
+            average_rank: r.average_rank,
             of,
             rank_range: (r.rank_range.low as u32, r.rank_range.high as u32),
             segment: r.segment,
@@ -81,6 +84,8 @@ pub struct MetricLine {
     pub value: Option<f64>,
     /// Score as averaged.
     pub score: f64,
+    /// Whether the score is in the average (else it feeds a combined score).
+    pub in_average: bool,
     /// Weight in the average.
     pub weight: f64,
     /// Median and quartiles of the peer group's values.
@@ -307,6 +312,7 @@ fn metric_line(
             .is_some_and(|d| d.direction == league_model::Direction::HigherIsBetter),
         value: s.value,
         score: s.score,
+        in_average: s.in_average,
         weight: s.weight,
         spread: s.peer_spread,
         value_rank: s.value_rank,
