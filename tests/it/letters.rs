@@ -514,3 +514,65 @@ fn a_board_assessment_for_a_trust_not_in_the_run_stops_it() {
     );
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libreoffice() {
+    use crate::workbook::{sheet_names, soffice, zip_text};
+    let run = report(&[]);
+    let xlsx = run.out.join("2025-26-Q1/trusts/RQM/board-workbook.xlsx");
+    assert_eq!(
+        sheet_names(&xlsx),
+        [
+            "Cover",
+            "Contents",
+            "Notes",
+            "Summary",
+            "Metrics",
+            "History",
+            "What it would take",
+            "Peer league table",
+            "Data dictionary"
+        ]
+    );
+    let book = zip_text(&xlsx, "xl/workbook.xml");
+    for i in 0..9 {
+        let xml = zip_text(&xlsx, &format!("xl/worksheets/sheet{}.xml", i + 1));
+        assert!(xml.contains("orientation=\"landscape\"") && xml.contains("fitToHeight=\"0\""));
+        assert!(book.contains(&format!(
+            "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"{i}\">"
+        )));
+        assert!(
+            !xml.contains("<f>") && !xml.contains("<mergeCell"),
+            "sheet {i}"
+        );
+    }
+    let core = zip_text(&xlsx, "docProps/core.xml");
+    assert!(core.contains("<dc:language>en-GB</dc:language>"), "{core}");
+    let Some(exe) = soffice() else { return };
+    let work = tempfile::tempdir().expect("tempdir");
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        work.path().display()
+    );
+    let o = std::process::Command::new(exe)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            work.path().to_str().expect("utf8"),
+            xlsx.to_str().expect("utf8"),
+        ])
+        .output()
+        .expect("soffice runs");
+    let err = String::from_utf8_lossy(&o.stderr).to_lowercase();
+    assert!(
+        o.status.success() && !err.contains("repair") && !err.contains("corrupt"),
+        "{err}"
+    );
+    let content = zip_text(&work.path().join("board-workbook.ods"), "content.xml");
+    assert_eq!(content.matches("<table:table table:name=").count(), 9);
+    assert!(content.contains("Chelsea and Westminster Hospital NHS Foundation Trust"));
+}

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::util::{read_csv, report};
 
-fn zip_text(xlsx: &Path, part: &str) -> String {
+pub(crate) fn zip_text(xlsx: &Path, part: &str) -> String {
     let f = std::fs::File::open(xlsx).expect("xlsx");
     let mut z = zip::ZipArchive::new(f).expect("zip");
     let mut s = String::new();
@@ -19,7 +19,7 @@ fn zip_text(xlsx: &Path, part: &str) -> String {
 }
 
 /// Sheet names in workbook order.
-fn sheet_names(xlsx: &Path) -> Vec<String> {
+pub(crate) fn sheet_names(xlsx: &Path) -> Vec<String> {
     zip_text(xlsx, "xl/workbook.xml")
         .split("<sheet name=\"")
         .skip(1)
@@ -68,7 +68,7 @@ fn every_sheet_prints_a4_landscape_one_page_wide_with_a_print_area() {
 /// `soffice` when installed. CI (`.ci/run`) installs LibreOffice and sets
 /// `LEAGUE_REQUIRE_LIBREOFFICE`, so there a missing one fails the test; elsewhere the check is
 /// skipped with a message.
-fn soffice() -> Option<&'static str> {
+pub(crate) fn soffice() -> Option<&'static str> {
     for exe in ["soffice", "libreoffice"] {
         if Command::new(exe).arg("--version").output().is_ok() {
             return Some(exe);
