@@ -94,6 +94,20 @@ pub(crate) struct LinkArea {
     pub(crate) alt: String,
 }
 
+/// A table's header row: the tagged first one, or a repeat on a later page (an artifact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeaderCopy {
+    Tagged,
+    Repeat,
+}
+
+/// What a new page is: a title page has no running header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PageKind {
+    Title,
+    Body,
+}
+
 /// Blocks placed on pages: content per page, the structure tree, outline and link areas.
 pub(crate) struct Layout {
     pub(crate) m: Metrics,
@@ -135,11 +149,11 @@ impl Layout {
         self.push(Mark::Artifact(kind), prims);
     }
 
-    fn new_page(&mut self, running_header: bool) {
+    fn new_page(&mut self, kind: PageKind) {
         self.pages.push(Vec::new());
         self.links.push(Vec::new());
         self.y = TOP;
-        if running_header {
+        if kind == PageKind::Body {
             self.artifact(
                 ArtifactType::Header,
                 vec![
@@ -165,7 +179,7 @@ impl Layout {
 
     fn ensure(&mut self, h: f32) {
         if self.y + h > BOTTOM {
-            self.new_page(true);
+            self.new_page(PageKind::Body);
         }
     }
 
@@ -341,7 +355,9 @@ impl Layout {
         table_kids.push(SNode::Group(Elem::Caption, cap_kids));
         self.y += 2.0;
 
-        let draw_header = |me: &mut Layout, tagged: bool| -> Option<SNode> {
+        // The header row is tagged (TH) once; its repeats on later pages are artifacts.
+        let draw_header = |me: &mut Layout, copy: HeaderCopy| -> Option<SNode> {
+            let tagged = copy == HeaderCopy::Tagged;
             let top = me.y;
             me.artifact(
                 ArtifactType::Layout,
@@ -368,7 +384,7 @@ impl Layout {
             me.y = top + head_h;
             tagged.then_some(SNode::Group(Elem::TR, cells))
         };
-        if let Some(tr) = draw_header(self, true) {
+        if let Some(tr) = draw_header(self, HeaderCopy::Tagged) {
             table_kids.push(tr);
         }
         for (ri, row) in rows.iter().enumerate() {
@@ -383,8 +399,8 @@ impl Layout {
                 .collect();
             let h = cell_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
             if self.y + h > BOTTOM {
-                self.new_page(true);
-                draw_header(self, false);
+                self.new_page(PageKind::Body);
+                draw_header(self, HeaderCopy::Repeat);
             }
             let top = self.y;
             if ri % 2 == 1 {
@@ -591,7 +607,7 @@ impl Prim {
 impl Layout {
     /// A page with a coloured band holding the title and subtitle, and no running header.
     fn title_page(&mut self, title: &str, subtitle: &str, band: f32) {
-        self.new_page(false);
+        self.new_page(PageKind::Title);
         self.artifact(
             ArtifactType::Layout,
             vec![Prim::Rect {
@@ -663,7 +679,7 @@ impl Layout {
 
     fn block(&mut self, b: &Block) {
         if self.pages.is_empty() && !matches!(b, Block::TitlePage { .. }) {
-            self.new_page(true);
+            self.new_page(PageKind::Body);
         }
         match b {
             Block::TitlePage {
@@ -678,7 +694,7 @@ impl Layout {
             Block::Panel(text) => self.panel(text),
             Block::Table(t) => self.table(t),
             Block::Figure(f) => self.figure(f),
-            Block::PageBreak => self.new_page(true),
+            Block::PageBreak => self.new_page(PageKind::Body),
         }
     }
 }
@@ -690,7 +706,7 @@ pub(crate) fn lay_out(running: String, blocks: &[Block]) -> Layout {
         l.block(b);
     }
     if l.pages.is_empty() {
-        l.new_page(true);
+        l.new_page(PageKind::Body);
     }
     l
 }

@@ -132,3 +132,33 @@ fn the_engine_imports_no_document() {
         }
     }
 }
+
+#[test]
+fn a_table_wider_than_the_page_or_a_short_row_is_refused() {
+    let wide = Table {
+        caption: "Table 9: too wide".into(),
+        columns: (0..40)
+            .map(|i| ColumnSpec::number(format!("Column{i}")))
+            .collect(),
+        rows: vec![(0..40).map(|i| format!("{i}.00")).collect()],
+    };
+    let err = render(&info(), &[Block::Table(wide)]).expect_err("wider than the page");
+    assert!(err.to_string().contains("wider than the page"), "{err}");
+    let short = Table {
+        caption: "Table 10: a short row".into(),
+        columns: vec![ColumnSpec::text("A"), ColumnSpec::text("B")],
+        rows: vec![vec!["only one".into()]],
+    };
+    let err = render(&info(), &[Block::Table(short)]).expect_err("a short row");
+    assert!(
+        err.to_string().contains("row 1 has 1 cells for 2 columns"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_no_break_space_keeps_words_on_one_line() {
+    let m = Metrics::new();
+    let lines = m.wrap("6.42 (6.24\u{a0}to\u{a0}6.59)", 9.0, false, 30.0);
+    assert_eq!(lines, ["6.42", "(6.24\u{a0}to\u{a0}6.59)"]);
+}

@@ -50,14 +50,24 @@ pub fn render_all(
         .collect()
 }
 
+/// A trust's directory relative to the output root: `<quarter>/trusts/<code>`.
+fn relative_dir(q: league_model::Quarter, code: &league_model::TrustCode) -> PathBuf {
+    PathBuf::from(crate::quarter_slug(q))
+        .join("trusts")
+        .join(code.as_str())
+}
+
+/// Whether a relative path is exactly three plain names (no root, `..` or `.`), so it stays
+/// inside the directory it is joined to.
+fn inside(rel: &Path) -> bool {
+    rel.components().count() == 3 && rel.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
 /// The directory of a trust's documents: `dir/<quarter>/trusts/<code>`, refused unless it is
 /// plain names under `dir` (a validated ODS code is letters and digits, so it always is).
 pub fn trust_dir(dir: &Path, v: &TrustView) -> Result<PathBuf, ReportError> {
-    let rel = PathBuf::from(crate::quarter_slug(v.quarter))
-        .join("trusts")
-        .join(v.code.as_str());
-    if !rel.components().all(|c| matches!(c, Component::Normal(_))) || rel.components().count() != 3
-    {
+    let rel = relative_dir(v.quarter, &v.code);
+    if !inside(&rel) {
         return Err(ReportError::io(
             &rel,
             std::io::Error::new(
@@ -93,4 +103,19 @@ pub fn write_trust_documents(
         }
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_trust_directory_is_three_plain_names_under_the_output() {
+        let q: league_model::Quarter = "Q1 2025/26".parse().expect("quarter");
+        let code = league_model::TrustCode::parse("RQM").expect("code");
+        let rel = super::relative_dir(q, &code);
+        assert_eq!(rel, std::path::Path::new("2025-26-Q1/trusts/RQM"));
+        assert!(super::inside(&rel));
+        for bad in ["../x/y", "/abs/a/b", "a/b", "a/../b/c", "a/b/c/d"] {
+            assert!(!super::inside(std::path::Path::new(bad)), "{bad}");
+        }
+    }
 }
