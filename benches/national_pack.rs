@@ -7,44 +7,17 @@
 //! (`league check`, which also reads every trust's letter and board workbook) on each written
 //! set.
 
-use std::path::Path;
 use std::time::Instant;
 
-use league_ingest::{Context, Thresholds, TrustRegister, assemble, ingest_file};
-use league_model::Methodology;
+mod common;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let data = root.join("data");
-    let read = |p: &str| std::fs::read_to_string(data.join(p)).expect(p);
-    let m =
-        Methodology::from_toml("m", &read("methodology/nof-2025-26.toml")).expect("methodology");
-    let thresholds =
-        Thresholds::from_toml("t", &read("validation/thresholds.toml")).expect("thresholds");
-    let publication =
-        league_report::Publication::from_toml(&read("publication.toml")).expect("publication");
-    let register = TrustRegister::load(
-        &data.join("reference/trusts_reference.csv"),
-        Some(&data.join("reference/ods_etr_trusts.csv")),
-    )
-    .expect("register");
-    let ctx = Context {
-        register: &register,
-        methodology: &m,
-        periods: thresholds.months().expect("validated"),
-        limits: &league_ingest::Limits::default(),
-    };
-
     let start = Instant::now();
-    let input = ingest_file(
-        &data.join("default/nof_2025_26_q1_national.csv"),
-        None,
-        &ctx,
-    )
-    .expect("dataset");
-    let dataset = assemble(&[input], &register, &m).dataset;
-    let run =
-        league_score::score(&dataset, &m, &league_score::ScoreOptions::default()).expect("score");
+    let common::DefaultRun {
+        methodology: m,
+        publication,
+        run,
+    } = common::default_run();
     println!(
         "ingest and score the default dataset ({} trusts, {} replicates): {:.3} s",
         run.tables.iter().map(|t| t.rows.len()).sum::<usize>(),

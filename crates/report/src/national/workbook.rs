@@ -29,20 +29,10 @@ pub fn workbook(pack: &NationalPack, publication: &Publication) -> Result<Vec<u8
     })?;
     wb.cover(&title, &cover(pack, publication))?;
     let tables: Vec<&PackTable> = pack.tables().collect();
-    let mut entries: Vec<(String, String)> = vec![(
-        "Notes".to_owned(),
-        "Notes on method, the financial override, segment 5, likely ranges, provenance and shorthand.".to_owned(),
-    )];
-    entries.extend(
-        tables
-            .iter()
-            .map(|t| (t.sheet.clone(), t.description.clone())),
-    );
-    entries.push((
-        "Data dictionary".to_owned(),
-        "Every column of every table: type, unit and meaning.".to_owned(),
-    ));
-    wb.contents(&entries)?;
+    wb.standard_contents(
+        "Notes on method, the financial override, segment 5, likely ranges, provenance and shorthand.",
+        &tables,
+    )?;
     wb.notes(
         &pack
             .notes
@@ -84,19 +74,7 @@ fn cover(pack: &NationalPack, publication: &Publication) -> Vec<CoverSection> {
             ],
         ),
         CoverSection::new("Key findings", pack.key_findings.clone()),
-        CoverSection {
-            link: Some((
-                publication.release_url.clone(),
-                publication.release_url_text.clone(),
-            )),
-            ..CoverSection::new(
-                "Release",
-                vec![
-                    format!("Published: {}.", publication.release_long()),
-                    format!("Next update: {}.", publication.next_update),
-                ],
-            )
-        },
+        CoverSection::release(publication),
         CoverSection::new(
             "Source and method",
             vec![
@@ -108,12 +86,10 @@ fn cover(pack: &NationalPack, publication: &Publication) -> Vec<CoverSection> {
             ],
         ),
         CoverSection::new("Important caveat", vec![pack.caveat()]),
-        CoverSection::new("Contact", vec![publication.contact.clone()]),
-        CoverSection::new(
-            "Licence",
-            vec!["Contains public sector information licensed under the Open Government Licence v3.0.".to_owned()],
-        ),
     ]
+    .into_iter()
+    .chain(CoverSection::contact_and_licence(publication))
+    .collect()
 }
 
 /// The source line over a table, with the notes that bear on it.

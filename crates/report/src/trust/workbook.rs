@@ -41,20 +41,10 @@ pub fn board_workbook(v: &TrustView, publication: &Publication) -> Result<Vec<u8
         what_it_would_take(v),
         peer_league(v),
     ];
-    let mut entries = vec![(
-        "Notes".to_owned(),
-        "How the figures are made: scores, the average, segments, the financial override, likely ranges and what it would take.".to_owned(),
-    )];
-    entries.extend(
-        tables
-            .iter()
-            .map(|t| (t.sheet.clone(), t.description.clone())),
-    );
-    entries.push((
-        "Data dictionary".to_owned(),
-        "Every column of every table: type, unit and meaning.".to_owned(),
-    ));
-    wb.contents(&entries)?;
+    wb.standard_contents(
+        "How the figures are made: scores, the average, segments, the financial override, likely ranges and what it would take.",
+        &tables.iter().collect::<Vec<_>>(),
+    )?;
     wb.notes(&notes(v))?;
     for t in &tables {
         wb.table(t, &[format!("Source: {} computed by this project from NHS England's data; see the Notes worksheet.", if t.id == "peer_league" { "the national league table" } else { "figures" })])?;
@@ -104,25 +94,11 @@ fn cover(v: &TrustView, publication: &Publication) -> Vec<CoverSection> {
                 text::board_sentence(v),
             ],
         ),
-        CoverSection {
-            link: Some((
-                publication.release_url.clone(),
-                publication.release_url_text.clone(),
-            )),
-            ..CoverSection::new(
-                "Release",
-                vec![
-                    format!("Published: {}.", publication.release_long()),
-                    format!("Next update: {}.", publication.next_update),
-                ],
-            )
-        },
-        CoverSection::new("Contact", vec![publication.contact.clone()]),
-        CoverSection::new(
-            "Licence",
-            vec!["Contains public sector information licensed under the Open Government Licence v3.0.".to_owned()],
-        ),
+        CoverSection::release(publication),
     ]
+    .into_iter()
+    .chain(CoverSection::contact_and_licence(publication))
+    .collect()
 }
 
 fn notes(v: &TrustView) -> Vec<NoteRow> {

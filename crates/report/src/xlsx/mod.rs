@@ -10,6 +10,7 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
+use crate::publication::Publication;
 use crate::table::{Cell, Kind, PackTable};
 
 /// Document properties.
@@ -41,6 +42,31 @@ pub struct CoverSection {
 }
 
 impl CoverSection {
+    /// The release section: published, next update, and the link to the release page.
+    pub fn release(p: &Publication) -> Self {
+        Self {
+            link: Some((p.release_url.clone(), p.release_url_text.clone())),
+            ..Self::new(
+                "Release",
+                vec![
+                    format!("Published: {}.", p.release_long()),
+                    format!("Next update: {}.", p.next_update),
+                ],
+            )
+        }
+    }
+
+    /// The contact and licence sections that close every Cover.
+    pub fn contact_and_licence(p: &Publication) -> [Self; 2] {
+        [
+            Self::new("Contact", vec![p.contact.clone()]),
+            Self::new(
+                "Licence",
+                vec!["Contains public sector information licensed under the Open Government Licence v3.0.".to_owned()],
+            ),
+        ]
+    }
+
     /// A section without a link.
     pub fn new(heading: impl Into<String>, lines: Vec<String>) -> Self {
         Self {
@@ -130,6 +156,26 @@ impl WorkbookBuilder {
         }
         cover.set_column_width(0, COVER_WIDTH)?;
         print_setup(cover, r - 1, 0, None)
+    }
+
+    /// The Contents of a workbook laid out as this builder lays it out: Notes (described by
+    /// `notes`), each table's sheet with its description, then the data dictionary.
+    pub fn standard_contents(
+        &mut self,
+        notes: &str,
+        tables: &[&PackTable],
+    ) -> Result<(), XlsxError> {
+        let mut entries = vec![("Notes".to_owned(), notes.to_owned())];
+        entries.extend(
+            tables
+                .iter()
+                .map(|t| (t.sheet.clone(), t.description.clone())),
+        );
+        entries.push((
+            "Data dictionary".to_owned(),
+            "Every column of every table: type, unit and meaning.".to_owned(),
+        ));
+        self.contents(&entries)
     }
 
     /// The Contents: each sheet name a link to its sheet, with what it holds.
