@@ -438,8 +438,16 @@ fn a_board_assessment_reaches_the_documents_of_its_made_up_trust_only() {
             missing: 0.1,
         },
     );
-    let run = score(&data);
-    let rated = league_ingest::synthetic_code(0, 3);
+    // A segment-4 trust rated Low overall goes to leadership review (NOF §1.5 capability);
+    // the other segment-4 trusts have no assessment, so that rule is not assessed for them.
+    let unrated = score(&data);
+    let rows = || unrated.tables.iter().flat_map(|t| &t.rows);
+    let rated = rows()
+        .find(|r| r.segment == 4 && r.in_improvement_programme != Some(true))
+        .expect("a made-up trust in segment 4")
+        .trust
+        .code
+        .clone();
     let csv = format!(
         "trust_code,quarter,area,rating\n{rated},2025-26-Q1,overall,Low\n{rated},2025-26-Q1,quality_of_care,low\n"
     );
@@ -450,6 +458,36 @@ fn a_board_assessment_reaches_the_documents_of_its_made_up_trust_only() {
         &m,
     )
     .expect("valid assessment");
+    let run = league_score::score(
+        &data,
+        &m,
+        &league_score::ScoreOptions {
+            replicates: Some(100),
+            boards: boards.clone(),
+            ..Default::default()
+        },
+    )
+    .expect("score");
+    for s in &run.interventions {
+        let seg4 = rows().any(|r| r.trust.code == s.trust && r.segment == 4);
+        if s.trust == rated {
+            assert_eq!(s.id, "leadership_review", "{s:?}");
+            assert!(
+                s.evidence
+                    .contains(&"Q1 2025/26: board capability Low".to_owned()),
+                "{s:?}"
+            );
+        } else if seg4 && s.id != "recovery_support" {
+            assert_ne!(s.id, "leadership_review", "{s:?}");
+            assert!(
+                s.not_assessed
+                    .iter()
+                    .any(|n| n
+                        .contains("no board capability assessment was supplied for Q1 2025/26")),
+                "{s:?}"
+            );
+        }
+    }
     let publication = league_report::Publication::from_toml(
         &std::fs::read_to_string(root().join("data/publication.toml")).expect("publication"),
     )

@@ -407,7 +407,7 @@ fn score_file(
         }
     }
 
-    let run = score_dataset(&dataset, &methodology, cut_points, common)?;
+    let run = score_dataset(&dataset, &methodology, cut_points, common, Vec::new())?;
     let mut written = Vec::new();
     publish(out, |staging| {
         written = league_report::write_tables(staging, &run, &methodology).class(ExitClass::Io)?;
@@ -426,11 +426,13 @@ pub(crate) fn score_dataset(
     methodology: &Methodology,
     cut_points: Option<[f64; 3]>,
     common: &Common,
+    boards: Vec<league_model::BoardAssessment>,
 ) -> anyhow::Result<league_model::ScoreRun> {
     let opts = league_score::ScoreOptions {
         cut_points,
         seed: common.seed,
         replicates: common.replicates,
+        boards,
     };
     let run = league_score::score(dataset, methodology, &opts).map_err(|e| {
         let class = match e {

@@ -312,12 +312,21 @@ pub(crate) fn report(
     if !fails.is_empty() {
         return Err(blocked(fails, &findings));
     }
-    let run = score_dataset(&assembled.dataset, &setup.methodology, None, common)?;
-    setup.check_coverage(&run)?;
     let boards = match board_assessment {
-        Some(p) => read_boards(p, &setup, &run)?,
+        Some(p) => read_boards(p, &setup)?,
         None => Vec::new(),
     };
+    let run = score_dataset(
+        &assembled.dataset,
+        &setup.methodology,
+        None,
+        common,
+        boards.clone(),
+    )?;
+    setup.check_coverage(&run)?;
+    if let Some(p) = board_assessment {
+        boards_in_run(p, &boards, &run)?;
+    }
     let publication = load_publication(data_dir)?;
     if !is_stdin(input) && hash(input)? != input_sha {
         return Err(anyhow::anyhow!(
@@ -407,17 +416,23 @@ pub(crate) fn report(
     Ok(())
 }
 
-/// Reads the board capability assessments; each must name a trust the run scored in that
-/// quarter, or the run stops (a rating is never attached to the wrong trust or dropped).
-fn read_boards(
-    path: &Path,
-    setup: &Setup,
-    run: &league_model::ScoreRun,
-) -> anyhow::Result<Vec<league_model::BoardAssessment>> {
+/// Reads the board capability assessments.
+fn read_boards(path: &Path, setup: &Setup) -> anyhow::Result<Vec<league_model::BoardAssessment>> {
     let boards = league_ingest::read_board_assessments(path, &setup.limits, &setup.methodology)
         .map_err(ingest_error)
         .with_context(|| format!("cannot use the board assessment {}", path.display()))?;
-    for b in &boards {
+    tracing::info!(trusts = boards.len(), "board capability assessments read");
+    Ok(boards)
+}
+
+/// Each assessment must name a trust the run scored in that quarter, or the run stops (a rating
+/// is never attached to the wrong trust or dropped).
+fn boards_in_run(
+    path: &Path,
+    boards: &[league_model::BoardAssessment],
+    run: &league_model::ScoreRun,
+) -> anyhow::Result<()> {
+    for b in boards {
         let scored = run
             .tables
             .iter()
@@ -432,8 +447,7 @@ fn read_boards(
             .class(ExitClass::BadInput);
         }
     }
-    tracing::info!(trusts = boards.len(), "board capability assessments read");
-    Ok(boards)
+    Ok(())
 }
 
 /// `league validate`: the same checks without scoring.

@@ -153,6 +153,9 @@ pub struct InterventionCondition {
     pub in_deficit: Option<bool>,
     /// A planned deficit beyond this percentage of income.
     pub planned_deficit_beyond_percent: Option<f64>,
+    /// The board capability assessment's overall view rated this or lower (a rating of
+    /// `[intervention.board_capability]`).
+    pub capability_at_most: Option<String>,
     /// Quarters the condition must hold in, ending with this one (default 1).
     #[serde(default = "one_quarter")]
     pub quarters: u32,
@@ -170,6 +173,7 @@ impl InterventionCondition {
             && self.programme.is_none()
             && self.in_deficit.is_none()
             && self.planned_deficit_beyond_percent.is_none()
+            && self.capability_at_most.is_none()
     }
 }
 
@@ -862,6 +866,18 @@ impl Methodology {
                     return err(
                         format!("intervention.status[{}].any", s.id),
                         "each condition tests something, segments are 1 to 5 and quarters at least 1",
+                    );
+                }
+                if let Some(r) = &c.capability_at_most
+                    && !iv
+                        .board_capability
+                        .ratings
+                        .iter()
+                        .any(|x| x.eq_ignore_ascii_case(r))
+                {
+                    return err(
+                        format!("intervention.status[{}].any.capability_at_most", s.id),
+                        "must be one of intervention.board_capability.ratings",
                     );
                 }
             }

@@ -22,6 +22,9 @@ pub struct ScoreOptions {
     pub seed: Option<u64>,
     /// Bootstrap replicates; the methodology's default otherwise.
     pub replicates: Option<u32>,
+    /// Board capability assessments (NOF §1.5), for intervention rules that test leadership
+    /// capability; none supplied means those rules are not assessed.
+    pub boards: Vec<league_model::BoardAssessment>,
 }
 
 /// Fewest bootstrap replicates accepted: the 2.5th percentile of fewer than 40 draws is the
@@ -207,7 +210,7 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         interventions: Vec::new(),
         improvements: Vec::new(),
     };
-    run.interventions = crate::intervention::intervention_statuses(&run, m);
+    run.interventions = crate::intervention::intervention_statuses(&run, m, &opts.boards);
     run.improvements = crate::improvement::improvement_plans(data, m, &run);
     Ok(run)
 }

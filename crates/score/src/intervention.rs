@@ -1,12 +1,15 @@
 //! Intervention status: each trust with an average takes the first configured status whose rule
 //! holds (`[intervention]` in the methodology). A rule the input cannot assess, because the
 //! history, the deficit status, the programme status or the planned deficit is missing, is
-//! reported as not assessed, never guessed, and the next status is tried.
+//! reported as not assessed, never guessed, and the next status is tried. Leadership capability
+//! enters through the board capability assessment (NOF §1.5), an input of its own: a condition
+//! on it is not assessed for a trust without one.
 
 use std::collections::BTreeMap;
 
 use league_model::{
-    InterventionCondition, InterventionStatus, LeagueRow, Methodology, Quarter, ScoreRun, TrustCode,
+    BoardAssessment, InterventionCondition, InterventionStatus, LeagueRow, Methodology, Quarter,
+    ScoreRun, TrustCode,
 };
 
 /// What one condition came to for one trust.
@@ -19,8 +22,20 @@ enum Outcome {
     NotAssessed(String),
 }
 
+/// What the conditions are tested against: each trust's league row and planned surplus or
+/// deficit by quarter, and the board capability assessments supplied.
+struct Facts<'a> {
+    rows: BTreeMap<(Quarter, &'a TrustCode), &'a LeagueRow>,
+    planned: BTreeMap<(Quarter, &'a TrustCode), f64>,
+    boards: BTreeMap<(Quarter, &'a TrustCode), &'a BoardAssessment>,
+}
+
 /// The status of every trust with an average, in the run's table order.
-pub fn intervention_statuses(run: &ScoreRun, m: &Methodology) -> Vec<InterventionStatus> {
+pub fn intervention_statuses(
+    run: &ScoreRun,
+    m: &Methodology,
+    boards: &[BoardAssessment],
+) -> Vec<InterventionStatus> {
     let rows: BTreeMap<(Quarter, &TrustCode), &LeagueRow> = run
         .tables
         .iter()
@@ -35,10 +50,15 @@ pub fn intervention_statuses(run: &ScoreRun, m: &Methodology) -> Vec<Interventio
         })
         .filter_map(|s| s.value.map(|v| ((s.quarter, &s.trust), v)))
         .collect();
+    let facts = Facts {
+        rows,
+        planned,
+        boards: boards.iter().map(|b| ((b.quarter, &b.trust), b)).collect(),
+    };
     let mut out = Vec::new();
     for t in &run.tables {
         for r in &t.rows {
-            out.push(status_of(t.quarter, &r.trust.code, m, &rows, &planned));
+            out.push(status_of(t.quarter, &r.trust.code, m, &facts));
         }
     }
     out
@@ -48,23 +68,22 @@ fn status_of(
     quarter: Quarter,
     trust: &TrustCode,
     m: &Methodology,
-    rows: &BTreeMap<(Quarter, &TrustCode), &LeagueRow>,
-    planned: &BTreeMap<(Quarter, &TrustCode), f64>,
+    facts: &Facts,
 ) -> InterventionStatus {
     let mut not_assessed = Vec::new();
     for rule in &m.intervention.statuses {
         let mut unknown = Vec::new();
-        let held =
-            rule.any
-                .iter()
-                .find_map(|c| match assess(c, quarter, trust, m, rows, planned) {
-                    Outcome::Holds(evidence) => Some((describe(c, m), evidence)),
-                    Outcome::Fails => None,
-                    Outcome::NotAssessed(why) => {
-                        unknown.push(format!("{} ({}): {why}", rule.label, describe(c, m)));
-                        None
-                    }
-                });
+        let held = rule
+            .any
+            .iter()
+            .find_map(|c| match assess(c, quarter, trust, m, facts) {
+                Outcome::Holds(evidence) => Some((describe(c, m), evidence)),
+                Outcome::Fails => None,
+                Outcome::NotAssessed(why) => {
+                    unknown.push(format!("{} ({}): {why}", rule.label, describe(c, m)));
+                    None
+                }
+            });
         // The default status (no conditions) always applies, with no rule or evidence.
         let applies = held.or_else(|| rule.any.is_empty().then(|| (String::new(), Vec::new())));
         match applies {
@@ -124,6 +143,14 @@ fn describe(c: &InterventionCondition, m: &Methodology) -> String {
     if let Some(x) = c.planned_deficit_beyond_percent {
         parts.push(format!("a planned deficit beyond {x}% of income"));
     }
+    if let Some(r) = &c.capability_at_most {
+        let worst = m.intervention.board_capability.ratings.last();
+        parts.push(if worst == Some(r) {
+            format!("board capability rated {r}")
+        } else {
+            format!("board capability rated {r} or lower")
+        });
+    }
     let tests = parts.join(", ");
     if c.quarters > 1 {
         format!("{tests} in each of the last {} quarters", c.quarters)
@@ -137,9 +164,9 @@ fn assess(
     quarter: Quarter,
     trust: &TrustCode,
     m: &Methodology,
-    rows: &BTreeMap<(Quarter, &TrustCode), &LeagueRow>,
-    planned: &BTreeMap<(Quarter, &TrustCode), f64>,
+    facts: &Facts,
 ) -> Outcome {
+    let (rows, planned) = (&facts.rows, &facts.planned);
     // The quarters the condition spans, newest first.
     let mut quarters = vec![quarter];
     while quarters.len() < c.quarters as usize {
@@ -203,6 +230,26 @@ fn assess(
                 }
                 Some(v) if *v >= -limit => return Outcome::Fails,
                 Some(v) => evidence.push(format!("{q}: planned deficit {:.1}% of income", -v)),
+            }
+        }
+        if let Some(at_most) = &c.capability_at_most {
+            let scale = &m.intervention.board_capability.ratings;
+            let rank = |r: &str| scale.iter().position(|x| x.eq_ignore_ascii_case(r));
+            match facts.boards.get(&(*q, trust)).map(|b| b.overall.as_deref()) {
+                None => {
+                    return Outcome::NotAssessed(format!(
+                        "no board capability assessment was supplied for {q}"
+                    ));
+                }
+                Some(None) => {
+                    return Outcome::NotAssessed(format!(
+                        "the board capability assessment for {q} gives no overall view"
+                    ));
+                }
+                Some(Some(overall)) if rank(overall) < rank(at_most) => return Outcome::Fails,
+                Some(Some(overall)) => {
+                    evidence.push(format!("{q}: board capability {overall}"));
+                }
             }
         }
     }
