@@ -259,14 +259,75 @@ pub(crate) fn report(
     let mut judged = setup.judge(&sources);
     let mut findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
     let assembled = league_ingest::assemble(&sources, &setup.register, &setup.methodology);
+    account_for_assembly(&assembled, &mut judged, &mut findings);
+    let fails = failures(&judged);
+    if !fails.is_empty() {
+        return Err(blocked(fails, &findings));
+    }
+    let boards = match board_assessment {
+        Some(p) => read_boards(p, &setup)?,
+        None => Vec::new(),
+    };
+    let run = score_dataset(
+        &assembled.dataset,
+        &setup.methodology,
+        None,
+        common,
+        boards.clone(),
+    )?;
+    setup.check_coverage(&run)?;
+    if let Some(p) = board_assessment {
+        boards_in_run(p, &boards, &run)?;
+    }
+    let publication = load_publication(data_dir)?;
+    if !is_stdin(input) && hash(input)? != input_sha {
+        return Err(anyhow::anyhow!(
+            "{} changed while the run was reading it; nothing was written",
+            input.display()
+        ))
+        .class(ExitClass::Io);
+    }
+    let m = &setup.methodology;
+    let mut periods: Vec<String> = run.tables.iter().map(|t| t.quarter.to_string()).collect();
+    periods.dedup();
+    let outputs = Outputs {
+        run: &run,
+        m,
+        publication: &publication,
+        boards: &boards,
+        sources: &sources,
+        findings: &findings,
+        judged: &judged,
+        input_sha: &input_sha,
+        method_sha: &method_sha,
+        periods,
+    };
+    let mut written = Vec::new();
+    publish(out, |staging| {
+        written = outputs.write(staging)?;
+        crate::quality_check(staging, m, true)?;
+        Ok(())
+    })?;
+    for t in &run.tables {
+        tracing::info!(quarter = %t.quarter, peer_group = %t.peer_group, trusts = t.rows.len(), "league table written");
+    }
+    tracing::info!(out = %out.display(), files = written.len(), quarantined = findings.len(), seed = run.seed, replicates = run.replicates, "done");
+    Ok(())
+}
+
+/// Values the sources produced that assembly leaves out are counted in the summary, by stated
+/// rule, never dropped with a log line only; values two sources give differently fail the run.
+fn account_for_assembly(
+    assembled: &league_ingest::Assembled,
+    judged: &mut Vec<(SourceSummary, Vec<Breach>)>,
+    findings: &mut Vec<league_ingest::RowError>,
+) {
     for (code, n) in &assembled.no_peer_group {
         tracing::warn!(trust = %code, values = n, "trust in no peer group: its values are left out");
     }
     for (metric, n) in &assembled.not_applicable {
         tracing::info!(metric = %metric, values = n, "metric does not apply to the trust's peer group: left out");
     }
-    // Values the sources produced that assembly leaves out are counted in the summary, by
-    // stated rule, never dropped with a log line only.
     let left_out = [
         (
             league_ingest::Exclusion::NoPeerGroup,
@@ -308,41 +369,29 @@ pub(crate) fn report(
         ));
         findings.extend(assembled.conflicts.iter().cloned());
     }
-    let fails = failures(&judged);
-    if !fails.is_empty() {
-        return Err(blocked(fails, &findings));
-    }
-    let boards = match board_assessment {
-        Some(p) => read_boards(p, &setup)?,
-        None => Vec::new(),
-    };
-    let run = score_dataset(
-        &assembled.dataset,
-        &setup.methodology,
-        None,
-        common,
-        boards.clone(),
-    )?;
-    setup.check_coverage(&run)?;
-    if let Some(p) = board_assessment {
-        boards_in_run(p, &boards, &run)?;
-    }
-    let publication = load_publication(data_dir)?;
-    if !is_stdin(input) && hash(input)? != input_sha {
-        return Err(anyhow::anyhow!(
-            "{} changed while the run was reading it; nothing was written",
-            input.display()
-        ))
-        .class(ExitClass::Io);
-    }
-    let m = &setup.methodology;
-    let mut periods: Vec<String> = run.tables.iter().map(|t| t.quarter.to_string()).collect();
-    periods.dedup();
-    let mut written = Vec::new();
-    publish(out, |staging| {
-        written =
-            league_report::write_tables(staging, &run, &setup.methodology).class(ExitClass::Io)?;
-        let packs = league_report::build_packs(&run, m);
+}
+
+/// Everything a report run writes, and what it is written from.
+struct Outputs<'a> {
+    run: &'a league_model::ScoreRun,
+    m: &'a league_model::Methodology,
+    publication: &'a league_report::Publication,
+    boards: &'a [league_model::BoardAssessment],
+    sources: &'a [league_ingest::Ingested],
+    findings: &'a [league_ingest::RowError],
+    judged: &'a [(SourceSummary, Vec<Breach>)],
+    input_sha: &'a str,
+    method_sha: &'a str,
+    periods: Vec<String>,
+}
+
+impl Outputs<'_> {
+    /// Writes every output into `staging`: tables, national packs, trusts' documents, the
+    /// quarantine, the validation summary and, last, the manifest of them all.
+    fn write(&self, staging: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+        let (run, m) = (self.run, self.m);
+        let mut written = league_report::write_tables(staging, run, m).class(ExitClass::Io)?;
+        let packs = league_report::build_packs(run, m);
         let classify = |e: league_report::PackError| {
             let class = match e {
                 league_report::PackError::Io(_) => ExitClass::Io,
@@ -351,41 +400,57 @@ pub(crate) fn report(
             anyhow::Error::new(e).context(crate::Classified { class })
         };
         written.extend(
-            league_report::write_national_packs(staging, &packs, &publication).map_err(classify)?,
-        );
-        written.extend(
-            league_report::write_trust_documents(staging, &run, m, &packs, &publication, &boards)
+            league_report::write_national_packs(staging, &packs, self.publication)
                 .map_err(classify)?,
         );
+        written.extend(
+            league_report::write_trust_documents(
+                staging,
+                run,
+                m,
+                &packs,
+                self.publication,
+                self.boards,
+            )
+            .map_err(classify)?,
+        );
         for (name, text) in [
-            ("quarantine.csv", league_ingest::quarantine_csv(&findings)),
+            (
+                "quarantine.csv",
+                league_ingest::quarantine_csv(self.findings),
+            ),
             (
                 "validation-summary.csv",
-                league_ingest::summary_csv(&judged),
+                league_ingest::summary_csv(self.judged),
             ),
         ] {
-            let p = staging.join(name);
-            std::fs::write(&p, text)
-                .with_context(|| format!("cannot write {}", p.display()))
-                .class(ExitClass::Io)?;
-            written.push(p);
+            written.push(write_text(staging, name, text)?);
         }
-        let manifest = crate::manifest::Manifest {
+        let mut text = serde_json::to_string_pretty(&self.manifest(staging)?).expect("plain data");
+        text.push('\n');
+        written.push(write_text(staging, "manifest.json", text)?);
+        Ok(written)
+    }
+
+    fn manifest(&self, staging: &Path) -> anyhow::Result<crate::manifest::Manifest> {
+        let m = self.m;
+        Ok(crate::manifest::Manifest {
             tool: "league-tables".into(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
             methodology: format!(
                 "{} {} (configuration {})",
                 m.framework.name, m.framework.year, m.framework.config_version
             ),
-            methodology_sha256: method_sha.clone(),
-            periods: periods.clone(),
-            seed: run.seed,
-            replicates: run.replicates,
-            inputs: sources
+            methodology_sha256: self.method_sha.to_owned(),
+            periods: self.periods.clone(),
+            seed: self.run.seed,
+            replicates: self.run.replicates,
+            inputs: self
+                .sources
                 .iter()
                 .map(|s| crate::manifest::Input {
                     path: s.summary.file.clone(),
-                    sha256: input_sha.clone(),
+                    sha256: self.input_sha.to_owned(),
                     format: s.summary.format.clone(),
                     rows_read: s.summary.rows_read,
                     rows_accepted: s.summary.accepted(),
@@ -393,27 +458,22 @@ pub(crate) fn report(
                     rows_excluded: s.summary.excluded.values().sum(),
                 })
                 .collect(),
-            quarantined_cells: findings.len(),
+            quarantined_cells: self.findings.len(),
             outputs: crate::manifest::outputs(staging)
                 .context("cannot hash the outputs")
                 .class(ExitClass::Io)?,
             status: "complete".into(),
-        };
-        let p = staging.join("manifest.json");
-        let mut text = serde_json::to_string_pretty(&manifest).expect("plain data");
-        text.push('\n');
-        std::fs::write(&p, text)
-            .with_context(|| format!("cannot write {}", p.display()))
-            .class(ExitClass::Io)?;
-        written.push(p);
-        crate::quality_check(staging, m, true)?;
-        Ok(())
-    })?;
-    for t in &run.tables {
-        tracing::info!(quarter = %t.quarter, peer_group = %t.peer_group, trusts = t.rows.len(), "league table written");
+        })
     }
-    tracing::info!(out = %out.display(), files = written.len(), quarantined = findings.len(), seed = run.seed, replicates = run.replicates, "done");
-    Ok(())
+}
+
+/// Writes one text file into `dir`.
+fn write_text(dir: &Path, name: &str, text: String) -> anyhow::Result<std::path::PathBuf> {
+    let p = dir.join(name);
+    std::fs::write(&p, text)
+        .with_context(|| format!("cannot write {}", p.display()))
+        .class(ExitClass::Io)?;
+    Ok(p)
 }
 
 /// Reads the board capability assessments.
