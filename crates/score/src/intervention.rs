@@ -80,7 +80,17 @@ fn status_of(
                 Outcome::Holds(evidence) => Some((describe(c, m), evidence)),
                 Outcome::Fails => None,
                 Outcome::NotAssessed(why) => {
-                    unknown.push(format!("{} ({}): {why}", rule.label, describe(c, m)));
+                    // "Leadership review (segment 4 or worse, ...)", but not "Recovery Support
+                    // Programme (in the Recovery Support Programme)".
+                    let condition = describe(c, m);
+                    let said = condition
+                        .to_lowercase()
+                        .contains(&rule.label.to_lowercase());
+                    unknown.push(if said {
+                        format!("{}: {why}", rule.label)
+                    } else {
+                        format!("{} ({condition}): {why}", rule.label)
+                    });
                     None
                 }
             });
