@@ -257,7 +257,7 @@ fn metrics(v: &TrustView) -> PackTable {
     table(
         "metrics",
         "Metrics",
-        format!("Metrics against the peer group: {}, {}", v.name, v.quarter),
+        format!("Metrics against the peer group ({}), {}", v.code, v.quarter),
         "Each scored metric: value, score, the peer group's quartiles, rank and effect on the average.",
         vec![
             col("Metric id", "metric_id", Kind::Text, "", "Score id."),
@@ -368,7 +368,7 @@ fn history(v: &TrustView) -> PackTable {
     table(
         "history",
         "History",
-        format!("History by quarter: {}", v.name),
+        format!("History by quarter ({})", v.code),
         "The trust's segment, rank and average in each quarter the input holds.",
         vec![
             col("Quarter", "quarter", Kind::Text, "", "Quarter."),
@@ -491,7 +491,7 @@ fn what_it_would_take(v: &TrustView) -> PackTable {
     let mut t = table(
         "what_it_would_take",
         "What it would take",
-        format!("What it would take to reach the next segment: {}", v.name),
+        format!("What it would take ({}), {}", v.code, v.quarter),
         "The fewest metric improvements, each with its target value, that move the trust into the next segment.",
         vec![
             col("Metric id", "metric_id", Kind::Text, "", "Score id."),
