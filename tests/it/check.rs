@@ -244,7 +244,7 @@ fn a_movement_figure_that_differs_from_its_quarter_s_league_table_is_caught() {
 }
 
 /// Rewrites one part of a zip (an xlsx) with `edit`, copying the others unchanged.
-fn edit_zip_part(path: &Path, part: &str, edit: impl FnOnce(&str) -> String) {
+pub(crate) fn edit_zip_part(path: &Path, part: &str, edit: impl FnOnce(&str) -> String) {
     let bytes = std::fs::read(path).expect("xlsx");
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));

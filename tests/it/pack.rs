@@ -3,7 +3,6 @@
 //! reruns are byte-identical.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -238,22 +237,11 @@ fn workbook_pdf_csv_and_parquet_agree() {
     }
 }
 
-fn zip_part(path: &Path, name: &str) -> String {
-    let f = std::fs::File::open(path).expect("xlsx");
-    let mut z = zip::ZipArchive::new(f).expect("zip");
-    let mut s = String::new();
-    z.by_name(name)
-        .expect(name)
-        .read_to_string(&mut s)
-        .expect("utf8");
-    s
-}
-
 #[test]
 fn workbook_follows_the_spreadsheet_guidance() {
     let p = run_report();
     let path = national(&p).join("league-tables.xlsx");
-    let wb_xml = zip_part(&path, "xl/workbook.xml");
+    let wb_xml = crate::workbook::zip_text(&path, "xl/workbook.xml");
     let sheets: Vec<String> = wb_xml
         .split("<sheet name=\"")
         .skip(1)
@@ -272,7 +260,7 @@ fn workbook_follows_the_spreadsheet_guidance() {
         .collect();
     let mut table_names = Vec::new();
     for n in names.iter().filter(|n| n.starts_with("xl/tables/table")) {
-        let xml = zip_part(&path, n);
+        let xml = crate::workbook::zip_text(&path, n);
         let name = xml
             .split("name=\"")
             .nth(1)
@@ -301,7 +289,7 @@ fn workbook_follows_the_spreadsheet_guidance() {
     // Every sheet after the cover holds exactly one table.
     assert_eq!(table_names.len(), sheets.len() - 1);
     for i in 1..=sheets.len() {
-        let xml = zip_part(&path, &format!("xl/worksheets/sheet{i}.xml"));
+        let xml = crate::workbook::zip_text(&path, &format!("xl/worksheets/sheet{i}.xml"));
         assert!(
             !xml.contains("<f>") && !xml.contains("<f "),
             "sheet {i}: formula"
@@ -310,7 +298,7 @@ fn workbook_follows_the_spreadsheet_guidance() {
         let parts = xml.matches("<tablePart ").count();
         assert_eq!(parts, usize::from(i > 1), "sheet {i}: tables");
     }
-    let core = zip_part(&path, "docProps/core.xml");
+    let core = crate::workbook::zip_text(&path, "docProps/core.xml");
     assert!(core.contains("<dc:title>NHS Oversight Framework league tables"));
     assert!(core.contains("<dc:creator>league-tables project"));
     assert!(core.contains("<dc:language>en-GB</dc:language>"));

@@ -56,6 +56,11 @@ pub(crate) fn count_word(n: usize) -> String {
     W.get(n).map_or_else(|| n.to_string(), |w| (*w).to_owned())
 }
 
+/// "one metric", "three metrics": a count in words with its noun.
+pub(crate) fn counted(n: usize, noun: &str) -> String {
+    format!("{} {noun}{}", count_word(n), if n == 1 { "" } else { "s" })
+}
+
 /// "a, b and c".
 pub(crate) fn and_list(items: &[String]) -> String {
     match items {

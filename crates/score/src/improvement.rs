@@ -70,16 +70,16 @@ pub fn improvement_plans(data: &Dataset, m: &Methodology, run: &ScoreRun) -> Vec
         else {
             continue;
         };
+        let pool = Pool {
+            data,
+            m,
+            values: &values,
+            quarter: t.quarter,
+        };
         for r in &t.rows {
             let own = scores
                 .remove(&(t.quarter, &r.trust.code))
                 .unwrap_or_default();
-            let pool = Pool {
-                data,
-                m,
-                values: &values,
-                quarter: t.quarter,
-            };
             let mut not_modelled = Vec::new();
             let candidates: Vec<Candidate> = own
                 .iter()

@@ -5,7 +5,7 @@
 
 use league_model::{ImprovementPlan, PlanOutcome};
 
-use crate::narrative::{count_word, quarter_months};
+use crate::narrative::{counted, quarter_months};
 use crate::pdf::{Block, ColumnSpec, DocumentInfo, PdfError, Table, WIDTH};
 use crate::publication::Publication;
 
@@ -297,6 +297,14 @@ fn drivers(v: &TrustView) -> Vec<Block> {
             if l.effect > 0.0 { "to" } else { "off" }
         )
     };
+    // "The metric that cost ..." for one, "The three metrics that cost ..." for more.
+    let named = |n: usize| {
+        if n == 1 {
+            "metric".to_owned()
+        } else {
+            counted(n, "metric")
+        }
+    };
     let mut b = vec![
         Block::heading(2, "4. What drives your position", 100.0),
         Block::paragraph(format!(
@@ -311,22 +319,14 @@ fn drivers(v: &TrustView) -> Vec<Block> {
     } else {
         b.push(Block::paragraph(format!(
             "The {} that cost your trust most:",
-            if costs.len().min(DRIVERS) == 1 {
-                "metric".to_owned()
-            } else {
-                format!("{} metrics", count_word(costs.len().min(DRIVERS)))
-            }
+            named(costs.len().min(DRIVERS))
         )));
         b.push(Block::List(costs.iter().take(DRIVERS).map(line).collect()));
     }
     if !helps.is_empty() {
         b.push(Block::paragraph(format!(
             "Your trust's strongest {}:",
-            if helps.len().min(DRIVERS) == 1 {
-                "metric".to_owned()
-            } else {
-                format!("{} metrics", count_word(helps.len().min(DRIVERS)))
-            }
+            named(helps.len().min(DRIVERS))
         )));
         b.push(Block::List(helps.iter().take(DRIVERS).map(line).collect()));
     }
@@ -351,14 +351,12 @@ fn what_it_would_take(v: &TrustView) -> Vec<Block> {
     let capped = matches!(plan.outcome, PlanOutcome::CappedByOverride { .. });
     if !plan.not_modelled.is_empty() && !capped {
         b.push(Block::paragraph(format!(
-            "The calculation leaves {}, because a new value cannot be scored: {}.",
+            "The calculation leaves {} as {}, because a new value cannot be scored: {}.",
+            counted(plan.not_modelled.len(), "metric"),
             if plan.not_modelled.len() == 1 {
-                "one metric as it is".to_owned()
+                "it is"
             } else {
-                format!(
-                    "{} metrics as they are",
-                    count_word(plan.not_modelled.len())
-                )
+                "they are"
             },
             not_modelled(v, plan)
         )));
@@ -427,12 +425,8 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
                 .collect();
             let mut b = vec![
                 Block::paragraph(format!(
-                    "The fewest metric improvements that would move your trust into segment {target}: {} For each, the table gives the value to reach or better. With {}, your average would be {new_average:.2}, in segment {target}: this quarter's segments are 1 up to {:.3}, 2 up to {:.3}, 3 up to {:.3} and 4 above.{}",
-                    if steps.len() == 1 {
-                        "one metric.".to_owned()
-                    } else {
-                        format!("{} metrics.", count_word(steps.len()))
-                    },
+                    "The fewest metric improvements that would move your trust into segment {target}: {}. For each, the table gives the value to reach or better. With {}, your average would be {new_average:.2}, in segment {target}: this quarter's segments are 1 up to {:.3}, 2 up to {:.3}, 3 up to {:.3} and 4 above.{}",
+                    counted(steps.len(), "metric"),
                     if steps.len() == 1 {
                         "it"
                     } else {

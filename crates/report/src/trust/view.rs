@@ -12,7 +12,7 @@ use league_model::{
 };
 
 use crate::national::NationalPack;
-use crate::table::PackTable;
+use crate::table::{DP, PackTable};
 
 /// One quarter's position of the trust.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,10 +51,10 @@ impl Position {
             rank_range: (r.rank_range.low as u32, r.rank_range.high as u32),
             segment: r.segment,
             before_override: r.unadjusted_segment,
-            average: round_dp(r.average, 2),
+            average: round_dp(r.average, u32::from(DP)),
             average_range: (
-                round_dp(r.average_range.low, 2),
-                round_dp(r.average_range.high, 2),
+                round_dp(r.average_range.low, u32::from(DP)),
+                round_dp(r.average_range.high, u32::from(DP)),
             ),
             in_deficit: r.in_deficit,
             programme: r.in_improvement_programme,
@@ -136,7 +136,7 @@ pub struct BoardView {
 
 /// Everything one trust's documents show.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TrustView {
+pub struct TrustView<'a> {
     /// Quarter.
     pub quarter: Quarter,
     /// ODS code, validated.
@@ -173,13 +173,14 @@ pub struct TrustView {
     pub cap: u8,
     /// The segment number of the Recovery Support Programme.
     pub segment5: u8,
-    /// The peer group's published league table: the only place other trusts appear.
-    pub peer_league: PackTable,
+    /// The peer group's published league table (the national pack's, shared by every trust of
+    /// the group): the only place other trusts appear.
+    pub peer_league: &'a PackTable,
     /// Reference number of the letter.
     pub reference: String,
 }
 
-impl TrustView {
+impl TrustView<'_> {
     /// The metric line of a score id.
     pub fn metric(&self, id: &str) -> Option<&MetricLine> {
         self.metrics.iter().find(|l| l.id == id)
@@ -192,12 +193,12 @@ impl TrustView {
 }
 
 /// Views of every trust with an average in `pack`'s quarter, in table order.
-pub fn trust_views(
+pub fn trust_views<'a>(
     run: &ScoreRun,
     m: &Methodology,
-    pack: &NationalPack,
+    pack: &'a NationalPack,
     boards: &[BoardAssessment],
-) -> Vec<TrustView> {
+) -> Vec<TrustView<'a>> {
     let q = pack.quarter;
     let mut scores: BTreeMap<(&TrustCode, &str), &MetricScore> = BTreeMap::new();
     for s in run.metric_scores.iter().filter(|s| s.quarter == q) {
@@ -209,17 +210,10 @@ pub fn trust_views(
             .league
             .iter()
             .find(|p| p.id == format!("league_{}", t.peer_group))
-            .cloned()
         else {
             continue;
         };
-        let members: Vec<&TrustCode> = t.rows.iter().map(|r| &r.trust.code).collect();
-        let peer_scores = |id: &str| -> Vec<&MetricScore> {
-            members
-                .iter()
-                .filter_map(|c| scores.get(&(*c, id)).copied())
-                .collect()
-        };
+        let peers = PeerAggregates::of(t, &scores);
         let cuts = run
             .cuts
             .iter()
@@ -235,7 +229,7 @@ pub fn trust_views(
                 .metrics
                 .iter()
                 .filter_map(|def| own.iter().find(|s| s.metric_id == def.id))
-                .map(|s| metric_line(m, s, &peer_scores(&s.metric_id), weight))
+                .map(|s| metric_line(m, s, &peers, weight))
                 .collect();
             out.push(TrustView {
                 quarter: q,
@@ -276,7 +270,7 @@ pub fn trust_views(
                 cuts_move: cuts.is_some_and(|c| matches!(c.source, CutPointSource::Quartiles(_))),
                 cap: m.financial_override.cap_segment,
                 segment5: m.segment5.segment,
-                peer_league: peer_league.clone(),
+                peer_league,
                 reference: format!("NOF-{}-{}", crate::narrative::quarter_key(q), r.trust.code)
                     .to_uppercase()
                     .replace('_', ""),
@@ -286,16 +280,52 @@ pub fn trust_views(
     out
 }
 
+/// A peer group's aggregates per metric, computed once for all its trusts: the median of its
+/// scores and how many of its trusts have a value (a rank's denominator).
+struct PeerAggregates<'s> {
+    by_metric: BTreeMap<&'s str, (Option<f64>, usize)>,
+}
+
+impl<'s> PeerAggregates<'s> {
+    fn of(
+        t: &league_model::LeagueTable,
+        scores: &BTreeMap<(&TrustCode, &'s str), &'s MetricScore>,
+    ) -> Self {
+        let mut grouped: BTreeMap<&'s str, Vec<&'s MetricScore>> = BTreeMap::new();
+        for r in &t.rows {
+            for (_, s) in scores
+                .range((&r.trust.code, "")..)
+                .take_while(|((c, _), _)| *c == &r.trust.code)
+            {
+                grouped.entry(s.metric_id.as_str()).or_default().push(s);
+            }
+        }
+        let by_metric = grouped
+            .into_iter()
+            .map(|(id, peers)| {
+                let mut peer: Vec<f64> = peers.iter().map(|p| p.score).collect();
+                peer.sort_by(f64::total_cmp);
+                let ranked = peers.iter().filter(|p| p.value.is_some()).count();
+                (id, (median(&peer), ranked))
+            })
+            .collect();
+        Self { by_metric }
+    }
+}
+
 fn metric_line(
     m: &Methodology,
     s: &MetricScore,
-    peers: &[&MetricScore],
+    peers: &PeerAggregates,
     weight: f64,
 ) -> MetricLine {
     let def = m.metric(&s.metric_id);
-    let mut peer: Vec<f64> = peers.iter().map(|p| p.score).collect();
-    peer.sort_by(f64::total_cmp);
-    let median = median(&peer).unwrap_or(s.score);
+    let (median, ranked) = peers
+        .by_metric
+        .get(s.metric_id.as_str())
+        .copied()
+        .unwrap_or((None, 0));
+    let median = median.unwrap_or(s.score);
     let effect = if s.in_average && weight > 0.0 {
         (s.score - median) * s.weight / weight
     } else {
@@ -316,7 +346,7 @@ fn metric_line(
         weight: s.weight,
         spread: s.peer_spread,
         value_rank: s.value_rank,
-        ranked: peers.iter().filter(|p| p.value.is_some()).count(),
+        ranked,
         period: s.reporting_date.clone(),
         peer_median_score: median,
         effect,
