@@ -127,6 +127,8 @@ pub(super) fn check_trusts(
 }
 
 fn check_letter(report: &mut CheckReport, file: &str, text: &str, t: &Trust) {
+    // Compared as a reader reads it: any run of white space (a no-break space too) is a space.
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for expected in [
         format!("Segment {} of 4", t.segment),
         format!("Rank {} of {} ", t.rank, t.of),
@@ -297,23 +299,25 @@ fn leak_scan(
     own: &Trust,
     names: &[(&str, &str)],
 ) {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let without_own = text.replace(&own.name, " ");
-    let words: HashSet<&str> = without_own
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let spaced = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words_of = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let without_own = spaced(text).replace(&spaced(&own.name), " ");
+    let words: HashSet<String> = words_of(&without_own).into_iter().collect();
     let mut found = Vec::new();
     for (code, name) in names.iter().filter(|(c, _)| *c != own.code) {
-        if words.contains(code) {
+        if words.contains(*code) {
             found.push(format!("code {code}"));
         }
-        // A name can only be there if every word of it is.
-        let possible = name
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .all(|w| words.contains(w));
-        if possible && !name.is_empty() && without_own.contains(name) {
+        // A name can only be there if every word of it is; a name with no letters or digits
+        // cannot be told from punctuation, so only its code is scanned for.
+        let name_words = words_of(name);
+        let possible = !name_words.is_empty() && name_words.iter().all(|w| words.contains(w));
+        if possible && without_own.contains(&spaced(name)) {
             found.push(format!("{name:?}"));
         }
     }

@@ -22,10 +22,32 @@ fn drawable(c: char) -> bool {
     faces.iter().all(|f| f.glyph_index(c).is_some())
 }
 
-/// The first problem with a field's text: a control character, or a character the reports'
-/// fonts cannot draw. The reason names the character by its code point.
+/// Invisible format characters (Unicode category Cf): zero-width spaces and joiners, bidi
+/// embeddings, overrides and isolates, the byte-order mark, soft hyphen and the like. They draw
+/// nothing, so a name holding one reads as another name (a right-to-left override reverses what
+/// follows it), and in a PDF an invisible character can share a glyph with a space and change
+/// how every space reads back.
+fn invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{AD}' | '\u{61C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// The first problem with a field's text: a control character, an invisible format character,
+/// or a character the reports' fonts cannot draw. The reason names the character by its code
+/// point.
 pub(crate) fn text_problem(s: &str) -> Option<(Rule, String)> {
     for (i, c) in s.chars().enumerate() {
+        if invisible_format(c) {
+            return Some((
+                Rule::ControlCharacter,
+                format!(
+                    "invisible format character U+{:04X} at character {}: a name must read as it is written",
+                    c as u32,
+                    i + 1
+                ),
+            ));
+        }
         if c.is_control() {
             return Some((
                 Rule::ControlCharacter,
@@ -101,6 +123,11 @@ mod tests {
         assert_eq!(rule, Rule::UnprintableText);
         assert!(reason.contains("U+75C5"), "{reason}");
         assert_eq!(text_problem("🏥").map(|p| p.0), Some(Rule::UnprintableText));
+        for hidden in ["a\u{200B}b", "x\u{202E}y", "\u{FEFF}Trust", "Guy\u{2066}s"] {
+            let (rule, reason) = text_problem(hidden).expect(hidden);
+            assert_eq!(rule, Rule::ControlCharacter, "{hidden:?}");
+            assert!(reason.contains("invisible format character U+"), "{reason}");
+        }
         assert_eq!(shown("a\u{7}b"), "a\\u{7}b");
         let decomposed = csv::StringRecord::from(vec!["Ho\u{302}pital"]);
         assert_eq!(&nfc(decomposed)[0], "H\u{f4}pital");
