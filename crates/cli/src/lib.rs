@@ -26,8 +26,21 @@ use clap::{Parser, Subcommand};
 
 use league_model::{Methodology, Quarter};
 
+mod data;
+mod fault;
+mod history;
+mod job;
+mod logging;
 mod manifest;
 mod pipeline;
+mod publish;
+mod release;
+mod run;
+
+use data::{DataDir, DataFile};
+
+/// The fault-injection points the crash tests kill the process at (see `LEAGUE_KILL_AT`).
+pub use fault::POINTS as FAULT_POINTS;
 
 /// Exit codes, one per class of failure (documented in the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +59,9 @@ pub enum ExitClass {
     /// Quality assurance found a figure that does not re-derive from the outputs: `league
     /// check` reports it, and `league report`/`league score` publish nothing (8).
     CheckFailed = 8,
+    /// `league publish` refused: before the release time, or the run failed, is unchecked or
+    /// is already published (9).
+    NotReleasable = 9,
     /// A bug (10).
     Internal = 10,
 }
@@ -81,7 +97,8 @@ struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Score a NOF data file (NHS England's long-format CSV) and write league tables.
+    /// Score a NOF data file (NHS England's long-format CSV) and write league tables as a
+    /// release under OUT/releases/, made current.
     Score {
         /// NHS England's NOF data CSV.
         #[arg(long)]
@@ -95,29 +112,100 @@ pub enum Command {
         /// Options shared by the scoring commands.
         #[command(flatten)]
         common: Common,
-        /// Output directory.
+        /// Directory of configuration and reference data laid out as the repository's data/
+        /// (default: the copies compiled into the binary).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Output root (the release goes to OUT/releases/<run id>/, linked as OUT/current).
         #[arg(long)]
         out: PathBuf,
     },
-    /// The main job: validate and score the embedded default dataset and write to reports/.
+    /// The main job: validate and score the embedded default dataset and write a release
+    /// under OUT/releases/<run id>/, made current as OUT/current.
     Report {
-        /// Directory holding the embedded default data (methodology, reference, default).
-        #[arg(long, default_value = "data")]
-        data_dir: PathBuf,
-        /// Input dataset in long format (default: <data-dir>/default/nof_2025_26_q1_national.csv;
-        /// `-` reads standard input once).
+        /// Directory of configuration and reference data laid out as the repository's data/
+        /// (default: the copies compiled into the binary).
         #[arg(long)]
-        input: Option<PathBuf>,
+        data_dir: Option<PathBuf>,
+        /// Input file (repeatable; `-` reads standard input once). Default: the embedded
+        /// default dataset.
+        #[arg(long)]
+        input: Vec<PathBuf>,
         /// Options shared by the scoring commands.
         #[command(flatten)]
         common: Common,
-        /// Output directory.
+        /// Output root.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
         /// Board capability assessments (CSV: trust_code, quarter, area, rating). NHS England
         /// does not publish them: without this file every letter says "not assessed".
         #[arg(long, value_name = "FILE")]
         board_assessment: Option<PathBuf>,
+        /// Which period: "all" quarters in the inputs, "latest-complete", or one quarter
+        /// such as 2025-26-Q1.
+        #[arg(long, default_value = "all")]
+        period: String,
+        /// Which outputs: tables (always), national-packs, trust-documents.
+        #[arg(long, value_delimiter = ',', default_value = "tables,national-packs,trust-documents")]
+        outputs: Vec<String>,
+    },
+    /// Run a job file (jobs/*.toml): its inputs, period, outputs and output root. A period
+    /// whose release is already complete is verified and left as it is.
+    Run {
+        /// The job file.
+        job: PathBuf,
+        /// Make this quarter instead of the job's period (as a backfill does).
+        #[arg(long)]
+        period: Option<String>,
+        /// Build the release again even if it is complete, and fail unless every output is
+        /// byte-identical to it.
+        #[arg(long)]
+        rerun: bool,
+    },
+    /// Run a job for past quarters, skipping completed ones unless asked.
+    Backfill {
+        /// The job file.
+        #[arg(long, default_value = "jobs/nightly.toml")]
+        job: PathBuf,
+        /// First quarter, e.g. 2025-26-Q1.
+        #[arg(long)]
+        from: Quarter,
+        /// Last quarter.
+        #[arg(long)]
+        to: Quarter,
+        /// Which periods to run: missing (no complete release), failed (also those whose
+        /// last run failed) or all.
+        #[arg(long, default_value = "missing")]
+        mode: String,
+        /// List the periods that would run, and why others are skipped; run nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Publish a staged, checked release to the distribution area at or after its release
+    /// time; refuses a failed, unchecked or already-published run.
+    Publish {
+        /// The run id (a directory under OUT/releases/).
+        run_id: String,
+        /// Output root holding the release.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Distribution area (default: OUT/published).
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// This release corrects one already published for its period: say what changed
+        /// and why (it goes into the correction notice and the revision log).
+        #[arg(long, value_name = "WHAT AND WHY")]
+        correction: Option<String>,
+    },
+    /// The history store (Parquet, by quarter) of every release's results.
+    History {
+        /// Output root holding releases/ and history/.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Rebuild it from the releases into this directory (default: check that rebuilding
+        /// OUT/history from the releases gives the same bytes).
+        #[arg(long)]
+        rebuild_into: Option<PathBuf>,
     },
     /// Check input files without scoring: formats, rows, thresholds.
     Validate {
@@ -131,9 +219,9 @@ pub enum Command {
         /// Write the quarantined rows here (CSV).
         #[arg(long)]
         quarantine: Option<PathBuf>,
-        /// Directory holding methodology, reference and validation configuration.
-        #[arg(long, default_value = "data")]
-        data_dir: PathBuf,
+        /// Directory of configuration and reference data (default: compiled in).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
         /// Raise or lower one input limit, e.g. `--limit max_rows=2000000` (repeatable).
         #[arg(long = "limit", value_name = "NAME=VALUE")]
         limit: Vec<String>,
@@ -141,14 +229,14 @@ pub enum Command {
     /// Re-read a finished output set and re-derive its figures (quality assurance); exits 8 if
     /// any figure fails.
     Check {
-        /// Output directory of a run (holding <quarter>/<peer group>/league-table.csv).
+        /// A release directory, or an output root (its current release is checked).
         dir: PathBuf,
-        /// Methodology file for the weights (default: <data-dir>/methodology/nof-2025-26.toml).
+        /// Methodology file for the weights (default: the data's nof-2025-26.toml).
         #[arg(long)]
         methodology: Option<PathBuf>,
-        /// Directory holding the methodology.
-        #[arg(long, default_value = "data")]
-        data_dir: PathBuf,
+        /// Directory holding the methodology (default: compiled in).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
     /// Rebuild the embedded default dataset from the real sources.
     BuildDataset {
@@ -162,12 +250,13 @@ pub enum Command {
 }
 
 /// Options shared by the scoring commands.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct Common {
-    /// Methodology file (default: <data-dir>/methodology/nof-2025-26.toml).
+    /// Methodology file (default: the data's methodology/nof-2025-26.toml).
     #[arg(long)]
     methodology: Option<PathBuf>,
-    /// Directory with trusts_reference.csv and ods_etr_trusts.csv (default: data/reference).
+    /// Directory with trusts_reference.csv and ods_etr_trusts.csv (default: the data's
+    /// reference/).
     #[arg(long)]
     reference_dir: Option<PathBuf>,
     /// Bootstrap seed for likely ranges (default: the methodology's).
@@ -191,19 +280,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_target(false)
-        .init();
+    logging::init();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let class = e
-                .downcast_ref::<Classified>()
-                .map_or(ExitClass::Internal, |c| c.class);
+            let class = exit_class(&e);
             let mut causes = e.chain().map(|c| c.to_string()).filter(|c| !c.is_empty());
             if let Some(top) = causes.next() {
                 eprintln!("error: {top}");
@@ -216,6 +297,12 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The exit class an error was tagged with ([`ExitClass::Internal`] if none).
+pub(crate) fn exit_class(e: &anyhow::Error) -> ExitClass {
+    e.downcast_ref::<Classified>()
+        .map_or(ExitClass::Internal, |c| c.class)
+}
+
 fn run(cmd: Command) -> anyhow::Result<()> {
     match cmd {
         Command::Score {
@@ -223,6 +310,7 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             quarter,
             cut_points,
             common,
+            data_dir,
             out,
         } => {
             let cut_points = match cut_points.as_deref() {
@@ -241,7 +329,7 @@ fn run(cmd: Command) -> anyhow::Result<()> {
                 quarter,
                 cut_points,
                 &common,
-                Path::new("data"),
+                &DataDir::from_arg(data_dir),
                 &out,
             )
         }
@@ -251,17 +339,65 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             common,
             out,
             board_assessment,
+            period,
+            outputs,
         } => {
-            let input = input.unwrap_or_else(|| data_dir.join(DEFAULT_DATASET));
-            tracing::info!(input = %input.display(), "main job: validating and scoring the default dataset");
-            pipeline::report(
-                &input,
-                &common,
-                &data_dir,
-                &out,
-                board_assessment.as_deref(),
-            )
+            let spec = run::RunSpec {
+                job: "report".to_owned(),
+                data: DataDir::from_arg(data_dir),
+                methodology: data::METHODOLOGY.to_owned(),
+                inputs: run::InputSpec::from_args(input),
+                common,
+                out,
+                board_assessment,
+                period: job::Period::parse(&period)
+                    .map_err(|e| anyhow::anyhow!("--period: {e}"))
+                    .class(ExitClass::BadConfig)?,
+                outputs: job::OutputSet::parse(&outputs)
+                    .map_err(|e| anyhow::anyhow!("--outputs: {e}"))
+                    .class(ExitClass::BadConfig)?,
+                release: job::ReleaseTime::default(),
+                keep_releases: None,
+                reuse: run::Reuse::Build,
+            };
+            run::run(&spec).map(|_| ())
         }
+        Command::Run { job, period, rerun } => {
+            let job = job::Job::load(&job)?;
+            tracing::info!(job = %job.name, file = %job.file.display(), "job loaded");
+            let period = match period {
+                None => job.period,
+                Some(p) => job::Period::parse(&p)
+                    .map_err(|e| anyhow::anyhow!("--period: {e}"))
+                    .class(ExitClass::BadConfig)?,
+            };
+            let reuse = if rerun {
+                run::Reuse::Compare
+            } else {
+                run::Reuse::Skip
+            };
+            run::run(&run::RunSpec::from_job(&job, period, reuse)).map(|_| ())
+        }
+        Command::Backfill {
+            job,
+            from,
+            to,
+            mode,
+            dry_run,
+        } => {
+            let job = job::Job::load(&job)?;
+            let mode = run::BackfillMode::parse(&mode)
+                .map_err(anyhow::Error::msg)
+                .class(ExitClass::BadConfig)?;
+            run::backfill(&job, from, to, mode, dry_run)
+        }
+        Command::Publish {
+            run_id,
+            out,
+            to,
+            correction,
+        } => publish::publish(&out, &run_id, to.as_deref(), correction.as_deref()),
+        Command::History { out, rebuild_into } => history::command(&out, rebuild_into.as_deref()),
         Command::Validate {
             inputs,
             format,
@@ -272,7 +408,7 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             &inputs,
             format.as_deref(),
             quarantine.as_deref(),
-            &data_dir,
+            &DataDir::from_arg(data_dir),
             limit,
         ),
         Command::Check {
@@ -282,12 +418,15 @@ fn run(cmd: Command) -> anyhow::Result<()> {
         } => {
             let common = Common {
                 methodology,
-                reference_dir: None,
-                seed: None,
-                replicates: None,
-                limit: Vec::new(),
+                ..Common::default()
             };
-            let m = load_methodology(&common, &data_dir)?;
+            let m = load_methodology(&common, &DataDir::from_arg(data_dir))?;
+            // An output root is checked through its current release.
+            let dir = if dir.join(release::CURRENT).is_dir() {
+                dir.join(release::CURRENT)
+            } else {
+                dir
+            };
             let report = quality_check(&dir, &m, false)?;
             for (what, n) in &report.checked {
                 println!("{n:>8}  {what}");
@@ -296,26 +435,20 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::BuildDataset { data_dir, out } => {
-            let out = out.unwrap_or_else(|| data_dir.join(DEFAULT_DATASET));
+            let out = out.unwrap_or_else(|| data_dir.join(data::DEFAULT_DATASET));
             pipeline::build_dataset(&data_dir, &out)
         }
     }
 }
 
-/// The embedded default dataset, relative to the data directory.
-pub const DEFAULT_DATASET: &str = "default/nof_2025_26_q1_national.csv";
-
-/// The input limits: `<data-dir>/validation/limits.toml`, then each `--limit NAME=VALUE`.
+/// The input limits: `<data>/validation/limits.toml`, then each `--limit NAME=VALUE`.
 pub(crate) fn load_limits(
     common: &Common,
-    data_dir: &Path,
-) -> anyhow::Result<league_ingest::Limits> {
-    let path = data_dir.join("validation/limits.toml");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))
-        .class(ExitClass::Io)?;
-    let mut limits = league_ingest::Limits::from_toml(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    data: &DataDir,
+) -> anyhow::Result<(league_ingest::Limits, DataFile)> {
+    let f = data.read(data::LIMITS)?;
+    let mut limits = league_ingest::Limits::from_toml(f.text()?)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", f.name))
         .class(ExitClass::BadConfig)?;
     for l in &common.limit {
         limits
@@ -323,58 +456,103 @@ pub(crate) fn load_limits(
             .map_err(anyhow::Error::msg)
             .class(ExitClass::BadConfig)?;
     }
-    Ok(limits)
+    Ok((limits, f))
 }
 
-pub(crate) fn load_methodology(common: &Common, data_dir: &Path) -> anyhow::Result<Methodology> {
-    let method_path = common
-        .methodology
-        .clone()
-        .unwrap_or_else(|| data_dir.join("methodology/nof-2025-26.toml"));
-    let text = std::fs::read_to_string(&method_path)
-        .with_context(|| format!("cannot read methodology {}", method_path.display()))
-        .class(ExitClass::Io)?;
-    Methodology::from_toml(&method_path.display().to_string(), &text)
+/// The methodology file: `--methodology FILE`, else `methodology/<version>.toml` of the data.
+pub(crate) fn methodology_file(
+    common: &Common,
+    data: &DataDir,
+    rel: &str,
+) -> anyhow::Result<DataFile> {
+    match &common.methodology {
+        Some(p) => DataFile::read(p).context("cannot read the methodology"),
+        None => data.read(rel).context("cannot read the methodology"),
+    }
+}
+
+/// Parses and validates a methodology file.
+pub(crate) fn parse_methodology(f: &DataFile) -> anyhow::Result<Methodology> {
+    Methodology::from_toml(&f.name, f.text()?)
         .context("invalid methodology configuration")
         .class(ExitClass::BadConfig)
 }
 
-pub(crate) fn load_register(
-    common: &Common,
-    data_dir: &Path,
-) -> anyhow::Result<league_ingest::TrustRegister> {
-    let ref_dir = common
-        .reference_dir
-        .clone()
-        .unwrap_or_else(|| data_dir.join("reference"));
-    league_ingest::TrustRegister::load(
-        &ref_dir.join("trusts_reference.csv"),
-        Some(&ref_dir.join("ods_etr_trusts.csv")),
-    )
-    .map_err(ingest_error)
-    .context("cannot load the trust register")
+pub(crate) fn load_methodology(common: &Common, data: &DataDir) -> anyhow::Result<Methodology> {
+    parse_methodology(&methodology_file(common, data, data::METHODOLOGY)?)
 }
 
+/// The trust register: `--reference-dir DIR` if given, else the data's `reference/`.
+pub(crate) fn load_register(
+    common: &Common,
+    data: &DataDir,
+) -> anyhow::Result<(league_ingest::TrustRegister, Vec<DataFile>)> {
+    let files = match &common.reference_dir {
+        Some(dir) => {
+            let dir = DataDir::Dir(dir.clone());
+            vec![
+                dir.read("trusts_reference.csv")?,
+                dir.read("ods_etr_trusts.csv")?,
+            ]
+        }
+        None => vec![
+            data.read(data::REGISTER)?,
+            data.read(data::REGISTER_HISTORIC)?,
+        ],
+    };
+    let register = league_ingest::TrustRegister::from_bytes(
+        (&files[0].name, files[0].bytes.clone()),
+        Some((&files[1].name, files[1].bytes.clone())),
+    )
+    .map_err(ingest_error)
+    .context("cannot load the trust register")?;
+    Ok((register, files))
+}
+
+/// `league score`: NHS England's NOF data file scored as published, written as a release.
 fn score_file(
     input: &Path,
     quarter: Option<Quarter>,
     cut_points: Option<[f64; 3]>,
     common: &Common,
-    data_dir: &Path,
+    data: &DataDir,
     out: &Path,
 ) -> anyhow::Result<()> {
-    let methodology = load_methodology(common, data_dir)?;
-    let register = load_register(common, data_dir)?;
-
-    let (mut dataset, summary) = league_ingest::read_nof_data(
+    let mut session = run::Session::open(out, "score")?;
+    let mut periods = Vec::new();
+    let result = score_release(
+        &mut session,
+        &mut periods,
         input,
-        &methodology,
-        &register,
         quarter,
-        &load_limits(common, Path::new("data"))?,
-    )
-    .map_err(ingest_error)
-    .with_context(|| format!("cannot use {}", input.display()))?;
+        cut_points,
+        common,
+        data,
+    );
+    session.finish(result, &periods)
+}
+
+fn score_release(
+    session: &mut run::Session,
+    periods: &mut Vec<String>,
+    input: &Path,
+    quarter: Option<Quarter>,
+    cut_points: Option<[f64; 3]>,
+    common: &Common,
+    data: &DataDir,
+) -> anyhow::Result<()> {
+    let method_file = methodology_file(common, data, data::METHODOLOGY)?;
+    let methodology = parse_methodology(&method_file)?;
+    let (register, register_files) = load_register(common, data)?;
+    let (limits, limits_file) = load_limits(common, data)?;
+    let (publication, publication_file) = pipeline::load_publication(data)?;
+    let source = run::LoadedInput::load(&run::InputSpec::Path(input.to_owned()), data, &limits)?;
+    let (mut dataset, summary) = session
+        .stage("ingest", || {
+            league_ingest::read_nof_data(input, &methodology, &register, quarter, &limits)
+        })
+        .map_err(ingest_error)
+        .with_context(|| format!("cannot use {}", input.display()))?;
     tracing::info!(
         file = %input.display(),
         rows = summary.rows_read,
@@ -406,18 +584,70 @@ fn score_file(
                 held.len(), methodology.peer_groups.len(), held.into_iter().collect::<Vec<_>>().join(", "));
         }
     }
+    let quarters: Vec<Quarter> = dataset.quarters().collect();
+    if quarters.is_empty() {
+        return Err(anyhow::anyhow!(
+            "{} holds no values to score in any quarter; nothing was written",
+            input.display()
+        ))
+        .class(ExitClass::BadInput);
+    }
+    *periods = quarters.iter().map(|q| q.to_string()).collect();
+    let release = job::ReleaseTime::default();
+    let release_at = release
+        .on(&publication.release_date)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", publication_file.name))
+        .class(ExitClass::BadConfig)?;
+    let mut config: Vec<&DataFile> = vec![&method_file];
+    config.extend(register_files.iter());
+    config.extend([&limits_file, &publication_file]);
+    let mut key = run::RunKey::new("score");
+    for f in &config {
+        key.add("config", &format!("{} {}", f.name, f.sha256()));
+    }
+    key.add("input", &format!("{} {}", source.name, source.sha256));
+    key.add("quarter", &format!("{quarter:?}"));
+    key.add("cut-points", &format!("{cut_points:?}"));
+    key.add("seed", &format!("{:?}", common.seed));
+    key.add("replicates", &format!("{:?}", common.replicates));
+    key.add("limits", &common.limit.join(";"));
+    key.add("release-at", &release_at.to_string());
+    let run_id = key.id(&quarters, "score");
+    session.run_id = Some(run_id.clone());
 
-    let run = score_dataset(&dataset, &methodology, cut_points, common, Vec::new())?;
-    let mut written = Vec::new();
-    publish(out, |staging| {
-        written = league_report::write_tables(staging, &run, &methodology).class(ExitClass::Io)?;
-        quality_check(staging, &methodology, true)?;
-        Ok(())
+    let run = session.stage("score", || {
+        score_dataset(&dataset, &methodology, cut_points, common, Vec::new())
+    })?;
+    source.unchanged()?;
+    let started = run::stamp(session.started);
+    session.release(&run_id, &methodology, None, |staging| {
+        league_report::write_tables(staging, &run, &methodology).class(ExitClass::Io)?;
+        let mut manifest = manifest::Manifest::new(
+            &run_id,
+            "score",
+            &methodology,
+            &config,
+            started,
+            run::stamp(release_at),
+        );
+        manifest.periods = periods.clone();
+        manifest.seed = run.seed;
+        manifest.replicates = run.replicates;
+        manifest.inputs = vec![manifest::Input {
+            path: source.name.clone(),
+            sha256: source.sha256.clone(),
+            format: "nof-data".to_owned(),
+            rows_read: summary.rows_read,
+            rows_accepted: summary.accepted,
+            rows_quarantined: 0,
+            rows_excluded: summary.rows_read.saturating_sub(summary.accepted),
+        }];
+        Ok(manifest)
     })?;
     for t in &run.tables {
         tracing::info!(quarter = %t.quarter, peer_group = %t.peer_group, trusts = t.rows.len(), "league table written");
     }
-    tracing::info!(out = %out.display(), files = written.len(), seed = run.seed, replicates = run.replicates, "done");
+    tracing::info!(release = %run_id, seed = run.seed, replicates = run.replicates, "done");
     Ok(())
 }
 
@@ -447,70 +677,6 @@ pub(crate) fn score_dataset(
         tracing::info!(quarter = %c.quarter, cuts = ?c.cuts, source = ?c.source, "segment cut-points");
     }
     Ok(run)
-}
-
-/// Builds the outputs in a staging directory and moves them into `out` only when all are
-/// written; a failure leaves the previous outputs in place.
-///
-/// Only one run may write an output directory at a time: an advisory lock on
-/// `OUT/.league.lock` is taken first (released when the process ends, however it ends); a second
-/// run exits 7 without writing.
-pub(crate) fn publish(
-    out: &Path,
-    build: impl FnOnce(&Path) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    if out.exists() && !out.is_dir() {
-        return Err(anyhow::anyhow!(
-            "--out {} is a file, not a directory; give a directory for the outputs",
-            out.display()
-        ))
-        .class(ExitClass::BadConfig);
-    }
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create the output directory {}", out.display()))
-        .class(ExitClass::Io)?;
-    let lock_path = out.join(".league.lock");
-    // The lock is a plain file inside OUT: a symbolic link there could point anywhere.
-    if std::fs::symlink_metadata(&lock_path).is_ok_and(|m| !m.is_file()) {
-        return Err(anyhow::anyhow!(
-            "{} is not a plain file (a symbolic link or directory); remove it and run again",
-            lock_path.display()
-        ))
-        .class(ExitClass::Io);
-    }
-    let lock = std::fs::File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .with_context(|| format!("cannot open {}", lock_path.display()))
-        .class(ExitClass::Io)?;
-    match lock.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            return Err(anyhow::anyhow!(
-                "another league run is writing to {}; nothing was written (try again when it has finished)",
-                out.display()
-            ))
-            .class(ExitClass::Locked);
-        }
-        Err(std::fs::TryLockError::Error(e)) => {
-            return Err(anyhow::Error::new(e))
-                .with_context(|| format!("cannot lock {}", lock_path.display()))
-                .class(ExitClass::Io);
-        }
-    }
-    let result = league_report::publish(out, build).map_err(|e| {
-        if e.is::<Classified>() {
-            e
-        } else {
-            e.context(Classified {
-                class: ExitClass::Io,
-            })
-        }
-    });
-    drop(lock);
-    result
 }
 
 /// Runs quality assurance on an output set; a failed figure is an error of class

@@ -1,6 +1,7 @@
 //! The run manifest (`manifest.json` beside the outputs): what went in, what came out, each with
-//! its SHA-256, so a published set can be traced and checked. It holds no clock times, so the
-//! same inputs give the same manifest; start and finish are in the log.
+//! its SHA-256, so a published set can be traced and checked. Its only clock times are the run's
+//! start, finish and stage timings; every other output holds none, so the same inputs give the
+//! same bytes.
 
 use std::path::{Path, PathBuf};
 
@@ -44,30 +45,137 @@ pub(crate) struct Input {
     pub rows_excluded: u64,
 }
 
+/// One configuration or reference file the run read.
+#[derive(Debug, Serialize)]
+pub(crate) struct ConfigFile {
+    pub path: String,
+    pub sha256: String,
+}
+
 /// One output file.
 #[derive(Debug, Serialize)]
 pub(crate) struct Output {
     pub path: String,
     pub sha256: String,
     pub bytes: u64,
-    /// `national`, or the peer group a table is for.
+    /// `run`, `national`, the peer group a table is for, or the ODS code of the trust a
+    /// document is for.
     pub audience: String,
 }
 
-/// The manifest.
+/// How long one stage took.
+#[derive(Debug, Serialize)]
+pub(crate) struct Stage {
+    pub stage: String,
+    pub seconds: f64,
+}
+
+/// The result of quality assurance on the staged outputs.
+#[derive(Debug, Serialize)]
+pub(crate) struct QualityCheck {
+    pub passed: bool,
+    pub figures: u64,
+}
+
+/// The manifest (its JSON Schema is `data/schema/manifest.schema.json`).
 #[derive(Debug, Serialize)]
 pub(crate) struct Manifest {
+    pub schema: &'static str,
+    pub run_id: String,
+    pub job: String,
     pub tool: String,
     pub tool_version: String,
+    pub git_commit: &'static str,
+    pub cargo_lock_sha256: String,
     pub methodology: String,
+    pub methodology_version: String,
     pub methodology_sha256: String,
+    pub configuration: Vec<ConfigFile>,
     pub periods: Vec<String>,
     pub seed: u64,
     pub replicates: u32,
+    pub outputs_made: Vec<&'static str>,
+    /// When the release may be published (RFC 3339, UTC).
+    pub release_at: String,
     pub inputs: Vec<Input>,
     pub quarantined_cells: usize,
     pub outputs: Vec<Output>,
-    pub status: String,
+    /// Start and finish of the run (RFC 3339, UTC): the only clock times in any output.
+    pub started: String,
+    pub finished: String,
+    pub stages: Vec<Stage>,
+    pub quality_check: Option<QualityCheck>,
+    /// `staged` while quality assurance runs; `checked` once it has passed.
+    pub status: &'static str,
+}
+
+impl Manifest {
+    /// A staged manifest for run `run_id`: the build, methodology and configuration filled in;
+    /// the caller adds periods, options, inputs and outputs.
+    pub fn new(
+        run_id: &str,
+        job: &str,
+        m: &league_model::Methodology,
+        config: &[&crate::data::DataFile],
+        started: String,
+        release_at: String,
+    ) -> Self {
+        Self {
+            schema: SCHEMA,
+            run_id: run_id.to_owned(),
+            job: job.to_owned(),
+            tool: "league-tables".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: GIT_COMMIT,
+            cargo_lock_sha256: cargo_lock_sha256(),
+            methodology: format!("{} {}", m.framework.name, m.framework.year),
+            methodology_version: m.framework.config_version.clone(),
+            methodology_sha256: config.first().map(|f| f.sha256()).unwrap_or_default(),
+            configuration: config
+                .iter()
+                .map(|f| ConfigFile {
+                    path: f.name.clone(),
+                    sha256: f.sha256(),
+                })
+                .collect(),
+            periods: Vec::new(),
+            seed: 0,
+            replicates: 0,
+            outputs_made: vec!["tables"],
+            release_at,
+            inputs: Vec::new(),
+            quarantined_cells: 0,
+            outputs: Vec::new(),
+            started,
+            finished: String::new(),
+            stages: Vec::new(),
+            quality_check: None,
+            status: "staged",
+        }
+    }
+}
+
+/// The schema identifier every manifest carries.
+pub(crate) const SCHEMA: &str = "league-tables/manifest/v1";
+
+/// The git commit the binary was built from (see `build.rs`).
+pub(crate) const GIT_COMMIT: &str = env!("LEAGUE_GIT_COMMIT");
+
+/// SHA-256 of the `Cargo.lock` the binary was built with.
+pub(crate) fn cargo_lock_sha256() -> String {
+    sha256_bytes(include_bytes!("../../../Cargo.lock"))
+}
+
+/// Writes `manifest.json` into `dir` (pretty JSON, newline-terminated).
+pub(crate) fn write(dir: &Path, m: &Manifest) -> anyhow::Result<()> {
+    use crate::Classify as _;
+    use anyhow::Context as _;
+    let mut text = serde_json::to_string_pretty(m).expect("plain data");
+    text.push('\n');
+    let p = dir.join("manifest.json");
+    std::fs::write(&p, text)
+        .with_context(|| format!("cannot write {}", p.display()))
+        .class(crate::ExitClass::Io)
 }
 
 /// Every file under `root` (sorted, relative), hashed; the audience is read from the path.
@@ -79,7 +187,7 @@ pub(crate) fn outputs(root: &Path) -> std::io::Result<Vec<Output>> {
             let p = e?.path();
             if p.is_dir() {
                 stack.push(p);
-            } else {
+            } else if p != root.join("manifest.json") {
                 files.push(p);
             }
         }

@@ -10,47 +10,59 @@ use league_ingest::{
 };
 use league_model::Methodology;
 
-use crate::{
-    Classify, Common, ExitClass, ingest_error, load_methodology, load_register, publish,
-    score_dataset,
-};
+use crate::data::{self, DataDir, DataFile};
+use crate::run::{LoadedInput, RunKey, RunSpec, Session};
+use crate::{Classify, Common, ExitClass, ingest_error, score_dataset};
 
-/// Loads the validation thresholds from `<data-dir>/validation/thresholds.toml`.
-fn load_thresholds(data_dir: &Path) -> anyhow::Result<Thresholds> {
-    let path = data_dir.join("validation/thresholds.toml");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read validation thresholds {}", path.display()))
-        .class(ExitClass::Io)?;
-    Thresholds::from_toml(&path.display().to_string(), &text)
+/// Loads the validation thresholds from `<data>/validation/thresholds.toml`.
+fn load_thresholds(data: &DataDir) -> anyhow::Result<(Thresholds, DataFile)> {
+    let f = data
+        .read(data::THRESHOLDS)
+        .context("cannot read the validation thresholds")?;
+    let t = Thresholds::from_toml(&f.name, f.text()?)
         .context("invalid validation thresholds")
-        .class(ExitClass::BadConfig)
+        .class(ExitClass::BadConfig)?;
+    Ok((t, f))
 }
 
-/// Loads the release details from `<data-dir>/publication.toml`.
-fn load_publication(data_dir: &Path) -> anyhow::Result<league_report::Publication> {
-    let path = data_dir.join("publication.toml");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))
-        .class(ExitClass::Io)?;
-    league_report::Publication::from_toml(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-        .class(ExitClass::BadConfig)
+/// Loads the release details from `<data>/publication.toml`.
+pub(crate) fn load_publication(
+    data: &DataDir,
+) -> anyhow::Result<(league_report::Publication, DataFile)> {
+    let f = data.read(data::PUBLICATION)?;
+    let p = league_report::Publication::from_toml(f.text()?)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", f.name))
+        .class(ExitClass::BadConfig)?;
+    Ok((p, f))
 }
 
-struct Setup {
-    methodology: Methodology,
-    register: TrustRegister,
-    thresholds: Thresholds,
-    limits: league_ingest::Limits,
+pub(crate) struct Setup {
+    pub methodology: Methodology,
+    pub register: TrustRegister,
+    pub thresholds: Thresholds,
+    pub limits: league_ingest::Limits,
+    /// Every configuration and reference file read, in order (for the manifest and run id).
+    pub files: Vec<DataFile>,
 }
 
 impl Setup {
-    fn load(common: &Common, data_dir: &Path) -> anyhow::Result<Self> {
+    /// Loads the methodology (`methodology` under the data, unless `--methodology`), the
+    /// register, thresholds and limits.
+    pub fn load(common: &Common, data: &DataDir, methodology: &str) -> anyhow::Result<Self> {
+        let method_file = crate::methodology_file(common, data, methodology)?;
+        let (register, register_files) = crate::load_register(common, data)?;
+        let (thresholds, thresholds_file) = load_thresholds(data)?;
+        let (limits, limits_file) = crate::load_limits(common, data)?;
+        let mut files = vec![method_file.clone()];
+        files.extend(register_files);
+        files.push(thresholds_file);
+        files.push(limits_file);
         Ok(Self {
-            methodology: load_methodology(common, data_dir)?,
-            register: load_register(common, data_dir)?,
-            thresholds: load_thresholds(data_dir)?,
-            limits: crate::load_limits(common, data_dir)?,
+            methodology: crate::parse_methodology(&method_file)?,
+            register,
+            thresholds,
+            limits,
+            files,
         })
     }
 
@@ -186,7 +198,7 @@ fn blocked(fails: Vec<String>, findings: &[league_ingest::RowError]) -> anyhow::
 }
 
 /// The name standard input goes by in messages, the quarantine file and the manifest.
-const STDIN_NAME: &str = "(standard input)";
+pub(crate) const STDIN_NAME: &str = "(standard input)";
 
 /// True for `-`, standard input.
 fn is_stdin(p: &Path) -> bool {
@@ -194,7 +206,7 @@ fn is_stdin(p: &Path) -> bool {
 }
 
 /// Standard input, read once, within the file-size limit.
-fn read_stdin(limits: &league_ingest::Limits) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_stdin(limits: &league_ingest::Limits) -> anyhow::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::io::stdin()
@@ -212,107 +224,176 @@ fn read_stdin(limits: &league_ingest::Limits) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// `league report`: validate the dataset, stop before writing if a threshold fails, else score
-/// and publish the league tables with the quarantine file and validation summary.
+/// `league report` / `league run`: hash the inputs, validate them, stop before writing if a
+/// threshold fails, pick the period, name the run, score, and build the release (tables,
+/// packs, trusts' documents, quarantine, validation summary, manifest). `periods` receives the
+/// run's periods as soon as they are known (for the outcome record).
 pub(crate) fn report(
-    input: &Path,
-    common: &Common,
-    data_dir: &Path,
-    out: &Path,
-    board_assessment: Option<&Path>,
-) -> anyhow::Result<()> {
-    let setup = Setup::load(common, data_dir)?;
+    spec: &RunSpec,
+    session: &mut Session,
+    periods: &mut Vec<String>,
+) -> anyhow::Result<String> {
+    let setup = Setup::load(&spec.common, &spec.data, &spec.methodology)?;
+    tracing::info!(data = %spec.data.describe(), "configuration and reference data loaded");
     // Inputs are hashed before they are read, and again after the run: a file that changes
     // under the run fails it (REL-3).
-    let hash = |p: &Path| {
-        crate::manifest::sha256_file(p)
-            .with_context(|| format!("cannot read {}", p.display()))
-            .class(ExitClass::Io)
-    };
-    // Standard input (`-`) is read once and hashed in memory; otherwise only a regular file is
-    // hashed and read: a pipe would block, a device never end.
-    let stdin_bytes = if is_stdin(input) {
-        Some(read_stdin(&setup.limits)?)
-    } else {
-        league_ingest::ensure_regular_file(input)
-            .map_err(crate::ingest_error)
-            .with_context(|| format!("cannot use {}", input.display()))?;
-        None
-    };
-    let input_sha = match &stdin_bytes {
-        Some(b) => crate::manifest::sha256_bytes(b),
-        None => hash(input)?,
-    };
-    let method_path = common
-        .methodology
-        .clone()
-        .unwrap_or_else(|| data_dir.join("methodology/nof-2025-26.toml"));
-    let method_sha = hash(&method_path)?;
-    let sources = match stdin_bytes {
-        Some(bytes) => vec![
-            league_ingest::ingest_bytes(STDIN_NAME, bytes, None, &setup.context())
-                .map_err(ingest_error)
-                .context("cannot use standard input")?,
-        ],
-        None => setup.ingest(&[input], None)?,
-    };
+    let inputs: Vec<LoadedInput> = spec
+        .inputs
+        .iter()
+        .map(|i| LoadedInput::load(i, &spec.data, &setup.limits))
+        .collect::<anyhow::Result<_>>()?;
+    let ctx = setup.context();
+    let sources: Vec<Ingested> = session.stage("ingest", || {
+        inputs
+            .iter()
+            .map(|i| {
+                let r = match (&i.bytes, &i.path) {
+                    (Some(b), _) => league_ingest::ingest_bytes(&i.name, b.clone(), None, &ctx),
+                    (None, Some(p)) => league_ingest::ingest_file(p, None, &ctx),
+                    (None, None) => unreachable!("an input has bytes or a path"),
+                };
+                r.map_err(ingest_error)
+                    .with_context(|| format!("cannot use {}", i.name))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+    })?;
+    crate::fault::point("after-ingest");
     let mut judged = setup.judge(&sources);
     let mut findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
-    let assembled = league_ingest::assemble(&sources, &setup.register, &setup.methodology);
+    let mut assembled = league_ingest::assemble(&sources, &setup.register, &setup.methodology);
     account_for_assembly(&assembled, &mut judged, &mut findings);
     let fails = failures(&judged);
     if !fails.is_empty() {
         return Err(blocked(fails, &findings));
     }
-    let boards = match board_assessment {
-        Some(p) => read_boards(p, &setup)?,
+    let have: Vec<league_model::Quarter> = assembled.dataset.quarters().collect();
+    let quarters = crate::run::choose_quarters(spec.period, &have, crate::run::today(&spec.release))?;
+    for q in &have {
+        if !quarters.contains(q) {
+            tracing::info!(quarter = %q, "in the inputs but not this run's period: left out");
+        }
+    }
+    assembled.dataset.trusts.retain(|q, _| quarters.contains(q));
+    assembled
+        .dataset
+        .observations
+        .retain(|o| quarters.contains(&o.quarter));
+    *periods = quarters.iter().map(|q| q.to_string()).collect();
+
+    let (publication, publication_file) = load_publication(&spec.data)?;
+    let release_at = spec
+        .release
+        .on(&publication.release_date)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", publication_file.name))
+        .class(ExitClass::BadConfig)?;
+    let board = match &spec.board_assessment {
+        Some(p) => Some((p.clone(), DataFile::read(p)?)),
+        None => None,
+    };
+
+    let mut key = RunKey::new(&spec.job);
+    for f in setup.files.iter().chain([&publication_file]) {
+        key.add("config", &format!("{} {}", f.name, f.sha256()));
+    }
+    for i in &inputs {
+        key.add("input", &format!("{} {}", i.name, i.sha256));
+    }
+    if let Some((_, f)) = &board {
+        key.add("board-assessment", &format!("{} {}", f.name, f.sha256()));
+    }
+    key.add("periods", &periods.join(";"));
+    key.add("seed", &format!("{:?}", spec.common.seed));
+    key.add("replicates", &format!("{:?}", spec.common.replicates));
+    key.add("limits", &spec.common.limit.join(";"));
+    key.add("outputs", &spec.outputs.names().join(";"));
+    key.add("release-at", &release_at.to_string());
+    let run_id = key.id(&quarters, &spec.job);
+    session.run_id = Some(run_id.clone());
+    tracing::info!(run_id = %run_id, periods = %periods.join(", "), "run named");
+
+    let existing = session.root.release(&run_id);
+    if spec.reuse == crate::run::Reuse::Skip && existing.exists() {
+        if crate::run::release_is_whole(&existing) {
+            session.root.point_current(&run_id)?;
+            tracing::info!(release = %run_id, "release already complete and verified against its manifest: nothing to do (--rerun builds it again and compares)");
+            return Ok(run_id);
+        }
+        return Err(anyhow::anyhow!(
+            "release {run_id} exists but does not match its manifest (a file is missing or changed); it is never overwritten: move it aside and run again"
+        ))
+        .class(ExitClass::Io);
+    }
+    if spec.reuse == crate::run::Reuse::Compare && !existing.exists() {
+        tracing::info!(release = %run_id, "no release to compare with: building it");
+    }
+
+    let boards = match &spec.board_assessment {
+        Some(p) => {
+            let mut b = read_boards(p, &setup)?;
+            b.retain(|a| quarters.contains(&a.quarter));
+            b
+        }
         None => Vec::new(),
     };
-    let run = score_dataset(
-        &assembled.dataset,
-        &setup.methodology,
-        None,
-        common,
-        boards.clone(),
-    )?;
+    let run = session.stage("score", || {
+        score_dataset(
+            &assembled.dataset,
+            &setup.methodology,
+            None,
+            &spec.common,
+            boards.clone(),
+        )
+    })?;
+    crate::fault::point("after-score");
+    if run.tables.is_empty() {
+        return Err(anyhow::anyhow!(
+            "no league table could be made for {}; nothing was written",
+            periods.join(", ")
+        ))
+        .class(ExitClass::BadInput);
+    }
     setup.check_coverage(&run)?;
-    if let Some(p) = board_assessment {
+    if let Some(p) = &spec.board_assessment {
         boards_in_run(p, &boards, &run)?;
     }
-    let publication = load_publication(data_dir)?;
-    if !is_stdin(input) && hash(input)? != input_sha {
+    for i in &inputs {
+        i.unchanged()?;
+    }
+    if let Some((p, f)) = &board
+        && crate::manifest::sha256_file(p).ok().as_deref() != Some(f.sha256().as_str())
+    {
         return Err(anyhow::anyhow!(
             "{} changed while the run was reading it; nothing was written",
-            input.display()
+            p.display()
         ))
         .class(ExitClass::Io);
     }
     let m = &setup.methodology;
-    let mut periods: Vec<String> = run.tables.iter().map(|t| t.quarter.to_string()).collect();
-    periods.dedup();
+    let mut config: Vec<&DataFile> = setup.files.iter().collect();
+    config.push(&publication_file);
     let outputs = Outputs {
         run: &run,
         m,
         publication: &publication,
         boards: &boards,
         sources: &sources,
+        inputs: &inputs,
         findings: &findings,
         judged: &judged,
-        input_sha: &input_sha,
-        method_sha: &method_sha,
-        periods,
+        config: &config,
+        periods: periods.clone(),
+        made: spec.outputs,
+        run_id: &run_id,
+        job: &spec.job,
+        started: crate::run::stamp(session.started),
+        release_at: crate::run::stamp(release_at),
     };
-    let mut written = Vec::new();
-    publish(out, |staging| {
-        written = outputs.write(staging)?;
-        crate::quality_check(staging, m, true)?;
-        Ok(())
-    })?;
+    session.release(&run_id, m, spec.keep_releases, |staging| outputs.write(staging))?;
     for t in &run.tables {
         tracing::info!(quarter = %t.quarter, peer_group = %t.peer_group, trusts = t.rows.len(), "league table written");
     }
-    tracing::info!(out = %out.display(), files = written.len(), quarantined = findings.len(), seed = run.seed, replicates = run.replicates, "done");
-    Ok(())
+    tracing::info!(out = %spec.out.display(), release = %run_id, quarantined = findings.len(), seed = run.seed, replicates = run.replicates, "done");
+    Ok(run_id)
 }
 
 /// Values the sources produced that assembly leaves out are counted in the summary, by stated
@@ -378,20 +459,25 @@ struct Outputs<'a> {
     publication: &'a league_report::Publication,
     boards: &'a [league_model::BoardAssessment],
     sources: &'a [league_ingest::Ingested],
+    inputs: &'a [LoadedInput],
     findings: &'a [league_ingest::RowError],
     judged: &'a [(SourceSummary, Vec<Breach>)],
-    input_sha: &'a str,
-    method_sha: &'a str,
+    config: &'a [&'a DataFile],
     periods: Vec<String>,
+    made: crate::job::OutputSet,
+    run_id: &'a str,
+    job: &'a str,
+    started: String,
+    release_at: String,
 }
 
 impl Outputs<'_> {
-    /// Writes every output into `staging`: tables, national packs, trusts' documents, the
-    /// quarantine, the validation summary and, last, the manifest of them all.
-    fn write(&self, staging: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    /// Writes every output into `staging`: tables, national packs, trusts' documents (those
+    /// the run makes), the quarantine and the validation summary; returns the manifest (its
+    /// outputs are listed by the caller, once everything is written).
+    fn write(&self, staging: &Path) -> anyhow::Result<crate::manifest::Manifest> {
         let (run, m) = (self.run, self.m);
-        let mut written = league_report::write_tables(staging, run, m).class(ExitClass::Io)?;
-        let packs = league_report::build_packs(run, m);
+        league_report::write_tables(staging, run, m).class(ExitClass::Io)?;
         let classify = |e: league_report::PackError| {
             let class = match e {
                 league_report::PackError::Io(_) => ExitClass::Io,
@@ -399,21 +485,24 @@ impl Outputs<'_> {
             };
             anyhow::Error::new(e).context(crate::Classified { class })
         };
-        written.extend(
-            league_report::write_national_packs(staging, &packs, self.publication)
-                .map_err(classify)?,
-        );
-        written.extend(
-            league_report::write_trust_documents(
-                staging,
-                run,
-                m,
-                &packs,
-                self.publication,
-                self.boards,
-            )
-            .map_err(classify)?,
-        );
+        if self.made.national_packs || self.made.trust_documents {
+            let packs = league_report::build_packs(run, m);
+            if self.made.national_packs {
+                league_report::write_national_packs(staging, &packs, self.publication)
+                    .map_err(classify)?;
+            }
+            if self.made.trust_documents {
+                league_report::write_trust_documents(
+                    staging,
+                    run,
+                    m,
+                    &packs,
+                    self.publication,
+                    self.boards,
+                )
+                .map_err(classify)?;
+            }
+        }
         for (name, text) in [
             (
                 "quarantine.csv",
@@ -424,46 +513,40 @@ impl Outputs<'_> {
                 league_ingest::summary_csv(self.judged),
             ),
         ] {
-            written.push(write_text(staging, name, text)?);
+            write_text(staging, name, text)?;
         }
-        let mut text = serde_json::to_string_pretty(&self.manifest(staging)?).expect("plain data");
-        text.push('\n');
-        written.push(write_text(staging, "manifest.json", text)?);
-        Ok(written)
+        Ok(self.manifest())
     }
 
-    fn manifest(&self, staging: &Path) -> anyhow::Result<crate::manifest::Manifest> {
-        let m = self.m;
-        Ok(crate::manifest::Manifest {
-            tool: "league-tables".into(),
-            tool_version: env!("CARGO_PKG_VERSION").into(),
-            methodology: format!(
-                "{} {} (configuration {})",
-                m.framework.name, m.framework.year, m.framework.config_version
-            ),
-            methodology_sha256: self.method_sha.to_owned(),
-            periods: self.periods.clone(),
-            seed: self.run.seed,
-            replicates: self.run.replicates,
-            inputs: self
-                .sources
-                .iter()
-                .map(|s| crate::manifest::Input {
-                    path: s.summary.file.clone(),
-                    sha256: self.input_sha.to_owned(),
-                    format: s.summary.format.clone(),
-                    rows_read: s.summary.rows_read,
-                    rows_accepted: s.summary.accepted(),
-                    rows_quarantined: s.summary.quarantined,
-                    rows_excluded: s.summary.excluded.values().sum(),
-                })
-                .collect(),
-            quarantined_cells: self.findings.len(),
-            outputs: crate::manifest::outputs(staging)
-                .context("cannot hash the outputs")
-                .class(ExitClass::Io)?,
-            status: "complete".into(),
-        })
+    fn manifest(&self) -> crate::manifest::Manifest {
+        let mut manifest = crate::manifest::Manifest::new(
+            self.run_id,
+            self.job,
+            self.m,
+            self.config,
+            self.started.clone(),
+            self.release_at.clone(),
+        );
+        manifest.periods = self.periods.clone();
+        manifest.seed = self.run.seed;
+        manifest.replicates = self.run.replicates;
+        manifest.outputs_made = self.made.names();
+        manifest.inputs = self
+            .sources
+            .iter()
+            .zip(self.inputs)
+            .map(|(s, i)| crate::manifest::Input {
+                path: s.summary.file.clone(),
+                sha256: i.sha256.clone(),
+                format: s.summary.format.clone(),
+                rows_read: s.summary.rows_read,
+                rows_accepted: s.summary.accepted(),
+                rows_quarantined: s.summary.quarantined,
+                rows_excluded: s.summary.excluded.values().sum(),
+            })
+            .collect();
+        manifest.quarantined_cells = self.findings.len();
+        manifest
     }
 }
 
@@ -515,7 +598,7 @@ pub(crate) fn validate(
     inputs: &[std::path::PathBuf],
     format: Option<&str>,
     quarantine: Option<&Path>,
-    data_dir: &Path,
+    data: &DataDir,
     limit: Vec<String>,
 ) -> anyhow::Result<()> {
     let format = match format {
@@ -534,13 +617,11 @@ pub(crate) fn validate(
     };
     let setup = Setup::load(
         &Common {
-            methodology: None,
-            reference_dir: None,
-            seed: None,
-            replicates: None,
             limit,
+            ..Common::default()
         },
-        data_dir,
+        data,
+        data::METHODOLOGY,
     )?;
     let paths: Vec<&Path> = inputs.iter().map(|p| p.as_path()).collect();
     let sources = setup.ingest(&paths, format)?;
@@ -595,14 +676,11 @@ pub(crate) fn validate(
 
 /// `league build-dataset`: rebuild the embedded default dataset from the real sources.
 pub(crate) fn build_dataset(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
-    let common = Common {
-        methodology: None,
-        reference_dir: None,
-        seed: None,
-        replicates: None,
-        limit: Vec::new(),
-    };
-    let setup = Setup::load(&common, data_dir)?;
+    let setup = Setup::load(
+        &Common::default(),
+        &DataDir::Dir(data_dir.to_owned()),
+        data::METHODOLOGY,
+    )?;
     let recipe_path = data_dir.join("default/recipe.toml");
     let text = std::fs::read_to_string(&recipe_path)
         .with_context(|| format!("cannot read {}", recipe_path.display()))

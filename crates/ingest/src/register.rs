@@ -58,8 +58,33 @@ impl TrustRegister {
     /// Loads the current list (`trusts_reference.csv`) and, optionally, the historic ODS
     /// snapshot (`ods_etr_trusts.csv`) whose extra codes are kept as non-current entries.
     pub fn load(current: &Path, historic: Option<&Path>) -> Result<Self, IngestError> {
+        let limits = crate::Limits::default();
+        let historic = match historic {
+            Some(h) => Some(CsvFile::open(h, &limits)?),
+            None => None,
+        };
+        Self::from_csv(CsvFile::open(current, &limits)?, historic)
+    }
+
+    /// As [`TrustRegister::load`], from the two files' bytes in memory (the copies compiled
+    /// into the binary); each name is used in messages.
+    pub fn from_bytes(
+        current: (&str, Vec<u8>),
+        historic: Option<(&str, Vec<u8>)>,
+    ) -> Result<Self, IngestError> {
+        let limits = crate::Limits::default();
+        let historic = match historic {
+            Some((name, bytes)) => Some(CsvFile::from_bytes(name, bytes, &limits)?),
+            None => None,
+        };
+        Self::from_csv(
+            CsvFile::from_bytes(current.0, current.1, &limits)?,
+            historic,
+        )
+    }
+
+    fn from_csv(file: CsvFile, historic: Option<CsvFile>) -> Result<Self, IngestError> {
         let mut reg = TrustRegister::default();
-        let file = CsvFile::open(current, &crate::Limits::default())?;
         let mut rdr = file.reader();
         let [code_i, name_i, type_i, pred_i, date_i, region_i] = file.columns(
             &mut rdr,
@@ -118,8 +143,7 @@ impl TrustRegister {
                 ));
             }
         }
-        if let Some(historic) = historic {
-            let file = CsvFile::open(historic, &crate::Limits::default())?;
+        if let Some(file) = historic {
             let mut rdr = file.reader();
             let [code_i, name_i, region_i, close_i] = file.columns(
                 &mut rdr,

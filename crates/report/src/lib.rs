@@ -3,9 +3,8 @@
 //! - [`write_tables`] writes, for each quarter and peer group of a [`league_model::ScoreRun`],
 //!   `league-table.csv` (NHS England's league-table columns) and `metric-scores.csv` (NHS
 //!   England's data-file layout, holding the rows the engine derived).
-//! - [`publish`] builds a whole output set in a staging directory and moves it into place only
-//!   when every file is written, so a failed run never leaves half-written files where good ones
-//!   were.
+//! - The output set is staged, checked and promoted as a release by the `league` binary
+//!   (`crates/cli/src/release.rs`); writers here only write into the directory they are given.
 //!
 //! Writers only format: every figure comes from the result types, nothing is recomputed here.
 //! Text that a spreadsheet could read as a formula (leading `=`, `+`, `-`, `@`, tab, CR) is
@@ -17,7 +16,6 @@ mod narrative;
 pub mod national;
 pub mod pdf;
 mod publication;
-mod publish;
 pub mod table;
 pub mod theme;
 pub mod trust;
@@ -34,7 +32,6 @@ pub use national::{
 };
 pub use pdf::PdfError;
 pub use publication::Publication;
-pub use publish::publish;
 pub use table::{Cell, Column, Kind, PackTable, Shorthand};
 pub use trust::write_trust_documents;
 

@@ -1,0 +1,165 @@
+//! Where configuration, reference data and the default dataset come from: the copies compiled
+//! into the binary (so `league` works from any directory, as an installed tool does), or a
+//! directory given with `--data-dir` or a job file.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::{Classify, ExitClass};
+
+/// The methodology file, relative to the data directory.
+pub(crate) const METHODOLOGY: &str = "methodology/nof-2025-26.toml";
+/// The validation thresholds.
+pub(crate) const THRESHOLDS: &str = "validation/thresholds.toml";
+/// The input limits.
+pub(crate) const LIMITS: &str = "validation/limits.toml";
+/// The current trust list.
+pub(crate) const REGISTER: &str = "reference/trusts_reference.csv";
+/// The historic ODS snapshot.
+pub(crate) const REGISTER_HISTORIC: &str = "reference/ods_etr_trusts.csv";
+/// The release details.
+pub(crate) const PUBLICATION: &str = "publication.toml";
+/// The embedded default dataset.
+pub(crate) const DEFAULT_DATASET: &str = "default/nof_2025_26_q1_national.csv";
+
+/// Every file compiled into the binary, by its path under `data/`.
+const EMBEDDED: &[(&str, &[u8])] = &[
+    (
+        METHODOLOGY,
+        include_bytes!("../../../data/methodology/nof-2025-26.toml"),
+    ),
+    (
+        THRESHOLDS,
+        include_bytes!("../../../data/validation/thresholds.toml"),
+    ),
+    (LIMITS, include_bytes!("../../../data/validation/limits.toml")),
+    (
+        REGISTER,
+        include_bytes!("../../../data/reference/trusts_reference.csv"),
+    ),
+    (
+        REGISTER_HISTORIC,
+        include_bytes!("../../../data/reference/ods_etr_trusts.csv"),
+    ),
+    (PUBLICATION, include_bytes!("../../../data/publication.toml")),
+    (
+        DEFAULT_DATASET,
+        include_bytes!("../../../data/default/nof_2025_26_q1_national.csv"),
+    ),
+];
+
+/// The source of the data files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DataDir {
+    /// The copies compiled into the binary from the repository's `data/`.
+    Embedded,
+    /// A directory laid out as `data/` is.
+    Dir(PathBuf),
+}
+
+/// One data file's bytes and the name it goes by in messages, outputs and the manifest.
+#[derive(Debug, Clone)]
+pub(crate) struct DataFile {
+    /// `data/<path>` for an embedded file (the path it was compiled from), else the file's path.
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// The file on disk, if it is one (re-hashed at the end of a run).
+    pub path: Option<PathBuf>,
+}
+
+impl DataFile {
+    /// Reads a file from disk.
+    pub fn read(path: &Path) -> anyhow::Result<Self> {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read {}", path.display()))
+            .class(ExitClass::Io)?;
+        Ok(Self {
+            name: path.display().to_string(),
+            bytes,
+            path: Some(path.to_owned()),
+        })
+    }
+
+    /// The bytes as UTF-8 text (configuration files).
+    pub fn text(&self) -> anyhow::Result<&str> {
+        std::str::from_utf8(&self.bytes)
+            .with_context(|| format!("{} is not UTF-8 text", self.name))
+            .class(ExitClass::BadConfig)
+    }
+
+    /// SHA-256 of the bytes, hex.
+    pub fn sha256(&self) -> String {
+        crate::manifest::sha256_bytes(&self.bytes)
+    }
+}
+
+impl DataDir {
+    /// `--data-dir DIR` if given, else the embedded copies.
+    pub fn from_arg(dir: Option<PathBuf>) -> Self {
+        dir.map_or(Self::Embedded, Self::Dir)
+    }
+
+    /// The file at `rel` (a path under `data/`).
+    pub fn read(&self, rel: &str) -> anyhow::Result<DataFile> {
+        match self {
+            Self::Dir(dir) => DataFile::read(&dir.join(rel)),
+            Self::Embedded => EMBEDDED
+                .iter()
+                .find(|(p, _)| *p == rel)
+                .map(|(p, bytes)| DataFile {
+                    name: format!("data/{p}"),
+                    bytes: bytes.to_vec(),
+                    path: None,
+                })
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "data/{rel} is not compiled into this binary; give --data-dir DIR holding it"
+                    )
+                })
+                .class(ExitClass::BadConfig),
+        }
+    }
+
+    /// The methodology file for a version name such as `nof-2025-26`.
+    pub fn methodology_path(version: &str) -> String {
+        format!("methodology/{version}.toml")
+    }
+
+    /// How the source is described in the log.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Embedded => "embedded in the binary".to_owned(),
+            Self::Dir(d) => d.display().to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_file_equals_the_repository_copy() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+        for (rel, bytes) in EMBEDDED {
+            let on_disk = std::fs::read(root.join(rel)).expect("repository copy");
+            assert_eq!(&on_disk[..], *bytes, "{rel}");
+            let f = DataDir::Embedded.read(rel).expect("embedded");
+            assert_eq!(f.name, format!("data/{rel}"));
+            assert!(f.path.is_none());
+        }
+    }
+
+    #[test]
+    fn a_file_not_compiled_in_is_a_configuration_error_naming_it() {
+        let e = DataDir::Embedded
+            .read("methodology/nof-2026-27.toml")
+            .expect_err("not embedded");
+        assert!(e.to_string().contains("nof-2026-27.toml"), "{e}");
+        assert!(
+            e.chain()
+                .any(|c| c.downcast_ref::<crate::Classified>().is_some())
+        );
+    }
+}

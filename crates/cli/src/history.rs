@@ -1,0 +1,306 @@
+//! The history store: every release's results as Parquet, partitioned by quarter.
+//!
+//! ```text
+//! OUT/history/<dataset>/quarter=<2025-26-Q1>/<run id>.parquet
+//! ```
+//!
+//! with three datasets, each the release's CSV of the same name for every peer group, with
+//! `run_id` and `peer_group` first: `league` (league-table.csv), `metrics` (metric-scores.csv)
+//! and `statuses` (intervention-status.csv). The schema is documented in
+//! `data/schema/history.md`. Files are derived only from the release's own files, so
+//! rebuilding the store from the releases gives the same bytes (`league history`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::release::{self, Root};
+use crate::{Classify, ExitClass};
+
+/// The datasets: (name, the CSV each peer group's directory holds).
+pub(crate) const DATASETS: [(&str, &str); 3] = [
+    ("league", "league-table.csv"),
+    ("metrics", "metric-scores.csv"),
+    ("statuses", "intervention-status.csv"),
+];
+
+/// A column's Parquet type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Type {
+    Text,
+    Int,
+    Float,
+}
+
+/// The type of a CSV column in the store (every column is optional: empty is null).
+fn column_type(name: &str) -> Type {
+    match name {
+        "Segment" | "Rank" | "Segment_before_override" | "Metrics_scored"
+        | "Synthetic_metrics" | "Other_period_metrics" => Type::Int,
+        "Average_score" | "Value" | "Median_value" | "Lower_quartile" | "Upper_quartile"
+        | "Computed_score" => Type::Float,
+        _ => Type::Text,
+    }
+}
+
+/// The Parquet file of one dataset for one quarter of a release: the rows of every peer
+/// group's CSV (groups in name order), with `run_id` and `peer_group` first.
+fn dataset_parquet(
+    release_dir: &Path,
+    run_id: &str,
+    quarter: &str,
+    csv_name: &str,
+) -> anyhow::Result<Option<Vec<u8>>> {
+    let qdir = release_dir.join(quarter);
+    let mut groups: Vec<String> = std::fs::read_dir(&qdir)
+        .with_context(|| format!("cannot list {}", qdir.display()))
+        .class(ExitClass::Io)?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join(csv_name).is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    groups.sort();
+    let mut header: Option<Vec<String>> = None;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for g in &groups {
+        let path = qdir.join(g).join(csv_name);
+        let mut rdr = csv::Reader::from_path(&path)
+            .with_context(|| format!("cannot read {}", path.display()))
+            .class(ExitClass::Io)?;
+        let h: Vec<String> = rdr
+            .headers()
+            .with_context(|| format!("cannot read {}", path.display()))
+            .class(ExitClass::Io)?
+            .iter()
+            .map(|s| s.trim_start_matches('\u{feff}').to_owned())
+            .collect();
+        match &header {
+            None => header = Some(h.clone()),
+            Some(first) if *first != h => {
+                return Err(anyhow::anyhow!(
+                    "{}: columns differ from the other peer groups' {csv_name}",
+                    path.display()
+                ))
+                .class(ExitClass::Internal);
+            }
+            Some(_) => {}
+        }
+        for rec in rdr.records() {
+            let rec = rec
+                .with_context(|| format!("cannot read {}", path.display()))
+                .class(ExitClass::Io)?;
+            let mut row = vec![run_id.to_owned(), g.clone()];
+            row.extend(rec.iter().map(str::to_owned));
+            rows.push(row);
+        }
+    }
+    let Some(header) = header else {
+        return Ok(None);
+    };
+    let mut columns = vec!["run_id".to_owned(), "peer_group".to_owned()];
+    columns.extend(header);
+    parquet_bytes(&columns, &rows)
+        .with_context(|| format!("cannot encode the {csv_name} history of {run_id}"))
+        .class(ExitClass::Internal)
+        .map(Some)
+}
+
+/// Parquet bytes: one row group, uncompressed, columns typed by [`column_type`].
+fn parquet_bytes(columns: &[String], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+
+    let fields: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let name: String = c
+                .chars()
+                .map(|ch| if ch.is_ascii_alphanumeric() { ch.to_ascii_lowercase() } else { '_' })
+                .collect();
+            match column_type(c) {
+                Type::Text => format!("OPTIONAL BYTE_ARRAY {name} (UTF8);"),
+                Type::Int => format!("OPTIONAL INT64 {name};"),
+                Type::Float => format!("OPTIONAL DOUBLE {name};"),
+            }
+        })
+        .collect();
+    let schema = Arc::new(parse_message_type(&format!(
+        "message history {{ {} }}",
+        fields.join(" ")
+    ))?);
+    let props = Arc::new(
+        WriterProperties::builder()
+            .set_created_by("league-tables".to_owned())
+            .build(),
+    );
+    let mut w = SerializedFileWriter::new(Vec::new(), schema, props)?;
+    let mut rg = w.next_row_group()?;
+    let mut i = 0;
+    while let Some(mut col) = rg.next_column()? {
+        let cells: Vec<&str> = rows.iter().map(|r| r[i].as_str()).collect();
+        let def: Vec<i16> = cells.iter().map(|c| i16::from(!c.is_empty())).collect();
+        let present = cells.iter().filter(|c| !c.is_empty());
+        let bad = |c: &str| anyhow::anyhow!("column {}: {c:?} is not a number", columns[i]);
+        match column_type(&columns[i]) {
+            Type::Text => {
+                let v: Vec<ByteArray> = present.map(|c| ByteArray::from(*c)).collect();
+                col.typed::<ByteArrayType>()
+                    .write_batch(&v, Some(&def), None)?;
+            }
+            Type::Int => {
+                let v: Vec<i64> = present
+                    .map(|c| c.parse().map_err(|_| bad(c)))
+                    .collect::<anyhow::Result<_>>()?;
+                col.typed::<Int64Type>().write_batch(&v, Some(&def), None)?;
+            }
+            Type::Float => {
+                let v: Vec<f64> = present
+                    .map(|c| c.parse().map_err(|_| bad(c)))
+                    .collect::<anyhow::Result<_>>()?;
+                col.typed::<DoubleType>().write_batch(&v, Some(&def), None)?;
+            }
+        }
+        col.close()?;
+        i += 1;
+    }
+    rg.close()?;
+    Ok(w.into_inner()?)
+}
+
+/// The quarter directories of a release (`2025-26-Q1`, …), sorted.
+fn quarters(release_dir: &Path) -> anyhow::Result<Vec<String>> {
+    let mut q: Vec<String> = std::fs::read_dir(release_dir)
+        .with_context(|| format!("cannot list {}", release_dir.display()))
+        .class(ExitClass::Io)?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.parse::<league_model::Quarter>().is_ok())
+        .collect();
+    q.sort();
+    Ok(q)
+}
+
+/// Every history file a release gives: (path under the store, bytes).
+fn files_of(release_dir: &Path, run_id: &str) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for q in quarters(release_dir)? {
+        for (dataset, csv_name) in DATASETS {
+            if let Some(bytes) = dataset_parquet(release_dir, run_id, &q, csv_name)? {
+                let rel = Path::new(dataset)
+                    .join(format!("quarter={q}"))
+                    .join(format!("{run_id}.parquet"));
+                out.push((rel, bytes));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes one file atomically: a temporary file in the same directory, fsynced, renamed.
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let dir = path.parent().expect("under the store");
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))
+        .class(ExitClass::Io)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))
+        .class(ExitClass::Io)?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))
+        .class(ExitClass::Io)?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .class(ExitClass::Io)?;
+    release::sync_dir(dir)
+}
+
+/// Appends release `run_id`'s results to `OUT/history/` (a rerun of the same release writes
+/// the same bytes again: an upsert, never a duplicate).
+pub(crate) fn append(root: &Root, run_id: &str) -> anyhow::Result<()> {
+    let store = root.out.join("history");
+    let files = files_of(&root.release(run_id), run_id)?;
+    for (rel, bytes) in &files {
+        write_atomic(&store.join(rel), bytes)?;
+    }
+    tracing::info!(release = run_id, files = files.len(), "history appended");
+    Ok(())
+}
+
+/// `league history`: rebuild the store from the releases into `into`, or (without it) check
+/// that rebuilding gives exactly the bytes in `OUT/history` for every release present.
+pub(crate) fn command(out: &Path, into: Option<&Path>) -> anyhow::Result<()> {
+    let root = Root::open(out)?;
+    let store = out.join("history");
+    let mut differ = Vec::new();
+    let mut n = 0;
+    for id in root.release_ids()? {
+        for (rel, bytes) in files_of(&root.release(&id), &id)? {
+            n += 1;
+            match into {
+                Some(dir) => write_atomic(&dir.join(&rel), &bytes)?,
+                None => {
+                    if std::fs::read(store.join(&rel)).ok().as_deref() != Some(bytes.as_slice()) {
+                        differ.push(rel.display().to_string());
+                    }
+                }
+            }
+        }
+    }
+    if let Some(dir) = into {
+        println!("rebuilt {n} history file(s) into {}", dir.display());
+        return Ok(());
+    }
+    if differ.is_empty() {
+        println!("history matches the releases: {n} file(s) rebuilt byte-identical");
+        return Ok(());
+    }
+    Err(anyhow::anyhow!(
+        "{} of {n} history file(s) differ from a rebuild from the releases (first: {})",
+        differ.len(),
+        differ[0]
+    ))
+    .class(ExitClass::CheckFailed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_typed_and_empty_cells_are_null() {
+        let columns: Vec<String> = ["run_id", "Rank", "Value", "Trust_name"]
+            .map(str::to_owned)
+            .to_vec();
+        let rows = vec![
+            vec!["r".into(), "3".into(), "1.5".into(), "A".into()],
+            vec!["r".into(), "".into(), "".into(), "B".into()],
+        ];
+        let bytes = parquet_bytes(&columns, &rows).expect("encode");
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let tmp = tempfile::NamedTempFile::new().expect("tempfile");
+        std::fs::write(tmp.path(), &bytes).expect("write");
+        let f = std::fs::File::open(tmp.path()).expect("open");
+        let r = SerializedFileReader::new(f).expect("read");
+        let schema = r.metadata().file_metadata().schema_descr();
+        let names: Vec<&str> = schema.columns().iter().map(|c| c.name()).collect();
+        assert_eq!(names, ["run_id", "rank", "value", "trust_name"]);
+        let rows: Vec<String> = r
+            .get_row_iter(None)
+            .expect("rows")
+            .map(|row| row.expect("row").to_string())
+            .collect();
+        assert_eq!(rows[0], "{run_id: \"r\", rank: 3, value: 1.5, trust_name: \"A\"}");
+        assert_eq!(rows[1], "{run_id: \"r\", rank: null, value: null, trust_name: \"B\"}");
+        let e = parquet_bytes(&columns, &[vec!["r".into(), "x".into(), "".into(), "".into()]])
+            .expect_err("not a number");
+        assert!(e.to_string().contains("Rank"), "{e}");
+    }
+}

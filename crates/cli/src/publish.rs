@@ -1,0 +1,304 @@
+//! `league publish RUN_ID`: release a staged, checked run to the distribution area at or
+//! after its release time (Code of Practice T3: orderly release; COP-1, COP-3).
+//!
+//! The distribution area (default `OUT/published/`) is laid out as an output root:
+//! `releases/<run id>/`, a `current` link swapped atomically, and `revisions.csv`, the revision
+//! log of every publication. A published release is never overwritten or published twice.
+//! Publishing a second release for a period already published is a correction: it needs
+//! `--correction "what changed and why"`, and the release then carries `correction-notice.txt`
+//! saying what changed, why, the scale and the affected tables.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::release::{self, Root};
+use crate::{Classify, ExitClass, fault};
+
+/// The revision log's name and header.
+const REVISIONS: &str = "revisions.csv";
+const REVISIONS_HEADER: &str = "published_at,run_id,periods,corrects,reason";
+
+/// The distribution area of an output root, unless `--to` names another.
+pub(crate) fn distribution(out: &Path, to: Option<&Path>) -> PathBuf {
+    to.map_or_else(|| out.join("published"), Path::to_owned)
+}
+
+/// The run ids published in `OUT/published/` (retention never removes their staged copies).
+pub(crate) fn published_ids(out: &Path) -> Vec<String> {
+    let dir = out.join("published").join(release::RELEASES);
+    let mut ids: Vec<String> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+fn refuse(msg: String) -> anyhow::Result<()> {
+    Err(anyhow::anyhow!(msg)).class(ExitClass::NotReleasable)
+}
+
+/// The outcome `OUT/run-history.jsonl` last recorded for `run_id`, if any.
+fn last_outcome(out: &Path, run_id: &str) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(out.join("run-history.jsonl")).ok()?;
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["run_id"] == run_id)
+        .last()
+}
+
+/// Checks everything that must hold before `run_id` may be published now.
+fn releasable(
+    out: &Path,
+    run_id: &str,
+    m: &league_model::Methodology,
+) -> anyhow::Result<serde_json::Value> {
+    let dir = out.join(release::RELEASES).join(run_id);
+    if !dir.is_dir() {
+        if let Some(o) = last_outcome(out, run_id).filter(|o| o["status"] == "failed") {
+            refuse(format!(
+                "run {run_id} failed at stage {} (exit {}); a failed run cannot be published",
+                o["failed_stage"].as_str().unwrap_or("?"),
+                o["exit_code"]
+            ))?;
+        }
+        refuse(format!(
+            "there is no release {run_id} in {}",
+            out.join(release::RELEASES).display()
+        ))?;
+    }
+    let manifest = release::read_manifest(&dir)?;
+    if manifest["status"] != "checked" || manifest["quality_check"]["passed"] != true {
+        refuse(format!(
+            "release {run_id} has not passed quality assurance (manifest status {}); an unchecked run cannot be published",
+            manifest["status"]
+        ))?;
+    }
+    // Checked when it was made; checked again now, as the files are, before anyone sees them.
+    crate::quality_check(&dir, m, true).context(format!("release {run_id} cannot be published"))?;
+    let release_at: jiff::Timestamp = manifest["release_at"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .with_context(|| format!("release {run_id}: the manifest's release_at is not a time"))
+        .class(ExitClass::BadInput)?;
+    let now = jiff::Timestamp::now();
+    if now < release_at {
+        refuse(format!(
+            "release {run_id} may not be published before its pre-announced release time {} (now {}); nothing was published",
+            crate::run::stamp(release_at),
+            crate::run::stamp(now)
+        ))?;
+    }
+    Ok(manifest)
+}
+
+/// The published release that holds any of `periods`, latest first by the revision log.
+fn prior_for(dist: &Path, periods: &[String]) -> Option<String> {
+    let text = std::fs::read_to_string(dist.join(REVISIONS)).ok()?;
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut prior = None;
+    for rec in rdr.records().filter_map(Result::ok) {
+        let theirs: Vec<&str> = rec[2].split(';').collect();
+        if periods.iter().any(|p| theirs.contains(&p.as_str())) {
+            prior = Some(rec[1].to_owned());
+        }
+    }
+    prior
+}
+
+/// `league publish`.
+pub(crate) fn publish(
+    out: &Path,
+    run_id: &str,
+    to: Option<&Path>,
+    correction: Option<&str>,
+) -> anyhow::Result<()> {
+    let staged_root = Root::open(out)?;
+    let m = crate::load_methodology(&crate::Common::default(), &crate::DataDir::Embedded)?;
+    let manifest = releasable(out, run_id, &m)?;
+    let dist_dir = distribution(out, to);
+    let dist = Root::open(&dist_dir)?;
+    if dist.release(run_id).exists() {
+        refuse(format!(
+            "release {run_id} is already published in {}; a published release is never published again or overwritten",
+            dist_dir.display()
+        ))?;
+    }
+    let periods: Vec<String> = manifest["periods"]
+        .as_array()
+        .map(|v| v.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let prior = prior_for(&dist_dir, &periods);
+    let reason = match (&prior, correction.map(str::trim)) {
+        (Some(p), None) => {
+            return refuse(format!(
+                "{} is already published as release {p}; publishing {run_id} for it is a correction: give --correction \"what changed and why\"",
+                periods.join(", ")
+            ));
+        }
+        (None, Some(_)) => {
+            return refuse(format!(
+                "--correction given, but nothing is published for {} to correct",
+                periods.join(", ")
+            ));
+        }
+        (Some(_), Some("")) => {
+            return refuse("--correction must say what changed and why".to_owned());
+        }
+        (_, r) => r,
+    };
+    let staging = dist.staging()?;
+    let copy = staging.path().join(run_id);
+    release::copy_tree(&staged_root.release(run_id), &copy)?;
+    if let (Some(prior), Some(reason)) = (&prior, reason) {
+        let notice = correction_notice(&dist.release(prior), &copy, prior, run_id, reason)?;
+        std::fs::write(copy.join("correction-notice.txt"), notice)
+            .context("cannot write the correction notice")
+            .class(ExitClass::Io)?;
+    }
+    release::sync_tree(&copy)?;
+    fault::point("publish:copied");
+    let releases = dist_dir.join(release::RELEASES);
+    std::fs::create_dir_all(&releases)
+        .with_context(|| format!("cannot create {}", releases.display()))
+        .class(ExitClass::Io)?;
+    std::fs::rename(&copy, dist.release(run_id))
+        .with_context(|| format!("cannot publish into {}", releases.display()))
+        .class(ExitClass::Io)?;
+    release::sync_dir(&releases)?;
+    fault::point("publish:renamed");
+    dist.point_current(run_id)?;
+    fault::point("publish:swapped");
+    let now = crate::run::stamp(jiff::Timestamp::now());
+    append_revision(
+        &dist_dir,
+        &[
+            now.as_str(),
+            run_id,
+            &periods.join(";"),
+            prior.as_deref().unwrap_or(""),
+            reason.unwrap_or(""),
+        ],
+    )?;
+    tracing::info!(release = run_id, to = %dist_dir.display(), corrects = ?prior, "published");
+    println!(
+        "published {run_id} to {}",
+        dist.release(run_id).display()
+    );
+    Ok(())
+}
+
+/// Appends one line to the revision log (rewritten whole through a temporary file).
+fn append_revision(dist: &Path, fields: &[&str]) -> anyhow::Result<()> {
+    let path = dist.join(REVISIONS);
+    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| format!("{REVISIONS_HEADER}\n"));
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(fields).expect("in memory");
+    text.push_str(&String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8"));
+    let tmp = dist.join(format!(".staging-revisions-{}", std::process::id()));
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .with_context(|| format!("cannot write {}", path.display()))
+        .class(ExitClass::Io)?;
+    release::sync_dir(dist)
+}
+
+/// A league row's published figures: (segment, rank, average).
+type Figures = (String, String, String);
+
+fn league_rows(path: &Path) -> BTreeMap<String, (String, Figures)> {
+    let Ok(mut rdr) = csv::Reader::from_path(path) else {
+        return BTreeMap::new();
+    };
+    let Ok(h) = rdr.headers().cloned() else {
+        return BTreeMap::new();
+    };
+    let col = |n: &str| h.iter().position(|c| c.trim_start_matches('\u{feff}') == n);
+    let (Some(code), Some(name), Some(seg), Some(rank), Some(avg)) = (
+        col("Trust_code"),
+        col("Trust_name"),
+        col("Segment"),
+        col("Rank"),
+        col("Average_score"),
+    ) else {
+        return BTreeMap::new();
+    };
+    rdr.records()
+        .filter_map(Result::ok)
+        .map(|r| {
+            (
+                r[code].to_owned(),
+                (
+                    r[name].to_owned(),
+                    (r[seg].to_owned(), r[rank].to_owned(), r[avg].to_owned()),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The correction notice: what changed (files and trusts), why, the scale and the affected
+/// tables, between the release it corrects and this one.
+fn correction_notice(
+    prior_dir: &Path,
+    new_dir: &Path,
+    prior: &str,
+    run_id: &str,
+    reason: &str,
+) -> anyhow::Result<String> {
+    let changed = release::differing_outputs(prior_dir, new_dir)?;
+    let tables: Vec<&String> = changed
+        .iter()
+        .filter(|p| p.ends_with("league-table.csv") || p.ends_with("metric-scores.csv") || p.contains("/tables/"))
+        .collect();
+    let mut moves = Vec::new();
+    for p in changed.iter().filter(|p| p.ends_with("league-table.csv")) {
+        let (a, b) = (league_rows(&prior_dir.join(p)), league_rows(&new_dir.join(p)));
+        let codes: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        for code in codes {
+            match (a.get(code), b.get(code)) {
+                (Some((name, x)), Some((_, y))) if x != y => moves.push(format!(
+                    "  {p}: {code} {name}: segment {} -> {}, rank {} -> {}, average {} -> {}",
+                    x.0, y.0, x.1, y.1, x.2, y.2
+                )),
+                (Some((name, _)), None) => moves.push(format!("  {p}: {code} {name}: removed")),
+                (None, Some((name, _))) => moves.push(format!("  {p}: {code} {name}: added")),
+                _ => {}
+            }
+        }
+    }
+    let mut t = String::new();
+    t.push_str("CORRECTION NOTICE\n\n");
+    t.push_str(&format!(
+        "This release ({run_id}) corrects release {prior}, which it replaces.\n\n"
+    ));
+    t.push_str(&format!("Why: {reason}\n\n"));
+    t.push_str(&format!(
+        "Scale: {} output file(s) differ; {} trust(s) have a different segment, rank or average score.\n\n",
+        changed.len(),
+        moves.len()
+    ));
+    t.push_str("Affected tables:\n");
+    if tables.is_empty() {
+        t.push_str("  none (no table's figures changed)\n");
+    }
+    for p in &tables {
+        t.push_str(&format!("  {p}\n"));
+    }
+    t.push_str("\nTrusts whose published figures changed:\n");
+    if moves.is_empty() {
+        t.push_str("  none\n");
+    }
+    for l in &moves {
+        t.push_str(l);
+        t.push('\n');
+    }
+    Ok(t)
+}
