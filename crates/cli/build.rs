@@ -43,12 +43,25 @@ fn changes_hash(root: &Path) -> Option<String> {
         child.stdin.take()?.write_all(&diff.stdout).ok()?;
     }
     let out = child.wait_with_output().ok()?;
-    Some(String::from_utf8_lossy(&out.stdout).trim().chars().take(12).collect())
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .chars()
+            .take(12)
+            .collect(),
+    )
 }
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    for p in [".git/HEAD", ".git/index", "crates", "src", "data", "Cargo.lock"] {
+    for p in [
+        ".git/HEAD",
+        ".git/index",
+        "crates",
+        "src",
+        "data",
+        "Cargo.lock",
+    ] {
         println!("cargo:rerun-if-changed=../../{p}");
     }
     let commit = match git(&root, &["rev-parse", "HEAD"]) {

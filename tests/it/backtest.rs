@@ -199,18 +199,18 @@ fn one_quarter_with_explicit_cut_points_and_byte_identical_reruns() {
             out.to_str().expect("utf8"),
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
-        out
+        out.join("current")
     };
     let (a, b) = (run("a"), run("b"));
-    let entries: Vec<_> = std::fs::read_dir(&a)
+    let mut entries: Vec<_> = std::fs::read_dir(&a)
         .expect("ls")
         .map(|e| e.expect("entry").file_name())
-        .filter(|n| n != ".league.lock")
         .collect();
+    entries.sort();
     assert_eq!(
         entries,
-        ["2025-26-Q3"],
-        "only the requested quarter is written"
+        ["2025-26-Q3", "manifest.json"],
+        "only the requested quarter is in the release"
     );
     for f in ["league-table.csv", "metric-scores.csv"] {
         let pa = a.join("2025-26-Q3/mh_community").join(f);

@@ -242,7 +242,7 @@ fn the_q1_layout_takes_its_quarter_from_reporting_date_without_the_option() {
         "the run says the input holds one peer group: {err}"
     );
     assert_eq!(
-        read_csv(&out.join(SLUG).join("league-table.csv")).len(),
+        read_csv(&out.join("current").join(SLUG).join("league-table.csv")).len(),
         134
     );
 }

@@ -32,7 +32,7 @@ fn run_with(rows: &[String], header: &str) -> (i32, String, bool) {
         "--out",
         out.to_str().expect("utf8"),
     ]);
-    let wrote = out.join("2025-26-Q3").exists();
+    let wrote = out.join("current/2025-26-Q3").exists();
     (
         o.status.code().expect("exit code, not a signal"),
         stderr(&o),
@@ -182,10 +182,7 @@ fn bad_configuration_and_missing_files_have_their_own_exit_codes() {
         out.to_str().expect("utf8"),
     ]);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
-    assert!(
-        !out.exists() || std::fs::read_dir(&out).expect("ls").next().is_none(),
-        "nothing written"
-    );
+    assert!(crate::util::released_nothing(&out), "nothing released");
 }
 
 #[test]
@@ -206,7 +203,7 @@ fn too_few_bootstrap_replicates_is_a_configuration_error() {
             "{}",
             stderr(&o)
         );
-        assert!(!out.join("2025-26-Q1").exists(), "nothing written");
+        assert!(crate::util::released_nothing(&out), "nothing released");
     }
 }
 

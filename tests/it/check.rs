@@ -417,7 +417,7 @@ fn the_method_text_states_the_run_s_replicates() {
         out.to_str().expect("utf8"),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let nat = out.join("2025-26-Q1/national");
+    let nat = out.join("current/2025-26-Q1/national");
     let mut wb = calamine::open_workbook_auto(nat.join("league-tables.xlsx")).expect("xlsx");
     let notes: String = wb
         .worksheet_range("Notes")

@@ -136,7 +136,10 @@ fn a_file_that_breaks_a_threshold_writes_nothing() {
         "{}",
         stderr(&o)
     );
-    assert!(!out.exists(), "nothing is written when validation fails");
+    assert!(
+        crate::util::released_nothing(&out),
+        "nothing is released when validation fails"
+    );
 }
 
 #[test]
@@ -151,7 +154,7 @@ fn a_trust_whose_every_row_is_quarantined_fails_the_run_by_default() {
             && err.contains("RYA West Midlands Ambulance Service University NHS Foundation Trust (Ambulance trust, Q1 2025/26)"),
         "{err}"
     );
-    assert!(!out.join("2025-26-Q1").exists(), "nothing written");
+    assert!(crate::util::released_nothing(&out), "nothing released");
 }
 
 #[test]
@@ -165,14 +168,15 @@ fn a_quarantined_row_never_reaches_the_outputs() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("expected trust missing: RYA"), "warned");
-    let table = read_csv(&out.join("2025-26-Q1/ambulance/league-table.csv"));
+    let table = read_csv(&out.join("current/2025-26-Q1/ambulance/league-table.csv"));
     assert_eq!(table.len(), 9, "RYA's only row was quarantined");
     assert!(table.iter().all(|r| r["Trust_code"] != "RYA"));
     for f in ["league-table.csv", "metric-scores.csv"] {
-        let text = std::fs::read_to_string(out.join("2025-26-Q1/ambulance").join(f)).expect("csv");
+        let text =
+            std::fs::read_to_string(out.join("current/2025-26-Q1/ambulance").join(f)).expect("csv");
         assert!(!text.contains("HYPERLINK"), "{f}");
     }
-    let q = read_csv(&out.join("quarantine.csv"));
+    let q = read_csv(&out.join("current/quarantine.csv"));
     assert_eq!(q.len(), 1);
     assert_eq!(q[0]["rule"], "formula_text");
     assert!(
@@ -236,7 +240,7 @@ fn values_assembly_leaves_out_are_counted_in_the_summary() {
     .expect("write");
     let (o, out, _out_dir) = report_input(Some(data), input.to_str().expect("utf8"));
     assert!(o.status.success(), "{}", stderr(&o));
-    let summary = read_csv(&out.join("validation-summary.csv"));
+    let summary = read_csv(&out.join("current/validation-summary.csv"));
     let row = summary
         .iter()
         .find(|r| r["source_file"] == "(assembly: values left out)")

@@ -109,11 +109,16 @@ fn welsh_accented_and_typographic_names_render_in_every_output() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let csv = std::fs::read_to_string(out.join("2025-26-Q1/national/tables/league_ambulance.csv"))
-        .expect("league table");
+    let csv = std::fs::read_to_string(
+        out.join("current/2025-26-Q1/national/tables/league_ambulance.csv"),
+    )
+    .expect("league table");
     assert!(
         csv.contains("Gwasanaeth Ambiwlans Cymru – Ŵyn’s “Hôpital” Trust"),
         "{csv}"
     );
-    assert!(out.join("2025-26-Q1/national/league-tables.pdf").exists());
+    assert!(
+        out.join("current/2025-26-Q1/national/league-tables.pdf")
+            .exists()
+    );
 }

@@ -182,7 +182,15 @@ fn the_manifest_lists_every_input_and_output_with_its_hash() {
     let run = report(&[]);
     let text = std::fs::read_to_string(run.out.join("manifest.json")).expect("manifest");
     let m: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-    assert_eq!(m["status"], "complete");
+    assert_eq!(m["status"], "checked");
+    assert_eq!(m["quality_check"]["passed"], true);
+    assert_eq!(m["methodology_version"], "2025-26.1");
+    let id = m["run_id"].as_str().expect("run id");
+    assert!(id.starts_with("2025-26-Q1-report-"), "{id}");
+    assert_eq!(
+        std::fs::read_link(run.root.join("current")).expect("link"),
+        std::path::Path::new("releases").join(id)
+    );
     assert_eq!(m["periods"][0], "Q1 2025/26");
     let input = &m["inputs"][0];
     assert_eq!(
@@ -218,12 +226,20 @@ fn the_manifest_lists_every_input_and_output_with_its_hash() {
         "national"
     );
     assert_eq!(audience("2025-26-Q1/acute/league-table.csv"), "acute");
-    // No clock times: a second run gives the same manifest.
+    // A second run into another root is the same release: same id, same bytes; only the
+    // run's own clock times differ.
     let again = report(&[]);
-    assert_eq!(
-        text,
-        std::fs::read_to_string(again.out.join("manifest.json")).expect("manifest")
-    );
+    let mut n: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(again.out.join("manifest.json")).expect("manifest"),
+    )
+    .expect("JSON");
+    let mut m = m;
+    for k in ["started", "finished", "stages"] {
+        assert!(!m[k].is_null(), "{k}");
+        m[k] = serde_json::Value::Null;
+        n[k] = serde_json::Value::Null;
+    }
+    assert_eq!(m, n);
 }
 
 #[test]
@@ -328,7 +344,7 @@ fn standard_input_is_read_once_as_an_input() {
     let o = child.wait_with_output().expect("league ends");
     assert!(o.status.success(), "{}", stderr(&o));
     let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("manifest.json")).expect("manifest"),
+        &std::fs::read_to_string(out.join("current/manifest.json")).expect("manifest"),
     )
     .expect("json");
     assert_eq!(manifest["inputs"][0]["path"], "(standard input)");

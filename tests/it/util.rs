@@ -62,19 +62,22 @@ pub fn num(s: &str) -> f64 {
         .unwrap_or_else(|_| panic!("{s:?} is not a number"))
 }
 
-/// A successful run of a `league` command into a fresh temporary output directory.
+/// A successful run of a `league` command into a fresh temporary output root.
 pub struct Report {
     _dir: tempfile::TempDir,
-    /// The output directory.
+    /// The release the run made current (`<root>/current`).
     pub out: PathBuf,
+    /// The output root (`--out`).
+    pub root: PathBuf,
 }
 
 /// Runs `league COMMAND --replicates 200 --out <tmp> ARGS…` and asserts it succeeded.
 fn run(command: &[&str], args: &[&str]) -> Report {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("reports");
+    let root = dir.path().join("reports");
+    let out = root.join("current");
     let mut all = command.to_vec();
-    all.extend(["--replicates", "200", "--out", out.to_str().expect("utf8")]);
+    all.extend(["--replicates", "200", "--out", root.to_str().expect("utf8")]);
     all.extend_from_slice(args);
     let o = league(&all);
     assert!(
@@ -82,7 +85,24 @@ fn run(command: &[&str], args: &[&str]) -> Report {
         "league {command:?} failed: {}",
         stderr(&o)
     );
-    Report { _dir: dir, out }
+    Report {
+        _dir: dir,
+        out,
+        root,
+    }
+}
+
+/// True when nothing was released under the output root `out`: no `current` link and no
+/// release (a failed run leaves only its lock file, log and outcome line).
+pub fn released_nothing(out: &Path) -> bool {
+    let releases = out.join("releases");
+    std::fs::symlink_metadata(out.join("current")).is_err()
+        && (!releases.exists() || std::fs::read_dir(&releases).expect("ls").next().is_none())
+}
+
+/// The current release of an output root.
+pub fn current(out: &Path) -> PathBuf {
+    out.join("current")
 }
 
 /// `league report` on the embedded default data (plus ARGS).

@@ -16,7 +16,10 @@ pub(crate) fn point(name: &str) {
     if at != name {
         return;
     }
-    tracing::warn!(point = name, "fault injection: killing this process with SIGKILL");
+    tracing::warn!(
+        point = name,
+        "fault injection: killing this process with SIGKILL"
+    );
     let pid = std::process::id().to_string();
     // `kill -9` on ourselves: the signal cannot be caught, so nothing after this runs.
     let _ = std::process::Command::new("kill")

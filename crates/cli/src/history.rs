@@ -36,8 +36,12 @@ enum Type {
 /// The type of a CSV column in the store (every column is optional: empty is null).
 fn column_type(name: &str) -> Type {
     match name {
-        "Segment" | "Rank" | "Segment_before_override" | "Metrics_scored"
-        | "Synthetic_metrics" | "Other_period_metrics" => Type::Int,
+        "Segment"
+        | "Rank"
+        | "Segment_before_override"
+        | "Metrics_scored"
+        | "Synthetic_metrics"
+        | "Other_period_metrics" => Type::Int,
         "Average_score" | "Value" | "Median_value" | "Lower_quartile" | "Upper_quartile"
         | "Computed_score" => Type::Float,
         _ => Type::Text,
@@ -118,7 +122,13 @@ fn parquet_bytes(columns: &[String], rows: &[Vec<String>]) -> anyhow::Result<Vec
         .map(|c| {
             let name: String = c
                 .chars()
-                .map(|ch| if ch.is_ascii_alphanumeric() { ch.to_ascii_lowercase() } else { '_' })
+                .map(|ch| {
+                    if ch.is_ascii_alphanumeric() {
+                        ch.to_ascii_lowercase()
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
             match column_type(c) {
                 Type::Text => format!("OPTIONAL BYTE_ARRAY {name} (UTF8);"),
@@ -160,7 +170,8 @@ fn parquet_bytes(columns: &[String], rows: &[Vec<String>]) -> anyhow::Result<Vec
                 let v: Vec<f64> = present
                     .map(|c| c.parse().map_err(|_| bad(c)))
                     .collect::<anyhow::Result<_>>()?;
-                col.typed::<DoubleType>().write_batch(&v, Some(&def), None)?;
+                col.typed::<DoubleType>()
+                    .write_batch(&v, Some(&def), None)?;
             }
         }
         col.close()?;
@@ -297,10 +308,19 @@ mod tests {
             .expect("rows")
             .map(|row| row.expect("row").to_string())
             .collect();
-        assert_eq!(rows[0], "{run_id: \"r\", rank: 3, value: 1.5, trust_name: \"A\"}");
-        assert_eq!(rows[1], "{run_id: \"r\", rank: null, value: null, trust_name: \"B\"}");
-        let e = parquet_bytes(&columns, &[vec!["r".into(), "x".into(), "".into(), "".into()]])
-            .expect_err("not a number");
+        assert_eq!(
+            rows[0],
+            "{run_id: \"r\", rank: 3, value: 1.5, trust_name: \"A\"}"
+        );
+        assert_eq!(
+            rows[1],
+            "{run_id: \"r\", rank: null, value: null, trust_name: \"B\"}"
+        );
+        let e = parquet_bytes(
+            &columns,
+            &[vec!["r".into(), "x".into(), "".into(), "".into()]],
+        )
+        .expect_err("not a number");
         assert!(e.to_string().contains("Rank"), "{e}");
     }
 }

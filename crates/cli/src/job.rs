@@ -98,9 +98,10 @@ impl Period {
         match s.trim() {
             "all" => Ok(Self::All),
             "latest-complete" => Ok(Self::LatestComplete),
-            q => q.parse().map(Self::Quarter).map_err(|e| {
-                format!("{e}; or use \"latest-complete\" or \"all\"")
-            }),
+            q => q
+                .parse()
+                .map(Self::Quarter)
+                .map_err(|e| format!("{e}; or use \"latest-complete\" or \"all\"")),
         }
     }
 }
@@ -253,8 +254,7 @@ impl Job {
         };
         let j = &f.job;
         let name_ok = !j.name.is_empty()
-            && j
-                .name
+            && j.name
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !name_ok {
@@ -400,16 +400,45 @@ outputs = ["tables"]
     #[test]
     fn unknown_keys_and_bad_values_are_refused_by_name() {
         let cases = [
-            (MINIMAL.replace("out =", "output ="), "unknown field `output`"),
-            (MINIMAL.replace("latest-complete", "2025-26-Q5"), "job.period"),
-            (MINIMAL.replace("[\"tables\"]", "[\"letters\"]"), "unknown output \"letters\""),
-            (MINIMAL.replace("[\"tables\"]", "[\"national-packs\"]"), "must include \"tables\""),
+            (
+                MINIMAL.replace("out =", "output ="),
+                "unknown field `output`",
+            ),
+            (
+                MINIMAL.replace("latest-complete", "2025-26-Q5"),
+                "job.period",
+            ),
+            (
+                MINIMAL.replace("[\"tables\"]", "[\"letters\"]"),
+                "unknown output \"letters\"",
+            ),
+            (
+                MINIMAL.replace("[\"tables\"]", "[\"national-packs\"]"),
+                "must include \"tables\"",
+            ),
             (MINIMAL.replace("\"nightly\"", "\"Night Run\""), "job.name"),
-            (format!("{MINIMAL}[release]\ntime = \"25:00\"\n"), "release.time"),
-            (format!("{MINIMAL}[release]\ntimezone = \"Mars/Olympus\"\n"), "release.timezone"),
-            (format!("{MINIMAL}[schedule]\ncron = \"0 2 * *\"\ntimezone = \"Europe/London\"\ntimeout_minutes = 30\n"), "5 (minute"),
-            (format!("{MINIMAL}[inputs]\nfiles = [\"missing.csv\"]\n"), "is not a file"),
-            (format!("{MINIMAL}[inputs]\ninbox = \"nowhere\"\n"), "inputs.inbox"),
+            (
+                format!("{MINIMAL}[release]\ntime = \"25:00\"\n"),
+                "release.time",
+            ),
+            (
+                format!("{MINIMAL}[release]\ntimezone = \"Mars/Olympus\"\n"),
+                "release.timezone",
+            ),
+            (
+                format!(
+                    "{MINIMAL}[schedule]\ncron = \"0 2 * *\"\ntimezone = \"Europe/London\"\ntimeout_minutes = 30\n"
+                ),
+                "5 (minute",
+            ),
+            (
+                format!("{MINIMAL}[inputs]\nfiles = [\"missing.csv\"]\n"),
+                "is not a file",
+            ),
+            (
+                format!("{MINIMAL}[inputs]\ninbox = \"nowhere\"\n"),
+                "inputs.inbox",
+            ),
         ];
         for (text, want) in cases {
             let e = job(&text).expect_err(want);
@@ -421,9 +450,19 @@ outputs = ["tables"]
     fn the_release_instant_follows_british_summer_time_and_refuses_weekends() {
         let r = ReleaseTime::default();
         // 09:30 GMT in winter, 08:30 UTC in summer (BST).
-        assert_eq!(r.on("2026-11-23").expect("Monday").to_string(), "2026-11-23T09:30:00Z");
-        assert_eq!(r.on("2026-06-11").expect("Thursday").to_string(), "2026-06-11T08:30:00Z");
-        assert!(r.on("2026-11-21").expect_err("Saturday").contains("weekday"));
+        assert_eq!(
+            r.on("2026-11-23").expect("Monday").to_string(),
+            "2026-11-23T09:30:00Z"
+        );
+        assert_eq!(
+            r.on("2026-06-11").expect("Thursday").to_string(),
+            "2026-06-11T08:30:00Z"
+        );
+        assert!(
+            r.on("2026-11-21")
+                .expect_err("Saturday")
+                .contains("weekday")
+        );
     }
 
     #[test]
@@ -433,7 +472,10 @@ outputs = ["tables"]
             .into_iter()
             .map(|q| q.to_string())
             .collect();
-        assert_eq!(got, ["Q3 2024/25", "Q4 2024/25", "Q1 2025/26", "Q2 2025/26"]);
+        assert_eq!(
+            got,
+            ["Q3 2024/25", "Q4 2024/25", "Q1 2025/26", "Q2 2025/26"]
+        );
         assert!(quarters_between(q("2025-26-Q2"), q("2025-26-Q1")).is_empty());
     }
 }

@@ -146,7 +146,11 @@ pub enum Command {
         #[arg(long, default_value = "all")]
         period: String,
         /// Which outputs: tables (always), national-packs, trust-documents.
-        #[arg(long, value_delimiter = ',', default_value = "tables,national-packs,trust-documents")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "tables,national-packs,trust-documents"
+        )]
         outputs: Vec<String>,
     },
     /// Run a job file (jobs/*.toml): its inputs, period, outputs and output root. A period

@@ -74,8 +74,7 @@ pub(crate) fn init() {
         .with_ansi(ansi)
         .with_target(false)
         .with_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         );
     let json = tracing_subscriber::fmt::layer()
         .json()

@@ -267,7 +267,8 @@ pub(crate) fn report(
         return Err(blocked(fails, &findings));
     }
     let have: Vec<league_model::Quarter> = assembled.dataset.quarters().collect();
-    let quarters = crate::run::choose_quarters(spec.period, &have, crate::run::today(&spec.release))?;
+    let quarters =
+        crate::run::choose_quarters(spec.period, &have, crate::run::today(&spec.release))?;
     for q in &have {
         if !quarters.contains(q) {
             tracing::info!(quarter = %q, "in the inputs but not this run's period: left out");
@@ -388,7 +389,9 @@ pub(crate) fn report(
         started: crate::run::stamp(session.started),
         release_at: crate::run::stamp(release_at),
     };
-    session.release(&run_id, m, spec.keep_releases, |staging| outputs.write(staging))?;
+    session.release(&run_id, m, spec.keep_releases, |staging| {
+        outputs.write(staging)
+    })?;
     for t in &run.tables {
         tracing::info!(quarter = %t.quarter, peer_group = %t.peer_group, trusts = t.rows.len(), "league table written");
     }

@@ -132,7 +132,11 @@ pub(crate) fn publish(
     }
     let periods: Vec<String> = manifest["periods"]
         .as_array()
-        .map(|v| v.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
+        .map(|v| {
+            v.iter()
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     let prior = prior_for(&dist_dir, &periods);
     let reason = match (&prior, correction.map(str::trim)) {
@@ -187,17 +191,15 @@ pub(crate) fn publish(
         ],
     )?;
     tracing::info!(release = run_id, to = %dist_dir.display(), corrects = ?prior, "published");
-    println!(
-        "published {run_id} to {}",
-        dist.release(run_id).display()
-    );
+    println!("published {run_id} to {}", dist.release(run_id).display());
     Ok(())
 }
 
 /// Appends one line to the revision log (rewritten whole through a temporary file).
 fn append_revision(dist: &Path, fields: &[&str]) -> anyhow::Result<()> {
     let path = dist.join(REVISIONS);
-    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| format!("{REVISIONS_HEADER}\n"));
+    let mut text =
+        std::fs::read_to_string(&path).unwrap_or_else(|_| format!("{REVISIONS_HEADER}\n"));
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     w.write_record(fields).expect("in memory");
     text.push_str(&String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8"));
@@ -256,11 +258,18 @@ fn correction_notice(
     let changed = release::differing_outputs(prior_dir, new_dir)?;
     let tables: Vec<&String> = changed
         .iter()
-        .filter(|p| p.ends_with("league-table.csv") || p.ends_with("metric-scores.csv") || p.contains("/tables/"))
+        .filter(|p| {
+            p.ends_with("league-table.csv")
+                || p.ends_with("metric-scores.csv")
+                || p.contains("/tables/")
+        })
         .collect();
     let mut moves = Vec::new();
     for p in changed.iter().filter(|p| p.ends_with("league-table.csv")) {
-        let (a, b) = (league_rows(&prior_dir.join(p)), league_rows(&new_dir.join(p)));
+        let (a, b) = (
+            league_rows(&prior_dir.join(p)),
+            league_rows(&new_dir.join(p)),
+        );
         let codes: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
         for code in codes {
             match (a.get(code), b.get(code)) {

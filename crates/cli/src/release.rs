@@ -143,7 +143,12 @@ impl Root {
             tempfile::Builder::new()
                 .prefix(".staging-")
                 .tempdir_in(&self.out),
-            || format!("cannot create a staging directory in {}", self.out.display()),
+            || {
+                format!(
+                    "cannot create a staging directory in {}",
+                    self.out.display()
+                )
+            },
         )
     }
 
@@ -173,7 +178,10 @@ impl Root {
                 ))
                 .class(ExitClass::Internal);
             }
-            tracing::info!(release = id, "release already exists with identical outputs");
+            tracing::info!(
+                release = id,
+                "release already exists with identical outputs"
+            );
             drop(staging);
         } else {
             sync_tree(staging.path())?;
@@ -411,7 +419,7 @@ mod tests {
         assert_eq!(root.current().as_deref(), Some("r1"));
         // The same id with other bytes is refused, and r1 is untouched.
         let e = root.promote(staged(&root, "c"), "r1").expect_err("differs");
-        assert!(e.to_string().contains("never overwritten"), "{e}");
+        assert!(format!("{e:#}").contains("never overwritten"), "{e:#}");
         assert_eq!(
             std::fs::read_to_string(root.release("r1").join("q/t.csv")).expect("read"),
             "a"
@@ -438,7 +446,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let _first = Root::open(dir.path()).expect("open");
         let e = Root::open(dir.path()).err().expect("locked");
-        assert!(e.to_string().contains("another league run"), "{e}");
+        assert!(format!("{e:#}").contains("another league run"), "{e:#}");
     }
 
     #[test]

@@ -190,7 +190,9 @@ impl Session {
         });
         match status {
             "complete" => tracing::info!(run_id = ?self.run_id, "run complete"),
-            _ => tracing::error!(run_id = ?self.run_id, stage = self.stage, exit_code, "run failed"),
+            _ => {
+                tracing::error!(run_id = ?self.run_id, stage = self.stage, exit_code, "run failed")
+            }
         }
         crate::logging::close_json();
         let history = self.root.out.join("run-history.jsonl");
@@ -256,7 +258,9 @@ impl Session {
         crate::manifest::write(staging.path(), &manifest)?;
         self.stage = "promote";
         let root = &self.root;
-        let dir = self.timings.stage("promote", || root.promote(staging, run_id))?;
+        let dir = self
+            .timings
+            .stage("promote", || root.promote(staging, run_id))?;
         self.stage = "history";
         let root = &self.root;
         self.timings
@@ -380,7 +384,8 @@ pub(crate) fn release_is_whole(dir: &Path) -> bool {
     m["outputs"].as_array().is_some_and(|outs| {
         outs.iter().all(|o| {
             let path = dir.join(o["path"].as_str().unwrap_or_default());
-            crate::manifest::sha256_file(&path).is_ok_and(|s| Some(s.as_str()) == o["sha256"].as_str())
+            crate::manifest::sha256_file(&path)
+                .is_ok_and(|s| Some(s.as_str()) == o["sha256"].as_str())
         })
     })
 }
@@ -410,9 +415,7 @@ impl BackfillMode {
             "missing" => Ok(Self::Missing),
             "failed" => Ok(Self::Failed),
             "all" => Ok(Self::All),
-            other => Err(format!(
-                "--mode {other:?}: expected missing, failed or all"
-            )),
+            other => Err(format!("--mode {other:?}: expected missing, failed or all")),
         }
     }
 }
@@ -511,7 +514,16 @@ pub(crate) fn backfill(
                 match run(&RunSpec::from_job(job, Period::Quarter(q), reuse)) {
                     Ok(id) => println!("ran  {slug}: release {id}"),
                     Err(e) => {
-                        println!("FAIL {slug}: {}", e.chain().map(|c| c.to_string()).find(|c| !c.is_empty()).unwrap_or_default().lines().next().unwrap_or_default());
+                        println!(
+                            "FAIL {slug}: {}",
+                            e.chain()
+                                .map(|c| c.to_string())
+                                .find(|c| !c.is_empty())
+                                .unwrap_or_default()
+                                .lines()
+                                .next()
+                                .unwrap_or_default()
+                        );
                         first_error.get_or_insert(e);
                     }
                 }
@@ -536,7 +548,11 @@ pub(crate) struct LoadedInput {
 }
 
 impl LoadedInput {
-    pub fn load(spec: &InputSpec, data: &DataDir, limits: &league_ingest::Limits) -> anyhow::Result<Self> {
+    pub fn load(
+        spec: &InputSpec,
+        data: &DataDir,
+        limits: &league_ingest::Limits,
+    ) -> anyhow::Result<Self> {
         match spec {
             InputSpec::Default => {
                 let f = data.read(data::DEFAULT_DATASET)?;
@@ -616,9 +632,12 @@ mod tests {
         let day: jiff::civil::Date = "2026-12-01".parse().expect("date");
         let have = [q("2025-26-Q1")];
         let e = choose_quarters(Period::Quarter(q("2025-26-Q2")), &have, day).expect_err("absent");
-        assert!(e.to_string().contains("not in the inputs (they hold: Q1 2025/26)"), "{e}");
+        assert!(
+            format!("{e:#}").contains("not in the inputs (they hold: Q1 2025/26)"),
+            "{e:#}"
+        );
         let e = choose_quarters(Period::All, &[], day).expect_err("empty");
-        assert!(e.to_string().contains("no values to score"), "{e}");
+        assert!(format!("{e:#}").contains("no values to score"), "{e:#}");
     }
 
     #[test]
