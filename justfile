@@ -4,10 +4,25 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 default:
     @just --list --unsorted
 
-# Run the main job on the embedded default data (release build), writing to reports/
+# Run the main job on the embedded default data (release build): a release in reports/releases/, linked as reports/current
 [group('run')]
 report *args:
     cargo run --release --locked -- report {{ args }}
+
+# The nightly job, as the scheduler runs it (jobs/nightly.toml)
+[group('run')]
+nightly *args:
+    cargo run --release --locked -- run jobs/nightly.toml {{ args }}
+
+# Publish a checked release at or after its release time: just publish RUN_ID [--correction "what and why"]
+[group('run')]
+publish run_id *args:
+    cargo run --release --locked -- publish {{ run_id }} {{ args }}
+
+# Run the nightly job for past quarters, skipping complete ones: just backfill 2025-26-Q1 2025-26-Q4 [--dry-run]
+[group('run')]
+backfill from to *args:
+    cargo run --release --locked -- backfill --job jobs/nightly.toml --from {{ from }} --to {{ to }} {{ args }}
 
 # Score a NOF data file: just score FILE OUT [--quarter "Q3 2025/26"] [--cut-points a,b,c]
 [group('run')]

@@ -10,6 +10,7 @@ mod fuzz;
 mod hostile;
 mod intervention;
 mod letters;
+mod operations;
 mod pack;
 mod pipeline;
 mod statistics;

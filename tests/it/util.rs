@@ -100,11 +100,6 @@ pub fn released_nothing(out: &Path) -> bool {
         && (!releases.exists() || std::fs::read_dir(&releases).expect("ls").next().is_none())
 }
 
-/// The current release of an output root.
-pub fn current(out: &Path) -> PathBuf {
-    out.join("current")
-}
-
 /// `league report` on the embedded default data (plus ARGS).
 pub fn report(args: &[&str]) -> Report {
     run(&["report"], args)

@@ -1,21 +1,48 @@
-//! Fault injection for the crash tests: with `LEAGUE_KILL_AT=<point>` set, a debug build kills
-//! itself with SIGKILL at that named point, exactly as `kill -9` would (no destructors run, no
-//! temporary directory is cleaned up). Release builds ignore the variable.
+//! Fault injection for the crash and race tests (debug builds only; release builds ignore
+//! these variables):
+//! - `LEAGUE_KILL_AT=<point>`: the process kills itself with SIGKILL at that point, exactly as
+//!   `kill -9` would (no destructors run, no temporary directory is cleaned up);
+//! - `LEAGUE_PAUSE_AT=<point>` with `LEAGUE_PAUSE_FILE=<path>`: at that point the process
+//!   creates the file and waits (up to 60 s) until the test removes it, so a test can act at an
+//!   exact moment (change an input, start a second run).
 //!
 //! The points are every stage of a run and every filesystem operation of a promotion; the
 //! tests kill at each in turn and check that `current` still names a whole release.
 
-/// Kills the process here if `LEAGUE_KILL_AT` names this point (debug builds only).
+/// Kills or pauses the process here if `LEAGUE_KILL_AT` or `LEAGUE_PAUSE_AT` names this point
+/// (debug builds only).
 pub(crate) fn point(name: &str) {
     if !cfg!(debug_assertions) {
         return;
     }
-    let Ok(at) = std::env::var("LEAGUE_KILL_AT") else {
-        return;
-    };
-    if at != name {
+    if std::env::var("LEAGUE_PAUSE_AT").is_ok_and(|at| at == name)
+        && let Ok(file) = std::env::var("LEAGUE_PAUSE_FILE")
+    {
+        pause(name, std::path::Path::new(&file));
+    }
+    if std::env::var("LEAGUE_KILL_AT").is_ok_and(|at| at == name) {
+        kill(name);
+    }
+}
+
+/// Creates `file` and waits until it is removed (at most 60 s).
+fn pause(name: &str, file: &std::path::Path) {
+    tracing::warn!(
+        point = name,
+        "fault injection: paused until {} is removed",
+        file.display()
+    );
+    if std::fs::write(file, name).is_err() {
         return;
     }
+    let start = std::time::Instant::now();
+    while file.exists() && start.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// `kill -9` on this process.
+fn kill(name: &str) {
     tracing::warn!(
         point = name,
         "fault injection: killing this process with SIGKILL"

@@ -165,6 +165,9 @@ pub enum Command {
         /// byte-identical to it.
         #[arg(long)]
         rerun: bool,
+        /// Write under this output root instead of the job's.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Run a job for past quarters, skipping completed ones unless asked.
     Backfill {
@@ -184,6 +187,9 @@ pub enum Command {
         /// List the periods that would run, and why others are skipped; run nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Write under this output root instead of the job's.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Publish a staged, checked release to the distribution area at or after its release
     /// time; refuses a failed, unchecked or already-published run.
@@ -366,8 +372,16 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             };
             run::run(&spec).map(|_| ())
         }
-        Command::Run { job, period, rerun } => {
-            let job = job::Job::load(&job)?;
+        Command::Run {
+            job,
+            period,
+            rerun,
+            out,
+        } => {
+            let mut job = job::Job::load(&job)?;
+            if let Some(out) = out {
+                job.out = out;
+            }
             tracing::info!(job = %job.name, file = %job.file.display(), "job loaded");
             let period = match period {
                 None => job.period,
@@ -388,8 +402,12 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             to,
             mode,
             dry_run,
+            out,
         } => {
-            let job = job::Job::load(&job)?;
+            let mut job = job::Job::load(&job)?;
+            if let Some(out) = out {
+                job.out = out;
+            }
             let mode = run::BackfillMode::parse(&mode)
                 .map_err(anyhow::Error::msg)
                 .class(ExitClass::BadConfig)?;

@@ -47,9 +47,9 @@ fn refuse(msg: String) -> anyhow::Result<()> {
 fn last_outcome(out: &Path, run_id: &str) -> Option<serde_json::Value> {
     let text = std::fs::read_to_string(out.join("run-history.jsonl")).ok()?;
     text.lines()
+        .rev()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["run_id"] == run_id)
-        .last()
+        .find(|v| v["run_id"] == run_id)
 }
 
 /// Checks everything that must hold before `run_id` may be published now.
@@ -124,11 +124,14 @@ pub(crate) fn publish(
     let manifest = releasable(out, run_id, &m)?;
     let dist_dir = distribution(out, to);
     let dist = Root::open(&dist_dir)?;
-    if dist.release(run_id).exists() {
+    if revision_logged(&dist_dir, run_id) {
         refuse(format!(
             "release {run_id} is already published in {}; a published release is never published again or overwritten",
             dist_dir.display()
         ))?;
+    }
+    if dist.release(run_id).exists() {
+        return finish_interrupted(&dist, &dist_dir, run_id, &manifest);
     }
     let periods: Vec<String> = manifest["periods"]
         .as_array()
@@ -192,6 +195,71 @@ pub(crate) fn publish(
     )?;
     tracing::info!(release = run_id, to = %dist_dir.display(), corrects = ?prior, "published");
     println!("published {run_id} to {}", dist.release(run_id).display());
+    Ok(())
+}
+
+/// True when the revision log records `run_id` as published.
+fn revision_logged(dist: &Path, run_id: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(dist.join(REVISIONS)) else {
+        return false;
+    };
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    rdr.records()
+        .filter_map(Result::ok)
+        .any(|r| r.get(1) == Some(run_id))
+}
+
+/// A publication that died after its release reached `releases/` but before the revision log
+/// recorded it: the copy is verified whole against its manifest, then made current and logged.
+fn finish_interrupted(
+    dist: &Root,
+    dist_dir: &Path,
+    run_id: &str,
+    manifest: &serde_json::Value,
+) -> anyhow::Result<()> {
+    let copy = dist.release(run_id);
+    if !crate::run::release_is_whole(&copy) {
+        return Err(anyhow::anyhow!(
+            "{} holds an interrupted publication of {run_id} that does not match its manifest; move it aside and publish again",
+            copy.display()
+        ))
+        .class(ExitClass::Io);
+    }
+    tracing::warn!(
+        release = run_id,
+        "completing a publication that was interrupted"
+    );
+    dist.point_current(run_id)?;
+    let periods: Vec<String> = manifest["periods"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let notice = std::fs::read_to_string(copy.join("correction-notice.txt")).ok();
+    let corrects = notice
+        .as_deref()
+        .and_then(|n| n.split("corrects release ").nth(1))
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or("")
+        .to_owned();
+    let reason = notice
+        .as_deref()
+        .and_then(|n| n.split("Why: ").nth(1))
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or("")
+        .to_owned();
+    let now = crate::run::stamp(jiff::Timestamp::now());
+    append_revision(
+        dist_dir,
+        &[now.as_str(), run_id, &periods.join(";"), &corrects, &reason],
+    )?;
+    println!(
+        "published {run_id} to {} (interrupted publication completed)",
+        copy.display()
+    );
     Ok(())
 }
 
