@@ -1015,3 +1015,63 @@ fn an_installed_binary_runs_from_any_directory_on_its_compiled_in_data() {
         134
     );
 }
+
+#[test]
+fn a_quarter_run_alone_reads_earlier_quarters_from_the_history_for_persistence_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (job, data) = mh_job(dir.path(), "");
+    let job = job.to_str().expect("utf8");
+    let out = dir.path().join("reports");
+    for q in ["2025-26-Q1", "2025-26-Q2"] {
+        let o = league_env(&["run", job, "--period", q], &[]);
+        assert!(o.status.success(), "{q}: {}", stderr(&o));
+    }
+    let q1 = std::fs::read_dir(out.join("releases"))
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .find(|id| id.starts_with("2025-26-Q1"))
+        .expect("the Q1 release");
+    let m = manifest(&out.join("current"));
+    let read: Vec<&str> = m["history_inputs"]
+        .as_array()
+        .expect("history inputs")
+        .iter()
+        .map(|h| h["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            format!("history/metrics/quarter=2025-26-Q1/{q1}.parquet"),
+            format!("history/league/quarter=2025-26-Q1/{q1}.parquet")
+        ]
+    );
+    // The same statuses as one run over Q1 to Q3 gives, where "each of the last 2 quarters"
+    // needs Q1: the evidence names the release it came from.
+    let all = dir.path().join("all");
+    let o = league_env(
+        &[
+            "report",
+            "--data-dir",
+            data.path().to_str().expect("utf8"),
+            "--input",
+            "data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv",
+            "--outputs",
+            "tables",
+            "--out",
+            all.to_str().expect("utf8"),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rel = "2025-26-Q2/mh_community/intervention-status.csv";
+    let alone = std::fs::read_to_string(out.join("current").join(rel)).expect("alone");
+    let together = std::fs::read_to_string(all.join("current").join(rel)).expect("together");
+    let label = format!(" (release {q1})");
+    assert!(alone.matches(&label).count() >= 4, "{alone}");
+    assert_eq!(alone.replace(&label, ""), together);
+    let earned = read_csv(&out.join("current").join(rel))
+        .into_iter()
+        .filter(|r| r["Status_id"] == "earned_autonomy")
+        .count();
+    assert!(earned > 0, "earned autonomy needs Q1 and is granted");
+}

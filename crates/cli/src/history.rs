@@ -245,6 +245,144 @@ pub(crate) fn append(root: &Root, run_id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Which release's history a quarter's earlier results come from: the latest published one for
+/// it, else the latest run that completed it (by `run-history.jsonl`), if its file is in the
+/// store.
+fn source_release(out: &Path, quarter: league_model::Quarter) -> Option<String> {
+    let label = quarter.to_string();
+    let slug = league_report::quarter_slug(quarter);
+    let stored = |id: &str| {
+        out.join("history/league")
+            .join(format!("quarter={slug}"))
+            .join(format!("{id}.parquet"))
+            .is_file()
+    };
+    let published = std::fs::read_to_string(out.join("published/revisions.csv"))
+        .ok()
+        .and_then(|text| {
+            let mut rdr = csv::Reader::from_reader(text.as_bytes());
+            rdr.records()
+                .filter_map(Result::ok)
+                .filter(|r| r.get(2).is_some_and(|p| p.split(';').any(|x| x == label)))
+                .filter_map(|r| r.get(1).map(str::to_owned))
+                .filter(|id| stored(id))
+                .last()
+        });
+    if published.is_some() {
+        return published;
+    }
+    let text = std::fs::read_to_string(out.join("run-history.jsonl")).ok()?;
+    text.lines()
+        .rev()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["status"] == "complete")
+        .filter(|v| {
+            v["periods"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|x| *x == label.as_str()))
+        })
+        .filter_map(|v| v["run_id"].as_str().map(str::to_owned))
+        .find(|id| stored(id))
+}
+
+/// The rows of a history Parquet file as column → text (null as empty).
+fn read_rows(path: &Path) -> anyhow::Result<Vec<std::collections::BTreeMap<String, String>>> {
+    use parquet::file::reader::{FileReader as _, SerializedFileReader};
+    use parquet::record::Field;
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read {}", path.display()))
+        .class(ExitClass::Io)?;
+    let reader = SerializedFileReader::new(file)
+        .with_context(|| format!("{} is not a history Parquet file", path.display()))
+        .class(ExitClass::BadInput)?;
+    let rows = reader
+        .get_row_iter(None)
+        .with_context(|| format!("cannot read {}", path.display()))
+        .class(ExitClass::BadInput)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let row = row
+            .with_context(|| format!("cannot read {}", path.display()))
+            .class(ExitClass::BadInput)?;
+        out.push(
+            row.get_column_iter()
+                .map(|(name, f)| {
+                    let text = match f {
+                        Field::Null => String::new(),
+                        Field::Str(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (name.clone(), text)
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// Earlier quarters' results for the intervention rules that span quarters: for each quarter
+/// in `quarters`, the league rows (and planned surplus, metric `planned_metric`) of the release
+/// [`source_release`] picks. Returns them with each file read and its SHA-256 (part of the run
+/// id and the manifest).
+pub(crate) fn prior_results(
+    out: &Path,
+    quarters: &[league_model::Quarter],
+    planned_metric: &str,
+) -> anyhow::Result<(Vec<league_model::PriorResult>, Vec<(String, String)>)> {
+    let mut results = Vec::new();
+    let mut files = Vec::new();
+    for q in quarters {
+        let Some(id) = source_release(out, *q) else {
+            continue;
+        };
+        let slug = league_report::quarter_slug(*q);
+        let rel = |ds: &str| format!("history/{ds}/quarter={slug}/{id}.parquet");
+        let mut planned = std::collections::BTreeMap::new();
+        let metrics = out.join(rel("metrics"));
+        if metrics.is_file() {
+            for r in read_rows(&metrics)? {
+                if r.get("metric_id").map(String::as_str) == Some(planned_metric)
+                    && let Some(v) = r.get("value").and_then(|v| v.parse::<f64>().ok())
+                {
+                    planned.insert(r.get("trust_code").cloned().unwrap_or_default(), v);
+                }
+            }
+            files.push((rel("metrics"), crate::manifest::sha256_file(&metrics)?));
+        }
+        let league = out.join(rel("league"));
+        let yes_no = |v: Option<&String>| match v.map(String::as_str) {
+            Some("Yes") => Some(true),
+            Some("No") => Some(false),
+            _ => None,
+        };
+        for r in read_rows(&league)? {
+            let code = r.get("trust_code").cloned().unwrap_or_default();
+            let (Ok(trust), Some(Ok(segment))) = (
+                league_model::TrustCode::parse(&code),
+                r.get("segment").map(|s| s.parse::<u8>()),
+            ) else {
+                return Err(anyhow::anyhow!(
+                    "{}: a row without a trust code or segment",
+                    league.display()
+                ))
+                .class(ExitClass::BadInput);
+            };
+            results.push(league_model::PriorResult {
+                quarter: *q,
+                planned_surplus: planned.get(&code).copied(),
+                trust,
+                segment,
+                in_improvement_programme: yes_no(r.get("recovery_support_programme")),
+                in_deficit: yes_no(r.get("trust_in_financial_deficit")),
+                release: id.clone(),
+            });
+        }
+        files.push((rel("league"), crate::manifest::sha256_file(&league)?));
+        tracing::info!(quarter = %q, release = %id, "earlier results read from the history store");
+    }
+    Ok((results, files))
+}
+
 /// `league history`: rebuild the store from the releases into `into`, or (without it) check
 /// that rebuilding gives exactly the bytes in `OUT/history` for every release present.
 pub(crate) fn command(out: &Path, into: Option<&Path>) -> anyhow::Result<()> {

@@ -638,7 +638,14 @@ fn score_release(
     session.run_id = Some(run_id.clone());
 
     let run = session.stage("score", || {
-        score_dataset(&dataset, &methodology, cut_points, common, Vec::new())
+        score_dataset(
+            &dataset,
+            &methodology,
+            cut_points,
+            common,
+            Vec::new(),
+            Vec::new(),
+        )
     })?;
     source.unchanged()?;
     let started = run::stamp(session.started);
@@ -679,12 +686,14 @@ pub(crate) fn score_dataset(
     cut_points: Option<[f64; 3]>,
     common: &Common,
     boards: Vec<league_model::BoardAssessment>,
+    prior: Vec<league_model::PriorResult>,
 ) -> anyhow::Result<league_model::ScoreRun> {
     let opts = league_score::ScoreOptions {
         cut_points,
         seed: common.seed,
         replicates: common.replicates,
         boards,
+        prior,
     };
     let run = league_score::score(dataset, methodology, &opts).map_err(|e| {
         let class = match e {

@@ -99,6 +99,9 @@ pub(crate) struct Manifest {
     pub release_at: String,
     pub inputs: Vec<Input>,
     pub quarantined_cells: usize,
+    /// Earlier releases' results read from the history store (for intervention rules that
+    /// span quarters), each with its SHA-256.
+    pub history_inputs: Vec<ConfigFile>,
     pub outputs: Vec<Output>,
     /// Start and finish of the run (RFC 3339, UTC): the only clock times in any output.
     pub started: String,
@@ -145,6 +148,7 @@ impl Manifest {
             release_at,
             inputs: Vec::new(),
             quarantined_cells: 0,
+            history_inputs: Vec::new(),
             outputs: Vec::new(),
             started,
             finished: String::new(),

@@ -302,6 +302,30 @@ pub(crate) fn report(
     if let Some((_, f)) = &board {
         key.add("board-assessment", &format!("{} {}", f.name, f.sha256()));
     }
+    // Earlier quarters the intervention rules look back to, from the history store.
+    let lookback = setup
+        .methodology
+        .intervention
+        .statuses
+        .iter()
+        .flat_map(|s| &s.any)
+        .map(|c| c.quarters as usize)
+        .max()
+        .unwrap_or(1);
+    let mut earlier = Vec::new();
+    let mut q = quarters[0];
+    for _ in 1..lookback {
+        q = q.previous();
+        earlier.push(q);
+    }
+    let (prior, prior_files) = crate::history::prior_results(
+        &spec.out,
+        &earlier,
+        &setup.methodology.intervention.planned_surplus_metric,
+    )?;
+    for (path, sha) in &prior_files {
+        key.add("history", &format!("{path} {sha}"));
+    }
     key.add("periods", &periods.join(";"));
     key.add("seed", &format!("{:?}", spec.common.seed));
     key.add("replicates", &format!("{:?}", spec.common.replicates));
@@ -343,6 +367,7 @@ pub(crate) fn report(
             None,
             &spec.common,
             boards.clone(),
+            prior.clone(),
         )
     })?;
     crate::fault::point("after-score");
@@ -382,6 +407,7 @@ pub(crate) fn report(
         findings: &findings,
         judged: &judged,
         config: &config,
+        history: &prior_files,
         periods: periods.clone(),
         made: spec.outputs,
         run_id: &run_id,
@@ -466,6 +492,8 @@ struct Outputs<'a> {
     findings: &'a [league_ingest::RowError],
     judged: &'a [(SourceSummary, Vec<Breach>)],
     config: &'a [&'a DataFile],
+    /// History files read for earlier quarters (path under the output root, SHA-256).
+    history: &'a [(String, String)],
     periods: Vec<String>,
     made: crate::job::OutputSet,
     run_id: &'a str,
@@ -549,6 +577,14 @@ impl Outputs<'_> {
             })
             .collect();
         manifest.quarantined_cells = self.findings.len();
+        manifest.history_inputs = self
+            .history
+            .iter()
+            .map(|(path, sha256)| crate::manifest::ConfigFile {
+                path: path.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect();
         manifest
     }
 }

@@ -33,7 +33,7 @@ pub use methodology::{
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
     CutPointSource, DomainResult, ImprovementPlan, ImprovementStep, InterventionStatus, LeagueRow,
-    LeagueTable, MetricScore, PeerSpread, PlanOutcome, Range, ScoreProvenance, ScoreRun,
-    SegmentCuts,
+    LeagueTable, MetricScore, PeerSpread, PlanOutcome, PriorResult, Range, ScoreProvenance,
+    ScoreRun, SegmentCuts,
 };
 pub use trust::{TrustCode, TrustCodeError};

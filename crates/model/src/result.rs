@@ -85,6 +85,27 @@ pub struct DomainResult {
     pub rank: u32,
 }
 
+/// A trust's result for an earlier quarter, read from the history store of earlier releases:
+/// what the intervention rules that span several quarters need when the run itself holds only
+/// the latest quarter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriorResult {
+    /// The earlier quarter.
+    pub quarter: crate::Quarter,
+    /// The trust.
+    pub trust: crate::TrustCode,
+    /// Its segment, 1 to 4, after the financial override.
+    pub segment: u8,
+    /// In the Recovery Support Programme (segment 5), if known.
+    pub in_improvement_programme: Option<bool>,
+    /// In financial deficit, if known.
+    pub in_deficit: Option<bool>,
+    /// Planned surplus (+) or deficit (-) as a percentage of income, if known.
+    pub planned_surplus: Option<f64>,
+    /// The release it was published in (named in the evidence).
+    pub release: String,
+}
+
 /// One row of a league table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeagueRow {

@@ -25,6 +25,9 @@ pub struct ScoreOptions {
     /// Board capability assessments (NOF §1.5), for intervention rules that test leadership
     /// capability; none supplied means those rules are not assessed.
     pub boards: Vec<league_model::BoardAssessment>,
+    /// Earlier quarters' results from the history store, for intervention rules that span
+    /// quarters the run does not hold (a quarter the run holds is never taken from here).
+    pub prior: Vec<league_model::PriorResult>,
 }
 
 /// Fewest bootstrap replicates accepted: the 2.5th percentile of fewer than 40 draws is the
@@ -210,7 +213,8 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         interventions: Vec::new(),
         improvements: Vec::new(),
     };
-    run.interventions = crate::intervention::intervention_statuses(&run, m, &opts.boards);
+    run.interventions =
+        crate::intervention::intervention_statuses(&run, m, &opts.boards, &opts.prior);
     run.improvements = crate::improvement::improvement_plans(data, m, &run);
     Ok(run)
 }

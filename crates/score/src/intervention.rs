@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use league_model::{
-    BoardAssessment, InterventionCondition, InterventionStatus, LeagueRow, Methodology, Quarter,
+    BoardAssessment, InterventionCondition, InterventionStatus, Methodology, PriorResult, Quarter,
     ScoreRun, TrustCode,
 };
 
@@ -22,26 +22,50 @@ enum Outcome {
     NotAssessed(String),
 }
 
-/// What the conditions are tested against: each trust's league row and planned surplus or
-/// deficit by quarter, and the board capability assessments supplied.
+/// A trust's result in one quarter, as the conditions test it.
+struct QuarterResult {
+    segment: u8,
+    in_improvement_programme: Option<bool>,
+    in_deficit: Option<bool>,
+    /// The earlier release it comes from, when it is not this run's.
+    release: Option<String>,
+}
+
+/// What the conditions are tested against: each trust's result and planned surplus or deficit
+/// by quarter (this run's, then earlier releases' for quarters the run does not hold), and the
+/// board capability assessments supplied.
 struct Facts<'a> {
-    rows: BTreeMap<(Quarter, &'a TrustCode), &'a LeagueRow>,
+    rows: BTreeMap<(Quarter, &'a TrustCode), QuarterResult>,
     planned: BTreeMap<(Quarter, &'a TrustCode), f64>,
     boards: BTreeMap<(Quarter, &'a TrustCode), &'a BoardAssessment>,
 }
 
-/// The status of every trust with an average, in the run's table order.
+/// The status of every trust with an average, in the run's table order. `prior` gives earlier
+/// quarters' results from the history store; a quarter the run holds is never taken from it.
 pub fn intervention_statuses(
     run: &ScoreRun,
     m: &Methodology,
     boards: &[BoardAssessment],
+    prior: &[PriorResult],
 ) -> Vec<InterventionStatus> {
-    let rows: BTreeMap<(Quarter, &TrustCode), &LeagueRow> = run
+    let mut rows: BTreeMap<(Quarter, &TrustCode), QuarterResult> = run
         .tables
         .iter()
-        .flat_map(|t| t.rows.iter().map(move |r| ((t.quarter, &r.trust.code), r)))
+        .flat_map(|t| {
+            t.rows.iter().map(move |r| {
+                (
+                    (t.quarter, &r.trust.code),
+                    QuarterResult {
+                        segment: r.segment,
+                        in_improvement_programme: r.in_improvement_programme,
+                        in_deficit: r.in_deficit,
+                        release: None,
+                    },
+                )
+            })
+        })
         .collect();
-    let planned: BTreeMap<(Quarter, &TrustCode), f64> = run
+    let mut planned: BTreeMap<(Quarter, &TrustCode), f64> = run
         .metric_scores
         .iter()
         .filter(|s| {
@@ -50,6 +74,18 @@ pub fn intervention_statuses(
         })
         .filter_map(|s| s.value.map(|v| ((s.quarter, &s.trust), v)))
         .collect();
+    let held: std::collections::BTreeSet<Quarter> = run.tables.iter().map(|t| t.quarter).collect();
+    for p in prior.iter().filter(|p| !held.contains(&p.quarter)) {
+        rows.entry((p.quarter, &p.trust)).or_insert(QuarterResult {
+            segment: p.segment,
+            in_improvement_programme: p.in_improvement_programme,
+            in_deficit: p.in_deficit,
+            release: Some(p.release.clone()),
+        });
+        if let Some(v) = p.planned_surplus {
+            planned.entry((p.quarter, &p.trust)).or_insert(v);
+        }
+    }
     let facts = Facts {
         rows,
         planned,
@@ -187,9 +223,14 @@ fn assess(
     for q in &quarters {
         let Some(r) = rows.get(&(*q, trust)) else {
             return Outcome::NotAssessed(format!(
-                "needs {} quarters of results; the input has none for {q}",
+                "needs {} quarters of results; neither the input nor an earlier release has {q}",
                 c.quarters
             ));
+        };
+        // Evidence from an earlier release names it.
+        let label = match &r.release {
+            Some(id) => format!("{q} (release {id})"),
+            None => q.to_string(),
         };
         // The final segment: 5 in the programme, else the segment; unknown programme status
         // leaves segment 5 undecidable.
@@ -201,7 +242,7 @@ fn assess(
             Some(false) => r.segment,
             None if needs_programme => {
                 return Outcome::NotAssessed(format!(
-                    "the input does not give the trust's Recovery Support Programme status for {q}"
+                    "the input does not give the trust's Recovery Support Programme status for {label}"
                 ));
             }
             None => r.segment,
@@ -210,7 +251,7 @@ fn assess(
             if r.in_improvement_programme != Some(p) {
                 return Outcome::Fails;
             }
-            evidence.push(format!("{q}: {}", programme_phrase(p)));
+            evidence.push(format!("{label}: {}", programme_phrase(p)));
         }
         if c.segment_at_least.is_some_and(|a| final_segment < a)
             || c.segment_at_most.is_some_and(|b| final_segment > b)
@@ -218,28 +259,28 @@ fn assess(
             return Outcome::Fails;
         }
         if c.segment_at_least.is_some() || c.segment_at_most.is_some() {
-            evidence.push(format!("{q}: segment {final_segment}"));
+            evidence.push(format!("{label}: segment {final_segment}"));
         }
         if let Some(d) = c.in_deficit {
             match r.in_deficit {
                 None => {
                     return Outcome::NotAssessed(format!(
-                        "the input does not give the trust's deficit status for {q}"
+                        "the input does not give the trust's deficit status for {label}"
                     ));
                 }
                 Some(x) if x != d => return Outcome::Fails,
-                Some(x) => evidence.push(format!("{q}: {}", deficit_phrase(x))),
+                Some(x) => evidence.push(format!("{label}: {}", deficit_phrase(x))),
             }
         }
         if let Some(limit) = c.planned_deficit_beyond_percent {
             match planned.get(&(*q, trust)) {
                 None => {
                     return Outcome::NotAssessed(format!(
-                        "the input does not give the trust's planned surplus or deficit for {q}"
+                        "the input does not give the trust's planned surplus or deficit for {label}"
                     ));
                 }
                 Some(v) if *v >= -limit => return Outcome::Fails,
-                Some(v) => evidence.push(format!("{q}: planned deficit {:.1}% of income", -v)),
+                Some(v) => evidence.push(format!("{label}: planned deficit {:.1}% of income", -v)),
             }
         }
         if let Some(at_most) = &c.capability_at_most {
@@ -248,17 +289,17 @@ fn assess(
             match facts.boards.get(&(*q, trust)).map(|b| b.overall.as_deref()) {
                 None => {
                     return Outcome::NotAssessed(format!(
-                        "no board capability assessment was supplied for {q}"
+                        "no board capability assessment was supplied for {label}"
                     ));
                 }
                 Some(None) => {
                     return Outcome::NotAssessed(format!(
-                        "the board capability assessment for {q} gives no overall view"
+                        "the board capability assessment for {label} gives no overall view"
                     ));
                 }
                 Some(Some(overall)) if rank(overall) < rank(at_most) => return Outcome::Fails,
                 Some(Some(overall)) => {
-                    evidence.push(format!("{q}: board capability {overall}"));
+                    evidence.push(format!("{label}: board capability {overall}"));
                 }
             }
         }
