@@ -245,6 +245,9 @@ pub(crate) fn append(root: &Root, run_id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A history file a run read: (path under the output root, SHA-256).
+pub(crate) type HistoryFile = (String, String);
+
 /// Which release's history a quarter's earlier results come from: the latest published one for
 /// it, else the latest run that completed it (by `run-history.jsonl`), if its file is in the
 /// store.
@@ -328,7 +331,7 @@ pub(crate) fn prior_results(
     out: &Path,
     quarters: &[league_model::Quarter],
     planned_metric: &str,
-) -> anyhow::Result<(Vec<league_model::PriorResult>, Vec<(String, String)>)> {
+) -> anyhow::Result<(Vec<league_model::PriorResult>, Vec<HistoryFile>)> {
     let mut results = Vec::new();
     let mut files = Vec::new();
     for q in quarters {
