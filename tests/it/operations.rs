@@ -429,6 +429,11 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
 /// A job file over NHS England's mental health and community file (Q1–Q3 2025/26), with
 /// thresholds that allow the trusts it does not hold, written into `dir`.
 fn mh_job(dir: &Path, extra: &str) -> (PathBuf, tempfile::TempDir) {
+    mh_job_making(dir, extra, r#"["tables"]"#)
+}
+
+/// As [`mh_job`], making `outputs`.
+fn mh_job_making(dir: &Path, extra: &str, outputs: &str) -> (PathBuf, tempfile::TempDir) {
     let data = data_with_thresholds(&[("max_missing = 0", "max_missing = 1000")]);
     let job = dir.join("mh.toml");
     std::fs::write(
@@ -440,7 +445,7 @@ description = "Mental health and community trusts, by quarter"
 methodology = "nof-2025-26"
 period = "latest-complete"
 out = "reports"
-outputs = ["tables"]
+outputs = {outputs}
 data_dir = "{}"
 {extra}
 [inputs]
@@ -1017,9 +1022,9 @@ fn an_installed_binary_runs_from_any_directory_on_its_compiled_in_data() {
 }
 
 #[test]
-fn a_quarter_run_alone_reads_earlier_quarters_from_the_history_for_persistence_rules() {
+fn a_quarter_run_alone_reads_earlier_quarters_from_the_history_for_persistence_and_trends() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (job, data) = mh_job(dir.path(), "");
+    let (job, data) = mh_job_making(dir.path(), "", r#"["tables", "national-packs"]"#);
     let job = job.to_str().expect("utf8");
     let out = dir.path().join("reports");
     for q in ["2025-26-Q1", "2025-26-Q2"] {
@@ -1056,7 +1061,7 @@ fn a_quarter_run_alone_reads_earlier_quarters_from_the_history_for_persistence_r
             "--input",
             "data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv",
             "--outputs",
-            "tables",
+            "tables,national-packs",
             "--out",
             all.to_str().expect("utf8"),
         ],
@@ -1074,4 +1079,63 @@ fn a_quarter_run_alone_reads_earlier_quarters_from_the_history_for_persistence_r
         .filter(|r| r["Status_id"] == "earned_autonomy")
         .count();
     assert!(earned > 0, "earned autonomy needs Q1 and is granted");
+
+    // The pack's trend: Q2's national tables (movement since Q1 among them) are byte-identical
+    // to those of the run over Q1 to Q3, Q1's figures coming from its release's history, and
+    // the run's own check verified the movement table against that history file.
+    let tables = "2025-26-Q2/national/tables";
+    let names: Vec<PathBuf> = crate::util::files_under(&all.join("current").join(tables));
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("movement_mh_community.csv"))
+    );
+    for n in &names {
+        assert_eq!(
+            std::fs::read(out.join("current").join(tables).join(n)).expect("alone"),
+            std::fs::read(all.join("current").join(tables).join(n)).expect("together"),
+            "{}",
+            n.display()
+        );
+    }
+    let movement = read_csv(
+        &out.join("current")
+            .join(tables)
+            .join("movement_mh_community.csv"),
+    );
+    let q1_table = read_csv(
+        &out.join("releases")
+            .join(&q1)
+            .join("2025-26-Q1/mh_community/league-table.csv"),
+    );
+    for r in &movement {
+        let was = q1_table
+            .iter()
+            .find(|x| x["Trust_code"] == r["trust_code"])
+            .expect("in Q1");
+        assert_eq!(r["rank_2025_26_q1"], was["Rank"], "{r:?}");
+        assert_eq!(r["segment_2025_26_q1"], was["Segment"], "{r:?}");
+    }
+    // The pack says where the earlier quarter's figures come from.
+    let pdf = out.join("current/2025-26-Q2/national/league-tables.pdf");
+    let text = league_check::pdf_pages(&pdf).expect("PDF text").join(" ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains(&format!("Q1 2025/26 from release {q1}")),
+        "the movement note names the release"
+    );
+    // A changed history file fails the check of the release that read it.
+    let hist = out.join(format!("history/league/quarter=2025-26-Q1/{q1}.parquet"));
+    let original = std::fs::read(&hist).expect("history");
+    std::fs::write(&hist, b"changed").expect("write");
+    let o = league_env(&["check", out.to_str().expect("utf8")], &[]);
+    assert_eq!(o.status.code(), Some(8), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("has changed since the run read it"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(&hist, original).expect("restore");
+    let o = league_env(&["check", out.to_str().expect("utf8")], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }

@@ -727,7 +727,8 @@ fn check_national(
 fn check_movement(dir: &Path, file: &str, id: &str, t: &Grid, report: &mut CheckReport) {
     let group = id.trim_start_matches("movement_");
     const FIELDS: [&str; 3] = ["Segment", "Segment_before_override", "Rank"];
-    let mut leagues: BTreeMap<String, Option<HashMap<String, [String; 3]>>> = BTreeMap::new();
+    let mut leagues: BTreeMap<String, Result<HashMap<String, [String; 3]>, String>> =
+        BTreeMap::new();
     for (c, name) in t.header.iter().enumerate() {
         let (field, key) = if let Some(k) = name.strip_prefix("segment_") {
             ("Segment", k)
@@ -744,26 +745,28 @@ fn check_movement(dir: &Path, file: &str, id: &str, t: &Grid, report: &mut Check
         };
         let slug = format!("{}-Q{q}", years.replace('_', "-"));
         let league = leagues.entry(slug.clone()).or_insert_with(|| {
-            read::csv(&dir.join(&slug).join(group).join("league-table.csv"))
-                .ok()
-                .map(|g| {
-                    g.rows
-                        .iter()
-                        .map(|r| {
-                            (
-                                g.get(r, "Trust_code").to_owned(),
-                                FIELDS.map(|f| g.get(r, f).to_owned()),
-                            )
-                        })
-                        .collect()
-                })
+            match read::csv(&dir.join(&slug).join(group).join("league-table.csv")) {
+                Ok(g) => Ok(g
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            g.get(r, "Trust_code").to_owned(),
+                            FIELDS.map(|f| g.get(r, f).to_owned()),
+                        )
+                    })
+                    .collect()),
+                // A quarter the run does not hold: the earlier release's figures, as the run
+                // read them from the history store.
+                Err(_) => earlier_league(dir, &slug, group),
+            }
         });
-        let Some(league) = league else {
-            report.fail(
-                file,
-                format!("{name}: no {slug}/{group}/league-table.csv to compare with"),
-            );
-            continue;
+        let league = match league {
+            Ok(l) => l,
+            Err(why) => {
+                report.fail(file, format!("{name}: {why}"));
+                continue;
+            }
         };
         let at = FIELDS
             .iter()
@@ -782,6 +785,68 @@ fn check_movement(dir: &Path, file: &str, id: &str, t: &Grid, report: &mut Check
             report.count("movement figures equal to each quarter's league table", 1);
         }
     }
+}
+
+/// An earlier quarter's league figures (segment, segment before override, rank by trust) for
+/// `group`, from the history file the manifest lists for the quarter (`history_inputs`). The
+/// file is found under the nearest ancestor of `dir` that holds it (the output root) and must
+/// still have the SHA-256 the manifest gives.
+fn earlier_league(
+    dir: &Path,
+    slug: &str,
+    group: &str,
+) -> Result<HashMap<String, [String; 3]>, String> {
+    let none = || {
+        format!(
+            "no {slug}/{group}/league-table.csv, nor a history file for {slug}, to compare with"
+        )
+    };
+    let manifest: serde_json::Value = std::fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or_else(none)?;
+    let prefix = format!("history/league/quarter={slug}/");
+    let entry = manifest["history_inputs"]
+        .as_array()
+        .and_then(|v| {
+            v.iter()
+                .find(|h| h["path"].as_str().is_some_and(|p| p.starts_with(&prefix)))
+        })
+        .ok_or_else(none)?;
+    let rel = entry["path"].as_str().unwrap_or_default();
+    let path = dir
+        .ancestors()
+        .map(|a| a.join(rel))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!("{rel} (listed in the manifest) is not in any directory above the release")
+        })?;
+    let bytes = std::fs::read(&path).map_err(|e| format!("{rel}: {e}"))?;
+    use sha2::{Digest, Sha256};
+    let hex: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if Some(hex.as_str()) != entry["sha256"].as_str() {
+        return Err(format!(
+            "{rel} has changed since the run read it (SHA-256 differs)"
+        ));
+    }
+    let g = read::parquet(&path, &HashMap::new()).map_err(|e| format!("{rel}: {e}"))?;
+    Ok(g.rows
+        .iter()
+        .filter(|r| g.get(r, "peer_group") == group)
+        .map(|r| {
+            (
+                g.get(r, "trust_code").to_owned(),
+                [
+                    g.get(r, "segment").to_owned(),
+                    g.get(r, "segment_before_override").to_owned(),
+                    g.get(r, "rank").to_owned(),
+                ],
+            )
+        })
+        .collect())
 }
 
 /// Each expected key-finding sentence (counts from the tables) must be in `text`.

@@ -323,17 +323,90 @@ fn read_rows(path: &Path) -> anyhow::Result<Vec<std::collections::BTreeMap<Strin
     Ok(out)
 }
 
-/// Earlier quarters' results for the intervention rules that span quarters: for each quarter
-/// in `quarters`, the league rows (and planned surplus, metric `planned_metric`) of the release
-/// [`source_release`] picks. Returns them with each file read and its SHA-256 (part of the run
-/// id and the manifest).
-pub(crate) fn prior_results(
+/// What a run reads from the history store about quarters it does not hold.
+#[derive(Debug, Default)]
+pub(crate) struct Earlier {
+    /// Each trust's result, for the intervention rules that span quarters.
+    pub prior: Vec<league_model::PriorResult>,
+    /// League tables, for the packs' and letters' trends (only the `trend` quarters).
+    pub tables: Vec<league_model::LeagueTable>,
+    /// The release each quarter came from.
+    pub from: Vec<(league_model::Quarter, String)>,
+    /// Every file read, with its SHA-256 (part of the run id and the manifest).
+    pub files: Vec<HistoryFile>,
+}
+
+/// `a to b` as a range.
+fn range(text: &str) -> Option<league_model::Range> {
+    let (a, b) = text.split_once(" to ")?;
+    Some(league_model::Range {
+        low: a.trim().parse().ok()?,
+        high: b.trim().parse().ok()?,
+    })
+}
+
+/// One league row of the history store back as a [`league_model::LeagueRow`] (what the
+/// league table shows; `average_rank` is the rank, `domains` empty).
+fn league_row(
+    r: &std::collections::BTreeMap<String, String>,
+    m: &league_model::Methodology,
+) -> Option<league_model::LeagueRow> {
+    let get = |k: &str| r.get(k).map(String::as_str).unwrap_or_default();
+    let yes_no = |k: &str| match get(k) {
+        "Yes" => Some(true),
+        "No" => Some(false),
+        _ => None,
+    };
+    let segment: u8 = get("segment").parse().ok()?;
+    let average: f64 = get("average_score").parse().ok()?;
+    let rank: u32 = get("rank").parse().ok()?;
+    let programme = yes_no("recovery_support_programme");
+    Some(league_model::LeagueRow {
+        trust: league_model::TrustInQuarter {
+            code: league_model::TrustCode::parse(get("trust_code")).ok()?,
+            name: get("trust_name").to_owned(),
+            region: get("region").to_owned(),
+            peer_group: get("peer_group").to_owned(),
+            subtype: get("trust_subtype").to_owned(),
+        },
+        metrics_scored: get("metrics_scored").parse().ok()?,
+        average_unrounded: average,
+        average,
+        average_range: range(get("likely_range_of_average_score"))?,
+        unadjusted_segment: get("segment_before_override").parse().ok()?,
+        segment,
+        final_segment: if programme == Some(true) {
+            m.segment5.segment
+        } else {
+            segment
+        },
+        in_deficit: yes_no("trust_in_financial_deficit"),
+        deficit_provenance: None,
+        in_improvement_programme: programme,
+        rank,
+        average_rank: rank,
+        rank_range: range(get("likely_range_of_rank"))?,
+        domains: Vec::new(),
+        metrics: get("metrics_in_average")
+            .split(';')
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        synthetic_metrics: get("synthetic_metrics").parse().ok()?,
+        other_period_metrics: get("other_period_metrics").parse().ok()?,
+    })
+}
+
+/// Reads the earlier `quarters` from the store: for each, the release [`source_release`]
+/// picks; its league rows (and planned surplus, the methodology's planned-surplus metric) as
+/// prior results, and, for quarters in `trend`, its league tables by peer group.
+pub(crate) fn earlier(
     out: &Path,
     quarters: &[league_model::Quarter],
-    planned_metric: &str,
-) -> anyhow::Result<(Vec<league_model::PriorResult>, Vec<HistoryFile>)> {
-    let mut results = Vec::new();
-    let mut files = Vec::new();
+    trend: &[league_model::Quarter],
+    m: &league_model::Methodology,
+) -> anyhow::Result<Earlier> {
+    let mut e = Earlier::default();
     for q in quarters {
         let Some(id) = source_release(out, *q) else {
             continue;
@@ -344,46 +417,57 @@ pub(crate) fn prior_results(
         let metrics = out.join(rel("metrics"));
         if metrics.is_file() {
             for r in read_rows(&metrics)? {
-                if r.get("metric_id").map(String::as_str) == Some(planned_metric)
+                if r.get("metric_id") == Some(&m.intervention.planned_surplus_metric)
                     && let Some(v) = r.get("value").and_then(|v| v.parse::<f64>().ok())
                 {
                     planned.insert(r.get("trust_code").cloned().unwrap_or_default(), v);
                 }
             }
-            files.push((rel("metrics"), crate::manifest::sha256_file(&metrics)?));
+            e.files
+                .push((rel("metrics"), crate::manifest::sha256_file(&metrics)?));
         }
         let league = out.join(rel("league"));
-        let yes_no = |v: Option<&String>| match v.map(String::as_str) {
-            Some("Yes") => Some(true),
-            Some("No") => Some(false),
-            _ => None,
-        };
+        let mut tables: Vec<league_model::LeagueTable> = Vec::new();
         for r in read_rows(&league)? {
-            let code = r.get("trust_code").cloned().unwrap_or_default();
-            let (Ok(trust), Some(Ok(segment))) = (
-                league_model::TrustCode::parse(&code),
-                r.get("segment").map(|s| s.parse::<u8>()),
-            ) else {
-                return Err(anyhow::anyhow!(
-                    "{}: a row without a trust code or segment",
-                    league.display()
-                ))
-                .class(ExitClass::BadInput);
-            };
-            results.push(league_model::PriorResult {
+            let row = league_row(&r, m).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: a league row that does not read back (trust {:?})",
+                    league.display(),
+                    r.get("trust_code").cloned().unwrap_or_default()
+                )
+            });
+            let row = row.class(ExitClass::BadInput)?;
+            e.prior.push(league_model::PriorResult {
                 quarter: *q,
-                planned_surplus: planned.get(&code).copied(),
-                trust,
-                segment,
-                in_improvement_programme: yes_no(r.get("recovery_support_programme")),
-                in_deficit: yes_no(r.get("trust_in_financial_deficit")),
+                trust: row.trust.code.clone(),
+                segment: row.segment,
+                in_improvement_programme: row.in_improvement_programme,
+                in_deficit: row.in_deficit,
+                planned_surplus: planned.get(row.trust.code.as_str()).copied(),
                 release: id.clone(),
             });
+            match tables
+                .iter_mut()
+                .find(|t| t.peer_group == row.trust.peer_group)
+            {
+                Some(t) => t.rows.push(row),
+                None => tables.push(league_model::LeagueTable {
+                    quarter: *q,
+                    peer_group: row.trust.peer_group.clone(),
+                    peer_group_label: r.get("trust_type").cloned().unwrap_or_default(),
+                    rows: vec![row],
+                }),
+            }
         }
-        files.push((rel("league"), crate::manifest::sha256_file(&league)?));
+        if trend.contains(q) {
+            e.tables.extend(tables);
+        }
+        e.files
+            .push((rel("league"), crate::manifest::sha256_file(&league)?));
+        e.from.push((*q, id.clone()));
         tracing::info!(quarter = %q, release = %id, "earlier results read from the history store");
     }
-    Ok((results, files))
+    Ok(e)
 }
 
 /// `league history`: rebuild the store from the releases into `into`, or (without it) check

@@ -142,6 +142,9 @@ impl OutputSet {
         if !tables {
             return Err("outputs must include \"tables\": every other output is checked against the league tables".to_owned());
         }
+        if set.trust_documents && !set.national_packs {
+            return Err("\"trust-documents\" needs \"national-packs\": each trust's figures are checked against the national tables".to_owned());
+        }
         Ok(set)
     }
 
@@ -415,6 +418,10 @@ outputs = ["tables"]
             (
                 MINIMAL.replace("[\"tables\"]", "[\"national-packs\"]"),
                 "must include \"tables\"",
+            ),
+            (
+                MINIMAL.replace("[\"tables\"]", "[\"tables\", \"trust-documents\"]"),
+                "needs \"national-packs\"",
             ),
             (MINIMAL.replace("\"nightly\"", "\"Night Run\""), "job.name"),
             (

@@ -302,7 +302,8 @@ pub(crate) fn report(
     if let Some((_, f)) = &board {
         key.add("board-assessment", &format!("{} {}", f.name, f.sha256()));
     }
-    // Earlier quarters the intervention rules look back to, from the history store.
+    // Earlier quarters from the history store: those the intervention rules look back to, and
+    // the financial year so far for the trends.
     let lookback = setup
         .methodology
         .intervention
@@ -312,18 +313,24 @@ pub(crate) fn report(
         .map(|c| c.quarters as usize)
         .max()
         .unwrap_or(1);
-    let mut earlier = Vec::new();
+    let mut wanted = Vec::new();
     let mut q = quarters[0];
     for _ in 1..lookback {
         q = q.previous();
-        earlier.push(q);
+        wanted.push(q);
     }
-    let (prior, prior_files) = crate::history::prior_results(
-        &spec.out,
-        &earlier,
-        &setup.methodology.intervention.planned_surplus_metric,
-    )?;
-    for (path, sha) in &prior_files {
+    let mut trend = Vec::new();
+    let mut q = quarters[0];
+    while q.q > 1 {
+        q = q.previous();
+        trend.push(q);
+        if !wanted.contains(&q) {
+            wanted.push(q);
+        }
+    }
+    wanted.sort();
+    let earlier = crate::history::earlier(&spec.out, &wanted, &trend, &setup.methodology)?;
+    for (path, sha) in &earlier.files {
         key.add("history", &format!("{path} {sha}"));
     }
     key.add("periods", &periods.join(";"));
@@ -367,9 +374,12 @@ pub(crate) fn report(
             None,
             &spec.common,
             boards.clone(),
-            prior.clone(),
+            earlier.prior.clone(),
         )
     })?;
+    let mut run = run;
+    run.earlier = earlier.tables.clone();
+    run.earlier_from = earlier.from.clone();
     crate::fault::point("after-score");
     if run.tables.is_empty() {
         return Err(anyhow::anyhow!(
@@ -407,7 +417,7 @@ pub(crate) fn report(
         findings: &findings,
         judged: &judged,
         config: &config,
-        history: &prior_files,
+        history: &earlier.files,
         periods: periods.clone(),
         made: spec.outputs,
         run_id: &run_id,

@@ -226,6 +226,13 @@ pub struct ScoreRun {
     pub interventions: Vec<InterventionStatus>,
     /// What it would take each trust to reach the next segment, in table order.
     pub improvements: Vec<ImprovementPlan>,
+    /// League tables of earlier quarters the run does not hold, as earlier releases published
+    /// them (read from the history store), for the packs' and letters' trends only: never
+    /// written as this run's tables. Rows carry what the league tables show (segments, ranks,
+    /// averages and their likely ranges); `average_rank` is the rank and `domains` is empty.
+    pub earlier: Vec<LeagueTable>,
+    /// The release each earlier quarter's tables come from.
+    pub earlier_from: Vec<(Quarter, String)>,
 }
 
 /// What it would take a trust to move into the next better segment, found by re-scoring its

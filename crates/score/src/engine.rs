@@ -212,6 +212,8 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         replicates: defaults.replicates,
         interventions: Vec::new(),
         improvements: Vec::new(),
+        earlier: Vec::new(),
+        earlier_from: Vec::new(),
     };
     run.interventions =
         crate::intervention::intervention_statuses(&run, m, &opts.boards, &opts.prior);

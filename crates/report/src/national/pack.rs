@@ -205,13 +205,15 @@ pub struct TrendSummary {
 pub struct NationalPack {
     /// The quarter.
     pub quarter: Quarter,
-    /// The previous quarter, when the run holds it.
+    /// The previous quarter, when the run or an earlier release (the history store) holds it.
     pub previous: Option<Quarter>,
     /// Every quarter of the run up to this one, oldest first (the trend's columns).
     pub history: Vec<Quarter>,
     /// The segment cut-points of each quarter in `history` (the first peer group's, when they
     /// are per group).
     pub history_cuts: Vec<(Quarter, [f64; 3])>,
+    /// Quarters in `history` the run does not hold, with the earlier release each comes from.
+    pub earlier_from: Vec<(Quarter, String)>,
     /// The facts of the method as run.
     pub method: MethodFacts,
     /// League tables by peer group (in the methodology's order).
@@ -605,9 +607,9 @@ fn league_row(m: &Methodology, r: &LeagueRow) -> Vec<Cell> {
 pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> NationalPack {
     let tables: Vec<&LeagueTable> = run.tables.iter().filter(|t| t.quarter == quarter).collect();
     let method = method_facts(run, m, &tables);
-    let mut history: Vec<Quarter> = run
-        .tables
-        .iter()
+    // This run's quarters up to this one, and earlier releases' (the history store).
+    let all_tables = || run.tables.iter().chain(&run.earlier);
+    let mut history: Vec<Quarter> = all_tables()
         .map(|t| t.quarter)
         .filter(|q| *q <= quarter)
         .collect();
@@ -616,9 +618,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
     let previous_q = quarter.previous();
     let has_previous = history.contains(&previous_q);
     // (quarter, peer group, trust) → row, for the trend.
-    let rows_of: BTreeMap<(Quarter, &str, &str), &LeagueRow> = run
-        .tables
-        .iter()
+    let rows_of: BTreeMap<(Quarter, &str, &str), &LeagueRow> = all_tables()
         .filter(|t| history.contains(&t.quarter))
         .flat_map(|t| {
             t.rows
@@ -665,11 +665,18 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
                 .map(|c| (*q, c.cuts))
         })
         .collect();
+    let earlier_from = run
+        .earlier_from
+        .iter()
+        .filter(|(q, _)| history.contains(q))
+        .cloned()
+        .collect();
     let mut pack = NationalPack {
         quarter,
         previous: has_previous.then_some(previous_q),
         history,
         history_cuts,
+        earlier_from,
         method,
         league,
         metrics,
@@ -1125,16 +1132,29 @@ fn notes(p: &NationalPack) -> Vec<Note> {
         id: "movement",
         subject: "Movement".to_owned(),
         text: match p.previous {
-            Some(prev) => format!(
-                "The movement tables give each trust's segment and rank in every quarter from {} to {} and the change since {prev}. Each quarter is segmented at its own cut-points ({}), so a trust can change segment with an unchanged average.",
-                p.history.first().copied().unwrap_or(p.quarter),
-                p.quarter,
-                p.history_cuts
-                    .iter()
-                    .map(|(q, c)| format!("{q}: {:.2}, {:.2} and {:.2}", c[0], c[1], c[2]))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
+            Some(prev) => {
+                let mut text = format!(
+                    "The movement tables give each trust's segment and rank in every quarter from {} to {} and the change since {prev}. Each quarter is segmented at its own cut-points ({}), so a trust can change segment with an unchanged average.",
+                    p.history.first().copied().unwrap_or(p.quarter),
+                    p.quarter,
+                    p.history_cuts
+                        .iter()
+                        .map(|(q, c)| format!("{q}: {:.2}, {:.2} and {:.2}", c[0], c[1], c[2]))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
+                if !p.earlier_from.is_empty() {
+                    text.push_str(&format!(
+                        " Earlier quarters are shown as their releases published them: {}.",
+                        p.earlier_from
+                            .iter()
+                            .map(|(q, id)| format!("{q} from release {id}"))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ));
+                }
+                text
+            }
             None => format!(
                 "This release holds one quarter ({}), so it has no movement tables.",
                 p.quarter

@@ -189,6 +189,7 @@ mod tests {
             previous: None,
             history: Vec::new(),
             history_cuts: Vec::new(),
+            earlier_from: Vec::new(),
             method: crate::MethodFacts {
                 methodology: "NOF 2025/26".into(),
                 replicates: 500,

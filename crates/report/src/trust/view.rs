@@ -353,11 +353,13 @@ fn metric_line(
     }
 }
 
-/// The trust's position in every quarter of the run up to `q`.
+/// The trust's position in every quarter up to `q`: the run's, and earlier releases' (the
+/// history store) for quarters the run does not hold.
 fn history(run: &ScoreRun, code: &TrustCode, q: Quarter) -> Vec<Position> {
     let mut h: Vec<Position> = run
         .tables
         .iter()
+        .chain(&run.earlier)
         .filter(|t| t.quarter <= q)
         .filter_map(|t| {
             t.rows
