@@ -812,6 +812,36 @@ fn logs_are_plain_when_piped_and_json_lines_hold_counts_and_timings_never_rows()
 }
 
 #[test]
+fn inputs_with_nothing_to_score_fail_the_run_and_release_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("reports");
+    let input = dir.path().join("header-only.csv");
+    let text = std::fs::read_to_string(root().join("data/default/nof_2025_26_q1_national.csv"))
+        .expect("data");
+    std::fs::write(
+        &input,
+        format!("{}\n", text.lines().next().expect("header")),
+    )
+    .expect("write");
+    let mut args = tables_args(&out, 1);
+    args.extend(["--input".to_owned(), input.display().to_string()]);
+    let o = league_env(&strs(&args), &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(released_nothing(&out));
+    // A period the inputs do not hold is refused the same way, naming what they hold.
+    let mut args = tables_args(&out, 1);
+    args.extend(["--period".to_owned(), "2025-26-Q2".to_owned()]);
+    let o = league_env(&strs(&args), &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("period Q2 2025/26 is not in the inputs (they hold: Q1 2025/26)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(released_nothing(&out));
+}
+
+#[test]
 fn a_job_file_with_an_unknown_key_is_a_configuration_error_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let job = dir.path().join("bad.toml");

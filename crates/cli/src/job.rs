@@ -454,6 +454,35 @@ outputs = ["tables"]
     }
 
     #[test]
+    fn an_inbox_adds_its_files_in_name_order_after_the_listed_ones() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let inbox = dir.path().join("inbox");
+        std::fs::create_dir(&inbox).expect("mkdir");
+        for f in ["b.csv", "a.csv", ".partial.csv"] {
+            std::fs::write(inbox.join(f), "x").expect("write");
+        }
+        std::fs::create_dir(inbox.join("sub")).expect("mkdir");
+        std::fs::write(dir.path().join("first.csv"), "x").expect("write");
+        let text = format!("{MINIMAL}[inputs]\nfiles = [\"first.csv\"]\ninbox = \"inbox\"\n");
+        let j = Job::from_toml(&dir.path().join("j.toml"), &text).expect("valid");
+        let names: Vec<String> = j
+            .inputs
+            .iter()
+            .map(|p| {
+                p.strip_prefix(dir.path())
+                    .expect("inside")
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(names, ["first.csv", "inbox/a.csv", "inbox/b.csv"]);
+        std::fs::remove_file(inbox.join("a.csv")).expect("rm");
+        std::fs::remove_file(inbox.join("b.csv")).expect("rm");
+        let e = Job::from_toml(&dir.path().join("j.toml"), &text).expect_err("empty inbox");
+        assert!(e.contains("holds no files"), "{e}");
+    }
+
+    #[test]
     fn the_release_instant_follows_british_summer_time_and_refuses_weekends() {
         let r = ReleaseTime::default();
         // 09:30 GMT in winter, 08:30 UTC in summer (BST).
