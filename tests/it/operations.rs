@@ -36,6 +36,12 @@ fn tables_args(out: &Path, seed: u32) -> Vec<String> {
     .to_vec()
 }
 
+/// Asserts the run exited with `code` and said `text` on standard error.
+fn assert_fails(o: &Output, code: i32, text: &str) {
+    assert_eq!(o.status.code(), Some(code), "{}", stderr(o));
+    assert!(stderr(o).contains(text), "{text:?} not in: {}", stderr(o));
+}
+
 fn strs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
@@ -216,12 +222,7 @@ fn of_two_concurrent_runs_exactly_one_proceeds() {
     let first = spawn_paused(&tables_args(&out, 1), "after-lock", &pause);
     // The first holds the lock: the second stops at once, exit 7, writing nothing.
     let o = league_env(&strs(&tables_args(&out, 2)), &[]);
-    assert_eq!(o.status.code(), Some(7), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("another league run is writing to"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, 7, "another league run is writing to");
     std::fs::remove_file(&pause).expect("resume");
     let o = first.wait_with_output().expect("first ends");
     assert!(o.status.success(), "{}", stderr(&o));
@@ -250,12 +251,7 @@ fn an_input_changed_after_it_was_hashed_fails_the_run() {
     std::fs::write(&input, text.replacen("published", "publishes", 1)).expect("write");
     std::fs::remove_file(&pause).expect("resume");
     let o = run.wait_with_output().expect("ends");
-    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("changed while the run was reading it"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, 5, "changed while the run was reading it");
     assert!(released_nothing(&out));
     // The outcome is recorded with the run id, the stage and the exit code.
     let history = std::fs::read_to_string(out.join("run-history.jsonl")).expect("history");
@@ -303,13 +299,10 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
         &["publish", &early, "--out", out.to_str().expect("utf8")],
         &[],
     );
-    assert_eq!(o.status.code(), Some(9), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains(
-            "may not be published before its pre-announced release time 2099-01-05T09:30:00Z"
-        ),
-        "{}",
-        stderr(&o)
+    assert_fails(
+        &o,
+        9,
+        "may not be published before its pre-announced release time 2099-01-05T09:30:00Z",
     );
     assert!(
         released_nothing(&out.join("published")),
@@ -338,12 +331,7 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
         &["publish", &failed_id, "--out", out.to_str().expect("utf8")],
         &[],
     );
-    assert_eq!(o.status.code(), Some(9), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("a failed run cannot be published"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, 9, "a failed run cannot be published");
 
     // Today's release date has passed: a checked run publishes once.
     let o = league_env(&strs(&tables_args(&out, 2)), &[]);
@@ -360,8 +348,7 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
     assert_eq!(current_id(&published).as_deref(), Some(id.as_str()));
     assert_whole(&published.join("current"));
     let o = publish(&id, &[]);
-    assert_eq!(o.status.code(), Some(9), "{}", stderr(&o));
-    assert!(stderr(&o).contains("already published"), "{}", stderr(&o));
+    assert_fails(&o, 9, "already published");
 
     // An unchecked release (its manifest not marked checked) is refused.
     let o = league_env(&strs(&tables_args(&out, 3)), &[]);
@@ -375,12 +362,7 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
     )
     .expect("write");
     let o = publish(&unchecked, &[]);
-    assert_eq!(o.status.code(), Some(9), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("an unchecked run cannot be published"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, 9, "an unchecked run cannot be published");
 
     // Another release for the published period is a correction: refused without a record,
     // published with a notice saying what changed, why, the scale and the tables.
@@ -388,12 +370,7 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
     assert!(o.status.success(), "{}", stderr(&o));
     let correction = current_id(&out).expect("current");
     let o = publish(&correction, &[]);
-    assert_eq!(o.status.code(), Some(9), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("is a correction: give --correction"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, 9, "is a correction: give --correction");
     let o = publish(
         &correction,
         &["--correction", "Likely ranges recomputed with seed 4"],
@@ -832,11 +809,10 @@ fn inputs_with_nothing_to_score_fail_the_run_and_release_nothing() {
     let mut args = tables_args(&out, 1);
     args.extend(["--period".to_owned(), "2025-26-Q2".to_owned()]);
     let o = league_env(&strs(&args), &[]);
-    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("period Q2 2025/26 is not in the inputs (they hold: Q1 2025/26)"),
-        "{}",
-        stderr(&o)
+    assert_fails(
+        &o,
+        3,
+        "period Q2 2025/26 is not in the inputs (they hold: Q1 2025/26)",
     );
     assert!(released_nothing(&out));
 }
@@ -848,12 +824,7 @@ fn a_job_file_with_an_unknown_key_is_a_configuration_error_naming_it() {
     let text = std::fs::read_to_string(root().join("jobs/nightly.toml")).expect("job");
     std::fs::write(&job, text.replace("keep_releases", "keep_release")).expect("write");
     let o = league_env(&["run", job.to_str().expect("utf8")], &[]);
-    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("unknown field `keep_release`"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, 4, "unknown field `keep_release`");
     assert!(stderr(&o).contains("bad.toml"), "{}", stderr(&o));
 }
 
@@ -1159,12 +1130,7 @@ fn a_quarter_run_alone_reads_earlier_quarters_from_the_history_for_persistence_a
     let original = std::fs::read(&hist).expect("history");
     std::fs::write(&hist, b"changed").expect("write");
     let o = league_env(&["check", out.to_str().expect("utf8")], &[]);
-    assert_eq!(o.status.code(), Some(8), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("has changed since the run read it"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, 8, "has changed since the run read it");
     std::fs::write(&hist, original).expect("restore");
     let o = league_env(&["check", out.to_str().expect("utf8")], &[]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -11,7 +11,6 @@
 //! rebuilding the store from the releases gives the same bytes (`league history`).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::Context as _;
 
@@ -110,17 +109,18 @@ fn dataset_parquet(
         .map(Some)
 }
 
-/// Parquet bytes: one row group, uncompressed, columns typed by [`column_type`].
+/// Parquet bytes, written as the packs' tables are (`league_report::table_parquet`: one row
+/// group, uncompressed, every column optional), columns typed by [`column_type`] and named in
+/// lower case with `_` for anything but letters and digits.
 fn parquet_bytes(columns: &[String], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
-    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::writer::SerializedFileWriter;
-    use parquet::schema::parser::parse_message_type;
-
-    let fields: Vec<String> = columns
+    use league_report::{Cell, Column, Kind, PackTable, Shorthand};
+    let kinds: Vec<Type> = columns.iter().map(|c| column_type(c)).collect();
+    let table_columns = columns
         .iter()
-        .map(|c| {
-            let name: String = c
+        .zip(&kinds)
+        .map(|(c, t)| Column {
+            header: c.clone(),
+            key: c
                 .chars()
                 .map(|ch| {
                     if ch.is_ascii_alphanumeric() {
@@ -129,56 +129,44 @@ fn parquet_bytes(columns: &[String], rows: &[Vec<String>]) -> anyhow::Result<Vec
                         '_'
                     }
                 })
-                .collect();
-            match column_type(c) {
-                Type::Text => format!("OPTIONAL BYTE_ARRAY {name} (UTF8);"),
-                Type::Int => format!("OPTIONAL INT64 {name};"),
-                Type::Float => format!("OPTIONAL DOUBLE {name};"),
-            }
+                .collect(),
+            kind: match t {
+                Type::Text => Kind::Text,
+                Type::Int => Kind::Integer,
+                // The decimal places only matter to renderings; Parquet keeps the value.
+                Type::Float => Kind::Decimal(0),
+            },
+            unit: String::new(),
+            meaning: String::new(),
         })
         .collect();
-    let schema = Arc::new(parse_message_type(&format!(
-        "message history {{ {} }}",
-        fields.join(" ")
-    ))?);
-    let props = Arc::new(
-        WriterProperties::builder()
-            .set_created_by("league-tables".to_owned())
-            .build(),
-    );
-    let mut w = SerializedFileWriter::new(Vec::new(), schema, props)?;
-    let mut rg = w.next_row_group()?;
-    let mut i = 0;
-    while let Some(mut col) = rg.next_column()? {
-        let cells: Vec<&str> = rows.iter().map(|r| r[i].as_str()).collect();
-        let def: Vec<i16> = cells.iter().map(|c| i16::from(!c.is_empty())).collect();
-        let present = cells.iter().filter(|c| !c.is_empty());
-        let bad = |c: &str| anyhow::anyhow!("column {}: {c:?} is not a number", columns[i]);
-        match column_type(&columns[i]) {
-            Type::Text => {
-                let v: Vec<ByteArray> = present.map(|c| ByteArray::from(*c)).collect();
-                col.typed::<ByteArrayType>()
-                    .write_batch(&v, Some(&def), None)?;
-            }
-            Type::Int => {
-                let v: Vec<i64> = present
-                    .map(|c| c.parse().map_err(|_| bad(c)))
-                    .collect::<anyhow::Result<_>>()?;
-                col.typed::<Int64Type>().write_batch(&v, Some(&def), None)?;
-            }
-            Type::Float => {
-                let v: Vec<f64> = present
-                    .map(|c| c.parse().map_err(|_| bad(c)))
-                    .collect::<anyhow::Result<_>>()?;
-                col.typed::<DoubleType>()
-                    .write_batch(&v, Some(&def), None)?;
-            }
-        }
-        col.close()?;
-        i += 1;
-    }
-    rg.close()?;
-    Ok(w.into_inner()?)
+    let cells = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .zip(columns.iter().zip(&kinds))
+                .map(|(v, (c, t))| {
+                    let bad = || anyhow::anyhow!("column {c}: {v:?} is not a number");
+                    Ok(match t {
+                        _ if v.is_empty() => Cell::Missing(Shorthand::NotAvailable),
+                        Type::Text => Cell::Text(v.clone()),
+                        Type::Int => Cell::Int(v.parse().map_err(|_| bad())?),
+                        Type::Float => Cell::Num(v.parse().map_err(|_| bad())?),
+                    })
+                })
+                .collect::<anyhow::Result<Vec<Cell>>>()
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let table = PackTable {
+        id: "history".to_owned(),
+        sheet: String::new(),
+        title: String::new(),
+        description: String::new(),
+        notes: Vec::new(),
+        columns: table_columns,
+        rows: cells,
+    };
+    Ok(league_report::table_parquet(&table)?)
 }
 
 /// The quarter directories of a release (`2025-26-Q1`, …), sorted.

@@ -112,6 +112,18 @@ fn prior_for(dist: &Path, periods: &[String]) -> Option<String> {
     prior
 }
 
+/// The periods a release's manifest lists.
+fn manifest_periods(manifest: &serde_json::Value) -> Vec<String> {
+    manifest["periods"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// `league publish`.
 pub(crate) fn publish(
     out: &Path,
@@ -133,14 +145,7 @@ pub(crate) fn publish(
     if dist.release(run_id).exists() {
         return finish_interrupted(&dist, &dist_dir, run_id, &manifest);
     }
-    let periods: Vec<String> = manifest["periods"]
-        .as_array()
-        .map(|v| {
-            v.iter()
-                .filter_map(|p| p.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let periods = manifest_periods(&manifest);
     let prior = prior_for(&dist_dir, &periods);
     let reason = match (&prior, correction.map(str::trim)) {
         (Some(p), None) => {
@@ -230,14 +235,7 @@ fn finish_interrupted(
         "completing a publication that was interrupted"
     );
     dist.point_current(run_id)?;
-    let periods: Vec<String> = manifest["periods"]
-        .as_array()
-        .map(|v| {
-            v.iter()
-                .filter_map(|p| p.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let periods = manifest_periods(manifest);
     let notice = std::fs::read_to_string(copy.join("correction-notice.txt")).ok();
     let corrects = notice
         .as_deref()
