@@ -413,6 +413,12 @@ fn mh_job(dir: &Path, extra: &str) -> (PathBuf, tempfile::TempDir) {
 fn mh_job_making(dir: &Path, extra: &str, outputs: &str) -> (PathBuf, tempfile::TempDir) {
     let data = data_with_thresholds(&[("max_missing = 0", "max_missing = 1000")]);
     let job = dir.join("mh.toml");
+    let input = dir.join("mh.csv");
+    std::fs::copy(
+        root().join("data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv"),
+        &input,
+    )
+    .expect("copy");
     std::fs::write(
         &job,
         format!(
@@ -429,9 +435,7 @@ data_dir = "{}"
 files = ["{}"]
 "#,
             data.path().display(),
-            root()
-                .join("data/nof/nof_mh_community_2025_26_q1_to_q3_data.csv")
-                .display()
+            input.display()
         ),
     )
     .expect("job");
@@ -523,25 +527,34 @@ fn a_job_makes_one_period_and_backfill_plans_exactly_the_missing_ones() {
         std::fs::read_dir(out.join("releases")).expect("ls").count(),
         3
     );
-    // A failed period is run again in "failed" mode only if it has no complete release.
-    let o = league_env(
-        &[
-            "backfill",
-            "--job",
-            job,
-            "--from",
-            "2025-26-Q1",
-            "--to",
-            "2025-26-Q4",
-            "--mode",
-            "failed",
-            "--dry-run",
-        ],
-        &[],
-    );
-    let said = String::from_utf8(o.stdout).expect("utf8");
+    // In "failed" mode complete periods whose last run succeeded are skipped, as in "missing".
+    let said = plan("failed");
     assert_eq!(said.matches("skip").count(), 3, "{said}");
     assert!(said.ends_with("run  2025-26-Q4\n"), "{said}");
+
+    // Q1 is run again and fails (its input changes under it): "failed" mode runs it again
+    // though it has a complete release; "missing" mode still skips it.
+    let input = dir.path().join("mh.csv");
+    let original = std::fs::read(&input).expect("input");
+    let pause = dir.path().join("paused");
+    let args: Vec<String> = ["run", job, "--period", "2025-26-Q1", "--rerun"]
+        .map(str::to_owned)
+        .to_vec();
+    let run = spawn_paused(&args, "after-ingest", &pause);
+    let mut changed = original.clone();
+    changed.extend_from_slice(b"\r\n");
+    std::fs::write(&input, changed).expect("change");
+    std::fs::remove_file(&pause).expect("resume");
+    let o = run.wait_with_output().expect("ends");
+    assert_fails(&o, 5, "changed while the run was reading it");
+    std::fs::write(&input, original).expect("restore");
+    let said = plan("failed");
+    assert!(
+        said.starts_with("run  2025-26-Q1\nskip 2025-26-Q2"),
+        "{said}"
+    );
+    let said = plan("missing");
+    assert!(said.starts_with("skip 2025-26-Q1"), "{said}");
 }
 
 #[test]
