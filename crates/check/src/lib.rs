@@ -814,6 +814,9 @@ fn earlier_league(
         })
         .ok_or_else(none)?;
     let rel = entry["path"].as_str().unwrap_or_default();
+    if rel.split('/').any(|part| part == ".." || part.is_empty()) || rel.contains('\\') {
+        return Err(format!("{rel}: not a plain path under the output root"));
+    }
     let path = dir
         .ancestors()
         .map(|a| a.join(rel))
