@@ -80,7 +80,9 @@ fn assert_whole(dir: &Path) {
     listed.push("manifest.json".into());
     listed.sort();
     let mut found = crate::util::files_under(dir);
-    found.retain(|f| f != Path::new("correction-notice.txt"));
+    found.retain(|f| {
+        f != Path::new("correction-notice.txt") && f != Path::new("pre-release-access.csv")
+    });
     assert_eq!(found, listed, "{}: exactly the listed files", dir.display());
 }
 
@@ -308,6 +310,31 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
         released_nothing(&out.join("published")),
         "nothing reached the distribution area"
     );
+    // Pre-release access opens only 24 hours before the release time, and is recorded.
+    let access = |id: &str| {
+        league_env(
+            &[
+                "access",
+                id,
+                "--out",
+                out.to_str().expect("utf8"),
+                "--who",
+                "A. Analyst",
+                "--reason",
+                "quality assurance",
+            ],
+            &[],
+        )
+    };
+    assert_fails(
+        &access(&early),
+        9,
+        "pre-release access opens 24 hours before the release time 2099-01-05T09:30:00Z: at 2099-01-04T09:30:00Z",
+    );
+    assert!(
+        !out.join("pre-release-access.csv").exists(),
+        "a refused access is not access"
+    );
 
     // A failed run (coverage breached after the run was named) cannot be published.
     let o = league_env(
@@ -342,9 +369,19 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
         a.extend_from_slice(extra);
         league_env(&a, &[])
     };
+    assert_fails(
+        &access(&id),
+        9,
+        "has passed: this is no longer pre-release access",
+    );
     let o = publish(&id, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let published = out.join("published");
+    // The published release carries its pre-release access list (here: nobody).
+    assert_eq!(
+        std::fs::read_to_string(published.join("current/pre-release-access.csv")).expect("list"),
+        "run_id,who,reason,accessed_at\n"
+    );
     assert_eq!(current_id(&published).as_deref(), Some(id.as_str()));
     assert_whole(&published.join("current"));
     let o = publish(&id, &[]);

@@ -988,8 +988,10 @@ fn check_manifest(dir: &Path, report: &mut CheckReport) {
                     .strip_prefix(dir)
                     .map(|r| r.to_string_lossy().replace('\\', "/"))
                     .unwrap_or_default();
-                // A published correction carries its notice beside the release's own files.
-                let notice = rel == "correction-notice.txt";
+                // A published release carries its pre-release access list, and a correction its
+                // notice, beside the release's own files.
+                let notice =
+                    ["correction-notice.txt", "pre-release-access.csv"].contains(&rel.as_str());
                 if rel != file && !notice && !listed.contains(&rel) {
                     report.fail(file, format!("{rel} is not listed"));
                 }

@@ -26,6 +26,7 @@ use clap::{Parser, Subcommand};
 
 use league_model::{Methodology, Quarter};
 
+mod access;
 mod data;
 mod fault;
 mod history;
@@ -206,6 +207,24 @@ pub enum Command {
         /// and why (it goes into the correction notice and the revision log).
         #[arg(long, value_name = "WHAT AND WHY")]
         correction: Option<String>,
+    },
+    /// Record one person's pre-release access to a checked release (at most 24 hours before
+    /// its release time) and print where it is; `--list` prints the record for publication.
+    Access {
+        /// The run id.
+        run_id: String,
+        /// Output root holding the release.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Who is given access.
+        #[arg(long)]
+        who: Option<String>,
+        /// Why they need it before release.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Print the accesses recorded for the run instead.
+        #[arg(long)]
+        list: bool,
     },
     /// The history store (Parquet, by quarter) of every release's results.
     History {
@@ -420,6 +439,13 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             correction,
         } => publish::publish(&out, &run_id, to.as_deref(), correction.as_deref()),
         Command::History { out, rebuild_into } => history::command(&out, rebuild_into.as_deref()),
+        Command::Access {
+            run_id,
+            out,
+            who,
+            reason,
+            list,
+        } => access::command(&out, &run_id, who.as_deref(), reason.as_deref(), list),
         Command::Validate {
             inputs,
             format,

@@ -174,6 +174,13 @@ pub(crate) fn publish(
             .context("cannot write the correction notice")
             .class(ExitClass::Io)?;
     }
+    // The pre-release access list is published with the release (T3.4).
+    std::fs::write(
+        copy.join(crate::access::RECORD),
+        crate::access::list(out, run_id),
+    )
+    .context("cannot write the pre-release access list")
+    .class(ExitClass::Io)?;
     release::sync_tree(&copy)?;
     fault::point("publish:copied");
     let releases = dist_dir.join(release::RELEASES);

@@ -1,0 +1,191 @@
+//! Pre-release access (Code of Practice T3.3–T3.4, the Pre-release Access to Official
+//! Statistics Order 2008; COP-2): `league access RUN_ID --who NAME --reason WHY` grants one
+//! person access to a staged, checked release in the 24 hours before its release time, records
+//! who, when, why and which run in `OUT/pre-release-access.csv`, and prints where the release
+//! is. Outside the window it refuses (exit 9). `--list` prints the record for one run, for
+//! publication; `league publish` puts that list into the published release.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::release::{self, Root};
+use crate::{Classify, ExitClass};
+
+/// The record's file name and header.
+pub(crate) const RECORD: &str = "pre-release-access.csv";
+const HEADER: &str = "run_id,who,reason,accessed_at";
+
+/// The longest pre-release access allowed before the release time (T3.4: at most 24 hours).
+pub(crate) const WINDOW_HOURS: i64 = 24;
+
+/// Whether access at `now` is within the pre-release window of a release at `release_at`.
+pub(crate) fn window_check(
+    now: jiff::Timestamp,
+    release_at: jiff::Timestamp,
+) -> Result<(), String> {
+    let opens = release_at - jiff::SignedDuration::from_hours(WINDOW_HOURS);
+    if now < opens {
+        return Err(format!(
+            "pre-release access opens {WINDOW_HOURS} hours before the release time {}: at {} (now {})",
+            crate::run::stamp(release_at),
+            crate::run::stamp(opens),
+            crate::run::stamp(now)
+        ));
+    }
+    if now >= release_at {
+        return Err(format!(
+            "the release time {} has passed: this is no longer pre-release access; publish it (league publish)",
+            crate::run::stamp(release_at)
+        ));
+    }
+    Ok(())
+}
+
+/// Appends one access to `OUT/pre-release-access.csv` (rewritten whole through a temporary
+/// file, fsynced).
+pub(crate) fn record(
+    out: &Path,
+    run_id: &str,
+    who: &str,
+    reason: &str,
+    at: jiff::Timestamp,
+) -> anyhow::Result<()> {
+    let path = out.join(RECORD);
+    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| format!("{HEADER}\n"));
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let stamp = crate::run::stamp(at);
+    w.write_record([run_id, who, reason, stamp.as_str()])
+        .expect("in memory");
+    text.push_str(&String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8"));
+    let tmp = out.join(format!(".staging-access-{}", std::process::id()));
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .with_context(|| format!("cannot write {}", path.display()))
+        .class(ExitClass::Io)?;
+    release::sync_dir(out)
+}
+
+/// The accesses recorded for `run_id`, as CSV with the header (for publication).
+pub(crate) fn list(out: &Path, run_id: &str) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(HEADER.split(',')).expect("in memory");
+    if let Ok(text) = std::fs::read_to_string(out.join(RECORD)) {
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        for rec in rdr.records().filter_map(Result::ok) {
+            if rec.get(0) == Some(run_id) {
+                w.write_record(&rec).expect("in memory");
+            }
+        }
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
+}
+
+/// `league access`.
+pub(crate) fn command(
+    out: &Path,
+    run_id: &str,
+    who: Option<&str>,
+    reason: Option<&str>,
+    list_only: bool,
+) -> anyhow::Result<()> {
+    let _root = Root::open(out)?;
+    if list_only {
+        print!("{}", list(out, run_id));
+        return Ok(());
+    }
+    let (Some(who), Some(reason)) = (who.map(str::trim), reason.map(str::trim)) else {
+        return Err(anyhow::anyhow!(
+            "give --who NAME and --reason WHY: every pre-release access is recorded"
+        ))
+        .class(ExitClass::BadConfig);
+    };
+    if who.is_empty() || reason.is_empty() {
+        return Err(anyhow::anyhow!("--who and --reason must not be empty"))
+            .class(ExitClass::BadConfig);
+    }
+    let dir = out.join(release::RELEASES).join(run_id);
+    if !crate::run::release_is_whole(&dir) {
+        return Err(anyhow::anyhow!(
+            "{} is not a whole, checked release; pre-release access is to checked outputs only",
+            dir.display()
+        ))
+        .class(ExitClass::NotReleasable);
+    }
+    let manifest = release::read_manifest(&dir)?;
+    let release_at: jiff::Timestamp = manifest["release_at"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .with_context(|| format!("release {run_id}: the manifest's release_at is not a time"))
+        .class(ExitClass::BadInput)?;
+    let now = jiff::Timestamp::now();
+    window_check(now, release_at)
+        .map_err(anyhow::Error::msg)
+        .class(ExitClass::NotReleasable)?;
+    record(out, run_id, who, reason, now)?;
+    tracing::info!(release = run_id, "pre-release access recorded");
+    println!("{}", dir.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> jiff::Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn access_is_allowed_only_in_the_24_hours_before_release() {
+        let release = t("2026-11-23T09:30:00Z");
+        assert!(
+            window_check(t("2026-11-22T09:30:00Z"), release).is_ok(),
+            "opens at 24 h"
+        );
+        assert!(window_check(t("2026-11-23T09:29:59Z"), release).is_ok());
+        let early = window_check(t("2026-11-22T09:29:59Z"), release).expect_err("too early");
+        assert!(early.contains("opens 24 hours before"), "{early}");
+        assert!(early.contains("at 2026-11-22T09:30:00Z"), "{early}");
+        let late = window_check(t("2026-11-23T09:30:00Z"), release).expect_err("released");
+        assert!(late.contains("has passed"), "{late}");
+    }
+
+    #[test]
+    fn every_access_is_recorded_and_listed_per_run() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        record(
+            dir.path(),
+            "r1",
+            "A. Analyst",
+            "quality assurance",
+            t("2026-11-22T10:00:00Z"),
+        )
+        .expect("record");
+        record(
+            dir.path(),
+            "r2",
+            "B. Press Officer",
+            "briefing, \"embargoed\"",
+            t("2026-11-22T11:00:00Z"),
+        )
+        .expect("record");
+        record(
+            dir.path(),
+            "r1",
+            "C. Minister's office",
+            "briefing",
+            t("2026-11-22T12:00:00Z"),
+        )
+        .expect("record");
+        let r1 = list(dir.path(), "r1");
+        assert_eq!(
+            r1,
+            "run_id,who,reason,accessed_at\nr1,A. Analyst,quality assurance,2026-11-22T10:00:00Z\nr1,C. Minister's office,briefing,2026-11-22T12:00:00Z\n"
+        );
+        assert!(list(dir.path(), "r2").contains("\"briefing, \"\"embargoed\"\"\""));
+        assert_eq!(list(dir.path(), "r3"), "run_id,who,reason,accessed_at\n");
+    }
+}
