@@ -763,6 +763,26 @@ fn the_manifest_validates_against_its_json_schema_and_the_schema_has_teeth() {
         .map(|s| s["stage"].as_str().expect("name"))
         .collect();
     assert_eq!(stages, ["ingest", "score", "write", "check"]);
+    // The same run as OpenLineage events: START, then COMPLETE with every output.
+    let id = m["run_id"].as_str().expect("run id");
+    let o = league_env(&["lineage", id, "--out", out.to_str().expect("utf8")], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["eventType"], "START");
+    assert_eq!(events[0]["eventTime"], m["started"]);
+    assert_eq!(events[1]["eventType"], "COMPLETE");
+    assert_eq!(events[1]["eventTime"], m["finished"]);
+    assert_eq!(events[1]["job"]["name"], "report");
+    assert_eq!(events[0]["run"]["runId"], events[1]["run"]["runId"]);
+    assert_eq!(
+        events[1]["outputs"].as_array().expect("outputs").len(),
+        m["outputs"].as_array().expect("outputs").len()
+    );
+    assert_eq!(events[1]["inputs"][0]["name"], m["inputs"][0]["path"]);
     // Each of these breaks the manifest, and the schema says so.
     type Break = fn(&mut serde_json::Value);
     let broken: [(&str, Break); 5] = [

@@ -31,6 +31,7 @@ mod data;
 mod fault;
 mod history;
 mod job;
+mod lineage;
 mod logging;
 mod manifest;
 mod pipeline;
@@ -225,6 +226,14 @@ pub enum Command {
         /// Print the accesses recorded for the run instead.
         #[arg(long)]
         list: bool,
+    },
+    /// Print a run as OpenLineage events (START, then COMPLETE or FAIL), one JSON per line.
+    Lineage {
+        /// The run id.
+        run_id: String,
+        /// Output root holding the release or the run's outcome.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
     },
     /// The history store (Parquet, by quarter) of every release's results.
     History {
@@ -439,6 +448,7 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             correction,
         } => publish::publish(&out, &run_id, to.as_deref(), correction.as_deref()),
         Command::History { out, rebuild_into } => history::command(&out, rebuild_into.as_deref()),
+        Command::Lineage { run_id, out } => lineage::command(&out, &run_id),
         Command::Access {
             run_id,
             out,
