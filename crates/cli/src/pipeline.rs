@@ -242,21 +242,15 @@ pub(crate) fn report(
         .iter()
         .map(|i| LoadedInput::load(i, &spec.data, &setup.limits))
         .collect::<anyhow::Result<_>>()?;
-    let ctx = setup.context();
-    let sources: Vec<Ingested> = session.stage("ingest", || {
-        inputs
-            .iter()
-            .map(|i| {
-                let r = match (&i.bytes, &i.path) {
-                    (Some(b), _) => league_ingest::ingest_bytes(&i.name, b.clone(), None, &ctx),
-                    (None, Some(p)) => league_ingest::ingest_file(p, None, &ctx),
-                    (None, None) => unreachable!("an input has bytes or a path"),
-                };
-                r.map_err(ingest_error)
-                    .with_context(|| format!("cannot use {}", i.name))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()
-    })?;
+    let board = match &spec.board_assessment {
+        Some(p) => Some(LoadedInput::load(
+            &crate::run::InputSpec::Path(p.clone()),
+            &spec.data,
+            &setup.limits,
+        )?),
+        None => None,
+    };
+    let sources = session.stage("ingest", || ingest_all(&setup, &inputs))?;
     crate::fault::point("after-ingest");
     let mut judged = setup.judge(&sources);
     let mut findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
@@ -266,19 +260,7 @@ pub(crate) fn report(
     if !fails.is_empty() {
         return Err(blocked(fails, &findings));
     }
-    let have: Vec<league_model::Quarter> = assembled.dataset.quarters().collect();
-    let quarters =
-        crate::run::choose_quarters(spec.period, &have, crate::run::today(&spec.release))?;
-    for q in &have {
-        if !quarters.contains(q) {
-            tracing::info!(quarter = %q, "in the inputs but not this run's period: left out");
-        }
-    }
-    assembled.dataset.trusts.retain(|q, _| quarters.contains(q));
-    assembled
-        .dataset
-        .observations
-        .retain(|o| quarters.contains(&o.quarter));
+    let quarters = keep_period(spec, &mut assembled.dataset)?;
     *periods = quarters.iter().map(|q| q.to_string()).collect();
 
     let (publication, publication_file) = load_publication(&spec.data)?;
@@ -287,49 +269,22 @@ pub(crate) fn report(
         .on(&publication.release_date)
         .map_err(|e| anyhow::anyhow!("{}: {e}", publication_file.name))
         .class(ExitClass::BadConfig)?;
-    let board = match &spec.board_assessment {
-        Some(p) => Some((p.clone(), DataFile::read(p)?)),
-        None => None,
-    };
+    let (wanted, trend) = earlier_quarters(&setup.methodology, quarters[0]);
+    let earlier = crate::history::earlier(&spec.out, &wanted, &trend, &setup.methodology)?;
+    let mut config: Vec<&DataFile> = setup.files.iter().collect();
+    config.push(&publication_file);
 
     let mut key = RunKey::new(&spec.job);
-    for f in setup.files.iter().chain([&publication_file]) {
+    for f in &config {
         key.add("config", &format!("{} {}", f.name, f.sha256()));
     }
-    for i in &inputs {
-        key.add("input", &format!("{} {}", i.name, i.sha256));
-    }
-    if let Some((_, f)) = &board {
-        key.add("board-assessment", &format!("{} {}", f.name, f.sha256()));
-    }
-    // Earlier quarters from the history store: those the intervention rules look back to, and
-    // the financial year so far for the trends.
-    let lookback = setup
-        .methodology
-        .intervention
-        .statuses
+    for (what, i) in inputs
         .iter()
-        .flat_map(|s| &s.any)
-        .map(|c| c.quarters as usize)
-        .max()
-        .unwrap_or(1);
-    let mut wanted = Vec::new();
-    let mut q = quarters[0];
-    for _ in 1..lookback {
-        q = q.previous();
-        wanted.push(q);
+        .map(|i| ("input", i))
+        .chain(board.iter().map(|b| ("board-assessment", b)))
+    {
+        key.add(what, &format!("{} {}", i.name, i.sha256));
     }
-    let mut trend = Vec::new();
-    let mut q = quarters[0];
-    while q.q > 1 {
-        q = q.previous();
-        trend.push(q);
-        if !wanted.contains(&q) {
-            wanted.push(q);
-        }
-    }
-    wanted.sort();
-    let earlier = crate::history::earlier(&spec.out, &wanted, &trend, &setup.methodology)?;
     for (path, sha) in &earlier.files {
         key.add("history", &format!("{path} {sha}"));
     }
@@ -342,21 +297,8 @@ pub(crate) fn report(
     let run_id = key.id(&quarters, &spec.job);
     session.run_id = Some(run_id.clone());
     tracing::info!(run_id = %run_id, periods = %periods.join(", "), "run named");
-
-    let existing = session.root.release(&run_id);
-    if spec.reuse == crate::run::Reuse::Skip && existing.exists() {
-        if crate::run::release_is_whole(&existing) {
-            session.root.point_current(&run_id)?;
-            tracing::info!(release = %run_id, "release already complete and verified against its manifest: nothing to do (--rerun builds it again and compares)");
-            return Ok(run_id);
-        }
-        return Err(anyhow::anyhow!(
-            "release {run_id} exists but does not match its manifest (a file is missing or changed); it is never overwritten: move it aside and run again"
-        ))
-        .class(ExitClass::Io);
-    }
-    if spec.reuse == crate::run::Reuse::Compare && !existing.exists() {
-        tracing::info!(release = %run_id, "no release to compare with: building it");
+    if reuse_existing(spec, session, &run_id)? {
+        return Ok(run_id);
     }
 
     let boards = match &spec.board_assessment {
@@ -367,7 +309,7 @@ pub(crate) fn report(
         }
         None => Vec::new(),
     };
-    let run = session.stage("score", || {
+    let mut run = session.stage("score", || {
         score_dataset(
             &assembled.dataset,
             &setup.methodology,
@@ -377,7 +319,6 @@ pub(crate) fn report(
             earlier.prior.clone(),
         )
     })?;
-    let mut run = run;
     run.earlier = earlier.tables.clone();
     run.earlier_from = earlier.from.clone();
     crate::fault::point("after-score");
@@ -392,24 +333,12 @@ pub(crate) fn report(
     if let Some(p) = &spec.board_assessment {
         boards_in_run(p, &boards, &run)?;
     }
-    for i in &inputs {
+    for i in inputs.iter().chain(&board) {
         i.unchanged()?;
     }
-    if let Some((p, f)) = &board
-        && crate::manifest::sha256_file(p).ok().as_deref() != Some(f.sha256().as_str())
-    {
-        return Err(anyhow::anyhow!(
-            "{} changed while the run was reading it; nothing was written",
-            p.display()
-        ))
-        .class(ExitClass::Io);
-    }
-    let m = &setup.methodology;
-    let mut config: Vec<&DataFile> = setup.files.iter().collect();
-    config.push(&publication_file);
     let outputs = Outputs {
         run: &run,
-        m,
+        m: &setup.methodology,
         publication: &publication,
         boards: &boards,
         sources: &sources,
@@ -425,7 +354,7 @@ pub(crate) fn report(
         started: crate::run::stamp(session.started),
         release_at: crate::run::stamp(release_at),
     };
-    session.release(&run_id, m, spec.keep_releases, |staging| {
+    session.release(&run_id, &setup.methodology, spec.keep_releases, |staging| {
         outputs.write(staging)
     })?;
     for t in &run.tables {
@@ -433,6 +362,100 @@ pub(crate) fn report(
     }
     tracing::info!(out = %spec.out.display(), release = %run_id, quarantined = findings.len(), seed = run.seed, replicates = run.replicates, "done");
     Ok(run_id)
+}
+
+/// Reads every input (bytes already in memory, or the file); a file that cannot be read at all
+/// fails the run (exit 3 or 5).
+fn ingest_all(setup: &Setup, inputs: &[LoadedInput]) -> anyhow::Result<Vec<Ingested>> {
+    let ctx = setup.context();
+    inputs
+        .iter()
+        .map(|i| {
+            let r = match (&i.bytes, &i.path) {
+                (Some(b), _) => league_ingest::ingest_bytes(&i.name, b.clone(), None, &ctx),
+                (None, Some(p)) => league_ingest::ingest_file(p, None, &ctx),
+                (None, None) => unreachable!("an input has bytes or a path"),
+            };
+            r.map_err(ingest_error)
+                .with_context(|| format!("cannot use {}", i.name))
+        })
+        .collect()
+}
+
+/// Keeps only the quarters the run's period names (logging those left out); returns them.
+fn keep_period(
+    spec: &RunSpec,
+    dataset: &mut league_model::Dataset,
+) -> anyhow::Result<Vec<league_model::Quarter>> {
+    let have: Vec<league_model::Quarter> = dataset.quarters().collect();
+    let quarters =
+        crate::run::choose_quarters(spec.period, &have, crate::run::today(&spec.release))?;
+    for q in have.iter().filter(|q| !quarters.contains(q)) {
+        tracing::info!(quarter = %q, "in the inputs but not this run's period: left out");
+    }
+    dataset.trusts.retain(|q, _| quarters.contains(q));
+    dataset
+        .observations
+        .retain(|o| quarters.contains(&o.quarter));
+    Ok(quarters)
+}
+
+/// The earlier quarters a run starting at `first` reads from the history store: those its
+/// intervention rules look back to, and the financial year's earlier quarters for the trends.
+/// Returns (all wanted, sorted; the trend quarters).
+fn earlier_quarters(
+    m: &Methodology,
+    first: league_model::Quarter,
+) -> (Vec<league_model::Quarter>, Vec<league_model::Quarter>) {
+    let lookback = m
+        .intervention
+        .statuses
+        .iter()
+        .flat_map(|s| &s.any)
+        .map(|c| c.quarters as usize)
+        .max()
+        .unwrap_or(1);
+    let mut wanted = Vec::new();
+    let mut q = first;
+    for _ in 1..lookback {
+        q = q.previous();
+        wanted.push(q);
+    }
+    let mut trend = Vec::new();
+    let mut q = first;
+    while q.q > 1 {
+        q = q.previous();
+        trend.push(q);
+        if !wanted.contains(&q) {
+            wanted.push(q);
+        }
+    }
+    wanted.sort();
+    (wanted, trend)
+}
+
+/// With `Reuse::Skip`, an existing release of this id that matches its manifest is made
+/// current and the run ends (true); one that does not match is an error (never overwritten).
+fn reuse_existing(spec: &RunSpec, session: &Session, run_id: &str) -> anyhow::Result<bool> {
+    let existing = session.root.release(run_id);
+    if !existing.exists() {
+        if spec.reuse == crate::run::Reuse::Compare {
+            tracing::info!(release = %run_id, "no release to compare with: building it");
+        }
+        return Ok(false);
+    }
+    if spec.reuse != crate::run::Reuse::Skip {
+        return Ok(false);
+    }
+    if crate::run::release_is_whole(&existing) {
+        session.root.point_current(run_id)?;
+        tracing::info!(release = %run_id, "release already complete and verified against its manifest: nothing to do (--rerun builds it again and compares)");
+        return Ok(true);
+    }
+    Err(anyhow::anyhow!(
+        "release {run_id} exists but does not match its manifest (a file is missing or changed); it is never overwritten: move it aside and run again"
+    ))
+    .class(ExitClass::Io)
 }
 
 /// Values the sources produced that assembly leaves out are counted in the summary, by stated
@@ -780,4 +803,31 @@ pub(crate) fn build_dataset(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
     }
     tracing::info!(out = %out.display(), rows = rows.len(), by_provenance = ?by, "default dataset written");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_reads_the_quarters_its_rules_look_back_to_and_the_year_so_far() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../data/methodology/nof-2025-26.toml"),
+        )
+        .expect("methodology");
+        let m = Methodology::from_toml("nof-2025-26.toml", &text).expect("valid");
+        let q = |s: &str| s.parse::<league_model::Quarter>().expect("quarter");
+        let names = |v: Vec<league_model::Quarter>| {
+            v.into_iter().map(|q| q.to_string()).collect::<Vec<_>>()
+        };
+        // The longest rule spans 3 quarters: Q3 reads Q1 and Q2; its trend is Q1 and Q2.
+        let (wanted, trend) = earlier_quarters(&m, q("2025-26-Q3"));
+        assert_eq!(names(wanted), ["Q1 2025/26", "Q2 2025/26"]);
+        assert_eq!(names(trend), ["Q2 2025/26", "Q1 2025/26"]);
+        // Q1 looks back into the previous year for the rules, but its trend starts with it.
+        let (wanted, trend) = earlier_quarters(&m, q("2025-26-Q1"));
+        assert_eq!(names(wanted), ["Q3 2024/25", "Q4 2024/25"]);
+        assert!(trend.is_empty());
+    }
 }

@@ -285,10 +285,22 @@ fn append_revision(dist: &Path, fields: &[&str]) -> anyhow::Result<()> {
     release::sync_dir(dist)
 }
 
-/// A league row's published figures: (segment, rank, average).
-type Figures = (String, String, String);
+/// The league-table columns a correction notice compares, and how it names them.
+const COMPARED: [(&str, &str); 7] = [
+    ("Segment", "segment"),
+    ("Rank", "rank"),
+    ("Average_score", "average score"),
+    (
+        "Likely_range_of_average_score",
+        "likely range of the average",
+    ),
+    ("Likely_range_of_rank", "likely range of rank"),
+    ("Trust_in_financial_deficit", "financial deficit"),
+    ("Recovery_support_programme", "Recovery Support Programme"),
+];
 
-fn league_rows(path: &Path) -> BTreeMap<String, (String, Figures)> {
+/// A league table's rows by trust code: (name, the [`COMPARED`] figures).
+fn league_rows(path: &Path) -> BTreeMap<String, (String, Vec<String>)> {
     let Ok(mut rdr) = csv::Reader::from_path(path) else {
         return BTreeMap::new();
     };
@@ -296,25 +308,18 @@ fn league_rows(path: &Path) -> BTreeMap<String, (String, Figures)> {
         return BTreeMap::new();
     };
     let col = |n: &str| h.iter().position(|c| c.trim_start_matches('\u{feff}') == n);
-    let (Some(code), Some(name), Some(seg), Some(rank), Some(avg)) = (
-        col("Trust_code"),
-        col("Trust_name"),
-        col("Segment"),
-        col("Rank"),
-        col("Average_score"),
-    ) else {
+    let (Some(code), Some(name)) = (col("Trust_code"), col("Trust_name")) else {
         return BTreeMap::new();
     };
+    let figures: Vec<Option<usize>> = COMPARED.iter().map(|(c, _)| col(c)).collect();
     rdr.records()
         .filter_map(Result::ok)
         .map(|r| {
-            (
-                r[code].to_owned(),
-                (
-                    r[name].to_owned(),
-                    (r[seg].to_owned(), r[rank].to_owned(), r[avg].to_owned()),
-                ),
-            )
+            let values = figures
+                .iter()
+                .map(|i| i.and_then(|i| r.get(i)).unwrap_or_default().to_owned())
+                .collect();
+            (r[code].to_owned(), (r[name].to_owned(), values))
         })
         .collect()
 }
@@ -338,6 +343,7 @@ fn correction_notice(
         })
         .collect();
     let mut moves = Vec::new();
+    let mut headline = 0;
     for p in changed.iter().filter(|p| p.ends_with("league-table.csv")) {
         let (a, b) = (
             league_rows(&prior_dir.join(p)),
@@ -346,10 +352,17 @@ fn correction_notice(
         let codes: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
         for code in codes {
             match (a.get(code), b.get(code)) {
-                (Some((name, x)), Some((_, y))) if x != y => moves.push(format!(
-                    "  {p}: {code} {name}: segment {} -> {}, rank {} -> {}, average {} -> {}",
-                    x.0, y.0, x.1, y.1, x.2, y.2
-                )),
+                (Some((name, x)), Some((_, y))) if x != y => {
+                    // Segment, rank or average: the figures a reader acts on.
+                    headline += usize::from(x[..3] != y[..3]);
+                    let what: Vec<String> = COMPARED
+                        .iter()
+                        .zip(x.iter().zip(y))
+                        .filter(|(_, (before, after))| before != after)
+                        .map(|((_, label), (before, after))| format!("{label} {before} -> {after}"))
+                        .collect();
+                    moves.push(format!("  {p}: {code} {name}: {}", what.join(", ")));
+                }
                 (Some((name, _)), None) => moves.push(format!("  {p}: {code} {name}: removed")),
                 (None, Some((name, _))) => moves.push(format!("  {p}: {code} {name}: added")),
                 _ => {}
@@ -363,7 +376,7 @@ fn correction_notice(
     ));
     t.push_str(&format!("Why: {reason}\n\n"));
     t.push_str(&format!(
-        "Scale: {} output file(s) differ; {} trust(s) have a different segment, rank or average score.\n\n",
+        "Scale: {} output file(s) differ; {} trust(s) have a different published figure, {headline} of them a different segment, rank or average score.\n\n",
         changed.len(),
         moves.len()
     ));
