@@ -256,30 +256,7 @@ impl Job {
             }
         };
         let j = &f.job;
-        let name_ok = !j.name.is_empty()
-            && j.name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !name_ok {
-            return Err(format!(
-                "job.name {:?}: use lower-case letters, digits and '-' (it names releases and logs)",
-                j.name
-            ));
-        }
-        if j.description.trim().is_empty() {
-            return Err("job.description is empty: say what the job is for".to_owned());
-        }
-        if !j
-            .methodology
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-            || j.methodology.is_empty()
-        {
-            return Err(format!(
-                "job.methodology {:?} is not a version name such as \"nof-2025-26\"",
-                j.methodology
-            ));
-        }
+        j.check_names()?;
         let period = Period::parse(&j.period).map_err(|e| format!("job.period: {e}"))?;
         let outputs = OutputSet::parse(&j.outputs).map_err(|e| format!("job.outputs: {e}"))?;
         if j.keep_releases == Some(0) {
@@ -294,13 +271,70 @@ impl Job {
         {
             return Err(format!("job.data_dir {} is not a directory", d.display()));
         }
-        let mut inputs: Vec<PathBuf> = f.inputs.files.iter().map(|p| resolve(p)).collect();
+        let release = ReleaseTime::parse(&f.release.time, &f.release.timezone)
+            .map_err(|e| format!("release.{e}"))?;
+        if let Some(s) = &f.schedule {
+            s.check()?;
+        }
+        Ok(Self {
+            file: path.to_owned(),
+            name: j.name.clone(),
+            methodology: j.methodology.clone(),
+            period,
+            out: resolve(&j.out),
+            outputs,
+            keep_releases: j.keep_releases,
+            data_dir,
+            inputs: f.inputs.files_in_order(resolve)?,
+            board_assessment: f.inputs.board_assessment.as_deref().map(resolve),
+            release,
+        })
+    }
+}
+
+impl JobSection {
+    /// The job's name (it names releases and logs), description and methodology version.
+    fn check_names(&self) -> Result<(), String> {
+        let name_ok = !self.name.is_empty()
+            && self
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !name_ok {
+            return Err(format!(
+                "job.name {:?}: use lower-case letters, digits and '-' (it names releases and logs)",
+                self.name
+            ));
+        }
+        if self.description.trim().is_empty() {
+            return Err("job.description is empty: say what the job is for".to_owned());
+        }
+        let version_ok = !self.methodology.is_empty()
+            && self
+                .methodology
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if !version_ok {
+            return Err(format!(
+                "job.methodology {:?} is not a version name such as \"nof-2025-26\"",
+                self.methodology
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl InputsSection {
+    /// The listed files, then every file of the inbox in name order (hidden files and
+    /// directories skipped); each must exist, and an inbox must hold something.
+    fn files_in_order(&self, resolve: impl Fn(&Path) -> PathBuf) -> Result<Vec<PathBuf>, String> {
+        let mut inputs: Vec<PathBuf> = self.files.iter().map(|p| resolve(p)).collect();
         for p in &inputs {
             if !p.is_file() {
                 return Err(format!("inputs.files: {} is not a file", p.display()));
             }
         }
-        if let Some(inbox) = &f.inputs.inbox {
+        if let Some(inbox) = &self.inbox {
             let dir = resolve(inbox);
             let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
                 .map_err(|e| format!("inputs.inbox {}: {e}", dir.display()))?
@@ -322,40 +356,27 @@ impl Job {
             }
             inputs.extend(found);
         }
-        let board_assessment = f.inputs.board_assessment.as_deref().map(resolve);
-        let release = ReleaseTime::parse(&f.release.time, &f.release.timezone)
-            .map_err(|e| format!("release.{e}"))?;
-        // The schedule documents when the scheduler (jobs/systemd/, jobs/cron.example) starts
-        // the job; it is checked here so a typo is caught where it is written.
-        if let Some(s) = f.schedule {
-            {
-                let fields = s.cron.split_whitespace().count();
-                if fields != 5 {
-                    return Err(format!(
-                        "schedule.cron {:?} has {fields} fields; a cron line has 5 (minute hour day month weekday)",
-                        s.cron
-                    ));
-                }
-                jiff::tz::TimeZone::get(&s.timezone)
-                    .map_err(|e| format!("schedule.timezone {:?}: {e}", s.timezone))?;
-                if s.timeout_minutes == 0 {
-                    return Err("schedule.timeout_minutes must be at least 1".to_owned());
-                }
-            }
+        Ok(inputs)
+    }
+}
+
+impl ScheduleSection {
+    /// The schedule documents when the scheduler (jobs/systemd/, jobs/cron.example) starts the
+    /// job; it is checked here so a typo is caught where it is written.
+    fn check(&self) -> Result<(), String> {
+        let fields = self.cron.split_whitespace().count();
+        if fields != 5 {
+            return Err(format!(
+                "schedule.cron {:?} has {fields} fields; a cron line has 5 (minute hour day month weekday)",
+                self.cron
+            ));
         }
-        Ok(Self {
-            file: path.to_owned(),
-            name: j.name.clone(),
-            methodology: j.methodology.clone(),
-            period,
-            out: resolve(&j.out),
-            outputs,
-            keep_releases: j.keep_releases,
-            data_dir,
-            inputs,
-            board_assessment,
-            release,
-        })
+        jiff::tz::TimeZone::get(&self.timezone)
+            .map_err(|e| format!("schedule.timezone {:?}: {e}", self.timezone))?;
+        if self.timeout_minutes == 0 {
+            return Err("schedule.timeout_minutes must be at least 1".to_owned());
+        }
+        Ok(())
     }
 }
 
