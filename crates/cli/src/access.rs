@@ -42,8 +42,7 @@ pub(crate) fn window_check(
     Ok(())
 }
 
-/// Appends one access to `OUT/pre-release-access.csv` (rewritten whole through a temporary
-/// file, fsynced).
+/// Appends one access to `OUT/pre-release-access.csv` (rewritten atomically).
 pub(crate) fn record(
     out: &Path,
     run_id: &str,
@@ -51,20 +50,12 @@ pub(crate) fn record(
     reason: &str,
     at: jiff::Timestamp,
 ) -> anyhow::Result<()> {
-    let path = out.join(RECORD);
-    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| format!("{HEADER}\n"));
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let stamp = crate::run::stamp(at);
-    w.write_record([run_id, who, reason, stamp.as_str()])
-        .expect("in memory");
-    text.push_str(&String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8"));
-    let tmp = out.join(format!(".staging-access-{}", std::process::id()));
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, &path))
-        .with_context(|| format!("cannot write {}", path.display()))
-        .class(ExitClass::Io)?;
-    release::sync_dir(out)
+    release::append_csv_row(
+        &out.join(RECORD),
+        HEADER,
+        &[run_id, who, reason, stamp.as_str()],
+    )
 }
 
 /// The accesses recorded for `run_id`, as CSV with the header (for publication).

@@ -199,35 +199,13 @@ fn files_of(release_dir: &Path, run_id: &str) -> anyhow::Result<Vec<(PathBuf, Ve
     Ok(out)
 }
 
-/// Writes one file atomically: a temporary file in the same directory, fsynced, renamed.
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let dir = path.parent().expect("under the store");
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))
-        .class(ExitClass::Io)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))
-        .class(ExitClass::Io)?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))
-        .class(ExitClass::Io)?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))
-        .class(ExitClass::Io)?;
-    release::sync_dir(dir)
-}
-
 /// Appends release `run_id`'s results to `OUT/history/` (a rerun of the same release writes
 /// the same bytes again: an upsert, never a duplicate).
 pub(crate) fn append(root: &Root, run_id: &str) -> anyhow::Result<()> {
     let store = root.out.join("history");
     let files = files_of(&root.release(run_id), run_id)?;
     for (rel, bytes) in &files {
-        write_atomic(&store.join(rel), bytes)?;
+        release::write_atomic(&store.join(rel), bytes)?;
     }
     tracing::info!(release = run_id, files = files.len(), "history appended");
     Ok(())
@@ -262,10 +240,8 @@ fn source_release(out: &Path, quarter: league_model::Quarter) -> Option<String> 
     if published.is_some() {
         return published;
     }
-    let text = std::fs::read_to_string(out.join("run-history.jsonl")).ok()?;
-    text.lines()
-        .rev()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+    crate::run::outcomes(out)
+        .into_iter()
         .filter(|v| v["status"] == "complete")
         .filter(|v| {
             v["periods"]
@@ -469,7 +445,7 @@ pub(crate) fn command(out: &Path, into: Option<&Path>) -> anyhow::Result<()> {
         for (rel, bytes) in files_of(&root.release(&id), &id)? {
             n += 1;
             match into {
-                Some(dir) => write_atomic(&dir.join(&rel), &bytes)?,
+                Some(dir) => release::write_atomic(&dir.join(&rel), &bytes)?,
                 None => {
                     if std::fs::read(store.join(&rel)).ok().as_deref() != Some(bytes.as_slice()) {
                         differ.push(rel.display().to_string());

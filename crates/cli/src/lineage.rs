@@ -82,13 +82,7 @@ pub(crate) fn events(out: &Path, run_id: &str) -> anyhow::Result<[Value; 2]> {
             event("COMPLETE", finished, run_id, job, inputs, outputs),
         ]);
     }
-    let text = std::fs::read_to_string(out.join("run-history.jsonl")).unwrap_or_default();
-    let last = text
-        .lines()
-        .rev()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .find(|v| v["run_id"] == run_id);
-    match last {
+    match crate::publish::last_outcome(out, run_id) {
         Some(v) => {
             let job = v["job"].as_str().unwrap_or_default();
             let kind = if v["status"] == "complete" {

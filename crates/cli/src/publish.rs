@@ -44,11 +44,9 @@ fn refuse(msg: String) -> anyhow::Result<()> {
 }
 
 /// The outcome `OUT/run-history.jsonl` last recorded for `run_id`, if any.
-fn last_outcome(out: &Path, run_id: &str) -> Option<serde_json::Value> {
-    let text = std::fs::read_to_string(out.join("run-history.jsonl")).ok()?;
-    text.lines()
-        .rev()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+pub(crate) fn last_outcome(out: &Path, run_id: &str) -> Option<serde_json::Value> {
+    crate::run::outcomes(out)
+        .into_iter()
         .find(|v| v["run_id"] == run_id)
 }
 
@@ -195,8 +193,9 @@ pub(crate) fn publish(
     dist.point_current(run_id)?;
     fault::point("publish:swapped");
     let now = crate::run::stamp(jiff::Timestamp::now());
-    append_revision(
-        &dist_dir,
+    release::append_csv_row(
+        &dist_dir.join(REVISIONS),
+        REVISIONS_HEADER,
         &[
             now.as_str(),
             run_id,
@@ -257,8 +256,9 @@ fn finish_interrupted(
         .unwrap_or("")
         .to_owned();
     let now = crate::run::stamp(jiff::Timestamp::now());
-    append_revision(
-        dist_dir,
+    release::append_csv_row(
+        &dist_dir.join(REVISIONS),
+        REVISIONS_HEADER,
         &[now.as_str(), run_id, &periods.join(";"), &corrects, &reason],
     )?;
     println!(
@@ -266,23 +266,6 @@ fn finish_interrupted(
         copy.display()
     );
     Ok(())
-}
-
-/// Appends one line to the revision log (rewritten whole through a temporary file).
-fn append_revision(dist: &Path, fields: &[&str]) -> anyhow::Result<()> {
-    let path = dist.join(REVISIONS);
-    let mut text =
-        std::fs::read_to_string(&path).unwrap_or_else(|_| format!("{REVISIONS_HEADER}\n"));
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(fields).expect("in memory");
-    text.push_str(&String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8"));
-    let tmp = dist.join(format!(".staging-revisions-{}", std::process::id()));
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, &path))
-        .with_context(|| format!("cannot write {}", path.display()))
-        .class(ExitClass::Io)?;
-    release::sync_dir(dist)
 }
 
 /// The league-table columns a correction notice compares, and how it names them.

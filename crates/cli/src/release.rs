@@ -361,6 +361,40 @@ pub(crate) fn sync_dir(dir: &Path) -> anyhow::Result<()> {
     io(f.sync_all(), || format!("cannot sync {}", dir.display()))
 }
 
+/// Writes one file atomically: a temporary file in the same directory (named `.staging-*`, so
+/// a dead run's is removed with the rest), fsynced, renamed over `path`, then the directory
+/// fsynced.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let dir = path.parent().expect("a file in a directory");
+    io(std::fs::create_dir_all(dir), || {
+        format!("cannot create {}", dir.display())
+    })?;
+    let mut tmp = io(
+        tempfile::Builder::new()
+            .prefix(".staging-")
+            .tempfile_in(dir),
+        || format!("cannot write in {}", dir.display()),
+    )?;
+    io(
+        tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()),
+        || format!("cannot write {}", path.display()),
+    )?;
+    io(tmp.persist(path).map_err(|e| e.error), || {
+        format!("cannot write {}", path.display())
+    })?;
+    sync_dir(dir)
+}
+
+/// Appends one row to a CSV log (`header` starts a new file), rewriting it atomically.
+pub(crate) fn append_csv_row(path: &Path, header: &str, fields: &[&str]) -> anyhow::Result<()> {
+    let mut text = std::fs::read_to_string(path).unwrap_or_else(|_| format!("{header}\n"));
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(fields).expect("in memory");
+    text.push_str(&String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8"));
+    write_atomic(path, text.as_bytes())
+}
+
 /// Copies a directory tree (files and directories only).
 pub(crate) fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
     io(std::fs::create_dir_all(to), || {

@@ -195,7 +195,7 @@ impl Session {
             }
         }
         crate::logging::close_json();
-        let history = self.root.out.join("run-history.jsonl");
+        let history = self.root.out.join(OUTCOMES);
         let appended = std::fs::File::options()
             .create(true)
             .append(true)
@@ -274,6 +274,18 @@ impl Session {
         tracing::info!(release = run_id, dir = %dir.display(), "release current");
         Ok(dir)
     }
+}
+
+/// The outcome file's name under an output root.
+pub(crate) const OUTCOMES: &str = "run-history.jsonl";
+
+/// Every recorded outcome under `out`, newest first (unreadable lines skipped).
+pub(crate) fn outcomes(out: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(out.join(OUTCOMES)).unwrap_or_default();
+    text.lines()
+        .rev()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
 }
 
 /// The name of a set of periods in a run id: `2025-26-Q1`, or `2025-26-Q1-to-2025-26-Q3`.
@@ -446,21 +458,15 @@ fn period_state(out: &Path, job: &str, q: Quarter) -> (Option<String>, bool) {
             .rev()
             .find(|id| release_is_whole(&out.join(release::RELEASES).join(id)));
     }
-    let mut last_failed = false;
-    if let Ok(text) = std::fs::read_to_string(out.join("run-history.jsonl")) {
-        for line in text.lines() {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-                continue;
-            };
-            let for_period = v["job"] == job
+    let last_failed = outcomes(out)
+        .into_iter()
+        .find(|v| {
+            v["job"] == job
                 && v["periods"]
                     .as_array()
-                    .is_some_and(|p| p.len() == 1 && p[0] == q.to_string());
-            if for_period {
-                last_failed = v["status"] == "failed";
-            }
-        }
-    }
+                    .is_some_and(|p| p.len() == 1 && p[0] == q.to_string())
+        })
+        .is_some_and(|v| v["status"] == "failed");
     (complete, last_failed)
 }
 
