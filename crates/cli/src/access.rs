@@ -7,8 +7,6 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
-
 use crate::release::{self, Root};
 use crate::{Classify, ExitClass};
 
@@ -105,12 +103,7 @@ pub(crate) fn command(
         .class(ExitClass::NotReleasable);
     }
     let manifest = release::read_manifest(&dir)?;
-    let release_at: jiff::Timestamp = manifest["release_at"]
-        .as_str()
-        .unwrap_or_default()
-        .parse()
-        .with_context(|| format!("release {run_id}: the manifest's release_at is not a time"))
-        .class(ExitClass::BadInput)?;
+    let release_at = release::release_at(&manifest, run_id)?;
     let now = jiff::Timestamp::now();
     window_check(now, release_at)
         .map_err(anyhow::Error::msg)

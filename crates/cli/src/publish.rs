@@ -79,12 +79,7 @@ fn releasable(
     }
     // Checked when it was made; checked again now, as the files are, before anyone sees them.
     crate::quality_check(&dir, m, true).context(format!("release {run_id} cannot be published"))?;
-    let release_at: jiff::Timestamp = manifest["release_at"]
-        .as_str()
-        .unwrap_or_default()
-        .parse()
-        .with_context(|| format!("release {run_id}: the manifest's release_at is not a time"))
-        .class(ExitClass::BadInput)?;
+    let release_at = release::release_at(&manifest, run_id)?;
     let now = jiff::Timestamp::now();
     if now < release_at {
         refuse(format!(

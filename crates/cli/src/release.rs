@@ -296,6 +296,19 @@ pub(crate) fn read_manifest(dir: &Path) -> anyhow::Result<serde_json::Value> {
         .class(ExitClass::BadInput)
 }
 
+/// The release time a release's manifest gives.
+pub(crate) fn release_at(
+    manifest: &serde_json::Value,
+    run_id: &str,
+) -> anyhow::Result<jiff::Timestamp> {
+    manifest["release_at"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .with_context(|| format!("release {run_id}: the manifest's release_at is not a time"))
+        .class(ExitClass::BadInput)
+}
+
 /// The output paths whose SHA-256 differs between two output sets' manifests (a file in one
 /// and not the other counts).
 pub(crate) fn differing_outputs(a: &Path, b: &Path) -> anyhow::Result<Vec<String>> {
