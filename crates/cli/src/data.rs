@@ -77,7 +77,7 @@ pub(crate) struct DataFile {
 impl DataFile {
     /// Reads a file from disk.
     pub fn read(path: &Path) -> anyhow::Result<Self> {
-        let bytes = std::fs::read(path)
+        let bytes = crate::retry::io("read a file", || std::fs::read(path))
             .with_context(|| format!("cannot read {}", path.display()))
             .class(ExitClass::Io)?;
         Ok(Self {

@@ -37,6 +37,7 @@ mod manifest;
 mod pipeline;
 mod publish;
 mod release;
+mod retry;
 mod run;
 
 use data::{DataDir, DataFile};

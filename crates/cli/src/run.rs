@@ -607,7 +607,7 @@ impl LoadedInput {
 }
 
 fn hash_file(p: &Path) -> anyhow::Result<String> {
-    crate::manifest::sha256_file(p)
+    crate::retry::io("hash an input", || crate::manifest::sha256_file(p))
         .with_context(|| format!("cannot read {}", p.display()))
         .class(ExitClass::Io)
 }
