@@ -261,6 +261,11 @@ fn an_input_changed_after_it_was_hashed_fails_the_run() {
         serde_json::from_str(history.lines().last().expect("a line")).expect("JSON");
     assert_eq!(last["status"], "failed");
     assert_eq!(last["exit_code"], 5);
+    let error = last["error"].as_str().expect("error");
+    assert!(
+        error.contains("changed while the run was reading it"),
+        "{error}"
+    );
     assert!(
         last["run_id"]
             .as_str()
@@ -374,6 +379,36 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
         9,
         "has passed: this is no longer pre-release access",
     );
+    let list = |id: &str| {
+        league_env(
+            &["access", id, "--list", "--out", out.to_str().expect("utf8")],
+            &[],
+        )
+    };
+    assert_fails(&list("no-such-run"), 9, "there is no release no-such-run");
+    let o = list(&id);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "run_id,who,reason,accessed_at\n"
+    );
+    let o = league_env(
+        &[
+            "access",
+            &id,
+            "--list",
+            "--who",
+            "X",
+            "--out",
+            out.to_str().expect("utf8"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "--list with --who is a usage error"
+    );
     let o = publish(&id, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let published = out.join("published");
@@ -434,6 +469,18 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
     assert_whole(&published.join("current"));
     let log = read_csv(&published.join("revisions.csv"));
     assert_eq!(log.len(), 2);
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(published.join("revisions.csv"))
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "the revision log is readable by all");
+    }
+    assert!(
+        !published.join(".league.lock").exists(),
+        "the output root's lock covers the distribution area"
+    );
     assert_eq!(log[1]["run_id"], correction);
     assert_eq!(log[1]["corrects"], id);
     assert_eq!(log[1]["reason"], "Likely ranges recomputed with seed 4");
@@ -595,6 +642,18 @@ fn a_job_makes_one_period_and_backfill_plans_exactly_the_missing_ones() {
     );
     let said = plan("missing");
     assert!(said.starts_with("skip 2025-26-Q1"), "{said}");
+    // A failure before the period is even checked (the input cannot be read) is recorded
+    // against the period asked for, so "failed" mode runs Q2 again too.
+    let saved = std::fs::read(&input).expect("input");
+    std::fs::write(&input, b"not,a,nof,file\n1,2,3,4\n").expect("break");
+    let o = league_env(&["run", job, "--period", "2025-26-Q2", "--rerun"], &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    std::fs::write(&input, saved).expect("restore");
+    let said = plan("failed");
+    assert!(
+        said.starts_with("run  2025-26-Q1\nrun  2025-26-Q2\nskip 2025-26-Q3"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -899,6 +958,9 @@ fn a_job_file_with_an_unknown_key_is_a_configuration_error_naming_it() {
     let o = league_env(&["run", job.to_str().expect("utf8")], &[]);
     assert_fails(&o, 4, "unknown field `keep_release`");
     assert!(stderr(&o).contains("bad.toml"), "{}", stderr(&o));
+    // A job file that is not there is a configuration error (not retried by the scheduler).
+    let o = league_env(&["run", "jobs/nightly.tom"], &[]);
+    assert_fails(&o, 4, "job file jobs/nightly.tom does not exist");
 }
 
 #[test]

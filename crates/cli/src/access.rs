@@ -80,6 +80,14 @@ pub(crate) fn command(
     list_only: bool,
 ) -> anyhow::Result<()> {
     let _root = Root::open(out)?;
+    let dir = out.join(release::RELEASES).join(run_id);
+    if !dir.is_dir() {
+        return Err(anyhow::anyhow!(
+            "there is no release {run_id} in {}",
+            out.join(release::RELEASES).display()
+        ))
+        .class(ExitClass::NotReleasable);
+    }
     if list_only {
         print!("{}", list(out, run_id));
         return Ok(());
@@ -94,7 +102,6 @@ pub(crate) fn command(
         return Err(anyhow::anyhow!("--who and --reason must not be empty"))
             .class(ExitClass::BadConfig);
     }
-    let dir = out.join(release::RELEASES).join(run_id);
     if !crate::run::release_is_whole(&dir) {
         return Err(anyhow::anyhow!(
             "{} is not a whole, checked release; pre-release access is to checked outputs only",

@@ -120,7 +120,7 @@ impl DataDir {
                 })
                 .ok_or_else(|| {
                     anyhow::anyhow!(
-                        "data/{rel} is not compiled into this binary; give --data-dir DIR holding it"
+                        "data/{rel} is not compiled into this binary; give a data directory holding it (--data-dir DIR, or data_dir in a job file)"
                     )
                 })
                 .class(ExitClass::BadConfig),

@@ -237,9 +237,23 @@ impl Job {
     /// Reads and validates a job file; every problem is a configuration error (exit 4) naming
     /// the file and key.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read job file {}", path.display()))
-            .class(ExitClass::Io)?;
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            // A job file that is not there is a mistake in the command or the scheduler's
+            // unit, not a passing fault: retrying will not help.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(anyhow::anyhow!(
+                    "job file {} does not exist",
+                    path.display()
+                ))
+                .class(ExitClass::BadConfig);
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(e))
+                    .with_context(|| format!("cannot read job file {}", path.display()))
+                    .class(ExitClass::Io);
+            }
+        };
         Self::from_toml(path, &text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
             .class(ExitClass::BadConfig)

@@ -187,7 +187,8 @@ pub enum Command {
         /// last run failed) or all.
         #[arg(long, default_value = "missing")]
         mode: String,
-        /// List the periods that would run, and why others are skipped; run nothing.
+        /// List the periods that would be attempted, and why others are skipped; run nothing
+        /// (whether a period's inputs hold it is found when it runs).
         #[arg(long)]
         dry_run: bool,
         /// Write under this output root instead of the job's.
@@ -202,9 +203,6 @@ pub enum Command {
         /// Output root holding the release.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
-        /// Distribution area (default: OUT/published).
-        #[arg(long)]
-        to: Option<PathBuf>,
         /// This release corrects one already published for its period: say what changed
         /// and why (it goes into the correction notice and the revision log).
         #[arg(long, value_name = "WHAT AND WHY")]
@@ -219,13 +217,13 @@ pub enum Command {
         #[arg(long, default_value = "reports")]
         out: PathBuf,
         /// Who is given access.
-        #[arg(long)]
+        #[arg(long, required_unless_present = "list")]
         who: Option<String>,
         /// Why they need it before release.
-        #[arg(long)]
+        #[arg(long, required_unless_present = "list")]
         reason: Option<String>,
         /// Print the accesses recorded for the run instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["who", "reason"])]
         list: bool,
     },
     /// Print a run as OpenLineage events (START, then COMPLETE or FAIL), one JSON per line.
@@ -445,9 +443,8 @@ fn run(cmd: Command) -> anyhow::Result<()> {
         Command::Publish {
             run_id,
             out,
-            to,
             correction,
-        } => publish::publish(&out, &run_id, to.as_deref(), correction.as_deref()),
+        } => publish::publish(&out, &run_id, correction.as_deref()),
         Command::History { out, rebuild_into } => history::command(&out, rebuild_into.as_deref()),
         Command::Lineage { run_id, out } => lineage::command(&out, &run_id),
         Command::Access {

@@ -90,23 +90,20 @@ pub(crate) fn events(out: &Path, run_id: &str) -> anyhow::Result<[Value; 2]> {
             } else {
                 "FAIL"
             };
+            let time = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+            let mut end = event(kind, &time("finished"), run_id, job, json!([]), json!([]));
+            if let Some(message) = v["error"].as_str() {
+                // OpenLineage's standard error facet.
+                end["run"]["facets"]["errorMessage"] = json!({
+                    "_producer": PRODUCER,
+                    "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json",
+                    "message": message,
+                    "programmingLanguage": "rust",
+                });
+            }
             Ok([
-                event(
-                    "START",
-                    v["started"].as_str().unwrap_or_default(),
-                    run_id,
-                    job,
-                    json!([]),
-                    json!([]),
-                ),
-                event(
-                    kind,
-                    v["finished"].as_str().unwrap_or_default(),
-                    run_id,
-                    job,
-                    json!([]),
-                    json!([]),
-                ),
+                event("START", &time("started"), run_id, job, json!([]), json!([])),
+                end,
             ])
         }
         None => Err(anyhow::anyhow!(
@@ -148,7 +145,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(
             dir.path().join("run-history.jsonl"),
-            r#"{"run_id":"r1","job":"nightly","status":"failed","started":"2026-12-01T02:00:00Z","finished":"2026-12-01T02:00:05Z"}"#,
+            r#"{"run_id":"r1","job":"nightly","status":"failed","error":"cannot use x.csv: the file is empty","started":"2026-12-01T02:00:00Z","finished":"2026-12-01T02:00:05Z"}"#,
         )
         .expect("write");
         let [start, end] = events(dir.path(), "r1").expect("events");
@@ -157,6 +154,10 @@ mod tests {
         assert_eq!(end["eventTime"], "2026-12-01T02:00:05Z");
         assert_eq!(start["run"]["runId"], end["run"]["runId"]);
         assert_eq!(end["job"]["name"], "nightly");
+        assert_eq!(
+            end["run"]["facets"]["errorMessage"]["message"],
+            "cannot use x.csv: the file is empty"
+        );
         assert_eq!(end["schemaURL"], SCHEMA_URL);
         assert!(events(dir.path(), "r2").is_err());
     }

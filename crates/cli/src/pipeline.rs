@@ -183,7 +183,8 @@ fn failures(judged: &[(SourceSummary, Vec<Breach>)]) -> Vec<String> {
 
 fn blocked(fails: Vec<String>, findings: &[league_ingest::RowError]) -> anyhow::Error {
     let mut msg = format!(
-        "validation failed; nothing was written:\n  {}",
+        "validation failed ({} fail threshold(s) breached); nothing was written:\n  {}",
+        fails.len(),
         fails.join("\n  ")
     );
     for f in findings.iter().take(10) {

@@ -20,14 +20,15 @@ use crate::{Classify, ExitClass, fault};
 const REVISIONS: &str = "revisions.csv";
 const REVISIONS_HEADER: &str = "published_at,run_id,periods,corrects,reason";
 
-/// The distribution area of an output root, unless `--to` names another.
-pub(crate) fn distribution(out: &Path, to: Option<&Path>) -> PathBuf {
-    to.map_or_else(|| out.join("published"), Path::to_owned)
+/// The distribution area of an output root. It is always inside the root, so one revision log
+/// and one lock govern every publication of its releases.
+pub(crate) fn distribution(out: &Path) -> PathBuf {
+    out.join("published")
 }
 
 /// The run ids published in `OUT/published/` (retention never removes their staged copies).
 pub(crate) fn published_ids(out: &Path) -> Vec<String> {
-    let dir = out.join("published").join(release::RELEASES);
+    let dir = distribution(out).join(release::RELEASES);
     let mut ids: Vec<String> = std::fs::read_dir(dir)
         .map(|r| {
             r.filter_map(Result::ok)
@@ -118,17 +119,13 @@ fn manifest_periods(manifest: &serde_json::Value) -> Vec<String> {
 }
 
 /// `league publish`.
-pub(crate) fn publish(
-    out: &Path,
-    run_id: &str,
-    to: Option<&Path>,
-    correction: Option<&str>,
-) -> anyhow::Result<()> {
+pub(crate) fn publish(out: &Path, run_id: &str, correction: Option<&str>) -> anyhow::Result<()> {
     let staged_root = Root::open(out)?;
     let m = crate::load_methodology(&crate::Common::default(), &crate::DataDir::Embedded)?;
     let manifest = releasable(out, run_id, &m)?;
-    let dist_dir = distribution(out, to);
-    let dist = Root::open(&dist_dir)?;
+    let dist_dir = distribution(out);
+    // The output root's lock, held above, covers its distribution area.
+    let dist = staged_root.nested(&dist_dir)?;
     if revision_logged(&dist_dir, run_id) {
         refuse(format!(
             "release {run_id} is already published in {}; a published release is never published again or overwritten",
@@ -199,7 +196,7 @@ pub(crate) fn publish(
             reason.unwrap_or(""),
         ],
     )?;
-    tracing::info!(release = run_id, to = %dist_dir.display(), corrects = ?prior, "published");
+    tracing::info!(release = run_id, to = %dist_dir.display(), corrects = prior.as_deref().unwrap_or("nothing"), "published");
     println!("published {run_id} to {}", dist.release(run_id).display());
     Ok(())
 }

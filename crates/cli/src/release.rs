@@ -51,9 +51,17 @@ impl Root {
             ))
             .class(ExitClass::BadConfig);
         }
-        io(std::fs::create_dir_all(out), || {
-            format!("cannot create the output directory {}", out.display())
-        })?;
+        if let Err(e) = std::fs::create_dir_all(out) {
+            // A path through a file is a mistake in the command, not a passing I/O fault.
+            let class = if e.kind() == std::io::ErrorKind::NotADirectory {
+                ExitClass::BadConfig
+            } else {
+                ExitClass::Io
+            };
+            return Err(anyhow::Error::new(e))
+                .with_context(|| format!("cannot create the output directory {}", out.display()))
+                .class(class);
+        }
         let lock_path = out.join(".league.lock");
         // The lock is a plain file inside OUT: a symbolic link there could point anywhere.
         if std::fs::symlink_metadata(&lock_path).is_ok_and(|m| !m.is_file()) {
@@ -98,6 +106,23 @@ impl Root {
                 out.display()
             );
         }
+        Ok(root)
+    }
+
+    /// An area inside this root laid out as a root (the distribution area), covered by this
+    /// root's lock: created if needed, with what dead runs left in it removed.
+    pub fn nested(&self, dir: &Path) -> anyhow::Result<Root> {
+        io(std::fs::create_dir_all(dir), || {
+            format!("cannot create {}", dir.display())
+        })?;
+        let lock = io(self._lock.try_clone(), || {
+            "cannot share the lock".to_owned()
+        })?;
+        let root = Self {
+            out: dir.to_owned(),
+            _lock: lock,
+        };
+        root.remove_leftovers()?;
         Ok(root)
     }
 
@@ -389,8 +414,15 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             .tempfile_in(dir),
         || format!("cannot write in {}", dir.display()),
     )?;
+    // Readable by all, as every other output is (a temporary file starts owner-only).
+    use std::os::unix::fs::PermissionsExt as _;
     io(
-        tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()),
+        tmp.write_all(bytes)
+            .and_then(|()| {
+                tmp.as_file()
+                    .set_permissions(std::fs::Permissions::from_mode(0o644))
+            })
+            .and_then(|()| tmp.as_file().sync_all()),
         || format!("cannot write {}", path.display()),
     )?;
     io(tmp.persist(path).map_err(|e| e.error), || {

@@ -120,7 +120,8 @@ pub(crate) struct Session {
 
 /// The time as the manifest and logs write it: RFC 3339, UTC, whole seconds.
 pub(crate) fn stamp(t: jiff::Timestamp) -> String {
-    t.round(jiff::Unit::Second)
+    // Whole seconds, truncated: a start is never stamped after it happened.
+    jiff::Timestamp::from_second(t.as_second())
         .unwrap_or(t)
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
@@ -166,14 +167,18 @@ impl Session {
         let (status, exit_code, error) = match &result {
             Ok(_) => ("complete", 0u8, None),
             Err(e) => {
-                // The first line of the first message only: details may quote row values.
-                let first = e
+                // The first line of each cause only: details below may quote row values.
+                let causes: Vec<String> = e
                     .chain()
                     .map(|c| c.to_string())
-                    .find(|c| !c.is_empty())
-                    .unwrap_or_default();
-                let first = first.lines().next().unwrap_or_default().to_owned();
-                ("failed", crate::exit_class(e) as u8, Some(first))
+                    .filter(|c| !c.is_empty())
+                    .map(|c| c.lines().next().unwrap_or_default().to_owned())
+                    .collect();
+                (
+                    "failed",
+                    crate::exit_class(e) as u8,
+                    Some(causes.join(": ")),
+                )
             }
         };
         let line = serde_json::json!({
@@ -188,11 +193,10 @@ impl Session {
             "error": error,
             "log": self.log.strip_prefix(&self.root.out).unwrap_or(&self.log).display().to_string(),
         });
+        let named = self.run_id.as_deref().unwrap_or("(not yet named)");
         match status {
-            "complete" => tracing::info!(run_id = ?self.run_id, "run complete"),
-            _ => {
-                tracing::error!(run_id = ?self.run_id, stage = self.stage, exit_code, "run failed")
-            }
+            "complete" => tracing::info!(run_id = named, "run complete"),
+            _ => tracing::error!(run_id = named, stage = self.stage, exit_code, "run failed"),
         }
         crate::logging::close_json();
         let history = self.root.out.join(OUTCOMES);
@@ -405,7 +409,12 @@ pub(crate) fn release_is_whole(dir: &Path) -> bool {
 /// `league report` / `league run`: one run, recorded whatever its outcome. Returns the run id.
 pub(crate) fn run(spec: &RunSpec) -> anyhow::Result<String> {
     let mut session = Session::open(&spec.out, &spec.job)?;
-    let mut periods = Vec::new();
+    // A named period is the run's from the start, so a failure before it is checked is still
+    // recorded against it (backfill's "failed" mode reads that).
+    let mut periods = match spec.period {
+        Period::Quarter(q) => vec![q.to_string()],
+        _ => Vec::new(),
+    };
     let result = crate::pipeline::report(spec, &mut session, &mut periods);
     session.finish(result, &periods)
 }
@@ -503,6 +512,13 @@ pub(crate) fn backfill(
     if from > to {
         return Err(anyhow::anyhow!("--from {from} is after --to {to}"))
             .class(ExitClass::BadConfig);
+    }
+    if job.out.exists() && !job.out.is_dir() {
+        return Err(anyhow::anyhow!(
+            "the output root {} is a file, not a directory",
+            job.out.display()
+        ))
+        .class(ExitClass::BadConfig);
     }
     let plan = backfill_plan(job, from, to, mode);
     let mut first_error = None;
@@ -618,6 +634,12 @@ mod tests {
 
     fn q(s: &str) -> Quarter {
         s.parse().expect("quarter")
+    }
+
+    #[test]
+    fn times_are_stamped_in_whole_seconds_never_after_the_event() {
+        let t: jiff::Timestamp = "2026-12-01T03:18:46.82Z".parse().expect("time");
+        assert_eq!(stamp(t), "2026-12-01T03:18:46Z");
     }
 
     #[test]
