@@ -658,15 +658,11 @@ fn score_release(
     config.extend(register_files.iter());
     config.extend([&limits_file, &publication_file]);
     let mut key = run::RunKey::new("score");
-    for f in &config {
-        key.add("config", &format!("{} {}", f.name, f.sha256()));
-    }
-    key.add("input", &format!("{} {}", source.name, source.sha256));
+    key.config(&config);
+    key.file("input", &source.name, &source.sha256);
     key.add("quarter", &format!("{quarter:?}"));
     key.add("cut-points", &format!("{cut_points:?}"));
-    key.add("seed", &format!("{:?}", common.seed));
-    key.add("replicates", &format!("{:?}", common.replicates));
-    key.add("limits", &common.limit.join(";"));
+    key.options(common);
     key.add("release-at", &release_at.to_string());
     let run_id = key.id(&quarters, "score");
     session.run_id = Some(run_id.clone());

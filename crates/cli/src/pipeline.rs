@@ -276,23 +276,19 @@ pub(crate) fn report(
     config.push(&publication_file);
 
     let mut key = RunKey::new(&spec.job);
-    for f in &config {
-        key.add("config", &format!("{} {}", f.name, f.sha256()));
-    }
+    key.config(&config);
     for (what, i) in inputs
         .iter()
         .map(|i| ("input", i))
         .chain(board.iter().map(|b| ("board-assessment", b)))
     {
-        key.add(what, &format!("{} {}", i.name, i.sha256));
+        key.file(what, &i.name, &i.sha256);
     }
     for (path, sha) in &earlier.files {
-        key.add("history", &format!("{path} {sha}"));
+        key.file("history", path, sha);
     }
     key.add("periods", &periods.join(";"));
-    key.add("seed", &format!("{:?}", spec.common.seed));
-    key.add("replicates", &format!("{:?}", spec.common.replicates));
-    key.add("limits", &spec.common.limit.join(";"));
+    key.options(&spec.common);
     key.add("outputs", &spec.outputs.names().join(";"));
     key.add("release-at", &release_at.to_string());
     let run_id = key.id(&quarters, &spec.job);

@@ -327,6 +327,25 @@ impl RunKey {
         self.lines.push(format!("{what}\t{value}"));
     }
 
+    /// Adds a file by its name and SHA-256.
+    pub fn file(&mut self, what: &str, name: &str, sha256: &str) {
+        self.add(what, &format!("{name} {sha256}"));
+    }
+
+    /// Adds every configuration and reference file read.
+    pub fn config(&mut self, files: &[&crate::data::DataFile]) {
+        for f in files {
+            self.file("config", &f.name, &f.sha256());
+        }
+    }
+
+    /// Adds the options every scoring run takes: seed, replicates and input limits.
+    pub fn options(&mut self, common: &Common) {
+        self.add("seed", &format!("{:?}", common.seed));
+        self.add("replicates", &format!("{:?}", common.replicates));
+        self.add("limits", &common.limit.join(";"));
+    }
+
     /// `<period>-<job>-<12 hex>`.
     pub fn id(&self, quarters: &[Quarter], job: &str) -> String {
         let sha = crate::manifest::sha256_bytes(self.lines.join("\n").as_bytes());
