@@ -553,22 +553,22 @@ fn a_job_makes_one_period_and_backfill_plans_exactly_the_missing_ones() {
         serde_json::json!(["Q2 2025/26"])
     );
 
+    // `league backfill` over Q1 to Q4 of the job, with `extra` arguments.
+    let backfill = |extra: &[&str]| {
+        let mut args = vec![
+            "backfill",
+            "--job",
+            job,
+            "--from",
+            "2025-26-Q1",
+            "--to",
+            "2025-26-Q4",
+        ];
+        args.extend_from_slice(extra);
+        league_env(&args, &[])
+    };
     let plan = |mode: &str| {
-        let o = league_env(
-            &[
-                "backfill",
-                "--job",
-                job,
-                "--from",
-                "2025-26-Q1",
-                "--to",
-                "2025-26-Q4",
-                "--mode",
-                mode,
-                "--dry-run",
-            ],
-            &[],
-        );
+        let o = backfill(&["--mode", mode, "--dry-run"]);
         assert!(o.status.success(), "{}", stderr(&o));
         String::from_utf8(o.stdout).expect("utf8")
     };
@@ -586,18 +586,7 @@ fn a_job_makes_one_period_and_backfill_plans_exactly_the_missing_ones() {
     assert_eq!(releases, 1, "a dry run runs nothing");
 
     // The real backfill runs Q1 and Q3, skips Q2, and fails Q4 (not in the inputs), naming it.
-    let o = league_env(
-        &[
-            "backfill",
-            "--job",
-            job,
-            "--from",
-            "2025-26-Q1",
-            "--to",
-            "2025-26-Q4",
-        ],
-        &[],
-    );
+    let o = backfill(&[]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let said = String::from_utf8(o.stdout).expect("utf8");
     assert!(
