@@ -49,11 +49,15 @@ pub enum Rule {
     ControlCharacter,
     /// A field holds a character the reports' fonts cannot draw (CJK, emoji…).
     UnprintableText,
+    /// A record's period column is outside the month of the partition it is filed under.
+    OutsidePeriod,
+    /// An end before its start (departure before arrival, clock start after the snapshot).
+    TimeOrder,
 }
 
 impl Rule {
     /// Every rule, in code order.
-    pub const ALL: [Rule; 21] = [
+    pub const ALL: [Rule; 23] = [
         Rule::FieldCount,
         Rule::MissingValue,
         Rule::NotANumber,
@@ -75,6 +79,8 @@ impl Rule {
         Rule::UnterminatedQuote,
         Rule::ControlCharacter,
         Rule::UnprintableText,
+        Rule::OutsidePeriod,
+        Rule::TimeOrder,
     ];
 
     /// The stable code (`duplicate_key`).
@@ -101,6 +107,8 @@ impl Rule {
             Rule::UnterminatedQuote => "unterminated_quote",
             Rule::ControlCharacter => "control_character",
             Rule::UnprintableText => "unprintable_text",
+            Rule::OutsidePeriod => "outside_period",
+            Rule::TimeOrder => "time_order",
         }
     }
 

@@ -1,0 +1,685 @@
+//! Records to NOF metric values: polars lazy queries over the month partitions, run on the
+//! streaming engine, so memory stays bounded whatever the number of rows.
+//!
+//! One pass per dataset groups every record by month, organisation, the first check it fails
+//! (0 when none) and its kind (department type, ambulance category), counting records and the
+//! two conditional sums the metrics need. Groups that failed a check, or whose organisation is
+//! not a trust in the register, are quarantined; only then does a second pass over the files
+//! with bad records list each one with its file, row, column, value and reason.
+//!
+//! Definitions (NHS England's, as the acute NOF file's OF0013 and OF0014 use them):
+//! - A&E: time in department is `departure_ts - arrival_ts`. Within 4 hours means at most
+//!   4:00:00 (all department types, OF0013); over 12 hours means more than 12:00:00, of type 1
+//!   attendances (OF0014). A record belongs to the London civil month of its arrival.
+//! - RTT: the wait is `snapshot_date - clock_start` in days; within 18 weeks means at most 126
+//!   days (OF0023), over 52 weeks more than 364 days (OF0003).
+//! - Ambulance: response time `arrival_ts - call_ts`; the category mean over incidents with an
+//!   arrival (OF8011, OF0017, OF8013, OF8014 for categories 1–4), by the month of the call.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use league_ingest::{Resolution, RowError, Rule, TrustRegister};
+use league_model::TrustCode;
+
+use crate::calendar::{bounds_days, bounds_us, index, of_index, show_days, show_us};
+use crate::layout::{ColumnType, Dataset, Month, Partition, partitions};
+use crate::{RecordsError, SYNTHETIC_KEY};
+
+/// How a metric's months make its quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    /// Counts add up over the three months.
+    Sum,
+    /// The quarter's latest month (a month-end snapshot).
+    LatestMonth,
+}
+
+/// What a metric's value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// `100 * numerator / denominator`.
+    Percent,
+    /// `numerator / denominator / 60`: numerator in seconds, value in minutes.
+    MeanMinutes,
+}
+
+/// A metric the records yield.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricDef {
+    /// NOF metric id of the raw value.
+    pub id: &'static str,
+    /// Where it comes from.
+    pub dataset: Dataset,
+    /// How months make a quarter.
+    pub fold: Fold,
+    /// Value unit.
+    pub unit: Unit,
+}
+
+const fn m(id: &'static str, dataset: Dataset, fold: Fold, unit: Unit) -> MetricDef {
+    MetricDef {
+        id,
+        dataset,
+        fold,
+        unit,
+    }
+}
+
+/// Every metric the records yield, in output order.
+pub const METRICS: [MetricDef; 8] = [
+    m("OF0013", Dataset::Ae, Fold::Sum, Unit::Percent),
+    m("OF0014", Dataset::Ae, Fold::Sum, Unit::Percent),
+    m("OF0023", Dataset::Rtt, Fold::LatestMonth, Unit::Percent),
+    m("OF0003", Dataset::Rtt, Fold::LatestMonth, Unit::Percent),
+    m("OF8011", Dataset::Ambulance, Fold::Sum, Unit::MeanMinutes),
+    m("OF0017", Dataset::Ambulance, Fold::Sum, Unit::MeanMinutes),
+    m("OF8013", Dataset::Ambulance, Fold::Sum, Unit::MeanMinutes),
+    m("OF8014", Dataset::Ambulance, Fold::Sum, Unit::MeanMinutes),
+];
+
+/// One metric's exact counts for a trust and month.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Cell {
+    /// Records meeting the metric's condition (for a mean: the seconds summed).
+    pub numerator: f64,
+    /// Records the metric is over.
+    pub denominator: u64,
+}
+
+/// What one dataset's records gave.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DatasetStats {
+    /// The dataset.
+    pub dataset: Option<Dataset>,
+    /// `DIR/<dataset>`.
+    pub dir: String,
+    /// Month partitions read, in order.
+    pub months: Vec<Month>,
+    /// Parquet files read.
+    pub files: usize,
+    /// Records read.
+    pub records: u64,
+    /// Records by month.
+    pub records_by_month: BTreeMap<Month, u64>,
+    /// Records quarantined.
+    pub quarantined: u64,
+    /// Records quarantined, per rule.
+    pub by_rule: BTreeMap<Rule, u64>,
+    /// Records under a predecessor's code credited to its successor.
+    pub remapped: u64,
+    /// Whether any file carries the `synthetic` marker.
+    pub synthetic: bool,
+}
+
+/// Everything the records gave.
+#[derive(Debug, Clone, Default)]
+pub struct Aggregation {
+    /// Per dataset present, in [`Dataset::ALL`] order.
+    pub stats: Vec<DatasetStats>,
+    /// Exact counts by (metric id, trust, month).
+    pub cells: BTreeMap<(&'static str, TrustCode, Month), Cell>,
+    /// Every quarantined record, in file and row order.
+    pub findings: Vec<RowError>,
+}
+
+impl Aggregation {
+    /// The stats of a dataset, if it was present.
+    pub fn stats(&self, d: Dataset) -> Option<&DatasetStats> {
+        self.stats.iter().find(|s| s.dataset == Some(d))
+    }
+}
+
+// The first check a record fails, in the order they are tried.
+const OK: i32 = 0;
+const MISSING: i32 = 1;
+const RANGE: i32 = 2;
+const OUTSIDE: i32 = 3;
+const ORDER: i32 = 4;
+
+const US: i64 = 1_000_000;
+
+/// Reads every dataset under `dir` and aggregates it.
+pub fn aggregate(dir: &Path, register: &TrustRegister) -> Result<Aggregation, RecordsError> {
+    if !dir.is_dir() {
+        return Err(RecordsError::Layout {
+            file: dir.display().to_string(),
+            reason: "not a directory of record extracts".into(),
+        });
+    }
+    let mut agg = Aggregation::default();
+    for d in Dataset::ALL {
+        let parts = partitions(dir, d)?;
+        if parts.is_empty() {
+            continue;
+        }
+        aggregate_dataset(dir, d, &parts, register, &mut agg)?;
+    }
+    if agg.stats.is_empty() {
+        return Err(RecordsError::Layout {
+            file: dir.display().to_string(),
+            reason: "holds none of ae/, rtt/, ambulance/ (month-partitioned Parquet)".into(),
+        });
+    }
+    Ok(agg)
+}
+
+/// A file's row count and whether it is marked synthetic, from its footer; checks its columns.
+fn inspect(path: &Path, d: Dataset) -> Result<(u64, bool), RecordsError> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let name = path.display().to_string();
+    let f = File::open(path).map_err(|source| RecordsError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    let reader = SerializedFileReader::new(f).map_err(|e| RecordsError::Layout {
+        file: name.clone(),
+        reason: format!("not a readable Parquet file: {e}"),
+    })?;
+    let meta = reader.metadata().file_metadata();
+    let rows = u64::try_from(meta.num_rows()).unwrap_or(0);
+    let synthetic = meta.key_value_metadata().is_some_and(|kv| {
+        kv.iter()
+            .any(|k| k.key == SYNTHETIC_KEY && k.value.as_deref() == Some("true"))
+    });
+    let schema = LazyFrame::scan_parquet(PlRefPath::new(name.as_str()), ScanArgsParquet::default())
+        .and_then(|mut lf| lf.collect_schema())
+        .map_err(|e| RecordsError::Layout {
+            file: name.clone(),
+            reason: format!("cannot read the schema: {e}"),
+        })?;
+    for c in d.columns() {
+        let Some(dtype) = schema.get(c.name) else {
+            return Err(RecordsError::Column {
+                file: name,
+                column: c.name.into(),
+                reason: format!("missing (the {d} layout needs it: data/schema/records/{d}.toml)"),
+            });
+        };
+        let ok = match c.kind {
+            ColumnType::String => matches!(dtype, DataType::String),
+            ColumnType::Integer => dtype.is_integer(),
+            ColumnType::Boolean => matches!(dtype, DataType::Boolean),
+            ColumnType::Date => matches!(dtype, DataType::Date),
+            ColumnType::TimestampUtc => matches!(
+                dtype,
+                DataType::Datetime(TimeUnit::Microseconds, Some(tz)) if tz.as_str() == "UTC"
+            ),
+        };
+        if !ok {
+            return Err(RecordsError::Column {
+                file: name,
+                column: c.name.into(),
+                reason: format!("type {dtype}; the layout says {}", c.kind.name()),
+            });
+        }
+    }
+    Ok((rows, synthetic))
+}
+
+/// The per-record columns a dataset's query needs: `org_code`, `reason`, `kind`, `a`, `b`, and
+/// (for the detail pass) `start`, `end` as plain integers.
+fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
+    let keep_row = |mut cols: Vec<Expr>| {
+        if row {
+            cols.insert(0, col("row"));
+        }
+        cols
+    };
+    let i64c = |n: &str| col(n).cast(DataType::Int64);
+    let missing = |cols: &[&str]| {
+        cols.iter()
+            .map(|c| col(*c).is_null())
+            .reduce(|a, b| a.or(b))
+            .expect("columns")
+    };
+    match d {
+        Dataset::Ae => {
+            let (m0, m1) = bounds_us(month);
+            let (arr, dep, kind) = (
+                i64c("arrival_ts"),
+                i64c("departure_ts"),
+                col("department_type").cast(DataType::Int32),
+            );
+            let reason = when(missing(&[
+                "org_code",
+                "arrival_ts",
+                "departure_ts",
+                "department_type",
+            ]))
+            .then(lit(MISSING))
+            .when(kind.clone().lt(lit(1)).or(kind.clone().gt(lit(4))))
+            .then(lit(RANGE))
+            .when(arr.clone().lt(lit(m0)).or(arr.clone().gt_eq(lit(m1))))
+            .then(lit(OUTSIDE))
+            .when(dep.clone().lt(arr.clone()))
+            .then(lit(ORDER))
+            .otherwise(lit(OK));
+            let dur = dep.clone() - arr.clone();
+            lf.select(keep_row(vec![
+                col("org_code"),
+                reason.alias("reason"),
+                kind.alias("kind"),
+                dur.clone().lt_eq(lit(4 * 3600 * US)).alias("a"),
+                dur.gt(lit(12 * 3600 * US)).alias("b"),
+                arr.alias("start"),
+                dep.alias("end"),
+            ]))
+        }
+        Dataset::Rtt => {
+            let (d0, d1) = bounds_days(month);
+            let (start, snap) = (
+                col("clock_start").cast(DataType::Int32),
+                col("snapshot_date").cast(DataType::Int32),
+            );
+            let reason = when(missing(&["org_code", "clock_start", "snapshot_date"]))
+                .then(lit(MISSING))
+                .when(snap.clone().lt(lit(d0)).or(snap.clone().gt_eq(lit(d1))))
+                .then(lit(OUTSIDE))
+                .when(start.clone().gt(snap.clone()))
+                .then(lit(ORDER))
+                .otherwise(lit(OK));
+            let wait = snap.clone() - start.clone();
+            lf.select(keep_row(vec![
+                col("org_code"),
+                reason.alias("reason"),
+                lit(0i32).alias("kind"),
+                wait.clone().lt_eq(lit(126)).alias("a"),
+                wait.gt(lit(364)).alias("b"),
+                start.cast(DataType::Int64).alias("start"),
+                snap.cast(DataType::Int64).alias("end"),
+            ]))
+        }
+        Dataset::Ambulance => {
+            let (m0, m1) = bounds_us(month);
+            let (call, arr, kind) = (
+                i64c("call_ts"),
+                i64c("arrival_ts"),
+                col("category").cast(DataType::Int32),
+            );
+            let reason = when(missing(&["org_code", "call_ts", "category"]))
+                .then(lit(MISSING))
+                .when(kind.clone().lt(lit(1)).or(kind.clone().gt(lit(4))))
+                .then(lit(RANGE))
+                .when(call.clone().lt(lit(m0)).or(call.clone().gt_eq(lit(m1))))
+                .then(lit(OUTSIDE))
+                .when(arr.clone().lt(call.clone()))
+                .then(lit(ORDER))
+                .otherwise(lit(OK));
+            lf.select(keep_row(vec![
+                col("org_code"),
+                reason.alias("reason"),
+                kind.alias("kind"),
+                arr.clone().is_not_null().alias("a"),
+                (arr.clone() - call.clone()).alias("b"),
+                call.alias("start"),
+                arr.alias("end"),
+            ]))
+        }
+    }
+}
+
+fn scan(path: &Path) -> PolarsResult<LazyFrame> {
+    LazyFrame::scan_parquet(
+        PlRefPath::new(path.display().to_string()),
+        ScanArgsParquet::default(),
+    )
+}
+
+/// One group of the first pass.
+struct Group {
+    month: Month,
+    org: Option<String>,
+    reason: i32,
+    kind: Option<i32>,
+    n: u64,
+    a: f64,
+    b: f64,
+}
+
+fn first_pass(d: Dataset, parts: &[Partition]) -> Result<Vec<Group>, RecordsError> {
+    let mut frames = Vec::new();
+    for p in parts {
+        for f in &p.files {
+            let lf = scan(f).map_err(RecordsError::polars(format!("scan {}", f.display())))?;
+            frames.push(checked(lf, d, p.month, false).select([
+                lit(index(p.month)).alias("month"),
+                col("org_code"),
+                col("reason"),
+                col("kind"),
+                col("a"),
+                col("b"),
+            ]));
+        }
+    }
+    let all = concat(frames, UnionArgs::default())
+        .map_err(RecordsError::polars(format!("combine the {d} files")))?;
+    let df = all
+        .group_by([col("month"), col("org_code"), col("reason"), col("kind")])
+        .agg([
+            len().alias("n"),
+            col("a").sum().cast(DataType::Float64).alias("a"),
+            col("b").sum().cast(DataType::Float64).alias("b"),
+        ])
+        .collect_with_engine(Engine::Streaming)
+        .map_err(RecordsError::polars(format!("aggregate the {d} records")))?
+        .unwrap_single();
+    let err = RecordsError::polars(format!("read the {d} aggregate"));
+    let read = || -> PolarsResult<Vec<Group>> {
+        let month = df.column("month")?.i32()?;
+        let org = df.column("org_code")?.str()?;
+        let reason = df.column("reason")?.i32()?;
+        let kind = df.column("kind")?.i32()?;
+        let n = df.column("n")?.cast(&DataType::UInt64)?;
+        let n = n.u64()?;
+        let a = df.column("a")?.f64()?;
+        let b = df.column("b")?.f64()?;
+        Ok((0..df.height())
+            .map(|i| Group {
+                month: of_index(month.get(i).unwrap_or(0)),
+                org: org.get(i).map(str::to_owned),
+                reason: reason.get(i).unwrap_or(MISSING),
+                kind: kind.get(i),
+                n: n.get(i).unwrap_or(0),
+                a: a.get(i).unwrap_or(0.0),
+                b: b.get(i).unwrap_or(0.0),
+            })
+            .collect())
+    };
+    let mut groups = read().map_err(err)?;
+    // The engine's group order is not fixed; sort so everything after is deterministic.
+    groups.sort_by(|x, y| {
+        (x.month, &x.org, x.reason, x.kind).cmp(&(y.month, &y.org, y.reason, y.kind))
+    });
+    Ok(groups)
+}
+
+/// What a code is in a month.
+#[derive(Debug, Clone)]
+enum Org {
+    Trust(TrustCode, bool),
+    Bad(Rule, String),
+}
+
+fn resolve(register: &TrustRegister, raw: &str, month: Month) -> Org {
+    let code = match TrustCode::parse(raw) {
+        Ok(c) => c,
+        Err(e) => return Org::Bad(Rule::InvalidCode, e.to_string()),
+    };
+    match register.resolve(&code, month) {
+        Resolution::Trust(_) => Org::Trust(code, false),
+        Resolution::Successor { to, .. } => Org::Trust(to.code.clone(), true),
+        Resolution::Closed(e) => Org::Bad(
+            Rule::ClosedOrg,
+            format!(
+                "{} had closed or merged before {}-{:02}",
+                if e.name.is_empty() {
+                    code.as_str()
+                } else {
+                    &e.name
+                },
+                month.0,
+                month.1
+            ),
+        ),
+        Resolution::Unknown => Org::Bad(
+            Rule::UnknownOrg,
+            "unknown organisation code: not in the trust register".into(),
+        ),
+    }
+}
+
+fn reason_rule(d: Dataset, reason: i32) -> (Rule, &'static str, &'static str) {
+    match (d, reason) {
+        (_, MISSING) => (Rule::MissingValue, "", "a required value is null"),
+        (Dataset::Ae, RANGE) => (
+            Rule::ValueRange,
+            "department_type",
+            "department type must be 1 to 4",
+        ),
+        (_, RANGE) => (Rule::ValueRange, "category", "category must be 1 to 4"),
+        (Dataset::Ae, OUTSIDE) => (
+            Rule::OutsidePeriod,
+            "arrival_ts",
+            "arrival is outside the partition's month (London time)",
+        ),
+        (Dataset::Rtt, OUTSIDE) => (
+            Rule::OutsidePeriod,
+            "snapshot_date",
+            "snapshot date is outside the partition's month",
+        ),
+        (_, OUTSIDE) => (
+            Rule::OutsidePeriod,
+            "call_ts",
+            "call is outside the partition's month (London time)",
+        ),
+        (Dataset::Ae, _) => (Rule::TimeOrder, "departure_ts", "departure before arrival"),
+        (Dataset::Rtt, _) => (
+            Rule::TimeOrder,
+            "clock_start",
+            "clock start after the snapshot date",
+        ),
+        (_, _) => (Rule::TimeOrder, "arrival_ts", "arrival before the call"),
+    }
+}
+
+fn aggregate_dataset(
+    dir: &Path,
+    d: Dataset,
+    parts: &[Partition],
+    register: &TrustRegister,
+    agg: &mut Aggregation,
+) -> Result<(), RecordsError> {
+    let mut stats = DatasetStats {
+        dataset: Some(d),
+        dir: dir.join(d.name()).display().to_string(),
+        months: parts.iter().map(|p| p.month).collect(),
+        ..DatasetStats::default()
+    };
+    for p in parts {
+        for f in &p.files {
+            let (rows, synthetic) = inspect(f, d)?;
+            stats.files += 1;
+            stats.records += rows;
+            *stats.records_by_month.entry(p.month).or_default() += rows;
+            stats.synthetic |= synthetic;
+        }
+    }
+    let groups = first_pass(d, parts)?;
+    let mut orgs: BTreeMap<(String, Month), Org> = BTreeMap::new();
+    let mut bad_orgs: BTreeMap<Month, BTreeMap<String, (Rule, String)>> = BTreeMap::new();
+    let mut any_bad = false;
+    let mut counted = 0u64;
+    for g in &groups {
+        counted += g.n;
+        if g.reason != OK {
+            let (rule, _, _) = reason_rule(d, g.reason);
+            stats.quarantined += g.n;
+            *stats.by_rule.entry(rule).or_default() += g.n;
+            any_bad = true;
+            continue;
+        }
+        let raw = g.org.clone().unwrap_or_default();
+        let org = orgs
+            .entry((raw.clone(), g.month))
+            .or_insert_with(|| resolve(register, &raw, g.month))
+            .clone();
+        let code = match org {
+            Org::Trust(code, remapped) => {
+                if remapped {
+                    stats.remapped += g.n;
+                }
+                code
+            }
+            Org::Bad(rule, why) => {
+                stats.quarantined += g.n;
+                *stats.by_rule.entry(rule).or_default() += g.n;
+                bad_orgs
+                    .entry(g.month)
+                    .or_default()
+                    .insert(raw, (rule, why));
+                any_bad = true;
+                continue;
+            }
+        };
+        add_cells(d, g, code, &mut agg.cells);
+    }
+    if counted != stats.records {
+        return Err(RecordsError::Request(format!(
+            "internal: the {d} files' footers count {} records but the query counted {counted}",
+            stats.records
+        )));
+    }
+    if any_bad {
+        let found = detail_pass(d, parts, &bad_orgs, &mut agg.findings)?;
+        if found != stats.quarantined {
+            return Err(RecordsError::Request(format!(
+                "internal: {} {d} records failed a check but {found} were listed",
+                stats.quarantined
+            )));
+        }
+    }
+    agg.stats.push(stats);
+    Ok(())
+}
+
+fn add_cells(
+    d: Dataset,
+    g: &Group,
+    code: TrustCode,
+    cells: &mut BTreeMap<(&'static str, TrustCode, Month), Cell>,
+) {
+    let mut add = |id: &'static str, num: f64, den: u64| {
+        let c = cells.entry((id, code.clone(), g.month)).or_default();
+        c.numerator += num;
+        c.denominator += den;
+    };
+    match d {
+        Dataset::Ae => {
+            add("OF0013", g.a, g.n);
+            if g.kind == Some(1) {
+                add("OF0014", g.b, g.n);
+            }
+        }
+        Dataset::Rtt => {
+            add("OF0023", g.a, g.n);
+            add("OF0003", g.b, g.n);
+        }
+        Dataset::Ambulance => {
+            let id = match g.kind {
+                Some(1) => "OF8011",
+                Some(2) => "OF0017",
+                Some(3) => "OF8013",
+                _ => "OF8014",
+            };
+            // b is the sum of response times in microseconds over incidents with an arrival.
+            add(id, g.b / US as f64, g.a as u64);
+        }
+    }
+}
+
+/// Lists every quarantined record of the dataset; returns how many.
+fn detail_pass(
+    d: Dataset,
+    parts: &[Partition],
+    bad_orgs: &BTreeMap<Month, BTreeMap<String, (Rule, String)>>,
+    findings: &mut Vec<RowError>,
+) -> Result<u64, RecordsError> {
+    let mut found = 0;
+    for p in parts {
+        let orgs = bad_orgs.get(&p.month);
+        for f in &p.files {
+            let name = f.display().to_string();
+            let lf = scan(f).map_err(RecordsError::polars(format!("scan {name}")))?;
+            let mut keep = col("reason").neq(lit(OK));
+            for code in orgs.into_iter().flat_map(|o| o.keys()) {
+                keep = keep.or(col("org_code").eq(lit(code.as_str())));
+            }
+            let df = checked(lf.with_row_index("row", Some(1)), d, p.month, true)
+                .select([
+                    col("row"),
+                    col("org_code"),
+                    col("reason"),
+                    col("kind"),
+                    col("start"),
+                    col("end"),
+                ])
+                .filter(keep)
+                .collect_with_engine(Engine::Streaming)
+                .map_err(RecordsError::polars(format!(
+                    "list the bad records of {name}"
+                )))?
+                .unwrap_single();
+            let err = RecordsError::polars(format!("read the bad records of {name}"));
+            let read = || -> PolarsResult<Vec<RowError>> {
+                let row = df.column("row")?.cast(&DataType::UInt64)?;
+                let row = row.u64()?;
+                let org = df.column("org_code")?.str()?;
+                let reason = df.column("reason")?.i32()?;
+                let kind = df.column("kind")?.i32()?;
+                let start = df.column("start")?.i64()?;
+                let end = df.column("end")?.i64()?;
+                let mut out = Vec::with_capacity(df.height());
+                for i in 0..df.height() {
+                    let line = row.get(i).unwrap_or(0);
+                    let r = reason.get(i).unwrap_or(MISSING);
+                    let code = org.get(i).unwrap_or("");
+                    let show = |v: Option<i64>| match (d, v) {
+                        (_, None) => "null".to_owned(),
+                        (Dataset::Rtt, Some(x)) => show_days(x as i32),
+                        (_, Some(x)) => show_us(x),
+                    };
+                    let (rule, column, value, reason) = if r == OK {
+                        let (rule, why) = orgs
+                            .and_then(|o| o.get(code))
+                            .cloned()
+                            .unwrap_or((Rule::UnknownOrg, String::new()));
+                        (rule, "org_code".to_owned(), code.to_owned(), why)
+                    } else {
+                        let (rule, column, why) = reason_rule(d, r);
+                        let value = match r {
+                            MISSING => "null".to_owned(),
+                            RANGE => kind.get(i).map_or("null".into(), |k| k.to_string()),
+                            OUTSIDE => show(if d == Dataset::Rtt {
+                                end.get(i)
+                            } else {
+                                start.get(i)
+                            }),
+                            _ => format!("{} to {}", show(start.get(i)), show(end.get(i))),
+                        };
+                        let column = if r == MISSING {
+                            missing_columns(d).to_owned()
+                        } else {
+                            column.to_owned()
+                        };
+                        (rule, column, value, why.to_owned())
+                    };
+                    out.push(RowError {
+                        file: name.clone(),
+                        line,
+                        column,
+                        value,
+                        reason,
+                        rule,
+                    });
+                }
+                Ok(out)
+            };
+            let rows = read().map_err(err)?;
+            found += rows.len() as u64;
+            findings.extend(rows);
+        }
+    }
+    Ok(found)
+}
+
+fn missing_columns(d: Dataset) -> &'static str {
+    match d {
+        Dataset::Ae => "org_code,arrival_ts,departure_ts,department_type",
+        Dataset::Rtt => "org_code,clock_start,snapshot_date",
+        Dataset::Ambulance => "org_code,call_ts,category",
+    }
+}
