@@ -23,6 +23,14 @@ pub(crate) const PUBLICATION: &str = "publication.toml";
 /// The embedded default dataset.
 pub(crate) const DEFAULT_DATASET: &str = "default/nof_2025_26_q1_national.csv";
 
+/// The real sources synthetic record extracts are calibrated to (`league generate records`).
+pub(crate) const CALIBRATION: [&str; 4] = [
+    league_records::calibrate::AE_SOURCE,
+    league_records::calibrate::RTT_SOURCE,
+    league_records::calibrate::AMBULANCE_SOURCE,
+    league_records::calibrate::OVER_12H_SOURCE,
+];
+
 /// Every file compiled into the binary, by its path under `data/`.
 const EMBEDDED: &[(&str, &[u8])] = &[
     (
@@ -52,6 +60,22 @@ const EMBEDDED: &[(&str, &[u8])] = &[
     (
         DEFAULT_DATASET,
         include_bytes!("../../../data/default/nof_2025_26_q1_national.csv"),
+    ),
+    (
+        CALIBRATION[0],
+        include_bytes!("../../../data/sources/ae_monthly_by_provider_2024-08_to_2025-07.csv"),
+    ),
+    (
+        CALIBRATION[1],
+        include_bytes!("../../../data/sources/unified_monthly_acute_2024-08_to_2025-07.csv"),
+    ),
+    (
+        CALIBRATION[2],
+        include_bytes!("../../../data/sources/ambsys_monthly_2017-08_to_2025-08.csv"),
+    ),
+    (
+        CALIBRATION[3],
+        include_bytes!("../../../data/nof/nof_acute_2025_26_q1_data.csv"),
     ),
 ];
 

@@ -45,6 +45,9 @@ struct InputsSection {
     files: Vec<PathBuf>,
     inbox: Option<PathBuf>,
     board_assessment: Option<PathBuf>,
+    /// A record-level extract directory (DIR/ae, DIR/rtt, DIR/ambulance): its metric values
+    /// replace the same metrics in the other inputs.
+    records: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,6 +233,8 @@ pub(crate) struct Job {
     /// embedded default dataset.
     pub inputs: Vec<PathBuf>,
     pub board_assessment: Option<PathBuf>,
+    /// A record-level extract directory, read in place of the published aggregates it covers.
+    pub records: Option<PathBuf>,
     pub release: ReleaseTime,
 }
 
@@ -301,6 +306,12 @@ impl Job {
             data_dir,
             inputs: f.inputs.files_in_order(resolve)?,
             board_assessment: f.inputs.board_assessment.as_deref().map(resolve),
+            records: match f.inputs.records.as_deref().map(resolve) {
+                Some(dir) if !dir.is_dir() => {
+                    return Err(format!("inputs.records {} is not a directory", dir.display()));
+                }
+                other => other,
+            },
             release,
         })
     }

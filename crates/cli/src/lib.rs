@@ -36,6 +36,7 @@ mod logging;
 mod manifest;
 mod pipeline;
 mod publish;
+mod records;
 mod release;
 mod retry;
 mod run;
@@ -144,6 +145,10 @@ pub enum Command {
         /// does not publish them: without this file every letter says "not assessed".
         #[arg(long, value_name = "FILE")]
         board_assessment: Option<PathBuf>,
+        /// A record-level extract directory (DIR/ae, DIR/rtt, DIR/ambulance; see `league
+        /// generate records`): its metric values replace the same metrics in the inputs.
+        #[arg(long, value_name = "DIR")]
+        records: Option<PathBuf>,
         /// Which period: "all" quarters in the inputs, "latest-complete", or one quarter
         /// such as 2025-26-Q1.
         #[arg(long, default_value = "all")]
@@ -275,6 +280,34 @@ pub enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// Write synthetic record-level extracts (Parquet, partitioned by month), calibrated per
+    /// trust to the real monthly A&E, RTT and AmbSYS figures. For tests and benchmarks only:
+    /// every file is marked synthetic, and so is everything computed from it.
+    Generate {
+        /// What to generate.
+        #[command(subcommand)]
+        what: Generate,
+    },
+    /// Aggregate record-level extracts (DIR/ae, DIR/rtt, DIR/ambulance) into NOF metric
+    /// values in the long format (CSV, or Parquet when FILE ends in .parquet).
+    Aggregate {
+        /// The extract directory.
+        #[arg(long)]
+        records: PathBuf,
+        /// The metric-value file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Complete quarters (as the framework and `--input` use them) or months (to compare
+        /// with NHS England's monthly statistics).
+        #[arg(long, default_value = "quarter")]
+        by: String,
+        /// Write the quarantined records here (CSV).
+        #[arg(long)]
+        quarantine: Option<PathBuf>,
+        /// Directory of configuration and reference data (default: compiled in).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
     /// Rebuild the embedded default dataset from the real sources.
     BuildDataset {
         /// Directory holding the recipe, sources and configuration.
@@ -283,6 +316,40 @@ pub enum Command {
         /// Where to write the dataset (default: <data-dir>/default/nof_2025_26_q1_national.csv).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+/// What `league generate` writes.
+#[derive(Debug, Subcommand)]
+pub enum Generate {
+    /// Record-level extracts: DIR/ae, DIR/rtt and DIR/ambulance, one Parquet partition a month.
+    Records {
+        /// The financial year, e.g. 2025-26.
+        #[arg(long)]
+        year: String,
+        /// Multiplies every volume (1.0: the real national volumes, about 28 million A&E
+        /// attendances and 90 million RTT pathway snapshots a year).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// The seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The directory to create (it must not exist, or be empty).
+        #[arg(long)]
+        out: PathBuf,
+        /// Which datasets: ae, rtt, ambulance.
+        #[arg(long, value_delimiter = ',', default_value = "ae,rtt,ambulance")]
+        datasets: Vec<String>,
+        /// Only these trusts (ODS codes; default every trust in the sources).
+        #[arg(long, value_delimiter = ',')]
+        trusts: Vec<String>,
+        /// At most this many records per Parquet file.
+        #[arg(long, default_value_t = 4_000_000)]
+        rows_per_file: usize,
+        /// Directory of configuration, reference data and calibration sources (default:
+        /// compiled in).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
 }
 
@@ -376,14 +443,17 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             common,
             out,
             board_assessment,
+            records: record_dir,
             period,
             outputs,
         } => {
+            let mut inputs = run::InputSpec::from_args(input);
+            inputs.extend(record_dir.map(run::InputSpec::Records));
             let spec = run::RunSpec {
                 job: "report".to_owned(),
                 data: DataDir::from_arg(data_dir),
                 methodology: data::METHODOLOGY.to_owned(),
-                inputs: run::InputSpec::from_args(input),
+                inputs,
                 common,
                 out,
                 board_assessment,
@@ -454,6 +524,41 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             reason,
             list,
         } => access::command(&out, &run_id, who.as_deref(), reason.as_deref(), list),
+        Command::Generate {
+            what:
+                Generate::Records {
+                    year,
+                    scale,
+                    seed,
+                    out,
+                    datasets,
+                    trusts,
+                    rows_per_file,
+                    data_dir,
+                },
+        } => records::generate(records::GenerateArgs {
+            year,
+            scale,
+            seed,
+            out,
+            datasets,
+            trusts,
+            rows_per_file,
+            data: DataDir::from_arg(data_dir),
+        }),
+        Command::Aggregate {
+            records: dir,
+            out,
+            by,
+            quarantine,
+            data_dir,
+        } => records::aggregate(records::AggregateArgs {
+            records: dir,
+            out,
+            by,
+            quarantine,
+            data: DataDir::from_arg(data_dir),
+        }),
         Command::Validate {
             inputs,
             format,

@@ -365,18 +365,77 @@ pub(crate) fn report(
 /// fails the run (exit 3 or 5).
 fn ingest_all(setup: &Setup, inputs: &[LoadedInput]) -> anyhow::Result<Vec<Ingested>> {
     let ctx = setup.context();
-    inputs
-        .iter()
-        .map(|i| {
-            let r = match (&i.bytes, &i.path) {
-                (Some(b), _) => league_ingest::ingest_bytes(&i.name, b.clone(), None, &ctx),
-                (None, Some(p)) => league_ingest::ingest_file(p, None, &ctx),
-                (None, None) => unreachable!("an input has bytes or a path"),
-            };
+    let mut out = Vec::new();
+    let mut from_records = Vec::new();
+    for i in inputs {
+        if let Some(dir) = &i.records {
+            let (agg, ingested) = league_records::ingest(dir, &ctx)
+                .map_err(crate::records::error)
+                .with_context(|| format!("cannot use the records in {}", dir.display()))?;
+            for s in &agg.stats {
+                tracing::info!(
+                    dataset = s.dataset.map_or("", |d| d.name()),
+                    records = s.records,
+                    quarantined = s.quarantined,
+                    synthetic = s.synthetic,
+                    "records aggregated"
+                );
+            }
+            from_records.extend(ingested);
+            continue;
+        }
+        let r = match (&i.bytes, &i.path) {
+            (Some(b), _) => league_ingest::ingest_bytes(&i.name, b.clone(), None, &ctx),
+            (None, Some(p)) => league_ingest::ingest_file(p, None, &ctx),
+            (None, None) => unreachable!("an input has bytes, a path or records"),
+        };
+        out.push(
             r.map_err(ingest_error)
-                .with_context(|| format!("cannot use {}", i.name))
+                .with_context(|| format!("cannot use {}", i.name))?,
+        );
+    }
+    replace_with_records(&setup.methodology, &mut out, &from_records);
+    // Records first: their values are the ones the run uses.
+    from_records.extend(out);
+    Ok(from_records)
+}
+
+/// Record-level values replace the published aggregates of the same metric and quarter: the
+/// other inputs' raw values for those metrics, and their published scores (which would
+/// otherwise be used in place of a score computed from the records), are left out and counted
+/// as `replaced_by_records`.
+fn replace_with_records(m: &Methodology, sources: &mut [Ingested], records: &[Ingested]) {
+    let covered: std::collections::BTreeSet<(league_model::Quarter, String)> = records
+        .iter()
+        .flat_map(|s| &s.observations)
+        .flat_map(|o| {
+            let score = m
+                .metrics
+                .iter()
+                .find(|x| x.value_id.as_deref() == Some(o.metric_id.as_str()))
+                .map(|x| x.id.clone());
+            std::iter::once(o.metric_id.clone())
+                .chain(score)
+                .map(move |id| (o.quarter, id))
         })
-        .collect()
+        .collect();
+    if covered.is_empty() {
+        return;
+    }
+    for s in sources {
+        let before = s.observations.len();
+        s.observations
+            .retain(|o| !covered.contains(&(o.quarter, o.metric_id.clone())));
+        let replaced = (before - s.observations.len()) as u64;
+        if replaced > 0 {
+            *s.summary
+                .excluded
+                .entry(league_ingest::Exclusion::ReplacedByRecords)
+                .or_default() += replaced;
+            s.summary.observations = s.observations.len() as u64;
+            tracing::info!(file = %s.summary.file, replaced, "values replaced by record-level values");
+        }
+    }
 }
 
 /// Keeps only the quarters the run's period names (logging those left out); returns them.

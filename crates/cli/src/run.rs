@@ -31,6 +31,8 @@ pub(crate) enum InputSpec {
     Path(PathBuf),
     /// Standard input, read once.
     Stdin,
+    /// A record-level extract directory, aggregated by the run.
+    Records(PathBuf),
 }
 
 impl InputSpec {
@@ -88,10 +90,14 @@ impl RunSpec {
             job: job.name.clone(),
             data: DataDir::from_arg(job.data_dir.clone()),
             methodology: DataDir::methodology_path(&job.methodology),
-            inputs: if job.inputs.is_empty() {
-                vec![InputSpec::Default]
-            } else {
-                job.inputs.iter().cloned().map(InputSpec::Path).collect()
+            inputs: {
+                let mut v: Vec<InputSpec> = if job.inputs.is_empty() {
+                    vec![InputSpec::Default]
+                } else {
+                    job.inputs.iter().cloned().map(InputSpec::Path).collect()
+                };
+                v.extend(job.records.iter().cloned().map(InputSpec::Records));
+                v
             },
             common: Common::default(),
             out: job.out.clone(),
@@ -586,6 +592,8 @@ pub(crate) struct LoadedInput {
     pub path: Option<PathBuf>,
     /// Bytes already in memory (standard input, the default dataset).
     pub bytes: Option<Vec<u8>>,
+    /// A record-level extract directory (its hash covers every Parquet file in it).
+    pub records: Option<PathBuf>,
 }
 
 impl LoadedInput {
@@ -602,6 +610,7 @@ impl LoadedInput {
                     name: f.name,
                     path: f.path,
                     bytes: Some(f.bytes),
+                    records: None,
                 })
             }
             InputSpec::Stdin => {
@@ -611,6 +620,7 @@ impl LoadedInput {
                     sha256: crate::manifest::sha256_bytes(&bytes),
                     path: None,
                     bytes: Some(bytes),
+                    records: None,
                 })
             }
             InputSpec::Path(p) => {
@@ -623,21 +633,34 @@ impl LoadedInput {
                     sha256: hash_file(p)?,
                     path: Some(p.clone()),
                     bytes: None,
+                    records: None,
                 })
             }
+            InputSpec::Records(dir) => Ok(Self {
+                name: dir.display().to_string(),
+                sha256: crate::records::tree_hash(dir)?,
+                path: None,
+                bytes: None,
+                records: Some(dir.clone()),
+            }),
         }
     }
 
     /// Fails if the file on disk no longer has the hash it had when the run began.
     pub fn unchanged(&self) -> anyhow::Result<()> {
-        match &self.path {
-            Some(p) if hash_file(p)? != self.sha256 => Err(anyhow::anyhow!(
+        let changed = match (&self.path, &self.records) {
+            (Some(p), _) => hash_file(p)? != self.sha256,
+            (None, Some(dir)) => crate::records::tree_hash(dir)? != self.sha256,
+            (None, None) => false,
+        };
+        if changed {
+            return Err(anyhow::anyhow!(
                 "{} changed while the run was reading it; nothing was written",
-                p.display()
+                self.name
             ))
-            .class(ExitClass::Io),
-            _ => Ok(()),
+            .class(ExitClass::Io);
         }
+        Ok(())
     }
 }
 

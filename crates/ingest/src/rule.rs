@@ -147,6 +147,9 @@ pub enum Exclusion {
     NotApplicable,
     /// A value for a trust whose register type belongs to no peer group the framework ranks.
     NoPeerGroup,
+    /// A published aggregate whose metric and quarter a record-level extract in the same run
+    /// gives (the records' value is used instead).
+    ReplacedByRecords,
 }
 
 impl Exclusion {
@@ -162,6 +165,7 @@ impl Exclusion {
             Exclusion::ExactDuplicate => "exact_duplicate",
             Exclusion::Superseded => "superseded_by_successor",
             Exclusion::NoPeerGroup => "no_peer_group",
+            Exclusion::ReplacedByRecords => "replaced_by_records",
         }
     }
 }

@@ -1,0 +1,250 @@
+//! `league generate records` and `league aggregate`: record-level extracts, and the record
+//! source a run or job can take in place of published aggregates.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use league_model::TrustCode;
+use league_records::calibrate::{Calibration, Source};
+use league_records::{Dataset, GenerateSpec, Grain, RecordsError};
+
+use crate::data::{self, DataDir};
+use crate::pipeline::Setup;
+use crate::{Classify, Common, ExitClass};
+
+/// The exit class of a records error: bad input (3), bad request (4), I/O (5).
+pub(crate) fn error(e: RecordsError) -> anyhow::Error {
+    let class = match &e {
+        e if e.is_bad_input() => ExitClass::BadInput,
+        e if e.is_io() => ExitClass::Io,
+        RecordsError::Request(_) => ExitClass::BadConfig,
+        RecordsError::Polars { context, .. } if context.starts_with("write") => ExitClass::Io,
+        // The footers and columns were checked; what the engine meets after that is in the data.
+        RecordsError::Polars { .. } => ExitClass::BadInput,
+        _ => ExitClass::Internal,
+    };
+    Err::<(), _>(e).class(class).expect_err("an error")
+}
+
+/// Parses `--year 2025-26`.
+fn financial_year(s: &str) -> anyhow::Result<u16> {
+    let parsed = s.split_once('-').and_then(|(a, b)| {
+        let y: u16 = a.parse().ok()?;
+        let next: u16 = b.parse().ok()?;
+        (a.len() == 4 && b.len() == 2 && (y + 1) % 100 == next).then_some(y)
+    });
+    parsed
+        .ok_or_else(|| anyhow::anyhow!("--year {s:?}: expected a financial year such as 2025-26"))
+        .class(ExitClass::BadConfig)
+}
+
+fn datasets(names: &[String]) -> anyhow::Result<Vec<Dataset>> {
+    let mut out = Vec::new();
+    for n in names {
+        let d = Dataset::from_name(n)
+            .ok_or_else(|| anyhow::anyhow!("--datasets: unknown {n:?}; expected ae, rtt or ambulance"))
+            .class(ExitClass::BadConfig)?;
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The arguments of `league generate records`.
+pub(crate) struct GenerateArgs {
+    pub year: String,
+    pub scale: f64,
+    pub seed: u64,
+    pub out: std::path::PathBuf,
+    pub datasets: Vec<String>,
+    pub trusts: Vec<String>,
+    pub rows_per_file: usize,
+    pub data: DataDir,
+}
+
+/// `league generate records`.
+pub(crate) fn generate(a: GenerateArgs) -> anyhow::Result<()> {
+    let setup = Setup::load(&Common::default(), &a.data, data::METHODOLOGY)?;
+    let mut sources = Vec::new();
+    for rel in data::CALIBRATION {
+        let f = a.data.read(rel)?;
+        sources.push(Source {
+            name: f.name,
+            bytes: f.bytes,
+        });
+    }
+    let cal = Calibration::read(&sources[0], &sources[1], &sources[2], &sources[3], &setup.register)
+        .map_err(error)
+        .context("cannot read the calibration sources")?;
+    let trusts = if a.trusts.is_empty() {
+        None
+    } else {
+        let mut set = BTreeSet::new();
+        for t in &a.trusts {
+            let code = TrustCode::parse(t)
+                .map_err(|e| anyhow::anyhow!("--trusts: {e}"))
+                .class(ExitClass::BadConfig)?;
+            if setup.register.get(&code).is_none() {
+                return Err(anyhow::anyhow!("--trusts: {t} is not in the trust register"))
+                    .class(ExitClass::BadConfig);
+            }
+            set.insert(code);
+        }
+        Some(set)
+    };
+    let spec = GenerateSpec {
+        year: financial_year(&a.year)?,
+        scale: a.scale,
+        seed: a.seed,
+        datasets: datasets(&a.datasets)?,
+        trusts,
+        rows_per_file: a.rows_per_file,
+    };
+    let started = std::time::Instant::now();
+    let summary = league_records::generate(&cal, &setup.register, &spec, &a.out)
+        .map_err(error)
+        .with_context(|| format!("cannot generate records into {}", a.out.display()))?;
+    println!(
+        "SYNTHETIC records (seed {}, scale {}), calibrated to {}: not real patients or real figures for any trust",
+        spec.seed,
+        spec.scale,
+        cal.sources.join(", ")
+    );
+    for (d, months, rows, files) in &summary.datasets {
+        println!(
+            "{:<10} {months:>2} months {rows:>12} records {files:>5} files  {}",
+            d.name(),
+            a.out.join(d.name()).display()
+        );
+    }
+    tracing::info!(
+        out = %a.out.display(),
+        records = summary.datasets.iter().map(|d| d.2).sum::<u64>(),
+        seconds = started.elapsed().as_secs_f64(),
+        "records generated"
+    );
+    Ok(())
+}
+
+/// The arguments of `league aggregate`.
+pub(crate) struct AggregateArgs {
+    pub records: std::path::PathBuf,
+    pub out: std::path::PathBuf,
+    pub by: String,
+    pub quarantine: Option<std::path::PathBuf>,
+    pub data: DataDir,
+}
+
+/// `league aggregate`.
+pub(crate) fn aggregate(a: AggregateArgs) -> anyhow::Result<()> {
+    let grain = match a.by.as_str() {
+        "quarter" => Grain::Quarter,
+        "month" => Grain::Month,
+        other => {
+            return Err(anyhow::anyhow!("--by {other:?}: expected quarter or month"))
+                .class(ExitClass::BadConfig);
+        }
+    };
+    let setup = Setup::load(&Common::default(), &a.data, data::METHODOLOGY)?;
+    let started = std::time::Instant::now();
+    let agg = league_records::aggregate(&a.records, &setup.register)
+        .map_err(error)
+        .with_context(|| format!("cannot aggregate the records in {}", a.records.display()))?;
+    let values = league_records::output::metric_values(&agg, grain);
+    league_records::write_metric_values(&values.rows, &a.out)
+        .map_err(error)
+        .with_context(|| format!("cannot write {}", a.out.display()))?;
+    if let Some(q) = &a.quarantine {
+        crate::release::write_atomic(q, league_ingest::quarantine_csv(&agg.findings).as_bytes())
+            .with_context(|| format!("cannot write {}", q.display()))
+            .class(ExitClass::Io)?;
+    }
+    println!(
+        "{:<10} {:>6} {:>5} {:>12} {:>11}  rules",
+        "dataset", "months", "files", "records", "quarantined"
+    );
+    for s in &agg.stats {
+        let rules: Vec<String> = s.by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        println!(
+            "{:<10} {:>6} {:>5} {:>12} {:>11}  {}{}",
+            s.dataset.map_or("", |d| d.name()),
+            s.months.len(),
+            s.files,
+            s.records,
+            s.quarantined,
+            rules.join(", "),
+            if s.synthetic { "  SYNTHETIC" } else { "" }
+        );
+    }
+    for (d, n) in &values.incomplete {
+        println!("{d}: {n} records in months that make no complete quarter (left out)");
+    }
+    println!(
+        "{} metric values written to {} ({} withheld by the disclosure rule: counts of 1-7)",
+        values.rows.len(),
+        a.out.display(),
+        values.suppressed
+    );
+    if agg.stats.iter().any(|s| s.synthetic) {
+        println!("SYNTHETIC: the records carry the synthetic marker; every value is labelled synthetic");
+    }
+    tracing::info!(
+        records = agg.stats.iter().map(|s| s.records).sum::<u64>(),
+        values = values.rows.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "records aggregated"
+    );
+    Ok(())
+}
+
+/// The SHA-256 of an extract: every Parquet file's path under the root and bytes, in order.
+pub(crate) fn tree_hash(dir: &Path) -> anyhow::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut n = 0;
+    for d in Dataset::ALL {
+        let parts = league_records::layout::partitions(dir, d).map_err(error)?;
+        for p in parts {
+            for f in p.files {
+                let rel = f.strip_prefix(dir).unwrap_or(&f).display().to_string();
+                let file_hash = crate::retry::io("hash a record file", || {
+                    crate::manifest::sha256_file(&f)
+                })
+                .with_context(|| format!("cannot read {}", f.display()))
+                .class(ExitClass::Io)?;
+                h.update(format!("{rel}\0{file_hash}\n").as_bytes());
+                n += 1;
+            }
+        }
+    }
+    if n == 0 {
+        return Err(anyhow::anyhow!(
+            "{}: no record extracts (ae/, rtt/ or ambulance/ with month=YYYY-MM partitions)",
+            dir.display()
+        ))
+        .class(ExitClass::BadInput);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn financial_years_and_dataset_names_are_checked() {
+        assert_eq!(financial_year("2025-26").expect("year"), 2025);
+        for bad in ["2025", "2025-27", "25-26", "2025-2026"] {
+            assert!(financial_year(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            datasets(&["rtt".into(), "ae".into(), "ae".into()]).expect("names"),
+            vec![Dataset::Ae, Dataset::Rtt]
+        );
+        assert!(datasets(&["cancer".into()]).is_err());
+    }
+}
