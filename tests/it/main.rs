@@ -13,6 +13,7 @@ mod letters;
 mod operations;
 mod pack;
 mod pipeline;
+mod records;
 mod statistics;
 mod util;
 mod workbook;

@@ -308,7 +308,10 @@ impl Job {
             board_assessment: f.inputs.board_assessment.as_deref().map(resolve),
             records: match f.inputs.records.as_deref().map(resolve) {
                 Some(dir) if !dir.is_dir() => {
-                    return Err(format!("inputs.records {} is not a directory", dir.display()));
+                    return Err(format!(
+                        "inputs.records {} is not a directory",
+                        dir.display()
+                    ));
                 }
                 other => other,
             },

@@ -400,12 +400,13 @@ fn ingest_all(setup: &Setup, inputs: &[LoadedInput]) -> anyhow::Result<Vec<Inges
     Ok(from_records)
 }
 
-/// Record-level values replace the published aggregates of the same metric and quarter: the
-/// other inputs' raw values for those metrics, and their published scores (which would
-/// otherwise be used in place of a score computed from the records), are left out and counted
-/// as `replaced_by_records`.
+/// Record-level values replace the published aggregates of the same trust, metric and
+/// quarter: the other inputs' raw values, and their published scores (which would otherwise be
+/// used in place of a score computed from the records), are left out and counted as
+/// `replaced_by_records`. A trust the records do not cover keeps its published values.
 fn replace_with_records(m: &Methodology, sources: &mut [Ingested], records: &[Ingested]) {
-    let covered: std::collections::BTreeSet<(league_model::Quarter, String)> = records
+    type Key = (league_model::Quarter, league_model::TrustCode, String);
+    let covered: std::collections::BTreeSet<Key> = records
         .iter()
         .flat_map(|s| &s.observations)
         .flat_map(|o| {
@@ -416,7 +417,7 @@ fn replace_with_records(m: &Methodology, sources: &mut [Ingested], records: &[In
                 .map(|x| x.id.clone());
             std::iter::once(o.metric_id.clone())
                 .chain(score)
-                .map(move |id| (o.quarter, id))
+                .map(move |id| (o.quarter, o.trust.clone(), id))
         })
         .collect();
     if covered.is_empty() {
@@ -425,7 +426,7 @@ fn replace_with_records(m: &Methodology, sources: &mut [Ingested], records: &[In
     for s in sources {
         let before = s.observations.len();
         s.observations
-            .retain(|o| !covered.contains(&(o.quarter, o.metric_id.clone())));
+            .retain(|o| !covered.contains(&(o.quarter, o.trust.clone(), o.metric_id.clone())));
         let replaced = (before - s.observations.len()) as u64;
         if replaced > 0 {
             *s.summary

@@ -44,7 +44,9 @@ fn datasets(names: &[String]) -> anyhow::Result<Vec<Dataset>> {
     let mut out = Vec::new();
     for n in names {
         let d = Dataset::from_name(n)
-            .ok_or_else(|| anyhow::anyhow!("--datasets: unknown {n:?}; expected ae, rtt or ambulance"))
+            .ok_or_else(|| {
+                anyhow::anyhow!("--datasets: unknown {n:?}; expected ae, rtt or ambulance")
+            })
             .class(ExitClass::BadConfig)?;
         if !out.contains(&d) {
             out.push(d);
@@ -77,9 +79,15 @@ pub(crate) fn generate(a: GenerateArgs) -> anyhow::Result<()> {
             bytes: f.bytes,
         });
     }
-    let cal = Calibration::read(&sources[0], &sources[1], &sources[2], &sources[3], &setup.register)
-        .map_err(error)
-        .context("cannot read the calibration sources")?;
+    let cal = Calibration::read(
+        &sources[0],
+        &sources[1],
+        &sources[2],
+        &sources[3],
+        &setup.register,
+    )
+    .map_err(error)
+    .context("cannot read the calibration sources")?;
     let trusts = if a.trusts.is_empty() {
         None
     } else {
@@ -89,8 +97,10 @@ pub(crate) fn generate(a: GenerateArgs) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("--trusts: {e}"))
                 .class(ExitClass::BadConfig)?;
             if setup.register.get(&code).is_none() {
-                return Err(anyhow::anyhow!("--trusts: {t} is not in the trust register"))
-                    .class(ExitClass::BadConfig);
+                return Err(anyhow::anyhow!(
+                    "--trusts: {t} is not in the trust register"
+                ))
+                .class(ExitClass::BadConfig);
             }
             set.insert(code);
         }
@@ -190,7 +200,9 @@ pub(crate) fn aggregate(a: AggregateArgs) -> anyhow::Result<()> {
         values.suppressed
     );
     if agg.stats.iter().any(|s| s.synthetic) {
-        println!("SYNTHETIC: the records carry the synthetic marker; every value is labelled synthetic");
+        println!(
+            "SYNTHETIC: the records carry the synthetic marker; every value is labelled synthetic"
+        );
     }
     tracing::info!(
         records = agg.stats.iter().map(|s| s.records).sum::<u64>(),
@@ -211,11 +223,10 @@ pub(crate) fn tree_hash(dir: &Path) -> anyhow::Result<String> {
         for p in parts {
             for f in p.files {
                 let rel = f.strip_prefix(dir).unwrap_or(&f).display().to_string();
-                let file_hash = crate::retry::io("hash a record file", || {
-                    crate::manifest::sha256_file(&f)
-                })
-                .with_context(|| format!("cannot read {}", f.display()))
-                .class(ExitClass::Io)?;
+                let file_hash =
+                    crate::retry::io("hash a record file", || crate::manifest::sha256_file(&f))
+                        .with_context(|| format!("cannot read {}", f.display()))
+                        .class(ExitClass::Io)?;
                 h.update(format!("{rel}\0{file_hash}\n").as_bytes());
                 n += 1;
             }
