@@ -41,7 +41,7 @@ build-dataset:
 
 # Every benchmark (release builds)
 [group('bench')]
-bench: bench-ingest bench-pack bench-letters bench-scale
+bench: bench-ingest bench-pack bench-letters bench-scale bench-records
 
 # Time writing the whole national pack (workbook, PDF, CSV, Parquet)
 [group('bench')]
@@ -62,6 +62,16 @@ bench-scale:
 [group('bench')]
 bench-ingest *dir:
     cargo bench --locked -p league-ingest --bench ingest_real -- {{ dir }}
+
+# Aggregate 10M, 30M and 100M generated A&E records with league, DuckDB and Python polars (installed into target/bench-records/venv), and time the nightly job on a national year of records; writes docs/benchmarks.md
+[group('bench')]
+bench-records *args:
+    python3 benches/records/bench.py {{ args }}
+
+# Time the README's main command built from an empty target directory (adds to docs/benchmarks.md)
+[group('bench')]
+bench-build:
+    python3 benches/records/bench.py --cold-build
 
 # Run every test (the command CI runs)
 [group('dev')]
