@@ -503,6 +503,19 @@ outputs = ["tables"]
     }
 
     #[test]
+    fn a_record_extract_is_a_directory_relative_to_the_job_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("extracts")).expect("mkdir");
+        let text = format!("{MINIMAL}[inputs]\nrecords = \"extracts\"\n");
+        let j = Job::from_toml(&dir.path().join("j.toml"), &text).expect("valid");
+        assert_eq!(j.records, Some(dir.path().join("extracts")));
+        assert!(j.inputs.is_empty(), "with the default dataset beside it");
+        let text = format!("{MINIMAL}[inputs]\nrecords = \"nowhere\"\n");
+        let e = Job::from_toml(&dir.path().join("j.toml"), &text).expect_err("missing");
+        assert!(e.contains("inputs.records") && e.contains("is not a directory"), "{e}");
+    }
+
+    #[test]
     fn an_inbox_adds_its_files_in_name_order_after_the_listed_ones() {
         let dir = tempfile::tempdir().expect("tempdir");
         let inbox = dir.path().join("inbox");

@@ -245,7 +245,9 @@ fn values_parquet(rows: &[MetricValue]) -> Result<Vec<u8>, RecordsError> {
     let mut buf = Vec::new();
     let synthetic = rows.iter().any(|r| r.provenance == "synthetic");
     let kv = vec![(crate::SYNTHETIC_KEY.to_owned(), synthetic.to_string())];
+    // Snappy, which every reader here takes (`--input` reads uncompressed or Snappy Parquet).
     ParquetWriter::new(&mut buf)
+        .with_compression(ParquetCompression::Snappy)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
         .finish(&mut df)
         .map_err(RecordsError::polars("write the metric-value table"))?;
