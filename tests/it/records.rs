@@ -127,7 +127,8 @@ fn aggregated_values_are_what_a_reader_recomputes_from_the_generated_files() {
                 (Some(dn), Some(dd)) if den > 0 => {
                     let row = row.unwrap_or_else(|| panic!("{id} {org} {month} missing"));
                     let v: f64 = row["value"].parse().expect("value");
-                    let want = 100.0 * num as f64 / den as f64;
+                    // Published to 2 decimal places.
+                    let want = (100.0 * 100.0 * num as f64 / den as f64).round() / 100.0;
                     assert!((v - want).abs() < 1e-9, "{id} {org} {month}: {v} vs {want}");
                     assert_eq!(row["numerator"], dn.to_string());
                     assert_eq!(row["denominator"], dd.to_string());
@@ -191,13 +192,36 @@ fn a_run_on_records_replaces_those_trusts_published_values_and_labels_them_synth
     ]);
     let rel = out.join("current");
     let summary = read_csv(&rel.join("validation-summary.csv"));
-    let default = summary
+    let replaced = summary
         .iter()
-        .find(|s| s["source_file"].ends_with("nof_2025_26_q1_national.csv"))
-        .expect("the default dataset");
+        .find(|s| s["source_file"] == "(records: published values replaced)")
+        .expect("a summary row for the replaced values");
     assert!(
-        default["excluded"].contains("replaced_by_records="),
-        "{default:?}"
+        replaced["excluded"].starts_with("replaced_by_records="),
+        "{replaced:?}"
+    );
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(rel.join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let inputs = manifest["inputs"].as_array().expect("inputs");
+    assert!(
+        inputs.iter().any(|i| i["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("nof_2025_26_q1_national.csv"))),
+        "the default dataset is in the manifest: {inputs:?}"
+    );
+    let ae = inputs
+        .iter()
+        .find(|i| i["format"] == "ae-records")
+        .expect("the A&E records in the manifest");
+    let rec_hash = ae["sha256"].clone();
+    assert!(
+        inputs
+            .iter()
+            .filter(|i| i["sha256"] == rec_hash)
+            .all(|i| i["path"].as_str().is_some_and(|p| p.starts_with(r))),
+        "the extract's hash goes with the extract's sources only"
     );
     let scores = read_csv(&rel.join("2025-26-Q1/acute/metric-scores.csv"));
     for code in ["R0A", "RRK"] {

@@ -512,7 +512,10 @@ outputs = ["tables"]
         assert!(j.inputs.is_empty(), "with the default dataset beside it");
         let text = format!("{MINIMAL}[inputs]\nrecords = \"nowhere\"\n");
         let e = Job::from_toml(&dir.path().join("j.toml"), &text).expect_err("missing");
-        assert!(e.contains("inputs.records") && e.contains("is not a directory"), "{e}");
+        assert!(
+            e.contains("inputs.records") && e.contains("is not a directory"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -251,9 +251,25 @@ pub(crate) fn report(
         )?),
         None => None,
     };
-    let sources = session.stage("ingest", || ingest_all(&setup, &inputs))?;
+    let Ingest {
+        sources,
+        origin,
+        replaced,
+    } = session.stage("ingest", || ingest_all(&setup, &inputs))?;
     crate::fault::point("after-ingest");
     let mut judged = setup.judge(&sources);
+    if replaced > 0 {
+        judged.push((
+            SourceSummary {
+                file: "(records: published values replaced)".into(),
+                format: "-".into(),
+                rows_read: replaced,
+                excluded: [(league_ingest::Exclusion::ReplacedByRecords, replaced)].into(),
+                ..SourceSummary::default()
+            },
+            Vec::new(),
+        ));
+    }
     let mut findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
     let mut assembled = league_ingest::assemble(&sources, &setup.register, &setup.methodology);
     account_for_assembly(&assembled, &mut judged, &mut findings);
@@ -339,6 +355,7 @@ pub(crate) fn report(
         publication: &publication,
         boards: &boards,
         sources: &sources,
+        origin: &origin,
         inputs: &inputs,
         findings: &findings,
         judged: &judged,
@@ -363,11 +380,21 @@ pub(crate) fn report(
 
 /// Reads every input (bytes already in memory, or the file); a file that cannot be read at all
 /// fails the run (exit 3 or 5).
-fn ingest_all(setup: &Setup, inputs: &[LoadedInput]) -> anyhow::Result<Vec<Ingested>> {
+/// What the inputs gave: one or more sources per input (a record extract gives one per dataset
+/// and one for its metric values), the input each came from, and how many published values
+/// record-level values replaced.
+struct Ingest {
+    sources: Vec<Ingested>,
+    origin: Vec<usize>,
+    replaced: u64,
+}
+
+fn ingest_all(setup: &Setup, inputs: &[LoadedInput]) -> anyhow::Result<Ingest> {
     let ctx = setup.context();
-    let mut out = Vec::new();
-    let mut from_records = Vec::new();
-    for i in inputs {
+    let mut sources = Vec::new();
+    let mut origin = Vec::new();
+    let mut is_records = Vec::new();
+    for (k, i) in inputs.iter().enumerate() {
         if let Some(dir) = &i.records {
             let (agg, ingested) = league_records::ingest(dir, &ctx)
                 .map_err(crate::records::error)
@@ -381,7 +408,11 @@ fn ingest_all(setup: &Setup, inputs: &[LoadedInput]) -> anyhow::Result<Vec<Inges
                     "records aggregated"
                 );
             }
-            from_records.extend(ingested);
+            for s in ingested {
+                sources.push(s);
+                origin.push(k);
+                is_records.push(true);
+            }
             continue;
         }
         let r = match (&i.bytes, &i.path) {
@@ -389,26 +420,32 @@ fn ingest_all(setup: &Setup, inputs: &[LoadedInput]) -> anyhow::Result<Vec<Inges
             (None, Some(p)) => league_ingest::ingest_file(p, None, &ctx),
             (None, None) => unreachable!("an input has bytes, a path or records"),
         };
-        out.push(
+        sources.push(
             r.map_err(ingest_error)
                 .with_context(|| format!("cannot use {}", i.name))?,
         );
+        origin.push(k);
+        is_records.push(false);
     }
-    replace_with_records(&setup.methodology, &mut out, &from_records);
-    // Records first: their values are the ones the run uses.
-    from_records.extend(out);
-    Ok(from_records)
+    let replaced = replace_with_records(&setup.methodology, &mut sources, &is_records);
+    Ok(Ingest {
+        sources,
+        origin,
+        replaced,
+    })
 }
 
 /// Record-level values replace the published aggregates of the same trust, metric and
 /// quarter: the other inputs' raw values, and their published scores (which would otherwise be
 /// used in place of a score computed from the records), are left out and counted as
 /// `replaced_by_records`. A trust the records do not cover keeps its published values.
-fn replace_with_records(m: &Methodology, sources: &mut [Ingested], records: &[Ingested]) {
+fn replace_with_records(m: &Methodology, sources: &mut [Ingested], is_records: &[bool]) -> u64 {
     type Key = (league_model::Quarter, league_model::TrustCode, String);
-    let covered: std::collections::BTreeSet<Key> = records
+    let covered: std::collections::BTreeSet<Key> = sources
         .iter()
-        .flat_map(|s| &s.observations)
+        .zip(is_records)
+        .filter(|(_, r)| **r)
+        .flat_map(|(s, _)| &s.observations)
         .flat_map(|o| {
             let score = m
                 .metrics
@@ -420,23 +457,24 @@ fn replace_with_records(m: &Methodology, sources: &mut [Ingested], records: &[In
                 .map(move |id| (o.quarter, o.trust.clone(), id))
         })
         .collect();
+    let mut total = 0;
     if covered.is_empty() {
-        return;
+        return total;
     }
-    for s in sources {
+    for (s, _) in sources.iter_mut().zip(is_records).filter(|(_, r)| !**r) {
         let before = s.observations.len();
         s.observations
             .retain(|o| !covered.contains(&(o.quarter, o.trust.clone(), o.metric_id.clone())));
         let replaced = (before - s.observations.len()) as u64;
         if replaced > 0 {
-            *s.summary
-                .excluded
-                .entry(league_ingest::Exclusion::ReplacedByRecords)
-                .or_default() += replaced;
+            // Values, not rows (a monthly row can give several quarterly values): counted in
+            // a summary row of their own, as assembly's are.
             s.summary.observations = s.observations.len() as u64;
             tracing::info!(file = %s.summary.file, replaced, "values replaced by record-level values");
+            total += replaced;
         }
     }
+    total
 }
 
 /// Keeps only the quarters the run's period names (logging those left out); returns them.
@@ -578,6 +616,8 @@ struct Outputs<'a> {
     publication: &'a league_report::Publication,
     boards: &'a [league_model::BoardAssessment],
     sources: &'a [league_ingest::Ingested],
+    /// The input each source came from.
+    origin: &'a [usize],
     inputs: &'a [LoadedInput],
     findings: &'a [league_ingest::RowError],
     judged: &'a [(SourceSummary, Vec<Breach>)],
@@ -655,10 +695,10 @@ impl Outputs<'_> {
         manifest.inputs = self
             .sources
             .iter()
-            .zip(self.inputs)
-            .map(|(s, i)| crate::manifest::Input {
+            .zip(self.origin)
+            .map(|(s, &k)| crate::manifest::Input {
                 path: s.summary.file.clone(),
-                sha256: i.sha256.clone(),
+                sha256: self.inputs[k].sha256.clone(),
                 format: s.summary.format.clone(),
                 rows_read: s.summary.rows_read,
                 rows_accepted: s.summary.accepted(),

@@ -33,7 +33,8 @@ fn financial_year(s: &str) -> anyhow::Result<u16> {
     let parsed = s.split_once('-').and_then(|(a, b)| {
         let y: u16 = a.parse().ok()?;
         let next: u16 = b.parse().ok()?;
-        (a.len() == 4 && b.len() == 2 && (y + 1) % 100 == next).then_some(y)
+        (a.len() == 4 && b.len() == 2 && (1900..2999).contains(&y) && (y + 1) % 100 == next)
+            .then_some(y)
     });
     parsed
         .ok_or_else(|| anyhow::anyhow!("--year {s:?}: expected a financial year such as 2025-26"))
@@ -249,7 +250,14 @@ mod tests {
     #[test]
     fn financial_years_and_dataset_names_are_checked() {
         assert_eq!(financial_year("2025-26").expect("year"), 2025);
-        for bad in ["2025", "2025-27", "25-26", "2025-2026"] {
+        for bad in [
+            "2025",
+            "2025-27",
+            "25-26",
+            "2025-2026",
+            "9999-00",
+            "0000-01",
+        ] {
             assert!(financial_year(bad).is_err(), "{bad}");
         }
         assert_eq!(

@@ -111,6 +111,8 @@ pub struct DatasetStats {
     pub by_rule: BTreeMap<Rule, u64>,
     /// Records under a predecessor's code credited to its successor.
     pub remapped: u64,
+    /// Records that passed every check, by the trust they are credited to and month.
+    pub accepted: BTreeMap<(TrustCode, Month), u64>,
     /// Whether any file carries the `synthetic` marker.
     pub synthetic: bool,
 }
@@ -141,6 +143,9 @@ const OUTSIDE: i32 = 3;
 const ORDER: i32 = 4;
 
 const US: i64 = 1_000_000;
+
+/// The row index column of the detail pass (a name no layout uses).
+const ROW: &str = "__league_row";
 
 /// Reads every dataset under `dir` and aggregates it.
 pub fn aggregate(dir: &Path, register: &TrustRegister) -> Result<Aggregation, RecordsError> {
@@ -225,7 +230,7 @@ fn inspect(path: &Path, d: Dataset) -> Result<(u64, bool), RecordsError> {
 fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
     let keep_row = |mut cols: Vec<Expr>| {
         if row {
-            cols.insert(0, col("row"));
+            cols.insert(0, col(ROW));
         }
         cols
     };
@@ -302,7 +307,12 @@ fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
             );
             let reason = when(missing(&["org_code", "call_ts", "category"]))
                 .then(lit(MISSING))
-                .when(kind.clone().lt(lit(1)).or(kind.clone().gt(lit(4))))
+                .when(
+                    kind.clone()
+                        .is_null()
+                        .or(kind.clone().lt(lit(1)))
+                        .or(kind.clone().gt(lit(4))),
+                )
                 .then(lit(RANGE))
                 .when(call.clone().lt(lit(m0)).or(call.clone().gt_eq(lit(m1))))
                 .then(lit(OUTSIDE))
@@ -314,7 +324,10 @@ fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
                 reason.alias("reason"),
                 kind.alias("kind"),
                 arr.clone().is_not_null().alias("a"),
-                (arr.clone() - call.clone()).alias("b"),
+                // Summed as floats: exact below 2^53 microseconds, and never wrapping.
+                (arr.clone() - call.clone())
+                    .cast(DataType::Float64)
+                    .alias("b"),
                 call.alias("start"),
                 arr.alias("end"),
             ]))
@@ -525,13 +538,17 @@ fn aggregate_dataset(
                 continue;
             }
         };
+        *stats.accepted.entry((code.clone(), g.month)).or_default() += g.n;
         add_cells(d, g, code, &mut agg.cells);
     }
     if counted != stats.records {
-        return Err(RecordsError::Request(format!(
-            "internal: the {d} files' footers count {} records but the query counted {counted}",
-            stats.records
-        )));
+        return Err(RecordsError::Layout {
+            file: stats.dir.clone(),
+            reason: format!(
+                "the files' footers count {} records but {counted} could be read",
+                stats.records
+            ),
+        });
     }
     if any_bad {
         let found = detail_pass(d, parts, &bad_orgs, &mut agg.findings)?;
@@ -573,7 +590,8 @@ fn add_cells(
                 Some(1) => "OF8011",
                 Some(2) => "OF0017",
                 Some(3) => "OF8013",
-                _ => "OF8014",
+                Some(4) => "OF8014",
+                _ => unreachable!("categories outside 1-4 are quarantined"),
             };
             // b is the sum of response times in microseconds over incidents with an arrival.
             add(id, g.b / US as f64, g.a as u64);
@@ -598,9 +616,9 @@ fn detail_pass(
             for code in orgs.into_iter().flat_map(|o| o.keys()) {
                 keep = keep.or(col("org_code").eq(lit(code.as_str())));
             }
-            let df = checked(lf.with_row_index("row", Some(1)), d, p.month, true)
+            let df = checked(lf.with_row_index(ROW, Some(1)), d, p.month, true)
                 .select([
-                    col("row"),
+                    col(ROW),
                     col("org_code"),
                     col("reason"),
                     col("kind"),
@@ -615,7 +633,7 @@ fn detail_pass(
                 .unwrap_single();
             let err = RecordsError::polars(format!("read the bad records of {name}"));
             let read = || -> PolarsResult<Vec<RowError>> {
-                let row = df.column("row")?.cast(&DataType::UInt64)?;
+                let row = df.column(ROW)?.cast(&DataType::UInt64)?;
                 let row = row.u64()?;
                 let org = df.column("org_code")?.str()?;
                 let reason = df.column("reason")?.i32()?;

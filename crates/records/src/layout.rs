@@ -160,12 +160,13 @@ pub fn parse_partition(name: &str) -> Option<Month> {
         return None;
     }
     let (y, m): (u16, u8) = (y.parse().ok()?, m.parse().ok()?);
-    (1..=12).contains(&m).then_some((y, m))
+    ((1900..=2999).contains(&y) && (1..=12).contains(&m)).then_some((y, m))
 }
 
 /// The partitions of one dataset under `root`, in month order; empty when the dataset's
 /// directory does not exist. A directory that is not `month=YYYY-MM`, a partition without
-/// Parquet files, or any other file is bad input.
+/// Parquet files, or any other file is bad input; hidden files and Spark's `_SUCCESS`-style
+/// markers are skipped.
 pub fn partitions(root: &Path, dataset: Dataset) -> Result<Vec<Partition>, RecordsError> {
     let dir = root.join(dataset.name());
     if !dir.exists() {
@@ -174,7 +175,7 @@ pub fn partitions(root: &Path, dataset: Dataset) -> Result<Vec<Partition>, Recor
     let mut out = Vec::new();
     for entry in read_dir_sorted(&dir)? {
         let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') {
+        if hidden(name) {
             continue;
         }
         let Some(month) = parse_partition(name).filter(|_| entry.is_dir()) else {
@@ -186,7 +187,7 @@ pub fn partitions(root: &Path, dataset: Dataset) -> Result<Vec<Partition>, Recor
         let mut files = Vec::new();
         for f in read_dir_sorted(&entry)? {
             let n = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if n.starts_with('.') {
+            if hidden(n) {
                 continue;
             }
             if !f.is_file() || !n.ends_with(".parquet") {
@@ -206,6 +207,12 @@ pub fn partitions(root: &Path, dataset: Dataset) -> Result<Vec<Partition>, Recor
         out.push(Partition { month, files });
     }
     Ok(out)
+}
+
+/// Hidden files and the markers Spark and Hadoop leave (`_SUCCESS`, `_committed_…`) are not
+/// data.
+fn hidden(name: &str) -> bool {
+    name.starts_with('.') || name.starts_with('_')
 }
 
 fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>, RecordsError> {
@@ -228,7 +235,14 @@ mod tests {
     #[test]
     fn partition_names_round_trip_and_bad_ones_are_refused() {
         assert_eq!(parse_partition(&partition_name((2025, 4))), Some((2025, 4)));
-        for bad in ["month=2025-13", "month=25-04", "2025-04", "month=2025-4"] {
+        for bad in [
+            "month=2025-13",
+            "month=25-04",
+            "2025-04",
+            "month=2025-4",
+            "month=9999-12",
+            "month=0000-01",
+        ] {
             assert_eq!(parse_partition(bad), None, "{bad}");
         }
     }

@@ -6,10 +6,10 @@
 //! other is rounded to the nearest 5 (0 stays 0). A value whose numerator or denominator is
 //! suppressed is withheld too, since with the other count it would give the small one away; a
 //! withheld value is counted, never silently dropped. Values are computed from the exact
-//! counts. Counts are shown at trust level only, so every count shown is rounded; national
+//! counts and published to 2 decimal places. Counts are shown at trust level only, so every count shown is rounded; national
 //! totals (in `league aggregate`'s summary) are exact.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use league_ingest::{Context, Exclusion, Format, Ingested, SourceSummary};
@@ -19,6 +19,9 @@ use crate::RecordsError;
 use crate::aggregate::{Aggregation, Cell, Fold, METRICS, MetricDef, Unit};
 use crate::calendar::label;
 use crate::layout::{Dataset, Month};
+
+/// The value a run's quarantine file shows for a bad record.
+pub const WITHHELD: &str = "(record-level value withheld; league aggregate --quarantine lists it)";
 
 /// The columns of the metric-value file.
 pub const COLUMNS: [&str; 8] = [
@@ -82,6 +85,30 @@ pub fn disclose(count: u64) -> Option<u64> {
     }
 }
 
+/// How a dataset's months make a quarter.
+fn fold(d: Dataset) -> Fold {
+    match d {
+        Dataset::Rtt => Fold::LatestMonth,
+        Dataset::Ae | Dataset::Ambulance => Fold::Sum,
+    }
+}
+
+/// Whether a trust's records make the quarter: every month of it for counts that add up (as
+/// the monthly adapters require), the latest month for a snapshot.
+fn complete(s: &crate::DatasetStats, d: Dataset, trust: &TrustCode, q: Quarter) -> bool {
+    let has = |m: Month| s.accepted.contains_key(&(trust.clone(), m));
+    match fold(d) {
+        Fold::Sum => q.months().into_iter().all(has),
+        Fold::LatestMonth => has(q.months()[2]),
+    }
+}
+
+/// Values are published to 2 decimal places, as NHS England publishes NOF values (and so that
+/// a value does not give away the exact counts its rounded numerator and denominator hide).
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
 fn value(def: &MetricDef, c: &Cell) -> f64 {
     match def.unit {
         Unit::Percent => 100.0 * c.numerator / c.denominator as f64,
@@ -98,7 +125,6 @@ pub fn metric_values(agg: &Aggregation, grain: Grain) -> MetricValues {
         let Some(stats) = agg.stats(def.dataset) else {
             continue;
         };
-        let months: BTreeSet<Month> = stats.months.iter().copied().collect();
         let in_metric = agg.cells.iter().filter(|((id, _, _), _)| *id == def.id);
         match grain {
             Grain::Month => {
@@ -116,7 +142,7 @@ pub fn metric_values(agg: &Aggregation, grain: Grain) -> MetricValues {
             Grain::Quarter => {
                 for ((_, trust, month), c) in in_metric {
                     let q = Quarter::of_month(month.0, month.1).expect("a valid month");
-                    if !q.months().iter().all(|m| months.contains(m)) {
+                    if !complete(stats, def.dataset, trust, q) {
                         continue;
                     }
                     let last = q.months()[2];
@@ -143,19 +169,23 @@ pub fn metric_values(agg: &Aggregation, grain: Grain) -> MetricValues {
         }
     }
     if grain == Grain::Quarter {
+        // Records that passed every check but form no quarterly value: their trust lacks one of
+        // the quarter's months (or the dataset lacks the partition), or, for the RTT snapshot,
+        // they are not the quarter's latest month.
         for s in &agg.stats {
-            let months: BTreeSet<Month> = s.months.iter().copied().collect();
+            let d = s.dataset.expect("set");
             let left: u64 = s
-                .records_by_month
+                .accepted
                 .iter()
-                .filter(|(m, _)| {
+                .filter(|((trust, m), _)| {
                     let q = Quarter::of_month(m.0, m.1).expect("a valid month");
-                    !q.months().iter().all(|x| months.contains(x))
+                    !complete(s, d, trust, q)
+                        || (fold(d) == Fold::LatestMonth && *m != q.months()[2])
                 })
                 .map(|(_, n)| n)
                 .sum();
             if left > 0 {
-                out.incomplete.insert(s.dataset.expect("set"), left);
+                out.incomplete.insert(d, left);
             }
         }
     }
@@ -178,7 +208,7 @@ pub fn metric_values(agg: &Aggregation, grain: Grain) -> MetricValues {
             period,
             org_code: trust,
             metric_id: def.id,
-            value: value(def, &c),
+            value: round2(value(def, &c)),
             numerator: num,
             denominator: den,
             reporting_date: date,
@@ -303,11 +333,17 @@ pub fn ingest(dir: &Path, ctx: &Context) -> Result<(Aggregation, Vec<Ingested>),
         let prefix = format!("{}{}", s.dir, std::path::MAIN_SEPARATOR);
         out.push(Ingested {
             summary,
+            // A release's quarantine file names each bad record by file, row, column and rule;
+            // the record's own values (times, codes) stay with the extract's holder, who can
+            // list them with `league aggregate --quarantine`.
             findings: agg
                 .findings
                 .iter()
                 .filter(|f| f.file.starts_with(&prefix))
-                .cloned()
+                .map(|f| league_ingest::RowError {
+                    value: WITHHELD.into(),
+                    ..f.clone()
+                })
                 .collect(),
             ..Ingested::default()
         });
