@@ -25,7 +25,7 @@ use polars::prelude::*;
 use league_ingest::{Resolution, RowError, Rule, TrustRegister};
 use league_model::TrustCode;
 
-use crate::calendar::{bounds_days, bounds_us, index, of_index, show_days, show_us};
+use crate::calendar::{bounds_days, bounds_us, show_days, show_us};
 use crate::layout::{ColumnType, Dataset, Month, Partition, partitions};
 use crate::{RecordsError, SYNTHETIC_KEY};
 
@@ -353,61 +353,69 @@ struct Group {
     b: f64,
 }
 
-fn first_pass(d: Dataset, parts: &[Partition]) -> Result<Vec<Group>, RecordsError> {
-    let mut frames = Vec::new();
+/// The first pass: one streaming query per file (each bounded by its file, whatever the
+/// engine holds), partial groups merged here. Returns the groups, sorted, and the records each
+/// file gave (to compare with its footer).
+fn first_pass(d: Dataset, parts: &[Partition]) -> Result<(Vec<Group>, Vec<u64>), RecordsError> {
+    type Key = (Month, Option<String>, i32, Option<i32>);
+    let mut merged: BTreeMap<Key, (u64, f64, f64)> = BTreeMap::new();
+    let mut per_file = Vec::new();
     for p in parts {
         for f in &p.files {
-            let lf = scan(f).map_err(RecordsError::polars(format!("scan {}", f.display())))?;
-            frames.push(checked(lf, d, p.month, false).select([
-                lit(index(p.month)).alias("month"),
-                col("org_code"),
-                col("reason"),
-                col("kind"),
-                col("a"),
-                col("b"),
-            ]));
+            let name = f.display().to_string();
+            let lf = scan(f).map_err(RecordsError::polars(format!("scan {name}")))?;
+            let df = checked(lf, d, p.month, false)
+                .group_by([col("org_code"), col("reason"), col("kind")])
+                .agg([
+                    len().alias("n"),
+                    col("a").sum().cast(DataType::Float64).alias("a"),
+                    col("b").sum().cast(DataType::Float64).alias("b"),
+                ])
+                .collect_with_engine(Engine::Streaming)
+                .map_err(RecordsError::polars(format!("aggregate the records of {name}")))?
+                .unwrap_single();
+            let err = RecordsError::polars(format!("read the aggregate of {name}"));
+            let mut read = || -> PolarsResult<u64> {
+                let org = df.column("org_code")?.str()?;
+                let reason = df.column("reason")?.i32()?;
+                let kind = df.column("kind")?.i32()?;
+                let n = df.column("n")?.cast(&DataType::UInt64)?;
+                let n = n.u64()?;
+                let a = df.column("a")?.f64()?;
+                let b = df.column("b")?.f64()?;
+                let mut total = 0;
+                for i in 0..df.height() {
+                    let key = (
+                        p.month,
+                        org.get(i).map(str::to_owned),
+                        reason.get(i).unwrap_or(MISSING),
+                        kind.get(i),
+                    );
+                    let e = merged.entry(key).or_default();
+                    let rows = n.get(i).unwrap_or(0);
+                    e.0 += rows;
+                    e.1 += a.get(i).unwrap_or(0.0);
+                    e.2 += b.get(i).unwrap_or(0.0);
+                    total += rows;
+                }
+                Ok(total)
+            };
+            per_file.push(read().map_err(err)?);
         }
     }
-    let all = concat(frames, UnionArgs::default())
-        .map_err(RecordsError::polars(format!("combine the {d} files")))?;
-    let df = all
-        .group_by([col("month"), col("org_code"), col("reason"), col("kind")])
-        .agg([
-            len().alias("n"),
-            col("a").sum().cast(DataType::Float64).alias("a"),
-            col("b").sum().cast(DataType::Float64).alias("b"),
-        ])
-        .collect_with_engine(Engine::Streaming)
-        .map_err(RecordsError::polars(format!("aggregate the {d} records")))?
-        .unwrap_single();
-    let err = RecordsError::polars(format!("read the {d} aggregate"));
-    let read = || -> PolarsResult<Vec<Group>> {
-        let month = df.column("month")?.i32()?;
-        let org = df.column("org_code")?.str()?;
-        let reason = df.column("reason")?.i32()?;
-        let kind = df.column("kind")?.i32()?;
-        let n = df.column("n")?.cast(&DataType::UInt64)?;
-        let n = n.u64()?;
-        let a = df.column("a")?.f64()?;
-        let b = df.column("b")?.f64()?;
-        Ok((0..df.height())
-            .map(|i| Group {
-                month: of_index(month.get(i).unwrap_or(0)),
-                org: org.get(i).map(str::to_owned),
-                reason: reason.get(i).unwrap_or(MISSING),
-                kind: kind.get(i),
-                n: n.get(i).unwrap_or(0),
-                a: a.get(i).unwrap_or(0.0),
-                b: b.get(i).unwrap_or(0.0),
-            })
-            .collect())
-    };
-    let mut groups = read().map_err(err)?;
-    // The engine's group order is not fixed; sort so everything after is deterministic.
-    groups.sort_by(|x, y| {
-        (x.month, &x.org, x.reason, x.kind).cmp(&(y.month, &y.org, y.reason, y.kind))
-    });
-    Ok(groups)
+    let groups = merged
+        .into_iter()
+        .map(|((month, org, reason, kind), (n, a, b))| Group {
+            month,
+            org,
+            reason,
+            kind,
+            n,
+            a,
+            b,
+        })
+        .collect();
+    Ok((groups, per_file))
 }
 
 /// What a code is in a month.
@@ -492,6 +500,7 @@ fn aggregate_dataset(
         months: parts.iter().map(|p| p.month).collect(),
         ..DatasetStats::default()
     };
+    let mut footers = Vec::new();
     for p in parts {
         for f in &p.files {
             let (rows, synthetic) = inspect(f, d)?;
@@ -499,9 +508,18 @@ fn aggregate_dataset(
             stats.records += rows;
             *stats.records_by_month.entry(p.month).or_default() += rows;
             stats.synthetic |= synthetic;
+            footers.push((f, rows));
         }
     }
-    let groups = first_pass(d, parts)?;
+    let (groups, per_file) = first_pass(d, parts)?;
+    for ((f, footer), read) in footers.iter().zip(&per_file) {
+        if footer != read {
+            return Err(RecordsError::Layout {
+                file: f.display().to_string(),
+                reason: format!("its footer counts {footer} records but {read} could be read"),
+            });
+        }
+    }
     let mut orgs: BTreeMap<(String, Month), Org> = BTreeMap::new();
     let mut bad_orgs: BTreeMap<Month, BTreeMap<String, (Rule, String)>> = BTreeMap::new();
     let mut any_bad = false;
@@ -541,15 +559,7 @@ fn aggregate_dataset(
         *stats.accepted.entry((code.clone(), g.month)).or_default() += g.n;
         add_cells(d, g, code, &mut agg.cells);
     }
-    if counted != stats.records {
-        return Err(RecordsError::Layout {
-            file: stats.dir.clone(),
-            reason: format!(
-                "the files' footers count {} records but {counted} could be read",
-                stats.records
-            ),
-        });
-    }
+    debug_assert_eq!(counted, stats.records, "every record is in one group");
     if any_bad {
         let found = detail_pass(d, parts, &bad_orgs, &mut agg.findings)?;
         if found != stats.quarantined {
