@@ -297,14 +297,18 @@ def cold_build():
         sys.exit("the release build failed")
     if not keep:
         shutil.rmtree(target)
-    lto = next((l.split("=", 1)[1].strip() for l in (ROOT / "Cargo.toml").read_text().splitlines()
-                if l.startswith("lto")), "default")
+    lto = release_lto()
     res = {"wall_s": w, "peak_rss": r, "date": dt.date.today().isoformat(), **machine(), "lto": lto}
     hist = WORK / "cold-builds.json"
     runs = json.loads(hist.read_text()) if hist.exists() else []
     runs.append(res)
     hist.write_text(json.dumps(runs, indent=2))
     return res
+
+
+def release_lto():
+    return next((l.split("=", 1)[1].strip() for l in (ROOT / "Cargo.toml").read_text().splitlines()
+                 if l.startswith("lto")), "default")
 
 
 def gib(b):
@@ -324,7 +328,7 @@ def write_doc(m, v, results, imports, nightly):
            "bench`) print their results and are described in the README.", "",
            "## Machine and versions", "",
            f"- {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Linux {m['kernel']}; measured {m['date']}",
-           f"- league-tables at commit {m['commit']}, {m['rustc']}, polars crate 0.55.2 (release profile, thin LTO)",
+           f"- league-tables at commit {m['commit']}, {m['rustc']}, polars crate 0.55.2 (release profile, `lto = {release_lto()}`)",
            f"- DuckDB {v['duckdb']} and Python polars {v['python_polars']} on Python {v['python']}, from PyPI into `target/bench-records/venv`",
            "", "## Record-level A&E aggregation", "",
            "The same aggregation in each tool, on the same generated Parquet files (A&E attendances for",
