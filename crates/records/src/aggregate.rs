@@ -372,7 +372,9 @@ fn first_pass(d: Dataset, parts: &[Partition]) -> Result<(Vec<Group>, Vec<u64>),
                     col("b").sum().cast(DataType::Float64).alias("b"),
                 ])
                 .collect_with_engine(Engine::Streaming)
-                .map_err(RecordsError::polars(format!("aggregate the records of {name}")))?
+                .map_err(RecordsError::polars(format!(
+                    "aggregate the records of {name}"
+                )))?
                 .unwrap_single();
             let err = RecordsError::polars(format!("read the aggregate of {name}"));
             let mut read = || -> PolarsResult<u64> {
