@@ -336,6 +336,12 @@ fn over_by_type(n: &[u64; 3], real: &crate::calibrate::AeMonth) -> [u64; 3] {
     got
 }
 
+/// One trust-month of RTT records: code, clock starts, specialty indexes, specialty names.
+type RttChunk = (String, Vec<i32>, Vec<usize>, Vec<String>);
+
+/// One trust-month of ambulance incidents: code, then (call, category, arrival) each.
+type AmbulanceChunk = (String, Vec<(i64, i8, i64)>);
+
 struct AeChunk {
     code: String,
     sites: [String; 3],
@@ -460,7 +466,7 @@ fn rtt_frame(ctx: &Ctx, month: Month, src: Month) -> PolarsResult<DataFrame> {
         .iter()
         .filter(|((c, m), _)| *m == src && wanted(ctx, c, month))
         .collect();
-    let chunks: Vec<(String, Vec<i32>, Vec<usize>, Vec<String>)> = cells
+    let chunks: Vec<RttChunk> = cells
         .par_iter()
         .map(|((code, _), real)| {
             let mut rng =
@@ -546,7 +552,7 @@ fn ambulance_frame(ctx: &Ctx, month: Month, src: Month) -> PolarsResult<DataFram
         .iter()
         .filter(|((c, m), _)| *m == src && wanted(ctx, c, month))
         .collect();
-    let chunks: Vec<(String, Vec<(i64, i8, i64)>)> = cells
+    let chunks: Vec<AmbulanceChunk> = cells
         .par_iter()
         .map(|((code, _), real)| {
             let mut rng =
