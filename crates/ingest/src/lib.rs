@@ -30,7 +30,9 @@ mod test_support;
 mod text;
 mod thresholds;
 
-pub use adapters::{Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file};
+pub use adapters::{
+    Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file, month_label,
+};
 pub use assemble::{Assembled, assemble};
 pub use board::{BOARD_COLUMNS, read_board_assessment_bytes, read_board_assessments};
 pub use csvfile::ensure_regular_file;
@@ -41,7 +43,7 @@ pub use error::{IngestError, RowError};
 pub use limits::{ECHO_CHARS, LIMIT_NAMES, Limits, truncate_for_message};
 pub use nof::{NofReadSummary, QuarterSource, read_nof_bytes, read_nof_data};
 pub use quality::{QUARANTINE_COLUMNS, SUMMARY_COLUMNS, quarantine_csv, summary_csv};
-pub use register::{RegisterEntry, Resolution, TrustRegister};
+pub use register::{RegisterEntry, Resolution, TrustRegister, closed_reason};
 pub use rule::{Exclusion, Rule, looks_like_formula};
 pub use synthetic::{SyntheticSpec, synthetic_code, synthetic_dataset};
 pub use thresholds::{Breach, Coverage, PeriodRange, Threshold, ThresholdError, Thresholds};

@@ -54,6 +54,16 @@ pub struct TrustRegister {
     entries: BTreeMap<TrustCode, RegisterEntry>,
 }
 
+/// Why a code is refused for a month after its trust closed or merged (the quarantine reason).
+pub fn closed_reason(code: &TrustCode, entry: &RegisterEntry, (year, month): (u16, u8)) -> String {
+    let name = if entry.name.is_empty() {
+        code.as_str()
+    } else {
+        &entry.name
+    };
+    format!("{name} had closed or merged before {year}-{month:02}")
+}
+
 impl TrustRegister {
     /// Loads the current list (`trusts_reference.csv`) and, optionally, the historic ODS
     /// snapshot (`ods_etr_trusts.csv`) whose extra codes are kept as non-current entries.

@@ -437,16 +437,7 @@ fn resolve(register: &TrustRegister, raw: &str, month: Month) -> Org {
         Resolution::Successor { to, .. } => Org::Trust(to.code.clone(), true),
         Resolution::Closed(e) => Org::Bad(
             Rule::ClosedOrg,
-            format!(
-                "{} had closed or merged before {}-{:02}",
-                if e.name.is_empty() {
-                    code.as_str()
-                } else {
-                    &e.name
-                },
-                month.0,
-                month.1
-            ),
+            league_ingest::closed_reason(&code, e, month),
         ),
         Resolution::Unknown => Org::Bad(
             Rule::UnknownOrg,

@@ -70,14 +70,6 @@ pub(crate) fn show_days(d: i32) -> String {
     )
 }
 
-/// `Jun-25`.
-pub(crate) fn label((y, m): Month) -> String {
-    const NAMES: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!("{}-{:02}", NAMES[usize::from(m) - 1], y % 100)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +87,5 @@ mod tests {
         assert_eq!(back((2025, 3), 12), (2024, 3));
         assert_eq!(back((2025, 1), 1), (2024, 12));
         assert!(index((2026, 1)) == index((2025, 12)) + 1);
-        assert_eq!(label((2026, 3)), "Mar-26");
     }
 }

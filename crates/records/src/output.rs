@@ -17,23 +17,15 @@ use league_model::{Quarter, TrustCode};
 
 use crate::RecordsError;
 use crate::aggregate::{Aggregation, Cell, Fold, METRICS, MetricDef, Unit};
-use crate::calendar::label;
 use crate::layout::{Dataset, Month};
+use league_ingest::month_label as label;
 
 /// The value a run's quarantine file shows for a bad record.
 pub const WITHHELD: &str = "(record-level value withheld; league aggregate --quarantine lists it)";
 
-/// The columns of the metric-value file.
-pub const COLUMNS: [&str; 8] = [
-    "period",
-    "org_code",
-    "metric_id",
-    "value",
-    "numerator",
-    "denominator",
-    "reporting_date",
-    "provenance",
-];
+/// The columns of the metric-value file: the long format's, as the default dataset writes
+/// them, without its source and trust-detail columns.
+pub const COLUMNS: &[&str] = league_ingest::DATASET_COLUMNS.split_at(8).0;
 
 /// The period of the metric values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,6 +26,7 @@ use league_model::{Methodology, Observation, Quarter, TrustCode, TrustInQuarter}
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, RowError, Rule, TrustRegister};
 
+pub use row::month_label;
 pub(crate) use row::{RowCheck, Table};
 
 /// The formats `league validate` and the pipeline recognise.
@@ -384,16 +385,7 @@ pub(crate) fn resolve_org(
                 Rule::ClosedOrg,
                 column,
                 &raw,
-                &format!(
-                    "{} had closed or merged before {}-{:02}",
-                    if e.name.is_empty() {
-                        code.as_str()
-                    } else {
-                        &e.name
-                    },
-                    month.0,
-                    month.1
-                ),
+                &crate::register::closed_reason(&code, e, month),
             );
             Org::Bad
         }

@@ -471,7 +471,7 @@ pub(crate) fn quarter_months_label(q: Quarter) -> String {
 }
 
 /// "Jun-25" for a month.
-pub(crate) fn month_label((y, m): (u16, u8)) -> String {
+pub fn month_label((y, m): (u16, u8)) -> String {
     const NAMES: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
