@@ -36,6 +36,10 @@ mod logging;
 mod manifest;
 mod pipeline;
 mod publish;
+#[cfg(feature = "records")]
+mod records;
+#[cfg(not(feature = "records"))]
+#[path = "records_off.rs"]
 mod records;
 mod release;
 mod retry;

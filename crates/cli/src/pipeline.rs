@@ -396,18 +396,8 @@ fn ingest_all(setup: &Setup, inputs: &[LoadedInput]) -> anyhow::Result<Ingest> {
     let mut is_records = Vec::new();
     for (k, i) in inputs.iter().enumerate() {
         if let Some(dir) = &i.records {
-            let (agg, ingested) = league_records::ingest(dir, &ctx)
-                .map_err(crate::records::error)
+            let ingested = crate::records::ingest(dir, &ctx)
                 .with_context(|| format!("cannot use the records in {}", dir.display()))?;
-            for s in &agg.stats {
-                tracing::info!(
-                    dataset = s.dataset.map_or("", |d| d.name()),
-                    records = s.records,
-                    quarantined = s.quarantined,
-                    synthetic = s.synthetic,
-                    "records aggregated"
-                );
-            }
             for s in ingested {
                 sources.push(s);
                 origin.push(k);

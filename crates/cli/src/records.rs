@@ -28,6 +28,25 @@ pub(crate) fn error(e: RecordsError) -> anyhow::Error {
     Err::<(), _>(e).class(class).expect_err("an error")
 }
 
+/// The metric values of a record extract (`[inputs] records`, `--records`), one source per
+/// dataset, as [`league_records::ingest`] reads them; logs what was aggregated.
+pub(crate) fn ingest(
+    dir: &Path,
+    ctx: &league_ingest::Context<'_>,
+) -> anyhow::Result<Vec<league_ingest::Ingested>> {
+    let (agg, ingested) = league_records::ingest(dir, ctx).map_err(error)?;
+    for s in &agg.stats {
+        tracing::info!(
+            dataset = s.dataset.map_or("", |d| d.name()),
+            records = s.records,
+            quarantined = s.quarantined,
+            synthetic = s.synthetic,
+            "records aggregated"
+        );
+    }
+    Ok(ingested)
+}
+
 /// Parses `--year 2025-26`.
 fn financial_year(s: &str) -> anyhow::Result<u16> {
     let parsed = s.split_once('-').and_then(|(a, b)| {
@@ -246,6 +265,20 @@ pub(crate) fn tree_hash(dir: &Path) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_embedded_calibration_sources_are_the_ones_the_records_crate_reads() {
+        use league_records::calibrate as c;
+        assert_eq!(
+            data::CALIBRATION,
+            [
+                c::AE_SOURCE,
+                c::RTT_SOURCE,
+                c::AMBULANCE_SOURCE,
+                c::OVER_12H_SOURCE
+            ]
+        );
+    }
 
     #[test]
     fn financial_years_and_dataset_names_are_checked() {
