@@ -39,6 +39,21 @@ validate *args:
 build-dataset:
     cargo run --release --locked -- build-dataset
 
+# Write synthetic record-level extracts (release build with record-level support): just generate-records --year 2025-26 --scale 0.01 --seed 1 --out DIR
+[group('records')]
+generate-records *args:
+    cargo run --release --locked --features records -- generate records {{ args }}
+
+# Aggregate record-level extracts into metric values: just aggregate --records DIR --out FILE [--by month]
+[group('records')]
+aggregate *args:
+    cargo run --release --locked --features records -- aggregate {{ args }}
+
+# The nightly job with record-level support built in, for a job file with `[inputs] records`: just nightly-records JOB
+[group('records')]
+nightly-records job *args:
+    cargo run --release --locked --features records -- run {{ job }} {{ args }}
+
 # Every benchmark (release builds)
 [group('bench')]
 bench: bench-ingest bench-pack bench-letters bench-scale bench-records

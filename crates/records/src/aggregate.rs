@@ -226,17 +226,27 @@ fn inspect(path: &Path, d: Dataset) -> Result<(u64, bool), RecordsError> {
 }
 
 /// The per-record columns a dataset's query needs: `org_code`, `reason`, `kind`, `a`, `b`, and
-/// (for the detail pass) `start`, `end` as plain integers.
+/// (for the detail pass) `start`, `end` as plain integers and `null_col`, the index in
+/// [`required`] of the first null column (-1 if none).
 fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
     let keep_row = |mut cols: Vec<Expr>| {
         if row {
+            let first_null = required(d)
+                .iter()
+                .enumerate()
+                .rev()
+                .fold(lit(-1i32), |rest, (i, c)| {
+                    when(col(*c).is_null()).then(lit(i as i32)).otherwise(rest)
+                });
             cols.insert(0, col(ROW));
+            cols.push(first_null.alias("null_col"));
         }
         cols
     };
     let i64c = |n: &str| col(n).cast(DataType::Int64);
-    let missing = |cols: &[&str]| {
-        cols.iter()
+    let missing = || {
+        required(d)
+            .iter()
             .map(|c| col(*c).is_null())
             .reduce(|a, b| a.or(b))
             .expect("columns")
@@ -249,20 +259,15 @@ fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
                 i64c("departure_ts"),
                 col("department_type").cast(DataType::Int32),
             );
-            let reason = when(missing(&[
-                "org_code",
-                "arrival_ts",
-                "departure_ts",
-                "department_type",
-            ]))
-            .then(lit(MISSING))
-            .when(kind.clone().lt(lit(1)).or(kind.clone().gt(lit(4))))
-            .then(lit(RANGE))
-            .when(arr.clone().lt(lit(m0)).or(arr.clone().gt_eq(lit(m1))))
-            .then(lit(OUTSIDE))
-            .when(dep.clone().lt(arr.clone()))
-            .then(lit(ORDER))
-            .otherwise(lit(OK));
+            let reason = when(missing())
+                .then(lit(MISSING))
+                .when(kind.clone().lt(lit(1)).or(kind.clone().gt(lit(4))))
+                .then(lit(RANGE))
+                .when(arr.clone().lt(lit(m0)).or(arr.clone().gt_eq(lit(m1))))
+                .then(lit(OUTSIDE))
+                .when(dep.clone().lt(arr.clone()))
+                .then(lit(ORDER))
+                .otherwise(lit(OK));
             let dur = dep.clone() - arr.clone();
             lf.select(keep_row(vec![
                 col("org_code"),
@@ -280,7 +285,7 @@ fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
                 col("clock_start").cast(DataType::Int32),
                 col("snapshot_date").cast(DataType::Int32),
             );
-            let reason = when(missing(&["org_code", "clock_start", "snapshot_date"]))
+            let reason = when(missing())
                 .then(lit(MISSING))
                 .when(snap.clone().lt(lit(d0)).or(snap.clone().gt_eq(lit(d1))))
                 .then(lit(OUTSIDE))
@@ -291,7 +296,8 @@ fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
             lf.select(keep_row(vec![
                 col("org_code"),
                 reason.alias("reason"),
-                lit(0i32).alias("kind"),
+                // The snapshot date: a trust-month with two snapshots would count twice.
+                snap.clone().alias("kind"),
                 wait.clone().lt_eq(lit(126)).alias("a"),
                 wait.gt(lit(364)).alias("b"),
                 start.cast(DataType::Int64).alias("start"),
@@ -305,7 +311,7 @@ fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
                 i64c("arrival_ts"),
                 col("category").cast(DataType::Int32),
             );
-            let reason = when(missing(&["org_code", "call_ts", "category"]))
+            let reason = when(missing())
                 .then(lit(MISSING))
                 .when(
                     kind.clone()
@@ -515,6 +521,22 @@ fn aggregate_dataset(
     }
     let mut orgs: BTreeMap<(String, Month), Org> = BTreeMap::new();
     let mut bad_orgs: BTreeMap<Month, BTreeMap<String, (Rule, String)>> = BTreeMap::new();
+    // RTT: a trust's waiting list in a month is its latest snapshot there; the records of an
+    // earlier snapshot of the same trust and month are quarantined, not counted twice.
+    let mut latest: BTreeMap<(TrustCode, Month), i32> = BTreeMap::new();
+    if d == Dataset::Rtt {
+        for g in groups.iter().filter(|g| g.reason == OK) {
+            let raw = g.org.clone().unwrap_or_default();
+            let org = orgs
+                .entry((raw.clone(), g.month))
+                .or_insert_with(|| resolve(register, &raw, g.month));
+            if let (Org::Trust(code, _), Some(k)) = (org, g.kind) {
+                let e = latest.entry((code.clone(), g.month)).or_insert(k);
+                *e = (*e).max(k);
+            }
+        }
+    }
+    let mut stale: BTreeMap<Month, BTreeMap<String, i32>> = BTreeMap::new();
     let mut any_bad = false;
     let mut counted = 0u64;
     for g in &groups {
@@ -533,6 +555,16 @@ fn aggregate_dataset(
             .clone();
         let code = match org {
             Org::Trust(code, remapped) => {
+                let last = latest.get(&(code.clone(), g.month)).copied();
+                if let (Some(last), Some(k)) = (last, g.kind)
+                    && k < last
+                {
+                    stats.quarantined += g.n;
+                    *stats.by_rule.entry(Rule::DuplicateKey).or_default() += g.n;
+                    stale.entry(g.month).or_default().insert(raw, last);
+                    any_bad = true;
+                    continue;
+                }
                 if remapped {
                     stats.remapped += g.n;
                 }
@@ -554,7 +586,7 @@ fn aggregate_dataset(
     }
     debug_assert_eq!(counted, stats.records, "every record is in one group");
     if any_bad {
-        let found = detail_pass(d, parts, &bad_orgs, &mut agg.findings)?;
+        let found = detail_pass(d, parts, &bad_orgs, &stale, &mut agg.findings)?;
         if found != stats.quarantined {
             return Err(RecordsError::Request(format!(
                 "internal: {} {d} records failed a check but {found} were listed",
@@ -602,22 +634,31 @@ fn add_cells(
     }
 }
 
-/// Lists every quarantined record of the dataset; returns how many.
+/// Lists every quarantined record of the dataset; returns how many. `stale` holds, by month
+/// and code, the latest RTT snapshot date where a trust-month has more than one.
 fn detail_pass(
     d: Dataset,
     parts: &[Partition],
     bad_orgs: &BTreeMap<Month, BTreeMap<String, (Rule, String)>>,
+    stale: &BTreeMap<Month, BTreeMap<String, i32>>,
     findings: &mut Vec<RowError>,
 ) -> Result<u64, RecordsError> {
     let mut found = 0;
     for p in parts {
         let orgs = bad_orgs.get(&p.month);
+        let stale = stale.get(&p.month);
         for f in &p.files {
             let name = f.display().to_string();
             let lf = scan(f).map_err(RecordsError::polars(format!("scan {name}")))?;
             let mut keep = col("reason").neq(lit(OK));
             for code in orgs.into_iter().flat_map(|o| o.keys()) {
                 keep = keep.or(col("org_code").eq(lit(code.as_str())));
+            }
+            for (code, last) in stale.into_iter().flatten() {
+                keep = keep.or(col("org_code")
+                    .eq(lit(code.as_str()))
+                    .and(col("reason").eq(lit(OK)))
+                    .and(col("kind").lt(lit(*last))));
             }
             let df = checked(lf.with_row_index(ROW, Some(1)), d, p.month, true)
                 .select([
@@ -627,6 +668,7 @@ fn detail_pass(
                     col("kind"),
                     col("start"),
                     col("end"),
+                    col("null_col"),
                 ])
                 .filter(keep)
                 .collect_with_engine(Engine::Streaming)
@@ -643,6 +685,7 @@ fn detail_pass(
                 let kind = df.column("kind")?.i32()?;
                 let start = df.column("start")?.i64()?;
                 let end = df.column("end")?.i64()?;
+                let null_col = df.column("null_col")?.i32()?;
                 let mut out = Vec::with_capacity(df.height());
                 for i in 0..df.height() {
                     let line = row.get(i).unwrap_or(0);
@@ -653,7 +696,23 @@ fn detail_pass(
                         (Dataset::Rtt, Some(x)) => show_days(x as i32),
                         (_, Some(x)) => show_us(x),
                     };
-                    let (rule, column, value, reason) = if r == OK {
+                    let superseded = stale.and_then(|s| s.get(code)).copied();
+                    let (rule, column, value, reason) = if r == OK
+                        && let Some(last) = superseded
+                        && orgs.is_none_or(|o| !o.contains_key(code))
+                    {
+                        let snap = kind.get(i).map_or("null".into(), show_days);
+                        (
+                            Rule::DuplicateKey,
+                            "snapshot_date".to_owned(),
+                            snap,
+                            format!(
+                                "a second waiting-list snapshot of the trust in the month; \
+                                 the month's latest, {}, counts",
+                                show_days(last)
+                            ),
+                        )
+                    } else if r == OK {
                         let (rule, why) = orgs
                             .and_then(|o| o.get(code))
                             .cloned()
@@ -672,7 +731,9 @@ fn detail_pass(
                             _ => format!("{} to {}", show(start.get(i)), show(end.get(i))),
                         };
                         let column = if r == MISSING {
-                            missing_columns(d).to_owned()
+                            let i = null_col.get(i).and_then(|i| usize::try_from(i).ok());
+                            i.and_then(|i| required(d).get(i))
+                                .map_or_else(|| required(d).join(","), |c| (*c).to_owned())
                         } else {
                             column.to_owned()
                         };
@@ -697,10 +758,11 @@ fn detail_pass(
     Ok(found)
 }
 
-fn missing_columns(d: Dataset) -> &'static str {
+/// The columns a dataset's records must not have null, in the order they are checked.
+fn required(d: Dataset) -> &'static [&'static str] {
     match d {
-        Dataset::Ae => "org_code,arrival_ts,departure_ts,department_type",
-        Dataset::Rtt => "org_code,clock_start,snapshot_date",
-        Dataset::Ambulance => "org_code,call_ts,category",
+        Dataset::Ae => &["org_code", "arrival_ts", "departure_ts", "department_type"],
+        Dataset::Rtt => &["org_code", "clock_start", "snapshot_date"],
+        Dataset::Ambulance => &["org_code", "call_ts", "category"],
     }
 }

@@ -255,12 +255,7 @@ fn each_metric_is_exact_on_a_hand_built_extract_and_bad_records_are_quarantined(
             (ae.clone(), 11, "arrival_ts", Rule::OutsidePeriod),
             (ae.clone(), 13, "department_type", Rule::ValueRange),
             (ae.clone(), 14, "org_code", Rule::UnknownOrg),
-            (
-                ae.clone(),
-                15,
-                "org_code,arrival_ts,departure_ts,department_type",
-                Rule::MissingValue
-            ),
+            (ae.clone(), 15, "departure_ts", Rule::MissingValue),
             (rtt, 5, "clock_start", Rule::TimeOrder),
             (amb, 4, "arrival_ts", Rule::TimeOrder),
         ]
@@ -282,6 +277,111 @@ fn each_metric_is_exact_on_a_hand_built_extract_and_bad_records_are_quarantined(
     assert!(q.rows.is_empty());
     assert_eq!(q.incomplete.get(&Dataset::Ae), Some(&15));
     assert_eq!(q.incomplete.get(&Dataset::Rtt), Some(&4));
+}
+
+#[test]
+fn a_second_rtt_snapshot_in_a_month_is_quarantined_not_counted_twice() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (end, mid) = (days(2025, 4, 30), days(2025, 4, 15));
+    // (org, snapshot, wait in days or None for a null clock start)
+    let rows: Vec<(&str, i32, Option<i32>)> = vec![
+        ("R0A", end, Some(10)),  // 1 counted: within 18 weeks
+        ("R0A", end, Some(200)), // 2 counted
+        ("R0A", mid, Some(10)),  // 3 an earlier snapshot of R0A in April
+        ("R0A", mid, Some(400)), // 4 an earlier snapshot of R0A in April
+        ("R0A", end, None),      // 5 no clock start
+        ("RRK", mid, Some(10)),  // 6 RRK's only snapshot: counted
+    ];
+    let f = write(
+        dir.path(),
+        Dataset::Rtt,
+        (2025, 4),
+        DataFrame::new(
+            rows.len(),
+            vec![
+                Column::new(
+                    "org_code".into(),
+                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                ),
+                Column::new("specialty".into(), vec!["general_surgery"; rows.len()]),
+                Int32Chunked::from_iter_options(
+                    "clock_start".into(),
+                    rows.iter().map(|r| r.2.map(|w| r.1 - w)),
+                )
+                .into_date()
+                .into_column(),
+                Int32Chunked::from_vec("snapshot_date".into(), rows.iter().map(|r| r.1).collect())
+                    .into_date()
+                    .into_column(),
+            ],
+        )
+        .expect("frame"),
+    );
+    let agg = aggregate(dir.path(), &register()).expect("aggregate");
+    let apr = (2025, 4);
+    assert_eq!(
+        cell(&agg, "OF0023", "R0A", apr),
+        Cell {
+            numerator: 1.0,
+            denominator: 2
+        }
+    );
+    assert_eq!(
+        cell(&agg, "OF0003", "R0A", apr),
+        Cell {
+            numerator: 0.0,
+            denominator: 2
+        }
+    );
+    assert_eq!(
+        cell(&agg, "OF0023", "RRK", apr),
+        Cell {
+            numerator: 1.0,
+            denominator: 1
+        }
+    );
+    let stats = agg.stats(Dataset::Rtt).expect("rtt");
+    assert_eq!((stats.records, stats.quarantined), (6, 3));
+    assert_eq!(stats.by_rule.get(&Rule::DuplicateKey), Some(&2));
+    let name = f.display().to_string();
+    let got: Vec<(&str, u64, &str, &str, Rule)> = agg
+        .findings
+        .iter()
+        .map(|x| {
+            (
+                x.file.as_str(),
+                x.line,
+                x.column.as_str(),
+                x.value.as_str(),
+                x.rule,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                name.as_str(),
+                3,
+                "snapshot_date",
+                "2025-04-15",
+                Rule::DuplicateKey
+            ),
+            (
+                name.as_str(),
+                4,
+                "snapshot_date",
+                "2025-04-15",
+                Rule::DuplicateKey
+            ),
+            (name.as_str(), 5, "clock_start", "null", Rule::MissingValue),
+        ]
+    );
+    assert!(
+        agg.findings[0].reason.contains("2025-04-30"),
+        "{}",
+        agg.findings[0].reason
+    );
 }
 
 #[test]
