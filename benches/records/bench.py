@@ -291,10 +291,15 @@ def cold_build():
     run(["cargo", "fetch", "--locked"], cwd=ROOT)
     log(f"cold release build into {target}")
     t0 = time.perf_counter()
-    p = subprocess.run(["cargo", "build", "--release", "--locked"], env=env, cwd=ROOT)
+    # --timings writes cargo's report of where the time went (per crate, the critical path).
+    p = subprocess.run(["cargo", "build", "--release", "--locked", "--timings"], env=env, cwd=ROOT)
     w, r = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     if p.returncode != 0:
         sys.exit("the release build failed")
+    report = WORK / "cold-build-timings.html"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(target / "cargo-timings" / "cargo-timing.html", report)
+    log(f"cargo's timing report: {report}")
     if not keep:
         shutil.rmtree(target)
     lto = release_lto()

@@ -294,24 +294,7 @@ pub enum Command {
     },
     /// Aggregate record-level extracts (DIR/ae, DIR/rtt, DIR/ambulance) into NOF metric
     /// values in the long format (CSV, or Parquet when FILE ends in .parquet).
-    Aggregate {
-        /// The extract directory.
-        #[arg(long)]
-        records: PathBuf,
-        /// The metric-value file to write.
-        #[arg(long)]
-        out: PathBuf,
-        /// Complete quarters (as the framework and `--input` use them) or months (to compare
-        /// with NHS England's monthly statistics).
-        #[arg(long, default_value = "quarter")]
-        by: String,
-        /// Write the quarantined records here (CSV).
-        #[arg(long)]
-        quarantine: Option<PathBuf>,
-        /// Directory of configuration and reference data (default: compiled in).
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-    },
+    Aggregate(AggregateArgs),
     /// Rebuild the embedded default dataset from the real sources.
     BuildDataset {
         /// Directory holding the recipe, sources and configuration.
@@ -327,34 +310,59 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum Generate {
     /// Record-level extracts: DIR/ae, DIR/rtt and DIR/ambulance, one Parquet partition a month.
-    Records {
-        /// The financial year, e.g. 2025-26.
-        #[arg(long)]
-        year: String,
-        /// Multiplies every volume (1.0: the real national volumes, about 28 million A&E
-        /// attendances and 90 million RTT pathway snapshots a year).
-        #[arg(long, default_value_t = 1.0)]
-        scale: f64,
-        /// The seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// The directory to create (it must not exist, or be empty).
-        #[arg(long)]
-        out: PathBuf,
-        /// Which datasets: ae, rtt, ambulance.
-        #[arg(long, value_delimiter = ',', default_value = "ae,rtt,ambulance")]
-        datasets: Vec<String>,
-        /// Only these trusts (ODS codes; default every trust in the sources).
-        #[arg(long, value_delimiter = ',')]
-        trusts: Vec<String>,
-        /// At most this many records per Parquet file.
-        #[arg(long, default_value_t = 4_000_000)]
-        rows_per_file: usize,
-        /// Directory of configuration, reference data and calibration sources (default:
-        /// compiled in).
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-    },
+    Records(GenerateRecordsArgs),
+}
+
+/// The arguments of `league generate records`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateRecordsArgs {
+    /// The financial year, e.g. 2025-26.
+    #[arg(long)]
+    pub year: String,
+    /// Multiplies every volume (1.0: the real national volumes, about 28 million A&E
+    /// attendances and 90 million RTT pathway snapshots a year).
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// The seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The directory to create (it must not exist, or be empty).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Which datasets: ae, rtt, ambulance.
+    #[arg(long, value_delimiter = ',', default_value = "ae,rtt,ambulance")]
+    pub datasets: Vec<String>,
+    /// Only these trusts (ODS codes; default every trust in the sources).
+    #[arg(long, value_delimiter = ',')]
+    pub trusts: Vec<String>,
+    /// At most this many records per Parquet file.
+    #[arg(long, default_value_t = 4_000_000)]
+    pub rows_per_file: usize,
+    /// Directory of configuration, reference data and calibration sources (default:
+    /// compiled in).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The arguments of `league aggregate`.
+#[derive(Debug, clap::Args)]
+pub struct AggregateArgs {
+    /// The extract directory.
+    #[arg(long)]
+    pub records: PathBuf,
+    /// The metric-value file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Complete quarters (as the framework and `--input` use them) or months (to compare
+    /// with NHS England's monthly statistics).
+    #[arg(long, default_value = "quarter")]
+    pub by: String,
+    /// Write the quarantined records here (CSV).
+    #[arg(long)]
+    pub quarantine: Option<PathBuf>,
+    /// Directory of configuration and reference data (default: compiled in).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Options shared by the scoring commands.
@@ -529,40 +537,9 @@ fn run(cmd: Command) -> anyhow::Result<()> {
             list,
         } => access::command(&out, &run_id, who.as_deref(), reason.as_deref(), list),
         Command::Generate {
-            what:
-                Generate::Records {
-                    year,
-                    scale,
-                    seed,
-                    out,
-                    datasets,
-                    trusts,
-                    rows_per_file,
-                    data_dir,
-                },
-        } => records::generate(records::GenerateArgs {
-            year,
-            scale,
-            seed,
-            out,
-            datasets,
-            trusts,
-            rows_per_file,
-            data: DataDir::from_arg(data_dir),
-        }),
-        Command::Aggregate {
-            records: dir,
-            out,
-            by,
-            quarantine,
-            data_dir,
-        } => records::aggregate(records::AggregateArgs {
-            records: dir,
-            out,
-            by,
-            quarantine,
-            data: DataDir::from_arg(data_dir),
-        }),
+            what: Generate::Records(args),
+        } => records::generate(&args),
+        Command::Aggregate(args) => records::aggregate(&args),
         Command::Validate {
             inputs,
             format,

@@ -12,7 +12,7 @@ use league_records::{Dataset, GenerateSpec, Grain, RecordsError};
 
 use crate::data::{self, DataDir};
 use crate::pipeline::Setup;
-use crate::{Classify, Common, ExitClass};
+use crate::{AggregateArgs, Classify, Common, ExitClass, GenerateRecordsArgs};
 
 /// The exit class of a records error: bad input (3), bad request (4), I/O (5).
 pub(crate) fn error(e: RecordsError) -> anyhow::Error {
@@ -76,24 +76,13 @@ fn datasets(names: &[String]) -> anyhow::Result<Vec<Dataset>> {
     Ok(out)
 }
 
-/// The arguments of `league generate records`.
-pub(crate) struct GenerateArgs {
-    pub year: String,
-    pub scale: f64,
-    pub seed: u64,
-    pub out: std::path::PathBuf,
-    pub datasets: Vec<String>,
-    pub trusts: Vec<String>,
-    pub rows_per_file: usize,
-    pub data: DataDir,
-}
-
 /// `league generate records`.
-pub(crate) fn generate(a: GenerateArgs) -> anyhow::Result<()> {
-    let setup = Setup::load(&Common::default(), &a.data, data::METHODOLOGY)?;
+pub(crate) fn generate(a: &GenerateRecordsArgs) -> anyhow::Result<()> {
+    let data = DataDir::from_arg(a.data_dir.clone());
+    let setup = Setup::load(&Common::default(), &data, data::METHODOLOGY)?;
     let mut sources = Vec::new();
     for rel in data::CALIBRATION {
-        let f = a.data.read(rel)?;
+        let f = data.read(rel)?;
         sources.push(Source {
             name: f.name,
             bytes: f.bytes,
@@ -160,17 +149,8 @@ pub(crate) fn generate(a: GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The arguments of `league aggregate`.
-pub(crate) struct AggregateArgs {
-    pub records: std::path::PathBuf,
-    pub out: std::path::PathBuf,
-    pub by: String,
-    pub quarantine: Option<std::path::PathBuf>,
-    pub data: DataDir,
-}
-
 /// `league aggregate`.
-pub(crate) fn aggregate(a: AggregateArgs) -> anyhow::Result<()> {
+pub(crate) fn aggregate(a: &AggregateArgs) -> anyhow::Result<()> {
     let grain = match a.by.as_str() {
         "quarter" => Grain::Quarter,
         "month" => Grain::Month,
@@ -179,7 +159,11 @@ pub(crate) fn aggregate(a: AggregateArgs) -> anyhow::Result<()> {
                 .class(ExitClass::BadConfig);
         }
     };
-    let setup = Setup::load(&Common::default(), &a.data, data::METHODOLOGY)?;
+    let setup = Setup::load(
+        &Common::default(),
+        &DataDir::from_arg(a.data_dir.clone()),
+        data::METHODOLOGY,
+    )?;
     let started = std::time::Instant::now();
     let agg = league_records::aggregate(&a.records, &setup.register)
         .map_err(error)

@@ -1,12 +1,12 @@
 //! `league generate records`, `league aggregate` and record sources in a binary built without
 //! the `records` feature: each refuses with one clear error (exit 4, bad configuration) that
-//! says how to get a binary that has them. The feature keeps polars' Parquet, streaming and
-//! date-time stack (and the object-store crates it brings) out of the main command's build.
+//! says how to get a binary that has them. The feature keeps polars' lazy engine, its Parquet,
+//! streaming and date-time stack (and the object-store crates it brings) out of the main
+//! command's build.
 
 use std::path::Path;
 
-use crate::data::DataDir;
-use crate::{Classify, ExitClass};
+use crate::{AggregateArgs, Classify, ExitClass, GenerateRecordsArgs};
 
 /// The refusal every record-level entry point returns in this build.
 fn unsupported<T>(what: &str) -> anyhow::Result<T> {
@@ -18,36 +18,13 @@ fn unsupported<T>(what: &str) -> anyhow::Result<T> {
     .class(ExitClass::BadConfig)
 }
 
-/// The arguments of `league generate records` (unused in this build).
-#[allow(dead_code)]
-pub(crate) struct GenerateArgs {
-    pub year: String,
-    pub scale: f64,
-    pub seed: u64,
-    pub out: std::path::PathBuf,
-    pub datasets: Vec<String>,
-    pub trusts: Vec<String>,
-    pub rows_per_file: usize,
-    pub data: DataDir,
-}
-
 /// `league generate records`: refused.
-pub(crate) fn generate(_: GenerateArgs) -> anyhow::Result<()> {
+pub(crate) fn generate(_: &GenerateRecordsArgs) -> anyhow::Result<()> {
     unsupported("league generate records")
 }
 
-/// The arguments of `league aggregate` (unused in this build).
-#[allow(dead_code)]
-pub(crate) struct AggregateArgs {
-    pub records: std::path::PathBuf,
-    pub out: std::path::PathBuf,
-    pub by: String,
-    pub quarantine: Option<std::path::PathBuf>,
-    pub data: DataDir,
-}
-
 /// `league aggregate`: refused.
-pub(crate) fn aggregate(a: AggregateArgs) -> anyhow::Result<()> {
+pub(crate) fn aggregate(a: &AggregateArgs) -> anyhow::Result<()> {
     unsupported(&format!(
         "league aggregate --records {}",
         a.records.display()

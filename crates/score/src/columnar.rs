@@ -1,12 +1,17 @@
 //! The columnar stage: rank-based metric scoring, individual-metric ranks with peer quartiles,
-//! and weighted averages, as polars expressions over whole columns (window functions partitioned
-//! by quarter, metric and comparator pool).
+//! and weighted averages, on polars' column kernels (rank, quantile, sums), one comparator
+//! group (quarter, metric and pool) at a time, the groups in parallel with rayon.
 //!
 //! This is the only module that touches polars. It takes and returns plain vectors, row-aligned
-//! with its input, so no polars type leaks out of the crate.
+//! with its input, so no polars type leaks out of the crate. It uses polars' eager API only: a
+//! few hundred trusts need no query planner, and leaving polars' lazy engine out of the main
+//! command's build keeps its cold build short (docs/benchmarks.md).
+
+use std::collections::BTreeMap;
 
 use league_model::PeerSpread;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 /// Which rank-based scheme a row is scored under (§1.2 schemes A, B, C).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,69 +64,65 @@ fn ordered_keys(rows: &[RankInput]) -> Vec<f64> {
     out
 }
 
+/// Row indices of each group, groups in key order (so results never depend on hashing).
+fn groups<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<Vec<usize>> {
+    let mut by: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, g) in keys.enumerate() {
+        by.entry(g).or_default().push(i);
+    }
+    by.into_values().collect()
+}
+
+/// Competition ("min") ranks of a column, 1-based; a null stays null (and is not ranked).
+fn competition_ranks(name: &str, values: Vec<Option<f64>>) -> PolarsResult<Vec<Option<f64>>> {
+    let ranks = Series::new(name.into(), values).rank(
+        RankOptions {
+            method: RankMethod::Min,
+            descending: false,
+        },
+        None,
+    );
+    Ok(ranks.cast(&DataType::Float64)?.f64()?.iter().collect())
+}
+
 /// Full-precision scores for `rows`, in input order.
 pub fn rank_scores(rows: &[RankInput]) -> PolarsResult<Vec<f64>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
+    let keys = ordered_keys(rows);
+    let scored = groups(rows.iter().map(|r| r.group.as_str()))
+        .into_par_iter()
+        .map(|idx| {
+            // The rank is over the values not set apart; m counts them.
+            let ranked: Vec<Option<f64>> = idx
+                .iter()
+                .map(|&i| (!rows[i].set_apart).then_some(keys[i]))
+                .collect();
+            let m = ranked.iter().flatten().count() as f64;
+            let p = competition_ranks("ranked_key", ranked)?;
+            let scores = idx.iter().zip(p).map(|(&i, p)| {
+                let frac = if m > 1.0 {
+                    p.map(|p| (p - 1.0) / (m - 1.0))
+                } else {
+                    Some(0.0)
+                };
+                let r = &rows[i];
+                let score = match (r.scheme, r.set_apart) {
+                    (RankScheme::Standard, true) => Some(1.0),
+                    (RankScheme::Standard, false) => frac.map(|f| 2.0 + 2.0 * f),
+                    (RankScheme::Floor, true) => Some(4.0),
+                    (RankScheme::Floor, false) => frac.map(|f| 1.0 + 2.0 * f),
+                    // Nothing is set apart under scheme A; a row that were would have no score.
+                    (RankScheme::Rank, _) => frac.map(|f| 1.0 + 3.0 * f),
+                };
+                (i, score.unwrap_or(f64::NAN))
+            });
+            Ok(scores.collect::<Vec<_>>())
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    let mut out = vec![f64::NAN; rows.len()];
+    for (i, score) in scored.into_iter().flatten() {
+        out[i] = score;
     }
-    let scheme_code = |s: RankScheme| match s {
-        RankScheme::Rank => 0i32,
-        RankScheme::Standard => 1,
-        RankScheme::Floor => 2,
-    };
-    let df = df!(
-        "group" => rows.iter().map(|r| r.group.as_str()).collect::<Vec<_>>(),
-        "key" => ordered_keys(rows),
-        "apart" => rows.iter().map(|r| r.set_apart).collect::<Vec<_>>(),
-        "scheme" => rows.iter().map(|r| scheme_code(r.scheme)).collect::<Vec<_>>(),
-    )?;
-    let competition = RankOptions {
-        method: RankMethod::Min,
-        descending: false,
-    };
-    let ranked_key = when(col("apart"))
-        .then(lit(NULL).cast(DataType::Float64))
-        .otherwise(col("key"));
-    let out = df
-        .lazy()
-        .with_column(ranked_key.alias("ranked_key"))
-        .with_columns([
-            col("ranked_key")
-                .rank(competition, None)
-                .over([col("group")])?
-                .cast(DataType::Float64)
-                .alias("p"),
-            col("ranked_key")
-                .count()
-                .over([col("group")])?
-                .cast(DataType::Float64)
-                .alias("m"),
-        ])
-        .with_column(
-            when(col("m").gt(lit(1.0)))
-                .then((col("p") - lit(1.0)) / (col("m") - lit(1.0)))
-                .otherwise(lit(0.0))
-                .alias("frac"),
-        )
-        .with_column(
-            when(col("scheme").eq(lit(1)))
-                .then(
-                    when(col("apart"))
-                        .then(lit(1.0))
-                        .otherwise(lit(2.0) + lit(2.0) * col("frac")),
-                )
-                .when(col("scheme").eq(lit(2)))
-                .then(
-                    when(col("apart"))
-                        .then(lit(4.0))
-                        .otherwise(lit(1.0) + lit(2.0) * col("frac")),
-                )
-                .otherwise(lit(1.0) + lit(3.0) * col("frac"))
-                .alias("score"),
-        )
-        .select([col("score")])
-        .collect()?;
-    f64_column(&out, "score")
+    Ok(out)
 }
 
 /// One raw value for the individual-metric ranking of its peer group.
@@ -138,52 +139,38 @@ pub struct PeerInput {
 /// Per row: competition rank within the peer group and the group's median and quartiles
 /// (linear, inclusive: matches NHS England's published quartiles).
 pub fn peer_stats(rows: &[PeerInput]) -> PolarsResult<Vec<(u32, PeerSpread)>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let df = df!(
-        "group" => rows.iter().map(|r| r.group.as_str()).collect::<Vec<_>>(),
-        "key" => rows.iter().map(|r| r.key).collect::<Vec<_>>(),
-        "value" => rows.iter().map(|r| r.value).collect::<Vec<_>>(),
-    )?;
-    let competition = RankOptions {
-        method: RankMethod::Min,
-        descending: false,
-    };
-    let q = |p: f64, name: &str| -> PolarsResult<Expr> {
-        Ok(col("value")
-            .quantile(lit(p), QuantileMethod::Linear)
-            .over([col("group")])?
-            .alias(name))
-    };
-    let out = df
-        .lazy()
-        .select([
-            col("key")
-                .rank(competition, None)
-                .over([col("group")])?
-                .cast(DataType::Float64)
-                .alias("rank"),
-            q(0.5, "median")?,
-            q(0.25, "lq")?,
-            q(0.75, "uq")?,
-        ])
-        .collect()?;
-    let rank = f64_column(&out, "rank")?;
-    let [median, lq, uq] = ["median", "lq", "uq"].map(|c| f64_column(&out, c));
-    let (median, lq, uq) = (median?, lq?, uq?);
-    Ok((0..rows.len())
-        .map(|i| {
-            (
-                rank[i] as u32,
-                PeerSpread {
-                    median: median[i],
-                    lower_quartile: lq[i],
-                    upper_quartile: uq[i],
-                },
-            )
+    let per_group = groups(rows.iter().map(|r| r.group.as_str()))
+        .into_par_iter()
+        .map(|idx| {
+            let rank = competition_ranks("key", idx.iter().map(|&i| Some(rows[i].key)).collect())?;
+            let values = Series::new(
+                "value".into(),
+                idx.iter().map(|&i| rows[i].value).collect::<Vec<f64>>(),
+            );
+            let q = |p: f64| -> PolarsResult<f64> {
+                Ok(values
+                    .quantile_reduce(p, QuantileMethod::Linear)?
+                    .value()
+                    .extract::<f64>()
+                    .unwrap_or(f64::NAN))
+            };
+            let spread = PeerSpread {
+                median: q(0.5)?,
+                lower_quartile: q(0.25)?,
+                upper_quartile: q(0.75)?,
+            };
+            Ok(idx
+                .into_iter()
+                .zip(rank)
+                .map(|(i, r)| (i, (r.unwrap_or(0.0) as u32, spread)))
+                .collect::<Vec<_>>())
         })
-        .collect())
+        .collect::<PolarsResult<Vec<_>>>()?;
+    let mut out = vec![None; rows.len()];
+    for (i, stat) in per_group.into_iter().flatten() {
+        out[i] = Some(stat);
+    }
+    Ok(out.into_iter().flatten().collect())
 }
 
 /// One weighted score to average.
@@ -199,46 +186,21 @@ pub struct MeanInput {
 
 /// `Σ w·s / Σ w` and the number of scores, per group key, sorted by key.
 pub fn weighted_means(rows: &[MeanInput]) -> PolarsResult<Vec<(String, f64, u32)>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let df = df!(
-        "group" => rows.iter().map(|r| r.group.as_str()).collect::<Vec<_>>(),
-        "score" => rows.iter().map(|r| r.score).collect::<Vec<_>>(),
-        "weight" => rows.iter().map(|r| r.weight).collect::<Vec<_>>(),
-    )?;
-    let out = df
-        .lazy()
-        .group_by([col("group")])
-        .agg([
-            ((col("score") * col("weight")).sum() / col("weight").sum()).alias("mean"),
-            col("score").count().cast(DataType::Float64).alias("n"),
-        ])
-        .sort(["group"], SortMultipleOptions::default())
-        .collect()?;
-    let groups = out
-        .column("group")?
-        .str()?
-        .iter()
-        .map(|g| g.unwrap_or_default().to_owned())
-        .collect::<Vec<_>>();
-    let mean = f64_column(&out, "mean")?;
-    let n = f64_column(&out, "n")?;
-    Ok(groups
-        .into_iter()
-        .zip(mean)
-        .zip(n)
-        .map(|((g, m), n)| (g, m, n as u32))
-        .collect())
-}
-
-fn f64_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
-    Ok(df
-        .column(name)?
-        .f64()?
-        .iter()
-        .map(|v| v.unwrap_or(f64::NAN))
-        .collect())
+    groups(rows.iter().map(|r| r.group.as_str()))
+        .into_par_iter()
+        .map(|idx| {
+            let column = |name: &str, f: fn(&MeanInput) -> f64| {
+                Series::new(
+                    name.into(),
+                    idx.iter().map(|&i| f(&rows[i])).collect::<Vec<_>>(),
+                )
+            };
+            let score = column("score", |r| r.score);
+            let weight = column("weight", |r| r.weight);
+            let mean = (&score * &weight)?.sum::<f64>()? / weight.sum::<f64>()?;
+            Ok((rows[idx[0]].group.clone(), mean, score.len() as u32))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -396,5 +358,61 @@ mod tests {
         assert_eq!(m[1].0, "x");
         assert!((m[1].1 - 2.0).abs() < 1e-12);
         assert_eq!(m[1].2, 4);
+    }
+
+    proptest::proptest! {
+        /// Groups interleaved in any order are scored, ranked and averaged as the row rules
+        /// score each group alone.
+        #[test]
+        fn interleaved_groups_agree_with_the_row_rules(
+            rows in proptest::collection::vec((0u8..4, 0u8..12, 1u8..4), 1..60)
+        ) {
+            let group = |g: u8| format!("g{g}");
+            let value = |v: u8| f64::from(v) * 2.5;
+            let ranked = rank_scores(&rows.iter().map(|&(g, v, _)| RankInput {
+                group: group(g),
+                key: -value(v),
+                set_apart: false,
+                scheme: RankScheme::Rank,
+                tie_break: None,
+            }).collect::<Vec<_>>()).expect("polars");
+            let peers = peer_stats(&rows.iter().map(|&(g, v, _)| PeerInput {
+                group: group(g),
+                key: value(v),
+                value: value(v),
+            }).collect::<Vec<_>>()).expect("polars");
+            let means = weighted_means(&rows.iter().map(|&(g, v, w)| MeanInput {
+                group: group(g),
+                score: value(v),
+                weight: f64::from(w),
+            }).collect::<Vec<_>>()).expect("polars");
+            let mut expected_means = Vec::new();
+            for g in 0..4 {
+                let idx: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].0 == g).collect();
+                if idx.is_empty() {
+                    continue;
+                }
+                let values: Vec<f64> = idx.iter().map(|&i| value(rows[i].1)).collect();
+                let scores = rules::scheme_rank(&values, Direction::HigherIsBetter);
+                let [lq, median, uq] = rules::quartile_cuts(&values).expect("values");
+                for (k, &i) in idx.iter().enumerate() {
+                    proptest::prop_assert!((ranked[i] - scores[k]).abs() < 1e-12);
+                    let better = values.iter().filter(|&&x| x < values[k]).count() as u32;
+                    proptest::prop_assert_eq!(peers[i].0, better + 1);
+                    proptest::prop_assert!((peers[i].1.median - median).abs() < 1e-12);
+                    proptest::prop_assert!((peers[i].1.lower_quartile - lq).abs() < 1e-12);
+                    proptest::prop_assert!((peers[i].1.upper_quartile - uq).abs() < 1e-12);
+                }
+                let mean = rules::weighted_mean(idx.iter().map(|&i| (value(rows[i].1), f64::from(rows[i].2))))
+                    .expect("weights");
+                expected_means.push((group(g), mean, idx.len() as u32));
+            }
+            proptest::prop_assert_eq!(means.len(), expected_means.len());
+            for (got, want) in means.iter().zip(&expected_means) {
+                proptest::prop_assert_eq!(&got.0, &want.0);
+                proptest::prop_assert!((got.1 - want.1).abs() < 1e-12);
+                proptest::prop_assert_eq!(got.2, want.2);
+            }
+        }
     }
 }
