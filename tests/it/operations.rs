@@ -1094,7 +1094,9 @@ fn an_installed_binary_runs_from_any_directory_on_its_compiled_in_data() {
     let target = exe.parent().and_then(Path::parent).expect("target dir");
     let dir = tempfile::tempdir().expect("tempdir");
     // `cargo install --path . --locked`, in the dev profile and this target directory so it
-    // reuses this build.
+    // reuses this build. With the features the tests build (`records`): without them cargo
+    // would rebuild target/debug/league without record-level support, under the other tests
+    // that are running it.
     let o = Command::new(env!("CARGO"))
         .args([
             "install",
@@ -1103,6 +1105,8 @@ fn an_installed_binary_runs_from_any_directory_on_its_compiled_in_data() {
             "--locked",
             "--debug",
             "--offline",
+            "--features",
+            "records",
             "--root",
         ])
         .arg(dir.path())

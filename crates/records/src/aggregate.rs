@@ -686,6 +686,7 @@ fn detail_pass(
                 let start = df.column("start")?.i64()?;
                 let end = df.column("end")?.i64()?;
                 let null_col = df.column("null_col")?.i32()?;
+                let required = required(d);
                 let mut out = Vec::with_capacity(df.height());
                 for i in 0..df.height() {
                     let line = row.get(i).unwrap_or(0);
@@ -732,8 +733,8 @@ fn detail_pass(
                         };
                         let column = if r == MISSING {
                             let i = null_col.get(i).and_then(|i| usize::try_from(i).ok());
-                            i.and_then(|i| required(d).get(i))
-                                .map_or_else(|| required(d).join(","), |c| (*c).to_owned())
+                            i.and_then(|i| required.get(i))
+                                .map_or_else(|| required.join(","), |c| (*c).to_owned())
                         } else {
                             column.to_owned()
                         };
@@ -758,11 +759,12 @@ fn detail_pass(
     Ok(found)
 }
 
-/// The columns a dataset's records must not have null, in the order they are checked.
-fn required(d: Dataset) -> &'static [&'static str] {
-    match d {
-        Dataset::Ae => &["org_code", "arrival_ts", "departure_ts", "department_type"],
-        Dataset::Rtt => &["org_code", "clock_start", "snapshot_date"],
-        Dataset::Ambulance => &["org_code", "call_ts", "category"],
-    }
+/// The columns a dataset's records must not have null: its layout's non-nullable columns, in
+/// the layout's order (the first null one is the column a quarantined record names).
+fn required(d: Dataset) -> Vec<&'static str> {
+    d.columns()
+        .iter()
+        .filter(|c| !c.nullable)
+        .map(|c| c.name)
+        .collect()
 }

@@ -59,6 +59,14 @@ fn cell(agg: &crate::Aggregation, id: &str, code: &str, month: (u16, u8)) -> Cel
         .unwrap_or_else(|| panic!("no {id} cell for {code}"))
 }
 
+/// A cell of `numerator` records out of `denominator`.
+fn counts(numerator: f64, denominator: u64) -> Cell {
+    Cell {
+        numerator,
+        denominator,
+    }
+}
+
 /// The hand-built A&E extract: 20 attendances in April 2025, each chosen for a boundary.
 fn ae_extract(dir: &Path) -> PathBuf {
     let (m0, _) = bounds_us((2025, 4)); // 2025-03-31T23:00:00Z: midnight BST
@@ -177,60 +185,18 @@ fn each_metric_is_exact_on_a_hand_built_extract_and_bad_records_are_quarantined(
     let agg = aggregate(dir.path(), &register()).expect("aggregate");
     let apr = (2025, 4);
     // R0A: rows 1-9 and 12 are valid; within 4 h: 1, 2, 7, 9, 12.
-    assert_eq!(
-        cell(&agg, "OF0013", "R0A", apr),
-        Cell {
-            numerator: 5.0,
-            denominator: 10
-        }
-    );
+    assert_eq!(cell(&agg, "OF0013", "R0A", apr), counts(5.0, 10));
     // R0A type 1: rows 1-6 and 12; over 12 h: 5 and 6 (not 4, at exactly 12:00:00).
-    assert_eq!(
-        cell(&agg, "OF0014", "R0A", apr),
-        Cell {
-            numerator: 2.0,
-            denominator: 7
-        }
-    );
-    assert_eq!(
-        cell(&agg, "OF0013", "RRK", apr),
-        Cell {
-            numerator: 3.0,
-            denominator: 5
-        }
-    );
-    assert_eq!(
-        cell(&agg, "OF0014", "RRK", apr),
-        Cell {
-            numerator: 1.0,
-            denominator: 5
-        }
-    );
+    assert_eq!(cell(&agg, "OF0014", "R0A", apr), counts(2.0, 7));
+    assert_eq!(cell(&agg, "OF0013", "RRK", apr), counts(3.0, 5));
+    assert_eq!(cell(&agg, "OF0014", "RRK", apr), counts(1.0, 5));
     // RTT: within 18 weeks: 126 only; over 52 weeks: 365 only.
-    assert_eq!(
-        cell(&agg, "OF0023", "R0A", apr),
-        Cell {
-            numerator: 1.0,
-            denominator: 4
-        }
-    );
-    assert_eq!(
-        cell(&agg, "OF0003", "R0A", apr),
-        Cell {
-            numerator: 1.0,
-            denominator: 4
-        }
-    );
+    assert_eq!(cell(&agg, "OF0023", "R0A", apr), counts(1.0, 4));
+    assert_eq!(cell(&agg, "OF0003", "R0A", apr), counts(1.0, 4));
     // Category 2: (600 + 1260) seconds over the two with an arrival: 15.5 minutes.
     let c2 = cell(&agg, "OF0017", "RX9", apr);
     assert_eq!((c2.numerator, c2.denominator), (1860.0, 2));
-    assert_eq!(
-        cell(&agg, "OF8011", "RX9", apr),
-        Cell {
-            numerator: 420.0,
-            denominator: 1
-        }
-    );
+    assert_eq!(cell(&agg, "OF8011", "RX9", apr), counts(420.0, 1));
 
     let ae_stats = agg.stats(Dataset::Ae).expect("ae");
     assert_eq!((ae_stats.records, ae_stats.quarantined), (20, 5));
@@ -319,27 +285,9 @@ fn a_second_rtt_snapshot_in_a_month_is_quarantined_not_counted_twice() {
     );
     let agg = aggregate(dir.path(), &register()).expect("aggregate");
     let apr = (2025, 4);
-    assert_eq!(
-        cell(&agg, "OF0023", "R0A", apr),
-        Cell {
-            numerator: 1.0,
-            denominator: 2
-        }
-    );
-    assert_eq!(
-        cell(&agg, "OF0003", "R0A", apr),
-        Cell {
-            numerator: 0.0,
-            denominator: 2
-        }
-    );
-    assert_eq!(
-        cell(&agg, "OF0023", "RRK", apr),
-        Cell {
-            numerator: 1.0,
-            denominator: 1
-        }
-    );
+    assert_eq!(cell(&agg, "OF0023", "R0A", apr), counts(1.0, 2));
+    assert_eq!(cell(&agg, "OF0003", "R0A", apr), counts(0.0, 2));
+    assert_eq!(cell(&agg, "OF0023", "RRK", apr), counts(1.0, 1));
     let stats = agg.stats(Dataset::Rtt).expect("rtt");
     assert_eq!((stats.records, stats.quarantined), (6, 3));
     assert_eq!(stats.by_rule.get(&Rule::DuplicateKey), Some(&2));
