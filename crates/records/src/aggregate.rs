@@ -360,17 +360,23 @@ struct Group {
 }
 
 /// The first pass: one streaming query per file (each bounded by its file, whatever the
-/// engine holds), partial groups merged here. Returns the groups, sorted, and the records each
+/// engine holds), two files at a time (rayon's pool, one per core; the overlap fills each
+/// query's serial start and tail), partial groups merged here in file order (so float sums
+/// add up in the same order on every run). Returns the groups, sorted, and the records each
 /// file gave (to compare with its footer).
 fn first_pass(d: Dataset, parts: &[Partition]) -> Result<(Vec<Group>, Vec<u64>), RecordsError> {
+    use rayon::prelude::*;
     type Key = (Month, Option<String>, i32, Option<i32>);
-    let mut merged: BTreeMap<Key, (u64, f64, f64)> = BTreeMap::new();
-    let mut per_file = Vec::new();
-    for p in parts {
-        for f in &p.files {
+    let files: Vec<(Month, &std::path::PathBuf)> = parts
+        .iter()
+        .flat_map(|p| p.files.iter().map(move |f| (p.month, f)))
+        .collect();
+    let frames: Vec<Result<DataFrame, RecordsError>> = files
+        .par_iter()
+        .map(|(month, f)| {
             let name = f.display().to_string();
             let lf = scan(f).map_err(RecordsError::polars(format!("scan {name}")))?;
-            let df = checked(lf, d, p.month, false)
+            Ok(checked(lf, d, *month, false)
                 .group_by([col("org_code"), col("reason"), col("kind")])
                 .agg([
                     len().alias("n"),
@@ -381,35 +387,40 @@ fn first_pass(d: Dataset, parts: &[Partition]) -> Result<(Vec<Group>, Vec<u64>),
                 .map_err(RecordsError::polars(format!(
                     "aggregate the records of {name}"
                 )))?
-                .unwrap_single();
-            let err = RecordsError::polars(format!("read the aggregate of {name}"));
-            let mut read = || -> PolarsResult<u64> {
-                let org = df.column("org_code")?.str()?;
-                let reason = df.column("reason")?.i32()?;
-                let kind = df.column("kind")?.i32()?;
-                let n = df.column("n")?.cast(&DataType::UInt64)?;
-                let n = n.u64()?;
-                let a = df.column("a")?.f64()?;
-                let b = df.column("b")?.f64()?;
-                let mut total = 0;
-                for i in 0..df.height() {
-                    let key = (
-                        p.month,
-                        org.get(i).map(str::to_owned),
-                        reason.get(i).unwrap_or(MISSING),
-                        kind.get(i),
-                    );
-                    let e = merged.entry(key).or_default();
-                    let rows = n.get(i).unwrap_or(0);
-                    e.0 += rows;
-                    e.1 += a.get(i).unwrap_or(0.0);
-                    e.2 += b.get(i).unwrap_or(0.0);
-                    total += rows;
-                }
-                Ok(total)
-            };
-            per_file.push(read().map_err(err)?);
-        }
+                .unwrap_single())
+        })
+        .collect();
+    let mut merged: BTreeMap<Key, (u64, f64, f64)> = BTreeMap::new();
+    let mut per_file = Vec::with_capacity(files.len());
+    for ((month, f), df) in files.iter().zip(frames) {
+        let df = df?;
+        let err = RecordsError::polars(format!("read the aggregate of {}", f.display()));
+        let mut read = || -> PolarsResult<u64> {
+            let org = df.column("org_code")?.str()?;
+            let reason = df.column("reason")?.i32()?;
+            let kind = df.column("kind")?.i32()?;
+            let n = df.column("n")?.cast(&DataType::UInt64)?;
+            let n = n.u64()?;
+            let a = df.column("a")?.f64()?;
+            let b = df.column("b")?.f64()?;
+            let mut total = 0;
+            for i in 0..df.height() {
+                let key = (
+                    *month,
+                    org.get(i).map(str::to_owned),
+                    reason.get(i).unwrap_or(MISSING),
+                    kind.get(i),
+                );
+                let e = merged.entry(key).or_default();
+                let rows = n.get(i).unwrap_or(0);
+                e.0 += rows;
+                e.1 += a.get(i).unwrap_or(0.0);
+                e.2 += b.get(i).unwrap_or(0.0);
+                total += rows;
+            }
+            Ok(total)
+        };
+        per_file.push(read().map_err(err)?);
     }
     let groups = merged
         .into_iter()
