@@ -360,9 +360,9 @@ struct Group {
 }
 
 /// The first pass: one streaming query per file (each bounded by its file, whatever the
-/// engine holds), two files at a time (rayon's pool, one per core; the overlap fills each
-/// query's serial start and tail), partial groups merged here in file order (so float sums
-/// add up in the same order on every run). Returns the groups, sorted, and the records each
+/// engine holds), one file per rayon worker at a time (one worker per core, so memory is
+/// bounded by that many files; the overlap fills each query's serial start and tail), partial
+/// groups merged here in file order (so float sums add up in the same order on every run). Returns the groups, sorted, and the records each
 /// file gave (to compare with its footer).
 fn first_pass(d: Dataset, parts: &[Partition]) -> Result<(Vec<Group>, Vec<u64>), RecordsError> {
     use rayon::prelude::*;
