@@ -188,6 +188,34 @@ fn every_kind_of_corrupted_figure_is_caught() {
 
     assert_caught(
         &run,
+        "a value from after the quarter's data cut-off",
+        "reporting period `3 months to Mar-26` ends after Q1 2025/26's data cut-off (2025-09-09)",
+        |q| {
+            rewrite_csv(&q.join("ambulance/metric-scores.csv"), |h, rows| {
+                let (id, date) = (col(h, "Metric_ID"), col(h, "Reporting_date"));
+                let r = rows
+                    .iter_mut()
+                    .find(|r| r[id] == "OF0084")
+                    .expect("a staff survey value");
+                r[date] = "3 months to Mar-26".to_owned();
+            });
+        },
+    );
+
+    assert_caught(
+        &run,
+        "a reporting date that does not exist",
+        "`2025-06-31` is not a reporting period this tool can read",
+        |q| {
+            rewrite_csv(&q.join("acute/metric-scores.csv"), |h, rows| {
+                let date = col(h, "Reporting_date");
+                rows[3][date] = "2025-06-31".to_owned();
+            });
+        },
+    );
+
+    assert_caught(
+        &run,
         "a file the manifest does not list",
         "is not listed",
         |q| {

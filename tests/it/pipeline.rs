@@ -93,11 +93,45 @@ fn report_writes_league_tables_for_all_three_peer_groups() {
             .map(|r| r["Reporting_date"].clone())
             .expect("row")
     };
-    assert_eq!(date(&scores, "RYF", "OF1082"), "3 months to Mar-26");
-    assert_eq!(date(&scores, "RYF", "OF1080"), "Q3 2025/26");
     assert_eq!(date(&scores, "RX7", "OF1017"), "Apr-25 to Jun-25");
+    assert_eq!(date(&scores, "RYF", "OF1061"), "2024");
     let acute_scores = read_csv(&q1.join("acute/metric-scores.csv"));
     assert_eq!(date(&acute_scores, "R0A", "OF1023"), "Jun-25");
+
+    // As of the quarter: no value of the release covers a period that ends after Q1 2025/26's
+    // data cut-off (9 September 2025; a plan for the year counts from its start). RYF's table
+    // rests on Q1-or-earlier values only: the March 2026 snapshot and the Q3 finance figures
+    // are not in it, and its deficit status is not known.
+    let q = "Q1 2025/26"
+        .parse::<league_model::Quarter>()
+        .expect("quarter");
+    for group in ["acute", "mh_community", "ambulance"] {
+        for r in read_csv(&q1.join(group).join("metric-scores.csv")) {
+            for part in r["Reporting_date"].split("; ") {
+                let p = league_model::ReportingPeriod::parse(part, q)
+                    .unwrap_or_else(|e| panic!("{group} {r:?}: {e}"));
+                let known = match r["Metric_ID"].as_str() {
+                    // Planned surplus/deficit and the combined score that rests on it: the
+                    // plan for 2025/26 was set before the year began.
+                    "OF0079" | "OF1079" | "OF1080" => Some(p.start),
+                    _ => p.end,
+                };
+                assert!(
+                    known.is_none_or(|d| d <= "2025-09-09".parse().expect("date")),
+                    "{group} {} {} covers {part}",
+                    r["Trust_code"],
+                    r["Metric_ID"]
+                );
+            }
+        }
+    }
+    let ryf = ambulance
+        .iter()
+        .find(|r| r["Trust_code"] == "RYF")
+        .expect("RYF");
+    assert_eq!(ryf["Metrics_in_average"], "OF1017;OF1028;OF1061;OF1084");
+    assert_eq!(ryf["Trust_in_financial_deficit"], "Not known");
+    assert_eq!(ryf["Other_period_metrics"], "0");
 
     // No synthetic value anywhere: no data row of any CSV the run wrote says "synthetic".
     let mut csvs = 0;
@@ -116,9 +150,72 @@ fn report_writes_league_tables_for_all_three_peer_groups() {
 
     // The validation outputs sit beside the tables.
     let summary = read_csv(&out.join("validation-summary.csv"));
-    assert_eq!(summary.len(), 1);
+    assert_eq!(summary.len(), 2);
     assert_eq!(summary[0]["quarantined"], "0");
+    // Every value was read against its quarter's cut-off, and none was after it.
+    assert_eq!(
+        summary[1]["source_file"],
+        "(assembly: as of the quarter's cut-off)"
+    );
+    assert_eq!(summary[1]["rows_read"], summary[0]["values_produced"]);
+    assert_eq!(summary[1]["excluded"], "");
     assert_eq!(read_csv(&out.join("quarantine.csv")).len(), 0);
+}
+
+/// A value whose period ends after its quarter's cut-off is excluded under the stated rule and
+/// counted; one whose period cannot be read (or names a day that does not exist) is
+/// quarantined with its file, line and column; the metric is then missing for that trust.
+#[test]
+fn values_from_after_the_quarters_cut_off_are_left_out_and_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("national.csv");
+    let text = std::fs::read_to_string(root().join("data/default/nof_2025_26_q1_national.csv"))
+        .expect("dataset");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut edit = |trust: &str, metric: &str, date: &str| -> usize {
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with(&format!("Q1 2025/26,{trust},{metric},")))
+            .expect("row");
+        let mut f: Vec<String> = lines[at].split(',').map(str::to_owned).collect();
+        f[6] = date.to_owned();
+        lines[at] = f.join(",");
+        at + 1
+    };
+    edit("RYF", "OF0061", "3 months to Mar-26");
+    let bad_line = edit("RX7", "OF0084", "2025-06-31");
+    std::fs::write(&input, lines.join("\n") + "\n").expect("write");
+
+    let run = report(&[
+        "--input",
+        input.to_str().expect("utf8"),
+        "--outputs",
+        "tables",
+    ]);
+    let summary = read_csv(&run.out.join("validation-summary.csv"));
+    let as_of = summary
+        .iter()
+        .find(|r| r["source_file"] == "(assembly: as of the quarter's cut-off)")
+        .expect("as-of row");
+    assert_eq!(as_of["excluded"], "after_cut_off=1");
+    assert_eq!(as_of["quarantined"], "1");
+    let quarantine = read_csv(&run.out.join("quarantine.csv"));
+    assert_eq!(quarantine.len(), 1, "{quarantine:?}");
+    let q = &quarantine[0];
+    assert_eq!(q["rule"], "bad_period");
+    assert_eq!(q["column"], "reporting_date");
+    assert_eq!(q["line"], bad_line.to_string());
+    assert_eq!(q["value"], "2025-06-31");
+    let ambulance = read_csv(&run.out.join("2025-26-Q1/ambulance/league-table.csv"));
+    let scored = |t: &str| {
+        ambulance
+            .iter()
+            .find(|r| r["Trust_code"] == t)
+            .map(|r| r["Metrics_in_average"].clone())
+            .expect("trust")
+    };
+    assert_eq!(scored("RYF"), "OF1017;OF1028;OF1084");
+    assert_eq!(scored("RX7"), "OF1017;OF1028;OF1061");
 }
 
 #[test]

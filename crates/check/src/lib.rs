@@ -24,7 +24,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use league_model::Methodology;
+use league_model::{Methodology, Quarter};
 
 mod pdf;
 mod read;
@@ -224,6 +224,8 @@ fn check_group(
         league.rows.len() as u64,
     );
 
+    check_as_of(&sf, &scores, m, report);
+
     // Summary rows and averages from metric scores.
     let mut summary: HashMap<(&str, &str), f64> = HashMap::new();
     let mut score_of: HashMap<(&str, &str), f64> = HashMap::new();
@@ -369,6 +371,43 @@ fn check_group(
 }
 
 /// Compares published median and quartiles with the ones re-derived; one finding per table.
+/// Every value's reporting period ended by its quarter's data cut-off (for a plan: started by
+/// it): a table for a quarter uses only what existed by then.
+fn check_as_of(file: &str, scores: &Grid, m: &Methodology, report: &mut CheckReport) {
+    let mut checked = 0;
+    for r in &scores.rows {
+        let (label, id) = (scores.get(r, "Reporting_date"), scores.get(r, "Metric_ID"));
+        let Ok(quarter) = scores.get(r, "Quarter").parse::<Quarter>() else {
+            report.fail(
+                file,
+                format!(
+                    "{}, {id}: quarter `{}` cannot be read",
+                    scores.get(r, "Trust_code"),
+                    scores.get(r, "Quarter")
+                ),
+            );
+            continue;
+        };
+        checked += 1;
+        match m.label_after_cut_off(id, label, quarter) {
+            Err(e) => report.fail(file, format!("{}, {id}: {e}", scores.get(r, "Trust_code"))),
+            Ok(Some(part)) => report.fail(
+                file,
+                format!(
+                    "{}, {id}: reporting period `{part}` ends after {quarter}'s data cut-off ({}): the value did not exist when the quarter's tables were due",
+                    scores.get(r, "Trust_code"),
+                    m.cut_off(quarter).0
+                ),
+            ),
+            Ok(None) => {}
+        }
+    }
+    report.count(
+        "values' periods within their quarter's data cut-off",
+        checked,
+    );
+}
+
 fn check_spread<'a>(
     report: &mut CheckReport,
     file: &str,

@@ -272,7 +272,7 @@ pub(crate) fn report(
     }
     let mut findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
     let mut assembled = league_ingest::assemble(&sources, &setup.register, &setup.methodology);
-    account_for_assembly(&assembled, &mut judged, &mut findings);
+    account_for_assembly(&assembled, &setup.thresholds, &mut judged, &mut findings);
     let fails = failures(&judged);
     if !fails.is_empty() {
         return Err(blocked(fails, &findings));
@@ -547,9 +547,39 @@ fn reuse_existing(spec: &RunSpec, session: &Session, run_id: &str) -> anyhow::Re
 /// rule, never dropped with a log line only; values two sources give differently fail the run.
 fn account_for_assembly(
     assembled: &league_ingest::Assembled,
+    thresholds: &Thresholds,
     judged: &mut Vec<(SourceSummary, Vec<Breach>)>,
     findings: &mut Vec<league_ingest::RowError>,
 ) {
+    for (metric, n) in &assembled.after_cut_off {
+        tracing::info!(metric = %metric, values = n, "reporting period ends after the quarter's data cut-off: left out");
+    }
+    if assembled.periods_checked > 0 {
+        let after: u64 = assembled.after_cut_off.values().sum();
+        let bad = assembled.bad_periods.len() as u64;
+        let summary = SourceSummary {
+            file: "(assembly: as of the quarter's cut-off)".into(),
+            format: "-".into(),
+            // Values, not rows: every value's reporting period is read against its quarter.
+            rows_read: assembled.periods_checked,
+            quarantined: bad,
+            by_rule: if bad > 0 {
+                [(league_ingest::Rule::BadPeriod, bad)].into()
+            } else {
+                Default::default()
+            },
+            excluded: if after > 0 {
+                [(league_ingest::Exclusion::AfterCutOff, after)].into()
+            } else {
+                Default::default()
+            },
+            observations: assembled.periods_checked - after - bad,
+            ..SourceSummary::default()
+        };
+        let breaches = thresholds.evaluate(&summary);
+        judged.push((summary, breaches));
+        findings.extend(assembled.bad_periods.iter().cloned());
+    }
     for (code, n) in &assembled.no_peer_group {
         tracing::warn!(trust = %code, values = n, "trust in no peer group: its values are left out");
     }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use league_model::{Dataset, Methodology, Quarter, TrustCode, TrustInQuarter};
+use league_model::{Dataset, Methodology, Quarter, ReportingPeriod, TrustCode, TrustInQuarter};
 
 use crate::{Ingested, RowError, Rule, TrustRegister};
 
@@ -19,6 +19,13 @@ pub struct Assembled {
     pub no_peer_group: BTreeMap<TrustCode, u64>,
     /// Observations left out: metric not applicable to the trust's peer group, by metric.
     pub not_applicable: BTreeMap<String, u64>,
+    /// Observations left out: their reporting period ends after their quarter's cut-off (the
+    /// value did not exist when the quarter's tables were due), by metric.
+    pub after_cut_off: BTreeMap<String, u64>,
+    /// Observations whose reporting period cannot be read: quarantined (rule `bad_period`).
+    pub bad_periods: Vec<RowError>,
+    /// Observations checked against their quarter's cut-off.
+    pub periods_checked: u64,
 }
 
 /// NHS England's NOF files write "East" for the East of England region.
@@ -38,7 +45,9 @@ fn subtype_label(t: &str) -> String {
     s
 }
 
-/// Joins the sources, in the order given (earlier sources win a conflict).
+/// Joins the sources, in the order given (earlier sources win a conflict). Each value's
+/// reporting period is read in the context of its quarter: one that cannot be read is
+/// quarantined, one that ends after the quarter's cut-off is left out (`after_cut_off`).
 pub fn assemble(sources: &[Ingested], register: &TrustRegister, m: &Methodology) -> Assembled {
     let mut out = Assembled::default();
     let mut stated: BTreeMap<Quarter, BTreeMap<TrustCode, TrustInQuarter>> = BTreeMap::new();
@@ -79,6 +88,25 @@ pub fn assemble(sources: &[Ingested], register: &TrustRegister, m: &Methodology)
             {
                 *out.not_applicable.entry(o.metric_id.clone()).or_default() += 1;
                 continue;
+            }
+            out.periods_checked += 1;
+            match ReportingPeriod::parse(&o.reporting_date, o.quarter) {
+                Err(e) => {
+                    out.bad_periods.push(RowError {
+                        file: o.source.file.to_string(),
+                        line: o.source.line,
+                        column: "reporting_date".into(),
+                        value: o.reporting_date.clone(),
+                        reason: e.reason,
+                        rule: Rule::BadPeriod,
+                    });
+                    continue;
+                }
+                Ok(p) if m.after_cut_off(&o.metric_id, &p, o.quarter) => {
+                    *out.after_cut_off.entry(o.metric_id.clone()).or_default() += 1;
+                    continue;
+                }
+                Ok(_) => {}
             }
             let key = (o.quarter, o.trust.clone(), o.metric_id.clone());
             if let Some((file, line)) = first.get(&key) {

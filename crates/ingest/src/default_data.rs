@@ -18,7 +18,9 @@ use std::fmt::Write as _;
 
 use serde::Deserialize;
 
-use league_model::{Methodology, Observation, Provenance, Quarter, TrustCode, TrustInQuarter};
+use league_model::{
+    Methodology, Observation, Provenance, Quarter, ReportingPeriod, TrustCode, TrustInQuarter,
+};
 
 use crate::{Ingested, TrustRegister};
 
@@ -91,8 +93,16 @@ impl Recipe {
                 }
             }
             for q in &x.other_periods {
-                q.parse::<Quarter>()
+                let other = q
+                    .parse::<Quarter>()
                     .map_err(|e| bad(format!("{key}.other_periods: {e}")))?;
+                let quarter: Quarter = r.quarter.parse().expect("checked above");
+                let (cut_off, _) = m.cut_off(quarter);
+                if other.end_date() > cut_off {
+                    return Err(bad(format!(
+                        "{key}.other_periods: {other} ends after {quarter}'s data cut-off ({cut_off}); a quarter uses only values that existed by then"
+                    )));
+                }
             }
         }
         Ok(r)
@@ -199,9 +209,14 @@ pub fn build_default(
             .iter()
             .filter(|(_, t)| x.peer_groups.contains(&t.peer_group))
         {
+            // A value whose own period ends after the quarter's cut-off is never taken.
             let found = std::iter::once(quarter)
                 .chain(other.iter().copied())
-                .find_map(|q| real.get(&(x.id.as_str(), q, code)).map(|o| (q, *o)));
+                .find_map(|q| real.get(&(x.id.as_str(), q, code)).map(|o| (q, *o)))
+                .filter(|(_, o)| {
+                    ReportingPeriod::parse(&o.reporting_date, o.quarter)
+                        .is_ok_and(|p| !m.after_cut_off(&o.metric_id, &p, quarter))
+                });
             // No real value: no row. The metric is not scored for the trust.
             let Some((q, o)) = found else { continue };
             rows.push(DatasetRow {

@@ -150,6 +150,9 @@ pub enum Exclusion {
     /// A published aggregate whose metric and quarter a record-level extract in the same run
     /// gives (the records' value is used instead).
     ReplacedByRecords,
+    /// A value that did not exist by its quarter's data cut-off (its reporting period ends
+    /// after it): a quarter uses only what existed by then.
+    AfterCutOff,
 }
 
 impl Exclusion {
@@ -166,6 +169,7 @@ impl Exclusion {
             Exclusion::Superseded => "superseded_by_successor",
             Exclusion::NoPeerGroup => "no_peer_group",
             Exclusion::ReplacedByRecords => "replaced_by_records",
+            Exclusion::AfterCutOff => "after_cut_off",
         }
     }
 }

@@ -10,6 +10,8 @@
 //!   unknown keys rejected and validated on load ([`ConfigError`] names the key and the problem).
 //! - [`ScoreRun`] is what scoring returns: one [`LeagueTable`] per peer group and quarter plus the
 //!   [`MetricScore`]s behind them. Every figure a report prints comes from these.
+//! - [`ReportingPeriod`] reads the periods NHS England's labels name ("Jul 24 - Jun 25") into
+//!   dates; [`Methodology::cut_off`] is what a quarter's tables may use.
 //! - [`text`] escapes text a spreadsheet would run as a formula.
 //! - [`number`] holds the rounding and number-formatting rules NHS England's files follow.
 
@@ -17,6 +19,7 @@ mod capability;
 mod dataset;
 mod methodology;
 pub mod number;
+mod period;
 mod quarter;
 mod result;
 pub mod text;
@@ -25,11 +28,12 @@ mod trust;
 pub use capability::BoardAssessment;
 pub use dataset::{Dataset, Observation, Provenance, SourceRef, TrustInQuarter};
 pub use methodology::{
-    Band, ConfigError, Direction, Domain, Evidence, FinancialOverride, InterventionCondition,
-    InterventionRule, Interventions, LeagueTableRule, LikelyRanges, Methodology, Metric,
-    MetricStatus, OutputIds, PeerGroup, Pool, PoolRef, PublishedCutPoints, Rounding, Scoring,
-    Segment5, SegmentBoundary, SegmentMethod, SegmentPool, Segmentation,
+    AsOf, Band, ConfigError, CutOff, Direction, Domain, Evidence, FinancialOverride,
+    InterventionCondition, InterventionRule, Interventions, KnownAt, LeagueTableRule, LikelyRanges,
+    Methodology, Metric, MetricStatus, OutputIds, PeerGroup, Pool, PoolRef, PublishedCutPoints,
+    Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod, SegmentPool, Segmentation,
 };
+pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month};
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
     CutPointSource, DomainResult, ImprovementPlan, ImprovementStep, InterventionStatus, LeagueRow,

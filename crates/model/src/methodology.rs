@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
+use crate::{Date, PeriodError, Quarter, ReportingPeriod};
+
 /// A configuration problem: the key path (as in the TOML) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
@@ -82,6 +84,52 @@ pub struct Methodology {
     /// What follows from a trust's results: intervention statuses and the rules that assign
     /// them (policy, not NHS England's scoring method).
     pub intervention: Interventions,
+    /// Each quarter's data cut-off: what a table for the quarter may use.
+    pub as_of: AsOf,
+}
+
+/// Each quarter's data cut-off. A table, letter or chart for a quarter uses only values that
+/// existed by its cut-off: a value whose reporting period ends after it (or, for a metric known
+/// at the start of its period, starts after it) is excluded from that quarter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsOf {
+    /// For a quarter with no configured cut-off: this many days after the quarter's last day.
+    pub default_lag_days: u16,
+    /// Evidence for the default.
+    pub evidence: Evidence,
+    /// Why the default is what it is.
+    #[serde(default)]
+    pub note: String,
+    /// Known cut-offs (NHS England's publication dates).
+    #[serde(rename = "cut_off", default)]
+    pub cut_offs: Vec<CutOff>,
+}
+
+/// One quarter's cut-off.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CutOff {
+    /// Quarter label ("Q1 2025/26").
+    pub quarter: String,
+    /// The cut-off date, YYYY-MM-DD: values must have existed by this day.
+    pub date: String,
+    /// Evidence.
+    pub evidence: Evidence,
+    /// Where the date comes from.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// When a metric's value exists relative to the period it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KnownAt {
+    /// At the end of its period (an outturn: a month's waits, a year's survey).
+    #[default]
+    PeriodEnd,
+    /// At the start of its period (a plan for the year, set before the year begins).
+    PeriodStart,
 }
 
 /// The intervention statuses, in order: a trust takes the first whose rule holds.
@@ -412,6 +460,10 @@ pub struct Metric {
     /// Free-text justification.
     #[serde(default)]
     pub note: String,
+    /// When the value exists relative to its period: at the end (default), or at the start
+    /// for a plan. Decides the as-of check against a quarter's cut-off.
+    #[serde(default)]
+    pub known_at: KnownAt,
 }
 
 fn one() -> f64 {
@@ -641,8 +693,112 @@ impl Methodology {
             .find(|c| c.quarter == quarter)
     }
 
+    /// The quarter's data cut-off: the configured date, else the quarter's last day plus the
+    /// default lag. Returns the date and whether it was configured.
+    pub fn cut_off(&self, quarter: Quarter) -> (Date, bool) {
+        let label = quarter.to_string();
+        match self.as_of.cut_offs.iter().find(|c| c.quarter == label) {
+            Some(c) => (c.date.parse().expect("validated on load"), true),
+            None => (
+                quarter
+                    .end_date()
+                    .add_days(i64::from(self.as_of.default_lag_days))
+                    .expect("a quarter's cut-off is within the calendar"),
+                false,
+            ),
+        }
+    }
+
+    /// When a value of `metric_id` (a raw value, score or flag id) covering `period` existed:
+    /// its period's end, or its start for a metric known at the start (a plan). `None` for a
+    /// window that runs up to the publication itself.
+    pub fn known_from(&self, metric_id: &str, period: &ReportingPeriod) -> Option<Date> {
+        let at_start = self
+            .metrics
+            .iter()
+            .find(|m| m.id == metric_id || m.value_id.as_deref() == Some(metric_id))
+            .is_some_and(|m| m.known_at == KnownAt::PeriodStart);
+        if at_start {
+            Some(period.start)
+        } else {
+            period.end
+        }
+    }
+
+    /// True when a value of `metric_id` covering `period` did not exist by `quarter`'s cut-off.
+    pub fn after_cut_off(
+        &self,
+        metric_id: &str,
+        period: &ReportingPeriod,
+        quarter: Quarter,
+    ) -> bool {
+        self.known_from(metric_id, period)
+            .is_some_and(|d| d > self.cut_off(quarter).0)
+    }
+
+    /// Checks a reporting-date label as the outputs write it against `quarter`'s cut-off: one
+    /// period, or the periods of a combined score's inputs joined by "; " ("2025/26; Month 3
+    /// 2025"), each of which must have existed by the cut-off as one of the combined metric's
+    /// inputs (each input is also written, and checked, on a row of its own). Returns the
+    /// first part that did not exist by then.
+    pub fn label_after_cut_off(
+        &self,
+        metric_id: &str,
+        label: &str,
+        quarter: Quarter,
+    ) -> Result<Option<String>, PeriodError> {
+        let mut ids = vec![metric_id];
+        if let Some(x) = self
+            .metrics
+            .iter()
+            .find(|x| x.id == metric_id || x.value_id.as_deref() == Some(metric_id))
+            && let Scoring::Matrix { row, column, .. } = &x.scoring
+        {
+            ids.push(row);
+            ids.push(column);
+        }
+        for part in label.split("; ") {
+            let p = ReportingPeriod::parse(part, quarter)?;
+            if ids.iter().all(|id| self.after_cut_off(id, &p, quarter)) {
+                return Ok(Some(part.to_owned()));
+            }
+        }
+        Ok(None)
+    }
+
     fn validate(&self) -> Result<(), (String, String)> {
         let err = |k: String, p: &str| Err((k, p.to_owned()));
+        let mut seen = BTreeSet::new();
+        for (i, c) in self.as_of.cut_offs.iter().enumerate() {
+            let key = format!("as_of.cut_off[{i}]");
+            let q: Quarter = match c.quarter.parse() {
+                Ok(q) => q,
+                Err(_) => {
+                    return err(
+                        format!("{key}.quarter"),
+                        "not a quarter like \"Q1 2025/26\"",
+                    );
+                }
+            };
+            if !seen.insert(q) {
+                return err(format!("{key}.quarter"), "a quarter has one cut-off");
+            }
+            match c.date.parse::<Date>() {
+                Ok(d) if d > q.end_date() => {}
+                Ok(_) => {
+                    return err(
+                        format!("{key}.date"),
+                        "a cut-off falls after the quarter's last day",
+                    );
+                }
+                Err(_) => {
+                    return err(
+                        format!("{key}.date"),
+                        "not a date that exists, written YYYY-MM-DD",
+                    );
+                }
+            }
+        }
         let groups: BTreeSet<&str> = self.peer_groups.iter().map(|p| p.id.as_str()).collect();
         if groups.len() != self.peer_groups.len() || groups.is_empty() {
             return err(
@@ -962,6 +1118,74 @@ mod tests {
     use super::*;
 
     const SHIPPED: &str = include_str!("../../../data/methodology/nof-2025-26.toml");
+
+    #[test]
+    fn a_quarters_cut_off_is_configured_or_follows_the_default_lag() {
+        let m = load(SHIPPED).expect("valid");
+        let q = |s: &str| s.parse::<Quarter>().expect("valid");
+        assert_eq!(
+            m.cut_off(q("Q1 2025/26")),
+            ("2025-09-09".parse().expect("valid"), true)
+        );
+        assert_eq!(
+            m.cut_off(q("Q3 2025/26")),
+            ("2026-03-12".parse().expect("valid"), false)
+        );
+        let p = |l: &str| ReportingPeriod::parse(l, q("Q1 2025/26")).expect("valid");
+        // A plan for the year exists before the year: NHS England's own Q1 values stand.
+        assert!(!m.after_cut_off("OF0079", &p("2025/26"), q("Q1 2025/26")));
+        // An outturn for the same year does not.
+        assert!(m.after_cut_off("OF0081", &p("2025/26"), q("Q1 2025/26")));
+        assert!(m.after_cut_off("OF0082", &p("3 months to Mar-26"), q("Q1 2025/26")));
+        assert!(m.after_cut_off("OF5004", &p("Q3 2025/26"), q("Q1 2025/26")));
+        assert!(!m.after_cut_off("OF0082", &p("Q4 2024-25"), q("Q1 2025/26")));
+        // Data for the quarter's own months that appeared before the cut-off stand.
+        assert!(!m.after_cut_off("OF0013", &p("Jul-25"), q("Q1 2025/26")));
+        assert!(!m.after_cut_off(
+            "OF1067",
+            &p("Latest published if awarded post August 2023"),
+            q("Q1 2025/26")
+        ));
+        // A combined score's label joins its inputs' periods; each is judged as an input.
+        let q1 = q("Q1 2025/26");
+        assert_eq!(
+            m.label_after_cut_off("OF1080", "Q1 2025/26; 2025/26; Month 3 2025", q1),
+            Ok(None)
+        );
+        assert_eq!(
+            m.label_after_cut_off("OF1080", "Q1 2025/26; Q3 2025/26", q1),
+            Ok(Some("Q3 2025/26".to_owned()))
+        );
+        assert!(
+            m.label_after_cut_off("OF1080", "Q1 2025/26; 2025-06-31", q1)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn cut_offs_that_cannot_hold_are_refused() {
+        for (from, to, key) in [
+            (
+                "date = \"2025-09-09\"",
+                "date = \"2025-09-31\"",
+                "as_of.cut_off[0].date",
+            ),
+            (
+                "date = \"2025-09-09\"",
+                "date = \"2025-06-01\"",
+                "as_of.cut_off[0].date",
+            ),
+            (
+                "quarter = \"Q2 2025/26\"\ndate",
+                "quarter = \"Q1 2025/26\"\ndate",
+                "as_of.cut_off[1].quarter",
+            ),
+        ] {
+            assert!(SHIPPED.contains(from), "{from}");
+            let e = load(&SHIPPED.replacen(from, to, 1)).expect_err("refused");
+            assert!(e.to_string().contains(key), "{e}");
+        }
+    }
 
     fn load(text: &str) -> Result<Methodology, ConfigError> {
         Methodology::from_toml("test.toml", text)
