@@ -22,9 +22,16 @@ fn main() {
     for pass in 1..=5 {
         let dir = tempfile::tempdir().expect("tempdir");
         let start = Instant::now();
-        let files =
-            league_report::write_trust_documents(dir.path(), &run, &m, &packs, &publication, &[])
-                .expect("letters");
+        let files = league_report::write_trust_documents(
+            dir.path(),
+            &run,
+            &m,
+            &packs,
+            &publication,
+            &[],
+            &Default::default(),
+        )
+        .expect("letters");
         let t = start.elapsed();
         let bytes: u64 = files
             .iter()

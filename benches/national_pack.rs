@@ -36,8 +36,16 @@ fn main() {
             league_report::write_national_packs(dir.path(), &packs, &publication).expect("pack");
         let t = start.elapsed();
         // The check reads the trusts' documents too (timed by `just bench-letters`).
-        league_report::write_trust_documents(dir.path(), &run, &m, &packs, &publication, &[])
-            .expect("letters");
+        league_report::write_trust_documents(
+            dir.path(),
+            &run,
+            &m,
+            &packs,
+            &publication,
+            &[],
+            &Default::default(),
+        )
+        .expect("letters");
         let start = Instant::now();
         let report = league_check::check(dir.path(), &m).expect("check");
         let c = start.elapsed();

@@ -21,8 +21,10 @@ pub fn default_run() -> DefaultRun {
         Methodology::from_toml("m", &read("methodology/nof-2025-26.toml")).expect("methodology");
     let thresholds =
         Thresholds::from_toml("t", &read("validation/thresholds.toml")).expect("thresholds");
-    let publication =
-        league_report::Publication::from_toml(&read("publication.toml")).expect("publication");
+    let publication = league_report::Publication::from_toml(&read("publication.toml"))
+        .expect("publication")
+        // A fixed date: benchmarks compare bytes across runs.
+        .dated(league_model::Date::new(2026, 11, 23).expect("date"));
     let register = TrustRegister::load(
         &data.join("reference/trusts_reference.csv"),
         Some(&data.join("reference/ods_etr_trusts.csv")),

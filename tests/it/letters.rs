@@ -42,7 +42,9 @@ fn one_line(pages: &[String]) -> String {
 
 #[test]
 fn every_trust_with_an_average_has_a_letter_and_a_board_workbook() {
-    let run = report(&[]);
+    // Released after 1 April 2026, when RNK merged into G6V2S and RY2 into RWW (which took a
+    // new name that day): their letters go to the organisations as they stand on that date.
+    let run = report(&["--release-date", "2026-05-11"]);
     let rows = league_rows(&run.out, "2025-26-Q1");
     assert_eq!(
         rows.len(),
@@ -81,15 +83,34 @@ fn every_trust_with_an_average_has_a_letter_and_a_board_workbook() {
         let pages = letter_text(&run.out, "2025-26-Q1", code);
         assert!(pages.len() <= 4, "{code}: {} pages", pages.len());
         let text = one_line(&pages);
-        // Addressed, dated and referenced.
+        // Addressed as of the release date, dated from the run and referenced.
+        let to = match code.as_str() {
+            "RNK" => "North London NHS Foundation Trust (G6V2S)".to_owned(),
+            "RY2" | "RWW" => "North Cheshire and Mersey NHS Foundation Trust (RWW)".to_owned(),
+            _ => format!("{} ({code})", r["Trust_name"]),
+        };
         assert!(
-            text.contains(&format!(
-                "To: the Chair and the Chief Executive, {}",
-                r["Trust_name"]
-            )),
+            text.contains(&format!("To: the Chair and the Chief Executive, {to}")),
+            "{code}: {text}"
+        );
+        if ["RNK", "RY2"].contains(&code.as_str()) {
+            assert!(
+                text.contains(&format!(
+                    "About: {} ({code}), which merged into",
+                    r["Trust_name"]
+                )),
+                "{code}"
+            );
+        }
+        assert!(text.contains("Date: 11 May 2026"), "{code}");
+        assert!(
+            text.contains(
+                "Data as of: 9 September 2025, when NHS England first published Q1 2025/26"
+            ),
             "{code}"
         );
-        assert!(text.contains("Date: 23 November 2026"), "{code}");
+        assert!(!text.to_lowercase().contains("issue tracker"), "{code}");
+        assert!(!text.contains("23 November 2026"), "{code}: a literal date");
         assert!(
             text.contains(&format!("Reference: NOF-202526Q1-{code}")),
             "{code}"
@@ -109,9 +130,34 @@ fn every_trust_with_an_average_has_a_letter_and_a_board_workbook() {
             order.windows(2).all(|w| w[0] < w[1]),
             "{code}: sections out of order"
         );
-        // Figures as the league table gives them.
+        // Figures as the league table gives them, the segment said one way: provisional when
+        // the deficit status is not known.
+        let phrase = match (
+            r["Recovery_support_programme"].as_str(),
+            r["Trust_in_financial_deficit"].as_str(),
+        ) {
+            ("Yes", _) => format!(
+                "Segment 5: Recovery Support Programme (league order as segment {})",
+                r["Segment"]
+            ),
+            (_, "Not known") => format!("Segment {}, provisional: deficit status", r["Segment"]),
+            _ => format!("Segment {} (1 best, 4 worst", r["Segment"]),
+        };
+        assert!(text.contains(&phrase), "{code}: {phrase}");
         assert!(
-            text.contains(&format!("Segment {} of 4", r["Segment"])),
+            !text.contains(&format!("Segment {} of 4", r["Segment"])),
+            "{code}: the segment said a second way"
+        );
+        // Ambulance scores are this project's reconstruction, and every letter says so.
+        let ambulance = r["Trust_type"] == "Ambulance trust";
+        assert_eq!(
+            text.contains("are reconstructed by this project"),
+            ambulance,
+            "{code}"
+        );
+        assert_eq!(
+            text.contains("It uses NHS England's published figures"),
+            !ambulance,
             "{code}"
         );
         assert!(
@@ -468,12 +514,20 @@ fn a_board_assessment_reaches_the_documents_of_its_made_up_trust_only() {
     let publication = league_report::Publication::from_toml(
         &std::fs::read_to_string(root().join("data/publication.toml")).expect("publication"),
     )
-    .expect("valid");
+    .expect("valid")
+    .dated(league_model::Date::new(2026, 11, 23).expect("date"));
     let packs = league_report::build_packs(&run, &m);
     let dir = tempfile::tempdir().expect("tempdir");
-    let written =
-        league_report::write_trust_documents(dir.path(), &run, &m, &packs, &publication, &boards)
-            .expect("documents");
+    let written = league_report::write_trust_documents(
+        dir.path(),
+        &run,
+        &m,
+        &packs,
+        &publication,
+        &boards,
+        &Default::default(),
+    )
+    .expect("documents");
     let letters: Vec<&PathBuf> = written
         .iter()
         .filter(|p| p.ends_with("letter.pdf"))

@@ -30,6 +30,10 @@ struct Trust {
     of: usize,
     segment: String,
     average: String,
+    /// `Yes`, `No` or `Not known` (Recovery_support_programme).
+    programme: String,
+    /// `Yes`, `No` or `Not known` (Trust_in_financial_deficit).
+    deficit: String,
 }
 
 /// Checks every trust's documents of quarter `q`.
@@ -56,6 +60,8 @@ pub(super) fn check_trusts(
                 segment: l.get(r, "Segment").to_owned(),
                 average: num(l.get(r, "Average_score"))
                     .map_or(String::new(), |v| format!("{v:.2}")),
+                programme: l.get(r, "Recovery_support_programme").to_owned(),
+                deficit: l.get(r, "Trust_in_financial_deficit").to_owned(),
             })
         })
         .collect();
@@ -83,6 +89,7 @@ pub(super) fn check_trusts(
     let scores = scores_by_trust(groups);
     for t in &trusts {
         let letter = format!("{q}/trusts/{}/letter.pdf", t.code);
+        let mut own_names = names.clone();
         match pdf::lines(&dir.join(&letter)) {
             Ok(pages) => {
                 let text = pages
@@ -91,15 +98,25 @@ pub(super) fn check_trusts(
                     .cloned()
                     .collect::<Vec<_>>()
                     .join(" ");
-                check_letter(report, &letter, &text, t);
-                leak_scan(report, &letter, "the letter", &text, t, &names);
+                check_letter(report, &letter, &text, t, m);
+                // The documents of a trust merged into another go to the successor's board
+                // and name it (the letter's "To:" line, which says so): the one other trust
+                // they may name.
+                let successor = addressed_to(&text).filter(|(code, name)| {
+                    *code != t.code && text.contains(&format!("merged into {name} on"))
+                });
+                if let Some((code, _)) = &successor {
+                    own_names.retain(|(c, _)| c != code);
+                    report.count("letters addressed to a merged trust's successor", 1);
+                }
+                leak_scan(report, &letter, "the letter", &text, t, &own_names);
             }
             Err(e) => report.fail(&letter, e),
         }
         let wb_file = format!("{q}/trusts/{}/board-workbook.xlsx", t.code);
         match Workbook::open(&dir.join(&wb_file)) {
             Ok(mut book) => {
-                check_workbook(report, &wb_file, &mut book, t, &names, m, &scores);
+                check_workbook(report, &wb_file, &mut book, t, &own_names, m, &scores);
                 let id = format!("league_{}", t.group);
                 if let (Some(cols), Some(csv)) = (dict.get(&id), csvs.get(&id)) {
                     let forms: HashMap<String, NumberForm> =
@@ -128,11 +145,41 @@ pub(super) fn check_trusts(
     }
 }
 
-fn check_letter(report: &mut CheckReport, file: &str, text: &str, t: &Trust) {
+/// The organisation on the letter's "To:" line: (code, name).
+fn addressed_to(text: &str) -> Option<(String, String)> {
+    const TO: &str = "To: the Chair and the Chief Executive, ";
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let rest = &text[text.find(TO)? + TO.len()..];
+    let close = rest.find(')')?;
+    let open = rest[..close].rfind(" (")?;
+    Some((rest[open + 2..close].to_owned(), rest[..open].to_owned()))
+}
+
+fn check_letter(report: &mut CheckReport, file: &str, text: &str, t: &Trust, m: &Methodology) {
     // Compared as a reader reads it: any run of white space (a no-break space too) is a space.
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The one phrase for the segment: segment 5 named with the league order it keeps, and
+    // provisional where the deficit status (or, in segment 4, the programme) is not known.
+    let mut segment = if t.programme == "Yes" {
+        format!(
+            "Segment {}: Recovery Support Programme (league order as segment {})",
+            m.segment5.segment, t.segment
+        )
+    } else {
+        format!("Segment {}", t.segment)
+    };
+    let deficit_unknown = t.deficit == "Not known";
+    let programme_unknown = t.programme == "Not known" && t.segment == "4";
+    segment.push_str(match (deficit_unknown, programme_unknown) {
+        (true, true) => {
+            ", provisional: deficit status and Recovery Support Programme status not known"
+        }
+        (true, false) => ", provisional: deficit status not known",
+        (false, true) => ", provisional: Recovery Support Programme status not known",
+        (false, false) => " (",
+    });
     for expected in [
-        format!("Segment {} of 4", t.segment),
+        segment,
         format!("Rank {} of {} ", t.rank, t.of),
         format!("Average metric score {} ", t.average),
     ] {

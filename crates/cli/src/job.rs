@@ -65,6 +65,8 @@ struct ReleaseSection {
     time: String,
     #[serde(default = "default_zone")]
     timezone: String,
+    /// The pre-announced release date (YYYY-MM-DD); without it, the run's date.
+    date: Option<String>,
 }
 
 impl Default for ReleaseSection {
@@ -72,6 +74,7 @@ impl Default for ReleaseSection {
         Self {
             time: default_release_time(),
             timezone: default_zone(),
+            date: None,
         }
     }
 }
@@ -164,13 +167,17 @@ impl OutputSet {
     }
 }
 
-/// The release time: a civil time in a named zone on the publication's release date.
+/// The release time: a civil time in a named zone on the release date, which is the
+/// pre-announced date where one is configured (a job's `[release] date`, `--release-date`),
+/// else the run's own date (moved to the next weekday). Every document is dated with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ReleaseTime {
     /// `HH:MM`.
     pub time: jiff::civil::Time,
     /// The zone (an IANA name such as `Europe/London`).
     pub zone: String,
+    /// The configured release date, if any.
+    pub date: Option<jiff::civil::Date>,
 }
 
 impl Default for ReleaseTime {
@@ -189,15 +196,54 @@ impl ReleaseTime {
         Ok(Self {
             time: t,
             zone: zone.to_owned(),
+            date: None,
         })
     }
 
-    /// The instant of release on `date` (`YYYY-MM-DD`, the publication's release date), which
-    /// must be a weekday (Code of Practice T3.6: 9.30am on a weekday).
-    pub fn on(&self, date: &str) -> Result<jiff::Timestamp, String> {
-        let d: jiff::civil::Date = date
-            .parse()
-            .map_err(|e| format!("release date {date:?}: {e}"))?;
+    /// Sets the pre-announced release date (`YYYY-MM-DD`, a weekday).
+    pub fn with_date(mut self, date: Option<&str>) -> Result<Self, String> {
+        if let Some(d) = date {
+            let parsed: jiff::civil::Date = d
+                .parse()
+                .map_err(|e| format!("date {d:?} is not YYYY-MM-DD: {e}"))?;
+            self.on(parsed)?;
+            self.date = Some(parsed);
+        }
+        Ok(self)
+    }
+
+    /// The release date: the configured one, else the run's date in the release zone, or the
+    /// next weekday when the run falls on a weekend (statistics are released on weekdays).
+    pub fn release_date(&self) -> jiff::civil::Date {
+        if let Some(d) = self.date {
+            return d;
+        }
+        let mut d = crate::run::today(self);
+        while matches!(
+            d.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ) {
+            d = d.tomorrow().expect("a date after today exists");
+        }
+        d
+    }
+
+    /// The release date as the documents print it.
+    pub fn document_date(&self) -> league_model::Date {
+        let d = self.release_date();
+        league_model::Date::new(d.year() as u16, d.month() as u8, d.day() as u8)
+            .expect("a release date is a real date between 1900 and 2200")
+    }
+
+    /// The instant of release on the release date.
+    pub fn instant(&self) -> Result<jiff::Timestamp, String> {
+        self.on(self.release_date())
+    }
+
+    /// The instant of release on `d`, which must be a weekday (Code of Practice T3.6: 9.30am
+    /// on a weekday).
+    pub fn on(&self, d: jiff::civil::Date) -> Result<jiff::Timestamp, String> {
+        let date = d;
         if matches!(
             d.weekday(),
             jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
@@ -291,6 +337,7 @@ impl Job {
             return Err(format!("job.data_dir {} is not a directory", d.display()));
         }
         let release = ReleaseTime::parse(&f.release.time, &f.release.timezone)
+            .and_then(|r| r.with_date(f.release.date.as_deref()))
             .map_err(|e| format!("release.{e}"))?;
         if let Some(s) = &f.schedule {
             s.check()?;
@@ -550,20 +597,33 @@ outputs = ["tables"]
     #[test]
     fn the_release_instant_follows_british_summer_time_and_refuses_weekends() {
         let r = ReleaseTime::default();
+        let date = |d: &str| d.parse::<jiff::civil::Date>().expect("date");
         // 09:30 GMT in winter, 08:30 UTC in summer (BST).
         assert_eq!(
-            r.on("2026-11-23").expect("Monday").to_string(),
+            r.on(date("2026-11-23")).expect("Monday").to_string(),
             "2026-11-23T09:30:00Z"
         );
         assert_eq!(
-            r.on("2026-06-11").expect("Thursday").to_string(),
+            r.on(date("2026-06-11")).expect("Thursday").to_string(),
             "2026-06-11T08:30:00Z"
         );
         assert!(
-            r.on("2026-11-21")
+            r.on(date("2026-11-21"))
                 .expect_err("Saturday")
                 .contains("weekday")
         );
+        // A configured date is the release date; a weekend one is refused on load.
+        let dated = r.clone().with_date(Some("2026-11-23")).expect("Monday");
+        assert_eq!(dated.release_date(), date("2026-11-23"));
+        assert!(r.clone().with_date(Some("2026-11-21")).is_err());
+        assert!(r.clone().with_date(Some("2026-11-31")).is_err());
+        // Without one, the run's own date, never a weekend.
+        let undated = r.release_date();
+        assert!(!matches!(
+            undated.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ));
+        assert!(undated >= crate::run::today(&r));
     }
 
     #[test]

@@ -385,6 +385,20 @@ pub struct Common {
     /// (repeatable; the limits and their defaults are in data/validation/limits.toml).
     #[arg(long = "limit", value_name = "NAME=VALUE")]
     limit: Vec<String>,
+    /// The release date printed on every document, YYYY-MM-DD, a weekday (default: the run's
+    /// date, or the next weekday).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    release_date: Option<String>,
+}
+
+impl Common {
+    /// The release time of an ad-hoc run: 09:30 London on `--release-date` or the run's date.
+    fn release(&self) -> anyhow::Result<job::ReleaseTime> {
+        job::ReleaseTime::default()
+            .with_date(self.release_date.as_deref())
+            .map_err(|e| anyhow::anyhow!("--release-date: {e}"))
+            .class(ExitClass::BadConfig)
+    }
 }
 
 /// Entry point used by the `league` binary.
@@ -461,6 +475,7 @@ fn run(cmd: Command) -> anyhow::Result<()> {
         } => {
             let mut inputs = run::InputSpec::from_args(input);
             inputs.extend(record_dir.map(run::InputSpec::Records));
+            let release = common.release()?;
             let spec = run::RunSpec {
                 job: "report".to_owned(),
                 data: DataDir::from_arg(data_dir),
@@ -475,7 +490,7 @@ fn run(cmd: Command) -> anyhow::Result<()> {
                 outputs: job::OutputSet::parse(&outputs)
                     .map_err(|e| anyhow::anyhow!("--outputs: {e}"))
                     .class(ExitClass::BadConfig)?,
-                release: job::ReleaseTime::default(),
+                release,
                 keep_releases: None,
                 reuse: run::Reuse::Build,
             };
@@ -687,7 +702,7 @@ fn score_release(
     let methodology = parse_methodology(&method_file)?;
     let (register, register_files) = load_register(common, data)?;
     let (limits, limits_file) = load_limits(common, data)?;
-    let (publication, publication_file) = pipeline::load_publication(data)?;
+    let (_publication, publication_file) = pipeline::load_publication(data)?;
     let source = run::LoadedInput::load(&run::InputSpec::Path(input.to_owned()), data, &limits)?;
     let (mut dataset, summary) = session
         .stage("ingest", || {
@@ -735,10 +750,10 @@ fn score_release(
         .class(ExitClass::BadInput);
     }
     *periods = quarters.iter().map(|q| q.to_string()).collect();
-    let release = job::ReleaseTime::default();
+    let release = common.release()?;
     let release_at = release
-        .on(&publication.release_date)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", publication_file.name))
+        .instant()
+        .map_err(|e| anyhow::anyhow!("release date: {e}"))
         .class(ExitClass::BadConfig)?;
     let mut config: Vec<&DataFile> = vec![&method_file];
     config.extend(register_files.iter());

@@ -283,9 +283,14 @@ pub(crate) fn report(
     let (publication, publication_file) = load_publication(&spec.data)?;
     let release_at = spec
         .release
-        .on(&publication.release_date)
+        .instant()
+        .map_err(|e| anyhow::anyhow!("release date: {e}"))
+        .class(ExitClass::BadConfig)?;
+    publication
+        .check_against(&setup.methodology)
         .map_err(|e| anyhow::anyhow!("{}: {e}", publication_file.name))
         .class(ExitClass::BadConfig)?;
+    let publication = publication.dated(spec.release.document_date());
     let (wanted, trend) = earlier_quarters(&setup.methodology, quarters[0]);
     let earlier = crate::history::earlier(&spec.out, &wanted, &trend, &setup.methodology)?;
     let mut config: Vec<&DataFile> = setup.files.iter().collect();
@@ -349,8 +354,21 @@ pub(crate) fn report(
     for i in inputs.iter().chain(&board) {
         i.unchanged()?;
     }
+    let release_day = spec.release.document_date();
+    let addressees = run
+        .tables
+        .iter()
+        .flat_map(|t| &t.rows)
+        .filter_map(|r| {
+            setup
+                .register
+                .addressee(&r.trust.code, &r.trust.name, release_day)
+                .map(|a| (r.trust.code.clone(), a))
+        })
+        .collect();
     let outputs = Outputs {
         run: &run,
+        addressees,
         m: &setup.methodology,
         publication: &publication,
         boards: &boards,
@@ -632,6 +650,9 @@ fn account_for_assembly(
 /// Everything a report run writes, and what it is written from.
 struct Outputs<'a> {
     run: &'a league_model::ScoreRun,
+    /// Who each trust's documents go to on the release date, where the register records a
+    /// merger or new name by then.
+    addressees: std::collections::BTreeMap<league_model::TrustCode, league_model::Addressee>,
     m: &'a league_model::Methodology,
     publication: &'a league_report::Publication,
     boards: &'a [league_model::BoardAssessment],
@@ -680,6 +701,7 @@ impl Outputs<'_> {
                     &packs,
                     self.publication,
                     self.boards,
+                    &self.addressees,
                 )
                 .map_err(classify)?;
             }

@@ -245,6 +245,49 @@ impl TrustRegister {
         Resolution::Trust(e)
     }
 
+    /// Who `code`'s documents go to on `on`, when the register records a change by then:
+    /// its successor, for a trust merged into another on or before `on`; the trust itself
+    /// under its register name, for a trust that absorbed another on or before `on` and is
+    /// named otherwise in the data (`data_name`). `None`: the trust as the data name it.
+    pub fn addressee(
+        &self,
+        code: &TrustCode,
+        data_name: &str,
+        on: league_model::Date,
+    ) -> Option<league_model::Addressee> {
+        let e = self.entries.get(code)?;
+        let date = |d: &str| d.parse::<league_model::Date>().ok();
+        if let Some((succ, when)) = &e.successor
+            && let Some(since) = date(when)
+            && since <= on
+        {
+            let to = self.entries.get(succ)?;
+            return Some(league_model::Addressee {
+                code: succ.clone(),
+                name: to.name.clone(),
+                since,
+                merged: true,
+            });
+        }
+        let since = self
+            .entries
+            .values()
+            .filter_map(|p| match &p.successor {
+                Some((s, when)) if s == code => date(when),
+                _ => None,
+            })
+            .filter(|d| *d <= on)
+            .max()?;
+        (e.current && !e.name.is_empty() && !e.name.eq_ignore_ascii_case(data_name)).then(|| {
+            league_model::Addressee {
+                code: code.clone(),
+                name: e.name.clone(),
+                since,
+                merged: false,
+            }
+        })
+    }
+
     /// The current trusts of these register types that existed in the period ending in `month`
     /// (opened by then, not closed or merged away): the trusts a league table of the period is
     /// expected to hold.
@@ -339,6 +382,53 @@ fn yyyymm(date: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_go_to_the_organisation_as_it_stands_on_the_release_date() {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/reference");
+        let r = TrustRegister::load(
+            &data.join("trusts_reference.csv"),
+            Some(&data.join("ods_etr_trusts.csv")),
+        )
+        .expect("register");
+        let code = |c: &str| TrustCode::parse(c).expect("code");
+        let day = |d: &str| d.parse::<league_model::Date>().expect("date");
+        let before = day("2026-03-31");
+        let after = day("2026-04-01");
+        let rnk = "Tavistock and Portman NHS Foundation Trust";
+        assert_eq!(r.addressee(&code("RNK"), rnk, before), None);
+        let to = r.addressee(&code("RNK"), rnk, after).expect("merged");
+        assert_eq!(
+            (to.code.as_str(), to.merged, to.since),
+            ("G6V2S", true, after)
+        );
+        assert_eq!(to.name, "North London NHS Foundation Trust");
+        let to = r
+            .addressee(
+                &code("RY2"),
+                "Bridgewater Community Healthcare NHS Foundation Trust",
+                after,
+            )
+            .expect("merged");
+        assert_eq!(to.code.as_str(), "RWW");
+        // RWW absorbed RY2 and took a new name that day.
+        let old = "Warrington and Halton Teaching Hospitals NHS Foundation Trust";
+        assert_eq!(r.addressee(&code("RWW"), old, before), None);
+        let renamed = r.addressee(&code("RWW"), old, after).expect("renamed");
+        assert_eq!(
+            (renamed.name.as_str(), renamed.merged),
+            ("North Cheshire and Mersey NHS Foundation Trust", false)
+        );
+        // A trust with no recorded change keeps the data's name.
+        assert_eq!(
+            r.addressee(
+                &code("R0A"),
+                "Manchester University NHS Foundation Trust",
+                after
+            ),
+            None
+        );
+    }
 
     #[test]
     fn loads_current_and_historic_codes_with_mergers() {

@@ -30,6 +30,21 @@ pub struct TrustInQuarter {
     pub subtype: String,
 }
 
+/// Who a trust's documents go to on the release date, when that is not the trust as the data
+/// name it: its successor after a merger, or the trust itself under the name it took since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addressee {
+    /// The organisation's ODS code on the release date.
+    pub code: TrustCode,
+    /// Its name on the release date.
+    pub name: String,
+    /// When it changed (the merger date).
+    pub since: crate::Date,
+    /// True when the trust merged into `code`; false when the trust itself continues under
+    /// `name`.
+    pub merged: bool,
+}
+
 /// Where a value comes from. Everything not `Published` or `Real` is labelled in every output
 /// that shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

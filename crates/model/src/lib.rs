@@ -26,7 +26,7 @@ pub mod text;
 mod trust;
 
 pub use capability::BoardAssessment;
-pub use dataset::{Dataset, Observation, Provenance, SourceRef, TrustInQuarter};
+pub use dataset::{Addressee, Dataset, Observation, Provenance, SourceRef, TrustInQuarter};
 pub use methodology::{
     AsOf, Band, ConfigError, CutOff, Direction, Domain, Evidence, FinancialOverride,
     InterventionCondition, InterventionRule, Interventions, KnownAt, LeagueTableRule, LikelyRanges,

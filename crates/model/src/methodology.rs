@@ -180,8 +180,6 @@ pub struct InterventionRule {
     /// The status applies when any one of these holds; none means it always applies.
     #[serde(default)]
     pub any: Vec<InterventionCondition>,
-    /// What happens next for a trust with this status, in plain English.
-    pub next: String,
     /// Where the rule comes from.
     pub basis: String,
 }
@@ -1250,8 +1248,8 @@ mod tests {
         for (from, to, key) in [
             // The default must come last and test nothing.
             (
-                "next = \"Routine quarterly oversight",
-                "any = [ { segment_at_most = 2 } ]\nnext = \"Routine quarterly oversight",
+                "basis = \"Brief: every other trust",
+                "any = [ { segment_at_most = 2 } ]\nbasis = \"Brief: every other trust",
                 "standard_oversight",
             ),
             (

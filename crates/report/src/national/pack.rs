@@ -102,9 +102,30 @@ pub struct MethodFacts {
     pub weights: Vec<(f64, Vec<String>)>,
     /// Labels of the peer groups in the pack ("Acute trust").
     pub peer_groups: Vec<String>,
+    /// The quarter's data cut-off: the day by which every value used existed.
+    pub cut_off: league_model::Date,
+    /// Whether the cut-off is a configured date (NHS England's publication) rather than the
+    /// default lag after the quarter.
+    pub cut_off_configured: bool,
 }
 
 impl MethodFacts {
+    /// When the data are as of, as one clause: "9 September 2025, when NHS England first
+    /// published Q1 2025/26".
+    pub fn data_as_of(&self, quarter: Quarter) -> String {
+        if self.cut_off_configured {
+            format!(
+                "{}, when NHS England first published {quarter}",
+                self.cut_off.long()
+            )
+        } else {
+            format!(
+                "{} (NHS England's publication date for {quarter} is not configured: this is the quarter's end plus the usual gap)",
+                self.cut_off.long()
+            )
+        }
+    }
+
     /// How likely ranges are made, as one clause.
     pub fn likely_ranges(&self) -> String {
         format!(
@@ -424,7 +445,13 @@ impl Basis {
     }
 }
 
-fn method_facts(run: &ScoreRun, m: &Methodology, tables: &[&LeagueTable]) -> MethodFacts {
+fn method_facts(
+    run: &ScoreRun,
+    m: &Methodology,
+    tables: &[&LeagueTable],
+    quarter: Quarter,
+) -> MethodFacts {
+    let (cut_off, cut_off_configured) = m.cut_off(quarter);
     let mut weights: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for x in m
         .metrics
@@ -457,6 +484,8 @@ fn method_facts(run: &ScoreRun, m: &Methodology, tables: &[&LeagueTable]) -> Met
         average_dp: m.rounding.average_dp,
         weights,
         peer_groups: tables.iter().map(|t| t.peer_group_label.clone()).collect(),
+        cut_off,
+        cut_off_configured,
     }
 }
 
@@ -606,7 +635,7 @@ fn league_row(m: &Methodology, r: &LeagueRow) -> Vec<Cell> {
 /// Builds the pack for `quarter` from a scoring run.
 pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> NationalPack {
     let tables: Vec<&LeagueTable> = run.tables.iter().filter(|t| t.quarter == quarter).collect();
-    let method = method_facts(run, m, &tables);
+    let method = method_facts(run, m, &tables, quarter);
     // This run's quarters up to this one, and earlier releases' (the history store).
     let all_tables = || run.tables.iter().chain(&run.earlier);
     let mut history: Vec<Quarter> = all_tables()

@@ -51,14 +51,18 @@ fn cover(pack: &NationalPack, publication: &Publication, period: &str) -> Vec<Bl
     b.extend(
         [
             format!(
-                "Published {}. Next update: {}.",
+                "Published {}. Data as of {}. Next update: {}.",
                 publication.release_long(),
+                pack.method.data_as_of(pack.quarter),
                 publication.next_update
             ),
             format!("Method: {}.", pack.method.methodology),
             format!(
-                "Produced by {}. Contact: {}.",
-                publication.organisation, publication.contact
+                "Produced by {}, {}. Contact: {} ({}).",
+                publication.organisation,
+                publication.organisation_description,
+                publication.contact,
+                publication.contact_url
             ),
             format!(
                 "Segments and league positions of {} NHS trusts in England, each ranked within its peer group ({}), with likely ranges that show how certain each position is.",

@@ -130,7 +130,9 @@ mod tests {
     use crate::table::{Cell, Column, Kind as K};
 
     fn publication() -> Publication {
-        Publication::from_toml(include_str!("../../../../data/publication.toml")).expect("valid")
+        Publication::from_toml(include_str!("../../../../data/publication.toml"))
+            .expect("valid")
+            .dated(league_model::Date::new(2026, 11, 23).expect("date"))
     }
 
     fn pack_with_names(names: &[&str]) -> NationalPack {
@@ -201,6 +203,8 @@ mod tests {
                 average_dp: 2,
                 weights: Vec::new(),
                 peer_groups: vec!["Acute trust".into()],
+                cut_off: league_model::Date::new(2025, 9, 9).expect("date"),
+                cut_off_configured: true,
             },
             league: vec![table],
             metrics: Vec::new(),

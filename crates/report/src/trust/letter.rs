@@ -41,28 +41,47 @@ pub fn letter_pdf(v: &TrustView, publication: &Publication) -> Result<Vec<u8>, P
 }
 
 fn opening(v: &TrustView, publication: &Publication) -> Vec<Block> {
+    let mut head = vec![
+        format!("Reference: {}", v.reference),
+        format!("Date: {}", publication.release_long()),
+        format!("Data as of: {}", v.data_as_of),
+    ];
+    match &v.addressee {
+        None => head.push(format!(
+            "To: the Chair and the Chief Executive, {} ({})",
+            v.name, v.code
+        )),
+        Some(a) => {
+            head.push(format!(
+                "To: the Chair and the Chief Executive, {} ({})",
+                a.name, a.code
+            ));
+            head.extend(text::about_sentence(v));
+        }
+    }
+    head.push(format!(
+        "From: {}, {}",
+        publication.organisation, publication.organisation_description
+    ));
+    head.extend(publication.address.iter().cloned());
     vec![
         Block::TitlePage {
             title: format!("NHS Oversight Framework: {}", v.quarter),
             subtitle: v.name.clone(),
             band: 120.0,
         },
-        Block::List(vec![
-            format!("Reference: {}", v.reference),
-            format!("Date: {}", publication.release_long()),
-            format!(
-                "To: the Chair and the Chief Executive, {} ({})",
-                v.name, v.code
-            ),
-            format!("From: {}", publication.organisation),
-        ]),
+        Block::List(head),
         Block::paragraph("Dear Chair and Chief Executive,"),
         Block::paragraph(format!(
-            "This letter sets out where your trust stands in the NHS Oversight Framework for {} ({}), what has changed, which metrics drive its position, what it would take to reach the next segment, and what happens next. It uses your trust's own figures and the published figures of its peer group of {} {}s. The board workbook that accompanies it holds the same figures and the peer group's league table.",
+            "This letter sets out where {} stands in the NHS Oversight Framework for {} ({}), what has changed, which metrics drive its position, what it would take to reach the next segment, and what happens next. {} The board workbook that accompanies it holds the same figures and the peer group's league table.",
+            if v.addressee.as_ref().is_some_and(|a| a.merged) {
+                format!("{} ({})", v.name, v.code)
+            } else {
+                "your trust".to_owned()
+            },
             v.quarter,
             quarter_months(v.quarter),
-            v.position.of,
-            v.group_label.to_lowercase()
+            text::sources_sentence(v)
         )),
     ]
 }
@@ -96,8 +115,8 @@ fn where_you_stand(v: &TrustView) -> Vec<Block> {
     }
     let mut lines = vec![
         format!(
-            "Segment {} of 4 (segment 1 is the best; segment {}, the Recovery Support Programme, is decided separately). {}",
-            p.segment,
+            "{} (1 best, 4 worst; segment {}, the Recovery Support Programme, is decided separately). {}",
+            text::segment_phrase(p, v.segment5),
             v.segment5,
             text::override_sentence(p, v.cap)
         ),
@@ -229,7 +248,11 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
                     || "[x]".into(),
                     |r| format!("{r}\u{a0}of\u{a0}{}", l.ranked),
                 ),
-                l.period.clone(),
+                if l.earlier_period {
+                    format!("{} (earlier)", period_label(&l.period, v.quarter))
+                } else {
+                    period_label(&l.period, v.quarter)
+                },
             ]
         })
         .collect();
@@ -278,6 +301,19 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
             rows: domains,
         }),
     ]
+}
+
+/// A reporting period in the one form documents write ("Q1 2025/26", "Jul-24 to Jun-25"), each
+/// part of a combined score's periods in turn; a label that cannot be read is shown as given.
+pub(crate) fn period_label(label: &str, q: league_model::Quarter) -> String {
+    label
+        .split("; ")
+        .map(|part| {
+            league_model::ReportingPeriod::parse(part, q)
+                .map_or_else(|_| part.to_owned(), |p| p.label())
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn drivers(v: &TrustView) -> Vec<Block> {
@@ -343,10 +379,9 @@ fn what_it_would_take(v: &TrustView) -> Vec<Block> {
     };
     b.extend(plan_blocks(v, plan));
     if v.position.programme == Some(true) {
-        b.push(Block::paragraph(format!(
-            "Leaving the Recovery Support Programme (segment {}) is decided by NHS England against the trust's agreed exit criteria, not by metric scores alone.",
-            v.segment5
-        )));
+        b.push(Block::paragraph(
+            "Leaving the Recovery Support Programme is decided by NHS England against the trust's agreed exit criteria, not by metric scores alone.",
+        ));
     }
     let capped = matches!(plan.outcome, PlanOutcome::CappedByOverride { .. });
     if !plan.not_modelled.is_empty() && !capped {
@@ -470,10 +505,14 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
 fn what_happens_next(v: &TrustView, publication: &Publication) -> Vec<Block> {
     vec![
         Block::heading(2, "6. What happens next", 80.0),
-        Block::paragraph(format!("{}: {}", v.status.status.label, v.status.next)),
         Block::paragraph(format!(
-            "If you have questions about this letter or the figures behind it, contact {}, quoting reference {}.",
-            publication.contact, v.reference
+            "{}: {}",
+            v.status.status.label,
+            publication.next_step(&v.status.status.id)
+        )),
+        Block::paragraph(format!(
+            "If you have questions about the figures, contact {} ({}), quoting reference {}.",
+            publication.contact, publication.contact_url, v.reference
         )),
         Block::paragraph("Yours sincerely,"),
         Block::paragraph(publication.organisation.clone()),

@@ -79,7 +79,8 @@ pub fn trust_dir(dir: &Path, v: &TrustView) -> Result<PathBuf, ReportError> {
     Ok(dir.join(rel))
 }
 
-/// Writes the letters and workbooks of every trust in `packs`' quarters.
+/// Writes the letters and workbooks of every trust in `packs`' quarters, each addressed to
+/// the organisation as it stands on the release date (`addressees`, from the register).
 pub fn write_trust_documents(
     dir: &Path,
     run: &league_model::ScoreRun,
@@ -87,10 +88,11 @@ pub fn write_trust_documents(
     packs: &[NationalPack],
     publication: &Publication,
     boards: &[league_model::BoardAssessment],
+    addressees: &std::collections::BTreeMap<league_model::TrustCode, league_model::Addressee>,
 ) -> Result<Vec<PathBuf>, PackError> {
     let mut written = Vec::new();
     for pack in packs {
-        let views = trust_views(run, m, pack, boards);
+        let views = trust_views(run, m, pack, boards, addressees);
         let docs = render_all(&views, publication)?;
         for (v, docs) in views.iter().zip(docs) {
             let out = trust_dir(dir, v)?;

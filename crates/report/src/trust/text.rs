@@ -14,6 +14,36 @@ pub(crate) fn value(v: f64, unit: &str) -> String {
     }
 }
 
+/// The one phrase for the trust's segment, used wherever the segment appears: "Segment 2",
+/// "Segment 5: Recovery Support Programme (league order as segment 4)", with
+/// ", provisional: deficit status not known" when a status that could move it is not known.
+pub(crate) fn segment_phrase(p: &Position, segment5: u8) -> String {
+    let mut s = if p.programme == Some(true) {
+        format!(
+            "Segment {segment5}: Recovery Support Programme (league order as segment {})",
+            p.segment
+        )
+    } else {
+        format!("Segment {}", p.segment)
+    };
+    let mut unknown = Vec::new();
+    if p.in_deficit.is_none() {
+        unknown.push("deficit status");
+    }
+    if p.programme.is_none() && p.segment == 4 {
+        unknown.push("Recovery Support Programme status");
+    }
+    if !unknown.is_empty() {
+        s.push_str(&format!(
+            ", provisional: {} not known",
+            crate::narrative::and_list(
+                &unknown.iter().map(|u| (*u).to_owned()).collect::<Vec<_>>()
+            )
+        ));
+    }
+    s
+}
+
 /// Whether the financial override applied, and the segment before it.
 pub(crate) fn override_sentence(p: &Position, cap: u8) -> String {
     match p.in_deficit {
@@ -32,9 +62,9 @@ pub(crate) fn override_sentence(p: &Position, cap: u8) -> String {
 /// The Recovery Support Programme status.
 pub(crate) fn programme_sentence(p: &Position, segment5: u8) -> String {
     match p.programme {
-        Some(true) => {
-            format!("The trust is in the Recovery Support Programme (segment {segment5}).")
-        }
+        Some(true) => format!(
+            "The trust is in the Recovery Support Programme, which the framework calls segment {segment5}."
+        ),
         Some(false) => "The trust is not in the Recovery Support Programme.".to_owned(),
         None => "The input does not say whether the trust is in the Recovery Support Programme."
             .to_owned(),
@@ -80,4 +110,67 @@ pub(crate) fn board_sentence(v: &TrustView) -> String {
             )
         }
     }
+}
+
+/// Where the figures come from, said from the metric lines themselves.
+pub(crate) fn sources_sentence(v: &TrustView) -> String {
+    let reconstructed = v.reconstructed_metrics();
+    let group = format!("{} {}s", v.position.of, v.group_label.to_lowercase());
+    let mut s = if reconstructed == 0 {
+        format!(
+            "It uses NHS England's published figures for the trust and its peer group of {group}."
+        )
+    } else {
+        format!(
+            "NHS England's data file for this peer group is not in hand: {} in the average {} scored by this project from public statistics, with scoring rules partly inferred, so the segment, rank and average here are reconstructed by this project for its peer group of {group}; NHS England's own results may differ.",
+            share(reconstructed, v.metrics_scored as usize),
+            if reconstructed == 1 { "was" } else { "were" }
+        )
+    };
+    let earlier = v.earlier_period_metrics();
+    if earlier > 0 {
+        s.push_str(&format!(
+            " Of these, {} {} a period before {}, as the framework uses {} (marked \"earlier\").",
+            share(earlier, v.metrics_scored as usize),
+            if earlier == 1 { "covers" } else { "cover" },
+            v.quarter,
+            if earlier == 1 { "it" } else { "them" }
+        ));
+    }
+    s
+}
+
+/// "all 4 metrics", "1 of the 5 metrics", "3 of the 5 metrics".
+fn share(n: usize, of: usize) -> String {
+    match (n, of) {
+        (n, of) if n == of && n > 1 => format!("all {n} metrics"),
+        (1, 1) => "the one metric".to_owned(),
+        (n, of) => format!("{n} of the {of} metrics"),
+    }
+}
+
+/// For documents addressed to an organisation other than the trust as the data name it: what
+/// they are about ("About: X (RNK), which merged into Y on 1 April 2026. ...").
+pub(crate) fn about_sentence(v: &TrustView) -> Option<String> {
+    let a = v.addressee.as_ref()?;
+    Some(if a.merged {
+        format!(
+            "About: {} ({}), which merged into {} on {}. The figures are those of {} for {}.",
+            v.name,
+            v.code,
+            a.name,
+            a.since.long(),
+            v.code,
+            v.quarter
+        )
+    } else {
+        format!(
+            "About: your trust's figures for {}, when it was {} ({}); it has been {} since {}.",
+            v.quarter,
+            v.name,
+            v.code,
+            a.name,
+            a.since.long()
+        )
+    })
 }

@@ -96,6 +96,12 @@ pub struct MetricLine {
     pub ranked: usize,
     /// Reporting period of the inputs.
     pub period: String,
+    /// Whether the inputs cover a period that ended before the quarter began (the staff
+    /// survey of the previous calendar year, last quarter's sickness absence).
+    pub earlier_period: bool,
+    /// Where the input comes from: NHS England's published NOF value, or a value this project
+    /// computed from another real publication.
+    pub provenance: league_model::Provenance,
     /// Median of the peer group's scores on the metric.
     pub peer_median_score: f64,
     /// Weighted effect on the average against the peer median score: positive costs the
@@ -121,8 +127,6 @@ pub struct DomainLine {
 pub struct StatusView {
     /// The status as the run found it.
     pub status: InterventionStatus,
-    /// What happens next (from the methodology).
-    pub next: String,
 }
 
 /// A board capability assessment as documents show it.
@@ -143,6 +147,9 @@ pub struct TrustView<'a> {
     pub code: TrustCode,
     /// Name.
     pub name: String,
+    /// Who the documents go to on the release date, when not the trust as named here (its
+    /// successor after a merger, or its name since).
+    pub addressee: Option<league_model::Addressee>,
     /// Peer group label ("Acute trust").
     pub group_label: String,
     /// This quarter's position.
@@ -178,9 +185,29 @@ pub struct TrustView<'a> {
     pub peer_league: &'a PackTable,
     /// Reference number of the letter.
     pub reference: String,
+    /// When the data are as of ("9 September 2025, when NHS England first published Q1
+    /// 2025/26").
+    pub data_as_of: String,
 }
 
 impl TrustView<'_> {
+    /// Averaged metrics whose input is not NHS England's published NOF value: scored here
+    /// from other public statistics, with rules partly inferred.
+    pub fn reconstructed_metrics(&self) -> usize {
+        self.metrics
+            .iter()
+            .filter(|l| l.in_average && l.provenance != league_model::Provenance::Published)
+            .count()
+    }
+
+    /// Metrics in the average whose input covers a period before the quarter.
+    pub fn earlier_period_metrics(&self) -> usize {
+        self.metrics
+            .iter()
+            .filter(|l| l.in_average && l.earlier_period)
+            .count()
+    }
+
     /// The metric line of a score id.
     pub fn metric(&self, id: &str) -> Option<&MetricLine> {
         self.metrics.iter().find(|l| l.id == id)
@@ -198,6 +225,7 @@ pub fn trust_views<'a>(
     m: &Methodology,
     pack: &'a NationalPack,
     boards: &[BoardAssessment],
+    addressees: &BTreeMap<TrustCode, league_model::Addressee>,
 ) -> Vec<TrustView<'a>> {
     let q = pack.quarter;
     let mut scores: BTreeMap<(&TrustCode, &str), &MetricScore> = BTreeMap::new();
@@ -235,6 +263,7 @@ pub fn trust_views<'a>(
                 quarter: q,
                 code: r.trust.code.clone(),
                 name: r.trust.name.clone(),
+                addressee: addressees.get(&r.trust.code).cloned(),
                 group_label: t.peer_group_label.clone(),
                 position: Position::of(q, r, t.rows.len()),
                 history: history(run, &r.trust.code, q),
@@ -256,7 +285,7 @@ pub fn trust_views<'a>(
                         rank: d.rank,
                     })
                     .collect(),
-                status: status(run, m, q, &r.trust.code),
+                status: status(run, q, &r.trust.code),
                 plan: run
                     .improvements
                     .iter()
@@ -274,6 +303,7 @@ pub fn trust_views<'a>(
                 reference: format!("NOF-{}-{}", crate::narrative::quarter_key(q), r.trust.code)
                     .to_uppercase()
                     .replace('_', ""),
+                data_as_of: pack.method.data_as_of(q),
             });
         }
     }
@@ -348,6 +378,11 @@ fn metric_line(
         value_rank: s.value_rank,
         ranked,
         period: s.reporting_date.clone(),
+        earlier_period: s.reporting_date.split("; ").any(|part| {
+            league_model::ReportingPeriod::parse(part, s.quarter)
+                .is_ok_and(|p| p.end.is_some_and(|e| e < s.quarter.start_date()))
+        }),
+        provenance: s.data_provenance,
         peer_median_score: median,
         effect,
     }
@@ -372,7 +407,7 @@ fn history(run: &ScoreRun, code: &TrustCode, q: Quarter) -> Vec<Position> {
     h
 }
 
-fn status(run: &ScoreRun, m: &Methodology, q: Quarter, code: &TrustCode) -> StatusView {
+fn status(run: &ScoreRun, q: Quarter, code: &TrustCode) -> StatusView {
     let status = run
         .interventions
         .iter()
@@ -387,13 +422,7 @@ fn status(run: &ScoreRun, m: &Methodology, q: Quarter, code: &TrustCode) -> Stat
             evidence: Vec::new(),
             not_assessed: Vec::new(),
         });
-    let next = m
-        .intervention
-        .statuses
-        .iter()
-        .find(|s| s.id == status.id)
-        .map_or_else(String::new, |s| s.next.clone());
-    StatusView { status, next }
+    StatusView { status }
 }
 
 /// Median of sorted values.

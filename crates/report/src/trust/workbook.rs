@@ -35,7 +35,7 @@ pub fn board_workbook(v: &TrustView, publication: &Publication) -> Result<Vec<u8
     })?;
     wb.cover(&title, &cover(v, publication))?;
     let tables = [
-        summary(v),
+        summary(v, publication),
         metrics(v),
         history(v),
         what_it_would_take(v),
@@ -63,21 +63,29 @@ fn cover(v: &TrustView, publication: &Publication) -> Vec<CoverSection> {
             "About this workbook",
             vec![
                 format!(
-                    "For the board of {} ({}): its position in the NHS Oversight Framework for {} ({}), the figures behind it, and what it would take to reach the next segment. It accompanies the letter with reference {}.",
+                    "For the board of {}: the position of {} ({}) in the NHS Oversight Framework for {} ({}), the figures behind it, and what it would take to reach the next segment. It accompanies the letter with reference {}.",
+                    v.addressee
+                        .as_ref()
+                        .map_or_else(|| format!("{} ({})", v.name, v.code), |a| format!("{} ({})", a.name, a.code)),
                     v.name,
                     v.code,
                     v.quarter,
                     quarter_months(v.quarter),
                     v.reference
                 ),
-            ],
+                text::sources_sentence(v),
+                format!("Data as of {}.", v.data_as_of),
+            ]
+            .into_iter()
+            .chain(text::about_sentence(v))
+            .collect(),
         ),
         CoverSection::new(
             "Where the trust stands",
             vec![
                 format!(
-                    "Segment {} of 4; rank {} of {} {}s (likely range {} to {}); average metric score {:.2} (likely range {:.2} to {:.2}) on {} metrics.",
-                    p.segment,
+                    "{}; rank {} of {} {}s (likely range {} to {}); average metric score {:.2} (likely range {:.2} to {:.2}) on {} metrics.",
+                    text::segment_phrase(p, v.segment5),
                     p.rank,
                     p.of,
                     v.group_label.to_lowercase(),
@@ -135,7 +143,7 @@ fn table(
     }
 }
 
-fn summary(v: &TrustView) -> PackTable {
+fn summary(v: &TrustView, publication: &Publication) -> PackTable {
     let p = &v.position;
     let yes_no_unknown = |b: Option<bool>| match b {
         Some(true) => "Yes",
@@ -147,6 +155,10 @@ fn summary(v: &TrustView) -> PackTable {
         ("Trust name", Cell::Text(v.name.clone())),
         ("Peer group", Cell::Text(v.group_label.clone())),
         ("Segment (1 to 4)", Cell::Text(p.segment.to_string())),
+        (
+            "Segment, as the letter says it",
+            Cell::Text(text::segment_phrase(p, v.segment5)),
+        ),
         (
             "Segment before the financial override",
             Cell::Text(p.before_override.to_string()),
@@ -191,7 +203,10 @@ fn summary(v: &TrustView) -> PackTable {
             Cell::Text(v.status.status.label.clone()),
         ),
         ("Why", Cell::Text(text::status_sentence(&v.status))),
-        ("What happens next", Cell::Text(v.status.next.clone())),
+        (
+            "What happens next",
+            Cell::Text(publication.next_step(&v.status.status.id).to_owned()),
+        ),
         (
             "Board capability assessment",
             Cell::Text(text::board_sentence(v)),

@@ -59,7 +59,13 @@ impl CoverSection {
     /// The contact and licence sections that close every Cover.
     pub fn contact_and_licence(p: &Publication) -> [Self; 2] {
         [
-            Self::new("Contact", vec![p.contact.clone()]),
+            Self::new(
+                "Contact",
+                vec![
+                    format!("{}, {}.", p.organisation, p.organisation_description),
+                    format!("Questions: {} ({}).", p.contact, p.contact_url),
+                ],
+            ),
             Self::new(
                 "Licence",
                 vec!["Contains public sector information licensed under the Open Government Licence v3.0.".to_owned()],
