@@ -19,8 +19,13 @@ fn league_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// A fast run: tables only, 100 replicates, into `out`, with `seed` (a different seed is a
-/// different release).
+/// different release), released on a past Monday so that it may be published now.
 fn tables_args(out: &Path, seed: u32) -> Vec<String> {
+    tables_args_on(out, seed, "2026-11-23")
+}
+
+/// [`tables_args`] with the release date `date` (YYYY-MM-DD).
+fn tables_args_on(out: &Path, seed: u32, date: &str) -> Vec<String> {
     [
         "report",
         "--outputs",
@@ -29,6 +34,8 @@ fn tables_args(out: &Path, seed: u32) -> Vec<String> {
         "100",
         "--seed",
         &seed.to_string(),
+        "--release-date",
+        date,
         "--out",
         out.to_str().expect("utf8"),
     ]
@@ -283,18 +290,8 @@ fn an_input_changed_after_it_was_hashed_fails_the_run() {
 fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeated_runs() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A release date in the future (a Monday): the run is staged but may not be published.
-    let future = data_with_thresholds(&[]);
-    let p = future.path().join("publication.toml");
-    let text = std::fs::read_to_string(&p).expect("publication");
-    let date = text
-        .lines()
-        .find(|l| l.starts_with("release_date"))
-        .expect("release_date")
-        .to_owned();
-    std::fs::write(&p, text.replace(&date, "release_date = \"2099-01-05\"")).expect("write");
     let out = dir.path().join("reports");
-    let mut args = tables_args(&out, 1);
-    args.extend(["--data-dir".to_owned(), future.path().display().to_string()]);
+    let args = tables_args_on(&out, 1, "2099-01-05");
     let o = league_env(&strs(&args), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let early = current_id(&out).expect("staged");
