@@ -181,7 +181,7 @@ fn every_trust_with_an_average_has_a_letter_and_a_board_workbook() {
             if before < seg {
                 assert!(
                     text.contains(&format!(
-                        "it is placed in segment 3 although its average gives segment {before}"
+                        "the trust is placed in segment 3 although its average gives segment {before}"
                     )),
                     "{code}"
                 );
@@ -189,6 +189,29 @@ fn every_trust_with_an_average_has_a_letter_and_a_board_workbook() {
             }
         } else {
             assert!(!text.contains("no improvement in metrics alone"), "{code}");
+        }
+        // Segment chances: shares of the same resamples, summing to 100; the letter states
+        // the largest, and what the resampling measures.
+        let chances: Vec<u32> = (1..=4)
+            .map(|k| r[&format!("Segment_chance_{k}")].parse().expect("chance"))
+            .collect();
+        assert_eq!(chances.iter().sum::<u32>(), 100, "{code}: {chances:?}");
+        let (top, share) = chances
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
+            .map(|(i, x)| (i + 1, *x))
+            .expect("four");
+        assert!(
+            text.contains(&format!(
+                "In {share} of 100 resamples the trust's segment is {top}"
+            )),
+            "{code}: {chances:?}"
+        );
+        assert!(text.contains("not measurement error"), "{code}");
+        // A capped trust is never asked for metric improvement actions that cannot move it.
+        if r["Trust_in_financial_deficit"] == "Yes" && seg == 3 && before < seg {
+            assert!(!text.contains("improvement actions"), "{code}");
         }
         // NHS England publishes no board capability ratings: never one on a real trust.
         assert!(

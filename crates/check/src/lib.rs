@@ -223,6 +223,28 @@ fn check_group(
         "ranks re-derived from segment and average",
         league.rows.len() as u64,
     );
+    // Segment chances are shares of one set of replicates: they sum to 100.
+    for r in &league.rows {
+        let cells: Vec<&str> = (1..=4)
+            .map(|s| league.get(r, &format!("Segment_chance_{s}")))
+            .collect();
+        if cells.iter().all(|c| c.is_empty() || *c == "[x]") {
+            continue;
+        }
+        let sum: Option<u32> = cells.iter().map(|c| c.parse::<u32>().ok()).sum();
+        if sum != Some(100) {
+            report.fail(
+                &lf,
+                format!(
+                    "{}: segment chances {} do not sum to 100",
+                    league.get(r, "Trust_code"),
+                    cells.join(", ")
+                ),
+            );
+        } else {
+            report.count("segment chances summing to 100", 1);
+        }
+    }
 
     check_as_of(&sf, &scores, m, report);
 
@@ -600,6 +622,7 @@ fn check_national(
             );
         }
         let mut counts = [0u32; 4];
+        let mut finals = [0u32; 4];
         let (mut rsp, mut capped, mut not_known) = (0u32, 0u32, 0u32);
         for r in &l.rows {
             let code = l.get(r, "Trust_code");
@@ -612,6 +635,9 @@ fn check_national(
             ];
             if let Some(seg) = num(&ours[1]).filter(|s| (1.0..=4.0).contains(s)) {
                 counts[seg as usize - 1] += 1;
+                if ours[3] != "Yes" {
+                    finals[seg as usize - 1] += 1;
+                }
             }
             rsp += u32::from(ours[3] == "Yes");
             not_known += u32::from(ours[3] == "Not known");
@@ -650,8 +676,19 @@ fn check_national(
                 "{rsp} of them known to be in the Recovery Support Programme (segment {s5}) and {not_known} whose status the input does not give"
             )
         };
+        // NHS England's final segment: 5 in the programme, else the league-order segment.
+        let finals = if not_known == 0 {
+            format!(
+                " NHS England's final segments, with segment 5 for the Recovery Support Programme: {} in segment 1, {} in segment 2, {} in segment 3, {} in segment 4 and {rsp} in segment 5.",
+                finals[0], finals[1], finals[2], finals[3]
+            )
+        } else {
+            format!(
+                " NHS England's final segments (segment 5 for the Recovery Support Programme) cannot be counted: the programme status of {not_known} is not known."
+            )
+        };
         expected_findings.push(format!(
-            "{label}s ({}): {} in segment 1, {} in segment 2, {} in segment 3 and {} in segment 4; {programme}. The financial override moved {capped} to a worse segment.",
+            "{label}s ({}): {} in segment 1, {} in segment 2, {} in segment 3 and {} in segment 4; {programme}. The financial override moved {capped} to a worse segment.{finals}",
             l.rows.len(),
             counts[0],
             counts[1],

@@ -358,6 +358,7 @@ fn league_row(
             .collect(),
         synthetic_metrics: get("synthetic_metrics").parse().ok()?,
         other_period_metrics: get("other_period_metrics").parse().ok()?,
+        segment_chances: None,
     })
 }
 

@@ -148,6 +148,10 @@ pub struct LeagueRow {
     pub synthetic_metrics: u32,
     /// Scored metrics in the average whose input is real but from another period.
     pub other_period_metrics: u32,
+    /// Segment chances: the share of bootstrap replicates (whole per cent, summing to 100) in
+    /// which the trust's average gives segments 1 to 4 after the override; `None` where the
+    /// run did not compute them (a release written before they existed).
+    pub segment_chances: Option<[u8; 4]>,
 }
 
 impl LeagueRow {

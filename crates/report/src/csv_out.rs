@@ -20,7 +20,7 @@ const TRUST_COLUMNS: [&str; 6] = [
 ];
 
 /// NHS England's league-table columns, in order, then this project's.
-pub const LEAGUE_TABLE_COLUMNS: [&str; 18] = [
+pub const LEAGUE_TABLE_COLUMNS: [&str; 22] = [
     TRUST_COLUMNS[0],
     TRUST_COLUMNS[1],
     TRUST_COLUMNS[2],
@@ -44,6 +44,13 @@ pub const LEAGUE_TABLE_COLUMNS: [&str; 18] = [
     "Metrics_in_average",
     "Synthetic_metrics",
     "Other_period_metrics",
+    // Segment chances: the share of bootstrap replicates (whole per cent, summing to 100) in
+    // which the trust's resampled average gives segments 1 to 4 after the override, from the
+    // same replicates as the likely ranges.
+    "Segment_chance_1",
+    "Segment_chance_2",
+    "Segment_chance_3",
+    "Segment_chance_4",
 ];
 
 /// NHS England's data-file columns, in order, then this project's.
@@ -194,6 +201,10 @@ fn league_row(t: &LeagueTable, r: &LeagueRow) -> Vec<String> {
         r.synthetic_metrics.to_string(),
         r.other_period_metrics.to_string(),
     ]);
+    v.extend((0..4).map(|i| {
+        r.segment_chances
+            .map_or_else(|| "[x]".to_owned(), |c| c[i].to_string())
+    }));
     v
 }
 

@@ -60,6 +60,18 @@ pub fn stream_id(quarter: &str, trust: &str) -> u64 {
 
 /// Likely ranges (average, rank) for each trust of one peer group, in input order.
 pub fn likely_ranges(trusts: &[BootstrapTrust], spec: &BootstrapSpec) -> Vec<(Range, Range)> {
+    likely_ranges_and_segments(trusts, spec)
+        .into_iter()
+        .map(|(a, r, _)| (a, r))
+        .collect()
+}
+
+/// As [`likely_ranges`], with each trust's segment chances: how many of the replicates put it
+/// in segments 1 to 4 (after the financial override), from the same draws.
+pub fn likely_ranges_and_segments(
+    trusts: &[BootstrapTrust],
+    spec: &BootstrapSpec,
+) -> Vec<(Range, Range, [u32; 4])> {
     let b = spec.replicates as usize;
     // means[t][r]: replicate r of trust t, drawn from the trust's own stream.
     let means: Vec<Vec<f64>> = trusts
@@ -79,7 +91,7 @@ pub fn likely_ranges(trusts: &[BootstrapTrust], spec: &BootstrapSpec) -> Vec<(Ra
         })
         .collect();
     // ranks[r][t]: each replicate re-segmented and re-ranked.
-    let ranks: Vec<Vec<u32>> = (0..b)
+    let ranks: Vec<(Vec<u32>, Vec<u8>)> = (0..b)
         .into_par_iter()
         .map(|r| {
             let keys: Vec<(u8, f64)> = trusts
@@ -95,7 +107,7 @@ pub fn likely_ranges(trusts: &[BootstrapTrust], spec: &BootstrapSpec) -> Vec<(Ra
                     (seg, avg)
                 })
                 .collect();
-            competition_ranks(&keys)
+            (competition_ranks(&keys), keys.iter().map(|k| k.0).collect())
         })
         .collect();
     let (lo, hi) = spec.percentiles;
@@ -103,7 +115,11 @@ pub fn likely_ranges(trusts: &[BootstrapTrust], spec: &BootstrapSpec) -> Vec<(Ra
         .map(|t| {
             let mut m = means[t].clone();
             m.sort_by(f64::total_cmp);
-            let mut rk: Vec<u32> = ranks.iter().map(|r| r[t]).collect();
+            let mut rk: Vec<u32> = ranks.iter().map(|r| r.0[t]).collect();
+            let mut segments = [0u32; 4];
+            for r in &ranks {
+                segments[usize::from(r.1[t].clamp(1, 4)) - 1] += 1;
+            }
             rk.sort_unstable();
             let pct = |v: &[f64], p| {
                 round_dp(
@@ -121,9 +137,35 @@ pub fn likely_ranges(trusts: &[BootstrapTrust], spec: &BootstrapSpec) -> Vec<(Ra
                     low: rpct(lo),
                     high: rpct(hi),
                 },
+                segments,
             )
         })
         .collect()
+}
+
+/// Replicate counts as whole percentages that sum to 100 (largest remainder; ties to the
+/// lower segment).
+pub fn percentages(counts: [u32; 4]) -> [u8; 4] {
+    let total: u32 = counts.iter().sum();
+    if total == 0 {
+        return [0; 4];
+    }
+    let exact: Vec<f64> = counts
+        .iter()
+        .map(|c| f64::from(*c) * 100.0 / f64::from(total))
+        .collect();
+    let mut out: [u8; 4] = std::array::from_fn(|i| exact[i].floor() as u8);
+    let short = 100 - out.iter().map(|x| u32::from(*x)).sum::<u32>();
+    let mut order: Vec<usize> = (0..4).collect();
+    order.sort_by(|a, b| {
+        (exact[*b] - exact[*b].floor())
+            .total_cmp(&(exact[*a] - exact[*a].floor()))
+            .then(a.cmp(b))
+    });
+    for i in order.into_iter().take(short as usize) {
+        out[i] += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -159,6 +201,27 @@ mod tests {
             .build()
             .expect("pool")
             .install(|| likely_ranges(&t, &s))
+    }
+
+    #[test]
+    fn segment_chances_come_from_the_same_replicates_and_sum_to_100() {
+        let (t, s) = sample();
+        let with = likely_ranges_and_segments(&t, &s);
+        for (i, (a, r, seg)) in with.iter().enumerate() {
+            assert_eq!(seg.iter().sum::<u32>(), s.replicates, "trust {i}");
+            assert_eq!(
+                u32::from(percentages(*seg).iter().map(|x| u16::from(*x)).sum::<u16>()),
+                100
+            );
+            // A trust in deficit is never in segments 1 or 2 in any replicate.
+            if t[i].in_deficit {
+                assert_eq!(seg[0] + seg[1], 0, "trust {i}");
+            }
+            assert_eq!((*a, *r), likely_ranges(&t, &s)[i]);
+        }
+        assert_eq!(percentages([1, 1, 1, 0]), [34, 33, 33, 0]);
+        assert_eq!(percentages([0, 0, 200, 0]), [0, 0, 100, 0]);
+        assert_eq!(percentages([0; 4]), [0; 4]);
     }
 
     #[test]

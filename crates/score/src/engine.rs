@@ -9,7 +9,7 @@ use league_model::{
     Scoring, SegmentCuts, SegmentMethod, SegmentPool, TrustCode,
 };
 
-use crate::bootstrap::{BootstrapSpec, BootstrapTrust, likely_ranges, stream_id};
+use crate::bootstrap::{BootstrapSpec, BootstrapTrust, likely_ranges_and_segments, stream_id};
 use crate::columnar::{self, MeanInput, PeerInput, RankInput, RankScheme};
 use crate::rules;
 
@@ -185,11 +185,13 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
             };
             let (mut rows, boot) = group.rows(&members, &mut averaged);
             rank_rows(&mut rows, m);
-            for (r, (avg_range, rank_range)) in
-                rows.iter_mut().zip(likely_ranges(&boot, &spec(cuts.cuts)?))
+            for (r, (avg_range, rank_range, segments)) in rows
+                .iter_mut()
+                .zip(likely_ranges_and_segments(&boot, &spec(cuts.cuts)?))
             {
                 r.average_range = avg_range;
                 r.rank_range = rank_range;
+                r.segment_chances = Some(crate::bootstrap::percentages(segments));
             }
             rows.sort_by(|a, b| {
                 a.rank
@@ -392,6 +394,7 @@ impl GroupContext<'_> {
                 metrics: averaged.averaged.remove(&i).unwrap_or_default(),
                 synthetic_metrics: synthetic,
                 other_period_metrics: other_period,
+                segment_chances: None,
             });
         }
         (rows, boot)

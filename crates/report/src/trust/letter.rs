@@ -89,12 +89,13 @@ fn opening(v: &TrustView, publication: &Publication) -> Vec<Block> {
 fn where_you_stand(v: &TrustView) -> Vec<Block> {
     let p = &v.position;
     let mut rank = format!(
-        "Rank {} of {} {}s. Its likely range, where the rank falls 95 times in 100 given the uncertainty in the scores, is {} to {}.",
+        "Rank {} of {} {}s. Its likely range is {} to {}: the ranks it takes in the middle 95 of 100 {}.",
         p.rank,
         p.of,
         v.group_label.to_lowercase(),
         p.rank_range.0,
-        p.rank_range.1
+        p.rank_range.1,
+        text::RESAMPLING
     );
     if p.average_rank != p.rank {
         rank.push_str(&format!(
@@ -125,6 +126,9 @@ fn where_you_stand(v: &TrustView) -> Vec<Block> {
         text::programme_sentence(p, v.segment5),
         text::status_sentence(&v.status),
     ];
+    if let Some(c) = text::chances_sentence(p) {
+        lines.insert(3, c);
+    }
     if v.synthetic_metrics > 0 {
         lines.push(format!(
             "Synthetic: {} of the {} metrics behind this average are synthetic test data, not real figures.",
@@ -428,7 +432,8 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
             cap,
             before_override,
         } => vec![Block::paragraph(format!(
-            "NHS England's data flag your trust as in financial deficit. Under the financial override a trust in deficit is placed no better than segment {cap}, whatever its metrics, so no improvement in metrics alone can lift it above segment {cap}. Its average gives segment {before_override}: once the trust is out of deficit, its segment follows its average again."
+            "{}. Under the financial override a trust in deficit is placed no better than segment {cap}, whatever its metrics, so no improvement in metrics alone can lift it above segment {cap}. Its average gives segment {before_override}: the route out of the cap is financial, and once NHS England's data no longer flag the trust, its segment follows its average again.",
+            text::deficit_flag(v.quarter)
         ))],
         PlanOutcome::NoPath {
             target,
@@ -511,7 +516,7 @@ fn what_happens_next(v: &TrustView, publication: &Publication) -> Vec<Block> {
             publication.next_step(&v.status.status.id)
         )),
         Block::paragraph(format!(
-            "If you have questions about the figures, contact {} ({}), quoting reference {}.",
+            "Questions about the figures: {} ({}). This letter's reference is {}.",
             publication.contact, publication.contact_url, v.reference
         )),
         Block::paragraph("Yours sincerely,"),

@@ -44,18 +44,28 @@ pub(crate) fn segment_phrase(p: &Position, segment5: u8) -> String {
     s
 }
 
+/// What the deficit flag is and where it comes from, for the trust's quarter.
+pub(crate) fn deficit_flag(q: league_model::Quarter) -> String {
+    format!(
+        "NHS England's data for {q} flag the trust as in financial deficit (its financial override field, OF5004: a trust with an underlying deficit or receiving deficit support); the flag is NHS England's own and can differ from the planned surplus/deficit metric"
+    )
+}
+
 /// Whether the financial override applied, and the segment before it.
 pub(crate) fn override_sentence(p: &Position, cap: u8) -> String {
     match p.in_deficit {
         Some(true) if p.segment != p.before_override => format!(
-            "The financial override applied: NHS England's data flag the trust as in financial deficit, so it is placed in segment {} although its average gives segment {}.",
-            p.segment, p.before_override
+            "The financial override applied: {}, so the trust is placed in segment {} although its average gives segment {}.",
+            deficit_flag(p.quarter),
+            p.segment,
+            p.before_override
         ),
         Some(true) => format!(
-            "NHS England's data flag the trust as in financial deficit; the financial override places a trust in deficit no better than segment {cap}, which did not change its segment."
+            "{}; the financial override places a trust in deficit no better than segment {cap}, which did not change its segment.",
+            deficit_flag(p.quarter)
         ),
-        Some(false) => "The financial override did not apply: the trust is not in financial deficit.".to_owned(),
-        None => "The input does not give the trust's deficit status, so the financial override was not applied.".to_owned(),
+        Some(false) => "The financial override did not apply: NHS England's data do not flag the trust as in financial deficit.".to_owned(),
+        None => format!("No source gives the trust's deficit status for this quarter, so the financial override was not applied; a trust in deficit is placed no better than segment {cap}."),
     }
 }
 
@@ -173,4 +183,35 @@ pub(crate) fn about_sentence(v: &TrustView) -> Option<String> {
             a.since.long()
         )
     })
+}
+
+/// What the resampling behind the likely ranges measures, said wherever a range is described.
+pub(crate) const RESAMPLING: &str = "resamples that draw the trust's own metric scores again with replacement, which show how much its position depends on which metrics it is scored on, not measurement error";
+
+/// "In 62 of 100 resamples the trust's segment is 3, and in 38 it is 4.", largest first.
+pub(crate) fn chances_sentence(p: &Position) -> Option<String> {
+    let c = p.segment_chances?;
+    let mut parts: Vec<(u8, usize)> = c
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| **x > 0)
+        .map(|(i, x)| (*x, i + 1))
+        .collect();
+    parts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let said: Vec<String> = parts
+        .iter()
+        .enumerate()
+        .map(|(k, (x, s))| {
+            if k == 0 {
+                format!("in {x} of 100 resamples the trust's segment is {s}")
+            } else {
+                format!("in {x} it is {s}")
+            }
+        })
+        .collect();
+    let mut out = crate::narrative::and_list(&said);
+    if let Some(f) = out.get_mut(0..1) {
+        f.make_ascii_uppercase();
+    }
+    Some(format!("{out}."))
 }

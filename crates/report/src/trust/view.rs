@@ -39,6 +39,8 @@ pub struct Position {
     pub in_deficit: Option<bool>,
     /// Recovery Support Programme flag: `None` not known.
     pub programme: Option<bool>,
+    /// Segment chances, per cent of resamples in segments 1 to 4 (summing to 100).
+    pub segment_chances: Option<[u8; 4]>,
 }
 
 impl Position {
@@ -58,6 +60,7 @@ impl Position {
             ),
             in_deficit: r.in_deficit,
             programme: r.in_improvement_programme,
+            segment_chances: r.segment_chances,
         }
     }
 
