@@ -87,6 +87,19 @@ pub(super) fn check_trusts(
         .map(|t| (t.code.as_str(), t.name.as_str()))
         .collect();
     let scores = scores_by_trust(groups);
+    // Values per peer group and metric: peer statistics over fewer than the configured minimum
+    // are withheld from trusts' documents ("[u]").
+    let mut values_in_group: HashMap<(String, String), usize> = HashMap::new();
+    for (g, f) in groups {
+        let s = &f.scores;
+        for r in &s.rows {
+            if !s.get(r, "Value").is_empty() && s.get(r, "Score_source").is_empty() {
+                *values_in_group
+                    .entry((g.clone(), s.get(r, "Metric_ID").to_owned()))
+                    .or_default() += 1;
+            }
+        }
+    }
     for t in &trusts {
         let letter = format!("{q}/trusts/{}/letter.pdf", t.code);
         let mut own_names = names.clone();
@@ -116,7 +129,16 @@ pub(super) fn check_trusts(
         let wb_file = format!("{q}/trusts/{}/board-workbook.xlsx", t.code);
         match Workbook::open(&dir.join(&wb_file)) {
             Ok(mut book) => {
-                check_workbook(report, &wb_file, &mut book, t, &own_names, m, &scores);
+                check_workbook(
+                    report,
+                    &wb_file,
+                    &mut book,
+                    t,
+                    &own_names,
+                    m,
+                    &scores,
+                    &values_in_group,
+                );
                 let id = format!("league_{}", t.group);
                 if let (Some(cols), Some(csv)) = (dict.get(&id), csvs.get(&id)) {
                     let forms: HashMap<String, NumberForm> =
@@ -223,6 +245,7 @@ fn scores_by_trust(groups: &BTreeMap<String, GroupFiles>) -> Scores {
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_workbook(
     report: &mut CheckReport,
     file: &str,
@@ -231,6 +254,7 @@ fn check_workbook(
     names: &[(&str, &str)],
     m: &Methodology,
     scores: &Scores,
+    values_in_group: &HashMap<(String, String), usize>,
 ) {
     for sheet in book.sheet_names() {
         if sheet == PEER_SHEET {
@@ -302,9 +326,35 @@ fn check_workbook(
                     .metric(id)
                     .and_then(|x| x.value_id.as_deref())
                     .and_then(|v| scores.get(&key(v)));
+                let value_id = m.metric(id).and_then(|x| x.value_id.clone());
+                let too_few = value_id.as_ref().is_some_and(|v| {
+                    let n = values_in_group
+                        .get(&(t.group.clone(), v.clone()))
+                        .copied()
+                        .unwrap_or(0);
+                    n > 0 && n < m.peer_statistics.minimum_values
+                });
+                for col in ["Peer median", "Peer lower quartile", "Peer upper quartile"] {
+                    if (g.get(r, col) == "[u]") != too_few {
+                        report.fail(
+                            file,
+                            format!(
+                                "metrics {id}: {col} {:?}, but {} trusts of the peer group have a value (peer statistics need {})",
+                                g.get(r, col),
+                                value_id
+                                    .as_ref()
+                                    .and_then(|v| values_in_group.get(&(t.group.clone(), v.clone())))
+                                    .unwrap_or(&0),
+                                m.peer_statistics.minimum_values
+                            ),
+                        );
+                    }
+                }
                 if let Some(v) = value_row {
+                    pairs.push(("value", g.get(r, "Value"), v[0].as_str()));
+                }
+                if let Some(v) = value_row.filter(|_| !too_few) {
                     pairs.extend([
-                        ("value", g.get(r, "Value"), v[0].as_str()),
                         ("peer median", g.get(r, "Peer median"), v[1].as_str()),
                         (
                             "peer lower quartile",

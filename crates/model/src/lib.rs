@@ -30,8 +30,9 @@ pub use dataset::{Addressee, Dataset, Observation, Provenance, SourceRef, TrustI
 pub use methodology::{
     AsOf, Band, ConfigError, CutOff, Direction, Domain, Evidence, FinancialOverride,
     InterventionCondition, InterventionRule, Interventions, KnownAt, LeagueTableRule, LikelyRanges,
-    Methodology, Metric, MetricStatus, OutputIds, PeerGroup, Pool, PoolRef, PublishedCutPoints,
-    Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod, SegmentPool, Segmentation,
+    Methodology, Metric, MetricStatus, OutputIds, PeerGroup, PeerStatistics, Pool, PoolRef,
+    PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod, SegmentPool,
+    Segmentation,
 };
 pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month};
 pub use quarter::{Quarter, QuarterParseError};

@@ -86,6 +86,20 @@ pub struct Methodology {
     pub intervention: Interventions,
     /// Each quarter's data cut-off: what a table for the quarter may use.
     pub as_of: AsOf,
+    /// When documents show peer statistics (median, quartiles, a metric's rank).
+    pub peer_statistics: PeerStatistics,
+}
+
+/// Peer statistics are shown only over enough values to mean something: a median of one or a
+/// "rank 1 of 1" compares a trust with nobody.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerStatistics {
+    /// The fewest values in the peer group for a median, quartiles or a metric rank to be
+    /// shown; with fewer, documents say "too few trusts to compare".
+    pub minimum_values: usize,
+    /// Why.
+    pub basis: String,
 }
 
 /// Each quarter's data cut-off. A table, letter or chart for a quarter uses only values that
@@ -766,6 +780,12 @@ impl Methodology {
 
     fn validate(&self) -> Result<(), (String, String)> {
         let err = |k: String, p: &str| Err((k, p.to_owned()));
+        if self.peer_statistics.minimum_values < 2 {
+            return err(
+                "peer_statistics.minimum_values".into(),
+                "a comparison needs at least 2 values",
+            );
+        }
         let mut seen = BTreeSet::new();
         for (i, c) in self.as_of.cut_offs.iter().enumerate() {
             let key = format!("as_of.cut_off[{i}]");

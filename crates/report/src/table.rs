@@ -11,6 +11,8 @@ pub enum Shorthand {
     NotAvailable,
     /// `[z]` not applicable.
     NotApplicable,
+    /// `[u]` low reliability: too few trusts in the peer group have a value to compare with.
+    TooFew,
 }
 
 impl Shorthand {
@@ -19,6 +21,7 @@ impl Shorthand {
         match self {
             Shorthand::NotAvailable => "[x]",
             Shorthand::NotApplicable => "[z]",
+            Shorthand::TooFew => "[u]",
         }
     }
 
@@ -27,6 +30,9 @@ impl Shorthand {
         match self {
             Shorthand::NotAvailable => "not available: the trust has no value for this item",
             Shorthand::NotApplicable => "not applicable: the item does not apply to this row",
+            Shorthand::TooFew => {
+                "low reliability: too few trusts in the peer group have a value to compare with"
+            }
         }
     }
 }

@@ -284,7 +284,10 @@ impl<'a> Pool<'a> {
             }
             _ => peer_values(&peers, metric.direction),
         };
-        targets.retain(|&x| better(x));
+        // Never beyond the best value any trust of the peer group has this quarter: a target
+        // no peer has reached is not one a board can act on.
+        let group_best = self.group_best(value_id, r);
+        targets.retain(|&x| better(x) && group_best.is_some_and(|b| key(x) >= b - 1e-12));
         targets.sort_by(|a, b| key(*b).total_cmp(&key(*a)));
         targets.dedup();
         let round = self
@@ -307,6 +310,25 @@ impl<'a> Pool<'a> {
             from_value,
             levels,
         })
+    }
+
+    /// The best oriented key (lower is better) among the values of the trust's own peer group
+    /// this quarter, the trust's own included.
+    fn group_best(&self, value_id: &str, r: &LeagueRow) -> Option<f64> {
+        let metric = self
+            .m
+            .metrics
+            .iter()
+            .find(|x| x.value_id.as_deref() == Some(value_id))?;
+        self.data
+            .trusts
+            .get(&self.quarter)
+            .into_iter()
+            .flatten()
+            .filter(|(_, info)| info.peer_group == r.trust.peer_group)
+            .filter_map(|(t, _)| self.values.get(&(self.quarter, t, value_id)))
+            .map(|&v| oriented(v, metric.direction))
+            .min_by(f64::total_cmp)
     }
 
     /// The oriented keys (lower is better) of the other trusts in the trust's comparator pool,

@@ -237,21 +237,26 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
                 },
                 if l.in_average { "Yes" } else { "No" }.into(),
                 format!("{:.2}", l.score),
-                l.spread.map_or_else(
-                    || "[x]".into(),
-                    |s| {
-                        format!(
-                            "{} ({}\u{a0}to\u{a0}{})",
-                            num(s.median),
-                            num(s.lower_quartile),
-                            num(s.upper_quartile)
-                        )
-                    },
-                ),
-                l.value_rank.map_or_else(
-                    || "[x]".into(),
-                    |r| format!("{r}\u{a0}of\u{a0}{}", l.ranked),
-                ),
+                if l.comparable {
+                    l.spread.map_or_else(
+                        || "[x]".into(),
+                        |s| {
+                            format!(
+                                "{} ({}\u{a0}to\u{a0}{})",
+                                num(s.median),
+                                num(s.lower_quartile),
+                                num(s.upper_quartile)
+                            )
+                        },
+                    )
+                } else {
+                    "too few trusts to compare".into()
+                },
+                match l.value_rank {
+                    _ if !l.comparable => "[u]".into(),
+                    None => "[x]".into(),
+                    Some(r) => format!("{r}\u{a0}of\u{a0}{}", l.ranked),
+                },
                 if l.earlier_period {
                     format!("{} (earlier)", period_label(&l.period, v.quarter))
                 } else {
@@ -275,9 +280,10 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
     vec![
         Block::heading(2, "3. Your metrics", 120.0),
         Block::paragraph(format!(
-            "Each metric your trust is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. Metrics marked No under \"In average\" feed a combined score and are not averaged themselves. [x] marks a figure that is not published for your trust; [z] one that does not apply.",
+            "Each metric your trust is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. Metrics marked No under \"In average\" feed a combined score and are not averaged themselves. [x]: not published for your trust; [z]: does not apply; [u]: fewer than {} trusts to compare.",
             v.position.of,
-            v.group_label.to_lowercase()
+            v.group_label.to_lowercase(),
+            v.peer_minimum
         )),
         Block::Table(Table {
             caption: format!("Table 1: your metrics, {}", v.quarter),
@@ -321,9 +327,17 @@ pub(crate) fn period_label(label: &str, q: league_model::Quarter) -> String {
 }
 
 fn drivers(v: &TrustView) -> Vec<Block> {
-    let mut costs: Vec<_> = v.metrics.iter().filter(|l| l.effect > 0.0).collect();
+    let mut costs: Vec<_> = v
+        .metrics
+        .iter()
+        .filter(|l| l.comparable && l.effect > 0.0)
+        .collect();
     costs.sort_by(|a, b| b.effect.total_cmp(&a.effect).then_with(|| a.id.cmp(&b.id)));
-    let mut helps: Vec<_> = v.metrics.iter().filter(|l| l.effect < 0.0).collect();
+    let mut helps: Vec<_> = v
+        .metrics
+        .iter()
+        .filter(|l| l.comparable && l.effect < 0.0)
+        .collect();
     helps.sort_by(|a, b| a.effect.total_cmp(&b.effect).then_with(|| a.id.cmp(&b.id)));
     let line = |l: &&super::view::MetricLine| {
         format!(

@@ -186,7 +186,7 @@ pub(crate) fn about_sentence(v: &TrustView) -> Option<String> {
 }
 
 /// What the resampling behind the likely ranges measures, said wherever a range is described.
-pub(crate) const RESAMPLING: &str = "resamples that draw the trust's own metric scores again with replacement, which show how much its position depends on which metrics it is scored on, not measurement error";
+pub(crate) const RESAMPLING: &str = "resamples of the trust's own metric scores, which show how much its position depends on which metrics it is scored on, not measurement error";
 
 /// "In 62 of 100 resamples the trust's segment is 3, and in 38 it is 4.", largest first.
 pub(crate) fn chances_sentence(p: &Position) -> Option<String> {

@@ -97,6 +97,9 @@ pub struct MetricLine {
     pub value_rank: Option<u32>,
     /// Trusts in the peer group with a value (the rank's denominator).
     pub ranked: usize,
+    /// Whether peer statistics (median, quartiles, rank) may be shown: false when some, but
+    /// fewer than the methodology's `peer_statistics.minimum_values`, trusts have a value.
+    pub comparable: bool,
     /// Reporting period of the inputs.
     pub period: String,
     /// Whether the inputs cover a period that ended before the quarter began (the staff
@@ -191,6 +194,8 @@ pub struct TrustView<'a> {
     /// When the data are as of ("9 September 2025, when NHS England first published Q1
     /// 2025/26").
     pub data_as_of: String,
+    /// The fewest values a peer statistic is shown over.
+    pub peer_minimum: usize,
 }
 
 impl TrustView<'_> {
@@ -307,6 +312,7 @@ pub fn trust_views<'a>(
                     .to_uppercase()
                     .replace('_', ""),
                 data_as_of: pack.method.data_as_of(q),
+                peer_minimum: m.peer_statistics.minimum_values,
             });
         }
     }
@@ -380,6 +386,8 @@ fn metric_line(
         spread: s.peer_spread,
         value_rank: s.value_rank,
         ranked,
+        // No value anywhere in the group (a score-only metric): nothing to withhold.
+        comparable: ranked == 0 || ranked >= m.peer_statistics.minimum_values,
         period: s.reporting_date.clone(),
         earlier_period: s.reporting_date.split("; ").any(|part| {
             league_model::ReportingPeriod::parse(part, s.quarter)

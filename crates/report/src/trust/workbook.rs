@@ -239,7 +239,11 @@ fn metrics(v: &TrustView) -> PackTable {
         .metrics
         .iter()
         .map(|l| {
+            let too_few = || Cell::Missing(Shorthand::TooFew);
             let spread = |f: fn(&league_model::PeerSpread) -> f64| {
+                if !l.comparable {
+                    return too_few();
+                }
                 l.spread.as_ref().map_or_else(missing, |s| dec(f(s)))
             };
             vec![
@@ -260,11 +264,22 @@ fn metrics(v: &TrustView) -> PackTable {
                 spread(|s| s.lower_quartile),
                 spread(|s| s.median),
                 spread(|s| s.upper_quartile),
-                l.value_rank
-                    .map_or_else(missing, |r| Cell::Int(i64::from(r))),
+                match l.value_rank {
+                    _ if !l.comparable => too_few(),
+                    None => missing(),
+                    Some(r) => Cell::Int(i64::from(r)),
+                },
                 Cell::Int(l.ranked as i64),
-                dec(l.peer_median_score),
-                Cell::Num(league_model::number::round_dp(l.effect, 3)),
+                if l.comparable {
+                    dec(l.peer_median_score)
+                } else {
+                    too_few()
+                },
+                if l.comparable {
+                    Cell::Num(league_model::number::round_dp(l.effect, 3))
+                } else {
+                    too_few()
+                },
                 Cell::Text(l.period.clone()),
             ]
         })
