@@ -1,7 +1,7 @@
 //! The national pack as plain tables: what every renderer (Excel, PDF, CSV, Parquet) draws from,
 //! so the figures cannot disagree between them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use league_model::number::round_dp;
 use league_model::{
@@ -357,6 +357,16 @@ impl NationalPack {
             ));
         }
         s.push_str(" Where no real value exists for a trust and metric, the metric is not scored for that trust; each league table lists the metrics its averages rest on.");
+        for b in self.basis.iter().filter(|b| b.reconstructed > 0) {
+            let label = self
+                .segments
+                .iter()
+                .find(|g| g.peer_group == b.peer_group)
+                .map_or_else(|| b.peer_group.clone(), |g| g.label.to_lowercase());
+            s.push_str(&format!(
+                " The {label} segments and ranks are reconstructed by this project from public statistics (NHS England's data file for them is not in hand); NHS England's results may differ."
+            ));
+        }
         s
     }
 
@@ -398,10 +408,29 @@ pub struct Basis {
     pub per_trust: (u32, u32),
     /// Each metric in the averages, in the methodology's order: id, name, trusts with it.
     pub metrics: Vec<(String, String, u32)>,
+    /// Averaged scores whose input is not NHS England's published NOF value: scored here from
+    /// other public statistics, so the table is this project's reconstruction.
+    pub reconstructed: u32,
+    /// Trusts whose deficit status is not known (their segments are provisional).
+    pub deficit_not_known: u32,
+    /// The financial override's cap segment.
+    pub cap: u8,
 }
 
 impl Basis {
-    fn of(t: &LeagueTable, m: &Methodology) -> Self {
+    fn of(t: &LeagueTable, m: &Methodology, run: &ScoreRun) -> Self {
+        let codes: BTreeSet<&str> = t.rows.iter().map(|r| r.trust.code.as_str()).collect();
+        let reconstructed = run
+            .metric_scores
+            .iter()
+            .filter(|s| {
+                s.quarter == t.quarter
+                    && s.in_average
+                    && s.data_provenance != Provenance::Published
+                    && codes.contains(s.trust.as_str())
+            })
+            .count() as u32;
+        let deficit_not_known = t.rows.iter().filter(|r| r.in_deficit.is_none()).count() as u32;
         let mut count: BTreeMap<&str, u32> = BTreeMap::new();
         for id in t.rows.iter().flat_map(|r| &r.metrics) {
             *count.entry(id.as_str()).or_default() += 1;
@@ -421,17 +450,37 @@ impl Basis {
             trusts: t.rows.len(),
             per_trust: (scored.clone().min().unwrap_or(0), scored.max().unwrap_or(0)),
             metrics,
+            reconstructed,
+            deficit_not_known,
+            cap: m.financial_override.cap_segment,
         }
     }
 
-    /// One sentence: how many metrics, and how many per trust.
+    /// How many metrics, how many per trust, and, where so, that the table is this project's
+    /// reconstruction and which segments are provisional.
     pub fn summary(&self) -> String {
-        format!(
+        let mut s = format!(
             "The averages in this table rest on {} metrics, {} to {} per trust.",
             self.metrics.len(),
             self.per_trust.0,
             self.per_trust.1
-        )
+        );
+        if self.reconstructed > 0 {
+            s.push_str(&format!(
+                " NHS England's data file for this peer group is not in hand: {} of the averaged scores were computed by this project from public statistics, with scoring rules partly inferred, so its segments and ranks are reconstructed by this project; NHS England's results may differ.",
+                thousands(self.reconstructed)
+            ));
+        }
+        if self.deficit_not_known > 0 {
+            s.push_str(&format!(
+                " The deficit status of {} {} is not known, so {} segments are provisional: the financial override could place a trust in deficit no better than segment {}.",
+                self.deficit_not_known,
+                if self.deficit_not_known == 1 { "trust" } else { "trusts" },
+                if self.deficit_not_known == 1 { "its" } else { "their" },
+                self.cap
+            ));
+        }
+        s
     }
 
     /// The summary and every metric with the number of trusts that have it.
@@ -684,7 +733,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         let group = m
             .peer_group(&t.peer_group)
             .expect("tables are for configured peer groups");
-        let table_basis = Basis::of(t, m);
+        let table_basis = Basis::of(t, m, run);
         league.push(league_table(t, group, m, &method, &table_basis));
         basis.push(table_basis);
         segments.push(segment_counts(t, group));
