@@ -56,6 +56,16 @@ pub(crate) fn count_word(n: usize) -> String {
     W.get(n).map_or_else(|| n.to_string(), |w| (*w).to_owned())
 }
 
+/// A segment cut-point as configured or computed, never rounded so that it contradicts the
+/// table: "2.605" (the cut between 2.60 in segment 3 and 2.61 in segment 4), "2.07".
+pub(crate) fn cut_label(cut: f64) -> String {
+    let three = format!("{cut:.3}");
+    match three.strip_suffix('0') {
+        Some(two) => two.to_owned(),
+        None => three,
+    }
+}
+
 /// "one metric", "three metrics": a count in words with its noun.
 pub(crate) fn counted(n: usize, noun: &str) -> String {
     format!("{} {noun}{}", count_word(n), if n == 1 { "" } else { "s" })
@@ -118,6 +128,14 @@ pub(crate) fn fmt2(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cut_points_keep_their_third_place() {
+        assert_eq!(cut_label(2.605), "2.605");
+        assert_eq!(cut_label(2.055), "2.055");
+        assert_eq!(cut_label(2.07), "2.07");
+        assert_eq!(cut_label(2.0), "2.00");
+    }
 
     #[test]
     fn quarters_are_written_as_months() {

@@ -169,7 +169,12 @@ pub(crate) fn ranked_chart(m: &Metrics, top: f32, chart: &RankedChart) -> Vec<Pr
                 size,
                 bold: false,
                 colour: theme::DARK_GREY,
-                text: format!("{} | {} at {:.2}", i + 1, i + 2, cut),
+                text: format!(
+                    "{} | {} at {}",
+                    i + 1,
+                    i + 2,
+                    crate::narrative::cut_label(*cut)
+                ),
             });
         }
     }

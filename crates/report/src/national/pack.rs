@@ -9,8 +9,8 @@ use league_model::{
 };
 
 use crate::narrative::{
-    and_list, count_word, fmt_weight, ordinal, percentile_label, quarter_key, quarter_months,
-    thousands,
+    and_list, count_word, cut_label, fmt_weight, ordinal, percentile_label, quarter_key,
+    quarter_months, thousands,
 };
 use crate::table::{
     Cell, Column, DP, Kind, PackTable, Shorthand, col, dec, dec_or, trust_code_column,
@@ -1246,7 +1246,14 @@ fn notes(p: &NationalPack) -> Vec<Note> {
                     p.quarter,
                     p.history_cuts
                         .iter()
-                        .map(|(q, c)| format!("{q}: {:.2}, {:.2} and {:.2}", c[0], c[1], c[2]))
+                        .map(|(q, c)| {
+                            format!(
+                                "{q}: {}, {} and {}",
+                                cut_label(c[0]),
+                                cut_label(c[1]),
+                                cut_label(c[2])
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join("; ")
                 );
