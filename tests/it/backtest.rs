@@ -226,7 +226,7 @@ fn one_quarter_with_explicit_cut_points_and_byte_identical_reruns() {
     let text =
         std::fs::read_to_string(a.join("2025-26-Q3/mh_community/league-table.csv")).expect("csv");
     // NHS England's twelve columns in their order, then segment 5 and the segment before the
-    // override, then what the average rests on.
+    // override, then what the average rests on and the segment chances.
     let ours: Vec<&str> = text.lines().next().expect("header").split(',').collect();
     assert_eq!(ours[..12], header[..]);
     assert_eq!(
@@ -237,7 +237,11 @@ fn one_quarter_with_explicit_cut_points_and_byte_identical_reruns() {
             "Metrics_scored",
             "Metrics_in_average",
             "Synthetic_metrics",
-            "Other_period_metrics"
+            "Other_period_metrics",
+            "Segment_chance_1",
+            "Segment_chance_2",
+            "Segment_chance_3",
+            "Segment_chance_4"
         ]
     );
     for r in &league {

@@ -28,10 +28,14 @@ pub struct Assembled {
     pub periods_checked: u64,
 }
 
-/// NHS England's NOF files write "East" for the East of England region.
-fn nof_region(region: &str) -> String {
-    match region {
-        "East of England" => "East".to_owned(),
+/// NHS England's seven regions, named as the register (and NHS England's other tables) name
+/// them. NHS England's acute NOF data file writes "East" and "North East" for two of them; every
+/// output uses one name per region, so a region filter works across peer groups (the input's
+/// spelling stays in the input).
+pub(crate) fn region_name(region: &str) -> String {
+    match region.trim() {
+        "East" => "East of England".to_owned(),
+        "North East" | "North East & Yorkshire" => "North East and Yorkshire".to_owned(),
         other => other.to_owned(),
     }
 }
@@ -55,7 +59,10 @@ pub fn assemble(sources: &[Ingested], register: &TrustRegister, m: &Methodology)
         for (q, ts) in &s.trusts {
             let known = stated.entry(*q).or_default();
             for (code, t) in ts {
-                known.entry(code.clone()).or_insert_with(|| t.clone());
+                known.entry(code.clone()).or_insert_with(|| TrustInQuarter {
+                    region: region_name(&t.region),
+                    ..t.clone()
+                });
             }
         }
     }
@@ -147,7 +154,7 @@ pub(crate) fn from_register(
     Some(TrustInQuarter {
         code: code.clone(),
         name: e.name.clone(),
-        region: nof_region(&e.region),
+        region: region_name(&e.region),
         peer_group: group.id.clone(),
         subtype: subtype_label(ty),
     })
@@ -159,8 +166,10 @@ mod tests {
 
     #[test]
     fn labels_follow_nhs_england() {
-        assert_eq!(nof_region("East of England"), "East");
-        assert_eq!(nof_region("London"), "London");
+        assert_eq!(region_name("East"), "East of England");
+        assert_eq!(region_name("North East"), "North East and Yorkshire");
+        assert_eq!(region_name("East of England"), "East of England");
+        assert_eq!(region_name("London"), "London");
         assert_eq!(subtype_label("acute_specialist"), "Acute specialist");
     }
 }

@@ -362,7 +362,7 @@ pub(crate) fn read_nof_lenient(
         let trust = TrustInQuarter {
             code: code.clone(),
             name: field(name_i).to_owned(),
-            region: field(region_i).to_owned(),
+            region: crate::assemble::region_name(field(region_i)),
             peer_group: peer_group.clone(),
             subtype: field(subtype_i).to_owned(),
         };
