@@ -696,6 +696,59 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
     }
     let core = zip_text(&xlsx, "docProps/core.xml");
     assert!(core.contains("<dc:language>en-GB</dc:language>"), "{core}");
+    // The Metrics sheet read as a board member would: no direction for a score-only metric,
+    // which scores enter the average and with what weight, and numbers stored as numbers.
+    {
+        use calamine::{Data, Reader};
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("xlsx");
+        let range = wb.worksheet_range("Metrics").expect("Metrics");
+        let rows: Vec<&[Data]> = range.rows().collect();
+        let head = rows
+            .iter()
+            .position(|r| r[0].to_string() == "Metric id")
+            .expect("header row");
+        let col = |name: &str| {
+            rows[head]
+                .iter()
+                .position(|c| c.to_string() == name)
+                .unwrap_or_else(|| panic!("column {name}"))
+        };
+        let (better, in_avg, weight, score) = (
+            col("Better"),
+            col("In average"),
+            col("Weight"),
+            col("Score"),
+        );
+        let mut total_weight = 0.0;
+        let mut averaged = 0;
+        for r in &rows[head + 1..] {
+            let id = r[0].to_string();
+            if ["OF1046", "OF1069", "OF1080"].contains(&id.as_str()) {
+                assert_eq!(
+                    r[better].to_string(),
+                    "[z]",
+                    "{id}: a score has no direction"
+                );
+            }
+            assert!(
+                matches!(r[score], Data::Float(_)),
+                "{id}: score is a number"
+            );
+            match r[in_avg].to_string().as_str() {
+                "Yes" => {
+                    averaged += 1;
+                    let Data::Float(w) = r[weight] else {
+                        panic!("{id}: weight is a number")
+                    };
+                    total_weight += w;
+                }
+                "No" => {}
+                other => panic!("{id}: in average {other:?}"),
+            }
+        }
+        assert!(averaged > 10, "{averaged}");
+        assert!(total_weight > 0.0 && total_weight <= f64::from(averaged));
+    }
     let Some(exe) = soffice() else { return };
     let work = tempfile::tempdir().expect("tempdir");
     let profile = format!(

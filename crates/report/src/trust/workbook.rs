@@ -120,7 +120,7 @@ fn notes(v: &TrustView) -> Vec<NoteRow> {
         n(2, "Financial override", format!("A trust in financial deficit is placed no better than segment {}.", v.cap)),
         n(3, "Likely ranges", "Likely ranges of the rank and the average come from resampling the trust's metric scores; a change of rank is significant only when the likely ranges do not overlap.".to_owned()),
         n(4, "What it would take", "The fewest metric improvements that move the trust into the next segment, found by re-scoring each metric with the new value ranked among the peer group's current values; the other trusts' values are held as they are.".to_owned()),
-        n(5, "Peer league table", "The peer group's national league table as published: the only sheet that names other trusts.".to_owned()),
+        n(5, "Peer league table", "The peer group's league table as this release's national pack gives it (for a peer group reconstructed by this project, its reconstruction, not NHS England's): the only sheet that names other trusts.".to_owned()),
     ]
 }
 
@@ -251,16 +251,16 @@ fn metrics(v: &TrustView) -> PackTable {
                 Cell::Text(l.name.clone()),
                 Cell::Text(l.domain.clone()),
                 Cell::Text(l.unit.clone()),
-                Cell::Text(
-                    if l.higher_is_better {
-                        "Higher"
-                    } else {
-                        "Lower"
-                    }
-                    .into(),
-                ),
+                // Direction is a property of a value: a score-only metric has none to compare.
+                match (l.value, l.higher_is_better) {
+                    (None, _) => Cell::Missing(Shorthand::NotApplicable),
+                    (_, true) => Cell::Text("Higher".into()),
+                    (_, false) => Cell::Text("Lower".into()),
+                },
                 dec_or(l.value, Shorthand::NotAvailable),
                 dec(l.score),
+                Cell::Text(if l.in_average { "Yes" } else { "No" }.into()),
+                Cell::Num(league_model::number::round_dp(l.weight, 3)),
                 spread(|s| s.lower_quartile),
                 spread(|s| s.median),
                 spread(|s| s.upper_quartile),
@@ -280,7 +280,14 @@ fn metrics(v: &TrustView) -> PackTable {
                 } else {
                     too_few()
                 },
-                Cell::Text(l.period.clone()),
+                Cell::Text(if l.earlier_period {
+                    format!(
+                        "{} (earlier)",
+                        super::letter::period_label(&l.period, v.quarter)
+                    )
+                } else {
+                    super::letter::period_label(&l.period, v.quarter)
+                }),
             ]
         })
         .collect();
@@ -314,6 +321,20 @@ fn metrics(v: &TrustView) -> PackTable {
                 Kind::Decimal(2),
                 "score 1 to 4",
                 "The metric score, 1 (best) to 4.",
+            ),
+            col(
+                "In average",
+                "in_average",
+                Kind::Text,
+                "",
+                "Yes when the score enters the average; No when it feeds a combined score instead.",
+            ),
+            col(
+                "Weight",
+                "weight",
+                Kind::Decimal(3),
+                "weight",
+                "The score's weight in the average (1, or a third for each infection metric): the average is the weighted mean, so the weights, not the count of metrics, are its denominator.",
             ),
             col(
                 "Peer lower quartile",
@@ -369,7 +390,7 @@ fn metrics(v: &TrustView) -> PackTable {
                 "period",
                 Kind::Text,
                 "",
-                "Reporting period of the inputs.",
+                "Reporting period of the inputs; \"(earlier)\" marks a period that ended before the quarter began.",
             ),
         ],
         rows,
