@@ -705,12 +705,12 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
         let rows: Vec<&[Data]> = range.rows().collect();
         let head = rows
             .iter()
-            .position(|r| r[0].to_string() == "Metric id")
+            .position(|r| matches!(&r[0], Data::String(x) if x == "Metric id"))
             .expect("header row");
         let col = |name: &str| {
             rows[head]
                 .iter()
-                .position(|c| c.to_string() == name)
+                .position(|c| matches!(c, Data::String(x) if x == name))
                 .unwrap_or_else(|| panic!("column {name}"))
         };
         let (better, in_avg, weight, score) = (
