@@ -1260,3 +1260,68 @@ fn a_quarter_run_alone_reads_earlier_quarters_from_the_history_for_persistence_a
     let o = league_env(&["check", out.to_str().expect("utf8")], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// A job with a pre-announced release date in 2026: every document is dated from the job, not
+/// from a file, and the letters of trusts merged before that date (RNK into G6V2S, RY2 into
+/// RWW on 1 April 2026) go to the successors' boards, about the former trusts.
+#[test]
+fn a_jobs_release_date_dates_the_documents_and_addresses_merged_trusts_successors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let job = dir.path().join("quarterly.toml");
+    std::fs::write(
+        &job,
+        r#"[job]
+name = "quarterly-test"
+description = "Q1 2025/26 released in May 2026"
+methodology = "nof-2025-26"
+period = "2025-26-Q1"
+out = "reports"
+outputs = ["tables", "national-packs", "trust-documents"]
+
+[release]
+time = "09:30"
+timezone = "Europe/London"
+date = "2026-05-11"
+"#,
+    )
+    .expect("job");
+    let o = league_env(&["run", job.to_str().expect("utf8")], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let current = dir.path().join("reports/current");
+    // 09:30 British Summer Time.
+    assert_eq!(manifest(&current)["release_at"], "2026-05-11T08:30:00Z");
+    let letter = |code: &str| {
+        league_check::pdf_pages(&current.join(format!("2025-26-Q1/trusts/{code}/letter.pdf")))
+            .expect("letter")
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (code, to, about) in [
+        (
+            "RNK",
+            "North London NHS Foundation Trust (G6V2S)",
+            "About: Tavistock and Portman NHS Foundation Trust (RNK), which merged into North London NHS Foundation Trust on 1 April 2026.",
+        ),
+        (
+            "RY2",
+            "North Cheshire and Mersey NHS Foundation Trust (RWW)",
+            "About: Bridgewater Community Healthcare NHS Foundation Trust (RY2), which merged into North Cheshire and Mersey NHS Foundation Trust on 1 April 2026.",
+        ),
+        (
+            "RWW",
+            "North Cheshire and Mersey NHS Foundation Trust (RWW)",
+            "About: your trust's figures for Q1 2025/26, when it was Warrington and Halton Teaching Hospitals NHS Foundation Trust (RWW)",
+        ),
+    ] {
+        let text = letter(code);
+        assert!(text.contains("Date: 11 May 2026"), "{code}");
+        assert!(
+            text.contains(&format!("To: the Chair and the Chief Executive, {to}")),
+            "{code}: {text}"
+        );
+        assert!(text.contains(about), "{code}: {text}");
+        assert!(!text.to_lowercase().contains("issue tracker"), "{code}");
+    }
+}

@@ -222,10 +222,24 @@ fn assess(
     let mut evidence = Vec::new();
     for q in &quarters {
         let Some(r) = rows.get(&(*q, trust)) else {
-            return Outcome::NotAssessed(format!(
-                "needs {} quarters of results; neither the input nor an earlier release has {q}",
-                c.quarters
-            ));
+            // The framework's first quarter: Q1 of its year ("2025/26").
+            let began = m
+                .framework
+                .year
+                .split('/')
+                .next()
+                .and_then(|y| y.parse::<u16>().ok())
+                .and_then(|y| Quarter::new(y, 1));
+            return Outcome::NotAssessed(match began {
+                Some(first) if *q < first => format!(
+                    "needs {} quarters of results, and the framework's league tables began in {first}",
+                    c.quarters
+                ),
+                _ => format!(
+                    "needs {} quarters of results, and no results for {q} are held (neither in this run's data nor in an earlier release)",
+                    c.quarters
+                ),
+            });
         };
         // Evidence from an earlier release names it.
         let label = match &r.release {
@@ -242,7 +256,7 @@ fn assess(
             Some(false) => r.segment,
             None if needs_programme => {
                 return Outcome::NotAssessed(format!(
-                    "the input does not give the trust's Recovery Support Programme status for {label}"
+                    "no source gives the trust's Recovery Support Programme status for {label}"
                 ));
             }
             None => r.segment,
@@ -265,7 +279,7 @@ fn assess(
             match r.in_deficit {
                 None => {
                     return Outcome::NotAssessed(format!(
-                        "the input does not give the trust's deficit status for {label}"
+                        "no source gives the trust's deficit status for {label}"
                     ));
                 }
                 Some(x) if x != d => return Outcome::Fails,
@@ -276,7 +290,7 @@ fn assess(
             match planned.get(&(*q, trust)) {
                 None => {
                     return Outcome::NotAssessed(format!(
-                        "the input does not give the trust's planned surplus or deficit for {label}"
+                        "no source gives the trust's planned surplus or deficit for {label}"
                     ));
                 }
                 Some(v) if *v >= -limit => return Outcome::Fails,

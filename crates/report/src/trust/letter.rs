@@ -391,7 +391,7 @@ fn what_it_would_take(v: &TrustView) -> Vec<Block> {
     let mut b = vec![Block::heading(2, "5. What it would take", 100.0)];
     let Some(plan) = &v.plan else {
         b.push(Block::paragraph(
-            "No improvement plan could be computed for this trust from the input.",
+            "No improvement plan could be computed for this trust from the figures held.",
         ));
         return b;
     };

@@ -76,7 +76,7 @@ pub(crate) fn programme_sentence(p: &Position, segment5: u8) -> String {
             "The trust is in the Recovery Support Programme, which the framework calls segment {segment5}."
         ),
         Some(false) => "The trust is not in the Recovery Support Programme.".to_owned(),
-        None => "The input does not say whether the trust is in the Recovery Support Programme."
+        None => "No source for this quarter says whether the trust is in the Recovery Support Programme."
             .to_owned(),
     }
 }

@@ -536,7 +536,7 @@ fn what_it_would_take(v: &TrustView) -> PackTable {
         Some(PlanOutcome::AlreadyBest) => (Vec::new(), "The trust is in segment 1.".to_owned()),
         None => (
             Vec::new(),
-            "No plan could be computed from the input.".to_owned(),
+            "No plan could be computed from the figures held.".to_owned(),
         ),
     };
     let mut t = table(
