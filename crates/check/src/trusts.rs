@@ -190,7 +190,11 @@ fn check_letter(report: &mut CheckReport, file: &str, text: &str, t: &Trust, m: 
     } else {
         format!("Segment {}", t.segment)
     };
-    let deficit_unknown = t.deficit == "Not known";
+    // Provisional where a status that is not known could move it: the deficit status below the
+    // override's cap, the programme in segment 4.
+    let cap = m.financial_override.cap_segment;
+    let below_cap = t.segment.parse::<u8>().is_ok_and(|s| s < cap);
+    let deficit_unknown = t.deficit == "Not known" && below_cap;
     let programme_unknown = t.programme == "Not known" && t.segment == "4";
     segment.push_str(match (deficit_unknown, programme_unknown) {
         (true, true) => {
@@ -198,6 +202,9 @@ fn check_letter(report: &mut CheckReport, file: &str, text: &str, t: &Trust, m: 
         }
         (true, false) => ", provisional: deficit status not known",
         (false, true) => ", provisional: Recovery Support Programme status not known",
+        (false, false) if t.deficit == "Not known" => {
+            " (deficit status not known; it cannot change this segment)"
+        }
         (false, false) => " (",
     });
     for expected in [

@@ -66,6 +66,12 @@ pub(crate) fn cut_label(cut: f64) -> String {
     }
 }
 
+/// A number to at most two places, without trailing zeros ("16", "16.33").
+pub(crate) fn trim_number(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 /// "one metric", "three metrics": a count in words with its noun.
 pub(crate) fn counted(n: usize, noun: &str) -> String {
     format!("{} {noun}{}", count_word(n), if n == 1 { "" } else { "s" })

@@ -89,12 +89,13 @@ fn opening(v: &TrustView, publication: &Publication) -> Vec<Block> {
 fn where_you_stand(v: &TrustView) -> Vec<Block> {
     let p = &v.position;
     let mut rank = format!(
-        "Rank {} of {} {}s. Its likely range is {} to {}: the ranks it takes in the middle 95 of 100 {}.",
+        "Rank {} of {} {}s. Its likely range is {} to {}: the ranks it takes in the middle 95% of {} {}.",
         p.rank,
         p.of,
         v.group_label.to_lowercase(),
         p.rank_range.0,
         p.rank_range.1,
+        crate::narrative::thousands(v.replicates),
         text::RESAMPLING
     );
     if p.average_rank != p.rank {
@@ -107,8 +108,11 @@ fn where_you_stand(v: &TrustView) -> Vec<Block> {
         rank.push_str(" The range is wide: the rank is uncertain.");
     }
     let mut average = format!(
-        "Average metric score {:.2} (likely range {:.2} to {:.2}; 1 is best, 4 worst), resting on {} metrics.",
-        p.average, p.average_range.0, p.average_range.1, v.metrics_scored
+        "Average metric score {:.2} (likely range {:.2} to {:.2}; 1 is best, 4 worst), resting on {}.",
+        p.average,
+        p.average_range.0,
+        p.average_range.1,
+        text::metrics_weighted(v)
     );
     if v.metrics_scored <= 5 {
         average
@@ -117,7 +121,7 @@ fn where_you_stand(v: &TrustView) -> Vec<Block> {
     let mut lines = vec![
         format!(
             "{} (1 best, 4 worst; segment {}, the Recovery Support Programme, is decided separately). {}",
-            text::segment_phrase(p, v.segment5),
+            text::segment_phrase(p, v.segment5, v.cap),
             v.segment5,
             text::override_sentence(p, v.cap)
         ),
@@ -126,7 +130,7 @@ fn where_you_stand(v: &TrustView) -> Vec<Block> {
         text::programme_sentence(p, v.segment5),
         text::status_sentence(&v.status),
     ];
-    if let Some(c) = text::chances_sentence(p) {
+    if let Some(c) = text::chances_sentence(p, v.replicates, v.cap) {
         lines.insert(3, c);
     }
     if v.synthetic_metrics > 0 {
@@ -341,7 +345,7 @@ fn drivers(v: &TrustView) -> Vec<Block> {
     helps.sort_by(|a, b| a.effect.total_cmp(&b.effect).then_with(|| a.id.cmp(&b.id)));
     let line = |l: &&super::view::MetricLine| {
         format!(
-            "{} ({}): score {:.2} against a peer median of {:.2}, {} {:.3} {} your average.",
+            "{} ({}): score {:.2} against a peer median score of {:.2}, {} {:.3} {} your average.",
             l.name,
             l.id,
             l.score,
@@ -362,8 +366,8 @@ fn drivers(v: &TrustView) -> Vec<Block> {
     let mut b = vec![
         Block::heading(2, "4. What drives your position", 100.0),
         Block::paragraph(format!(
-            "Each metric's effect is its score less the peer group's median score, weighted as in your average of {} metrics: what it adds to or takes off your average against a trust at the peer median.",
-            v.metrics_scored
+            "Each metric's effect is its score less the peer group's median score, weighted as in your average of {}: what it adds to or takes off your average against a trust at the peer median score.",
+            text::metrics_weighted(v)
         )),
     ];
     if costs.is_empty() {
@@ -530,10 +534,9 @@ fn what_happens_next(v: &TrustView, publication: &Publication) -> Vec<Block> {
             publication.next_step(&v.status.status.id)
         )),
         Block::paragraph(format!(
-            "Questions about the figures: {} ({}). This letter's reference is {}.",
+            "Questions: {} ({}), quoting {}.",
             publication.contact, publication.contact_url, v.reference
         )),
-        Block::paragraph("Yours sincerely,"),
-        Block::paragraph(publication.organisation.clone()),
+        Block::paragraph(format!("Yours sincerely, {}", publication.organisation)),
     ]
 }

@@ -17,7 +17,7 @@ pub(crate) fn value(v: f64, unit: &str) -> String {
 /// The one phrase for the trust's segment, used wherever the segment appears: "Segment 2",
 /// "Segment 5: Recovery Support Programme (league order as segment 4)", with
 /// ", provisional: deficit status not known" when a status that could move it is not known.
-pub(crate) fn segment_phrase(p: &Position, segment5: u8) -> String {
+pub(crate) fn segment_phrase(p: &Position, segment5: u8, cap: u8) -> String {
     let mut s = if p.programme == Some(true) {
         format!(
             "Segment {segment5}: Recovery Support Programme (league order as segment {})",
@@ -26,8 +26,11 @@ pub(crate) fn segment_phrase(p: &Position, segment5: u8) -> String {
     } else {
         format!("Segment {}", p.segment)
     };
+    // Provisional only where a status that is not known could change the segment: the
+    // override caps a trust in deficit at the cap segment (so it can move segments 1 and 2),
+    // and the programme makes a segment 4 trust segment 5.
     let mut unknown = Vec::new();
-    if p.in_deficit.is_none() {
+    if p.in_deficit.is_none() && p.segment < cap {
         unknown.push("deficit status");
     }
     if p.programme.is_none() && p.segment == 4 {
@@ -40,6 +43,8 @@ pub(crate) fn segment_phrase(p: &Position, segment5: u8) -> String {
                 &unknown.iter().map(|u| (*u).to_owned()).collect::<Vec<_>>()
             )
         ));
+    } else if p.in_deficit.is_none() {
+        s.push_str(" (deficit status not known; it cannot change this segment)");
     }
     s
 }
@@ -86,12 +91,12 @@ pub(crate) fn status_sentence(s: &StatusView) -> String {
     let st = &s.status;
     if st.rule.is_empty() {
         format!(
-            "Intervention status: {}, the standard status when no other applies.",
+            "Intervention status (this project's classification, not NHS England's): {}, the standard status when no other applies.",
             st.label
         )
     } else {
         format!(
-            "Intervention status: {}, because {} ({}).",
+            "Intervention status (this project's classification, not NHS England's): {}, because {} ({}).",
             st.label,
             st.rule,
             st.evidence.join("; ")
@@ -140,7 +145,7 @@ pub(crate) fn sources_sentence(v: &TrustView) -> String {
     let earlier = v.earlier_period_metrics();
     if earlier > 0 {
         s.push_str(&format!(
-            " Of these, {} {} a period before {}, as the framework uses {} (marked \"earlier\").",
+            " Of the metrics in the average, {} {} a period that ended before {}, as the framework uses {} (marked \"earlier\").",
             share(earlier, v.metrics_scored as usize),
             if earlier == 1 { "covers" } else { "cover" },
             v.quarter,
@@ -186,26 +191,47 @@ pub(crate) fn about_sentence(v: &TrustView) -> Option<String> {
 }
 
 /// What the resampling behind the likely ranges measures, said wherever a range is described.
-pub(crate) const RESAMPLING: &str = "resamples of the trust's own metric scores, which show how much its position depends on which metrics it is scored on, not measurement error";
+pub(crate) const RESAMPLING: &str = "resamples of its own metric scores, which show how much its position depends on which metrics it is scored on, not measurement error";
 
-/// "In 62 of 100 resamples the trust's segment is 3, and in 38 it is 4.", largest first.
-pub(crate) fn chances_sentence(p: &Position) -> Option<String> {
+/// "18 metrics (the three infection metrics share one metric's weight, so the average is over
+/// 16)" where weights are not all one; else "18 metrics".
+pub(crate) fn metrics_weighted(v: &TrustView) -> String {
+    let w = v.total_weight();
+    if (w - f64::from(v.metrics_scored)).abs() < 1e-9 {
+        format!("{} metrics", v.metrics_scored)
+    } else {
+        format!(
+            "{} metrics (weight {}: infection metrics count a third each)",
+            v.metrics_scored,
+            crate::narrative::trim_number(w)
+        )
+    }
+}
+
+/// "In 62% of the 2,000 resamples the trust's segment is 3 and in 38% it is 4.", in segment
+/// order; for a trust the override holds at the cap, that every resample is capped.
+pub(crate) fn chances_sentence(p: &Position, replicates: u32, cap: u8) -> Option<String> {
     let c = p.segment_chances?;
-    let mut parts: Vec<(u8, usize)> = c
+    let n = crate::narrative::thousands(replicates);
+    if p.in_deficit == Some(true) && p.before_override < cap && c[usize::from(cap) - 1] == 100 {
+        return Some(format!(
+            "Every one of the {n} resamples gives segment {cap}, because the financial override holds the trust there; on its metrics alone its average gives segment {}.",
+            p.before_override
+        ));
+    }
+    let said: Vec<String> = c
         .iter()
         .enumerate()
         .filter(|(_, x)| **x > 0)
-        .map(|(i, x)| (*x, i + 1))
-        .collect();
-    parts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let said: Vec<String> = parts
-        .iter()
         .enumerate()
-        .map(|(k, (x, s))| {
+        .map(|(k, (i, x))| {
             if k == 0 {
-                format!("in {x} of 100 resamples the trust's segment is {s}")
+                format!(
+                    "in {x}% of the {n} resamples the trust's segment is {}",
+                    i + 1
+                )
             } else {
-                format!("in {x} it is {s}")
+                format!("in {x}% it is {}", i + 1)
             }
         })
         .collect();

@@ -196,6 +196,8 @@ pub struct TrustView<'a> {
     pub data_as_of: String,
     /// The fewest values a peer statistic is shown over.
     pub peer_minimum: usize,
+    /// Bootstrap replicates behind the likely ranges and segment chances.
+    pub replicates: u32,
 }
 
 impl TrustView<'_> {
@@ -206,6 +208,16 @@ impl TrustView<'_> {
             .iter()
             .filter(|l| l.in_average && l.provenance != league_model::Provenance::Published)
             .count()
+    }
+
+    /// The weights of the metrics in the average, summed: the average's denominator (less
+    /// than the count where infection metrics weigh a third each).
+    pub fn total_weight(&self) -> f64 {
+        self.metrics
+            .iter()
+            .filter(|l| l.in_average)
+            .map(|l| l.weight)
+            .sum()
     }
 
     /// Metrics in the average whose input covers a period before the quarter.
@@ -313,6 +325,7 @@ pub fn trust_views<'a>(
                     .replace('_', ""),
                 data_as_of: pack.method.data_as_of(q),
                 peer_minimum: m.peer_statistics.minimum_values,
+                replicates: pack.method.replicates,
             });
         }
     }

@@ -85,7 +85,7 @@ fn cover(v: &TrustView, publication: &Publication) -> Vec<CoverSection> {
             vec![
                 format!(
                     "{}; rank {} of {} {}s (likely range {} to {}); average metric score {:.2} (likely range {:.2} to {:.2}) on {} metrics.",
-                    text::segment_phrase(p, v.segment5),
+                    text::segment_phrase(p, v.segment5, v.cap),
                     p.rank,
                     p.of,
                     v.group_label.to_lowercase(),
@@ -157,7 +157,7 @@ fn summary(v: &TrustView, publication: &Publication) -> PackTable {
         ("Segment (1 to 4)", Cell::Text(p.segment.to_string())),
         (
             "Segment, as the letter says it",
-            Cell::Text(text::segment_phrase(p, v.segment5)),
+            Cell::Text(text::segment_phrase(p, v.segment5, v.cap)),
         ),
         (
             "Segment before the financial override",
