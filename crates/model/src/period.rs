@@ -167,16 +167,6 @@ impl ReportingPeriod {
             end: Some(q.end_date()),
         }
     }
-
-    /// True when any of the period lies before the quarter's start.
-    pub fn starts_before(&self, q: Quarter) -> bool {
-        self.start < q.start_date()
-    }
-
-    /// True when the period ends after the quarter's last day.
-    pub fn ends_after(&self, q: Quarter) -> bool {
-        self.end.is_some_and(|e| e > q.end_date())
-    }
 }
 
 /// Why a reporting-period label could not be read.
