@@ -710,7 +710,11 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
     let book = zip_text(&xlsx, "xl/workbook.xml");
     for i in 0..9 {
         let xml = zip_text(&xlsx, &format!("xl/worksheets/sheet{}.xml", i + 1));
-        assert!(xml.contains("orientation=\"landscape\"") && xml.contains("fitToHeight=\"0\""));
+        // One page wide, or split across pages at 75% (the wide tables).
+        assert!(
+            xml.contains("orientation=\"landscape\"")
+                && (xml.contains("fitToHeight=\"0\"") || xml.contains("scale=\"75\""))
+        );
         assert!(book.contains(&format!(
             "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"{i}\">"
         )));
@@ -773,6 +777,53 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
         }
         assert!(averaged > 10, "{averaged}");
         assert!(total_weight > 0.0 && total_weight <= f64::from(averaged));
+
+        // The Summary's figures are number cells, its statements text, each with [z] in the
+        // other column.
+        let range = wb.worksheet_range("Summary").expect("Summary");
+        let rows: Vec<&[Data]> = range.rows().collect();
+        let head = rows
+            .iter()
+            .position(|r| matches!(&r[0], Data::String(x) if x == "Item"))
+            .expect("header row");
+        assert_eq!(
+            rows[head].iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            ["Item", "Figure", "Statement"]
+        );
+        let item = |name: &str| {
+            rows[head + 1..]
+                .iter()
+                .find(|r| matches!(&r[0], Data::String(x) if x == name))
+                .unwrap_or_else(|| panic!("summary row {name}"))
+        };
+        for name in [
+            "Segment (1 to 4)",
+            "Rank in peer group",
+            "Trusts in peer group",
+            "Average metric score",
+            "Likely range of average, to",
+        ] {
+            assert!(
+                matches!(item(name)[1], Data::Float(_)),
+                "{name}: a number cell, not {:?}",
+                item(name)[1]
+            );
+        }
+        let Data::Float(segment) = item("Segment (1 to 4)")[1] else {
+            unreachable!()
+        };
+        assert!(
+            item("Segment (1 to 4)")[2]
+                .to_string()
+                .starts_with(&format!("Segment {segment}")),
+            "the statement says the segment the figure gives"
+        );
+        assert_eq!(item("Trust name")[1].to_string(), "[z]");
+        assert_eq!(
+            item("Trust name")[2].to_string(),
+            "Chelsea and Westminster Hospital NHS Foundation Trust"
+        );
+        assert_eq!(item("Rank in peer group")[2].to_string(), "[z]");
     }
     let Some(exe) = soffice() else { return };
     let work = tempfile::tempdir().expect("tempdir");
@@ -801,4 +852,11 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
     let content = zip_text(&work.path().join("board-workbook.ods"), "content.xml");
     assert_eq!(content.matches("<table:table table:name=").count(), 9);
     assert!(content.contains("Chelsea and Westminster Hospital NHS Foundation Trust"));
+    // Printed, every page a person can read: none below 70% (the 26-column peer league table
+    // splits across pages with the trust code and name on each).
+    if let Some(scales) = crate::workbook::printed_scales(exe, &xlsx) {
+        for (i, s) in scales.iter().enumerate() {
+            assert!(*s >= 69.0, "page {} prints at {s:.0}%", i + 1);
+        }
+    }
 }

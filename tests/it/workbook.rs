@@ -28,24 +28,42 @@ pub(crate) fn sheet_names(xlsx: &Path) -> Vec<String> {
 }
 
 #[test]
-fn every_sheet_prints_a4_landscape_one_page_wide_with_a_print_area() {
+fn every_sheet_prints_a4_landscape_one_page_wide_or_split_with_its_identifying_columns() {
     let run = report(&[]);
     let xlsx = run.out.join("2025-26-Q1/national/league-tables.xlsx");
     let names = sheet_names(&xlsx);
     assert!(names.len() > 30, "{names:?}");
     let book = zip_text(&xlsx, "xl/workbook.xml");
+    let mut split = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let xml = zip_text(&xlsx, &format!("xl/worksheets/sheet{}.xml", i + 1));
         assert!(
-            xml.contains("<pageSetUpPr fitToPage=\"1\"/>"),
-            "{name}: fit to page"
+            xml.contains("paperSize=\"9\"") && xml.contains("orientation=\"landscape\""),
+            "{name}: A4 landscape"
         );
-        assert!(
-            xml.contains("paperSize=\"9\"")
-                && xml.contains("fitToHeight=\"0\"")
-                && xml.contains("orientation=\"landscape\""),
-            "{name}: A4 landscape, one page wide"
-        );
+        let titles = book
+            .split(&format!(
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{i}\">"
+            ))
+            .nth(1)
+            .map(|s| s.split('<').next().expect("text").to_owned());
+        if xml.contains("<pageSetUpPr fitToPage=\"1\"/>") {
+            assert!(xml.contains("fitToHeight=\"0\""), "{name}: one page wide");
+        } else {
+            // Too wide for one page at 70%: split across pages at 75%, the trust (or metric)
+            // code and name repeated on each.
+            assert!(xml.contains("scale=\"75\""), "{name}: split at 75%");
+            let titles = titles.as_deref().unwrap_or_default();
+            // 'Sheet'!$D:$E,'Sheet'!$7:$7: a column range beside the header row.
+            assert!(
+                titles
+                    .split(',')
+                    .filter_map(|r| r.split_once('!'))
+                    .any(|(_, cells)| !cells.chars().any(|c| c.is_ascii_digit())),
+                "{name}: columns repeated on every page: {titles}"
+            );
+            split.push(name.clone());
+        }
         assert!(
             book.contains(&format!(
                 "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"{i}\">"
@@ -57,6 +75,13 @@ fn every_sheet_prints_a4_landscape_one_page_wide_with_a_print_area() {
             "{name}: page numbers in the footer"
         );
     }
+    for name in ["Cover", "Contents", "Notes", "Data dictionary"] {
+        assert!(
+            !split.contains(&name.to_owned()),
+            "{name} prints one page wide"
+        );
+    }
+    assert!(split.contains(&"League Acute".to_owned()), "{split:?}");
     // Table sheets repeat their header row on every printed page.
     assert!(book.contains("_xlnm.Print_Titles"), "{book}");
     // Header cells are bold and wrapped: the header format used by every table.
@@ -80,6 +105,87 @@ pub(crate) fn soffice() -> Option<&'static str> {
     );
     eprintln!("SKIPPED: the LibreOffice check needs soffice; .ci/run installs it");
     None
+}
+
+/// The print scale of every page of `xlsx` as LibreOffice prints it to PDF, in per cent of the
+/// Cover's (which prints at 100%): each page's median word height in the PDF, as poppler's
+/// `pdftotext -bbox` gives it, against the Cover's. `None` where poppler is missing (outside
+/// CI).
+pub(crate) fn printed_scales(exe: &str, xlsx: &Path) -> Option<Vec<f64>> {
+    let work = tempfile::tempdir().expect("tempdir");
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        work.path().display()
+    );
+    let o = Command::new(exe)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            work.path().to_str().expect("utf8"),
+            xlsx.to_str().expect("utf8"),
+        ])
+        .output()
+        .expect("soffice runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pdf = work
+        .path()
+        .join(xlsx.file_stem().expect("stem"))
+        .with_extension("pdf");
+    let Ok(o) = Command::new("pdftotext")
+        .args(["-bbox", pdf.to_str().expect("utf8"), "-"])
+        .output()
+    else {
+        assert!(
+            std::env::var_os("LEAGUE_REQUIRE_POPPLER").is_none(),
+            "poppler-utils is required here"
+        );
+        eprintln!("SKIPPED: the print-scale check needs poppler-utils (pdftotext)");
+        return None;
+    };
+    let html = String::from_utf8_lossy(&o.stdout).into_owned();
+    let attr = |word: &str, name: &str| -> f64 {
+        word.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {word}"))
+    };
+    let heights: Vec<f64> = html
+        .split("<page ")
+        .skip(1)
+        .map(|page| {
+            let mut h: Vec<f64> = page
+                .split("<word ")
+                .skip(1)
+                .map(|w| attr(w, "yMax") - attr(w, "yMin"))
+                .collect();
+            h.sort_by(f64::total_cmp);
+            h.get(h.len() / 2).copied().unwrap_or(0.0)
+        })
+        .collect();
+    let cover = heights[0];
+    // Arial 12 at 100%: poppler's word box is about 14.3 points tall.
+    assert!(cover > 13.5, "the Cover prints at 100%: {cover}");
+    Some(heights.iter().map(|h| h / cover * 100.0).collect())
+}
+
+#[test]
+fn every_page_of_the_national_workbook_prints_at_70_per_cent_or_more() {
+    let Some(exe) = soffice() else { return };
+    let run = report(&[]);
+    let xlsx = run.out.join("2025-26-Q1/national/league-tables.xlsx");
+    let Some(scales) = printed_scales(exe, &xlsx) else {
+        return;
+    };
+    assert!(scales.len() > 40, "{} pages", scales.len());
+    for (i, s) in scales.iter().enumerate() {
+        // A little under 70 for the rounding of glyph boxes.
+        assert!(*s >= 69.0, "page {} prints at {s:.0}%", i + 1);
+    }
 }
 
 #[test]

@@ -279,18 +279,27 @@ fn check_workbook(
             Err(e) => report.fail(file, format!("{sheet}: {e}")),
         }
     }
-    match book.table("summary", &HashMap::new()) {
+    // The summary's figures are number cells: read to 2 decimal places, a figure stored as
+    // text would keep its own form ("3", not "3.00") and differ.
+    let figure_form: HashMap<String, NumberForm> =
+        [("Figure".to_owned(), NumberForm::Decimal(2))].into();
+    match book.table("summary", &figure_form) {
         Ok(g) => {
             let item = |name: &str| {
                 g.rows
                     .iter()
                     .find(|r| g.get(r, "Item") == name)
-                    .map(|r| g.get(r, "Value").to_owned())
+                    .map(|r| g.get(r, "Figure").to_owned())
+            };
+            let as_figure = |s: &str| {
+                s.parse::<f64>()
+                    .map_or_else(|_| s.to_owned(), |v| format!("{v:.2}"))
             };
             for (name, expected) in [
-                ("Segment (1 to 4)", t.segment.clone()),
-                ("Rank in peer group", format!("{} of {}", t.rank, t.of)),
-                ("Average metric score", t.average.clone()),
+                ("Segment (1 to 4)", as_figure(&t.segment)),
+                ("Rank in peer group", as_figure(&t.rank)),
+                ("Trusts in peer group", as_figure(&t.of.to_string())),
+                ("Average metric score", as_figure(&t.average)),
             ] {
                 if item(name).as_deref() == Some(expected.as_str()) {
                     report.count("board workbook figures equal to the league table", 1);
@@ -298,7 +307,7 @@ fn check_workbook(
                     report.fail(
                         file,
                         format!(
-                            "summary {name:?} is {:?} but the league table gives {expected:?}",
+                            "summary {name:?} is {:?} but the league table gives {expected:?} (a number cell)",
                             item(name)
                         ),
                     );

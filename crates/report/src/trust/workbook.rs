@@ -150,67 +150,55 @@ fn summary(v: &TrustView, publication: &Publication) -> PackTable {
         Some(false) => "No",
         None => "Not known",
     };
-    let rows: Vec<(&str, Cell)> = vec![
-        ("Trust code", Cell::Text(v.code.to_string())),
-        ("Trust name", Cell::Text(v.name.clone())),
-        ("Peer group", Cell::Text(v.group_label.clone())),
-        ("Segment (1 to 4)", Cell::Text(p.segment.to_string())),
-        (
-            "Segment, as the letter says it",
+    let z = || Cell::Missing(Shorthand::NotApplicable);
+    let whole = |n: i64| Cell::Int(n);
+    // Each row is a figure (a number cell, whole or to 2 decimal places) or a statement.
+    let figure = |item: &str, c: Cell| vec![Cell::Text(item.to_owned()), c, z()];
+    let statement = |item: &str, t: String| vec![Cell::Text(item.to_owned()), z(), Cell::Text(t)];
+    let rows = vec![
+        statement("Trust code", v.code.to_string()),
+        statement("Trust name", v.name.clone()),
+        statement("Peer group", v.group_label.clone()),
+        vec![
+            Cell::Text("Segment (1 to 4)".to_owned()),
+            whole(i64::from(p.segment)),
             Cell::Text(text::segment_phrase(p, v.segment5, v.cap)),
-        ),
-        (
+        ],
+        figure(
             "Segment before the financial override",
-            Cell::Text(p.before_override.to_string()),
+            whole(i64::from(p.before_override)),
         ),
-        (
-            "In financial deficit",
-            Cell::Text(yes_no_unknown(p.in_deficit).into()),
-        ),
-        (
+        statement("In financial deficit", yes_no_unknown(p.in_deficit).into()),
+        statement(
             "In the Recovery Support Programme",
-            Cell::Text(yes_no_unknown(p.programme).into()),
+            yes_no_unknown(p.programme).into(),
         ),
-        (
-            "Rank in peer group",
-            Cell::Text(format!("{} of {}", p.rank, p.of)),
+        figure("Rank in peer group", whole(i64::from(p.rank))),
+        figure("Trusts in peer group", whole(p.of as i64)),
+        figure(
+            "Likely range of rank, from",
+            whole(i64::from(p.rank_range.0)),
         ),
-        (
-            "Likely range of rank",
-            Cell::Text(format!("{} to {}", p.rank_range.0, p.rank_range.1)),
-        ),
-        (
-            "Average metric score",
-            Cell::Text(format!("{:.2}", p.average)),
-        ),
-        (
-            "Likely range of average",
-            Cell::Text(format!(
-                "{:.2} to {:.2}",
-                p.average_range.0, p.average_range.1
-            )),
-        ),
-        (
-            "Metrics in the average",
-            Cell::Text(v.metrics_scored.to_string()),
-        ),
-        (
+        figure("Likely range of rank, to", whole(i64::from(p.rank_range.1))),
+        figure("Average metric score", dec(p.average)),
+        figure("Likely range of average, from", dec(p.average_range.0)),
+        figure("Likely range of average, to", dec(p.average_range.1)),
+        vec![
+            Cell::Text("Metrics in the average".to_owned()),
+            whole(v.metrics_scored as i64),
+            Cell::Text(text::metrics_weighted(v)),
+        ],
+        figure(
             "Synthetic metrics in the average",
-            Cell::Text(v.synthetic_metrics.to_string()),
+            whole(v.synthetic_metrics as i64),
         ),
-        (
-            "Intervention status",
-            Cell::Text(v.status.status.label.clone()),
-        ),
-        ("Why", Cell::Text(text::status_sentence(&v.status))),
-        (
+        statement("Intervention status", v.status.status.label.clone()),
+        statement("Why", text::status_sentence(&v.status)),
+        statement(
             "What happens next",
-            Cell::Text(publication.next_step(&v.status.status.id).to_owned()),
+            publication.next_step(&v.status.status.id).to_owned(),
         ),
-        (
-            "Board capability assessment",
-            Cell::Text(text::board_sentence(v)),
-        ),
+        statement("Board capability assessment", text::board_sentence(v)),
     ];
     table(
         "summary",
@@ -220,16 +208,21 @@ fn summary(v: &TrustView, publication: &Publication) -> PackTable {
         vec![
             col("Item", "item", Kind::Text, "", "What the row gives."),
             col(
-                "Value",
-                "value",
+                "Figure",
+                "figure",
+                Kind::Decimal(2),
+                "",
+                "The item's figure, where it is a number: whole numbers for segments, ranks and counts; 2 decimal places for scores (1 best to 4 worst). [z] for an item that is a statement.",
+            ),
+            col(
+                "Statement",
+                "statement",
                 Kind::Text,
                 "",
-                "The trust's figure or status.",
+                "The item in words, where it is not a number or needs words; [z] for a figure that needs none.",
             ),
         ],
-        rows.into_iter()
-            .map(|(k, c)| vec![Cell::Text(k.to_owned()), c])
-            .collect(),
+        rows,
     )
 }
 

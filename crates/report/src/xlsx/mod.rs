@@ -2,8 +2,12 @@
 //! "Releasing statistics in spreadsheets" asks: Cover, Contents, Notes, then one table per
 //! sheet, each a real Excel table with one header row and a unique name, then a data
 //! dictionary; titles in A1; no merged cells, blank rows, formulas, images, filters or freeze
-//! panes; Arial 12; text from data always a string cell (formula-like text also quote-prefixed);
-//! every sheet set to print A4 landscape, one page wide. The same calls give the same bytes.
+//! panes (a table's header row names its columns in place of the column letters as the reader
+//! scrolls, and repeats on every printed page); Arial 12; text from data always a string cell
+//! (formula-like text also quote-prefixed); whole numbers with a whole-number format. Every sheet
+//! prints A4 landscape at no less than [`MIN_PRINT_SCALE`] per cent: one page wide when it fits
+//! at that scale, otherwise split across pages with its identifying columns repeated on each.
+//! The same calls give the same bytes.
 
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, Table, TableColumn, TableStyle, Url,
@@ -161,7 +165,7 @@ impl WorkbookBuilder {
             }
         }
         cover.set_column_width(0, COVER_WIDTH)?;
-        print_setup(cover, r - 1, 0, None)
+        print_setup(cover, &[COVER_WIDTH], r - 1, None, None)
     }
 
     /// The Contents of a workbook laid out as this builder lays it out: Notes (described by
@@ -209,11 +213,9 @@ impl WorkbookBuilder {
             contents,
             "Contents",
             2,
-            &["Worksheet", "Description"],
+            &[("Worksheet", 30.0), ("Description", CONTENTS_WIDTH)],
             entries.len(),
-        )?;
-        contents.set_column_width(0, 36.0)?;
-        contents.set_column_width(1, CONTENTS_WIDTH).map(|_| ())
+        )
     }
 
     /// The Notes, numbered; sheets refer to them by number.
@@ -237,12 +239,13 @@ impl WorkbookBuilder {
             ws,
             "Notes",
             2,
-            &["Note number", "Subject", "Note text"],
+            &[
+                ("Note number", 14.0),
+                ("Subject", 30.0),
+                ("Note text", NOTE_WIDTH),
+            ],
             notes.len(),
-        )?;
-        ws.set_column_width(0, 14.0)?;
-        ws.set_column_width(1, 40.0)?;
-        ws.set_column_width(2, NOTE_WIDTH).map(|_| ())
+        )
     }
 
     /// One table on its own sheet (named by the table's sheet name; the Excel table by its
@@ -258,14 +261,23 @@ impl WorkbookBuilder {
         dict.set_name("Data dictionary")?;
         dict.write_string_with_format(0, 0, "Data dictionary", &heading())?;
         lines(dict, 1, &[intro.to_owned()])?;
+        // Wide enough for the longest machine-readable name (they do not wrap); the meaning
+        // wraps, so the dictionary prints one page wide.
         let heads = [
-            "Table",
-            "Column",
-            "Machine-readable name",
-            "Type",
-            "Unit",
-            "Meaning",
+            ("Table", 14.0),
+            ("Column", 24.0),
+            ("Machine-readable name", 34.0),
+            ("Type", 14.0),
+            ("Unit", 11.0),
+            ("Meaning", 30.0),
         ];
+        let wrap = Format::new()
+            .set_font_name("Arial")
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
+        let top_aligned = Format::new()
+            .set_font_name("Arial")
+            .set_align(FormatAlign::Top);
         let mut row = 3;
         for t in tables {
             for c in &t.columns {
@@ -274,20 +286,26 @@ impl WorkbookBuilder {
                     Kind::Integer => "integer".to_owned(),
                     Kind::Decimal(dp) => format!("decimal ({dp} dp)"),
                 };
-                for (i, v) in [&t.id, &c.header, &c.key, &ty, &c.unit, &c.meaning]
-                    .iter()
-                    .enumerate()
-                {
-                    text_cell(dict, row, i as u16, v)?;
+                let cells = [&t.id, &c.header, &c.key, &ty, &c.unit, &c.meaning];
+                for (i, v) in cells.iter().enumerate() {
+                    let f = if i == 2 { &top_aligned } else { &wrap };
+                    text_cell_with(dict, row, i as u16, v, f)?;
+                }
+                let h = row_height(
+                    cells
+                        .iter()
+                        .zip(&heads)
+                        .enumerate()
+                        .filter(|(i, _)| *i != 2)
+                        .map(|(_, (v, (_, w)))| (v.as_str(), *w)),
+                );
+                if h > LINE + 3.0 {
+                    dict.set_row_height(row, h)?;
                 }
                 row += 1;
             }
         }
-        simple_table(dict, "Data_dictionary", 2, &heads, (row - 3) as usize)?;
-        for (c, w) in [24.0, 40.0, 26.0, 16.0, 14.0, 90.0].iter().enumerate() {
-            dict.set_column_width(c as u16, *w)?;
-        }
-        Ok(())
+        simple_table(dict, "Data_dictionary", 2, &heads, (row - 3) as usize)
     }
 
     /// The workbook's bytes, with its language set.
@@ -349,8 +367,8 @@ fn text_cell_with(
 }
 
 /// Width of the Cover's text column and of the Notes' text column, in characters.
-const COVER_WIDTH: f64 = 95.0;
-const NOTE_WIDTH: f64 = 100.0;
+const COVER_WIDTH: f64 = 90.0;
+const NOTE_WIDTH: f64 = 76.0;
 const CONTENTS_WIDTH: f64 = 90.0;
 
 /// Height of one line of Arial 12, in points.
@@ -389,23 +407,90 @@ fn lines(ws: &mut Worksheet, mut row: u32, items: &[String]) -> Result<u32, Xlsx
     Ok(row)
 }
 
-/// Print set-up for every sheet: A4 landscape, fit to one page wide, the used range as print
-/// area, and (for a table) its header row repeated on each page.
+/// The smallest print scale, in per cent, of any sheet: 12-point text prints no smaller than
+/// 8.4 points.
+pub const MIN_PRINT_SCALE: u16 = 70;
+
+/// The scale a sheet too wide for one page at [`MIN_PRINT_SCALE`] prints at, split across
+/// pages (9-point text).
+const SPLIT_PRINT_SCALE: u16 = 75;
+const _: () = assert!(SPLIT_PRINT_SCALE >= MIN_PRINT_SCALE);
+
+/// Characters of the default font (Arial 12, in Excel's column-width unit) that one A4
+/// landscape page holds at 100% between the default margins. LibreOffice prints about 96; the
+/// figure leaves room for Excel, whose character unit renders a little wider.
+const PAGE_CHARACTERS: f64 = 92.0;
+
+/// Excel stores a column `w` characters wide as `w` plus this padding (5 pixels).
+const COLUMN_PADDING: f64 = 0.72;
+
+/// How a sheet of columns `widths` wide prints: `None` when it fits one page wide at no less
+/// than [`MIN_PRINT_SCALE`], else the scale it is split across pages at.
+fn split_scale(widths: &[f64]) -> Option<u16> {
+    let total: f64 = widths.iter().map(|w| w + COLUMN_PADDING).sum();
+    let fit = PAGE_CHARACTERS / total * 100.0;
+    (fit < f64::from(MIN_PRINT_SCALE)).then_some(SPLIT_PRINT_SCALE)
+}
+
+/// Print set-up for every sheet: A4 landscape, the used range as print area, and (for a table)
+/// its header row repeated on each page. A sheet that fits one page wide at no less than
+/// [`MIN_PRINT_SCALE`] is scaled to fit it; a wider one prints at [`SPLIT_PRINT_SCALE`] across
+/// several pages, down then over, with its identifying columns `repeat` on every page.
 fn print_setup(
     ws: &mut Worksheet,
+    widths: &[f64],
     last_row: u32,
-    last_col: u16,
     header_row: Option<u32>,
+    repeat: Option<(u16, u16)>,
 ) -> Result<(), XlsxError> {
     ws.set_landscape();
     ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
+    match split_scale(widths) {
+        None => {
+            ws.set_print_fit_to_pages(1, 0);
+        }
+        Some(scale) => {
+            ws.set_print_scale(scale);
+            if let Some((first, last)) = repeat {
+                ws.set_repeat_columns(first, last)?;
+            }
+        }
+    }
+    let last_col = (widths.len().max(1) - 1) as u16;
     ws.set_print_area(0, 0, last_row, last_col)?;
     if let Some(r) = header_row {
         ws.set_repeat_rows(r, r)?;
     }
     ws.set_footer("&LPage &P of &N&R&A");
     Ok(())
+}
+
+/// The columns that say which row is which, repeated on every page of a table printed across
+/// several pages: the trust code and name, else the metric id and name, else the first column;
+/// never more than 40% of a page.
+fn identifying_columns(t: &PackTable, widths: &[f64]) -> Option<(u16, u16)> {
+    let at = |key: &str| t.column(key);
+    let (first, last) = match (
+        at("trust_code"),
+        at("trust_name"),
+        at("metric_id"),
+        at("metric"),
+    ) {
+        (Some(a), Some(b), _, _) | (_, _, Some(a), Some(b)) if a.abs_diff(b) == 1 => {
+            (a.min(b), a.max(b))
+        }
+        (Some(a), _, _, _) | (_, _, Some(a), _) => (a, a),
+        _ => (0, 0),
+    };
+    let width: f64 = widths[first..=last].iter().sum();
+    let room = PAGE_CHARACTERS * 100.0 / f64::from(SPLIT_PRINT_SCALE) * 0.4;
+    if width <= room {
+        Some((first as u16, last as u16))
+    } else if widths[first] <= room {
+        Some((first as u16, first as u16))
+    } else {
+        None
+    }
 }
 
 /// Column widths (in characters) from content: the longest cell, or the longest word of the
@@ -428,8 +513,10 @@ fn content_widths(t: &PackTable) -> Vec<f64> {
                 .max()
                 .unwrap_or(0);
             // A little more than the characters for Arial 12 and the number format's commas.
-            // Long text (the metric lists) wraps within 60 rather than widening the sheet.
-            (header.max(cells) as f64 * 1.15 + 3.0).clamp(8.0, 60.0)
+            // Long text wraps rather than widening the sheet: a name within 36 characters, a
+            // list (the metric ids) in at most about four lines, within 60.
+            let text = cells.min(36.max(cells.div_ceil(4)));
+            (header.max(text) as f64 * 1.15 + 3.0).clamp(8.0, 60.0)
         })
         .collect()
 }
@@ -463,6 +550,7 @@ fn table_sheet(ws: &mut Worksheet, t: &PackTable, above: &[String]) -> Result<()
         .set_text_wrap()
         .set_align(FormatAlign::Top);
     let formats: Vec<Format> = t.columns.iter().map(|c| number_format(c.kind)).collect();
+    let whole = number_format(Kind::Integer);
     let missing = Format::new()
         .set_font_name("Arial")
         .set_align(FormatAlign::Right)
@@ -488,8 +576,9 @@ fn table_sheet(ws: &mut Worksheet, t: &PackTable, above: &[String]) -> Result<()
                     text_cell_with(ws, r, c16, s, &wrap)?
                 }
                 Cell::Text(s) => text_cell_with(ws, r, c16, s, &top_aligned)?,
+                // A whole number keeps a whole-number format in any column.
                 Cell::Int(v) => {
-                    ws.write_number_with_format(r, c16, *v as f64, &formats[c])?;
+                    ws.write_number_with_format(r, c16, *v as f64, &whole)?;
                 }
                 Cell::Num(v) => {
                     ws.write_number_with_format(r, c16, *v, &formats[c])?;
@@ -517,6 +606,7 @@ fn table_sheet(ws: &mut Worksheet, t: &PackTable, above: &[String]) -> Result<()
         .set_style(TableStyle::None);
     let last_col = (t.columns.len() - 1) as u16;
     ws.add_table(top, 0, last_row, last_col, &table)?;
+    let repeat = identifying_columns(t, &widths);
     for (c, width) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *width)?;
     }
@@ -530,24 +620,26 @@ fn table_sheet(ws: &mut Worksheet, t: &PackTable, above: &[String]) -> Result<()
                 .map(|(c, w)| (c.header.as_str(), *w)),
         ),
     )?;
-    print_setup(ws, last_row, last_col, Some(top))
+    print_setup(ws, &widths, last_row, Some(top), repeat)
 }
 
-/// A two- or three-column sheet table (Contents, Notes) with bold, wrapped headers.
+/// A sheet table of a few text columns (Contents, Notes, the dictionary) with bold, wrapped
+/// headers, each `(header, width in characters)`.
 fn simple_table(
     ws: &mut Worksheet,
     name: &str,
     top: u32,
-    headers: &[&str],
+    headers: &[(&str, f64)],
     rows: usize,
 ) -> Result<(), XlsxError> {
     let head = header_format(Kind::Text);
-    for (c, h) in headers.iter().enumerate() {
+    for (c, (h, w)) in headers.iter().enumerate() {
         ws.write_string_with_format(top, c as u16, *h, &head)?;
+        ws.set_column_width(c as u16, *w)?;
     }
     let columns: Vec<TableColumn> = headers
         .iter()
-        .map(|h| TableColumn::new().set_header(*h).set_header_format(&head))
+        .map(|(h, _)| TableColumn::new().set_header(*h).set_header_format(&head))
         .collect();
     let last_row = top + rows.max(1) as u32;
     let last_col = (headers.len() - 1) as u16;
@@ -562,7 +654,8 @@ fn simple_table(
             .set_autofilter(false)
             .set_style(TableStyle::None),
     )?;
-    print_setup(ws, last_row, last_col, Some(top))
+    let widths: Vec<f64> = headers.iter().map(|(_, w)| *w).collect();
+    print_setup(ws, &widths, last_row, Some(top), Some((0, 0)))
 }
 
 /// rust_xlsxwriter does not write the document language; add `dc:language` to the core
@@ -595,4 +688,45 @@ fn set_language(xlsx: &[u8], language: &str) -> Vec<u8> {
         }
     }
     out.finish().expect("in memory").into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sheet_fits_one_page_wide_down_to_70_per_cent_and_splits_beyond() {
+        // 92 characters print at 100%; 131 at 70%.
+        assert_eq!(split_scale(&[90.0]), None);
+        assert_eq!(split_scale(&[60.0, 60.0]), None);
+        assert_eq!(split_scale(&[65.0, 65.0]), Some(SPLIT_PRINT_SCALE));
+        assert_eq!(split_scale(&[12.0; 26]), Some(SPLIT_PRINT_SCALE));
+    }
+
+    #[test]
+    fn a_split_table_repeats_the_trust_code_and_name_or_what_fits() {
+        use crate::table::{trust_code_column, trust_name_column};
+        let t = |columns: Vec<crate::table::Column>| PackTable {
+            id: "t".into(),
+            sheet: "T".into(),
+            title: "T".into(),
+            description: String::new(),
+            notes: Vec::new(),
+            columns,
+            rows: Vec::new(),
+        };
+        let rank = crate::table::col("Rank", "rank", Kind::Integer, "", "");
+        let league = t(vec![rank.clone(), trust_code_column(), trust_name_column()]);
+        assert_eq!(
+            identifying_columns(&league, &[8.0, 9.0, 36.0]),
+            Some((1, 2))
+        );
+        // A name too wide to repeat leaves the code alone.
+        assert_eq!(
+            identifying_columns(&league, &[8.0, 9.0, 60.0]),
+            Some((1, 1))
+        );
+        // No trust or metric columns: the first.
+        assert_eq!(identifying_columns(&t(vec![rank]), &[8.0]), Some((0, 0)));
+    }
 }
