@@ -255,7 +255,7 @@ fn every_trust_with_an_average_has_a_letter_and_a_board_workbook() {
         }
         // NHS England publishes no board capability ratings: never one on a real trust.
         assert!(
-            text.contains("Board capability assessment: not assessed."),
+            text.contains("Board capability assessment: not assessed"),
             "{code}"
         );
     }
@@ -307,13 +307,33 @@ fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
         .filter(|p| matches!(p.outcome, PlanOutcome::Path { .. }))
         .collect();
     assert!(paths.len() > 50, "{} plans with a path", paths.len());
-    // Every proposed target is within the best value of the trust's peer group that quarter.
+    // Every proposed target is within the best value of the trust's peer group that quarter,
+    // and within the configured bound (the best quarter's value); a target set by a peer's
+    // value never ties another trust's shown value; the average lands inside the cut-point,
+    // with the configured margin wherever the fewest metrics allow it.
+    assert_eq!(
+        m.improvement.target_bound,
+        league_model::TargetBound::BestQuartile
+    );
+    let mut with_margin = 0;
     let group_of =
         |t: &league_model::TrustCode| data.trusts[&plans_quarter(&data)][t].peer_group.clone();
     for plan in &paths {
-        let PlanOutcome::Path { steps, .. } = &plan.outcome else {
+        let PlanOutcome::Path {
+            steps,
+            exact_average,
+            cut_point,
+            new_average,
+            ..
+        } = &plan.outcome
+        else {
             unreachable!()
         };
+        assert!(exact_average <= cut_point, "{}", plan.trust);
+        assert!((league_model::number::round_dp(*exact_average, 2) - new_average).abs() < 1e-9);
+        if cut_point - exact_average >= m.improvement.margin - 1e-9 {
+            with_margin += 1;
+        }
         let group = group_of(&plan.trust);
         for st in steps {
             let def = m
@@ -327,10 +347,48 @@ fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
                     && o.metric_id == st.value_id
                     && data.trusts[&o.quarter][&o.trust].peer_group == group
             });
+            let values: Vec<(&league_model::TrustCode, f64)> =
+                values.map(|o| (&o.trust, o.value)).collect();
             let best = values
-                .map(|o| o.value)
+                .iter()
+                .map(|v| v.1)
                 .reduce(|a, b| if higher { a.max(b) } else { a.min(b) })
                 .expect("peer values");
+            // The best quarter's value: the linear quartile on the better side.
+            let mut keys: Vec<f64> = values
+                .iter()
+                .map(|v| if higher { -v.1 } else { v.1 })
+                .collect();
+            keys.sort_by(f64::total_cmp);
+            let h = (keys.len() - 1) as f64 * 0.25;
+            let (lo, hi) = (
+                h.floor() as usize,
+                (h.floor() as usize + 1).min(keys.len() - 1),
+            );
+            let quartile = keys[lo] + (h - h.floor()) * (keys[hi] - keys[lo]);
+            let key = if higher { -st.to_value } else { st.to_value };
+            assert!(
+                key >= quartile - 1e-9,
+                "{} {}: target {} beyond the best quarter's {}",
+                plan.trust,
+                st.value_id,
+                st.to_value,
+                quartile.abs()
+            );
+            if matches!(def.scoring, league_model::Scoring::Rank) {
+                let dp = u32::from(def.value_dp);
+                let shown = |x: f64| league_model::number::round_dp(x, dp);
+                assert!(
+                    values
+                        .iter()
+                        .filter(|v| *v.0 != plan.trust)
+                        .all(|v| (shown(v.1) - st.to_value).abs() > 1e-9),
+                    "{} {}: target {} ties a peer's shown value",
+                    plan.trust,
+                    st.value_id,
+                    st.to_value
+                );
+            }
             let within = if higher {
                 st.to_value <= best + 1e-9
             } else {
@@ -343,6 +401,11 @@ fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
             );
         }
     }
+    assert!(
+        with_margin * 2 > paths.len(),
+        "{with_margin} of {} paths leave the margin",
+        paths.len()
+    );
     let letters = report(&[]);
     // Every fifth plan, re-scored by the whole engine with the proposed values in the data.
     for plan in paths.iter().step_by(5) {
@@ -350,6 +413,8 @@ fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
             target,
             steps,
             new_average,
+            exact_average,
+            cut_point,
         } = &plan.outcome
         else {
             unreachable!()
@@ -398,15 +463,34 @@ fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
         ));
         assert!(
             text.contains(&format!(
-                "your average would be {new_average:.2}, in segment {target}"
+                "your average would be {exact_average:.3} ({new_average:.2} as published), {:.3} inside segment {target}'s cut-point of {cut_point:.3}",
+                cut_point - exact_average
             )),
-            "{}",
+            "{}: {text}",
             plan.trust
         );
+        // A metric that changes once a year is marked where it is proposed.
+        for s in steps {
+            let annual = m.metric(&s.metric_id).is_some_and(|x| x.annual);
+            // (The name wraps in its cell, so the marker's words may follow other cells.)
+            assert_eq!(
+                text.contains(&format!("({};", s.metric_id))
+                    && text.contains("changes once a year)"),
+                annual,
+                "{} {}",
+                plan.trust,
+                s.metric_id
+            );
+        }
         let table = &text[text.find("Table 3: what it would take").expect("table 3")..];
         for s in steps {
             for figure in [s.from_value, s.to_value] {
-                let shown = format!("{:.2}", league_model::number::round_dp(figure, 2));
+                let dp = m.metric(&s.metric_id).map_or(2, |x| x.value_dp);
+                let shown = format!(
+                    "{:.*}",
+                    usize::from(dp),
+                    league_model::number::round_dp(figure, u32::from(dp))
+                );
                 assert!(
                     table.contains(&shown),
                     "{}: {} {shown} in {table}",
@@ -415,7 +499,8 @@ fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
                 );
             }
             assert!(
-                table.contains(&format!("({})", s.metric_id)),
+                table.contains(&format!("({})", s.metric_id))
+                    || table.contains(&format!("({};", s.metric_id)),
                 "{}",
                 plan.trust
             );
@@ -647,7 +732,7 @@ fn a_board_assessment_reaches_the_documents_of_its_made_up_trust_only() {
             p.display()
         );
         assert_eq!(
-            text.contains("Board capability assessment: not assessed."),
+            text.contains("Board capability assessment: not assessed"),
             !is_rated
         );
         // Everything computed from synthetic data says so.

@@ -28,11 +28,11 @@ mod trust;
 pub use capability::BoardAssessment;
 pub use dataset::{Addressee, Dataset, Observation, Provenance, SourceRef, TrustInQuarter};
 pub use methodology::{
-    AsOf, Band, ConfigError, CutOff, Direction, Domain, Evidence, FinancialOverride,
+    AsOf, Band, ConfigError, CutOff, Direction, Domain, Evidence, FinancialOverride, Improvement,
     InterventionCondition, InterventionRule, Interventions, KnownAt, LeagueTableRule, LikelyRanges,
     Methodology, Metric, MetricStatus, OutputIds, PeerGroup, PeerStatistics, Pool, PoolRef,
     PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod, SegmentPool,
-    Segmentation,
+    Segmentation, TargetBound,
 };
 pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month};
 pub use quarter::{Quarter, QuarterParseError};

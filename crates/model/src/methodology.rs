@@ -88,6 +88,47 @@ pub struct Methodology {
     pub as_of: AsOf,
     /// When documents show peer statistics (median, quartiles, a metric's rank).
     pub peer_statistics: PeerStatistics,
+    /// How "what it would take" chooses its targets.
+    pub improvement: Improvement,
+}
+
+/// How "what it would take" chooses its targets (this project's presentation, not NHS
+/// England's method).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Improvement {
+    /// How far (in average score) inside the next segment's cut-point a path should leave the
+    /// unrounded average, where the fewest metrics can: other trusts' scores and the quartile
+    /// cut-points move from quarter to quarter, so a path that lands on the cut-point is not
+    /// one to plan on. Where the fewest metrics cannot, the path is shown with its margin.
+    pub margin: f64,
+    /// How far a target may go: never beyond what trusts of the peer group already achieve.
+    pub target_bound: TargetBound,
+    /// Why.
+    pub basis: String,
+}
+
+/// The furthest a "what it would take" target may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetBound {
+    /// The best value any trust of the peer group has this quarter.
+    BestValue,
+    /// The value the best quarter of the peer group reach: the quartile on the better side
+    /// (linear, as the peer statistics).
+    BestQuartile,
+}
+
+impl TargetBound {
+    /// The bound in words, for documents: "the best value in the peer group this quarter".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            TargetBound::BestValue => "the best value in the peer group this quarter",
+            TargetBound::BestQuartile => {
+                "what the best quarter of the peer group reach this quarter"
+            }
+        }
+    }
 }
 
 /// Peer statistics are shown only over enough values to mean something: a median of one or a
@@ -450,8 +491,17 @@ pub struct Metric {
     pub sub_domain: String,
     /// Better direction of the raw value.
     pub direction: Direction,
-    /// Unit of the raw value ("%", "out of 10").
+    /// Unit of the raw value as NHS England's data file gives it ("%", "out of 10", "count"):
+    /// it picks the row where a metric is published in several units.
     pub unit: String,
+    /// The unit as documents write it, where it differs from the file's ("infections" for a
+    /// count of infections).
+    #[serde(default)]
+    pub unit_label: Option<String>,
+    /// A sentence about the unit, shown where the metric's value is (a rate whose denominator
+    /// NHS England does not give).
+    #[serde(default)]
+    pub unit_note: Option<String>,
     /// The range a raw value can take (a share in per cent: 0 to 100); values outside it are
     /// quarantined on input. Absent: any finite number.
     #[serde(default)]
@@ -476,6 +526,25 @@ pub struct Metric {
     /// for a plan. Decides the as-of check against a quarter's cut-off.
     #[serde(default)]
     pub known_at: KnownAt,
+    /// The value changes only once a year (an annual survey or collection): a target on it
+    /// cannot be met by the next quarter, and documents say so beside it.
+    #[serde(default)]
+    pub annual: bool,
+    /// Decimal places the value is shown at (a count: 0). A target beyond a peer's value is
+    /// the next value at these places, so that it never ties a peer's published value.
+    #[serde(default = "two")]
+    pub value_dp: u8,
+}
+
+fn two() -> u8 {
+    2
+}
+
+impl Metric {
+    /// The unit as documents write it.
+    pub fn shown_unit(&self) -> &str {
+        self.unit_label.as_deref().unwrap_or(&self.unit)
+    }
 }
 
 fn one() -> f64 {
@@ -780,6 +849,12 @@ impl Methodology {
 
     fn validate(&self) -> Result<(), (String, String)> {
         let err = |k: String, p: &str| Err((k, p.to_owned()));
+        if !(0.0..0.5).contains(&self.improvement.margin) {
+            return err(
+                "improvement.margin".into(),
+                "a margin in average score from 0 up to 0.5",
+            );
+        }
         if self.peer_statistics.minimum_values < 2 {
             return err(
                 "peer_statistics.minimum_values".into(),

@@ -81,6 +81,8 @@ pub struct DomainResult {
     pub score: f64,
     /// Domain segment (1–4), derived like the overall segment.
     pub segment: u8,
+    /// The domain's own three cut-points the segment was cut at.
+    pub cuts: [f64; 3],
     /// Rank of the domain score within the peer group (competition ranking, 1 = best).
     pub rank: u32,
 }
@@ -277,6 +279,11 @@ pub enum PlanOutcome {
         steps: Vec<ImprovementStep>,
         /// The average after them, rounded as published.
         new_average: f64,
+        /// The average after them before rounding.
+        exact_average: f64,
+        /// The cut-point the average must stay on the better side of: the upper bound of
+        /// segment `target`.
+        cut_point: f64,
     },
     /// No combination of the modelled metrics reaches the next segment.
     NoPath {

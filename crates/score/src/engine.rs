@@ -346,15 +346,19 @@ impl GroupContext<'_> {
                 .get(&i)
                 .map(|ds| {
                     ds.iter()
-                        .map(|&(d, score)| DomainResult {
-                            domain: m.domains[d].id.clone(),
-                            score,
-                            segment: rules::segment_of(
-                                rounded(score),
-                                &(self.domain_cuts)(d),
-                                m.segmentation.boundary,
-                            ),
-                            rank: 0,
+                        .map(|&(d, score)| {
+                            let cuts = (self.domain_cuts)(d);
+                            DomainResult {
+                                domain: m.domains[d].id.clone(),
+                                score,
+                                segment: rules::segment_of(
+                                    rounded(score),
+                                    &cuts,
+                                    m.segmentation.boundary,
+                                ),
+                                cuts,
+                                rank: 0,
+                            }
                         })
                         .collect()
                 })

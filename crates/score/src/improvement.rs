@@ -11,13 +11,20 @@
 //! Only the trust's own segment is searched for, so only its own average matters; where the
 //! cut-points are quartiles of the averages they would move a little with it, which the report
 //! says.
+//!
+//! Targets a board could act on: none goes beyond what the trust's peer group already achieve
+//! that quarter (`improvement.target_bound`: the best value, or the best quarter's); a target
+//! set by a peer's value is the next value beyond it at the metric's shown places, so it never
+//! ties a peer whose published score differs; and where the fewest metrics allow it, the path
+//! leaves the unrounded average `improvement.margin` inside the cut-point. The plan carries the
+//! unrounded average and the cut-point, so documents show the margin.
 
 use std::collections::{BTreeSet, HashMap};
 
 use league_model::number::round_dp;
 use league_model::{
     Dataset, Direction, ImprovementPlan, ImprovementStep, LeagueRow, Methodology, MetricScore,
-    PlanOutcome, PoolRef, Quarter, ScoreRun, Scoring, TrustCode,
+    PlanOutcome, PoolRef, Quarter, ScoreRun, Scoring, TargetBound, TrustCode,
 };
 
 use crate::rules;
@@ -130,6 +137,16 @@ impl Target<'_> {
         round_dp((self.sum - gain) / self.weight, self.m.rounding.average_dp)
     }
 
+    /// The average after lowering the weighted sum by `gain`, before rounding.
+    fn exact(&self, gain: f64) -> f64 {
+        (self.sum - gain) / self.weight
+    }
+
+    /// The upper bound of the segment to reach.
+    fn cut_point(&self) -> f64 {
+        self.cuts[usize::from(self.segment.clamp(1, 3)) - 1]
+    }
+
     fn reached(&self, gain: f64) -> bool {
         let unadjusted =
             rules::segment_of(self.average(gain), &self.cuts, self.m.segmentation.boundary);
@@ -138,6 +155,13 @@ impl Target<'_> {
             self.in_deficit,
             self.m.financial_override.cap_segment,
         ) <= self.segment
+    }
+
+    /// Reached with the configured margin to spare: the unrounded average at least
+    /// `improvement.margin` inside the cut-point.
+    fn reached_with_margin(&self, gain: f64) -> bool {
+        self.reached(gain)
+            && self.exact(gain) <= self.cut_point() - self.m.improvement.margin + 1e-12
     }
 }
 
@@ -169,13 +193,21 @@ fn outcome(
         })
     });
     let all: f64 = order.iter().map(|&i| best(i)).sum();
-    let Some(k) =
-        (1..=order.len()).find(|&k| target.reached(order[..k].iter().map(|&i| best(i)).sum()))
-    else {
+    let top = |k: usize| -> f64 { order[..k].iter().map(|&i| best(i)).sum() };
+    let Some(k) = (1..=order.len()).find(|&k| target.reached(top(k))) else {
         return PlanOutcome::NoPath {
             target: target.segment,
             best_average: target.average(all),
         };
+    };
+    // With a margin to spare where the fewest metrics allow one; else just reaching it.
+    let margin = target.reached_with_margin(top(k));
+    let ok = |gain: f64| {
+        if margin {
+            target.reached_with_margin(gain)
+        } else {
+            target.reached(gain)
+        }
     };
     // Then each chosen metric relaxed to the smallest improvement that still reaches it.
     let chosen = &order[..k];
@@ -190,7 +222,7 @@ fn outcome(
             .sum();
         let c = &candidates[chosen[j]];
         level[j] = (0..c.levels.len())
-            .find(|&l| target.reached(others + c.gain(l)))
+            .find(|&l| ok(others + c.gain(l)))
             .unwrap_or(level[j]);
     }
     let gain: f64 = (0..k).map(|x| candidates[chosen[x]].gain(level[x])).sum();
@@ -214,6 +246,8 @@ fn outcome(
         target: target.segment,
         steps,
         new_average: target.average(gain),
+        exact_average: target.exact(gain),
+        cut_point: target.cut_point(),
     }
 }
 
@@ -239,15 +273,13 @@ impl<'a> Pool<'a> {
             .ok_or_else(|| "not in the methodology".to_owned())?;
         match &metric.scoring {
             Scoring::Matrix { .. } => {
-                return Err(
-                    "it is a combination of two other scores, not a value to improve".into(),
-                );
+                return Err("it combines two other scores".into());
             }
             Scoring::Mapping { .. } => {
-                return Err("it is a rating, not a value that can be improved by an amount".into());
+                return Err("it is a rating, not an amount".into());
             }
             Scoring::Published => {
-                return Err("NHS England publishes only its score, not the value behind it".into());
+                return Err("NHS England's data give only its score".into());
             }
             _ => {}
         }
@@ -266,6 +298,29 @@ impl<'a> Pool<'a> {
         let peers = self.peer_keys(metric, value_id, r);
         let key = |v: f64| oriented(v, metric.direction);
         let better = |x: f64| key(x) < key(from_value);
+        let bound_best = self.m.improvement.target_bound == TargetBound::BestValue;
+        let group_bound = self.group_bound(value_id, r);
+        // A target set by a peer's value is the next value, at the places values are shown,
+        // beyond it: a target equal to a peer's shown value would read as scoring what that
+        // peer scores, which it need not (NHS England ranks the unrounded values). With the
+        // best value as the bound, that value is the exception: never passed, only matched.
+        let dp = metric.value_dp;
+        let shown: Vec<f64> = peer_values(&peers, metric.direction)
+            .into_iter()
+            .map(|v| round_dp(v, u32::from(dp)))
+            .collect();
+        let from_peers = || -> Vec<f64> {
+            shown
+                .iter()
+                .map(|&v| beyond(v, dp, metric.direction))
+                .filter(|y| !shown.iter().any(|v| (v - y).abs() < 1e-9))
+                .chain(
+                    group_bound
+                        .filter(|_| bound_best)
+                        .map(|b| oriented(b, metric.direction)),
+                )
+                .collect()
+        };
         let mut targets: Vec<f64> = match &metric.scoring {
             Scoring::Bands { bands } => bands
                 .iter()
@@ -273,21 +328,27 @@ impl<'a> Pool<'a> {
                 .filter_map(|b| b.threshold)
                 .collect(),
             Scoring::Standard { standard } => {
-                let mut t = peer_values(&peers, metric.direction);
+                let mut t = from_peers();
                 t.push(*standard);
                 t
             }
             Scoring::Floor { floor } => {
-                let mut t = peer_values(&peers, metric.direction);
+                let mut t = from_peers();
                 t.push(*floor);
                 t
             }
-            _ => peer_values(&peers, metric.direction),
+            _ => from_peers(),
         };
-        // Never beyond the best value any trust of the peer group has this quarter: a target
-        // no peer has reached is not one a board can act on.
-        let group_best = self.group_best(value_id, r);
-        targets.retain(|&x| better(x) && group_best.is_some_and(|b| key(x) >= b - 1e-12));
+        // Never beyond what trusts of the peer group already achieve this quarter (the best
+        // value, or the best quarter's, as configured: a target no peer reaches is not one a
+        // board can act on), nor outside the values the metric can take.
+        targets.retain(|&x| {
+            better(x)
+                && group_bound.is_some_and(|b| key(x) >= b - 1e-12)
+                && metric
+                    .valid_range
+                    .is_none_or(|[lo, hi]| (lo..=hi).contains(&x))
+        });
         targets.sort_by(|a, b| key(*b).total_cmp(&key(*a)));
         targets.dedup();
         let round = self
@@ -312,15 +373,17 @@ impl<'a> Pool<'a> {
         })
     }
 
-    /// The best oriented key (lower is better) among the values of the trust's own peer group
-    /// this quarter, the trust's own included.
-    fn group_best(&self, value_id: &str, r: &LeagueRow) -> Option<f64> {
+    /// The furthest a target may go, as an oriented key (lower is better), from the values
+    /// of the trust's own peer group this quarter, the trust's own included: the best of
+    /// them, or the quartile on the better side, as configured.
+    fn group_bound(&self, value_id: &str, r: &LeagueRow) -> Option<f64> {
         let metric = self
             .m
             .metrics
             .iter()
             .find(|x| x.value_id.as_deref() == Some(value_id))?;
-        self.data
+        let mut keys: Vec<f64> = self
+            .data
             .trusts
             .get(&self.quarter)
             .into_iter()
@@ -328,7 +391,12 @@ impl<'a> Pool<'a> {
             .filter(|(_, info)| info.peer_group == r.trust.peer_group)
             .filter_map(|(t, _)| self.values.get(&(self.quarter, t, value_id)))
             .map(|&v| oriented(v, metric.direction))
-            .min_by(f64::total_cmp)
+            .collect();
+        keys.sort_by(f64::total_cmp);
+        match self.m.improvement.target_bound {
+            TargetBound::BestValue => keys.first().copied(),
+            TargetBound::BestQuartile => rules::quantile_linear(&keys, 0.25),
+        }
     }
 
     /// The oriented keys (lower is better) of the other trusts in the trust's comparator pool,
@@ -370,6 +438,16 @@ fn oriented(v: f64, d: Direction) -> f64 {
 
 fn peer_values(keys: &[f64], d: Direction) -> Vec<f64> {
     keys.iter().map(|&k| oriented(k, d)).collect()
+}
+
+/// The next value at `dp` decimal places strictly better than `v` (itself at `dp` places).
+fn beyond(v: f64, dp: u8, d: Direction) -> f64 {
+    let step = 10f64.powi(-i32::from(dp));
+    let next = match d {
+        Direction::HigherIsBetter => v + step,
+        Direction::LowerIsBetter => v - step,
+    };
+    round_dp(next, u32::from(dp))
 }
 
 /// The score the trust would get with value `x`, the other trusts' values (`peers`, oriented
@@ -438,6 +516,14 @@ mod tests {
             score_at(&floor, Direction::HigherIsBetter, &keys, 12.0),
             rules::position_score(3, 3, 1.0, 3.0)
         );
+    }
+
+    #[test]
+    fn a_target_beyond_a_peer_is_the_next_shown_value_in_the_better_direction() {
+        assert_eq!(beyond(6.77, 2, Direction::HigherIsBetter), 6.78);
+        assert_eq!(beyond(18.09, 2, Direction::LowerIsBetter), 18.08);
+        assert_eq!(beyond(3.0, 0, Direction::LowerIsBetter), 2.0);
+        assert_eq!(beyond(-1.0, 2, Direction::HigherIsBetter), -0.99);
     }
 
     #[test]

@@ -1423,13 +1423,22 @@ fn metric_tables(
         let unit = if metric.unit == "%" {
             "per cent".to_owned()
         } else {
-            metric.unit.clone()
+            metric.shown_unit().to_owned()
         };
         // A metric NHS England publishes only as a score has no value, median or quartiles.
         let no_value = if metric.value_id.is_none() {
             Shorthand::NotApplicable
         } else {
             Shorthand::NotAvailable
+        };
+        // A count's values are whole numbers (a column of them, when every value is one).
+        let whole = metric.value_dp == 0
+            && scores
+                .iter()
+                .all(|s| s.value.is_none_or(|v| v.fract() == 0.0));
+        let value_cell = |v: Option<f64>| match v {
+            Some(x) if whole && x.fract() == 0.0 => Cell::Int(x as i64),
+            other => dec_or(other, no_value),
         };
         let mut rows: Vec<(String, u32, String, Vec<Cell>)> = scores
             .iter()
@@ -1447,7 +1456,7 @@ fn metric_tables(
                         Cell::Int(i64::from(rank)),
                         Cell::Text(t.code.to_string()),
                         Cell::Text(t.name.clone()),
-                        dec_or(s.value, no_value),
+                        value_cell(s.value),
                         dec(s.score),
                         dec_or(spread.map(|q| q.median), no_value),
                         dec_or(spread.map(|q| q.lower_quartile), no_value),
@@ -1468,7 +1477,11 @@ fn metric_tables(
             None => "NHS England publishes this metric as a score only: no value, median or quartiles apply.".to_owned(),
         };
         out.push(PackTable {
-            notes: Vec::new(),
+            notes: metric
+                .unit_note
+                .iter()
+                .map(|n| format!("Unit: {n}."))
+                .collect(),
             id: format!("metric_{}", metric.id.to_lowercase()),
             sheet: truncate_sheet(&format!("Metric {}", metric.id)),
             title: format!("{} ({}), {}, England", metric.name, metric.id, quarter),
@@ -1481,7 +1494,7 @@ fn metric_tables(
                 col("Rank in peer group", "rank", Kind::Integer, "", "Rank of the value within the peer group (best first; by score where no value is published)."),
                 trust_code_column(),
                 trust_name_column(),
-                col(&format!("Value{unit_header}"), "value", Kind::Decimal(DP), &unit, &value_meaning),
+                col(&format!("Value{unit_header}"), "value", if whole { Kind::Integer } else { Kind::Decimal(DP) }, &unit, &value_meaning),
                 col("Score", "score", Kind::Decimal(DP), "score 1 to 4", "The metric score in the trust's average, 1 (best) to 4."),
                 col(&format!("Peer group median{unit_header}"), "peer_median", Kind::Decimal(DP), &unit, "Median of the values in the trust's peer group."),
                 col(&format!("Peer group lower quartile{unit_header}"), "peer_lower_quartile", Kind::Decimal(DP), &unit, "Lower quartile (25th percentile, linear) of the values in the peer group."),

@@ -216,11 +216,11 @@ fn movement_sentence(before: &Position, now: &Position) -> String {
 }
 
 fn your_metrics(v: &TrustView) -> Vec<Block> {
-    let num = |x: f64| format!("{:.2}", league_model::number::round_dp(x, 2));
     let rows = v
         .metrics
         .iter()
         .map(|l| {
+            let num = |x: f64| text::figure(x, l.value_dp);
             vec![
                 format!("{} ({})", l.name, l.id),
                 l.value.map_or_else(|| "[x]".into(), num),
@@ -277,14 +277,30 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
                 d.name.clone(),
                 format!("{:.2}", d.score),
                 d.segment.to_string(),
+                format!("{:.3}, {:.3}, {:.3}", d.cuts[0], d.cuts[1], d.cuts[2]),
                 format!("{} of {}", d.rank, v.position.of),
             ]
         })
         .collect();
+    // Units that need a word ("OF1048 and OF1088: a rate as NHS England gives it, without
+    // saying per what."), in the table's key.
+    let mut unit_notes: Vec<(&str, Vec<String>)> = Vec::new();
+    for l in &v.metrics {
+        if let Some(note) = l.unit_note.as_deref() {
+            match unit_notes.iter_mut().find(|(n, _)| *n == note) {
+                Some((_, ids)) => ids.push(l.id.clone()),
+                None => unit_notes.push((note, vec![l.id.clone()])),
+            }
+        }
+    }
+    let unit_key: String = unit_notes
+        .iter()
+        .map(|(note, ids)| format!(" {}: {note}.", crate::narrative::and_list(ids)))
+        .collect();
     vec![
         Block::heading(2, "3. Your metrics", 120.0),
         Block::paragraph(format!(
-            "Each metric your trust is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. Metrics marked No under \"In average\" feed a combined score and are not averaged themselves. [x]: not published for your trust; [z]: does not apply; [u]: fewer than {} trusts to compare.",
+            "Each metric your trust is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. Metrics marked No under \"In average\" feed a combined score and are not averaged themselves. [x]: not published for your trust; [z]: does not apply; [u]: fewer than {} trusts to compare.{unit_key}",
             v.position.of,
             v.group_label.to_lowercase(),
             v.peer_minimum
@@ -304,17 +320,25 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
             ],
             rows,
         }),
+    ]
+    .into_iter()
+    .chain([
         Block::Table(Table {
-            caption: format!("Table 2: your domain scores, {}", v.quarter),
+            caption: format!(
+                "Table 2: your domain scores, {}, each segmented at the domain's own cut-points",
+                v.quarter
+            ),
             columns: vec![
                 ColumnSpec::text("Domain").width(WIDTH),
                 ColumnSpec::number("Score"),
                 ColumnSpec::number("Segment"),
+                ColumnSpec::whole("Cut-points"),
                 ColumnSpec::whole("Rank"),
             ],
             rows: domains,
         }),
-    ]
+    ])
+    .collect()
 }
 
 /// A reporting period in the one form documents write ("Q1 2025/26", "Jul-24 to Jun-25"), each
@@ -345,7 +369,7 @@ fn drivers(v: &TrustView) -> Vec<Block> {
     helps.sort_by(|a, b| a.effect.total_cmp(&b.effect).then_with(|| a.id.cmp(&b.id)));
     let line = |l: &&super::view::MetricLine| {
         format!(
-            "{} ({}): score {:.2} against a peer median score of {:.2}, {} {:.3} {} your average.",
+            "{} ({}): score {:.2}, peer median score {:.2}, {} {:.3} {} your average.",
             l.name,
             l.id,
             l.score,
@@ -408,12 +432,16 @@ fn what_it_would_take(v: &TrustView) -> Vec<Block> {
     let capped = matches!(plan.outcome, PlanOutcome::CappedByOverride { .. });
     if !plan.not_modelled.is_empty() && !capped {
         b.push(Block::paragraph(format!(
-            "The calculation leaves {} as {}, because a new value cannot be scored: {}.",
-            counted(plan.not_modelled.len(), "metric"),
+            "Left as {} {}, because a new value cannot be scored: {}.",
             if plan.not_modelled.len() == 1 {
                 "it is"
             } else {
                 "they are"
+            },
+            if plan.not_modelled.len() == 1 {
+                "(one metric)".to_owned()
+            } else {
+                format!("({})", counted(plan.not_modelled.len(), "metric"))
             },
             not_modelled(v, plan)
         )));
@@ -457,69 +485,100 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
             target,
             best_average,
         } => vec![Block::paragraph(format!(
-            "No combination of the metrics that can be re-scored reaches segment {target}: with every one of them at the best value in the peer group, your average would be {best_average:.2}, still short of the cut-point of {:.3}.",
+            "No combination of the metrics that can be re-scored reaches segment {target}: with every one of them at {}, your average would be {best_average:.2}, still short of the cut-point of {:.3}.",
+            v.target_bound,
             v.cuts[usize::from(*target).saturating_sub(1).min(2)]
         ))],
         PlanOutcome::Path {
             target,
             steps,
             new_average,
+            exact_average,
+            cut_point,
         } => {
+            let line = |id: &str| v.metric(id);
             let rows = steps
                 .iter()
                 .map(|s| {
-                    let unit = v.metric(&s.metric_id).map_or("", |l| l.unit.as_str());
-                    let name = v
-                        .metric(&s.metric_id)
-                        .map_or_else(|| s.metric_id.clone(), |l| format!("{} ({})", l.name, l.id));
+                    let (unit, dp) =
+                        line(&s.metric_id).map_or(("", 2), |l| (l.unit.as_str(), l.value_dp));
+                    let name = line(&s.metric_id).map_or_else(
+                        || s.metric_id.clone(),
+                        |l| {
+                            if l.annual {
+                                format!("{} ({}; changes once a year)", l.name, l.id)
+                            } else {
+                                format!("{} ({})", l.name, l.id)
+                            }
+                        },
+                    );
                     vec![
                         name,
-                        text::value(s.from_value, unit),
-                        text::value(s.to_value, unit),
+                        text::value(s.from_value, unit, dp),
+                        text::value(s.to_value, unit, dp),
                         format!("{:.2}", s.from_score),
                         format!("{:.2}", s.to_score),
                     ]
                 })
                 .collect();
-            let mut b = vec![
+            let annual = steps
+                .iter()
+                .any(|s| line(&s.metric_id).is_some_and(|l| l.annual));
+            let margin = cut_point - exact_average;
+            let b = vec![
                 Block::paragraph(format!(
-                    "The fewest metric improvements that would move your trust into segment {target}: {}. For each, the table gives the value to reach or better. With {}, your average would be {new_average:.2}, in segment {target}: this quarter's segments are 1 up to {:.3}, 2 up to {:.3}, 3 up to {:.3} and 4 above.{}",
+                    "The fewest metric improvements that would move your trust into segment {target}: {}. Each target is the value to reach or better, and goes no further than {}. With {}, your average would be {exact_average:.3} ({new_average:.2} as published), {margin:.3} inside segment {target}'s cut-point of {cut_point:.3}{}.{}{}",
                     counted(steps.len(), "metric"),
+                    v.target_bound,
                     if steps.len() == 1 {
                         "it"
                     } else {
                         "all of them"
                     },
-                    v.cuts[0],
-                    v.cuts[1],
-                    v.cuts[2],
+                    if margin + 1e-9 < v.margin {
+                        format!(
+                            ", less than the {:.2} this calculation looks for: no choice of {} leaves more",
+                            v.margin,
+                            counted(steps.len(), "metric")
+                        )
+                    } else {
+                        String::new()
+                    },
                     if v.cuts_move {
                         " The cut-points are quartiles of all trusts' averages and would move a little with your trust's."
                     } else {
                         ""
+                    },
+                    if v.position.in_deficit == Some(true) {
+                        format!(
+                            " While NHS England's data flag the trust as in financial deficit, it cannot go above segment {}.",
+                            v.cap
+                        )
+                    } else {
+                        String::new()
                     }
                 )),
-                Block::paragraph(
-                    "This is arithmetic on this quarter's published figures, not a forecast. Each new value is scored against the other trusts' current values, and every other metric is held as it is, although related metrics often move together. Some metrics change only once a year, such as the NHS Staff Survey.",
-                ),
+                Block::paragraph(format!(
+                    "This is arithmetic on this quarter's published figures, not a forecast: each new value is scored against the other trusts' current values, every other metric held as it is.{}",
+                    if annual {
+                        " A metric marked as changing once a year cannot meet its target within a quarter."
+                    } else {
+                        ""
+                    }
+                )),
                 Block::Table(Table {
                     caption: format!("Table 3: what it would take to reach segment {target}"),
                     columns: vec![
                         ColumnSpec::text("Metric").width(WIDTH),
-                        ColumnSpec::number("Value now"),
-                        ColumnSpec::number("Target"),
-                        ColumnSpec::number("Score now"),
-                        ColumnSpec::number("Score at target"),
+                        // Wide enough that the headings stay on one line.
+                        ColumnSpec::number("Value now").width(58.0),
+                        ColumnSpec::number("Target").width(58.0),
+                        ColumnSpec::number("Score now").width(56.0),
+                        ColumnSpec::number("Score at target").width(78.0),
                     ],
                     rows,
                 }),
             ];
-            if v.position.in_deficit == Some(true) {
-                b.push(Block::paragraph(format!(
-                    "NHS England's data flag your trust as in financial deficit, so it cannot go above segment {} while that lasts.",
-                    v.cap
-                )));
-            }
             b
         }
     }

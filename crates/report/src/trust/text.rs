@@ -2,16 +2,28 @@
 
 use super::view::{Position, StatusView, TrustView};
 
-/// A value with its unit, to two decimal places ("75.30%", "3.20 out of 10"), joined by
-/// no-break spaces so a table never splits it across lines.
-pub(crate) fn value(v: f64, unit: &str) -> String {
-    let v = league_model::number::round_dp(v, 2);
+/// A value with its unit at the metric's decimal places ("75.30%", "3.20 out of 10",
+/// "4 infections"), joined by no-break spaces so a table never splits it across lines.
+pub(crate) fn value(v: f64, unit: &str, dp: u8) -> String {
+    let v = figure(v, dp);
     match unit {
-        "%" => format!("{v:.2}%"),
-        "" => format!("{v:.2}"),
-        u if u.len() <= 10 => format!("{v:.2} {u}").replace(' ', "\u{a0}"),
-        u => format!("{v:.2} {u}"),
+        "%" => format!("{v}%"),
+        "" => v,
+        u if u.len() <= 10 => format!("{v} {u}").replace(' ', "\u{a0}"),
+        u => format!("{v} {u}"),
     }
+}
+
+/// A figure at `dp` decimal places, as the metric's values are shown; a count's median or
+/// quartile that falls between whole numbers keeps one place ("2.5", not "3").
+pub(crate) fn figure(v: f64, dp: u8) -> String {
+    let places = if dp == 0 && (v - v.round()).abs() > 1e-9 {
+        1
+    } else {
+        dp
+    };
+    let r = league_model::number::round_dp(v, u32::from(places));
+    format!("{r:.*}", usize::from(places))
 }
 
 /// The one phrase for the trust's segment, used wherever the segment appears: "Segment 2",
@@ -107,7 +119,7 @@ pub(crate) fn status_sentence(s: &StatusView) -> String {
 /// The board capability assessment, or that it was not assessed.
 pub(crate) fn board_sentence(v: &TrustView) -> String {
     match &v.board {
-        None => "Board capability assessment: not assessed. NHS England does not publish board capability ratings and none was supplied for this trust.".to_owned(),
+        None => "Board capability assessment: not assessed (NHS England does not publish the ratings, and none was supplied).".to_owned(),
         Some(b) => {
             let areas: Vec<String> = b
                 .areas

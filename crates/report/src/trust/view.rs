@@ -79,8 +79,14 @@ pub struct MetricLine {
     pub name: String,
     /// Domain name.
     pub domain: String,
-    /// Unit of the value.
+    /// Unit of the value, as documents write it.
     pub unit: String,
+    /// A sentence about the unit, where one is needed (a rate whose denominator is not given).
+    pub unit_note: Option<String>,
+    /// Decimal places the value is shown at (a count: 0).
+    pub value_dp: u8,
+    /// The value changes only once a year.
+    pub annual: bool,
     /// Whether a higher value is better.
     pub higher_is_better: bool,
     /// The trust's value, when there is one.
@@ -124,6 +130,8 @@ pub struct DomainLine {
     pub score: f64,
     /// Domain segment.
     pub segment: u8,
+    /// The domain's own cut-points.
+    pub cuts: [f64; 3],
     /// Rank of the domain score in the peer group.
     pub rank: u32,
 }
@@ -196,6 +204,10 @@ pub struct TrustView<'a> {
     pub data_as_of: String,
     /// The fewest values a peer statistic is shown over.
     pub peer_minimum: usize,
+    /// How far inside a cut-point "what it would take" looks to leave the average.
+    pub margin: f64,
+    /// How far its targets may go, in words ("the best value in the peer group this quarter").
+    pub target_bound: &'static str,
     /// Bootstrap replicates behind the likely ranges and segment chances.
     pub replicates: u32,
 }
@@ -302,6 +314,7 @@ pub fn trust_views<'a>(
                             .map_or_else(|| d.domain.clone(), |x| x.name.clone()),
                         score: d.score,
                         segment: d.segment,
+                        cuts: d.cuts,
                         rank: d.rank,
                     })
                     .collect(),
@@ -325,6 +338,8 @@ pub fn trust_views<'a>(
                     .replace('_', ""),
                 data_as_of: pack.method.data_as_of(q),
                 peer_minimum: m.peer_statistics.minimum_values,
+                margin: m.improvement.margin,
+                target_bound: m.improvement.target_bound.phrase(),
                 replicates: pack.method.replicates,
             });
         }
@@ -389,7 +404,10 @@ fn metric_line(
         domain: def
             .and_then(|d| m.domains.iter().find(|x| x.id == d.domain))
             .map_or_else(String::new, |x| x.name.clone()),
-        unit: def.map_or_else(String::new, |d| d.unit.clone()),
+        unit: def.map_or_else(String::new, |d| d.shown_unit().to_owned()),
+        unit_note: def.and_then(|d| d.unit_note.clone()),
+        value_dp: def.map_or(2, |d| d.value_dp),
+        annual: def.is_some_and(|d| d.annual),
         higher_is_better: def
             .is_some_and(|d| d.direction == league_model::Direction::HigherIsBetter),
         value: s.value,

@@ -115,13 +115,27 @@ fn notes(v: &TrustView) -> Vec<NoteRow> {
         subject: subject.to_owned(),
         text,
     };
-    vec![
+    let units: Vec<String> = v
+        .metrics
+        .iter()
+        .filter_map(|l| {
+            l.unit_note
+                .as_ref()
+                .map(|note| format!("{} ({}): {note}.", l.name, l.id))
+        })
+        .collect();
+    let mut notes = vec![
         n(1, "Scores and the average", format!("Each metric is scored from 1 (best) to 4 (worst) against the trust's comparators; the average metric score is the weighted mean of the {} scores the trust has. Segments 1 to 4 cut the average at {:.3}, {:.3} and {:.3}.", v.metrics_scored, v.cuts[0], v.cuts[1], v.cuts[2])),
         n(2, "Financial override", format!("A trust in financial deficit is placed no better than segment {}.", v.cap)),
-        n(3, "Likely ranges", "Likely ranges of the rank and the average come from resampling the trust's metric scores; a change of rank is significant only when the likely ranges do not overlap.".to_owned()),
-        n(4, "What it would take", "The fewest metric improvements that move the trust into the next segment, found by re-scoring each metric with the new value ranked among the peer group's current values; the other trusts' values are held as they are.".to_owned()),
+        n(3, "Likely ranges", "Likely ranges of the rank and the average, and the chances of each segment, come from resampling the trust's own metric scores: they show how much the average depends on which metrics it is scored on, not the measurement error in each figure. A change of rank is significant only when the likely ranges do not overlap.".to_owned()),
+        n(4, "What it would take", format!("The fewest metric improvements that move the trust into the next segment, found by re-scoring each metric with the new value ranked among the peer group's current values; the other trusts' values are held as they are. No target goes beyond {}; a target set by a peer's value is the next value beyond it at the places values are shown, so it never ties that peer. Where the fewest metrics allow it, the path leaves the unrounded average at least {:.2} inside the cut-point, since other trusts' scores and the cut-points move each quarter.", v.target_bound, v.margin)),
         n(5, "Peer league table", "The peer group's league table as this release's national pack gives it (for a peer group reconstructed by this project, its reconstruction, not NHS England's): the only sheet that names other trusts.".to_owned()),
-    ]
+        n(6, "Domain segments", format!("Each domain's segment is cut at that domain's own cut-points, not the overall segment's: {}.", v.domains.iter().map(|d| format!("{} {:.3}, {:.3} and {:.3}", d.name, d.cuts[0], d.cuts[1], d.cuts[2])).collect::<Vec<_>>().join("; "))),
+    ];
+    if !units.is_empty() {
+        notes.push(n(7, "Units", units.join(" ")));
+    }
+    notes
 }
 
 fn table(
@@ -250,7 +264,11 @@ fn metrics(v: &TrustView) -> PackTable {
                     (_, true) => Cell::Text("Higher".into()),
                     (_, false) => Cell::Text("Lower".into()),
                 },
-                dec_or(l.value, Shorthand::NotAvailable),
+                // A count is a whole number.
+                match l.value {
+                    Some(x) if l.value_dp == 0 && x.fract() == 0.0 => Cell::Int(x as i64),
+                    other => dec_or(other, Shorthand::NotAvailable),
+                },
                 dec(l.score),
                 Cell::Text(if l.in_average { "Yes" } else { "No" }.into()),
                 Cell::Num(league_model::number::round_dp(l.weight, 3)),
@@ -490,25 +508,40 @@ fn what_it_would_take(v: &TrustView) -> PackTable {
             target,
             steps,
             new_average,
+            exact_average,
+            cut_point,
         }) => (
             steps
                 .iter()
                 .map(|s| {
+                    let l = v.metric(&s.metric_id);
+                    let value = |x: f64| match l.map_or(2, |l| l.value_dp) {
+                        0 if x.fract() == 0.0 => Cell::Int(x as i64),
+                        _ => dec(x),
+                    };
                     vec![
                         Cell::Text(s.metric_id.clone()),
-                        Cell::Text(
-                            v.metric(&s.metric_id)
-                                .map_or_else(String::new, |l| l.name.clone()),
-                        ),
-                        dec(s.from_value),
-                        dec(s.to_value),
+                        Cell::Text(l.map_or_else(String::new, |l| l.name.clone())),
+                        Cell::Text(l.map_or_else(String::new, |l| l.unit.clone())),
+                        value(s.from_value),
+                        value(s.to_value),
                         dec(s.from_score),
                         dec(s.to_score),
+                        Cell::Text(
+                            if l.is_some_and(|l| l.annual) {
+                                "Yes"
+                            } else {
+                                "No"
+                            }
+                            .into(),
+                        ),
                     ]
                 })
                 .collect(),
             format!(
-                "These improvements together move the trust into segment {target}, with an average of {new_average:.2}."
+                "These improvements together move the trust into segment {target}: the average would be {exact_average:.3} ({new_average:.2} as published), {:.3} inside the segment's cut-point of {cut_point:.3}. No target goes beyond {}.",
+                cut_point - exact_average,
+                v.target_bound
             ),
         ),
         Some(PlanOutcome::CappedByOverride { cap, .. }) => (
@@ -540,6 +573,7 @@ fn what_it_would_take(v: &TrustView) -> PackTable {
         vec![
             col("Metric id", "metric_id", Kind::Text, "", "Score id."),
             col("Metric", "metric", Kind::Text, "", "Metric name."),
+            col("Unit", "unit", Kind::Text, "", "Unit of the values."),
             col(
                 "Value now",
                 "value_now",
@@ -567,6 +601,13 @@ fn what_it_would_take(v: &TrustView) -> PackTable {
                 Kind::Decimal(2),
                 "score 1 to 4",
                 "The score re-ranked with the target value.",
+            ),
+            col(
+                "Changes only once a year",
+                "annual",
+                Kind::Text,
+                "",
+                "Yes for a metric whose value changes once a year (a yearly survey or collection): its target cannot be met within a quarter.",
             ),
         ],
         rows,
