@@ -945,3 +945,57 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
         }
     }
 }
+
+#[test]
+fn an_implausible_value_is_queried_in_the_letter_workbook_and_validation_summary_and_scored_as_published()
+ {
+    use calamine::{Data, Reader};
+    // RXW's 12-hour share of 0.0% beside a 4-hour share of 59.5%: the one value the default
+    // data's plausibility check queries.
+    let run = report(&[]);
+    let summary = read_csv(&run.out.join("validation-summary.csv"));
+    let row = summary
+        .iter()
+        .find(|r| r["source_file"] == "(plausibility: values queried, scored as published)")
+        .expect("plausibility row");
+    assert_eq!(row["queried"], "1");
+    assert!(row["rows_read"].parse::<u32>().expect("count") > 100);
+    let text = one_line(&letter_text(&run.out, "2025-26-Q1", "RXW"));
+    assert!(text.contains("0.00 (queried)"), "{text}");
+    assert!(
+        text.contains("OF1014 is queried, not changed: a 12-hour share under 1% is implausible beside a 4-hour share under 75%"),
+        "{text}"
+    );
+    for code in ["RJR", "RP6"] {
+        let other = one_line(&letter_text(&run.out, "2025-26-Q1", code));
+        assert!(!other.contains("queried"), "{code}");
+    }
+    // Scored as published: NHS England's score of the value stands.
+    let scores = read_csv(&run.out.join("2025-26-Q1/acute/metric-scores.csv"));
+    let of1014 = scores
+        .iter()
+        .find(|r| r["Trust_code"] == "RXW" && r["Metric_ID"] == "OF1014")
+        .expect("RXW OF1014");
+    assert_eq!(of1014["Value"], "1.0");
+    // The board workbook says why, beside the value.
+    let xlsx = run.out.join("2025-26-Q1/trusts/RXW/board-workbook.xlsx");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("xlsx");
+    let range = wb.worksheet_range("Metrics").expect("Metrics");
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let head = rows
+        .iter()
+        .position(|r| matches!(&r[0], Data::String(x) if x == "Metric id"))
+        .expect("header");
+    let col = rows[head]
+        .iter()
+        .position(|c| matches!(c, Data::String(x) if x == "Value queried"))
+        .expect("Value queried column");
+    for r in &rows[head + 1..] {
+        let shown = r[col].to_string();
+        if r[0] == "OF1014" {
+            assert!(shown.starts_with("Queried: a 12-hour share"), "{shown}");
+        } else {
+            assert!(shown == "No" || shown == "[z]", "{}: {shown}", r[0]);
+        }
+    }
+}

@@ -348,6 +348,7 @@ pub(crate) fn report(
         .class(ExitClass::BadInput);
     }
     setup.check_coverage(&run)?;
+    account_for_plausibility(&setup.methodology, &run, &mut judged);
     if let Some(p) = &spec.board_assessment {
         boards_in_run(p, &boards, &run)?;
     }
@@ -563,6 +564,43 @@ fn reuse_existing(spec: &RunSpec, session: &Session, run_id: &str) -> anyhow::Re
 
 /// Values the sources produced that assembly leaves out are counted in the summary, by stated
 /// rule, never dropped with a log line only; values two sources give differently fail the run.
+/// The validation summary's row for the plausibility checks: every value a check reads, and
+/// how many it queries (kept and scored as published; documents mark them).
+fn account_for_plausibility(
+    m: &league_model::Methodology,
+    run: &league_model::ScoreRun,
+    judged: &mut Vec<(SourceSummary, Vec<Breach>)>,
+) {
+    if m.plausibility.is_empty() {
+        return;
+    }
+    let checked: Vec<&league_model::MetricScore> = run
+        .metric_scores
+        .iter()
+        .filter(|s| {
+            s.value.is_some()
+                && m.metric(&s.metric_id)
+                    .and_then(|x| x.value_id.as_deref())
+                    .is_some_and(|v| m.plausibility.iter().any(|c| c.queried.metric == v))
+        })
+        .collect();
+    for s in checked.iter().filter(|s| s.queried.is_some()) {
+        tracing::warn!(quarter = %s.quarter, trust = %s.trust, metric = %s.metric_id, value = s.value.unwrap_or_default(), reason = s.queried.as_deref().unwrap_or_default(), "value queried by a plausibility check: scored as published, marked in the documents");
+    }
+    let n = checked.len() as u64;
+    judged.push((
+        SourceSummary {
+            file: "(plausibility: values queried, scored as published)".into(),
+            format: "-".into(),
+            rows_read: n,
+            observations: n,
+            queried: checked.iter().filter(|s| s.queried.is_some()).count() as u64,
+            ..SourceSummary::default()
+        },
+        Vec::new(),
+    ));
+}
+
 fn account_for_assembly(
     assembled: &league_ingest::Assembled,
     thresholds: &Thresholds,

@@ -292,11 +292,23 @@ fn league_rows(path: &Path) -> BTreeMap<String, (String, Vec<String>)> {
         .map(|r| {
             let values = figures
                 .iter()
-                .map(|i| i.and_then(|i| r.get(i)).unwrap_or_default().to_owned())
+                .map(|i| canonical(i.and_then(|i| r.get(i)).unwrap_or_default()))
                 .collect();
             (r[code].to_owned(), (r[name].to_owned(), values))
         })
         .collect()
+}
+
+/// A figure as compared: numbers by value, so "1.8" and "1.80" (a range written at the
+/// published 2 dp since, a number in an older release) are the same figure.
+fn canonical(text: &str) -> String {
+    text.split(" to ")
+        .map(|part| {
+            part.parse::<f64>()
+                .map_or_else(|_| part.to_owned(), |v| v.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(" to ")
 }
 
 /// The correction notice: what changed (files and trusts), why, the scale and the affected

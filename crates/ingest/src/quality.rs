@@ -9,7 +9,7 @@ pub const QUARANTINE_COLUMNS: [&str; 6] =
     ["source_file", "line", "column", "value", "rule", "message"];
 
 /// Summary CSV columns.
-pub const SUMMARY_COLUMNS: [&str; 9] = [
+pub const SUMMARY_COLUMNS: [&str; 10] = [
     "source_file",
     "format",
     "rows_read",
@@ -18,6 +18,7 @@ pub const SUMMARY_COLUMNS: [&str; 9] = [
     "excluded",
     "remapped_to_successor",
     "values_produced",
+    "queried",
     "threshold_breaches",
 ];
 
@@ -83,6 +84,7 @@ pub fn summary_csv(sources: &[(SourceSummary, Vec<Breach>)]) -> String {
                 excluded.join("; "),
                 s.remapped.to_string(),
                 s.observations.to_string(),
+                s.queried.to_string(),
                 breaches.join("; "),
             ]
         }),

@@ -30,9 +30,9 @@ pub use dataset::{Addressee, Dataset, Observation, Provenance, SourceRef, TrustI
 pub use methodology::{
     AsOf, Band, ConfigError, CutOff, Direction, Domain, Evidence, FinancialOverride, Improvement,
     InterventionCondition, InterventionRule, Interventions, KnownAt, LeagueTableRule, LikelyRanges,
-    Methodology, Metric, MetricStatus, OutputIds, PeerGroup, PeerStatistics, Pool, PoolRef,
-    PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod, SegmentPool,
-    Segmentation, TargetBound,
+    Methodology, Metric, MetricStatus, OutputIds, PeerGroup, PeerStatistics, PlausibilityCheck,
+    Pool, PoolRef, PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod,
+    SegmentPool, Segmentation, TargetBound, ValueCondition,
 };
 pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month};
 pub use quarter::{Quarter, QuarterParseError};

@@ -90,6 +90,59 @@ pub struct Methodology {
     pub peer_statistics: PeerStatistics,
     /// How "what it would take" chooses its targets.
     pub improvement: Improvement,
+    /// Checks that query an implausible value without changing it.
+    #[serde(rename = "plausibility", default)]
+    pub plausibility: Vec<PlausibilityCheck>,
+}
+
+/// A check that queries a value that is implausible beside another of the same trust and
+/// quarter (a 12-hour share of 0% beside a 4-hour share of 60%). A queried value is scored as
+/// published: documents mark it and the validation summary counts it; nothing changes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlausibilityCheck {
+    /// Id (`ed_12_hour_vs_4_hour`).
+    pub id: String,
+    /// The value queried when both conditions hold.
+    pub queried: ValueCondition,
+    /// The other value it is judged beside.
+    pub given: ValueCondition,
+    /// Why the pair is implausible, in words a reader can check ("a 12-hour share under 1% is
+    /// implausible beside a 4-hour share under 75%").
+    pub reason: String,
+    /// Evidence for the rule.
+    pub evidence: Evidence,
+    /// Free-text justification.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A condition on one value of a trust in a quarter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueCondition {
+    /// Raw value id (`OF0014`).
+    pub metric: String,
+    /// Holds when the value is below this.
+    #[serde(default)]
+    pub below: Option<f64>,
+    /// Holds when the value is above this.
+    #[serde(default)]
+    pub above: Option<f64>,
+}
+
+impl ValueCondition {
+    /// Whether `v` meets the condition.
+    pub fn holds(&self, v: f64) -> bool {
+        self.below.is_none_or(|b| v < b) && self.above.is_none_or(|a| v > a)
+    }
+}
+
+impl PlausibilityCheck {
+    /// Whether the pair (the queried value, the given value) is implausible.
+    pub fn queries(&self, queried: f64, given: f64) -> bool {
+        self.queried.holds(queried) && self.given.holds(given)
+    }
 }
 
 /// How "what it would take" chooses its targets (this project's presentation, not NHS
@@ -849,6 +902,21 @@ impl Methodology {
 
     fn validate(&self) -> Result<(), (String, String)> {
         let err = |k: String, p: &str| Err((k, p.to_owned()));
+        let ids = self.known_ids();
+        for (i, c) in self.plausibility.iter().enumerate() {
+            let key = format!("plausibility[{i}]");
+            for (part, v) in [("queried", &c.queried), ("given", &c.given)] {
+                if !ids.contains(v.metric.as_str()) {
+                    return err(
+                        format!("{key}.{part}.metric"),
+                        "not a metric id of this methodology",
+                    );
+                }
+                if v.below.is_none() && v.above.is_none() {
+                    return err(format!("{key}.{part}"), "needs below or above");
+                }
+            }
+        }
         if !(0.0..0.5).contains(&self.improvement.margin) {
             return err(
                 "improvement.margin".into(),
@@ -1277,6 +1345,38 @@ mod tests {
             assert!(SHIPPED.contains(from), "{from}");
             let e = load(&SHIPPED.replacen(from, to, 1)).expect_err("refused");
             assert!(e.to_string().contains(key), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_plausibility_check_queries_only_the_pair_it_describes_and_names_known_metrics() {
+        let m = load(SHIPPED).expect("shipped");
+        let c = &m.plausibility[0];
+        assert_eq!(
+            (c.queried.metric.as_str(), c.given.metric.as_str()),
+            ("OF0014", "OF0013")
+        );
+        assert!(c.queries(0.0, 59.5));
+        assert!(
+            !c.queries(0.0, 88.5),
+            "a specialist trust's 0% beside a high 4-hour share"
+        );
+        assert!(!c.queries(5.0, 59.5));
+        for (from, to, key) in [
+            (
+                "metric = \"OF0014\", below",
+                "metric = \"OF9999\", below",
+                "plausibility[0].queried.metric",
+            ),
+            (
+                "{ metric = \"OF0013\", below = 75.0 }",
+                "{ metric = \"OF0013\" }",
+                "plausibility[0].given",
+            ),
+            ("margin = 0.02", "margin = 0.7", "improvement.margin"),
+        ] {
+            assert!(SHIPPED.contains(from), "{from}");
+            assert_eq!(invalid_key(&SHIPPED.replacen(from, to, 1)), key);
         }
     }
 

@@ -58,6 +58,9 @@ pub struct MetricScore {
     pub data_provenance: crate::Provenance,
     /// The period the score's inputs cover, as their sources state it.
     pub reporting_date: String,
+    /// Why the value is queried, when a plausibility check queries it (scored as published
+    /// all the same).
+    pub queried: Option<String>,
 }
 
 /// Median and quartiles of a metric's raw values within a peer group (linear, inclusive, as

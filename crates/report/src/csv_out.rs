@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use league_model::number::format_nhse;
+use league_model::number::{format_nhse, round_dp};
 use league_model::{
     LeagueRow, LeagueTable, Methodology, Provenance, Quarter, ScoreProvenance, ScoreRun,
 };
@@ -185,10 +185,11 @@ fn league_row(t: &LeagueTable, r: &LeagueRow) -> Vec<String> {
     let mut v = trust_columns(t, r);
     v.extend([
         format_nhse(r.average, 2),
+        // A range is this project's figure: both ends at the published 2 dp ("1.00 to 2.35").
         format!(
-            "{} to {}",
-            format_nhse(r.average_range.low, 2),
-            format_nhse(r.average_range.high, 2)
+            "{:.2} to {:.2}",
+            round_dp(r.average_range.low, 2),
+            round_dp(r.average_range.high, 2)
         ),
         r.segment.to_string(),
         r.deficit_label().to_owned(),

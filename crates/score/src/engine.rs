@@ -674,6 +674,27 @@ fn inputs<'a>(
         .collect()
 }
 
+/// The reason a plausibility check queries the trust's value of `metric`, if one does: the
+/// value and the other value the check judges it beside both meet the check's conditions.
+fn queried(
+    obs: &HashMap<(Quarter, &TrustCode, &str), &Observation>,
+    m: &Methodology,
+    q: Quarter,
+    t: &TrustCode,
+    metric: &league_model::Metric,
+    value: Option<f64>,
+) -> Option<String> {
+    let (value_id, v) = (metric.value_id.as_deref()?, value?);
+    m.plausibility
+        .iter()
+        .filter(|c| c.queried.metric == value_id)
+        .find(|c| {
+            obs.get(&(q, t, c.given.metric.as_str()))
+                .is_some_and(|g| c.queries(v, g.value))
+        })
+        .map(|c| c.reason.clone())
+}
+
 /// The periods the inputs cover, as their sources state them ("Jun-25"; "2025/26; Month 3
 /// 2025" for a combined score); the quarter when no input states one.
 fn reporting_date(behind: &[&Observation], q: Quarter) -> String {
@@ -766,6 +787,7 @@ fn metric_score_rows(
                     .max()
                     .unwrap_or_default(),
                 reporting_date: reporting_date(&behind, k.0),
+                queried: queried(obs, m, k.0, &k.1, metric, c.value),
             }
         })
         .collect();

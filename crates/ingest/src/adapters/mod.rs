@@ -194,6 +194,8 @@ pub struct SourceSummary {
     pub remapped: u64,
     /// Observations produced.
     pub observations: u64,
+    /// Values a plausibility check queries: kept and scored as published, marked in documents.
+    pub queried: u64,
 }
 
 impl SourceSummary {

@@ -569,6 +569,13 @@ fn league_columns(m: &Methodology, f: &MethodFacts) -> Vec<Column> {
         trust_name_column(),
         col("Region", "region", Kind::Text, "", "NHS England region."),
         col(
+            "Trust subtype",
+            "trust_subtype",
+            Kind::Text,
+            "",
+            "NHS England's trust subtype (\"Acute - Specialist\", \"Acute - Teaching\"...), as its data file gives it; descriptive only, not a peer group.",
+        ),
+        col(
             "Segment",
             "segment",
             Kind::Integer,
@@ -671,6 +678,11 @@ fn league_row(m: &Methodology, r: &LeagueRow) -> Vec<Cell> {
         Cell::Text(r.trust.code.to_string()),
         Cell::Text(r.trust.name.clone()),
         Cell::Text(r.trust.region.clone()),
+        if r.trust.subtype.is_empty() {
+            Cell::Missing(Shorthand::NotAvailable)
+        } else {
+            Cell::Text(r.trust.subtype.clone())
+        },
         Cell::Int(i64::from(r.segment)),
         Cell::Int(i64::from(r.unadjusted_segment)),
         Cell::Text(r.programme_label().to_owned()),
@@ -766,6 +778,13 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         .filter(|(q, _)| history.contains(q))
         .cloned()
         .collect();
+    // Every national table says its quarter in a column of its own, so its files stand alone
+    // and stack across quarters.
+    let [league, movement, metrics] = [league, movement, metrics].map(|ts| {
+        ts.into_iter()
+            .map(|t| with_quarter(t, quarter))
+            .collect::<Vec<_>>()
+    });
     let mut pack = NationalPack {
         quarter,
         previous: has_previous.then_some(previous_q),
@@ -790,6 +809,24 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
     pack.notes = notes(&pack);
     pack.key_findings = key_findings(&pack);
     pack
+}
+
+/// The table with a first column giving the quarter on every row.
+fn with_quarter(mut t: PackTable, quarter: Quarter) -> PackTable {
+    t.columns.insert(
+        0,
+        col(
+            "Quarter",
+            "quarter",
+            Kind::Text,
+            "",
+            "The quarter the row is for, as NHS England writes it (\"Q1 2025/26\": April to June 2025).",
+        ),
+    );
+    for row in &mut t.rows {
+        row.insert(0, Cell::Text(quarter.to_string()));
+    }
+    t
 }
 
 /// One peer group's league table as the pack prints it.

@@ -264,6 +264,8 @@ fn league_table(t: &PackTable, caption: String) -> Table {
         "rank_likely_to",
         "trust_code",
         "trust_name",
+        "trust_subtype",
+        "region",
         "segment",
         "segment_before_override",
         "recovery_support_programme",
@@ -276,7 +278,7 @@ fn league_table(t: &PackTable, caption: String) -> Table {
         ColumnSpec::number("Rank"),
         ColumnSpec::whole("Likely range of rank"),
         ColumnSpec::whole("Code"),
-        ColumnSpec::text("Trust name").width(WIDTH),
+        ColumnSpec::text("Trust name (subtype, region)").width(WIDTH),
         ColumnSpec::number("Segment"),
         ColumnSpec::number("Before override"),
         ColumnSpec::text("Recovery Support (segment 5)"),
@@ -302,11 +304,19 @@ fn league_table(t: &PackTable, caption: String) -> Table {
         .iter()
         .map(|row| {
             let c = cells(t, row, &keys);
-            let mut out = vec![c[0].clone(), format!("{} to {}", c[1], c[2])];
-            out.extend(c[3..9].iter().cloned());
-            out.push(c[9].clone());
-            out.push(format!("{} to {}", c[10], c[11]));
-            out.extend(c[12..].iter().cloned());
+            // The subtype and region beside the name: "Acute - Teaching" reads "Teaching" in a
+            // table of acute trusts.
+            let subtype = c[5].strip_prefix("Acute - ").unwrap_or(&c[5]);
+            let mut out = vec![
+                c[0].clone(),
+                format!("{} to {}", c[1], c[2]),
+                c[3].clone(),
+                format!("{} ({subtype}, {})", c[4], c[6]),
+            ];
+            out.extend(c[7..11].iter().cloned());
+            out.push(c[11].clone());
+            out.push(format!("{} to {}", c[12], c[13]));
+            out.extend(c[14..].iter().cloned());
             out
         })
         .collect();

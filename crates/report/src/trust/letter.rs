@@ -223,7 +223,14 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
             let num = |x: f64| text::figure(x, l.value_dp);
             vec![
                 format!("{} ({})", l.name, l.id),
-                l.value.map_or_else(|| "[x]".into(), num),
+                // [z] where no trust has a value (a score-only metric), [x] where this one has
+                // none.
+                match (l.value, &l.queried) {
+                    (None, _) if l.score_only => "[z]".into(),
+                    (None, _) => "[x]".into(),
+                    (Some(x), Some(_)) => format!("{} (queried)", num(x)),
+                    (Some(x), None) => num(x),
+                },
                 if l.value.is_some() {
                     // A short unit ("out of 10") stays on one line; a long one may wrap.
                     if l.unit.len() <= 10 {
@@ -243,7 +250,7 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
                 format!("{:.2}", l.score),
                 if l.comparable {
                     l.spread.map_or_else(
-                        || "[x]".into(),
+                        || if l.score_only { "[z]" } else { "[x]" }.into(),
                         |s| {
                             format!(
                                 "{} ({}\u{a0}to\u{a0}{})",
@@ -258,6 +265,7 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
                 },
                 match l.value_rank {
                     _ if !l.comparable => "[u]".into(),
+                    None if l.score_only => "[z]".into(),
                     None => "[x]".into(),
                     Some(r) => format!("{r}\u{a0}of\u{a0}{}", l.ranked),
                 },
@@ -296,6 +304,14 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
     let unit_key: String = unit_notes
         .iter()
         .map(|(note, ids)| format!(" {}: {note}.", crate::narrative::and_list(ids)))
+        .chain(v.metrics.iter().filter_map(|l| {
+            l.queried.as_ref().map(|why| {
+                format!(
+                    " {} is queried, not changed: {why}; it is scored as published.",
+                    l.id
+                )
+            })
+        }))
         .collect();
     vec![
         Block::heading(2, "3. Your metrics", 120.0),

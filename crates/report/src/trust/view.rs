@@ -87,6 +87,10 @@ pub struct MetricLine {
     pub value_dp: u8,
     /// The value changes only once a year.
     pub annual: bool,
+    /// Why a plausibility check queries the value (scored as published all the same).
+    pub queried: Option<String>,
+    /// NHS England publishes the metric as a score only: no trust has a value.
+    pub score_only: bool,
     /// Whether a higher value is better.
     pub higher_is_better: bool,
     /// The trust's value, when there is one.
@@ -408,6 +412,8 @@ fn metric_line(
         unit_note: def.and_then(|d| d.unit_note.clone()),
         value_dp: def.map_or(2, |d| d.value_dp),
         annual: def.is_some_and(|d| d.annual),
+        queried: s.queried.clone(),
+        score_only: def.is_some_and(|d| d.value_id.is_none()),
         higher_is_better: def
             .is_some_and(|d| d.direction == league_model::Direction::HigherIsBetter),
         value: s.value,

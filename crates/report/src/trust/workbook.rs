@@ -291,6 +291,11 @@ fn metrics(v: &TrustView) -> PackTable {
                 } else {
                     too_few()
                 },
+                match &l.queried {
+                    Some(why) => Cell::Text(format!("Queried: {why}")),
+                    None if l.value.is_some() => Cell::Text("No".into()),
+                    None => Cell::Missing(Shorthand::NotApplicable),
+                },
                 Cell::Text(if l.earlier_period {
                     format!(
                         "{} (earlier)",
@@ -395,6 +400,13 @@ fn metrics(v: &TrustView) -> PackTable {
                 Kind::Decimal(3),
                 "score points",
                 "Score less the peer median score, times the weight, over the total weight: positive costs the trust.",
+            ),
+            col(
+                "Value queried",
+                "value_queried",
+                Kind::Text,
+                "",
+                "\"Queried\" and why, where a plausibility check finds the value implausible beside another of the trust's values (it is scored as published all the same); No where none does; [z] where there is no value.",
             ),
             col(
                 "Period",
