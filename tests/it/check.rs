@@ -111,7 +111,8 @@ fn every_kind_of_corrupted_figure_is_caught() {
     assert_caught(&run, "a swapped quartile", "median shown as", |q| {
         rewrite_csv(&q.join("national/tables/metric_of1082.csv"), |h, rows| {
             let (m, lq) = (col(h, "peer_median"), col(h, "peer_lower_quartile"));
-            for r in rows.iter_mut().filter(|r| r[0] == "Acute trust") {
+            let g = col(h, "peer_group");
+            for r in rows.iter_mut().filter(|r| r[g] == "Acute trust") {
                 r.swap(m, lq);
             }
         });
@@ -389,7 +390,7 @@ fn peer_median_and_quartiles_recomputed_by_hand_equal_every_output() {
     let rows: Vec<&[Data]> = range.rows().collect();
     let header = rows
         .iter()
-        .position(|r| r.first() == Some(&Data::String("Peer group".into())))
+        .position(|r| r.first() == Some(&Data::String("Quarter".into())))
         .expect("header");
     let at = |name: &str| {
         rows[header]
@@ -402,9 +403,10 @@ fn peer_median_and_quartiles_recomputed_by_hand_equal_every_output() {
         at("Peer group lower quartile"),
         at("Peer group upper quartile"),
     ];
+    let group = at("Peer group");
     let mut n = 0;
     for r in &rows[header + 1..] {
-        if r[0] != Data::String("Acute trust".into()) {
+        if r[group] != Data::String("Acute trust".into()) {
             continue;
         }
         let got = cols.map(|c| match &r[c] {

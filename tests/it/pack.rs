@@ -74,7 +74,7 @@ fn from_xlsx(path: &Path, sheet: &str) -> Vec<Row> {
     let rows: Vec<&[Data]> = range.rows().collect();
     let header = rows
         .iter()
-        .position(|r| r.first() == Some(&Data::String("Rank".into())))
+        .position(|r| r.first() == Some(&Data::String("Quarter".into())))
         .expect("table header");
     let col = |name: &str| {
         rows[header]

@@ -150,8 +150,14 @@ fn report_writes_league_tables_for_all_three_peer_groups() {
 
     // The validation outputs sit beside the tables.
     let summary = read_csv(&out.join("validation-summary.csv"));
-    assert_eq!(summary.len(), 2);
+    assert_eq!(summary.len(), 3);
     assert_eq!(summary[0]["quarantined"], "0");
+    // The plausibility checks read every 12-hour share and query one (RXW's).
+    assert_eq!(
+        summary[2]["source_file"],
+        "(plausibility: values queried, scored as published)"
+    );
+    assert_eq!(summary[2]["queried"], "1");
     // Every value was read against its quarter's cut-off, and none was after it.
     assert_eq!(
         summary[1]["source_file"],

@@ -364,7 +364,7 @@ impl NationalPack {
                 .find(|g| g.peer_group == b.peer_group)
                 .map_or_else(|| b.peer_group.clone(), |g| g.label.to_lowercase());
             s.push_str(&format!(
-                " The {label} segments and ranks are reconstructed by this project from public statistics (NHS England's data file for them is not in hand); NHS England's results may differ."
+                " The {label} segments and ranks are reconstructed by this project from public statistics (this project does not have NHS England's data file for them); NHS England's results may differ."
             ));
         }
         s
@@ -467,7 +467,7 @@ impl Basis {
         );
         if self.reconstructed > 0 {
             s.push_str(&format!(
-                " NHS England's data file for this peer group is not in hand: {} of the averaged scores were computed by this project from public statistics, with scoring rules partly inferred, so its segments and ranks are reconstructed by this project; NHS England's results may differ.",
+                " This project does not have NHS England's data file for this peer group: {} of the averaged scores were computed by this project from public statistics, with scoring rules partly inferred, so its segments and ranks are reconstructed by this project; NHS England's results may differ.",
                 thousands(self.reconstructed)
             ));
         }
@@ -1247,7 +1247,7 @@ fn notes(p: &NationalPack) -> Vec<Note> {
         Note {
             id: "limits",
             subject: "Known limits".to_owned(),
-            text: "A trust is scored only on the metrics a real source gives for it, as NHS England does for missing data, so an average resting on few metrics is less certain (its likely range is wider). Where NHS England's own data file for a peer group is not in hand, its values come from NHS England's statistical publications and may differ from NHS England's in definition or period; the metrics each table rests on are listed with it.".to_owned(),
+            text: "A trust is scored only on the metrics a real source gives for it, as NHS England does for missing data, so an average resting on few metrics is less certain (its likely range is wider). Where this project does not have NHS England's own data file for a peer group, its values come from NHS England's statistical publications and may differ from NHS England's in definition or period; the metrics each table rests on are listed with it.".to_owned(),
         },
         Note {
             id: "rounding",

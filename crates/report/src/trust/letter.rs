@@ -146,7 +146,11 @@ fn where_you_stand(v: &TrustView) -> Vec<Block> {
         ));
     }
     let mut b = vec![
-        Block::heading(2, "1. Where you stand", 120.0),
+        Block::heading(
+            2,
+            v.you("1. Where you stand", "1. Where the trust stands"),
+            120.0,
+        ),
         Block::List(lines),
     ];
     if !v.status.status.not_assessed.is_empty() {
@@ -170,10 +174,11 @@ fn what_changed(v: &TrustView) -> Vec<Block> {
     let now = &v.position;
     let text = match v.previous() {
         None => format!(
-            "{} is the first quarter for which we hold your trust's figures, so there is no earlier quarter to compare with.",
-            v.quarter
+            "{} is the first quarter for which we hold {} figures, so there is no earlier quarter to compare with.",
+            v.quarter,
+            v.you("your trust's", "the trust's")
         ),
-        Some(before) => movement_sentence(before, now),
+        Some(before) => movement_sentence(v.you("your trust", "the trust"), before, now),
     };
     vec![
         Block::heading(2, "2. What changed since last quarter", 60.0),
@@ -181,7 +186,7 @@ fn what_changed(v: &TrustView) -> Vec<Block> {
     ]
 }
 
-fn movement_sentence(before: &Position, now: &Position) -> String {
+fn movement_sentence(who: &str, before: &Position, now: &Position) -> String {
     let places = i64::from(before.rank) - i64::from(now.rank);
     let moved = match places {
         0 => "the same rank".to_owned(),
@@ -210,7 +215,7 @@ fn movement_sentence(before: &Position, now: &Position) -> String {
         )
     };
     format!(
-        "In {} your trust was ranked {} of {}; in {} it is ranked {} of {}, {moved}, and it {segment}.{significance}",
+        "In {} {who} was ranked {} of {}; in {} it is ranked {} of {}, {moved}, and it {segment}.{significance}",
         before.quarter, before.rank, before.of, now.quarter, now.rank, now.of
     )
 }
@@ -269,11 +274,7 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
                     None => "[x]".into(),
                     Some(r) => format!("{r}\u{a0}of\u{a0}{}", l.ranked),
                 },
-                if l.earlier_period {
-                    format!("{} (earlier)", period_label(&l.period, v.quarter))
-                } else {
-                    period_label(&l.period, v.quarter)
-                },
+                text::period_shown(l, v.quarter),
             ]
         })
         .collect();
@@ -301,6 +302,7 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
             }
         }
     }
+    let who = v.you("your trust", "the trust");
     let unit_key: String = unit_notes
         .iter()
         .map(|(note, ids)| format!(" {}: {note}.", crate::narrative::and_list(ids)))
@@ -314,15 +316,15 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
         }))
         .collect();
     vec![
-        Block::heading(2, "3. Your metrics", 120.0),
+        Block::heading(2, &format!("3. {} metrics", v.you("Your", "The trust's")), 120.0),
         Block::paragraph(format!(
-            "Each metric your trust is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. Metrics marked No under \"In average\" feed a combined score and are not averaged themselves. [x]: not published for your trust; [z]: does not apply; [u]: fewer than {} trusts to compare.{unit_key}",
+            "Each metric {who} is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. Metrics marked No under \"In average\" feed a combined score and are not averaged themselves. [x]: not published for {who}; [z]: does not apply; [u]: fewer than {} trusts to compare.{unit_key}",
             v.position.of,
             v.group_label.to_lowercase(),
             v.peer_minimum
         )),
         Block::Table(Table {
-            caption: format!("Table 1: your metrics, {}", v.quarter),
+            caption: format!("Table 1: {} metrics, {}", v.you("your", "the trust's"), v.quarter),
             columns: vec![
                 ColumnSpec::text("Metric").width(WIDTH),
                 ColumnSpec::number("Value"),
@@ -341,7 +343,8 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
     .chain([
         Block::Table(Table {
             caption: format!(
-                "Table 2: your domain scores, {}, each segmented at the domain's own cut-points",
+                "Table 2: {} domain scores, {}, each segmented at the domain's own cut-points",
+                v.you("your", "the trust's"),
                 v.quarter
             ),
             columns: vec![
@@ -355,19 +358,6 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
         }),
     ])
     .collect()
-}
-
-/// A reporting period in the one form documents write ("Q1 2025/26", "Jul-24 to Jun-25"), each
-/// part of a combined score's periods in turn; a label that cannot be read is shown as given.
-pub(crate) fn period_label(label: &str, q: league_model::Quarter) -> String {
-    label
-        .split("; ")
-        .map(|part| {
-            league_model::ReportingPeriod::parse(part, q)
-                .map_or_else(|_| part.to_owned(), |p| p.label())
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 fn drivers(v: &TrustView) -> Vec<Block> {
@@ -385,14 +375,15 @@ fn drivers(v: &TrustView) -> Vec<Block> {
     helps.sort_by(|a, b| a.effect.total_cmp(&b.effect).then_with(|| a.id.cmp(&b.id)));
     let line = |l: &&super::view::MetricLine| {
         format!(
-            "{} ({}): score {:.2}, peer median score {:.2}, {} {:.3} {} your average.",
+            "{} ({}): score {:.2}, peer median score {:.2}, {} {:.3} {} {} average.",
             l.name,
             l.id,
             l.score,
             l.peer_median_score,
             if l.effect > 0.0 { "adding" } else { "taking" },
             l.effect.abs(),
-            if l.effect > 0.0 { "to" } else { "off" }
+            if l.effect > 0.0 { "to" } else { "off" },
+            v.you("your", "its")
         )
     };
     // "The metric that cost ..." for one, "The three metrics that cost ..." for more.
@@ -404,10 +395,15 @@ fn drivers(v: &TrustView) -> Vec<Block> {
         }
     };
     let mut b = vec![
-        Block::heading(2, "4. What drives your position", 100.0),
+        Block::heading(
+            2,
+            &format!("4. What drives {} position", v.you("your", "the trust's")),
+            100.0,
+        ),
         Block::paragraph(format!(
-            "Each metric's effect is its score less the peer group's median score, weighted as in your average of {}: what it adds to or takes off your average against a trust at the peer median score.",
-            text::metrics_weighted(v)
+            "Each metric's effect is its score less the peer group's median score, weighted as in {avg} average of {}: what it adds to or takes off {avg} average against a trust at the peer median score.",
+            text::metrics_weighted(v),
+            avg = v.you("your", "the trust's")
         )),
     ];
     if costs.is_empty() {
@@ -416,14 +412,16 @@ fn drivers(v: &TrustView) -> Vec<Block> {
         ));
     } else {
         b.push(Block::paragraph(format!(
-            "The {} that cost your trust most:",
-            named(costs.len().min(DRIVERS))
+            "The {} that cost {} most:",
+            named(costs.len().min(DRIVERS)),
+            v.you("your trust", "the trust")
         )));
         b.push(Block::List(costs.iter().take(DRIVERS).map(line).collect()));
     }
     if !helps.is_empty() {
         b.push(Block::paragraph(format!(
-            "Your trust's strongest {}:",
+            "{} strongest {}:",
+            v.you("Your trust's", "The trust's"),
             named(helps.len().min(DRIVERS))
         )));
         b.push(Block::List(helps.iter().take(DRIVERS).map(line).collect()));
@@ -488,7 +486,7 @@ fn not_modelled(v: &TrustView, plan: &ImprovementPlan) -> String {
 fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
     match &plan.outcome {
         PlanOutcome::AlreadyBest => vec![Block::paragraph(
-            "Your trust is in segment 1, the best segment. Holding it depends on every metric staying where it is against the peer group.",
+            "The trust is in segment 1, the best segment. Holding it depends on every metric staying where it is against the peer group.",
         )],
         PlanOutcome::CappedByOverride {
             cap,
@@ -501,8 +499,9 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
             target,
             best_average,
         } => vec![Block::paragraph(format!(
-            "No combination of the metrics that can be re-scored reaches segment {target}: with every one of them at {}, your average would be {best_average:.2}, still short of the cut-point of {:.3}.",
+            "No combination of the metrics that can be re-scored reaches segment {target}: with every one of them at {}, {} average would be {best_average:.2}, still short of the cut-point of {:.3}.",
             v.target_bound,
+            v.you("your", "its"),
             v.cuts[usize::from(*target).saturating_sub(1).min(2)]
         ))],
         PlanOutcome::Path {
@@ -543,7 +542,8 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
             let margin = cut_point - exact_average;
             let b = vec![
                 Block::paragraph(format!(
-                    "The fewest metric improvements that would move your trust into segment {target}: {}. Each target is the value to reach or better, and goes no further than {}. With {}, your average would be {exact_average:.3} ({new_average:.2} as published), {margin:.3} inside segment {target}'s cut-point of {cut_point:.3}{}.{}{}",
+                    "The fewest metric improvements that would move {} into segment {target}: {}. Each target is the value to reach or better, and goes no further than {}. With {}, {} average would be {exact_average:.3} ({new_average:.2} as published), {margin:.3} inside segment {target}'s cut-point of {cut_point:.3}{}.{}{}",
+                    v.you("your trust", "the trust"),
                     counted(steps.len(), "metric"),
                     v.target_bound,
                     if steps.len() == 1 {
@@ -551,6 +551,7 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
                     } else {
                         "all of them"
                     },
+                    v.you("your", "its"),
                     if margin + 1e-9 < v.margin {
                         format!(
                             ", less than the {:.2} this calculation looks for: no choice of {} leaves more",
@@ -561,7 +562,7 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
                         String::new()
                     },
                     if v.cuts_move {
-                        " The cut-points are quartiles of all trusts' averages and would move a little with your trust's."
+                        " The cut-points are quartiles of all trusts' averages and would move a little with the trust's."
                     } else {
                         ""
                     },

@@ -1,6 +1,6 @@
 //! Sentences the letter and the board workbook share, so the two say the same thing.
 
-use super::view::{Position, StatusView, TrustView};
+use super::view::{MetricLine, Position, StatusView, TrustView};
 
 /// A value with its unit at the metric's decimal places ("75.30%", "3.20 out of 10",
 /// "4 infections"), joined by no-break spaces so a table never splits it across lines.
@@ -149,7 +149,7 @@ pub(crate) fn sources_sentence(v: &TrustView) -> String {
         )
     } else {
         format!(
-            "NHS England's data file for this peer group is not in hand: {} in the average {} scored by this project from public statistics, with scoring rules partly inferred, so the segment, rank and average here are reconstructed by this project for its peer group of {group}; NHS England's own results may differ.",
+            "This project does not have NHS England's data file for this peer group: {} in the average {} scored by this project from public statistics, with scoring rules partly inferred, so the segment, rank and average here are reconstructed by this project for its peer group of {group}; NHS England's own results may differ.",
             share(reconstructed, v.metrics_scored as usize),
             if reconstructed == 1 { "was" } else { "were" }
         )
@@ -252,4 +252,30 @@ pub(crate) fn chances_sentence(p: &Position, replicates: u32, cap: u8) -> Option
         f.make_ascii_uppercase();
     }
     Some(format!("{out}."))
+}
+
+/// A reporting period in the one form documents write ("Q1 2025/26", "Jul-24 to Jun-25"), each
+/// part of a combined score's periods in turn; a label that cannot be read is shown as given.
+pub(crate) fn period_label(label: &str, q: league_model::Quarter) -> String {
+    label
+        .split("; ")
+        .map(|part| {
+            league_model::ReportingPeriod::parse(part, q)
+                .map_or_else(|_| part.to_owned(), |p| p.label())
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A metric's period as documents show it: in one form, with "(earlier)" for a period that
+/// ended before the quarter began and "(plan)" for a plan set before its year.
+pub(crate) fn period_shown(l: &MetricLine, q: league_model::Quarter) -> String {
+    let label = period_label(&l.period, q);
+    if l.earlier_period {
+        format!("{label} (earlier)")
+    } else if l.plan {
+        format!("{label} (plan)")
+    } else {
+        label
+    }
 }

@@ -91,6 +91,9 @@ pub struct MetricLine {
     pub queried: Option<String>,
     /// NHS England publishes the metric as a score only: no trust has a value.
     pub score_only: bool,
+    /// The value is a plan, known at the start of its period (the year's planned
+    /// surplus/deficit).
+    pub plan: bool,
     /// Whether a higher value is better.
     pub higher_is_better: bool,
     /// The trust's value, when there is one.
@@ -247,6 +250,17 @@ impl TrustView<'_> {
     /// The metric line of a score id.
     pub fn metric(&self, id: &str) -> Option<&MetricLine> {
         self.metrics.iter().find(|l| l.id == id)
+    }
+
+    /// `yours` when the documents go to the trust's own board, `theirs` when they go to the
+    /// board of the trust it merged into ("your trust" / "the trust"): a successor's board is
+    /// not told the former trust is theirs.
+    pub fn you(&self, yours: &'static str, theirs: &'static str) -> &'static str {
+        if self.addressee.as_ref().is_some_and(|a| a.merged) {
+            theirs
+        } else {
+            yours
+        }
     }
 
     /// The previous quarter's position, when the run holds it.
@@ -414,6 +428,7 @@ fn metric_line(
         annual: def.is_some_and(|d| d.annual),
         queried: s.queried.clone(),
         score_only: def.is_some_and(|d| d.value_id.is_none()),
+        plan: def.is_some_and(|d| d.known_at == league_model::KnownAt::PeriodStart),
         higher_is_better: def
             .is_some_and(|d| d.direction == league_model::Direction::HigherIsBetter),
         value: s.value,

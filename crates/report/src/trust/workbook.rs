@@ -296,14 +296,7 @@ fn metrics(v: &TrustView) -> PackTable {
                     None if l.value.is_some() => Cell::Text("No".into()),
                     None => Cell::Missing(Shorthand::NotApplicable),
                 },
-                Cell::Text(if l.earlier_period {
-                    format!(
-                        "{} (earlier)",
-                        super::letter::period_label(&l.period, v.quarter)
-                    )
-                } else {
-                    super::letter::period_label(&l.period, v.quarter)
-                }),
+                Cell::Text(text::period_shown(l, v.quarter)),
             ]
         })
         .collect();
@@ -413,7 +406,7 @@ fn metrics(v: &TrustView) -> PackTable {
                 "period",
                 Kind::Text,
                 "",
-                "Reporting period of the inputs; \"(earlier)\" marks a period that ended before the quarter began.",
+                "Reporting period of the inputs; \"(earlier)\" marks a period that ended before the quarter began, \"(plan)\" a plan set before its year.",
             ),
         ],
         rows,
