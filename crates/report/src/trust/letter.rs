@@ -316,7 +316,7 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
         }))
         .collect();
     vec![
-        Block::heading(2, &format!("3. {} metrics", v.you("Your", "The trust's")), 120.0),
+        Block::heading(2, format!("3. {} metrics", v.you("Your", "The trust's")), 120.0),
         Block::paragraph(format!(
             "Each metric {who} is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. Metrics marked No under \"In average\" feed a combined score and are not averaged themselves. [x]: not published for {who}; [z]: does not apply; [u]: fewer than {} trusts to compare.{unit_key}",
             v.position.of,
@@ -397,7 +397,7 @@ fn drivers(v: &TrustView) -> Vec<Block> {
     let mut b = vec![
         Block::heading(
             2,
-            &format!("4. What drives {} position", v.you("your", "the trust's")),
+            format!("4. What drives {} position", v.you("your", "the trust's")),
             100.0,
         ),
         Block::paragraph(format!(
