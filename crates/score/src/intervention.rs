@@ -219,7 +219,10 @@ fn assess(
         let before = quarters.last().expect("at least this quarter").previous();
         quarters.push(before);
     }
+    // Every quarter is read in full: a fact that fails the condition anywhere decides it; what
+    // is not known is collected, so the reason given is every gap, not the first one met.
     let mut evidence = Vec::new();
+    let mut unknown = Vec::new();
     for q in &quarters {
         let Some(r) = rows.get(&(*q, trust)) else {
             // The framework's first quarter: Q1 of its year ("2025/26").
@@ -230,9 +233,9 @@ fn assess(
                 .next()
                 .and_then(|y| y.parse::<u16>().ok())
                 .and_then(|y| Quarter::new(y, 1));
-            return Outcome::NotAssessed(match began {
+            unknown.push(match began {
                 Some(first) if *q < first => format!(
-                    "needs {} quarters of results, and the framework's league tables began in {first}",
+                    "needs {} quarters of results (the framework's league tables began in {first})",
                     c.quarters
                 ),
                 _ => format!(
@@ -240,59 +243,59 @@ fn assess(
                     c.quarters
                 ),
             });
+            continue;
         };
         // Evidence from an earlier release names it.
         let label = match &r.release {
             Some(id) => format!("{q} (release {id})"),
             None => q.to_string(),
         };
-        // The final segment: 5 in the programme, else the segment; unknown programme status
-        // leaves segment 5 undecidable.
-        let needs_programme = c.programme.is_some()
-            || c.segment_at_least.is_some_and(|a| a >= m.segment5.segment)
-            || c.segment_at_most.is_some();
-        let final_segment = match r.in_improvement_programme {
-            Some(true) => m.segment5.segment,
-            Some(false) => r.segment,
-            None if needs_programme => {
-                return Outcome::NotAssessed(format!(
+        // The final segment: 5 in the programme, else the segment; with the programme status
+        // unknown it is one of the two, and the condition is decided only if both agree.
+        let finals = match r.in_improvement_programme {
+            Some(true) => vec![m.segment5.segment],
+            Some(false) => vec![r.segment],
+            None => vec![r.segment, m.segment5.segment],
+        };
+        if let Some(p) = c.programme {
+            match r.in_improvement_programme {
+                Some(x) if x != p => return Outcome::Fails,
+                Some(_) => evidence.push(format!("{label}: {}", programme_phrase(p))),
+                None => unknown.push(format!(
+                    "no source gives the trust's Recovery Support Programme status for {label}"
+                )),
+            }
+        }
+        if c.segment_at_least.is_some() || c.segment_at_most.is_some() {
+            let meets = |s: u8| {
+                !(c.segment_at_least.is_some_and(|a| s < a)
+                    || c.segment_at_most.is_some_and(|b| s > b))
+            };
+            if finals.iter().all(|&s| !meets(s)) {
+                return Outcome::Fails;
+            }
+            if finals.iter().all(|&s| meets(s)) {
+                evidence.push(format!("{label}: segment {}", finals[0]));
+            } else if c.programme.is_none() {
+                unknown.push(format!(
                     "no source gives the trust's Recovery Support Programme status for {label}"
                 ));
             }
-            None => r.segment,
-        };
-        if let Some(p) = c.programme {
-            if r.in_improvement_programme != Some(p) {
-                return Outcome::Fails;
-            }
-            evidence.push(format!("{label}: {}", programme_phrase(p)));
-        }
-        if c.segment_at_least.is_some_and(|a| final_segment < a)
-            || c.segment_at_most.is_some_and(|b| final_segment > b)
-        {
-            return Outcome::Fails;
-        }
-        if c.segment_at_least.is_some() || c.segment_at_most.is_some() {
-            evidence.push(format!("{label}: segment {final_segment}"));
         }
         if let Some(d) = c.in_deficit {
             match r.in_deficit {
-                None => {
-                    return Outcome::NotAssessed(format!(
-                        "no source gives the trust's deficit status for {label}"
-                    ));
-                }
+                None => unknown.push(format!(
+                    "no source gives the trust's deficit status for {label}"
+                )),
                 Some(x) if x != d => return Outcome::Fails,
                 Some(x) => evidence.push(format!("{label}: {}", deficit_phrase(x))),
             }
         }
         if let Some(limit) = c.planned_deficit_beyond_percent {
             match planned.get(&(*q, trust)) {
-                None => {
-                    return Outcome::NotAssessed(format!(
-                        "no source gives the trust's planned surplus or deficit for {label}"
-                    ));
-                }
+                None => unknown.push(format!(
+                    "no source gives the trust's planned surplus or deficit for {label}"
+                )),
                 Some(v) if *v >= -limit => return Outcome::Fails,
                 Some(v) => evidence.push(format!("{label}: planned deficit {:.1}% of income", -v)),
             }
@@ -301,16 +304,12 @@ fn assess(
             let scale = &m.intervention.board_capability.ratings;
             let rank = |r: &str| scale.iter().position(|x| x.eq_ignore_ascii_case(r));
             match facts.boards.get(&(*q, trust)).map(|b| b.overall.as_deref()) {
-                None => {
-                    return Outcome::NotAssessed(format!(
-                        "no board capability assessment was supplied for {label}"
-                    ));
-                }
-                Some(None) => {
-                    return Outcome::NotAssessed(format!(
-                        "the board capability assessment for {label} gives no overall view"
-                    ));
-                }
+                None => unknown.push(format!(
+                    "no board capability assessment was supplied for {label}"
+                )),
+                Some(None) => unknown.push(format!(
+                    "the board capability assessment for {label} gives no overall view"
+                )),
                 Some(Some(overall)) if rank(overall) < rank(at_most) => return Outcome::Fails,
                 Some(Some(overall)) => {
                     evidence.push(format!("{label}: board capability {overall}"));
@@ -318,5 +317,10 @@ fn assess(
             }
         }
     }
-    Outcome::Holds(evidence)
+    // "A, B and C": the separator between statuses in the CSV is "; ".
+    match unknown.split_last() {
+        None => Outcome::Holds(evidence),
+        Some((last, [])) => Outcome::NotAssessed(last.clone()),
+        Some((last, rest)) => Outcome::NotAssessed(format!("{} and {last}", rest.join(", "))),
+    }
 }
