@@ -133,7 +133,7 @@ fn earned_autonomy_and_leadership_review_only_when_their_history_holds() {
             .collect::<Vec<_>>()
             .join(" ");
         assert_eq!(
-            text.contains("Intervention status (this project's classification, not NHS England's): Earned autonomy, because"),
+            text.contains("Intervention status (this project's classification, not NHS England's): Earned autonomy, which applies to a trust"),
             holds,
             "{c}: {text}"
         );

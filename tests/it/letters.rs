@@ -480,26 +480,26 @@ fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
         ));
         assert!(
             text.contains(&format!(
-                "your average would be {exact_average:.3} ({new_average:.2} as published), {:.3} inside segment {target}'s cut-point of {cut_point:.3}",
+                "average would be {exact_average:.3} ({new_average:.2} to 2 dp, as averages are published), {:.3} inside segment {target}'s cut-point of {cut_point:.3}",
                 cut_point - exact_average
             )),
             "{}: {text}",
             plan.trust
         );
-        // A metric that changes once a year is marked where it is proposed.
-        for s in steps {
-            let annual = m.metric(&s.metric_id).is_some_and(|x| x.annual);
-            // (The name wraps in its cell, so the marker's words may follow other cells.)
-            assert_eq!(
-                text.contains(&format!("({};", s.metric_id))
-                    && text.contains("changes once a year)"),
-                annual,
-                "{} {}",
-                plan.trust,
-                s.metric_id
-            );
-        }
         let table = &text[text.find("Table 3: what it would take").expect("table 3")..];
+        let table = &table[..table.find("6. What happens next").unwrap_or(table.len())];
+        // Each metric that changes once a year is marked where it is proposed, and no other.
+        // (A name wraps in its cell, so the marker's words may follow other cells.)
+        let annual = steps
+            .iter()
+            .filter(|s| m.metric(&s.metric_id).is_some_and(|x| x.annual))
+            .count();
+        assert_eq!(
+            table.matches("changes once a year)").count(),
+            annual,
+            "{}: {table}",
+            plan.trust
+        );
         for s in steps {
             for figure in [s.from_value, s.to_value] {
                 let dp = m.metric(&s.metric_id).map_or(2, |x| x.value_dp);
@@ -982,6 +982,12 @@ fn an_implausible_value_is_queried_in_the_letter_workbook_and_validation_summary
     assert!(text.contains("(queried)"), "{text}");
     assert!(
         text.contains("OF1014 is queried, not changed: a 12-hour share under 1% is implausible beside a 4-hour share under 75%"),
+        "{text}"
+    );
+    // Where it drives the position and where the path leaves it as it is, it says so.
+    assert!(text.contains("(OF1014; value queried)"), "{text}");
+    assert!(
+        text.contains("The path assumes the queried value of OF1014 stands as published."),
         "{text}"
     );
     for code in ["RJR", "RP6"] {

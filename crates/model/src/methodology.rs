@@ -177,9 +177,7 @@ impl TargetBound {
     pub fn phrase(self) -> &'static str {
         match self {
             TargetBound::BestValue => "the best value in the peer group this quarter",
-            TargetBound::BestQuartile => {
-                "what the best quarter of the peer group reach this quarter"
-            }
+            TargetBound::BestQuartile => "the peer group's top-quartile value this quarter",
         }
     }
 }

@@ -279,7 +279,7 @@ impl<'a> Pool<'a> {
                 return Err("it is a rating, not an amount".into());
             }
             Scoring::Published => {
-                return Err("NHS England's data give only its score".into());
+                return Err("NHS England's data give only the score".into());
             }
             _ => {}
         }

@@ -375,9 +375,14 @@ fn drivers(v: &TrustView) -> Vec<Block> {
     helps.sort_by(|a, b| a.effect.total_cmp(&b.effect).then_with(|| a.id.cmp(&b.id)));
     let line = |l: &&super::view::MetricLine| {
         format!(
-            "{} ({}): score {:.2}, peer median score {:.2}, {} {:.3} {} {} average.",
+            "{} ({}{}): score {:.2}, peer median score {:.2}, {} {:.3} {} {} average.",
             l.name,
             l.id,
+            if l.queried.is_some() {
+                "; value queried"
+            } else {
+                ""
+            },
             l.score,
             l.peer_median_score,
             if l.effect > 0.0 { "adding" } else { "taking" },
@@ -437,6 +442,16 @@ fn what_it_would_take(v: &TrustView) -> Vec<Block> {
         ));
         return b;
     };
+    if let Some(a) = v.addressee.as_ref().filter(|a| a.merged) {
+        b.push(Block::paragraph(format!(
+            "{} ({}) merged into {} on {}: this section describes its position in {}, for information.",
+            v.name,
+            v.code,
+            a.name,
+            a.since.long(),
+            v.quarter
+        )));
+    }
     b.extend(plan_blocks(v, plan));
     if v.position.programme == Some(true) {
         b.push(Block::paragraph(
@@ -446,41 +461,34 @@ fn what_it_would_take(v: &TrustView) -> Vec<Block> {
     let capped = matches!(plan.outcome, PlanOutcome::CappedByOverride { .. });
     if !plan.not_modelled.is_empty() && !capped {
         b.push(Block::paragraph(format!(
-            "Left as {} {}, because a new value cannot be scored: {}.",
+            "Left as {}, because a new value cannot be scored: {}.",
             if plan.not_modelled.len() == 1 {
                 "it is"
             } else {
                 "they are"
             },
-            if plan.not_modelled.len() == 1 {
-                "(one metric)".to_owned()
-            } else {
-                format!("({})", counted(plan.not_modelled.len(), "metric"))
-            },
-            not_modelled(v, plan)
+            not_modelled(plan)
         )));
     }
     b
 }
 
-/// The metrics the plan leaves as they are, grouped by why: "A (OF1046) and B (OF1069): NHS
-/// England publishes only its score ...; C (OF1080): it is a combination ...".
-fn not_modelled(v: &TrustView, plan: &ImprovementPlan) -> String {
+/// The metrics the plan leaves as they are, by id (Table 1 names them), grouped by why:
+/// "OF1046 and OF1069 (NHS England's data give only the score) and OF1080 (it combines two
+/// other scores)".
+fn not_modelled(plan: &ImprovementPlan) -> String {
     let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
     for (id, why) in &plan.not_modelled {
-        let name = v
-            .metric(id)
-            .map_or_else(|| id.clone(), |l| format!("{} ({id})", l.name));
         match groups.iter_mut().find(|(w, _)| *w == why.as_str()) {
-            Some((_, names)) => names.push(name),
-            None => groups.push((why, vec![name])),
+            Some((_, ids)) => ids.push(id.clone()),
+            None => groups.push((why, vec![id.clone()])),
         }
     }
-    groups
+    let parts: Vec<String> = groups
         .iter()
-        .map(|(why, names)| format!("{}: {why}", crate::narrative::and_list(names)))
-        .collect::<Vec<_>>()
-        .join("; ")
+        .map(|(why, ids)| format!("{} ({why})", crate::narrative::and_list(ids)))
+        .collect();
+    crate::narrative::and_list(&parts)
 }
 
 fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
@@ -517,20 +525,33 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
                 .map(|s| {
                     let (unit, dp) =
                         line(&s.metric_id).map_or(("", 2), |l| (l.unit.as_str(), l.value_dp));
+                    // A long unit ("percentage points") goes beside the name, once, so the
+                    // value cells stay on one line.
+                    let long = unit.chars().count() > 10;
                     let name = line(&s.metric_id).map_or_else(
                         || s.metric_id.clone(),
                         |l| {
-                            if l.annual {
-                                format!("{} ({}; changes once a year)", l.name, l.id)
-                            } else {
-                                format!("{} ({})", l.name, l.id)
+                            let mut tags = vec![l.id.clone()];
+                            if long {
+                                tags.push(format!("in {unit}"));
                             }
+                            if l.annual {
+                                tags.push("changes once a year".to_owned());
+                            }
+                            format!("{} ({})", l.name, tags.join("; "))
                         },
                     );
+                    let shown = |x: f64| {
+                        if long {
+                            text::figure(x, dp)
+                        } else {
+                            text::value(x, unit, dp)
+                        }
+                    };
                     vec![
                         name,
-                        text::value(s.from_value, unit, dp),
-                        text::value(s.to_value, unit, dp),
+                        shown(s.from_value),
+                        shown(s.to_value),
                         format!("{:.2}", s.from_score),
                         format!("{:.2}", s.to_score),
                     ]
@@ -539,12 +560,28 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
             let annual = steps
                 .iter()
                 .any(|s| line(&s.metric_id).is_some_and(|l| l.annual));
+            // A target that is the metric's national standard scores 1 by meeting it: said,
+            // since the jump in score is otherwise unexplained.
+            let standards: Vec<String> = steps
+                .iter()
+                .filter(|s| {
+                    line(&s.metric_id)
+                        .and_then(|l| l.standard)
+                        .is_some_and(|x| (x - s.to_value).abs() < 1e-9)
+                })
+                .map(|s| s.metric_id.clone())
+                .collect();
             let margin = cut_point - exact_average;
             let b = vec![
                 Block::paragraph(format!(
-                    "The fewest metric improvements that would move {} into segment {target}: {}. Each target is the value to reach or better, and goes no further than {}. With {}, {} average would be {exact_average:.3} ({new_average:.2} as published), {margin:.3} inside segment {target}'s cut-point of {cut_point:.3}{}.{}{}",
+                    "The fewest metric improvements that would move {} into segment {target}: {}. {} the value to reach or better, and goes no further than {}. With {}, {} average would be {exact_average:.3} ({new_average:.2} to 2 dp, as averages are published), {margin:.3} inside segment {target}'s cut-point of {cut_point:.3}{}.{}{}",
                     v.you("your trust", "the trust"),
                     counted(steps.len(), "metric"),
+                    if steps.len() == 1 {
+                        "The target is"
+                    } else {
+                        "Each target is"
+                    },
                     v.target_bound,
                     if steps.len() == 1 {
                         "it"
@@ -566,21 +603,45 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
                     } else {
                         ""
                     },
-                    if v.position.in_deficit == Some(true) {
-                        format!(
-                            " While NHS England's data flag the trust as in financial deficit, it cannot go above segment {}.",
-                            v.cap
-                        )
-                    } else {
-                        String::new()
+                    // A queried value the path leaves as it is still counts in the average.
+                    {
+                        let queried: Vec<String> = v
+                            .metrics
+                            .iter()
+                            .filter(|l| l.in_average && l.queried.is_some())
+                            .filter(|l| steps.iter().all(|s| s.metric_id != l.id))
+                            .map(|l| l.id.clone())
+                            .collect();
+                        match queried.len() {
+                            0 => String::new(),
+                            1 => format!(
+                                " The path assumes the queried value of {} stands as published.",
+                                queried[0]
+                            ),
+                            _ => format!(
+                                " The path assumes the queried values of {} stand as published.",
+                                crate::narrative::and_list(&queried)
+                            ),
+                        }
                     }
                 )),
                 Block::paragraph(format!(
-                    "This is arithmetic on this quarter's published figures, not a forecast: each new value is scored against the other trusts' current values, every other metric held as it is.{}",
+                    "This is arithmetic on this quarter's published figures, not a forecast: each new value is scored against the other trusts' current values, every other metric held as it is.{}{}",
                     if annual {
                         " A metric marked as changing once a year cannot meet its target within a quarter."
                     } else {
                         ""
+                    },
+                    match standards.len() {
+                        0 => String::new(),
+                        1 => format!(
+                            " The target for {} is its national standard, which scores 1 when met.",
+                            standards[0]
+                        ),
+                        _ => format!(
+                            " The targets for {} are their national standards, which score 1 when met.",
+                            crate::narrative::and_list(&standards)
+                        ),
                     }
                 )),
                 Block::Table(Table {
@@ -588,10 +649,10 @@ fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
                     columns: vec![
                         ColumnSpec::text("Metric").width(WIDTH),
                         // Wide enough that the headings stay on one line.
-                        ColumnSpec::number("Value now").width(58.0),
-                        ColumnSpec::number("Target").width(58.0),
-                        ColumnSpec::number("Score now").width(56.0),
-                        ColumnSpec::number("Score at target").width(78.0),
+                        ColumnSpec::number("Value now").width(62.0),
+                        ColumnSpec::number("Target").width(62.0),
+                        ColumnSpec::number("Score now").width(52.0),
+                        ColumnSpec::number("Score at target").width(72.0),
                     ],
                     rows,
                 }),

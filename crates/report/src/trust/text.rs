@@ -72,13 +72,13 @@ pub(crate) fn deficit_flag(q: league_model::Quarter) -> String {
 pub(crate) fn override_sentence(p: &Position, cap: u8) -> String {
     match p.in_deficit {
         Some(true) if p.segment != p.before_override => format!(
-            "The financial override applied: {}, so the trust is placed in segment {} although its average gives segment {}.",
+            "The financial override applied. {}. The override therefore places the trust in segment {}, although its average gives segment {}.",
             deficit_flag(p.quarter),
             p.segment,
             p.before_override
         ),
         Some(true) => format!(
-            "{}; the financial override places a trust in deficit no better than segment {cap}, which did not change its segment.",
+            "{}. The financial override places a trust in deficit no better than segment {cap}; it made no difference here, as the trust's average already places it in segment {cap} or worse.",
             deficit_flag(p.quarter)
         ),
         Some(false) => "The financial override did not apply: NHS England's data do not flag the trust as in financial deficit.".to_owned(),
@@ -107,19 +107,55 @@ pub(crate) fn status_sentence(s: &StatusView) -> String {
             st.label
         )
     } else {
+        // "Turnaround support, which applies to a trust in segment 4 or worse: in Q1 2025/26 the
+        // trust is in segment 4."
         format!(
-            "Intervention status (this project's classification, not NHS England's): {}, because {} ({}).",
+            "Intervention status (this project's classification, not NHS England's): {}, which applies to a trust {}: {}.",
             st.label,
-            st.rule,
-            st.evidence.join("; ")
+            in_words(&st.rule),
+            evidence_in_words(&st.evidence)
         )
     }
+}
+
+/// A rule as a phrase after "a trust": "in segment 4 or worse", "in the Recovery Support
+/// Programme", "in segment 1, not in financial deficit in each of the last 2 quarters".
+fn in_words(rule: &str) -> String {
+    if rule.starts_with("segment") {
+        format!("in {rule}")
+    } else {
+        rule.to_owned()
+    }
+}
+
+/// Evidence items ("Q1 2025/26: segment 4") as a clause: "in Q1 2025/26 the trust is in
+/// segment 4"; several joined with "and".
+fn evidence_in_words(evidence: &[String]) -> String {
+    let items: Vec<String> = evidence
+        .iter()
+        .map(|e| match e.split_once(": ") {
+            Some((when, fact)) => {
+                let fact = if fact.starts_with("segment") {
+                    format!("in {fact}")
+                } else if let Some(rest) = fact.strip_prefix("board capability ") {
+                    format!("rated {rest} for board capability")
+                } else if let Some(rest) = fact.strip_prefix("planned deficit ") {
+                    format!("planning a deficit of {rest}")
+                } else {
+                    fact.to_owned()
+                };
+                format!("in {when} the trust is {fact}")
+            }
+            None => e.clone(),
+        })
+        .collect();
+    crate::narrative::and_list(&items)
 }
 
 /// The board capability assessment, or that it was not assessed.
 pub(crate) fn board_sentence(v: &TrustView) -> String {
     match &v.board {
-        None => "Board capability assessment: not assessed (NHS England does not publish the ratings, and none was supplied).".to_owned(),
+        None => "Board capability assessment: not assessed (NHS England does not publish ratings; none was supplied).".to_owned(),
         Some(b) => {
             let areas: Vec<String> = b
                 .areas
@@ -157,14 +193,21 @@ pub(crate) fn sources_sentence(v: &TrustView) -> String {
     let earlier = v.earlier_period_metrics();
     if earlier > 0 {
         s.push_str(&format!(
-            " Of the metrics in the average, {} {} a period that ended before {}, as the framework uses {} (marked \"earlier\").",
-            share(earlier, v.metrics_scored as usize),
+            " {} in the average {} a period that ended before {}, as the framework uses {} (marked \"earlier\").",
+            capitalised(&share(earlier, v.metrics_scored as usize)),
             if earlier == 1 { "covers" } else { "cover" },
             v.quarter,
             if earlier == 1 { "it" } else { "them" }
         ));
     }
     s
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
 }
 
 /// "all 4 metrics", "1 of the 5 metrics", "3 of the 5 metrics".
@@ -213,7 +256,7 @@ pub(crate) fn metrics_weighted(v: &TrustView) -> String {
         format!("{} metrics", v.metrics_scored)
     } else {
         format!(
-            "{} metrics (weight {}: infection metrics count a third each)",
+            "{} metrics (the three infection metrics count a third each, so the weights sum to {})",
             v.metrics_scored,
             crate::narrative::trim_number(w)
         )

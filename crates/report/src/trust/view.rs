@@ -94,6 +94,8 @@ pub struct MetricLine {
     /// The value is a plan, known at the start of its period (the year's planned
     /// surplus/deficit).
     pub plan: bool,
+    /// The standard a value meeting scores 1 (the 4-hour 78%), for a metric scored against one.
+    pub standard: Option<f64>,
     /// Whether a higher value is better.
     pub higher_is_better: bool,
     /// The trust's value, when there is one.
@@ -429,6 +431,10 @@ fn metric_line(
         queried: s.queried.clone(),
         score_only: def.is_some_and(|d| d.value_id.is_none()),
         plan: def.is_some_and(|d| d.known_at == league_model::KnownAt::PeriodStart),
+        standard: def.and_then(|d| match d.scoring {
+            league_model::Scoring::Standard { standard } => Some(standard),
+            _ => None,
+        }),
         higher_is_better: def
             .is_some_and(|d| d.direction == league_model::Direction::HigherIsBetter),
         value: s.value,
