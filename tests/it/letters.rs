@@ -209,7 +209,7 @@ fn every_trust_with_an_average_has_a_letter_and_a_board_workbook() {
             if before < seg {
                 assert!(
                     text.contains(&format!(
-                        "the trust is placed in segment 3 although its average gives segment {before}"
+                        "The override therefore places the trust in segment 3, although its average gives segment {before}"
                     )),
                     "{code}"
                 );
