@@ -32,6 +32,29 @@ fn letter_text(out: &Path, quarter: &str, code: &str) -> Vec<String> {
     league_check::pdf_pages(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// A board workbook sheet's table: its header (the row whose first cell is `first`) and the
+/// rows below it, cells as calamine reads them.
+fn sheet_table(xlsx: &Path, sheet: &str, first: &str) -> (Vec<String>, Vec<Vec<calamine::Data>>) {
+    use calamine::{Data, Reader};
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(xlsx).expect("xlsx");
+    let range = wb.worksheet_range(sheet).expect("sheet");
+    let rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+    let head = rows
+        .iter()
+        .position(|r| matches!(&r[0], Data::String(x) if x == first))
+        .unwrap_or_else(|| panic!("{sheet}: header row"));
+    let header = rows[head].iter().map(ToString::to_string).collect();
+    (header, rows[head + 1..].to_vec())
+}
+
+/// The index of column `name` in a header.
+fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("column {name}"))
+}
+
 fn one_line(pages: &[String]) -> String {
     pages
         .join(" ")
@@ -830,20 +853,9 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
     // The Metrics sheet read as a board member would: no direction for a score-only metric,
     // which scores enter the average and with what weight, and numbers stored as numbers.
     {
-        use calamine::{Data, Reader};
-        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("xlsx");
-        let range = wb.worksheet_range("Metrics").expect("Metrics");
-        let rows: Vec<&[Data]> = range.rows().collect();
-        let head = rows
-            .iter()
-            .position(|r| matches!(&r[0], Data::String(x) if x == "Metric id"))
-            .expect("header row");
-        let col = |name: &str| {
-            rows[head]
-                .iter()
-                .position(|c| matches!(c, Data::String(x) if x == name))
-                .unwrap_or_else(|| panic!("column {name}"))
-        };
+        use calamine::Data;
+        let (header, rows) = sheet_table(&xlsx, "Metrics", "Metric id");
+        let col = |name: &str| column(&header, name);
         let (better, in_avg, weight, score) = (
             col("Better"),
             col("In average"),
@@ -852,7 +864,7 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
         );
         let mut total_weight = 0.0;
         let mut averaged = 0;
-        for r in &rows[head + 1..] {
+        for r in &rows {
             let id = r[0].to_string();
             if ["OF1046", "OF1069", "OF1080"].contains(&id.as_str()) {
                 assert_eq!(
@@ -882,19 +894,10 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
 
         // The Summary's figures are number cells, its statements text, each with [z] in the
         // other column.
-        let range = wb.worksheet_range("Summary").expect("Summary");
-        let rows: Vec<&[Data]> = range.rows().collect();
-        let head = rows
-            .iter()
-            .position(|r| matches!(&r[0], Data::String(x) if x == "Item"))
-            .expect("header row");
-        assert_eq!(
-            rows[head].iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-            ["Item", "Figure", "Statement"]
-        );
+        let (header, rows) = sheet_table(&xlsx, "Summary", "Item");
+        assert_eq!(header, ["Item", "Figure", "Statement"]);
         let item = |name: &str| {
-            rows[head + 1..]
-                .iter()
+            rows.iter()
                 .find(|r| matches!(&r[0], Data::String(x) if x == name))
                 .unwrap_or_else(|| panic!("summary row {name}"))
         };
@@ -929,28 +932,7 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
     }
     let Some(exe) = soffice() else { return };
     let work = tempfile::tempdir().expect("tempdir");
-    let profile = format!(
-        "-env:UserInstallation=file://{}/profile",
-        work.path().display()
-    );
-    let o = std::process::Command::new(exe)
-        .args([
-            profile.as_str(),
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "ods",
-            "--outdir",
-            work.path().to_str().expect("utf8"),
-            xlsx.to_str().expect("utf8"),
-        ])
-        .output()
-        .expect("soffice runs");
-    let err = String::from_utf8_lossy(&o.stderr).to_lowercase();
-    assert!(
-        o.status.success() && !err.contains("repair") && !err.contains("corrupt"),
-        "{err}"
-    );
+    crate::workbook::soffice_convert(exe, "ods", &xlsx, work.path());
     let content = zip_text(&work.path().join("board-workbook.ods"), "content.xml");
     assert_eq!(content.matches("<table:table table:name=").count(), 9);
     assert!(content.contains("Chelsea and Westminster Hospital NHS Foundation Trust"));
@@ -966,7 +948,6 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
 #[test]
 fn an_implausible_value_is_queried_in_the_letter_workbook_and_validation_summary_and_scored_as_published()
  {
-    use calamine::{Data, Reader};
     // RXW's 12-hour share of 0.0% beside a 4-hour share of 59.5%: the one value the default
     // data's plausibility check queries.
     let run = report(&[]);
@@ -1003,18 +984,9 @@ fn an_implausible_value_is_queried_in_the_letter_workbook_and_validation_summary
     assert_eq!(of1014["Value"], "1.0");
     // The board workbook says why, beside the value.
     let xlsx = run.out.join("2025-26-Q1/trusts/RXW/board-workbook.xlsx");
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("xlsx");
-    let range = wb.worksheet_range("Metrics").expect("Metrics");
-    let rows: Vec<&[Data]> = range.rows().collect();
-    let head = rows
-        .iter()
-        .position(|r| matches!(&r[0], Data::String(x) if x == "Metric id"))
-        .expect("header");
-    let col = rows[head]
-        .iter()
-        .position(|c| matches!(c, Data::String(x) if x == "Value queried"))
-        .expect("Value queried column");
-    for r in &rows[head + 1..] {
+    let (header, rows) = sheet_table(&xlsx, "Metrics", "Metric id");
+    let col = column(&header, "Value queried");
+    for r in &rows {
         let shown = r[col].to_string();
         if r[0] == "OF1014" {
             assert!(shown.starts_with("Queried: a 12-hour share"), "{shown}");

@@ -107,30 +107,38 @@ pub(crate) fn soffice() -> Option<&'static str> {
     None
 }
 
-/// The print scale of every page of `xlsx` as LibreOffice prints it to PDF, in per cent of the
-/// Cover's (which prints at 100%): each page's median word height in the PDF, as poppler's
-/// `pdftotext -bbox` gives it, against the Cover's. `None` where poppler is missing (outside
-/// CI).
-pub(crate) fn printed_scales(exe: &str, xlsx: &Path) -> Option<Vec<f64>> {
-    let work = tempfile::tempdir().expect("tempdir");
-    let profile = format!(
-        "-env:UserInstallation=file://{}/profile",
-        work.path().display()
-    );
+/// Converts `input` with LibreOffice headless to `filter` ("ods", "pdf", a CSV filter) in
+/// `out`, with a private profile under `out` so parallel or earlier runs cannot interfere; fails
+/// on any error or repair LibreOffice reports.
+pub(crate) fn soffice_convert(exe: &str, filter: &str, input: &Path, out: &Path) {
+    let profile = format!("-env:UserInstallation=file://{}/profile", out.display());
     let o = Command::new(exe)
         .args([
             profile.as_str(),
             "--headless",
             "--norestore",
             "--convert-to",
-            "pdf",
+            filter,
             "--outdir",
-            work.path().to_str().expect("utf8"),
-            xlsx.to_str().expect("utf8"),
+            out.to_str().expect("utf8"),
+            input.to_str().expect("utf8"),
         ])
         .output()
         .expect("soffice runs");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr).to_lowercase();
+    assert!(o.status.success(), "soffice failed: {err}");
+    for word in ["repair", "corrupt", "general error", "could not be loaded"] {
+        assert!(!err.contains(word), "LibreOffice reported {word:?}: {err}");
+    }
+}
+
+/// The print scale of every page of `xlsx` as LibreOffice prints it to PDF, in per cent of the
+/// Cover's (which prints at 100%): each page's median word height in the PDF, as poppler's
+/// `pdftotext -bbox` gives it, against the Cover's. `None` where poppler is missing (outside
+/// CI).
+pub(crate) fn printed_scales(exe: &str, xlsx: &Path) -> Option<Vec<f64>> {
+    let work = tempfile::tempdir().expect("tempdir");
+    soffice_convert(exe, "pdf", xlsx, work.path());
     let pdf = work
         .path()
         .join(xlsx.file_stem().expect("stem"))
@@ -195,31 +203,7 @@ fn libreoffice_opens_the_workbook_without_repair_and_reads_the_same_figures() {
     let nat = run.out.join("2025-26-Q1/national");
     let xlsx = nat.join("league-tables.xlsx");
     let work = tempfile::tempdir().expect("tempdir");
-    // A private profile, so parallel or earlier LibreOffice runs cannot interfere.
-    let profile = format!(
-        "-env:UserInstallation=file://{}/profile",
-        work.path().display()
-    );
-    let convert = |filter: &str, to: &Path| {
-        let o = Command::new(exe)
-            .args([
-                profile.as_str(),
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                filter,
-                "--outdir",
-                to.to_str().expect("utf8"),
-                xlsx.to_str().expect("utf8"),
-            ])
-            .output()
-            .expect("soffice runs");
-        let err = String::from_utf8_lossy(&o.stderr).to_lowercase();
-        assert!(o.status.success(), "soffice failed: {err}");
-        for word in ["repair", "corrupt", "general error", "could not be loaded"] {
-            assert!(!err.contains(word), "LibreOffice reported {word:?}: {err}");
-        }
-    };
+    let convert = |filter: &str, to: &Path| soffice_convert(exe, filter, &xlsx, to);
     // Open and save as ODS: every sheet survives, each with its print range, landscape and
     // scaled to one page wide.
     let ods_dir = work.path().join("ods");
