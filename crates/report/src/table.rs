@@ -173,6 +173,15 @@ pub(crate) fn dec_or(v: Option<f64>, missing: Shorthand) -> Cell {
     v.map_or(Cell::Missing(missing), dec)
 }
 
+/// A metric's value: a whole number where the metric's values are (a count, `whole`) and this
+/// one is, else a decimal as [`dec`]; `missing` where there is none.
+pub(crate) fn value_cell(v: Option<f64>, whole: bool, missing: Shorthand) -> Cell {
+    match v {
+        Some(x) if whole && x.fract() == 0.0 => Cell::Int(x as i64),
+        other => dec_or(other, missing),
+    }
+}
+
 pub(crate) fn yes_no(b: bool) -> Cell {
     Cell::Text(if b { "Yes" } else { "No" }.to_owned())
 }

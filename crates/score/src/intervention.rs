@@ -257,13 +257,13 @@ fn assess(
             Some(false) => vec![r.segment],
             None => vec![r.segment, m.segment5.segment],
         };
+        let programme_unknown =
+            || format!("no source gives the trust's Recovery Support Programme status for {label}");
         if let Some(p) = c.programme {
             match r.in_improvement_programme {
                 Some(x) if x != p => return Outcome::Fails,
                 Some(_) => evidence.push(format!("{label}: {}", programme_phrase(p))),
-                None => unknown.push(format!(
-                    "no source gives the trust's Recovery Support Programme status for {label}"
-                )),
+                None => unknown.push(programme_unknown()),
             }
         }
         if c.segment_at_least.is_some() || c.segment_at_most.is_some() {
@@ -277,9 +277,7 @@ fn assess(
             if finals.iter().all(|&s| meets(s)) {
                 evidence.push(format!("{label}: segment {}", finals[0]));
             } else if c.programme.is_none() {
-                unknown.push(format!(
-                    "no source gives the trust's Recovery Support Programme status for {label}"
-                ));
+                unknown.push(programme_unknown());
             }
         }
         if let Some(d) = c.in_deficit {

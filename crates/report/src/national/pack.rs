@@ -14,7 +14,7 @@ use crate::narrative::{
 };
 use crate::table::{
     Cell, Column, DP, Kind, PackTable, Shorthand, col, dec, dec_or, trust_code_column,
-    trust_name_column, yes_no,
+    trust_name_column, value_cell, yes_no,
 };
 
 /// Segment counts for one peer group (the segment chart's data).
@@ -1473,10 +1473,6 @@ fn metric_tables(
             && scores
                 .iter()
                 .all(|s| s.value.is_none_or(|v| v.fract() == 0.0));
-        let value_cell = |v: Option<f64>| match v {
-            Some(x) if whole && x.fract() == 0.0 => Cell::Int(x as i64),
-            other => dec_or(other, no_value),
-        };
         let mut rows: Vec<(String, u32, String, Vec<Cell>)> = scores
             .iter()
             .map(|s| {
@@ -1493,7 +1489,7 @@ fn metric_tables(
                         Cell::Int(i64::from(rank)),
                         Cell::Text(t.code.to_string()),
                         Cell::Text(t.name.clone()),
-                        value_cell(s.value),
+                        value_cell(s.value, whole, no_value),
                         dec(s.score),
                         dec_or(spread.map(|q| q.median), no_value),
                         dec_or(spread.map(|q| q.lower_quartile), no_value),

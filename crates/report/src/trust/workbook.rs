@@ -8,7 +8,7 @@ use rust_xlsxwriter::XlsxError;
 
 use crate::narrative::quarter_months;
 use crate::publication::Publication;
-use crate::table::{Cell, Column, Kind, PackTable, Shorthand, col, dec, dec_or};
+use crate::table::{Cell, Column, Kind, PackTable, Shorthand, col, dec, value_cell};
 use crate::xlsx::{CoverSection, NoteRow, Properties, WorkbookBuilder};
 
 use super::text;
@@ -264,11 +264,7 @@ fn metrics(v: &TrustView) -> PackTable {
                     (_, true) => Cell::Text("Higher".into()),
                     (_, false) => Cell::Text("Lower".into()),
                 },
-                // A count is a whole number.
-                match l.value {
-                    Some(x) if l.value_dp == 0 && x.fract() == 0.0 => Cell::Int(x as i64),
-                    other => dec_or(other, Shorthand::NotAvailable),
-                },
+                value_cell(l.value, l.value_dp == 0, Shorthand::NotAvailable),
                 dec(l.score),
                 Cell::Text(if l.in_average { "Yes" } else { "No" }.into()),
                 Cell::Num(league_model::number::round_dp(l.weight, 3)),
@@ -520,10 +516,8 @@ fn what_it_would_take(v: &TrustView) -> PackTable {
                 .iter()
                 .map(|s| {
                     let l = v.metric(&s.metric_id);
-                    let value = |x: f64| match l.map_or(2, |l| l.value_dp) {
-                        0 if x.fract() == 0.0 => Cell::Int(x as i64),
-                        _ => dec(x),
-                    };
+                    let whole = l.is_some_and(|l| l.value_dp == 0);
+                    let value = |x: f64| value_cell(Some(x), whole, Shorthand::NotAvailable);
                     vec![
                         Cell::Text(s.metric_id.clone()),
                         Cell::Text(l.map_or_else(String::new, |l| l.name.clone())),
