@@ -538,7 +538,7 @@ fn what_it_would_take(v: &TrustView) -> PackTable {
                 })
                 .collect(),
             format!(
-                "These improvements together move the trust into segment {target}: the average would be {exact_average:.3} ({new_average:.2} as published), {:.3} inside the segment's cut-point of {cut_point:.3}. No target goes beyond {}.",
+                "These improvements together move the trust into segment {target}: the average would be {exact_average:.3} ({new_average:.2} to 2 dp, as averages are published), {:.3} inside the segment's cut-point of {cut_point:.3}. No target goes beyond {}.",
                 cut_point - exact_average,
                 v.target_bound
             ),
