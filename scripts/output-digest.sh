@@ -30,8 +30,9 @@ cd "$here"
 
 # Every file of each set's current release (what a reader receives); logs and the run history
 # hold times and are not outputs. The manifest is compared without the facts of the run itself
-# (its start and finish, each stage's seconds, the commit built), which differ between any two
-# runs; every other field, including each output's hash, must match.
+# (its start and finish, each stage's seconds, the commit built, and the run id's hash, which
+# covers the commit), which differ between any two builds; every other field, including each
+# output's hash, must match. No other output holds the run id (the digest would show it).
 for set in default mh-score mh-report nightly; do
     release="$(realpath "$work/$set/current")"
     (cd "$release" && find . -type f ! -name manifest.json -print0 | sort -z | xargs -0 sha256sum) |
@@ -41,6 +42,7 @@ import hashlib, json, sys
 manifest = json.load(open(sys.argv[1]))
 for run_fact in ("started", "finished", "stages", "git_commit"):
     manifest.pop(run_fact, None)
+manifest["run_id"] = manifest["run_id"].rsplit("-", 1)[0] + "-<hash>"
 text = json.dumps(manifest, sort_keys=True).encode()
 print(f"{sys.argv[2]}/manifest.json (without run times and commit) {hashlib.sha256(text).hexdigest()}")
 PY
