@@ -10,9 +10,10 @@ use league_model::TrustCode;
 use league_records::calibrate::{Calibration, Source};
 use league_records::{Dataset, GenerateSpec, Grain, RecordsError};
 
-use crate::data::{self, DataDir};
-use crate::pipeline::Setup;
-use crate::{AggregateArgs, Classify, Common, ExitClass, GenerateRecordsArgs};
+use crate::args::{AggregateArgs, Common, GenerateRecordsArgs};
+use crate::config::Setup;
+use crate::config::data::{self, DataDir};
+use crate::error::{Classify, ExitClass};
 
 /// The exit class of a records error: bad input (3), bad request (4), I/O (5).
 pub(crate) fn error(e: RecordsError) -> anyhow::Error {
@@ -82,7 +83,7 @@ pub(crate) fn generate(a: &GenerateRecordsArgs) -> anyhow::Result<()> {
     let setup = Setup::load(&Common::default(), &data, data::METHODOLOGY)?;
     let mut sources = Vec::new();
     for rel in data::CALIBRATION {
-        let f = data.read(rel)?;
+        let f = data.read(rel, &setup.limits)?;
         sources.push(Source {
             name: f.name,
             bytes: f.bytes,
@@ -173,7 +174,7 @@ pub(crate) fn aggregate(a: &AggregateArgs) -> anyhow::Result<()> {
         .map_err(error)
         .with_context(|| format!("cannot write {}", a.out.display()))?;
     if let Some(q) = &a.quarantine {
-        crate::release::write_atomic(q, league_ingest::quarantine_csv(&agg.findings).as_bytes())
+        crate::fsio::write_atomic(q, league_ingest::quarantine_csv(&agg.findings).as_bytes())
             .with_context(|| format!("cannot write {}", q.display()))
             .class(ExitClass::Io)?;
     }
@@ -228,7 +229,7 @@ pub(crate) fn tree_hash(dir: &Path) -> anyhow::Result<String> {
             for f in p.files {
                 let rel = f.strip_prefix(dir).unwrap_or(&f).display().to_string();
                 let file_hash =
-                    crate::retry::io("hash a record file", || crate::manifest::sha256_file(&f))
+                    crate::retry::io("hash a record file", || crate::hash::sha256_file(&f))
                         .with_context(|| format!("cannot read {}", f.display()))
                         .class(ExitClass::Io)?;
                 h.update(format!("{rel}\0{file_hash}\n").as_bytes());

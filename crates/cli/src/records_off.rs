@@ -6,7 +6,8 @@
 
 use std::path::Path;
 
-use crate::{AggregateArgs, Classify, ExitClass, GenerateRecordsArgs};
+use crate::args::{AggregateArgs, GenerateRecordsArgs};
+use crate::error::{Classify, ExitClass};
 
 /// The refusal every record-level entry point returns in this build.
 fn unsupported<T>(what: &str) -> anyhow::Result<T> {

@@ -90,6 +90,37 @@ pub fn ensure_regular_file(path: &Path) -> Result<std::fs::Metadata, IngestError
     })
 }
 
+/// Reads a regular file of at most `limits.max_file_bytes` (devices, pipes and directories are
+/// refused before they are read; a file that grows while it is read stops one byte past the
+/// limit and is refused). Every input and configuration file is read through here or
+/// [`CsvFile::open`], so what one file may cost is bounded by configuration.
+pub fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, IngestError> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let meta = ensure_regular_file(path)?;
+    let over = |len: u64| {
+        limits.exceeded(
+            &name,
+            "max_file_bytes",
+            format!("the file is {len} bytes"),
+        )
+    };
+    if meta.len() > limits.max_file_bytes {
+        return Err(over(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut bytes))
+        .map_err(|source| IngestError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(over(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// A CSV file read into memory and checked to be UTF-8.
 pub(crate) struct CsvFile {
     pub name: String,
@@ -104,36 +135,6 @@ pub(crate) struct CsvFile {
 }
 
 impl CsvFile {
-    /// Opens a regular file within `limits` (CSV, or a spreadsheet or Parquet file by its
-    /// extension). Devices, pipes and directories are refused before they are read.
-    pub fn open(path: &Path, limits: &Limits) -> Result<Self, IngestError> {
-        use std::io::Read;
-        let name = path.display().to_string();
-        let io = |source| IngestError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let meta = ensure_regular_file(path)?;
-        if meta.len() > limits.max_file_bytes {
-            return Err(limits.exceeded(
-                &name,
-                "max_file_bytes",
-                format!("the file is {} bytes", meta.len()),
-            ));
-        }
-        if let Some(table) = crate::tabular::read_table(path, limits)? {
-            return Ok(table);
-        }
-        // Read at most one byte past the limit: a file that grows while it is read stops there.
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        std::fs::File::open(path)
-            .map_err(io)?
-            .take(limits.max_file_bytes + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
-        Self::from_bytes(&name, bytes, limits)
-    }
-
     pub fn from_bytes(
         name: &str,
         mut bytes: Vec<u8>,

@@ -35,7 +35,7 @@ pub use adapters::{
 };
 pub use assemble::{Assembled, assemble};
 pub use board::{BOARD_COLUMNS, read_board_assessment_bytes, read_board_assessments};
-pub use csvfile::ensure_regular_file;
+pub use csvfile::{ensure_regular_file, read_bounded};
 pub use default_data::{
     DATASET_COLUMNS, DatasetRow, Recipe, RecipeError, RecipeMetric, build_default, dataset_csv,
 };

@@ -81,14 +81,14 @@ impl TrustRegister {
     pub fn from_bytes(
         current: (&str, Vec<u8>),
         historic: Option<(&str, Vec<u8>)>,
+        limits: &crate::Limits,
     ) -> Result<Self, IngestError> {
-        let limits = crate::Limits::default();
         let historic = match historic {
-            Some((name, bytes)) => Some(CsvFile::from_bytes(name, bytes, &limits)?),
+            Some((name, bytes)) => Some(CsvFile::from_bytes(name, bytes, limits)?),
             None => None,
         };
         Self::from_csv(
-            CsvFile::from_bytes(current.0, current.1, &limits)?,
+            CsvFile::from_bytes(current.0, current.1, limits)?,
             historic,
         )
     }

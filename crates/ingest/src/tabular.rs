@@ -5,8 +5,29 @@
 
 use std::path::Path;
 
-use crate::csvfile::CsvFile;
+use crate::csvfile::{CsvFile, ensure_regular_file, read_bounded};
 use crate::{IngestError, Limits};
+
+impl CsvFile {
+    /// Opens a regular file within `limits`: a spreadsheet or Parquet file by its extension
+    /// (read as a table), else CSV. Devices, pipes and directories are refused before they are
+    /// read.
+    pub fn open(path: &Path, limits: &Limits) -> Result<Self, IngestError> {
+        let meta = ensure_regular_file(path)?;
+        if meta.len() > limits.max_file_bytes {
+            return Err(limits.exceeded(
+                &path.display().to_string(),
+                "max_file_bytes",
+                format!("the file is {} bytes", meta.len()),
+            ));
+        }
+        if let Some(table) = read_table(path, limits)? {
+            return Ok(table);
+        }
+        let bytes = read_bounded(path, limits)?;
+        Self::from_bytes(&path.display().to_string(), bytes, limits)
+    }
+}
 
 const SPREADSHEET: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
 const PARQUET: [&str; 2] = ["parquet", "pq"];

@@ -5,13 +5,12 @@
 //! is. Outside the window it refuses (exit 9). `--list` prints the record for one run, for
 //! publication; `league publish` puts that list into the published release.
 
-use std::path::Path;
+use crate::clock::stamp;
+use crate::error::{Classify, ExitClass};
+use crate::fsio::append_csv_row;
+use crate::store::{ACCESS_RECORD, OutputRoot};
 
-use crate::release::{self, Root};
-use crate::{Classify, ExitClass};
-
-/// The record's file name and header.
-pub(crate) const RECORD: &str = "pre-release-access.csv";
+/// The record's header.
 const HEADER: &str = "run_id,who,reason,accessed_at";
 
 /// The longest pre-release access allowed before the release time (T3.4: at most 24 hours).
@@ -26,15 +25,15 @@ pub(crate) fn window_check(
     if now < opens {
         return Err(format!(
             "pre-release access opens {WINDOW_HOURS} hours before the release time {}: at {} (now {})",
-            crate::run::stamp(release_at),
-            crate::run::stamp(opens),
-            crate::run::stamp(now)
+            stamp(release_at),
+            stamp(opens),
+            stamp(now)
         ));
     }
     if now >= release_at {
         return Err(format!(
             "the release time {} has passed: this is no longer pre-release access; publish it (league publish)",
-            crate::run::stamp(release_at)
+            stamp(release_at)
         ));
     }
     Ok(())
@@ -42,25 +41,25 @@ pub(crate) fn window_check(
 
 /// Appends one access to `OUT/pre-release-access.csv` (rewritten atomically).
 pub(crate) fn record(
-    out: &Path,
+    root: &OutputRoot,
     run_id: &str,
     who: &str,
     reason: &str,
     at: jiff::Timestamp,
 ) -> anyhow::Result<()> {
-    let stamp = crate::run::stamp(at);
-    release::append_csv_row(
-        &out.join(RECORD),
+    let at = stamp(at);
+    append_csv_row(
+        &root.access_record(),
         HEADER,
-        &[run_id, who, reason, stamp.as_str()],
+        &[run_id, who, reason, at.as_str()],
     )
 }
 
 /// The accesses recorded for `run_id`, as CSV with the header (for publication).
-pub(crate) fn list(out: &Path, run_id: &str) -> String {
+pub(crate) fn list(root: &OutputRoot, run_id: &str) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     w.write_record(HEADER.split(',')).expect("in memory");
-    if let Ok(text) = std::fs::read_to_string(out.join(RECORD)) {
+    if let Ok(text) = std::fs::read_to_string(root.access_record()) {
         let mut rdr = csv::Reader::from_reader(text.as_bytes());
         for rec in rdr.records().filter_map(Result::ok) {
             if rec.get(0) == Some(run_id) {
@@ -71,54 +70,17 @@ pub(crate) fn list(out: &Path, run_id: &str) -> String {
     String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
 }
 
-/// `league access`.
-pub(crate) fn command(
-    out: &Path,
+/// Writes the accesses recorded for `run_id` into a copy of its release, as the release
+/// publishes them (T3.4).
+pub(crate) fn write_list(
+    root: &OutputRoot,
     run_id: &str,
-    who: Option<&str>,
-    reason: Option<&str>,
-    list_only: bool,
+    release: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let _root = Root::open(out)?;
-    let dir = out.join(release::RELEASES).join(run_id);
-    if !dir.is_dir() {
-        return Err(anyhow::anyhow!(
-            "there is no release {run_id} in {}",
-            out.join(release::RELEASES).display()
-        ))
-        .class(ExitClass::NotReleasable);
-    }
-    if list_only {
-        print!("{}", list(out, run_id));
-        return Ok(());
-    }
-    let (Some(who), Some(reason)) = (who.map(str::trim), reason.map(str::trim)) else {
-        return Err(anyhow::anyhow!(
-            "give --who NAME and --reason WHY: every pre-release access is recorded"
-        ))
-        .class(ExitClass::BadConfig);
-    };
-    if who.is_empty() || reason.is_empty() {
-        return Err(anyhow::anyhow!("--who and --reason must not be empty"))
-            .class(ExitClass::BadConfig);
-    }
-    if !crate::run::release_is_whole(&dir) {
-        return Err(anyhow::anyhow!(
-            "{} is not a whole, checked release; pre-release access is to checked outputs only",
-            dir.display()
-        ))
-        .class(ExitClass::NotReleasable);
-    }
-    let manifest = release::read_manifest(&dir)?;
-    let release_at = release::release_at(&manifest, run_id)?;
-    let now = jiff::Timestamp::now();
-    window_check(now, release_at)
-        .map_err(anyhow::Error::msg)
-        .class(ExitClass::NotReleasable)?;
-    record(out, run_id, who, reason, now)?;
-    tracing::info!(release = run_id, "pre-release access recorded");
-    println!("{}", dir.display());
-    Ok(())
+    use anyhow::Context as _;
+    std::fs::write(release.join(ACCESS_RECORD), list(root, run_id))
+        .context("cannot write the pre-release access list")
+        .class(ExitClass::Io)
 }
 
 #[cfg(test)]
@@ -147,8 +109,9 @@ mod tests {
     #[test]
     fn every_access_is_recorded_and_listed_per_run() {
         let dir = tempfile::tempdir().expect("tempdir");
+        let root = OutputRoot::new(dir.path());
         record(
-            dir.path(),
+            &root,
             "r1",
             "A. Analyst",
             "quality assurance",
@@ -156,7 +119,7 @@ mod tests {
         )
         .expect("record");
         record(
-            dir.path(),
+            &root,
             "r2",
             "B. Press Officer",
             "briefing, \"embargoed\"",
@@ -164,19 +127,19 @@ mod tests {
         )
         .expect("record");
         record(
-            dir.path(),
+            &root,
             "r1",
             "C. Minister's office",
             "briefing",
             t("2026-11-22T12:00:00Z"),
         )
         .expect("record");
-        let r1 = list(dir.path(), "r1");
+        let r1 = list(&root, "r1");
         assert_eq!(
             r1,
             "run_id,who,reason,accessed_at\nr1,A. Analyst,quality assurance,2026-11-22T10:00:00Z\nr1,C. Minister's office,briefing,2026-11-22T12:00:00Z\n"
         );
-        assert!(list(dir.path(), "r2").contains("\"briefing, \"\"embargoed\"\"\""));
-        assert_eq!(list(dir.path(), "r3"), "run_id,who,reason,accessed_at\n");
+        assert!(list(&root, "r2").contains("\"briefing, \"\"embargoed\"\"\""));
+        assert_eq!(list(&root, "r3"), "run_id,who,reason,accessed_at\n");
     }
 }

@@ -5,33 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-/// SHA-256 of a file, hex, read in 64 KiB blocks (constant memory, whatever the size).
-pub(crate) fn sha256_file(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 << 10];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-/// SHA-256 of bytes in memory, hex.
-pub(crate) fn sha256_bytes(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::error::{Classify, ExitClass};
+use crate::fsio::io;
+use crate::hash::{sha256_bytes, sha256_file};
 
 /// One input file.
 #[derive(Debug, Serialize)]
@@ -119,7 +98,7 @@ impl Manifest {
         run_id: &str,
         job: &str,
         m: &league_model::Methodology,
-        config: &[&crate::data::DataFile],
+        config: &[&crate::config::data::DataFile],
         started: String,
         release_at: String,
     ) -> Self {
@@ -167,19 +146,17 @@ pub(crate) const GIT_COMMIT: &str = env!("LEAGUE_GIT_COMMIT");
 
 /// SHA-256 of the `Cargo.lock` the binary was built with.
 pub(crate) fn cargo_lock_sha256() -> String {
-    sha256_bytes(include_bytes!("../../../Cargo.lock"))
+    sha256_bytes(include_bytes!("../../../../Cargo.lock"))
 }
 
 /// Writes `manifest.json` into `dir` (pretty JSON, newline-terminated).
 pub(crate) fn write(dir: &Path, m: &Manifest) -> anyhow::Result<()> {
-    use crate::Classify as _;
-    use anyhow::Context as _;
     let mut text = serde_json::to_string_pretty(m).expect("plain data");
     text.push('\n');
     let p = dir.join("manifest.json");
     std::fs::write(&p, text)
         .with_context(|| format!("cannot write {}", p.display()))
-        .class(crate::ExitClass::Io)
+        .class(ExitClass::Io)
 }
 
 /// Every file under `root` (sorted, relative), hashed; the audience is read from the path.
@@ -223,15 +200,72 @@ pub(crate) fn outputs(root: &Path) -> std::io::Result<Vec<Output>> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The manifest of a release directory, parsed.
+pub(crate) fn read_manifest(dir: &Path) -> anyhow::Result<serde_json::Value> {
+    let p = dir.join("manifest.json");
+    let text = io(std::fs::read_to_string(&p), || {
+        format!("cannot read {}", p.display())
+    })?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", p.display()))
+        .class(ExitClass::BadInput)
+}
 
-    #[test]
-    fn sha256_matches_the_standard_vector() {
-        assert_eq!(
-            hex(&Sha256::digest(b"abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+/// The release time a release's manifest gives.
+pub(crate) fn release_at(
+    manifest: &serde_json::Value,
+    run_id: &str,
+) -> anyhow::Result<jiff::Timestamp> {
+    manifest["release_at"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .with_context(|| format!("release {run_id}: the manifest's release_at is not a time"))
+        .class(ExitClass::BadInput)
+}
+
+/// The output paths whose SHA-256 differs between two output sets' manifests (a file in one
+/// and not the other counts).
+pub(crate) fn differing_outputs(a: &Path, b: &Path) -> anyhow::Result<Vec<String>> {
+    let list = |dir: &Path| -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+        let m = read_manifest(dir)?;
+        Ok(m["outputs"]
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .map(|o| {
+                        (
+                            o["path"].as_str().unwrap_or_default().to_owned(),
+                            o["sha256"].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    };
+    let (x, y) = (list(a)?, list(b)?);
+    let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    Ok(keys
+        .into_iter()
+        .filter(|k| x.get(*k) != y.get(*k))
+        .cloned()
+        .collect())
+}
+
+/// True when `dir` is a checked release whose every file matches its manifest.
+pub(crate) fn release_is_whole(dir: &Path) -> bool {
+    let Ok(m) = read_manifest(dir) else {
+        return false;
+    };
+    if m["status"] != "checked" {
+        return false;
     }
+    m["outputs"].as_array().is_some_and(|outs| {
+        outs.iter().all(|o| {
+            let path = dir.join(o["path"].as_str().unwrap_or_default());
+            sha256_file(&path).is_ok_and(|s| Some(s.as_str()) == o["sha256"].as_str())
+        })
+    })
 }

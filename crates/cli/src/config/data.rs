@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::{Classify, ExitClass};
+use league_ingest::Limits;
+
+use crate::error::{Classify, ExitClass};
 
 /// The methodology file, relative to the data directory.
 pub(crate) const METHODOLOGY: &str = "methodology/nof-2025-26.toml";
@@ -38,47 +40,47 @@ pub(crate) const CALIBRATION: [&str; 4] = [
 const EMBEDDED: &[(&str, &[u8])] = &[
     (
         METHODOLOGY,
-        include_bytes!("../../../data/methodology/nof-2025-26.toml"),
+        include_bytes!("../../../../data/methodology/nof-2025-26.toml"),
     ),
     (
         THRESHOLDS,
-        include_bytes!("../../../data/validation/thresholds.toml"),
+        include_bytes!("../../../../data/validation/thresholds.toml"),
     ),
     (
         LIMITS,
-        include_bytes!("../../../data/validation/limits.toml"),
+        include_bytes!("../../../../data/validation/limits.toml"),
     ),
     (
         REGISTER,
-        include_bytes!("../../../data/reference/trusts_reference.csv"),
+        include_bytes!("../../../../data/reference/trusts_reference.csv"),
     ),
     (
         REGISTER_HISTORIC,
-        include_bytes!("../../../data/reference/ods_etr_trusts.csv"),
+        include_bytes!("../../../../data/reference/ods_etr_trusts.csv"),
     ),
     (
         PUBLICATION,
-        include_bytes!("../../../data/publication.toml"),
+        include_bytes!("../../../../data/publication.toml"),
     ),
     (
         DEFAULT_DATASET,
-        include_bytes!("../../../data/default/nof_2025_26_q1_national.csv"),
+        include_bytes!("../../../../data/default/nof_2025_26_q1_national.csv"),
     ),
     (
         CALIBRATION[0],
-        include_bytes!("../../../data/sources/ae_monthly_by_provider_2024-08_to_2025-07.csv"),
+        include_bytes!("../../../../data/sources/ae_monthly_by_provider_2024-08_to_2025-07.csv"),
     ),
     (
         CALIBRATION[1],
-        include_bytes!("../../../data/sources/unified_monthly_acute_2024-08_to_2025-07.csv"),
+        include_bytes!("../../../../data/sources/unified_monthly_acute_2024-08_to_2025-07.csv"),
     ),
     (
         CALIBRATION[2],
-        include_bytes!("../../../data/sources/ambsys_monthly_2017-08_to_2025-08.csv"),
+        include_bytes!("../../../../data/sources/ambsys_monthly_2017-08_to_2025-08.csv"),
     ),
     (
         CALIBRATION[3],
-        include_bytes!("../../../data/nof/nof_acute_2025_26_q1_data.csv"),
+        include_bytes!("../../../../data/nof/nof_acute_2025_26_q1_data.csv"),
     ),
 ];
 
@@ -102,11 +104,31 @@ pub(crate) struct DataFile {
 }
 
 impl DataFile {
-    /// Reads a file from disk.
-    pub fn read(path: &Path) -> anyhow::Result<Self> {
-        let bytes = crate::retry::io("read a file", || std::fs::read(path))
-            .with_context(|| format!("cannot read {}", path.display()))
-            .class(ExitClass::Io)?;
+    /// Reads a regular file from disk, of at most `limits.max_file_bytes` (a device, pipe or
+    /// directory is refused before it is read; a file that grows while it is read stops one
+    /// byte past the limit).
+    pub fn read(path: &Path, limits: &Limits) -> anyhow::Result<Self> {
+        use std::io::Read as _;
+        league_ingest::ensure_regular_file(path)
+            .map_err(crate::error::ingest_error)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = crate::retry::io("read a file", || {
+            let mut bytes = Vec::new();
+            std::fs::File::open(path)?
+                .take(limits.max_file_bytes + 1)
+                .read_to_end(&mut bytes)?;
+            Ok(bytes)
+        })
+        .with_context(|| format!("cannot read {}", path.display()))
+        .class(ExitClass::Io)?;
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(anyhow::anyhow!(
+                "{} is more than {} bytes, over the limit max_file_bytes; raise it with --limit max_file_bytes=N",
+                path.display(),
+                limits.max_file_bytes
+            ))
+            .class(ExitClass::BadConfig);
+        }
         Ok(Self {
             name: path.display().to_string(),
             bytes,
@@ -123,7 +145,7 @@ impl DataFile {
 
     /// SHA-256 of the bytes, hex.
     pub fn sha256(&self) -> String {
-        crate::manifest::sha256_bytes(&self.bytes)
+        crate::hash::sha256_bytes(&self.bytes)
     }
 }
 
@@ -133,10 +155,10 @@ impl DataDir {
         dir.map_or(Self::Embedded, Self::Dir)
     }
 
-    /// The file at `rel` (a path under `data/`).
-    pub fn read(&self, rel: &str) -> anyhow::Result<DataFile> {
+    /// The file at `rel` (a path under `data/`), read within `limits` from a directory.
+    pub fn read(&self, rel: &str, limits: &Limits) -> anyhow::Result<DataFile> {
         match self {
-            Self::Dir(dir) => DataFile::read(&dir.join(rel)),
+            Self::Dir(dir) => DataFile::read(&dir.join(rel), limits),
             Self::Embedded => EMBEDDED
                 .iter()
                 .find(|(p, _)| *p == rel)
@@ -178,7 +200,7 @@ mod tests {
         for (rel, bytes) in EMBEDDED {
             let on_disk = std::fs::read(root.join(rel)).expect("repository copy");
             assert_eq!(&on_disk[..], *bytes, "{rel}");
-            let f = DataDir::Embedded.read(rel).expect("embedded");
+            let f = DataDir::Embedded.read(rel, &Limits::default()).expect("embedded");
             assert_eq!(f.name, format!("data/{rel}"));
             assert!(f.path.is_none());
         }
@@ -187,9 +209,32 @@ mod tests {
     #[test]
     fn a_file_not_compiled_in_is_a_configuration_error_naming_it() {
         let e = DataDir::Embedded
-            .read("methodology/nof-2026-27.toml")
+            .read("methodology/nof-2026-27.toml", &Limits::default())
             .expect_err("not embedded");
         assert!(format!("{e:#}").contains("nof-2026-27.toml"), "{e:#}");
-        assert_eq!(crate::exit_class(&e), crate::ExitClass::BadConfig);
+        assert_eq!(
+            crate::error::exit_class(&e),
+            crate::error::ExitClass::BadConfig
+        );
+    }
+
+    #[test]
+    fn a_data_file_is_read_within_the_limits_and_only_if_it_is_a_regular_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("methodology.toml");
+        std::fs::write(&p, "x".repeat(100)).expect("write");
+        let limits = Limits {
+            max_file_bytes: 99,
+            ..Limits::default()
+        };
+        let e = DataFile::read(&p, &limits).expect_err("over the limit");
+        assert!(format!("{e:#}").contains("max_file_bytes"), "{e:#}");
+        assert_eq!(crate::error::exit_class(&e), crate::error::ExitClass::BadConfig);
+        let f = DataFile::read(&p, &Limits::default()).expect("within");
+        assert_eq!(f.bytes.len(), 100);
+        // A directory (as a device or pipe would be) is refused before it is read.
+        let e = DataFile::read(dir.path(), &Limits::default()).expect_err("a directory");
+        assert!(format!("{e:#}").contains("directory"), "{e:#}");
+        assert_eq!(crate::error::exit_class(&e), crate::error::ExitClass::BadInput);
     }
 }

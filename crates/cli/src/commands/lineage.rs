@@ -8,8 +8,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::release;
-use crate::{Classify, ExitClass};
+use crate::error::{Classify, ExitClass};
+use crate::store::{OutputRoot, outcomes, read_manifest};
 
 const PRODUCER: &str = "https://github.com/league-tables/league-tables/tree/main/crates/cli";
 const SCHEMA_URL: &str = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
@@ -69,9 +69,10 @@ fn datasets(list: &Value, namespace: &str) -> Value {
 
 /// The two events of `run_id` under `out`.
 pub(crate) fn events(out: &Path, run_id: &str) -> anyhow::Result<[Value; 2]> {
-    let dir = out.join(release::RELEASES).join(run_id);
+    let root = OutputRoot::new(out);
+    let dir = root.release(run_id);
     if dir.is_dir() {
-        let m = release::read_manifest(&dir)?;
+        let m = read_manifest(&dir)?;
         let job = m["job"].as_str().unwrap_or_default();
         let started = m["started"].as_str().unwrap_or_default();
         let finished = m["finished"].as_str().unwrap_or_default();
@@ -82,7 +83,7 @@ pub(crate) fn events(out: &Path, run_id: &str) -> anyhow::Result<[Value; 2]> {
             event("COMPLETE", finished, run_id, job, inputs, outputs),
         ]);
     }
-    match crate::publish::last_outcome(out, run_id) {
+    match outcomes::last(&root, run_id) {
         Some(v) => {
             let job = v["job"].as_str().unwrap_or_default();
             let kind = if v["status"] == "complete" {

@@ -14,8 +14,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::release::{self, Root};
-use crate::{Classify, ExitClass};
+use crate::error::{Classify, ExitClass};
+use crate::fsio::write_atomic;
+use crate::hash::sha256_file;
+use crate::store::{LockedRoot, OutputRoot, outcomes, published};
 
 /// The datasets: (name, the CSV each peer group's directory holds).
 pub(crate) const DATASETS: [(&str, &str); 3] = [
@@ -184,7 +186,10 @@ fn quarters(release_dir: &Path) -> anyhow::Result<Vec<String>> {
 }
 
 /// Every history file a release gives: (path under the store, bytes).
-fn files_of(release_dir: &Path, run_id: &str) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
+pub(crate) fn files_of(
+    release_dir: &Path,
+    run_id: &str,
+) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut out = Vec::new();
     for q in quarters(release_dir)? {
         for (dataset, csv_name) in DATASETS {
@@ -201,11 +206,11 @@ fn files_of(release_dir: &Path, run_id: &str) -> anyhow::Result<Vec<(PathBuf, Ve
 
 /// Appends release `run_id`'s results to `OUT/history/` (a rerun of the same release writes
 /// the same bytes again: an upsert, never a duplicate).
-pub(crate) fn append(root: &Root, run_id: &str) -> anyhow::Result<()> {
-    let store = root.out.join("history");
+pub(crate) fn append(root: &LockedRoot, run_id: &str) -> anyhow::Result<()> {
+    let store = root.history();
     let files = files_of(&root.release(run_id), run_id)?;
     for (rel, bytes) in &files {
-        release::write_atomic(&store.join(rel), bytes)?;
+        write_atomic(&store.join(rel), bytes)?;
     }
     tracing::info!(release = run_id, files = files.len(), "history appended");
     Ok(())
@@ -217,30 +222,24 @@ pub(crate) type HistoryFile = (String, String);
 /// Which release's history a quarter's earlier results come from: the latest published one for
 /// it, else the latest run that completed it (by `run-history.jsonl`), if its file is in the
 /// store.
-fn source_release(out: &Path, quarter: league_model::Quarter) -> Option<String> {
+fn source_release(root: &OutputRoot, quarter: league_model::Quarter) -> Option<String> {
     let label = quarter.to_string();
     let slug = league_report::quarter_slug(quarter);
     let stored = |id: &str| {
-        out.join("history/league")
+        root.history()
+            .join("league")
             .join(format!("quarter={slug}"))
             .join(format!("{id}.parquet"))
             .is_file()
     };
-    let published = std::fs::read_to_string(out.join("published/revisions.csv"))
-        .ok()
-        .and_then(|text| {
-            let mut rdr = csv::Reader::from_reader(text.as_bytes());
-            rdr.records()
-                .filter_map(Result::ok)
-                .filter(|r| r.get(2).is_some_and(|p| p.split(';').any(|x| x == label)))
-                .filter_map(|r| r.get(1).map(str::to_owned))
-                .filter(|id| stored(id))
-                .last()
-        });
+    let published = published::published_for(&root.distribution(), &label)
+        .into_iter()
+        .rev()
+        .find(|id| stored(id));
     if published.is_some() {
         return published;
     }
-    crate::run::outcomes(out)
+    outcomes::all(root)
         .into_iter()
         .filter(|v| v["status"] == "complete")
         .filter(|v| {
@@ -366,20 +365,20 @@ fn league_row(
 /// picks; its league rows (and planned surplus, the methodology's planned-surplus metric) as
 /// prior results, and, for quarters in `trend`, its league tables by peer group.
 pub(crate) fn earlier(
-    out: &Path,
+    root: &OutputRoot,
     quarters: &[league_model::Quarter],
     trend: &[league_model::Quarter],
     m: &league_model::Methodology,
 ) -> anyhow::Result<Earlier> {
     let mut e = Earlier::default();
     for q in quarters {
-        let Some(id) = source_release(out, *q) else {
+        let Some(id) = source_release(root, *q) else {
             continue;
         };
         let slug = league_report::quarter_slug(*q);
         let rel = |ds: &str| format!("history/{ds}/quarter={slug}/{id}.parquet");
         let mut planned = std::collections::BTreeMap::new();
-        let metrics = out.join(rel("metrics"));
+        let metrics = root.dir().join(rel("metrics"));
         if metrics.is_file() {
             for r in read_rows(&metrics)? {
                 if r.get("metric_id") == Some(&m.intervention.planned_surplus_metric)
@@ -388,10 +387,9 @@ pub(crate) fn earlier(
                     planned.insert(r.get("trust_code").cloned().unwrap_or_default(), v);
                 }
             }
-            e.files
-                .push((rel("metrics"), crate::manifest::sha256_file(&metrics)?));
+            e.files.push((rel("metrics"), sha256_file(&metrics)?));
         }
-        let league = out.join(rel("league"));
+        let league = root.dir().join(rel("league"));
         let mut tables: Vec<league_model::LeagueTable> = Vec::new();
         for r in read_rows(&league)? {
             let row = league_row(&r, m).ok_or_else(|| {
@@ -427,48 +425,11 @@ pub(crate) fn earlier(
         if trend.contains(q) {
             e.tables.extend(tables);
         }
-        e.files
-            .push((rel("league"), crate::manifest::sha256_file(&league)?));
+        e.files.push((rel("league"), sha256_file(&league)?));
         e.from.push((*q, id.clone()));
         tracing::info!(quarter = %q, release = %id, "earlier results read from the history store");
     }
     Ok(e)
-}
-
-/// `league history`: rebuild the store from the releases into `into`, or (without it) check
-/// that rebuilding gives exactly the bytes in `OUT/history` for every release present.
-pub(crate) fn command(out: &Path, into: Option<&Path>) -> anyhow::Result<()> {
-    let root = Root::open(out)?;
-    let store = out.join("history");
-    let mut differ = Vec::new();
-    let mut n = 0;
-    for id in root.release_ids()? {
-        for (rel, bytes) in files_of(&root.release(&id), &id)? {
-            n += 1;
-            match into {
-                Some(dir) => release::write_atomic(&dir.join(&rel), &bytes)?,
-                None => {
-                    if std::fs::read(store.join(&rel)).ok().as_deref() != Some(bytes.as_slice()) {
-                        differ.push(rel.display().to_string());
-                    }
-                }
-            }
-        }
-    }
-    if let Some(dir) = into {
-        println!("rebuilt {n} history file(s) into {}", dir.display());
-        return Ok(());
-    }
-    if differ.is_empty() {
-        println!("history matches the releases: {n} file(s) rebuilt byte-identical");
-        return Ok(());
-    }
-    Err(anyhow::anyhow!(
-        "{} of {n} history file(s) differ from a rebuild from the releases (first: {})",
-        differ.len(),
-        differ[0]
-    ))
-    .class(ExitClass::CheckFailed)
 }
 
 #[cfg(test)]

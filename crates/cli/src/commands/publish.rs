@@ -9,57 +9,35 @@
 //! saying what changed, why, the scale and the affected tables.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::release::{self, Root};
-use crate::{Classify, ExitClass, fault};
-
-/// The revision log's name and header.
-const REVISIONS: &str = "revisions.csv";
-const REVISIONS_HEADER: &str = "published_at,run_id,periods,corrects,reason";
-
-/// The distribution area of an output root. It is always inside the root, so one revision log
-/// and one lock govern every publication of its releases.
-pub(crate) fn distribution(out: &Path) -> PathBuf {
-    out.join("published")
-}
-
-/// The run ids published in `OUT/published/` (retention never removes their staged copies).
-pub(crate) fn published_ids(out: &Path) -> Vec<String> {
-    let dir = distribution(out).join(release::RELEASES);
-    let mut ids: Vec<String> = std::fs::read_dir(dir)
-        .map(|r| {
-            r.filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.sort();
-    ids
-}
+use crate::args::Common;
+use crate::clock::stamp;
+use crate::config::data::DataDir;
+use crate::error::{Classify, ExitClass};
+use crate::fsio::{copy_tree, sync_dir, sync_tree};
+use crate::store::manifest::release_is_whole;
+use crate::store::published::{log_revision, prior_for, revision_logged};
+use crate::store::{
+    LockedRoot, OutputRoot, access, differing_outputs, outcomes, read_manifest, release_at,
+};
+use crate::{config, fault, quality};
 
 fn refuse(msg: String) -> anyhow::Result<()> {
     Err(anyhow::anyhow!(msg)).class(ExitClass::NotReleasable)
 }
 
-/// The outcome `OUT/run-history.jsonl` last recorded for `run_id`, if any.
-pub(crate) fn last_outcome(out: &Path, run_id: &str) -> Option<serde_json::Value> {
-    crate::run::outcomes(out)
-        .into_iter()
-        .find(|v| v["run_id"] == run_id)
-}
-
 /// Checks everything that must hold before `run_id` may be published now.
 fn releasable(
-    out: &Path,
+    root: &OutputRoot,
     run_id: &str,
     m: &league_model::Methodology,
 ) -> anyhow::Result<serde_json::Value> {
-    let dir = out.join(release::RELEASES).join(run_id);
+    let dir = root.release(run_id);
     if !dir.is_dir() {
-        if let Some(o) = last_outcome(out, run_id).filter(|o| o["status"] == "failed") {
+        if let Some(o) = outcomes::last(root, run_id).filter(|o| o["status"] == "failed") {
             refuse(format!(
                 "run {run_id} failed at stage {} (exit {}); a failed run cannot be published",
                 o["failed_stage"].as_str().unwrap_or("?"),
@@ -68,10 +46,10 @@ fn releasable(
         }
         refuse(format!(
             "there is no release {run_id} in {}",
-            out.join(release::RELEASES).display()
+            root.releases().display()
         ))?;
     }
-    let manifest = release::read_manifest(&dir)?;
+    let manifest = read_manifest(&dir)?;
     if manifest["status"] != "checked" || manifest["quality_check"]["passed"] != true {
         refuse(format!(
             "release {run_id} has not passed quality assurance (manifest status {}); an unchecked run cannot be published",
@@ -79,31 +57,18 @@ fn releasable(
         ))?;
     }
     // Checked when it was made; checked again now, as the files are, before anyone sees them.
-    crate::quality_check(&dir, m, true).context(format!("release {run_id} cannot be published"))?;
-    let release_at = release::release_at(&manifest, run_id)?;
+    quality::check(&dir, m, quality::Staged::Yes)
+        .context(format!("release {run_id} cannot be published"))?;
+    let release_at = release_at(&manifest, run_id)?;
     let now = jiff::Timestamp::now();
     if now < release_at {
         refuse(format!(
             "release {run_id} may not be published before its pre-announced release time {} (now {}); nothing was published",
-            crate::run::stamp(release_at),
-            crate::run::stamp(now)
+            stamp(release_at),
+            stamp(now)
         ))?;
     }
     Ok(manifest)
-}
-
-/// The published release that holds any of `periods`, latest first by the revision log.
-fn prior_for(dist: &Path, periods: &[String]) -> Option<String> {
-    let text = std::fs::read_to_string(dist.join(REVISIONS)).ok()?;
-    let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let mut prior = None;
-    for rec in rdr.records().filter_map(Result::ok) {
-        let theirs: Vec<&str> = rec[2].split(';').collect();
-        if periods.iter().any(|p| theirs.contains(&p.as_str())) {
-            prior = Some(rec[1].to_owned());
-        }
-    }
-    prior
 }
 
 /// The periods a release's manifest lists.
@@ -120,23 +85,23 @@ fn manifest_periods(manifest: &serde_json::Value) -> Vec<String> {
 
 /// `league publish`.
 pub(crate) fn publish(out: &Path, run_id: &str, correction: Option<&str>) -> anyhow::Result<()> {
-    let staged_root = Root::open(out)?;
-    let m = crate::load_methodology(&crate::Common::default(), &crate::DataDir::Embedded)?;
-    let manifest = releasable(out, run_id, &m)?;
-    let dist_dir = distribution(out);
+    let staged_root = OutputRoot::new(out).lock()?;
+    let m = config::load_methodology(&Common::default(), &DataDir::Embedded)?;
+    let manifest = releasable(&staged_root, run_id, &m)?;
     // The output root's lock, held above, covers its distribution area.
-    let dist = staged_root.nested(&dist_dir)?;
-    if revision_logged(&dist_dir, run_id) {
+    let dist = staged_root.lock_distribution()?;
+    let dist_dir = dist.dir().to_owned();
+    if revision_logged(&dist, run_id) {
         refuse(format!(
             "release {run_id} is already published in {}; a published release is never published again or overwritten",
             dist_dir.display()
         ))?;
     }
     if dist.release(run_id).exists() {
-        return finish_interrupted(&dist, &dist_dir, run_id, &manifest);
+        return finish_interrupted(&dist, run_id, &manifest);
     }
     let periods = manifest_periods(&manifest);
-    let prior = prior_for(&dist_dir, &periods);
+    let prior = prior_for(&dist, &periods);
     let reason = match (&prior, correction.map(str::trim)) {
         (Some(p), None) => {
             return refuse(format!(
@@ -157,7 +122,7 @@ pub(crate) fn publish(out: &Path, run_id: &str, correction: Option<&str>) -> any
     };
     let staging = dist.staging()?;
     let copy = staging.path().join(run_id);
-    release::copy_tree(&staged_root.release(run_id), &copy)?;
+    copy_tree(&staged_root.release(run_id), &copy)?;
     if let (Some(prior), Some(reason)) = (&prior, reason) {
         let notice = correction_notice(&dist.release(prior), &copy, prior, run_id, reason)?;
         std::fs::write(copy.join("correction-notice.txt"), notice)
@@ -165,63 +130,43 @@ pub(crate) fn publish(out: &Path, run_id: &str, correction: Option<&str>) -> any
             .class(ExitClass::Io)?;
     }
     // The pre-release access list is published with the release (T3.4).
-    std::fs::write(
-        copy.join(crate::access::RECORD),
-        crate::access::list(out, run_id),
-    )
-    .context("cannot write the pre-release access list")
-    .class(ExitClass::Io)?;
-    release::sync_tree(&copy)?;
+    access::write_list(&staged_root, run_id, &copy)?;
+    sync_tree(&copy)?;
     fault::point("publish:copied");
-    let releases = dist_dir.join(release::RELEASES);
+    let releases = dist.releases();
     std::fs::create_dir_all(&releases)
         .with_context(|| format!("cannot create {}", releases.display()))
         .class(ExitClass::Io)?;
     std::fs::rename(&copy, dist.release(run_id))
         .with_context(|| format!("cannot publish into {}", releases.display()))
         .class(ExitClass::Io)?;
-    release::sync_dir(&releases)?;
+    sync_dir(&releases)?;
     fault::point("publish:renamed");
     dist.point_current(run_id)?;
     fault::point("publish:swapped");
-    let now = crate::run::stamp(jiff::Timestamp::now());
-    release::append_csv_row(
-        &dist_dir.join(REVISIONS),
-        REVISIONS_HEADER,
-        &[
-            now.as_str(),
-            run_id,
-            &periods.join(";"),
-            prior.as_deref().unwrap_or(""),
-            reason.unwrap_or(""),
-        ],
+    let now = stamp(jiff::Timestamp::now());
+    log_revision(
+        &dist,
+        &now,
+        run_id,
+        &periods,
+        prior.as_deref().unwrap_or(""),
+        reason.unwrap_or(""),
     )?;
     tracing::info!(release = run_id, to = %dist_dir.display(), corrects = prior.as_deref().unwrap_or("nothing"), "published");
     println!("published {run_id} to {}", dist.release(run_id).display());
     Ok(())
 }
 
-/// True when the revision log records `run_id` as published.
-fn revision_logged(dist: &Path, run_id: &str) -> bool {
-    let Ok(text) = std::fs::read_to_string(dist.join(REVISIONS)) else {
-        return false;
-    };
-    let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    rdr.records()
-        .filter_map(Result::ok)
-        .any(|r| r.get(1) == Some(run_id))
-}
-
 /// A publication that died after its release reached `releases/` but before the revision log
 /// recorded it: the copy is verified whole against its manifest, then made current and logged.
 fn finish_interrupted(
-    dist: &Root,
-    dist_dir: &Path,
+    dist: &LockedRoot,
     run_id: &str,
     manifest: &serde_json::Value,
 ) -> anyhow::Result<()> {
     let copy = dist.release(run_id);
-    if !crate::run::release_is_whole(&copy) {
+    if !release_is_whole(&copy) {
         return Err(anyhow::anyhow!(
             "{} holds an interrupted publication of {run_id} that does not match its manifest; move it aside and publish again",
             copy.display()
@@ -247,12 +192,8 @@ fn finish_interrupted(
         .and_then(|rest| rest.lines().next())
         .unwrap_or("")
         .to_owned();
-    let now = crate::run::stamp(jiff::Timestamp::now());
-    release::append_csv_row(
-        &dist_dir.join(REVISIONS),
-        REVISIONS_HEADER,
-        &[now.as_str(), run_id, &periods.join(";"), &corrects, &reason],
-    )?;
+    let now = stamp(jiff::Timestamp::now());
+    log_revision(dist, &now, run_id, &periods, &corrects, &reason)?;
     println!(
         "published {run_id} to {} (interrupted publication completed)",
         copy.display()
@@ -320,7 +261,7 @@ fn correction_notice(
     run_id: &str,
     reason: &str,
 ) -> anyhow::Result<String> {
-    let changed = release::differing_outputs(prior_dir, new_dir)?;
+    let changed = differing_outputs(prior_dir, new_dir)?;
     let tables: Vec<&String> = changed
         .iter()
         .filter(|p| {

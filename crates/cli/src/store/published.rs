@@ -1,0 +1,74 @@
+//! The distribution area (`OUT/published/`), laid out as an output root, and its revision log
+//! `revisions.csv`: one row per publication (when, which run, its periods, what it corrects and
+//! why).
+
+use crate::fsio::append_csv_row;
+use crate::store::OutputRoot;
+
+/// The revision log's header.
+const REVISIONS_HEADER: &str = "published_at,run_id,periods,corrects,reason";
+
+/// The run ids published in the distribution area of `root` (retention never removes their
+/// staged copies).
+pub(crate) fn published_ids(root: &OutputRoot) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(root.distribution().releases())
+        .map(|r| {
+            r.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+/// The revision log's rows (an absent or unreadable log has none).
+fn revisions(dist: &OutputRoot) -> Vec<csv::StringRecord> {
+    let Ok(text) = std::fs::read_to_string(dist.revisions()) else {
+        return Vec::new();
+    };
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    rdr.records().filter_map(Result::ok).collect()
+}
+
+/// The published release that holds any of `periods`, latest first by the revision log.
+pub(crate) fn prior_for(dist: &OutputRoot, periods: &[String]) -> Option<String> {
+    let mut prior = None;
+    for rec in revisions(dist) {
+        let theirs: Vec<&str> = rec.get(2).unwrap_or_default().split(';').collect();
+        if periods.iter().any(|p| theirs.contains(&p.as_str())) {
+            prior = rec.get(1).map(str::to_owned);
+        }
+    }
+    prior
+}
+
+/// The releases published for the period labelled `period`, in the order published.
+pub(crate) fn published_for(dist: &OutputRoot, period: &str) -> Vec<String> {
+    revisions(dist)
+        .iter()
+        .filter(|r| r.get(2).is_some_and(|p| p.split(';').any(|x| x == period)))
+        .filter_map(|r| r.get(1).map(str::to_owned))
+        .collect()
+}
+
+/// True when the revision log records `run_id` as published.
+pub(crate) fn revision_logged(dist: &OutputRoot, run_id: &str) -> bool {
+    revisions(dist).iter().any(|r| r.get(1) == Some(run_id))
+}
+
+/// Appends one publication to the revision log (rewritten atomically).
+pub(crate) fn log_revision(
+    dist: &OutputRoot,
+    published_at: &str,
+    run_id: &str,
+    periods: &[String],
+    corrects: &str,
+    reason: &str,
+) -> anyhow::Result<()> {
+    append_csv_row(
+        &dist.revisions(),
+        REVISIONS_HEADER,
+        &[published_at, run_id, &periods.join(";"), corrects, reason],
+    )
+}
