@@ -15,5 +15,6 @@ mod pack;
 mod pipeline;
 mod records;
 mod statistics;
+mod tidy;
 mod util;
 mod workbook;

@@ -98,13 +98,8 @@ pub fn read_bounded(path: &Path, limits: &Limits) -> Result<Vec<u8>, IngestError
     use std::io::Read;
     let name = path.display().to_string();
     let meta = ensure_regular_file(path)?;
-    let over = |len: u64| {
-        limits.exceeded(
-            &name,
-            "max_file_bytes",
-            format!("the file is {len} bytes"),
-        )
-    };
+    let over =
+        |len: u64| limits.exceeded(&name, "max_file_bytes", format!("the file is {len} bytes"));
     if meta.len() > limits.max_file_bytes {
         return Err(over(meta.len()));
     }

@@ -87,10 +87,7 @@ impl TrustRegister {
             Some((name, bytes)) => Some(CsvFile::from_bytes(name, bytes, limits)?),
             None => None,
         };
-        Self::from_csv(
-            CsvFile::from_bytes(current.0, current.1, limits)?,
-            historic,
-        )
+        Self::from_csv(CsvFile::from_bytes(current.0, current.1, limits)?, historic)
     }
 
     fn from_csv(file: CsvFile, historic: Option<CsvFile>) -> Result<Self, IngestError> {

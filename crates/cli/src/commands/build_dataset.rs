@@ -16,22 +16,12 @@ use crate::pipeline::validation::{blocked, failures};
 /// `league build-dataset`: rebuild the embedded default dataset from the real sources.
 pub(crate) fn command(data_dir: &Path, out: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let out = out.unwrap_or_else(|| data_dir.join(data::DEFAULT_DATASET));
-    let setup = Setup::load(
-        &Common::default(),
-        &DataDir::Dir(data_dir.to_owned()),
-        data::METHODOLOGY,
-    )?;
-    let recipe_path = data_dir.join("default/recipe.toml");
-    let text = std::fs::read_to_string(&recipe_path)
-        .with_context(|| format!("cannot read {}", recipe_path.display()))
-        .class(ExitClass::Io)?;
-    let recipe = Recipe::from_toml(
-        &recipe_path.display().to_string(),
-        &text,
-        &setup.methodology,
-    )
-    .context("invalid dataset recipe")
-    .class(ExitClass::BadConfig)?;
+    let data = DataDir::Dir(data_dir.to_owned());
+    let setup = Setup::load(&Common::default(), &data, data::METHODOLOGY)?;
+    let recipe_file = data.read(data::RECIPE, &setup.limits)?;
+    let recipe = Recipe::from_toml(&recipe_file.name, recipe_file.text()?, &setup.methodology)
+        .context("invalid dataset recipe")
+        .class(ExitClass::BadConfig)?;
     let paths: Vec<std::path::PathBuf> = recipe
         .nof_data
         .iter()

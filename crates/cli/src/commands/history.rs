@@ -4,30 +4,14 @@
 use std::path::Path;
 
 use crate::error::{Classify, ExitClass};
-use crate::fsio::write_atomic;
 use crate::store::OutputRoot;
-use crate::store::history::files_of;
+use crate::store::history::rebuild;
 
 /// `league history`: rebuild the store from the releases into `into`, or (without it) check
 /// that rebuilding gives exactly the bytes in `OUT/history` for every release present.
 pub(crate) fn command(out: &Path, into: Option<&Path>) -> anyhow::Result<()> {
     let root = OutputRoot::new(out).lock()?;
-    let store = root.history();
-    let mut differ = Vec::new();
-    let mut n = 0;
-    for id in root.release_ids()? {
-        for (rel, bytes) in files_of(&root.release(&id), &id)? {
-            n += 1;
-            match into {
-                Some(dir) => write_atomic(&dir.join(&rel), &bytes)?,
-                None => {
-                    if std::fs::read(store.join(&rel)).ok().as_deref() != Some(bytes.as_slice()) {
-                        differ.push(rel.display().to_string());
-                    }
-                }
-            }
-        }
-    }
+    let (n, differ) = rebuild(&root, into)?;
     if let Some(dir) = into {
         println!("rebuilt {n} history file(s) into {}", dir.display());
         return Ok(());

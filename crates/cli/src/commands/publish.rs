@@ -19,7 +19,7 @@ use crate::config::data::DataDir;
 use crate::error::{Classify, ExitClass};
 use crate::fsio::{copy_tree, sync_dir, sync_tree};
 use crate::store::manifest::release_is_whole;
-use crate::store::published::{log_revision, prior_for, revision_logged};
+use crate::store::published::{self, log_revision, prior_for, revision_logged};
 use crate::store::{
     LockedRoot, OutputRoot, access, differing_outputs, outcomes, read_manifest, release_at,
 };
@@ -125,9 +125,7 @@ pub(crate) fn publish(out: &Path, run_id: &str, correction: Option<&str>) -> any
     copy_tree(&staged_root.release(run_id), &copy)?;
     if let (Some(prior), Some(reason)) = (&prior, reason) {
         let notice = correction_notice(&dist.release(prior), &copy, prior, run_id, reason)?;
-        std::fs::write(copy.join("correction-notice.txt"), notice)
-            .context("cannot write the correction notice")
-            .class(ExitClass::Io)?;
+        published::write_notice(&copy, &notice)?;
     }
     // The pre-release access list is published with the release (T3.4).
     access::write_list(&staged_root, run_id, &copy)?;
@@ -179,7 +177,7 @@ fn finish_interrupted(
     );
     dist.point_current(run_id)?;
     let periods = manifest_periods(manifest);
-    let notice = std::fs::read_to_string(copy.join("correction-notice.txt")).ok();
+    let notice = published::read_notice(&copy);
     let corrects = notice
         .as_deref()
         .and_then(|n| n.split("corrects release ").nth(1))

@@ -22,6 +22,8 @@ pub(crate) const REGISTER: &str = "reference/trusts_reference.csv";
 pub(crate) const REGISTER_HISTORIC: &str = "reference/ods_etr_trusts.csv";
 /// The release details.
 pub(crate) const PUBLICATION: &str = "publication.toml";
+/// How `league build-dataset` makes the default dataset.
+pub(crate) const RECIPE: &str = "default/recipe.toml";
 /// The embedded default dataset.
 pub(crate) const DEFAULT_DATASET: &str = "default/nof_2025_26_q1_national.csv";
 
@@ -200,7 +202,9 @@ mod tests {
         for (rel, bytes) in EMBEDDED {
             let on_disk = std::fs::read(root.join(rel)).expect("repository copy");
             assert_eq!(&on_disk[..], *bytes, "{rel}");
-            let f = DataDir::Embedded.read(rel, &Limits::default()).expect("embedded");
+            let f = DataDir::Embedded
+                .read(rel, &Limits::default())
+                .expect("embedded");
             assert_eq!(f.name, format!("data/{rel}"));
             assert!(f.path.is_none());
         }
@@ -229,12 +233,18 @@ mod tests {
         };
         let e = DataFile::read(&p, &limits).expect_err("over the limit");
         assert!(format!("{e:#}").contains("max_file_bytes"), "{e:#}");
-        assert_eq!(crate::error::exit_class(&e), crate::error::ExitClass::BadConfig);
+        assert_eq!(
+            crate::error::exit_class(&e),
+            crate::error::ExitClass::BadConfig
+        );
         let f = DataFile::read(&p, &Limits::default()).expect("within");
         assert_eq!(f.bytes.len(), 100);
         // A directory (as a device or pipe would be) is refused before it is read.
         let e = DataFile::read(dir.path(), &Limits::default()).expect_err("a directory");
         assert!(format!("{e:#}").contains("directory"), "{e:#}");
-        assert_eq!(crate::error::exit_class(&e), crate::error::ExitClass::BadInput);
+        assert_eq!(
+            crate::error::exit_class(&e),
+            crate::error::ExitClass::BadInput
+        );
     }
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use league_model::Quarter;
 
+use crate::config::data::DataFile;
 use crate::error::{Classify, ExitClass};
 
 /// A job file as written.
@@ -295,24 +296,23 @@ impl Job {
     /// Reads and validates a job file; every problem is a configuration error (exit 4) naming
     /// the file and key.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            // A job file that is not there is a mistake in the command or the scheduler's
-            // unit, not a passing fault: retrying will not help.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(anyhow::anyhow!(
-                    "job file {} does not exist",
-                    path.display()
-                ))
-                .class(ExitClass::BadConfig);
-            }
-            Err(e) => {
-                return Err(anyhow::Error::new(e))
-                    .with_context(|| format!("cannot read job file {}", path.display()))
-                    .class(ExitClass::Io);
-            }
-        };
-        Self::from_toml(path, &text)
+        // A job file that is not there is a mistake in the command or the scheduler's unit,
+        // not a passing fault: retrying will not help.
+        if !path.exists() {
+            return Err(anyhow::anyhow!(
+                "job file {} does not exist",
+                path.display()
+            ))
+            .class(ExitClass::BadConfig);
+        }
+        // Read within the default input limits (the job names the data whose limits apply to
+        // everything after it).
+        let file = DataFile::read(path, &league_ingest::Limits::default())
+            .with_context(|| format!("cannot read job file {}", path.display()))?;
+        let text = std::str::from_utf8(&file.bytes)
+            .map_err(|_| anyhow::anyhow!("job file {} is not UTF-8 text", path.display()))
+            .class(ExitClass::BadConfig)?;
+        Self::from_toml(path, text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
             .class(ExitClass::BadConfig)
     }

@@ -47,7 +47,9 @@ pub(crate) fn methodology_file(
 ) -> anyhow::Result<DataFile> {
     match &common.methodology {
         Some(p) => DataFile::read(p, limits).context("cannot read the methodology"),
-        None => data.read(rel, limits).context("cannot read the methodology"),
+        None => data
+            .read(rel, limits)
+            .context("cannot read the methodology"),
     }
 }
 

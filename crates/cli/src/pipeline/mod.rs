@@ -90,7 +90,8 @@ pub(crate) fn report(
     let quarters = keep_period(spec, &mut assembled.dataset)?;
     *periods = quarters.iter().map(|q| q.to_string()).collect();
 
-    let (publication, publication_file) = crate::config::load_publication(&spec.data, &setup.limits)?;
+    let (publication, publication_file) =
+        crate::config::load_publication(&spec.data, &setup.limits)?;
     let release_at = spec
         .release
         .instant()

@@ -186,10 +186,7 @@ fn quarters(release_dir: &Path) -> anyhow::Result<Vec<String>> {
 }
 
 /// Every history file a release gives: (path under the store, bytes).
-pub(crate) fn files_of(
-    release_dir: &Path,
-    run_id: &str,
-) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
+fn files_of(release_dir: &Path, run_id: &str) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut out = Vec::new();
     for q in quarters(release_dir)? {
         for (dataset, csv_name) in DATASETS {
@@ -214,6 +211,31 @@ pub(crate) fn append(root: &LockedRoot, run_id: &str) -> anyhow::Result<()> {
     }
     tracing::info!(release = run_id, files = files.len(), "history appended");
     Ok(())
+}
+
+/// Rebuilds every release's history files: into `into` when given, else compared with the
+/// store. Returns how many files were rebuilt and those that differ from the store's.
+pub(crate) fn rebuild(
+    root: &LockedRoot,
+    into: Option<&Path>,
+) -> anyhow::Result<(usize, Vec<String>)> {
+    let store = root.history();
+    let mut differ = Vec::new();
+    let mut n = 0;
+    for id in root.release_ids()? {
+        for (rel, bytes) in files_of(&root.release(&id), &id)? {
+            n += 1;
+            match into {
+                Some(dir) => write_atomic(&dir.join(&rel), &bytes)?,
+                None => {
+                    if std::fs::read(store.join(&rel)).ok().as_deref() != Some(bytes.as_slice()) {
+                        differ.push(rel.display().to_string());
+                    }
+                }
+            }
+        }
+    }
+    Ok((n, differ))
 }
 
 /// A history file a run read: (path under the output root, SHA-256).

@@ -2,8 +2,28 @@
 //! `revisions.csv`: one row per publication (when, which run, its periods, what it corrects and
 //! why).
 
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::error::{Classify, ExitClass};
 use crate::fsio::append_csv_row;
 use crate::store::OutputRoot;
+
+/// The correction notice a correcting release carries.
+const NOTICE: &str = "correction-notice.txt";
+
+/// Writes the correction notice into a release being published.
+pub(crate) fn write_notice(release: &Path, notice: &str) -> anyhow::Result<()> {
+    std::fs::write(release.join(NOTICE), notice)
+        .context("cannot write the correction notice")
+        .class(ExitClass::Io)
+}
+
+/// The correction notice of a published release, if it has one.
+pub(crate) fn read_notice(release: &Path) -> Option<String> {
+    std::fs::read_to_string(release.join(NOTICE)).ok()
+}
 
 /// The revision log's header.
 const REVISIONS_HEADER: &str = "published_at,run_id,periods,corrects,reason";

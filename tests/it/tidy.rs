@@ -1,0 +1,426 @@
+//! The architecture's invariants, checked from the source and `cargo metadata` (rust-analyzer's
+//! "tidy" habit): ARCHITECTURE.md lists each with the test here that holds it.
+//!
+//! Every check is a function from the sources (or the metadata) to its findings, so each test
+//! runs it twice: on the repository, where it must find nothing, and on the repository with one
+//! deliberate breach (`mutated`), where it must find exactly that breach. A check that could not
+//! fail would fail its own second half.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::util::root;
+
+/// One source file: its path under the repository and its text, without its unit tests.
+#[derive(Debug, Clone)]
+struct Source {
+    path: String,
+    text: String,
+}
+
+/// The production sources of one crate (`crates/<name>/src`): test modules and test-support
+/// files left out, since tests may read clocks, unwrap and open files as they like.
+fn sources(krate: &str) -> Vec<Source> {
+    let mut out = Vec::new();
+    let mut stack = vec![root().join("crates").join(krate).join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("source directory") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if !name.ends_with(".rs") || name == "tests.rs" || name == "test_support.rs" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).expect("source");
+            let text = match text.find("#[cfg(test)]\nmod tests") {
+                Some(i) => text[..i].to_owned(),
+                None => text,
+            };
+            let path = p
+                .strip_prefix(root())
+                .expect("under the repository")
+                .display()
+                .to_string();
+            out.push(Source { path, text });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// The library crates (everything below the command line).
+const LIBRARIES: [&str; 6] = ["model", "ingest", "score", "report", "check", "records"];
+
+fn library_sources() -> Vec<Source> {
+    LIBRARIES.iter().flat_map(|k| sources(k)).collect()
+}
+
+/// The sources with `line` appended to the file at `path`: one deliberate breach.
+fn mutated(mut files: Vec<Source>, path: &str, line: &str) -> Vec<Source> {
+    let f = files
+        .iter_mut()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("{path} is not a source"));
+    f.text.push_str(line);
+    files
+}
+
+/// Lines of `files` containing any of `patterns`, as "path:line: text". A pattern that starts
+/// with a letter matches only at the start of a word (`File::open(` is not `CsvFile::open(`).
+fn lines_with(files: &[Source], patterns: &[&str], skip: impl Fn(&Source) -> bool) -> Vec<String> {
+    let mut found = Vec::new();
+    for f in files.iter().filter(|f| !skip(f)) {
+        for (i, line) in f.text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if patterns.iter().any(|p| contains_word(code, p)) {
+                found.push(format!("{}:{}: {}", f.path, i + 1, line.trim()));
+            }
+        }
+    }
+    found
+}
+
+fn contains_word(code: &str, pattern: &str) -> bool {
+    let word = pattern.starts_with(|c: char| c.is_alphanumeric());
+    code.match_indices(pattern).any(|(i, _)| {
+        !word
+            || !code[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which crates depend on polars.
+
+/// The workspace members that depend on polars, from `cargo metadata`.
+fn polars_users(metadata: &serde_json::Value) -> BTreeSet<String> {
+    metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter(|p| {
+            p["dependencies"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["name"] == "polars"))
+        })
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn metadata() -> serde_json::Value {
+    let o = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("metadata JSON")
+}
+
+#[test]
+fn only_scoring_and_records_depend_on_polars() {
+    let expected: BTreeSet<String> = ["league-records", "league-score"].map(str::to_owned).into();
+    let mut m = metadata();
+    assert_eq!(polars_users(&m), expected);
+    // Breach: the report crate takes polars.
+    let report = m["packages"]
+        .as_array_mut()
+        .expect("packages")
+        .iter_mut()
+        .find(|p| p["name"] == "league-report")
+        .expect("report crate");
+    report["dependencies"]
+        .as_array_mut()
+        .expect("dependencies")
+        .push(serde_json::json!({ "name": "polars" }));
+    assert!(polars_users(&m).contains("league-report"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// No clock or environment read below the command line.
+
+const CLOCK_OR_ENVIRONMENT: [&str; 7] = [
+    "::now()",
+    "SystemTime",
+    "env::var",
+    "var_os(",
+    "env::args",
+    "env::current_dir",
+    "Zoned::now",
+];
+
+fn clock_or_environment(files: &[Source]) -> Vec<String> {
+    lines_with(files, &CLOCK_OR_ENVIRONMENT, |_| false)
+}
+
+#[test]
+fn no_library_crate_reads_the_clock_or_the_environment() {
+    let files = library_sources();
+    assert_eq!(clock_or_environment(&files), Vec::<String>::new());
+    let breach = mutated(
+        files,
+        "crates/score/src/engine.rs",
+        "\nfn stamp() { let _ = std::time::SystemTime::now(); }\n",
+    );
+    assert_eq!(clock_or_environment(&breach).len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs are read only through the bounded readers.
+
+/// Where the command line and the input crate may open a file: the bounded readers
+/// (`read_bounded` and the table readers in ingest, `DataFile::read` in the command line's
+/// configuration), the streaming hash, and the output root's own files (`store/`, `fsio.rs`).
+const BOUNDED_READERS: [&str; 6] = [
+    "crates/ingest/src/csvfile.rs",
+    "crates/ingest/src/tabular.rs",
+    "crates/cli/src/config/data.rs",
+    "crates/cli/src/hash.rs",
+    "crates/cli/src/fsio.rs",
+    "crates/cli/src/store/",
+];
+
+const FILE_READS: [&str; 4] = ["fs::read(", "fs::read_to_string(", "File::open(", "stdin()"];
+
+fn unbounded_reads(files: &[Source]) -> Vec<String> {
+    lines_with(files, &FILE_READS, |f| {
+        BOUNDED_READERS.iter().any(|r| f.path.starts_with(r))
+            // Standard input is read once, within max_file_bytes, here.
+            || f.path == "crates/cli/src/pipeline/input.rs"
+    })
+}
+
+#[test]
+fn inputs_are_read_only_through_the_bounded_readers() {
+    let files: Vec<Source> = ["cli", "ingest"].iter().flat_map(|k| sources(k)).collect();
+    assert_eq!(unbounded_reads(&files), Vec::<String>::new());
+    let breach = mutated(
+        files,
+        "crates/cli/src/commands/report.rs",
+        "\nfn slurp(p: &std::path::Path) { let _ = std::fs::read_to_string(p); }\n",
+    );
+    assert_eq!(unbounded_reads(&breach).len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Only `store/` joins a path under the output root.
+
+/// The output root's own names (store/mod.rs): a `.join` of one of them outside `store/` lays
+/// out the output root behind the store's back.
+const LAYOUT: [&str; 9] = [
+    "\"releases",
+    "\"current",
+    "\"logs",
+    "\"history",
+    "\"published",
+    "\"run-history.jsonl",
+    "\"pre-release-access.csv",
+    "\"revisions.csv",
+    "\".league.lock",
+];
+
+fn layout_joins(files: &[Source]) -> Vec<String> {
+    let patterns: Vec<String> = LAYOUT
+        .iter()
+        .flat_map(|name| [format!("join({name}"), format!("join(format!({name}")])
+        .collect();
+    let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+    lines_with(files, &patterns, |f| {
+        f.path.starts_with("crates/cli/src/store/")
+    })
+}
+
+#[test]
+fn only_the_store_joins_a_path_under_the_output_root() {
+    let files = sources("cli");
+    assert_eq!(layout_joins(&files), Vec::<String>::new());
+    let breach = mutated(
+        files,
+        "crates/cli/src/commands/check.rs",
+        "\nfn current(out: &std::path::Path) -> std::path::PathBuf { out.join(\"current\") }\n",
+    );
+    assert_eq!(layout_joins(&breach).len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data flows one way inside the command line.
+
+/// The command line's layers, top first: a module may use only modules of layers below its
+/// own (modules within one layer folder use each other freely, one way, as the compiler and
+/// the drawing of imports show).
+const CLI_LAYERS: [&[&str]; 8] = [
+    &["lib"],
+    &["commands"],
+    &["pipeline"],
+    &["records", "records_off"],
+    &["store", "quality"],
+    &["config"],
+    &["args", "fsio", "hash", "clock", "retry", "fault", "logging"],
+    &["error"],
+];
+
+/// The top-level module a file of the command line belongs to.
+fn cli_module(path: &str) -> String {
+    let rel = path.trim_start_matches("crates/cli/src/");
+    rel.split('/')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".rs")
+        .to_owned()
+}
+
+fn layer(module: &str) -> usize {
+    CLI_LAYERS
+        .iter()
+        .position(|l| l.contains(&module))
+        .unwrap_or_else(|| panic!("module {module} is in no layer of CLI_LAYERS"))
+}
+
+fn upward_uses(files: &[Source]) -> Vec<String> {
+    let mut found = Vec::new();
+    for f in files {
+        let from = cli_module(&f.path);
+        for (i, line) in f.text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for (k, _) in code.match_indices("crate::") {
+                let to: String = code[k + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if to.is_empty() || to == from || to.chars().next().is_some_and(char::is_uppercase)
+                {
+                    continue;
+                }
+                if layer(&to) <= layer(&from) {
+                    found.push(format!("{}:{}: {from} uses {to}", f.path, i + 1));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_command_line_s_modules_use_only_the_layers_below_them() {
+    let files = sources("cli");
+    assert_eq!(upward_uses(&files), Vec::<String>::new());
+    let breach = mutated(
+        files,
+        "crates/cli/src/store/mod.rs",
+        "\nuse crate::pipeline::Session;\n",
+    );
+    assert_eq!(upward_uses(&breach).len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// No unwrap in library crates.
+
+fn unwraps(files: &[Source]) -> Vec<String> {
+    lines_with(files, &[".unwrap()"], |_| false)
+}
+
+#[test]
+fn no_library_crate_unwraps() {
+    // Input-derived values are never unwrapped: a library returns a typed error instead. An
+    // `expect` states an invariant the code itself establishes, with the reason.
+    let files = library_sources();
+    assert_eq!(unwraps(&files), Vec::<String>::new());
+    let breach = mutated(
+        files,
+        "crates/ingest/src/limits.rs",
+        "\nfn first(v: &[u8]) -> u8 { *v.first().unwrap() }\n",
+    );
+    assert_eq!(unwraps(&breach).len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every dependency is used.
+
+/// The dependencies a manifest declares under `[dependencies]`, as Rust names.
+fn declared(manifest: &str) -> Vec<String> {
+    let table: toml::Table = toml::from_str(manifest).expect("Cargo.toml");
+    table
+        .get("dependencies")
+        .and_then(|d| d.as_table())
+        .map(|d| d.keys().map(|k| k.replace('-', "_")).collect())
+        .unwrap_or_default()
+}
+
+/// Dependencies of a crate that none of its sources (library, build script, benches) names.
+fn unused_dependencies(manifest: &str, texts: &[String]) -> Vec<String> {
+    declared(manifest)
+        .into_iter()
+        .filter(|dep| {
+            !texts
+                .iter()
+                .any(|t| t.contains(&format!("{dep}::")) || t.contains(&format!("use {dep}")))
+        })
+        .collect()
+}
+
+/// Every Rust file of a crate directory (all of it: tests and benches use dev-dependencies,
+/// but a normal dependency named only in tests would be a dev-dependency).
+fn crate_texts(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = ["src", "benches", "build.rs"]
+        .iter()
+        .map(|p| dir.join(p))
+        .filter(|p| p.exists())
+        .collect();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).expect("directory") {
+                stack.push(e.expect("entry").path());
+            }
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(std::fs::read_to_string(&p).expect("source"));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_dependency_of_every_crate_is_used() {
+    let mut crates: Vec<PathBuf> = std::fs::read_dir(root().join("crates"))
+        .expect("crates")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    crates.push(root());
+    let mut unused = Vec::new();
+    for dir in &crates {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("manifest");
+        let texts = if *dir == root() {
+            vec![std::fs::read_to_string(dir.join("src/main.rs")).expect("main")]
+        } else {
+            crate_texts(dir)
+        };
+        for dep in unused_dependencies(&manifest, &texts) {
+            unused.push(format!("{}: {dep}", dir.display()));
+        }
+    }
+    assert_eq!(unused, Vec::<String>::new());
+    // Breach: the check crate declares a dependency it never names.
+    let dir = root().join("crates/check");
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml"))
+        .expect("manifest")
+        .replace(
+            "[dependencies]\n",
+            "[dependencies]\ntempfile.workspace = true\n",
+        );
+    assert_eq!(
+        unused_dependencies(&manifest, &crate_texts(&dir)),
+        ["tempfile"]
+    );
+}
