@@ -29,10 +29,11 @@ cd "$here"
 "$bin" run jobs/nightly.toml --out "$work/nightly" >"$work/nightly.log" 2>&1
 
 # Every file of each set's current release (what a reader receives); logs and the run history
-# hold times and are not outputs. The manifest is compared without the facts of the run itself
-# (its start and finish, each stage's seconds, the commit built, and the run id's hash, which
-# covers the commit), which differ between any two builds; every other field, including each
-# output's hash, must match. No other output holds the run id (the digest would show it).
+# hold times and are not outputs. The manifest is compared without the facts of the run and the
+# build (its start and finish, each stage's seconds, the commit and Cargo.lock built, and the
+# run id's hash, which covers both), which differ between any two builds; every other field,
+# including each output's hash, must match. No other output holds the run id (the digest
+# would show it).
 for set in default mh-score mh-report nightly; do
     release="$(realpath "$work/$set/current")"
     (cd "$release" && find . -type f ! -name manifest.json -print0 | sort -z | xargs -0 sha256sum) |
@@ -40,10 +41,10 @@ for set in default mh-score mh-report nightly; do
     python3 - "$release/manifest.json" "$set" <<'PY'
 import hashlib, json, sys
 manifest = json.load(open(sys.argv[1]))
-for run_fact in ("started", "finished", "stages", "git_commit"):
+for run_fact in ("started", "finished", "stages", "git_commit", "cargo_lock_sha256"):
     manifest.pop(run_fact, None)
 manifest["run_id"] = manifest["run_id"].rsplit("-", 1)[0] + "-<hash>"
 text = json.dumps(manifest, sort_keys=True).encode()
-print(f"{sys.argv[2]}/manifest.json (without run times and commit) {hashlib.sha256(text).hexdigest()}")
+print(f"{sys.argv[2]}/manifest.json (without run and build facts) {hashlib.sha256(text).hexdigest()}")
 PY
 done | sort

@@ -342,7 +342,7 @@ fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
     let data = default_dataset();
     let run = score(&data);
     let paths: Vec<_> = run
-        .improvements
+        .next_segment_plans
         .iter()
         .filter(|p| matches!(p.outcome, PlanOutcome::Path { .. }))
         .collect();
@@ -547,7 +547,7 @@ fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
         }
     }
     // A trust the override caps has no path, whatever its metrics.
-    for p in &run.improvements {
+    for p in &run.next_segment_plans {
         let row = run
             .tables
             .iter()
@@ -695,7 +695,7 @@ fn a_board_assessment_reaches_the_documents_of_its_made_up_trust_only() {
     let unrated = score(&data);
     let rows = || unrated.tables.iter().flat_map(|t| &t.rows);
     let rated = rows()
-        .find(|r| r.segment == 4 && r.in_improvement_programme != Some(true))
+        .find(|r| r.segment == 4 && r.in_recovery_support_programme != Some(true))
         .expect("a made-up trust in segment 4")
         .trust
         .code

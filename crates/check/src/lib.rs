@@ -269,7 +269,8 @@ fn check_group(
         let programme = league.get(r, "Recovery_support_programme");
         let segment = num(league.get(r, "Segment"));
         // Segment 5 where the trust is in the programme; no final segment where that is not
-        // known.
+        // known. Re-derived here from the CSV on purpose, not taken from the scoring crate's
+        // `rules::final_segment`: a check that called the code it checks would agree with it.
         let final_segment = match programme {
             "Yes" => Some(f64::from(m.segment5.segment)),
             "No" => segment,

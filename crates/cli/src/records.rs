@@ -8,7 +8,7 @@ use anyhow::Context as _;
 
 use league_model::TrustCode;
 use league_records::calibrate::{Calibration, Source};
-use league_records::{Dataset, GenerateSpec, Grain, RecordsError};
+use league_records::{Extract, GenerateSpec, Grain, RecordsError};
 
 use crate::args::{AggregateArgs, Common, GenerateRecordsArgs};
 use crate::config::Setup;
@@ -61,10 +61,10 @@ fn financial_year(s: &str) -> anyhow::Result<u16> {
         .class(ExitClass::BadConfig)
 }
 
-fn datasets(names: &[String]) -> anyhow::Result<Vec<Dataset>> {
+fn datasets(names: &[String]) -> anyhow::Result<Vec<Extract>> {
     let mut out = Vec::new();
     for n in names {
-        let d = Dataset::from_name(n)
+        let d = Extract::from_name(n)
             .ok_or_else(|| {
                 anyhow::anyhow!("--datasets: unknown {n:?}; expected ae, rtt or ambulance")
             })
@@ -223,7 +223,7 @@ pub(crate) fn tree_hash(dir: &Path) -> anyhow::Result<String> {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     let mut n = 0;
-    for d in Dataset::ALL {
+    for d in Extract::ALL {
         let parts = league_records::layout::partitions(dir, d).map_err(error)?;
         for p in parts {
             for f in p.files {
@@ -280,7 +280,7 @@ mod tests {
         }
         assert_eq!(
             datasets(&["rtt".into(), "ae".into(), "ae".into()]).expect("names"),
-            vec![Dataset::Ae, Dataset::Rtt]
+            vec![Extract::Ae, Extract::Rtt]
         );
         assert!(datasets(&["cancer".into()]).is_err());
     }

@@ -37,8 +37,8 @@ pub use methodology::{
 pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month};
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
-    CutPointSource, DomainResult, ImprovementPlan, ImprovementStep, InterventionStatus, LeagueRow,
-    LeagueTable, MetricScore, PeerSpread, PlanOutcome, PriorResult, Range, ScoreProvenance,
+    CutPointSource, DomainResult, InterventionStatus, LeagueRow, LeagueTable, MetricScore,
+    NextSegmentPlan, NextSegmentStep, PeerSpread, PlanOutcome, PriorResult, Range, ScoreProvenance,
     ScoreRun, SegmentCuts,
 };
 pub use trust::{TrustCode, TrustCodeError};

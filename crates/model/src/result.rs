@@ -102,7 +102,7 @@ pub struct PriorResult {
     /// Its segment, 1 to 4, after the financial override.
     pub segment: u8,
     /// In the Recovery Support Programme (segment 5), if known.
-    pub in_improvement_programme: Option<bool>,
+    pub in_recovery_support_programme: Option<bool>,
     /// In financial deficit, if known.
     pub in_deficit: Option<bool>,
     /// Planned surplus (+) or deficit (-) as a percentage of income, if known.
@@ -138,7 +138,7 @@ pub struct LeagueRow {
     pub deficit_provenance: Option<crate::Provenance>,
     /// Recovery Support Programme flag (OF5007): `None` where the input does not give it (the
     /// outputs then say "Not known" and never place the trust in segment 5).
-    pub in_improvement_programme: Option<bool>,
+    pub in_recovery_support_programme: Option<bool>,
     /// League rank within the peer group (competition ranking on segment, then average).
     pub rank: u32,
     /// Rank on the average alone within the peer group (the `Rank` NHS England prints on OF5002).
@@ -171,7 +171,7 @@ impl LeagueRow {
 
     /// The Recovery Support Programme flag as the outputs write it: "Yes", "No" or "Not known".
     pub fn programme_label(&self) -> &'static str {
-        match self.in_improvement_programme {
+        match self.in_recovery_support_programme {
             Some(true) => "Yes",
             Some(false) => "No",
             None => "Not known",
@@ -234,7 +234,7 @@ pub struct ScoreRun {
     /// Each trust's intervention status, in table order.
     pub interventions: Vec<InterventionStatus>,
     /// What it would take each trust to reach the next segment, in table order.
-    pub improvements: Vec<ImprovementPlan>,
+    pub next_segment_plans: Vec<NextSegmentPlan>,
     /// League tables of earlier quarters the run does not hold, as earlier releases published
     /// them (read from the history store), for the packs' and letters' trends only: never
     /// written as this run's tables. Rows carry what the league tables show (segments, ranks,
@@ -248,7 +248,7 @@ pub struct ScoreRun {
 /// metrics with better values (the rank-based schemes re-ranked with the new value) at the
 /// quarter's cut-points.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ImprovementPlan {
+pub struct NextSegmentPlan {
     /// Quarter.
     pub quarter: Quarter,
     /// Trust code.
@@ -279,7 +279,7 @@ pub enum PlanOutcome {
         /// Segment reached.
         target: u8,
         /// The improvements, in metric id order.
-        steps: Vec<ImprovementStep>,
+        steps: Vec<NextSegmentStep>,
         /// The average after them, rounded as published.
         new_average: f64,
         /// The average after them before rounding.
@@ -299,7 +299,7 @@ pub enum PlanOutcome {
 
 /// One metric improvement of a plan.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ImprovementStep {
+pub struct NextSegmentStep {
     /// Score id (OF1061).
     pub metric_id: String,
     /// Raw value id (OF0061).

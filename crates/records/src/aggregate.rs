@@ -26,7 +26,7 @@ use league_ingest::{Resolution, RowError, Rule, TrustRegister};
 use league_model::TrustCode;
 
 use crate::calendar::{bounds_days, bounds_us, show_days, show_us};
-use crate::layout::{ColumnType, Dataset, Month, Partition, partitions};
+use crate::layout::{ColumnType, Extract, Month, Partition, partitions};
 use crate::{RecordsError, SYNTHETIC_KEY};
 
 /// How a metric's months make its quarter.
@@ -53,14 +53,14 @@ pub struct MetricDef {
     /// NOF metric id of the raw value.
     pub id: &'static str,
     /// Where it comes from.
-    pub dataset: Dataset,
+    pub dataset: Extract,
     /// How months make a quarter.
     pub fold: Fold,
     /// Value unit.
     pub unit: Unit,
 }
 
-const fn m(id: &'static str, dataset: Dataset, fold: Fold, unit: Unit) -> MetricDef {
+const fn m(id: &'static str, dataset: Extract, fold: Fold, unit: Unit) -> MetricDef {
     MetricDef {
         id,
         dataset,
@@ -71,14 +71,14 @@ const fn m(id: &'static str, dataset: Dataset, fold: Fold, unit: Unit) -> Metric
 
 /// Every metric the records yield, in output order.
 pub const METRICS: [MetricDef; 8] = [
-    m("OF0013", Dataset::Ae, Fold::Sum, Unit::Percent),
-    m("OF0014", Dataset::Ae, Fold::Sum, Unit::Percent),
-    m("OF0023", Dataset::Rtt, Fold::LatestMonth, Unit::Percent),
-    m("OF0003", Dataset::Rtt, Fold::LatestMonth, Unit::Percent),
-    m("OF8011", Dataset::Ambulance, Fold::Sum, Unit::MeanMinutes),
-    m("OF0017", Dataset::Ambulance, Fold::Sum, Unit::MeanMinutes),
-    m("OF8013", Dataset::Ambulance, Fold::Sum, Unit::MeanMinutes),
-    m("OF8014", Dataset::Ambulance, Fold::Sum, Unit::MeanMinutes),
+    m("OF0013", Extract::Ae, Fold::Sum, Unit::Percent),
+    m("OF0014", Extract::Ae, Fold::Sum, Unit::Percent),
+    m("OF0023", Extract::Rtt, Fold::LatestMonth, Unit::Percent),
+    m("OF0003", Extract::Rtt, Fold::LatestMonth, Unit::Percent),
+    m("OF8011", Extract::Ambulance, Fold::Sum, Unit::MeanMinutes),
+    m("OF0017", Extract::Ambulance, Fold::Sum, Unit::MeanMinutes),
+    m("OF8013", Extract::Ambulance, Fold::Sum, Unit::MeanMinutes),
+    m("OF8014", Extract::Ambulance, Fold::Sum, Unit::MeanMinutes),
 ];
 
 /// One metric's exact counts for a trust and month.
@@ -92,9 +92,9 @@ pub struct Cell {
 
 /// What one dataset's records gave.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct DatasetStats {
+pub struct ExtractStats {
     /// The dataset.
-    pub dataset: Option<Dataset>,
+    pub dataset: Option<Extract>,
     /// `DIR/<dataset>`.
     pub dir: String,
     /// Month partitions read, in order.
@@ -120,8 +120,8 @@ pub struct DatasetStats {
 /// Everything the records gave.
 #[derive(Debug, Clone, Default)]
 pub struct Aggregation {
-    /// Per dataset present, in [`Dataset::ALL`] order.
-    pub stats: Vec<DatasetStats>,
+    /// Per dataset present, in [`Extract::ALL`] order.
+    pub stats: Vec<ExtractStats>,
     /// Exact counts by (metric id, trust, month).
     pub cells: BTreeMap<(&'static str, TrustCode, Month), Cell>,
     /// Every quarantined record, in file and row order.
@@ -130,7 +130,7 @@ pub struct Aggregation {
 
 impl Aggregation {
     /// The stats of a dataset, if it was present.
-    pub fn stats(&self, d: Dataset) -> Option<&DatasetStats> {
+    pub fn stats(&self, d: Extract) -> Option<&ExtractStats> {
         self.stats.iter().find(|s| s.dataset == Some(d))
     }
 }
@@ -156,7 +156,7 @@ pub fn aggregate(dir: &Path, register: &TrustRegister) -> Result<Aggregation, Re
         });
     }
     let mut agg = Aggregation::default();
-    for d in Dataset::ALL {
+    for d in Extract::ALL {
         let parts = partitions(dir, d)?;
         if parts.is_empty() {
             continue;
@@ -173,7 +173,7 @@ pub fn aggregate(dir: &Path, register: &TrustRegister) -> Result<Aggregation, Re
 }
 
 /// A file's row count and whether it is marked synthetic, from its footer; checks its columns.
-fn inspect(path: &Path, d: Dataset) -> Result<(u64, bool), RecordsError> {
+fn inspect(path: &Path, d: Extract) -> Result<(u64, bool), RecordsError> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let name = path.display().to_string();
     let f = File::open(path).map_err(|source| RecordsError::Io {
@@ -228,7 +228,7 @@ fn inspect(path: &Path, d: Dataset) -> Result<(u64, bool), RecordsError> {
 /// The per-record columns a dataset's query needs: `org_code`, `reason`, `kind`, `a`, `b`, and
 /// (for the detail pass) `start`, `end` as plain integers and `null_col`, the index in
 /// [`required`] of the first null column (-1 if none).
-fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
+fn checked(lf: LazyFrame, d: Extract, month: Month, row: bool) -> LazyFrame {
     let keep_row = |mut cols: Vec<Expr>| {
         if row {
             let first_null = required(d)
@@ -252,7 +252,7 @@ fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
             .expect("columns")
     };
     match d {
-        Dataset::Ae => {
+        Extract::Ae => {
             let (m0, m1) = bounds_us(month);
             let (arr, dep, kind) = (
                 i64c("arrival_ts"),
@@ -279,7 +279,7 @@ fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
                 dep.alias("end"),
             ]))
         }
-        Dataset::Rtt => {
+        Extract::Rtt => {
             let (d0, d1) = bounds_days(month);
             let (start, snap) = (
                 col("clock_start").cast(DataType::Int32),
@@ -304,7 +304,7 @@ fn checked(lf: LazyFrame, d: Dataset, month: Month, row: bool) -> LazyFrame {
                 snap.cast(DataType::Int64).alias("end"),
             ]))
         }
-        Dataset::Ambulance => {
+        Extract::Ambulance => {
             let (m0, m1) = bounds_us(month);
             let (call, arr, kind) = (
                 i64c("call_ts"),
@@ -364,7 +364,7 @@ struct Group {
 /// bounded by that many files; the overlap fills each query's serial start and tail), partial
 /// groups merged here in file order (so float sums add up in the same order on every run). Returns the groups, sorted, and the records each
 /// file gave (to compare with its footer).
-fn first_pass(d: Dataset, parts: &[Partition]) -> Result<(Vec<Group>, Vec<u64>), RecordsError> {
+fn first_pass(d: Extract, parts: &[Partition]) -> Result<(Vec<Group>, Vec<u64>), RecordsError> {
     use rayon::prelude::*;
     type Key = (Month, Option<String>, i32, Option<i32>);
     let files: Vec<(Month, &std::path::PathBuf)> = parts
@@ -463,21 +463,21 @@ fn resolve(register: &TrustRegister, raw: &str, month: Month) -> Org {
     }
 }
 
-fn reason_rule(d: Dataset, reason: i32) -> (Rule, &'static str, &'static str) {
+fn reason_rule(d: Extract, reason: i32) -> (Rule, &'static str, &'static str) {
     match (d, reason) {
         (_, MISSING) => (Rule::MissingValue, "", "a required value is null"),
-        (Dataset::Ae, RANGE) => (
+        (Extract::Ae, RANGE) => (
             Rule::ValueRange,
             "department_type",
             "department type must be 1 to 4",
         ),
         (_, RANGE) => (Rule::ValueRange, "category", "category must be 1 to 4"),
-        (Dataset::Ae, OUTSIDE) => (
+        (Extract::Ae, OUTSIDE) => (
             Rule::OutsidePeriod,
             "arrival_ts",
             "arrival is outside the partition's month (London time)",
         ),
-        (Dataset::Rtt, OUTSIDE) => (
+        (Extract::Rtt, OUTSIDE) => (
             Rule::OutsidePeriod,
             "snapshot_date",
             "snapshot date is outside the partition's month",
@@ -487,8 +487,8 @@ fn reason_rule(d: Dataset, reason: i32) -> (Rule, &'static str, &'static str) {
             "call_ts",
             "call is outside the partition's month (London time)",
         ),
-        (Dataset::Ae, _) => (Rule::TimeOrder, "departure_ts", "departure before arrival"),
-        (Dataset::Rtt, _) => (
+        (Extract::Ae, _) => (Rule::TimeOrder, "departure_ts", "departure before arrival"),
+        (Extract::Rtt, _) => (
             Rule::TimeOrder,
             "clock_start",
             "clock start after the snapshot date",
@@ -499,16 +499,16 @@ fn reason_rule(d: Dataset, reason: i32) -> (Rule, &'static str, &'static str) {
 
 fn aggregate_dataset(
     dir: &Path,
-    d: Dataset,
+    d: Extract,
     parts: &[Partition],
     register: &TrustRegister,
     agg: &mut Aggregation,
 ) -> Result<(), RecordsError> {
-    let mut stats = DatasetStats {
+    let mut stats = ExtractStats {
         dataset: Some(d),
         dir: dir.join(d.name()).display().to_string(),
         months: parts.iter().map(|p| p.month).collect(),
-        ..DatasetStats::default()
+        ..ExtractStats::default()
     };
     let mut footers = Vec::new();
     for p in parts {
@@ -535,7 +535,7 @@ fn aggregate_dataset(
     // RTT: a trust's waiting list in a month is its latest snapshot there; the records of an
     // earlier snapshot of the same trust and month are quarantined, not counted twice.
     let mut latest: BTreeMap<(TrustCode, Month), i32> = BTreeMap::new();
-    if d == Dataset::Rtt {
+    if d == Extract::Rtt {
         for g in groups.iter().filter(|g| g.reason == OK) {
             let raw = g.org.clone().unwrap_or_default();
             let org = orgs
@@ -610,7 +610,7 @@ fn aggregate_dataset(
 }
 
 fn add_cells(
-    d: Dataset,
+    d: Extract,
     g: &Group,
     code: TrustCode,
     cells: &mut BTreeMap<(&'static str, TrustCode, Month), Cell>,
@@ -621,17 +621,17 @@ fn add_cells(
         c.denominator += den;
     };
     match d {
-        Dataset::Ae => {
+        Extract::Ae => {
             add("OF0013", g.a, g.n);
             if g.kind == Some(1) {
                 add("OF0014", g.b, g.n);
             }
         }
-        Dataset::Rtt => {
+        Extract::Rtt => {
             add("OF0023", g.a, g.n);
             add("OF0003", g.b, g.n);
         }
-        Dataset::Ambulance => {
+        Extract::Ambulance => {
             let id = match g.kind {
                 Some(1) => "OF8011",
                 Some(2) => "OF0017",
@@ -648,7 +648,7 @@ fn add_cells(
 /// Lists every quarantined record of the dataset; returns how many. `stale` holds, by month
 /// and code, the latest RTT snapshot date where a trust-month has more than one.
 fn detail_pass(
-    d: Dataset,
+    d: Extract,
     parts: &[Partition],
     bad_orgs: &BTreeMap<Month, BTreeMap<String, (Rule, String)>>,
     stale: &BTreeMap<Month, BTreeMap<String, i32>>,
@@ -705,7 +705,7 @@ fn detail_pass(
                     let code = org.get(i).unwrap_or("");
                     let show = |v: Option<i64>| match (d, v) {
                         (_, None) => "null".to_owned(),
-                        (Dataset::Rtt, Some(x)) => show_days(x as i32),
+                        (Extract::Rtt, Some(x)) => show_days(x as i32),
                         (_, Some(x)) => show_us(x),
                     };
                     let superseded = stale.and_then(|s| s.get(code)).copied();
@@ -735,7 +735,7 @@ fn detail_pass(
                         let value = match r {
                             MISSING => "null".to_owned(),
                             RANGE => kind.get(i).map_or("null".into(), |k| k.to_string()),
-                            OUTSIDE => show(if d == Dataset::Rtt {
+                            OUTSIDE => show(if d == Extract::Rtt {
                                 end.get(i)
                             } else {
                                 start.get(i)
@@ -772,7 +772,7 @@ fn detail_pass(
 
 /// The columns a dataset's records must not have null: its layout's non-nullable columns, in
 /// the layout's order (the first null one is the column a quarantined record names).
-fn required(d: Dataset) -> Vec<&'static str> {
+fn required(d: Extract) -> Vec<&'static str> {
     d.columns()
         .iter()
         .filter(|c| !c.nullable)

@@ -26,7 +26,7 @@ use league_model::TrustCode;
 
 use crate::calendar::{bounds_days, bounds_us, next};
 use crate::calibrate::Calibration;
-use crate::layout::{Dataset, Month, partition_name};
+use crate::layout::{Extract, Month, partition_name};
 use crate::{RecordsError, SYNTHETIC_KEY};
 
 /// What to generate.
@@ -39,7 +39,7 @@ pub struct GenerateSpec {
     /// The seed.
     pub seed: u64,
     /// Which datasets.
-    pub datasets: Vec<Dataset>,
+    pub datasets: Vec<Extract>,
     /// Only these trusts (all when `None`).
     pub trusts: Option<BTreeSet<TrustCode>>,
     /// At most this many records per Parquet file.
@@ -50,7 +50,7 @@ pub struct GenerateSpec {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GenerateSummary {
     /// (dataset, months, records, files).
-    pub datasets: Vec<(Dataset, usize, u64, usize)>,
+    pub datasets: Vec<(Extract, usize, u64, usize)>,
 }
 
 /// The months of a financial year, April to March.
@@ -192,7 +192,7 @@ fn write_all(ctx: &Ctx, root: &Path) -> Result<GenerateSummary, RecordsError> {
 
 fn metadata(
     spec: &GenerateSpec,
-    d: Dataset,
+    d: Extract,
     month: Month,
     calibrated_to: &str,
 ) -> Vec<(String, String)> {
@@ -215,7 +215,7 @@ fn metadata(
 }
 
 /// The seed of one trust-month's stream.
-fn stream_seed(seed: u64, d: Dataset, code: &TrustCode, month: Month) -> u64 {
+fn stream_seed(seed: u64, d: Extract, code: &TrustCode, month: Month) -> u64 {
     // FNV-1a over the key, then a splitmix finaliser.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let key = format!(
@@ -254,12 +254,12 @@ fn wanted(ctx: &Ctx, code: &TrustCode, month: Month) -> bool {
 
 type Frame = Option<(DataFrame, String)>;
 
-fn month_frame(ctx: &Ctx, d: Dataset, month: Month) -> Result<Frame, RecordsError> {
+fn month_frame(ctx: &Ctx, d: Extract, month: Month) -> Result<Frame, RecordsError> {
     let cal = ctx.cal;
     let source = match d {
-        Dataset::Ae => (Calibration::source_month(&cal.ae, month), &cal.sources[0]),
-        Dataset::Rtt => (Calibration::source_month(&cal.rtt, month), &cal.sources[1]),
-        Dataset::Ambulance => (
+        Extract::Ae => (Calibration::source_month(&cal.ae, month), &cal.sources[0]),
+        Extract::Rtt => (Calibration::source_month(&cal.rtt, month), &cal.sources[1]),
+        Extract::Ambulance => (
             Calibration::source_month(&cal.ambulance, month),
             &cal.sources[2],
         ),
@@ -269,9 +269,9 @@ fn month_frame(ctx: &Ctx, d: Dataset, month: Month) -> Result<Frame, RecordsErro
     };
     let calibrated_to = format!("{name} {}-{:02}", src.0, src.1);
     let df = match d {
-        Dataset::Ae => ae_frame(ctx, month, src),
-        Dataset::Rtt => rtt_frame(ctx, month, src),
-        Dataset::Ambulance => ambulance_frame(ctx, month, src),
+        Extract::Ae => ae_frame(ctx, month, src),
+        Extract::Rtt => rtt_frame(ctx, month, src),
+        Extract::Ambulance => ambulance_frame(ctx, month, src),
     }
     .map_err(RecordsError::polars(format!(
         "build {d} records for {}-{:02}",
@@ -364,7 +364,7 @@ fn ae_frame(ctx: &Ctx, month: Month, src: Month) -> PolarsResult<DataFrame> {
         .par_iter()
         .map(|((code, _), real)| {
             let mut rng =
-                ChaCha8Rng::seed_from_u64(stream_seed(spec.seed, Dataset::Ae, code, month));
+                ChaCha8Rng::seed_from_u64(stream_seed(spec.seed, Extract::Ae, code, month));
             let p12 = cal.over_12h_for(code) / 100.0;
             // (arrival, type index, class): 0 within 4 h, 1 over 4 h up to 12 h, 2 over 12 h.
             let mut recs: Vec<(i64, u8, u8)> = Vec::new();
@@ -470,7 +470,7 @@ fn rtt_frame(ctx: &Ctx, month: Month, src: Month) -> PolarsResult<DataFrame> {
         .par_iter()
         .map(|((code, _), real)| {
             let mut rng =
-                ChaCha8Rng::seed_from_u64(stream_seed(spec.seed, Dataset::Rtt, code, month));
+                ChaCha8Rng::seed_from_u64(stream_seed(spec.seed, Extract::Rtt, code, month));
             let n = scaled(real.waiting, spec.scale);
             let within = share(n, real.within_18w, real.waiting);
             let over52 = share(n, real.over_52w, real.waiting).min(n - within);
@@ -556,7 +556,7 @@ fn ambulance_frame(ctx: &Ctx, month: Month, src: Month) -> PolarsResult<DataFram
         .par_iter()
         .map(|((code, _), real)| {
             let mut rng =
-                ChaCha8Rng::seed_from_u64(stream_seed(spec.seed, Dataset::Ambulance, code, month));
+                ChaCha8Rng::seed_from_u64(stream_seed(spec.seed, Extract::Ambulance, code, month));
             let mut recs = Vec::new();
             for k in 0..4 {
                 let n = scaled(real.incidents[k], spec.scale) as usize;

@@ -3,7 +3,7 @@
 //! An extract directory holds one sub-directory per dataset, partitioned by month:
 //! `DIR/ae/month=2025-04/*.parquet`, `DIR/rtt/month=2025-04/*.parquet`,
 //! `DIR/ambulance/month=2025-04/*.parquet`. The layouts are documented, column by column, in
-//! `data/schema/records/<dataset>.toml`; a unit test keeps that file and [`Dataset::columns`]
+//! `data/schema/records/<dataset>.toml`; a unit test keeps that file and [`Extract::columns`]
 //! the same.
 
 use std::fmt;
@@ -83,7 +83,7 @@ const AMBULANCE: [Column; 4] = [
 
 /// The three record-level extracts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Dataset {
+pub enum Extract {
     /// A&E attendances (ECDS-like): one record per attendance.
     Ae,
     /// RTT waiting list: one record per incomplete pathway at a month-end snapshot.
@@ -92,44 +92,44 @@ pub enum Dataset {
     Ambulance,
 }
 
-impl Dataset {
+impl Extract {
     /// Every dataset, in the order they are read.
-    pub const ALL: [Dataset; 3] = [Dataset::Ae, Dataset::Rtt, Dataset::Ambulance];
+    pub const ALL: [Extract; 3] = [Extract::Ae, Extract::Rtt, Extract::Ambulance];
 
     /// The directory name under the extract root (and the `--datasets` name).
     pub fn name(self) -> &'static str {
         match self {
-            Dataset::Ae => "ae",
-            Dataset::Rtt => "rtt",
-            Dataset::Ambulance => "ambulance",
+            Extract::Ae => "ae",
+            Extract::Rtt => "rtt",
+            Extract::Ambulance => "ambulance",
         }
     }
 
     /// The dataset with a name.
-    pub fn from_name(name: &str) -> Option<Dataset> {
-        Dataset::ALL.into_iter().find(|d| d.name() == name)
+    pub fn from_name(name: &str) -> Option<Extract> {
+        Extract::ALL.into_iter().find(|d| d.name() == name)
     }
 
     /// The columns every file of the dataset must have (others are ignored).
     pub fn columns(self) -> &'static [Column] {
         match self {
-            Dataset::Ae => &AE,
-            Dataset::Rtt => &RTT,
-            Dataset::Ambulance => &AMBULANCE,
+            Extract::Ae => &AE,
+            Extract::Rtt => &RTT,
+            Extract::Ambulance => &AMBULANCE,
         }
     }
 
     /// The column whose value must fall in the partition's month.
     pub fn period_column(self) -> &'static str {
         match self {
-            Dataset::Ae => "arrival_ts",
-            Dataset::Rtt => "snapshot_date",
-            Dataset::Ambulance => "call_ts",
+            Extract::Ae => "arrival_ts",
+            Extract::Rtt => "snapshot_date",
+            Extract::Ambulance => "call_ts",
         }
     }
 }
 
-impl fmt::Display for Dataset {
+impl fmt::Display for Extract {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
@@ -167,7 +167,7 @@ pub fn parse_partition(name: &str) -> Option<Month> {
 /// directory does not exist. A directory that is not `month=YYYY-MM`, a partition without
 /// Parquet files, or any other file is bad input; hidden files and Spark's `_SUCCESS`-style
 /// markers are skipped.
-pub fn partitions(root: &Path, dataset: Dataset) -> Result<Vec<Partition>, RecordsError> {
+pub fn partitions(root: &Path, dataset: Extract) -> Result<Vec<Partition>, RecordsError> {
     let dir = root.join(dataset.name());
     if !dir.exists() {
         return Ok(Vec::new());
@@ -250,7 +250,7 @@ mod tests {
     /// The schema files in data/schema/records/ document exactly the columns the code reads.
     #[test]
     fn schema_files_match_the_layouts() {
-        for d in Dataset::ALL {
+        for d in Extract::ALL {
             let path = format!(
                 "{}/../../data/schema/records/{}.toml",
                 env!("CARGO_MANIFEST_DIR"),

@@ -23,11 +23,11 @@ pub mod generate;
 pub mod layout;
 pub mod output;
 
-pub use aggregate::{Aggregation, DatasetStats, aggregate};
+pub use aggregate::{Aggregation, ExtractStats, aggregate};
 pub use calibrate::Calibration;
 pub use error::RecordsError;
 pub use generate::{GenerateSpec, GenerateSummary, generate};
-pub use layout::{Dataset, Month};
+pub use layout::{Extract, Month};
 pub use output::{Grain, MetricValue, ingest, metric_values, write_metric_values};
 
 /// The Parquet key-value metadata key that marks a generated file; its value is `true`.

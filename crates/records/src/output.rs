@@ -17,7 +17,7 @@ use league_model::{Quarter, TrustCode};
 
 use crate::RecordsError;
 use crate::aggregate::{Aggregation, Cell, Fold, METRICS, MetricDef, Unit};
-use crate::layout::{Dataset, Month};
+use crate::layout::{Extract, Month};
 use league_ingest::month_label as label;
 
 /// The value a run's quarantine file shows for a bad record.
@@ -65,7 +65,7 @@ pub struct MetricValues {
     /// Values withheld by the disclosure rule.
     pub suppressed: u64,
     /// Records in months that make no complete quarter (quarter grain), per dataset.
-    pub incomplete: BTreeMap<Dataset, u64>,
+    pub incomplete: BTreeMap<Extract, u64>,
 }
 
 /// A disclosed count: 0 stays 0, 1–7 is suppressed, others round to the nearest 5.
@@ -78,16 +78,16 @@ pub fn disclose(count: u64) -> Option<u64> {
 }
 
 /// How a dataset's months make a quarter.
-fn fold(d: Dataset) -> Fold {
+fn fold(d: Extract) -> Fold {
     match d {
-        Dataset::Rtt => Fold::LatestMonth,
-        Dataset::Ae | Dataset::Ambulance => Fold::Sum,
+        Extract::Rtt => Fold::LatestMonth,
+        Extract::Ae | Extract::Ambulance => Fold::Sum,
     }
 }
 
 /// Whether a trust's records make the quarter: every month of it for counts that add up (as
 /// the monthly adapters require), the latest month for a snapshot.
-fn complete(s: &crate::DatasetStats, d: Dataset, trust: &TrustCode, q: Quarter) -> bool {
+fn complete(s: &crate::ExtractStats, d: Extract, trust: &TrustCode, q: Quarter) -> bool {
     let has = |m: Month| s.accepted.contains_key(&(trust.clone(), m));
     match fold(d) {
         Fold::Sum => q.months().into_iter().all(has),

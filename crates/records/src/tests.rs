@@ -14,7 +14,7 @@ use crate::calibrate::{
     AE_SOURCE, AMBULANCE_SOURCE, Calibration, OVER_12H_SOURCE, RTT_SOURCE, Source,
 };
 use crate::generate::{GenerateSpec, generate};
-use crate::layout::{Dataset, partition_name};
+use crate::layout::{Extract, partition_name};
 use crate::output::{Grain, metric_values};
 use crate::{RecordsError, aggregate};
 
@@ -41,7 +41,7 @@ fn ts(name: &str, v: Vec<Option<i64>>) -> Column {
         .into_column()
 }
 
-fn write(dir: &Path, d: Dataset, month: (u16, u8), mut df: DataFrame) -> PathBuf {
+fn write(dir: &Path, d: Extract, month: (u16, u8), mut df: DataFrame) -> PathBuf {
     let p = dir.join(d.name()).join(partition_name(month));
     std::fs::create_dir_all(&p).expect("dir");
     let f = p.join("part-00000.parquet");
@@ -120,7 +120,7 @@ fn ae_extract(dir: &Path) -> PathBuf {
         ],
     )
     .expect("frame");
-    write(dir, Dataset::Ae, (2025, 4), df)
+    write(dir, Extract::Ae, (2025, 4), df)
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn each_metric_is_exact_on_a_hand_built_extract_and_bad_records_are_quarantined(
     let waits = [126, 127, 364, 365, -1];
     let rtt = write(
         dir.path(),
-        Dataset::Rtt,
+        Extract::Rtt,
         (2025, 4),
         DataFrame::new(
             5,
@@ -159,7 +159,7 @@ fn each_metric_is_exact_on_a_hand_built_extract_and_bad_records_are_quarantined(
     let call = bounds_us((2025, 4)).0 + 5 * H;
     let amb = write(
         dir.path(),
-        Dataset::Ambulance,
+        Extract::Ambulance,
         (2025, 4),
         DataFrame::new(
             5,
@@ -198,7 +198,7 @@ fn each_metric_is_exact_on_a_hand_built_extract_and_bad_records_are_quarantined(
     assert_eq!((c2.numerator, c2.denominator), (1860.0, 2));
     assert_eq!(cell(&agg, "OF8011", "RX9", apr), counts(420.0, 1));
 
-    let ae_stats = agg.stats(Dataset::Ae).expect("ae");
+    let ae_stats = agg.stats(Extract::Ae).expect("ae");
     assert_eq!((ae_stats.records, ae_stats.quarantined), (20, 5));
     assert!(
         !ae_stats.synthetic,
@@ -241,8 +241,8 @@ fn each_metric_is_exact_on_a_hand_built_extract_and_bad_records_are_quarantined(
     // counted twice).
     let q = metric_values(&agg, Grain::Quarter);
     assert!(q.rows.is_empty());
-    assert_eq!(q.incomplete.get(&Dataset::Ae), Some(&15));
-    assert_eq!(q.incomplete.get(&Dataset::Rtt), Some(&4));
+    assert_eq!(q.incomplete.get(&Extract::Ae), Some(&15));
+    assert_eq!(q.incomplete.get(&Extract::Rtt), Some(&4));
 }
 
 #[test]
@@ -260,7 +260,7 @@ fn a_second_rtt_snapshot_in_a_month_is_quarantined_not_counted_twice() {
     ];
     let f = write(
         dir.path(),
-        Dataset::Rtt,
+        Extract::Rtt,
         (2025, 4),
         DataFrame::new(
             rows.len(),
@@ -288,7 +288,7 @@ fn a_second_rtt_snapshot_in_a_month_is_quarantined_not_counted_twice() {
     assert_eq!(cell(&agg, "OF0023", "R0A", apr), counts(1.0, 2));
     assert_eq!(cell(&agg, "OF0003", "R0A", apr), counts(0.0, 2));
     assert_eq!(cell(&agg, "OF0023", "RRK", apr), counts(1.0, 1));
-    let stats = agg.stats(Dataset::Rtt).expect("rtt");
+    let stats = agg.stats(Extract::Rtt).expect("rtt");
     assert_eq!((stats.records, stats.quarantined), (6, 3));
     assert_eq!(stats.by_rule.get(&Rule::DuplicateKey), Some(&2));
     let name = f.display().to_string();
@@ -337,7 +337,7 @@ fn a_file_without_a_layout_column_or_with_the_wrong_type_is_refused_by_name() {
     let dir = tempfile::tempdir().expect("tmp");
     let f = write(
         dir.path(),
-        Dataset::Rtt,
+        Extract::Rtt,
         (2025, 4),
         df!("org_code" => ["R0A"], "specialty" => ["x"], "clock_start" => ["2025-01-01"], "snapshot_date" => ["2025-04-30"])
             .expect("frame"),
@@ -354,7 +354,7 @@ fn a_file_without_a_layout_column_or_with_the_wrong_type_is_refused_by_name() {
     let dir = tempfile::tempdir().expect("tmp");
     write(
         dir.path(),
-        Dataset::Rtt,
+        Extract::Rtt,
         (2025, 4),
         df!("org_code" => ["R0A"]).expect("frame"),
     );
@@ -405,7 +405,7 @@ fn a_generated_year_lands_on_the_real_monthly_figures_it_was_calibrated_to() {
         year: 2025,
         scale: 0.02,
         seed: 7,
-        datasets: Dataset::ALL.to_vec(),
+        datasets: Extract::ALL.to_vec(),
         trusts: None,
         rows_per_file: 100_000,
     };
@@ -502,7 +502,7 @@ fn generation_is_reproducible_and_never_writes_over_an_extract() {
         year: 2025,
         scale: 0.01,
         seed: 11,
-        datasets: vec![Dataset::Ae],
+        datasets: vec![Extract::Ae],
         trusts: Some(
             [TrustCode::parse("R0A").expect("code")]
                 .into_iter()
@@ -520,7 +520,7 @@ fn generation_is_reproducible_and_never_writes_over_an_extract() {
         .expect("b");
     let files = |root: &Path| {
         let mut v = Vec::new();
-        for p in crate::layout::partitions(root, Dataset::Ae).expect("parts") {
+        for p in crate::layout::partitions(root, Extract::Ae).expect("parts") {
             for f in p.files {
                 v.push((
                     f.strip_prefix(root).expect("under").to_path_buf(),

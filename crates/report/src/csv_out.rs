@@ -405,7 +405,7 @@ fn metric_rows<'a>(
             ));
         }
         // No final-segment row where the programme status is not known: it could be 5.
-        if r.in_improvement_programme.is_some() {
+        if r.in_recovery_support_programme.is_some() {
             out.push(row(
                 "Summary",
                 "Summary",

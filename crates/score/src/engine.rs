@@ -213,13 +213,13 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         seed: defaults.seed,
         replicates: defaults.replicates,
         interventions: Vec::new(),
-        improvements: Vec::new(),
+        next_segment_plans: Vec::new(),
         earlier: Vec::new(),
         earlier_from: Vec::new(),
     };
     run.interventions =
         crate::intervention::intervention_statuses(&run, m, &opts.boards, &opts.prior);
-    run.improvements = crate::improvement::improvement_plans(data, m, &run);
+    run.next_segment_plans = crate::next_segment::next_segment_plans(data, m, &run);
     Ok(run)
 }
 
@@ -335,11 +335,8 @@ impl GroupContext<'_> {
                 in_deficit == Some(true),
                 m.financial_override.cap_segment,
             );
-            let final_segment = if in_programme == Some(true) {
-                m.segment5.segment
-            } else {
-                segment
-            };
+            let final_segment =
+                rules::final_segment(segment, in_programme == Some(true), m.segment5.segment);
             let i = self.index[&(q, t)];
             let mut doms: Vec<DomainResult> = averaged
                 .domains
@@ -390,7 +387,7 @@ impl GroupContext<'_> {
                 final_segment,
                 in_deficit,
                 deficit_provenance: deficit_flag.map(|o| o.provenance),
-                in_improvement_programme: in_programme,
+                in_recovery_support_programme: in_programme,
                 rank: 0,
                 average_rank: 0,
                 rank_range: unknown,

@@ -25,7 +25,7 @@ enum Outcome {
 /// A trust's result in one quarter, as the conditions test it.
 struct QuarterResult {
     segment: u8,
-    in_improvement_programme: Option<bool>,
+    in_recovery_support_programme: Option<bool>,
     in_deficit: Option<bool>,
     /// The earlier release it comes from, when it is not this run's.
     release: Option<String>,
@@ -57,7 +57,7 @@ pub fn intervention_statuses(
                     (t.quarter, &r.trust.code),
                     QuarterResult {
                         segment: r.segment,
-                        in_improvement_programme: r.in_improvement_programme,
+                        in_recovery_support_programme: r.in_recovery_support_programme,
                         in_deficit: r.in_deficit,
                         release: None,
                     },
@@ -78,7 +78,7 @@ pub fn intervention_statuses(
     for p in prior.iter().filter(|p| !held.contains(&p.quarter)) {
         rows.entry((p.quarter, &p.trust)).or_insert(QuarterResult {
             segment: p.segment,
-            in_improvement_programme: p.in_improvement_programme,
+            in_recovery_support_programme: p.in_recovery_support_programme,
             in_deficit: p.in_deficit,
             release: Some(p.release.clone()),
         });
@@ -252,15 +252,15 @@ fn assess(
         };
         // The final segment: 5 in the programme, else the segment; with the programme status
         // unknown it is one of the two, and the condition is decided only if both agree.
-        let finals = match r.in_improvement_programme {
-            Some(true) => vec![m.segment5.segment],
-            Some(false) => vec![r.segment],
-            None => vec![r.segment, m.segment5.segment],
-        };
+        let finals = crate::rules::possible_final_segments(
+            r.segment,
+            r.in_recovery_support_programme,
+            m.segment5.segment,
+        );
         let programme_unknown =
             || format!("no source gives the trust's Recovery Support Programme status for {label}");
         if let Some(p) = c.programme {
-            match r.in_improvement_programme {
+            match r.in_recovery_support_programme {
                 Some(x) if x != p => return Outcome::Fails,
                 Some(_) => evidence.push(format!("{label}: {}", programme_phrase(p))),
                 None => unknown.push(programme_unknown()),

@@ -19,8 +19,8 @@
 pub mod bootstrap;
 mod columnar;
 mod engine;
-mod improvement;
 mod intervention;
+mod next_segment;
 pub mod rules;
 
 pub use engine::{MIN_REPLICATES, ScoreError, ScoreOptions, score};

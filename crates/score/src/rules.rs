@@ -169,6 +169,23 @@ pub fn apply_override(segment: u8, in_deficit: bool, cap: u8) -> u8 {
     }
 }
 
+/// NHS England's final segment (NOF 2025/26 §2.4): segment 5 (`segment5`) for a trust in the
+/// Recovery Support Programme, else its league-order segment (after the financial override).
+/// The only statement of this rule: the engine, the intervention rules and the history store
+/// use it (the quality check re-derives it independently, as a check should).
+pub fn final_segment(segment: u8, in_programme: bool, segment5: u8) -> u8 {
+    if in_programme { segment5 } else { segment }
+}
+
+/// The final segments a trust may have when its programme status may be unknown: one when it
+/// is known, both candidates (the league-order segment first) when it is not.
+pub fn possible_final_segments(segment: u8, in_programme: Option<bool>, segment5: u8) -> Vec<u8> {
+    match in_programme {
+        Some(p) => vec![final_segment(segment, p, segment5)],
+        None => vec![segment, segment5],
+    }
+}
+
 /// Nearest-rank percentile of a sorted sample (`pct` in 0–100).
 pub fn percentile_nearest_rank<T: Copy>(sorted: &[T], pct: f64) -> Option<T> {
     if sorted.is_empty() {

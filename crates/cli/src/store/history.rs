@@ -360,14 +360,14 @@ fn league_row(
         average_range: range(get("likely_range_of_average_score"))?,
         unadjusted_segment: get("segment_before_override").parse().ok()?,
         segment,
-        final_segment: if programme == Some(true) {
-            m.segment5.segment
-        } else {
-            segment
-        },
+        final_segment: league_score::rules::final_segment(
+            segment,
+            programme == Some(true),
+            m.segment5.segment,
+        ),
         in_deficit: yes_no("trust_in_financial_deficit"),
         deficit_provenance: None,
-        in_improvement_programme: programme,
+        in_recovery_support_programme: programme,
         rank,
         average_rank: rank,
         rank_range: range(get("likely_range_of_rank"))?,
@@ -426,7 +426,7 @@ pub(crate) fn earlier(
                 quarter: *q,
                 trust: row.trust.code.clone(),
                 segment: row.segment,
-                in_improvement_programme: row.in_improvement_programme,
+                in_recovery_support_programme: row.in_recovery_support_programme,
                 in_deficit: row.in_deficit,
                 planned_surplus: planned.get(row.trust.code.as_str()).copied(),
                 release: id.clone(),

@@ -864,25 +864,21 @@ fn segment_counts(t: &LeagueTable, group: &league_model::PeerGroup) -> SegmentCo
     let mut finals = [0u32; 5];
     for r in &t.rows {
         counts[usize::from(r.segment.clamp(1, 4)) - 1] += 1;
-        let f = if r.in_improvement_programme == Some(true) {
-            5
-        } else {
-            r.segment.clamp(1, 4)
-        };
-        finals[usize::from(f) - 1] += 1;
+        // The final segment as scoring decided it (league_score::rules::final_segment).
+        finals[usize::from(r.final_segment.clamp(1, 5)) - 1] += 1;
     }
     SegmentCounts {
         peer_group: t.peer_group.clone(),
         label: group.label.clone(),
         counts,
-        recovery_support: count(&|r| r.in_improvement_programme == Some(true)),
-        programme_not_known: count(&|r| r.in_improvement_programme.is_none()),
+        recovery_support: count(&|r| r.in_recovery_support_programme == Some(true)),
+        programme_not_known: count(&|r| r.in_recovery_support_programme.is_none()),
         capped: count(&|r| r.segment > r.unadjusted_segment),
         deficit_not_known: count(&|r| r.in_deficit.is_none()),
         final_counts: t
             .rows
             .iter()
-            .all(|r| r.in_improvement_programme.is_some())
+            .all(|r| r.in_recovery_support_programme.is_some())
             .then_some(finals),
     }
 }

@@ -3,7 +3,7 @@
 //! would take, what happens next. It is built from the trust's view only and names no other
 //! trust.
 
-use league_model::{ImprovementPlan, PlanOutcome};
+use league_model::{NextSegmentPlan, PlanOutcome};
 
 use crate::narrative::{counted, quarter_months};
 use crate::pdf::{Block, ColumnSpec, DocumentInfo, PdfError, Table, WIDTH};
@@ -436,7 +436,7 @@ fn drivers(v: &TrustView) -> Vec<Block> {
 
 fn what_it_would_take(v: &TrustView) -> Vec<Block> {
     let mut b = vec![Block::heading(2, "5. What it would take", 100.0)];
-    let Some(plan) = &v.plan else {
+    let Some(plan) = &v.next_segment else {
         b.push(Block::paragraph(
             "No improvement plan could be computed for this trust from the figures held.",
         ));
@@ -476,7 +476,7 @@ fn what_it_would_take(v: &TrustView) -> Vec<Block> {
 /// The metrics the plan leaves as they are, by id (Table 1 names them), grouped by why:
 /// "OF1046 and OF1069 (NHS England's data give only the score) and OF1080 (it combines two
 /// other scores)".
-fn not_modelled(plan: &ImprovementPlan) -> String {
+fn not_modelled(plan: &NextSegmentPlan) -> String {
     let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
     for (id, why) in &plan.not_modelled {
         match groups.iter_mut().find(|(w, _)| *w == why.as_str()) {
@@ -491,7 +491,7 @@ fn not_modelled(plan: &ImprovementPlan) -> String {
     crate::narrative::and_list(&parts)
 }
 
-fn plan_blocks(v: &TrustView, plan: &ImprovementPlan) -> Vec<Block> {
+fn plan_blocks(v: &TrustView, plan: &NextSegmentPlan) -> Vec<Block> {
     match &plan.outcome {
         PlanOutcome::AlreadyBest => vec![Block::paragraph(
             "The trust is in segment 1, the best segment. Holding it depends on every metric staying where it is against the peer group.",

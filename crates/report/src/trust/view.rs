@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use league_model::number::round_dp;
 use league_model::{
-    BoardAssessment, CutPointSource, ImprovementPlan, InterventionStatus, LeagueRow, Methodology,
-    MetricScore, PeerSpread, Quarter, ScoreRun, TrustCode,
+    BoardAssessment, CutPointSource, InterventionStatus, LeagueRow, Methodology, MetricScore,
+    NextSegmentPlan, PeerSpread, Quarter, ScoreRun, TrustCode,
 };
 
 use crate::national::NationalPack;
@@ -59,7 +59,7 @@ impl Position {
                 round_dp(r.average_range.high, u32::from(DP)),
             ),
             in_deficit: r.in_deficit,
-            programme: r.in_improvement_programme,
+            programme: r.in_recovery_support_programme,
             segment_chances: r.segment_chances,
         }
     }
@@ -192,7 +192,7 @@ pub struct TrustView<'a> {
     /// Intervention status.
     pub status: StatusView,
     /// What it would take.
-    pub plan: Option<ImprovementPlan>,
+    pub next_segment: Option<NextSegmentPlan>,
     /// Board capability assessment; `None` is "not assessed".
     pub board: Option<BoardView>,
     /// The segment cut-points and whether they are quartiles of the averages (which move).
@@ -339,8 +339,8 @@ pub fn trust_views<'a>(
                     })
                     .collect(),
                 status: status(run, q, &r.trust.code),
-                plan: run
-                    .improvements
+                next_segment: run
+                    .next_segment_plans
                     .iter()
                     .find(|p| p.quarter == q && p.trust == r.trust.code)
                     .cloned(),

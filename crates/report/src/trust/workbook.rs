@@ -504,7 +504,7 @@ fn history(v: &TrustView) -> PackTable {
 }
 
 fn what_it_would_take(v: &TrustView) -> PackTable {
-    let (rows, note): (Vec<Vec<Cell>>, String) = match v.plan.as_ref().map(|p| &p.outcome) {
+    let (rows, note): (Vec<Vec<Cell>>, String) = match v.next_segment.as_ref().map(|p| &p.outcome) {
         Some(PlanOutcome::Path {
             target,
             steps,

@@ -23,7 +23,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use league_model::number::round_dp;
 use league_model::{
-    Dataset, Direction, ImprovementPlan, ImprovementStep, LeagueRow, Methodology, MetricScore,
+    Dataset, Direction, LeagueRow, Methodology, MetricScore, NextSegmentPlan, NextSegmentStep,
     PlanOutcome, PoolRef, Quarter, ScoreRun, Scoring, TargetBound, TrustCode,
 };
 
@@ -46,7 +46,7 @@ impl Candidate<'_> {
 }
 
 /// Plans for every trust with an average, in the run's table order.
-pub fn improvement_plans(data: &Dataset, m: &Methodology, run: &ScoreRun) -> Vec<ImprovementPlan> {
+pub fn next_segment_plans(data: &Dataset, m: &Methodology, run: &ScoreRun) -> Vec<NextSegmentPlan> {
     let values: HashMap<(Quarter, &TrustCode, &str), f64> = data
         .observations
         .iter()
@@ -107,7 +107,7 @@ pub fn improvement_plans(data: &Dataset, m: &Methodology, run: &ScoreRun) -> Vec
                 weight: own.iter().map(|s| s.weight).sum(),
                 segment: r.segment.saturating_sub(1),
             };
-            out.push(ImprovementPlan {
+            out.push(NextSegmentPlan {
                 quarter: t.quarter,
                 trust: r.trust.code.clone(),
                 segment: r.segment,
@@ -226,11 +226,11 @@ fn outcome(
             .unwrap_or(level[j]);
     }
     let gain: f64 = (0..k).map(|x| candidates[chosen[x]].gain(level[x])).sum();
-    let mut steps: Vec<ImprovementStep> = (0..k)
+    let mut steps: Vec<NextSegmentStep> = (0..k)
         .map(|x| {
             let c = &candidates[chosen[x]];
             let (to_value, to_score) = c.levels[level[x]];
-            ImprovementStep {
+            NextSegmentStep {
                 metric_id: c.score.metric_id.clone(),
                 value_id: c.value_id.to_owned(),
                 from_value: c.from_value,
