@@ -1,0 +1,321 @@
+//! The league tables: their columns and rows, segment counts, the ranked chart's data and
+//! where each peer group's values came from.
+
+use std::collections::BTreeMap;
+
+use league_model::number::round_dp;
+use league_model::{LeagueRow, LeagueTable, Methodology, Provenance, Quarter, ScoreRun};
+
+use crate::narrative::{percentile_label, quarter_months};
+use crate::table::{
+    Cell, Column, DP, Kind, PackTable, Shorthand, col, dec, dec_or, trust_code_column,
+    trust_name_column,
+};
+
+use super::types::*;
+
+pub(super) fn league_columns(m: &Methodology, f: &MethodFacts) -> Vec<Column> {
+    let mut columns = vec![
+        col("Rank", "rank", Kind::Integer, "", &f.league_order()),
+        col(
+            "Rank, likely range from",
+            "rank_likely_from",
+            Kind::Integer,
+            "",
+            &format!(
+                "Lower end of the likely range of rank ({} percentile of the seeded bootstrap).",
+                percentile_label(f.percentiles.0)
+            ),
+        ),
+        col(
+            "Rank, likely range to",
+            "rank_likely_to",
+            Kind::Integer,
+            "",
+            &format!(
+                "Upper end of the likely range of rank ({} percentile).",
+                percentile_label(f.percentiles.1)
+            ),
+        ),
+        trust_code_column(),
+        trust_name_column(),
+        col("Region", "region", Kind::Text, "", "NHS England region."),
+        col(
+            "Trust subtype",
+            "trust_subtype",
+            Kind::Text,
+            "",
+            "NHS England's trust subtype (\"Acute - Specialist\", \"Acute - Teaching\"...), as its data file gives it; descriptive only, not a peer group.",
+        ),
+        col(
+            "Segment",
+            "segment",
+            Kind::Integer,
+            "",
+            "Delivery segment 1 (best) to 4 after the financial override: the segment the league order uses.",
+        ),
+        col(
+            "Segment before the financial override",
+            "segment_before_override",
+            Kind::Integer,
+            "",
+            &format!(
+                "Segment the average score gives before a trust in financial deficit or receiving deficit support is capped at segment {}.",
+                f.override_cap
+            ),
+        ),
+        col(
+            &format!("Recovery Support Programme (segment {})", f.segment5),
+            "recovery_support_programme",
+            Kind::Text,
+            "",
+            &format!(
+                "Yes when the trust is in the Recovery Support Programme, NHS England's segment {}; {}. Not known when the input does not give the trust's programme status.",
+                f.segment5,
+                if f.segment5_affects_rank {
+                    "it is ranked below segment 4"
+                } else {
+                    "its segment 1 to 4 and rank are unchanged"
+                }
+            ),
+        ),
+        col(
+            "In financial deficit",
+            "financial_deficit",
+            Kind::Text,
+            "",
+            &format!(
+                "Yes when the trust is in deficit or receives deficit support: its segment is capped at {}. Not known when no real source gives the trust's deficit status: the cap is then not applied.",
+                f.override_cap
+            ),
+        ),
+        col(
+            "Average metric score",
+            "average_score",
+            Kind::Decimal(DP),
+            "score 1 to 4",
+            "Weighted mean of the trust's metric scores (1 best, 4 worst).",
+        ),
+        col(
+            "Average score, likely range from",
+            "average_likely_from",
+            Kind::Decimal(DP),
+            "score 1 to 4",
+            "Lower end of the likely range of the average score.",
+        ),
+        col(
+            "Average score, likely range to",
+            "average_likely_to",
+            Kind::Decimal(DP),
+            "score 1 to 4",
+            "Upper end of the likely range of the average score.",
+        ),
+    ];
+    for d in &m.domains {
+        columns.push(col(
+            &format!("{} domain score", d.name),
+            &format!("domain_{}", d.id),
+            Kind::Decimal(DP),
+            "score 1 to 4",
+            &format!(
+                "Mean of the trust's {} metric scores ({}).",
+                d.name.to_lowercase(),
+                d.score_id
+            ),
+        ));
+    }
+    columns.extend([
+        col("Metrics scored", "metrics_scored", Kind::Integer, "count", "Number of metric scores in the average."),
+        col("Metrics in average", "metrics_in_average", Kind::Text, "", "The metric scores the average rests on, by NHS England metric id (OF1xxx), separated by semicolons."),
+        col("Metrics with synthetic inputs", "synthetic_metrics", Kind::Integer, "count", "Scores in the average whose input was generated by this project, not published."),
+        col("Metrics with inputs from another period", "other_period_metrics", Kind::Integer, "count", "Scores in the average whose real input covers another period."),
+    ]);
+    for s in 1..=4 {
+        columns.push(col(
+            &format!("Chance of segment {s}"),
+            &format!("segment_chance_{s}"),
+            Kind::Integer,
+            "% of resamples",
+            &format!("Share of the bootstrap resamples (whole per cent; the four sum to 100) in which the trust's resampled average gives segment {s} after the financial override. The resampling draws the trust's own metric scores with replacement: it shows how much the segment depends on which metrics the trust is scored on, not measurement error."),
+        ));
+    }
+    columns
+}
+
+pub(super) fn league_row(m: &Methodology, r: &LeagueRow) -> Vec<Cell> {
+    let mut v = vec![
+        Cell::Int(i64::from(r.rank)),
+        Cell::Int(r.rank_range.low as i64),
+        Cell::Int(r.rank_range.high as i64),
+        Cell::Text(r.trust.code.to_string()),
+        Cell::Text(r.trust.name.clone()),
+        Cell::Text(r.trust.region.clone()),
+        if r.trust.subtype.is_empty() {
+            Cell::Missing(Shorthand::NotAvailable)
+        } else {
+            Cell::Text(r.trust.subtype.clone())
+        },
+        Cell::Int(i64::from(r.segment)),
+        Cell::Int(i64::from(r.unadjusted_segment)),
+        Cell::Text(r.programme_label().to_owned()),
+        Cell::Text(r.deficit_label().to_owned()),
+        dec(r.average),
+        dec(r.average_range.low),
+        dec(r.average_range.high),
+    ];
+    for d in &m.domains {
+        v.push(dec_or(
+            r.domains.iter().find(|x| x.domain == d.id).map(|x| x.score),
+            Shorthand::NotAvailable,
+        ));
+    }
+    v.extend([
+        Cell::Int(i64::from(r.metrics_scored)),
+        Cell::Text(r.metrics.join("; ")),
+        Cell::Int(i64::from(r.synthetic_metrics)),
+        Cell::Int(i64::from(r.other_period_metrics)),
+    ]);
+    v.extend((0..4).map(|i| match r.segment_chances {
+        Some(c) => Cell::Int(i64::from(c[i])),
+        None => Cell::Missing(Shorthand::NotAvailable),
+    }));
+    v
+}
+
+/// One peer group's league table as the pack prints it.
+pub(super) fn league_table(
+    t: &LeagueTable,
+    group: &league_model::PeerGroup,
+    m: &Methodology,
+    method: &MethodFacts,
+    basis: &Basis,
+) -> PackTable {
+    let quarter = t.quarter;
+    PackTable {
+        id: format!("league_{}", group.id),
+        sheet: truncate_sheet(&format!("League {}", group.short_label)),
+        title: format!(
+            "League table: {}s, {} ({}), England",
+            group.label.to_lowercase(),
+            quarter,
+            quarter_months(quarter)
+        ),
+        description: format!(
+            "Every {} in league order with segment, average score, likely ranges and domain scores.",
+            group.label.to_lowercase()
+        ),
+        notes: vec![basis.sentence()],
+        columns: league_columns(m, method),
+        rows: t.rows.iter().map(|r| league_row(m, r)).collect(),
+    }
+}
+
+/// Trusts by segment, and those in the programme, capped, or of unknown status.
+pub(super) fn segment_counts(t: &LeagueTable, group: &league_model::PeerGroup) -> SegmentCounts {
+    let count = |f: &dyn Fn(&LeagueRow) -> bool| t.rows.iter().filter(|r| f(r)).count() as u32;
+    let mut counts = [0u32; 4];
+    let mut finals = [0u32; 5];
+    for r in &t.rows {
+        counts[usize::from(r.segment.clamp(1, 4)) - 1] += 1;
+        // The final segment as scoring decided it (league_score::rules::final_segment).
+        finals[usize::from(r.final_segment.clamp(1, 5)) - 1] += 1;
+    }
+    SegmentCounts {
+        peer_group: t.peer_group.clone(),
+        label: group.label.clone(),
+        counts,
+        recovery_support: count(&|r| r.in_recovery_support_programme == Some(true)),
+        programme_not_known: count(&|r| r.in_recovery_support_programme.is_none()),
+        capped: count(&|r| r.segment > r.unadjusted_segment),
+        deficit_not_known: count(&|r| r.in_deficit.is_none()),
+        final_counts: t
+            .rows
+            .iter()
+            .all(|r| r.in_recovery_support_programme.is_some())
+            .then_some(finals),
+    }
+}
+
+/// The ranked chart's data: each trust's average and likely range as the tables print them.
+pub(super) fn ranked_chart_data(
+    run: &ScoreRun,
+    t: &LeagueTable,
+    group: &league_model::PeerGroup,
+) -> RankedChart {
+    let points: Vec<ChartPoint> = t
+        .rows
+        .iter()
+        .map(|r| ChartPoint {
+            rank: r.rank,
+            average: round_dp(r.average, u32::from(DP)),
+            low: round_dp(r.average_range.low, u32::from(DP)),
+            high: round_dp(r.average_range.high, u32::from(DP)),
+            capped: r.segment > r.unadjusted_segment,
+        })
+        .collect();
+    RankedChart {
+        peer_group: t.peer_group.clone(),
+        label: group.label.clone(),
+        cuts: run
+            .cuts
+            .iter()
+            .find(|c| {
+                c.quarter == t.quarter && c.peer_group.as_deref().is_none_or(|g| g == t.peer_group)
+            })
+            .map(|c| c.cuts),
+        widest: round_dp(
+            points.iter().map(|p| p.high - p.low).fold(0.0, f64::max),
+            u32::from(DP),
+        ),
+        points,
+    }
+}
+
+/// Averaged scores of each table by where their inputs come from.
+pub(super) fn provenance(
+    run: &ScoreRun,
+    quarter: Quarter,
+    tables: &[&LeagueTable],
+) -> Vec<GroupProvenance> {
+    // Each trust's table, to count its averaged scores by provenance.
+    let table_of: BTreeMap<&str, usize> = tables
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| t.rows.iter().map(move |r| (r.trust.code.as_str(), i)))
+        .collect();
+    let mut provenance: Vec<GroupProvenance> = tables
+        .iter()
+        .map(|t| GroupProvenance {
+            peer_group: t.peer_group.clone(),
+            label: t.peer_group_label.clone(),
+            published: 0,
+            real: 0,
+            other_period: 0,
+            synthetic: 0,
+            deficit_not_known: t.rows.iter().filter(|r| r.in_deficit.is_none()).count() as u32,
+            deficit_other_period: t
+                .rows
+                .iter()
+                .filter(|r| r.deficit_provenance == Some(Provenance::RealOtherPeriod))
+                .count() as u32,
+        })
+        .collect();
+    for s in run
+        .metric_scores
+        .iter()
+        .filter(|s| s.quarter == quarter && s.in_average)
+    {
+        // A trust without a league row (no scored metric) has no table.
+        let Some(&i) = table_of.get(s.trust.as_str()) else {
+            continue;
+        };
+        let p = &mut provenance[i];
+        match s.data_provenance {
+            Provenance::Published => p.published += 1,
+            Provenance::Real => p.real += 1,
+            Provenance::RealOtherPeriod => p.other_period += 1,
+            Provenance::Synthetic => p.synthetic += 1,
+        }
+    }
+    provenance
+}
