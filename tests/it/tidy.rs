@@ -424,3 +424,38 @@ fn every_dependency_of_every_crate_is_used() {
         ["tempfile"]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The model crate is plain types; the check never shares a renderer's code.
+
+/// The normal (not dev) dependencies of one workspace member, by name.
+fn dependencies_of(metadata: &serde_json::Value, package: &str) -> BTreeSet<String> {
+    metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter(|p| p["name"] == package)
+        .flat_map(|p| p["dependencies"].as_array().cloned().unwrap_or_default())
+        .filter(|d| d["kind"].is_null())
+        .filter_map(|d| d["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_model_has_no_heavy_dependency_and_the_check_none_on_the_renderers() {
+    let mut m = metadata();
+    let model: BTreeSet<String> = ["serde", "thiserror", "toml"].map(str::to_owned).into();
+    assert_eq!(dependencies_of(&m, "league-model"), model);
+    assert!(!dependencies_of(&m, "league-check").contains("league-report"));
+    // Breach: the check takes the report crate (and would share its mistakes).
+    m["packages"]
+        .as_array_mut()
+        .expect("packages")
+        .iter_mut()
+        .find(|p| p["name"] == "league-check")
+        .expect("check crate")["dependencies"]
+        .as_array_mut()
+        .expect("dependencies")
+        .push(serde_json::json!({ "name": "league-report", "kind": null }));
+    assert!(dependencies_of(&m, "league-check").contains("league-report"));
+}

@@ -99,14 +99,14 @@ pub fn assemble(sources: &[Ingested], register: &TrustRegister, m: &Methodology)
             out.periods_checked += 1;
             match ReportingPeriod::parse(&o.reporting_date, o.quarter) {
                 Err(e) => {
-                    out.bad_periods.push(RowError {
-                        file: o.source.file.to_string(),
-                        line: o.source.line,
-                        column: "reporting_date".into(),
-                        value: o.reporting_date.clone(),
-                        reason: e.reason,
-                        rule: Rule::BadPeriod,
-                    });
+                    out.bad_periods.push(RowError::new(
+                        o.source.file.to_string(),
+                        o.source.line,
+                        "reporting_date",
+                        &o.reporting_date,
+                        Rule::BadPeriod,
+                        e.reason,
+                    ));
                     continue;
                 }
                 Ok(p) if m.after_cut_off(&o.metric_id, &p, o.quarter) => {
@@ -117,14 +117,14 @@ pub fn assemble(sources: &[Ingested], register: &TrustRegister, m: &Methodology)
             }
             let key = (o.quarter, o.trust.clone(), o.metric_id.clone());
             if let Some((file, line)) = first.get(&key) {
-                out.conflicts.push(RowError {
-                    file: o.source.file.to_string(),
-                    line: o.source.line,
-                    column: "org_code,metric_id,period".into(),
-                    value: format!("{},{},{}", o.trust, o.metric_id, o.quarter),
-                    reason: format!("already given by {file}:{line}"),
-                    rule: Rule::DuplicateKey,
-                });
+                out.conflicts.push(RowError::new(
+                    o.source.file.to_string(),
+                    o.source.line,
+                    "org_code,metric_id,period",
+                    &format!("{},{},{}", o.trust, o.metric_id, o.quarter),
+                    Rule::DuplicateKey,
+                    format!("already given by {file}:{line}"),
+                ));
                 continue;
             }
             first.insert(key, (o.source.file.to_string(), o.source.line));

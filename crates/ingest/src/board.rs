@@ -9,7 +9,7 @@ use std::path::Path;
 
 use league_model::{BoardAssessment, Methodology, Quarter, TrustCode};
 
-use crate::csvfile::{CsvFile, Record};
+use crate::csvfile::{Checked, CsvFile};
 use crate::{IngestError, Limits, RowError, Rule};
 
 /// Columns of the file.
@@ -42,7 +42,7 @@ fn parse(file: &CsvFile, m: &Methodology) -> Result<Vec<BoardAssessment>, Ingest
     let mut errors = Vec::new();
     let mut by_key: BTreeMap<(Quarter, TrustCode), BTreeMap<String, (u64, String)>> =
         BTreeMap::new();
-    let records = file.records()?;
+    let records = file.checked_rows()?;
     if records.is_empty() {
         return Err(IngestError::Empty {
             file: file.name.clone(),
@@ -50,53 +50,18 @@ fn parse(file: &CsvFile, m: &Methodology) -> Result<Vec<BoardAssessment>, Ingest
     }
     for record in records {
         let (line, rec) = match record {
-            Record::Row { line, fields } => (line, crate::text::nfc(fields)),
-            Record::Broken { line, text, reason } => {
-                errors.push(row_error(
-                    file,
-                    line,
-                    "(row)",
-                    &text,
-                    Rule::UnterminatedQuote,
-                    reason,
-                ));
+            Checked::Row { line, fields } => (line, fields),
+            Checked::Bad(e) => {
+                errors.push(e);
                 continue;
             }
         };
-        if rec.len() != BOARD_COLUMNS.len() {
-            errors.push(row_error(
-                file,
-                line,
-                "(row)",
-                &rec.iter().collect::<Vec<_>>().join(","),
-                Rule::FieldCount,
-                format!(
-                    "{} fields where the header has {}",
-                    rec.len(),
-                    BOARD_COLUMNS.len()
-                ),
-            ));
-            continue;
-        }
         let field = |i: usize| rec.get(i).unwrap_or("").trim();
-        if let Some((i, (rule, reason))) =
-            (0..rec.len()).find_map(|i| crate::text::text_problem(field(i)).map(|p| (i, p)))
-        {
-            errors.push(row_error(
-                file,
-                line,
-                BOARD_COLUMNS[i],
-                field(i),
-                rule,
-                reason,
-            ));
-            continue;
-        }
         let code = match TrustCode::parse(field(code_i)) {
             Ok(c) => c,
             Err(e) => {
-                errors.push(row_error(
-                    file,
+                errors.push(RowError::new(
+                    &file.name,
                     line,
                     "trust_code",
                     field(code_i),
@@ -109,8 +74,8 @@ fn parse(file: &CsvFile, m: &Methodology) -> Result<Vec<BoardAssessment>, Ingest
         let quarter = match field(quarter_i).parse::<Quarter>() {
             Ok(q) => q,
             Err(e) => {
-                errors.push(row_error(
-                    file,
+                errors.push(RowError::new(
+                    &file.name,
                     line,
                     "quarter",
                     field(quarter_i),
@@ -122,8 +87,8 @@ fn parse(file: &CsvFile, m: &Methodology) -> Result<Vec<BoardAssessment>, Ingest
         };
         let area = field(area_i);
         if area != "overall" && !bc.areas.iter().any(|a| a.id == area) {
-            errors.push(row_error(
-                file,
+            errors.push(RowError::new(
+                &file.name,
                 line,
                 "area",
                 area,
@@ -144,8 +109,8 @@ fn parse(file: &CsvFile, m: &Methodology) -> Result<Vec<BoardAssessment>, Ingest
             .iter()
             .find(|r| r.eq_ignore_ascii_case(field(rating_i)))
         else {
-            errors.push(row_error(
-                file,
+            errors.push(RowError::new(
+                &file.name,
                 line,
                 "rating",
                 field(rating_i),
@@ -156,8 +121,8 @@ fn parse(file: &CsvFile, m: &Methodology) -> Result<Vec<BoardAssessment>, Ingest
         };
         let areas = by_key.entry((quarter, code)).or_default();
         if let Some((first, _)) = areas.get(area) {
-            errors.push(row_error(
-                file,
+            errors.push(RowError::new(
+                &file.name,
                 line,
                 "trust_code,quarter,area",
                 &format!("{},{},{area}", field(code_i), field(quarter_i)),
@@ -185,24 +150,6 @@ fn parse(file: &CsvFile, m: &Methodology) -> Result<Vec<BoardAssessment>, Ingest
             source: file.name.clone(),
         })
         .collect())
-}
-
-fn row_error(
-    file: &CsvFile,
-    line: u64,
-    column: &str,
-    value: &str,
-    rule: Rule,
-    reason: impl Into<String>,
-) -> RowError {
-    RowError {
-        file: file.name.clone(),
-        line,
-        column: column.to_owned(),
-        value: crate::truncate_for_message(value, crate::ECHO_CHARS),
-        reason: reason.into(),
-        rule,
-    }
 }
 
 #[cfg(test)]

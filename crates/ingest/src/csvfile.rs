@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::{IngestError, Limits};
+use crate::{IngestError, Limits, RowError, Rule};
 
 /// One data record of a CSV file.
 #[derive(Debug)]
@@ -18,6 +18,18 @@ pub(crate) enum Record {
         text: String,
         reason: String,
     },
+}
+
+/// A data record after the checks every reader makes alike ([`CsvFile::checked_rows`]).
+#[derive(Debug)]
+pub(crate) enum Checked {
+    /// A row of the header's width whose every field is clean text, in Unicode NFC.
+    Row {
+        line: u64,
+        fields: csv::StringRecord,
+    },
+    /// The quarantine row that says why the record is not one.
+    Bad(RowError),
 }
 
 /// Byte spans (start, end without terminator) of every line; `\r\n`, `\n` and a lone `\r` end
@@ -391,6 +403,59 @@ impl CsvFile {
             }
         }
         Ok(out)
+    }
+
+    /// The one row loop's checks, made here for every reader (the adapters, the NOF reader and
+    /// the board assessment reader): each data record is a [`Checked::Row`], or a quarantine
+    /// row for a broken record (rule `unterminated_quote`), a row whose field count is not the
+    /// header's (`field_count`) or a field with a text problem (its rule, in its column).
+    pub fn checked_rows(&self) -> Result<Vec<Checked>, IngestError> {
+        let header = self.header()?;
+        Ok(self
+            .records()?
+            .into_iter()
+            .map(|r| self.check(&header, r))
+            .collect())
+    }
+
+    fn check(&self, header: &[String], record: Record) -> Checked {
+        let (line, fields) = match record {
+            Record::Row { line, fields } => (line, crate::text::nfc(fields)),
+            Record::Broken { line, text, reason } => {
+                return Checked::Bad(RowError::new(
+                    &self.name,
+                    line,
+                    "(row)",
+                    &text,
+                    Rule::UnterminatedQuote,
+                    reason,
+                ));
+            }
+        };
+        if fields.len() != header.len() {
+            return Checked::Bad(RowError::new(
+                &self.name,
+                line,
+                "(row)",
+                &fields.iter().collect::<Vec<_>>().join(","),
+                Rule::FieldCount,
+                format!("expected {} fields, found {}", header.len(), fields.len()),
+            ));
+        }
+        let problem = fields.iter().enumerate().find_map(|(i, field)| {
+            crate::text::text_problem(field).map(|(rule, reason)| (i, field, rule, reason))
+        });
+        if let Some((i, field, rule, reason)) = problem {
+            return Checked::Bad(RowError::new(
+                &self.name,
+                line,
+                header[i].as_str(),
+                &crate::text::shown(field),
+                rule,
+                reason,
+            ));
+        }
+        Checked::Row { line, fields }
     }
 
     pub fn malformed(&self, e: csv::Error) -> IngestError {

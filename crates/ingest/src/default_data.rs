@@ -243,29 +243,12 @@ pub fn build_default(
     rows
 }
 
-/// The long-format columns written.
-pub const DATASET_COLUMNS: [&str; 13] = [
-    "period",
-    "org_code",
-    "metric_id",
-    "value",
-    "numerator",
-    "denominator",
-    "reporting_date",
-    "provenance",
-    "source",
-    "org_name",
-    "region",
-    "peer_group",
-    "subtype",
-];
-
 /// Writes the rows as long-format CSV text (LF line ends, values in shortest round-trip form).
 pub fn dataset_csv(quarter: &str, rows: &[DatasetRow]) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    w.write_record(DATASET_COLUMNS).expect("in memory");
+    w.write_record(crate::LONG_FORMAT).expect("in memory");
     for r in rows {
         let mut value = String::new();
         write!(value, "{}", r.value).expect("in memory");

@@ -20,6 +20,28 @@ pub struct RowError {
     pub rule: crate::Rule,
 }
 
+impl RowError {
+    /// A quarantine row; the value is echoed at most [`crate::ECHO_CHARS`] characters. Every
+    /// reader makes its quarantine rows here.
+    pub fn new(
+        file: impl Into<String>,
+        line: u64,
+        column: impl Into<String>,
+        value: &str,
+        rule: crate::Rule,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            line,
+            column: column.into(),
+            value: crate::truncate_for_message(value, crate::ECHO_CHARS),
+            reason: reason.into(),
+            rule,
+        }
+    }
+}
+
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

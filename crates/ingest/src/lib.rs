@@ -31,14 +31,12 @@ mod text;
 mod thresholds;
 
 pub use adapters::{
-    Context, Format, Ingested, SourceSummary, ingest_bytes, ingest_file, month_label,
+    Context, Format, Ingested, LONG_FORMAT, SourceSummary, ingest_bytes, ingest_file, month_label,
 };
 pub use assemble::{Assembled, assemble};
 pub use board::{BOARD_COLUMNS, read_board_assessment_bytes, read_board_assessments};
 pub use csvfile::{ensure_regular_file, read_bounded};
-pub use default_data::{
-    DATASET_COLUMNS, DatasetRow, Recipe, RecipeError, RecipeMetric, build_default, dataset_csv,
-};
+pub use default_data::{DatasetRow, Recipe, RecipeError, RecipeMetric, build_default, dataset_csv};
 pub use error::{IngestError, RowError};
 pub use limits::{ECHO_CHARS, LIMIT_NAMES, Limits, truncate_for_message};
 pub use nof::{NofReadSummary, QuarterSource, read_nof_bytes, read_nof_data};

@@ -14,8 +14,7 @@ use league_model::{
 };
 
 use crate::Rule;
-use crate::csvfile::{CsvFile, Record};
-use crate::register::row_error;
+use crate::csvfile::{Checked, CsvFile, Record};
 use crate::{IngestError, RowError, TrustRegister};
 
 /// Values NHS England and the statistical conventions use for a withheld or absent figure.
@@ -246,54 +245,19 @@ pub(crate) fn read_nof_lenient(
     let mut trust_line: HashMap<(Quarter, TrustCode), u64> = HashMap::new();
     let mut rows: Vec<(Observation, String)> = Vec::new();
 
-    let width = header.len();
-    for record in file.records()? {
+    for record in file.checked_rows()? {
         summary.rows_read += 1;
         let (line, rec) = match record {
-            Record::Row { line, fields } if fields.len() == width => {
-                (line, crate::text::nfc(fields))
-            }
-            Record::Row { line, fields } => {
-                let text = fields.iter().collect::<Vec<_>>().join(",");
-                let reason = format!("expected {width} fields, found {}", fields.len());
-                errors.push(row_error(
-                    &file.name,
-                    line,
-                    "(row)",
-                    &text,
-                    Rule::FieldCount,
-                    &reason,
-                ));
-                continue;
-            }
-            Record::Broken { line, text, reason } => {
-                errors.push(row_error(
-                    &file.name,
-                    line,
-                    "(row)",
-                    &text,
-                    Rule::UnterminatedQuote,
-                    &reason,
-                ));
+            Checked::Row { line, fields } => (line, fields),
+            Checked::Bad(e) => {
+                errors.push(e);
                 continue;
             }
         };
-        if let Some((i, field, rule, reason)) = rec.iter().enumerate().find_map(|(i, f)| {
-            crate::text::text_problem(f).map(|(rule, reason)| (i, f, rule, reason))
-        }) {
-            let column = header.get(i).cloned().unwrap_or_default();
-            errors.push(row_error(
-                &file.name,
-                line,
-                &column,
-                &crate::text::shown(field),
-                rule,
-                &reason,
-            ));
-            continue;
-        }
         let mut bad = |rule: Rule, column: &str, value: &str, reason: String| {
-            errors.push(row_error(&file.name, line, column, value, rule, &reason));
+            errors.push(RowError::new(
+                &file.name, line, column, value, rule, &reason,
+            ));
         };
         let field = |i: usize| rec[i].trim();
 
@@ -524,13 +488,13 @@ pub(crate) fn read_nof_lenient(
         if seen.len() > 1 {
             let wanted = unit_of.get(o.metric_id.as_str()).copied();
             if !wanted.is_some_and(|w| seen.contains(w)) {
-                errors.push(row_error(
+                errors.push(RowError::new(
                     &file.name,
                     o.source.line,
                     "Units",
                     &u,
                     Rule::UnknownLabel,
-                    &format!(
+                    format!(
                         "the metric appears in several units ({}) and none is the configured unit {:?}",
                         seen.iter().cloned().collect::<Vec<_>>().join(", "),
                         wanted.unwrap_or("")

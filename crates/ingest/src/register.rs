@@ -140,7 +140,7 @@ impl TrustRegister {
                     .map(str::to_owned),
             };
             if reg.entries.insert(code.clone(), entry).is_some() {
-                errors.push(row_error(
+                errors.push(RowError::new(
                     &file.name,
                     line,
                     "org_code",
@@ -339,34 +339,16 @@ fn parse_code(
     match TrustCode::parse(value) {
         Ok(c) => Some(c),
         Err(e) => {
-            errors.push(row_error(
+            errors.push(RowError::new(
                 file,
                 line,
                 column,
                 value,
                 crate::Rule::InvalidCode,
-                &e.to_string(),
+                e.to_string(),
             ));
             None
         }
-    }
-}
-
-pub(crate) fn row_error(
-    file: &str,
-    line: u64,
-    column: &str,
-    value: &str,
-    rule: crate::Rule,
-    reason: &str,
-) -> RowError {
-    RowError {
-        file: file.to_owned(),
-        line,
-        column: column.to_owned(),
-        value: crate::truncate_for_message(value, crate::ECHO_CHARS),
-        reason: reason.to_owned(),
-        rule,
     }
 }
 

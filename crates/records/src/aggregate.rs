@@ -751,14 +751,14 @@ fn detail_pass(
                         };
                         (rule, column, value, why.to_owned())
                     };
-                    out.push(RowError {
-                        file: name.clone(),
+                    out.push(RowError::new(
+                        name.clone(),
                         line,
                         column,
-                        value,
-                        reason,
+                        &value,
                         rule,
-                    });
+                        reason,
+                    ));
                 }
                 Ok(out)
             };

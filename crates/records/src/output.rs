@@ -25,7 +25,7 @@ pub const WITHHELD: &str = "(record-level value withheld; league aggregate --qua
 
 /// The columns of the metric-value file: the long format's, as the default dataset writes
 /// them, without its source and trust-detail columns.
-pub const COLUMNS: &[&str] = league_ingest::DATASET_COLUMNS.split_at(8).0;
+pub const COLUMNS: &[&str] = league_ingest::LONG_FORMAT.split_at(8).0;
 
 /// The period of the metric values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

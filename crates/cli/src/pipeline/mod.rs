@@ -17,7 +17,7 @@ pub(crate) mod validation;
 
 use anyhow::Context as _;
 
-use league_ingest::{Ingested, SourceSummary};
+use league_ingest::{Breach, Ingested, SourceSummary};
 use league_model::Methodology;
 
 use crate::config::Setup;
@@ -46,48 +46,15 @@ pub(crate) fn report(
 ) -> anyhow::Result<String> {
     let setup = Setup::load(&spec.common, &spec.data, &spec.methodology)?;
     tracing::info!(data = %spec.data.describe(), "configuration and reference data loaded");
-    // Inputs are hashed before they are read, and again after the run: a file that changes
-    // under the run fails it (REL-3).
-    let inputs: Vec<LoadedInput> = spec
-        .inputs
-        .iter()
-        .map(|i| LoadedInput::load(i, &spec.data, &setup.limits))
-        .collect::<anyhow::Result<_>>()?;
-    let board = match &spec.board_assessment {
-        Some(p) => Some(LoadedInput::load(
-            &InputSpec::Path(p.clone()),
-            &spec.data,
-            &setup.limits,
-        )?),
-        None => None,
-    };
-    let Ingest {
+    let (inputs, board) = load_inputs(spec, &setup)?;
+    let Validated {
         sources,
         origin,
-        replaced,
-    } = session.stage("ingest", || ingest_all(&setup, &inputs))?;
-    crate::fault::point("after-ingest");
-    let mut judged = setup.judge(&sources);
-    if replaced > 0 {
-        judged.push((
-            SourceSummary {
-                file: "(records: published values replaced)".into(),
-                format: "-".into(),
-                rows_read: replaced,
-                excluded: [(league_ingest::Exclusion::ReplacedByRecords, replaced)].into(),
-                ..SourceSummary::default()
-            },
-            Vec::new(),
-        ));
-    }
-    let mut findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
-    let mut assembled = league_ingest::assemble(&sources, &setup.register, &setup.methodology);
-    account_for_assembly(&assembled, &setup.thresholds, &mut judged, &mut findings);
-    let fails = failures(&judged);
-    if !fails.is_empty() {
-        return Err(blocked(fails, &findings));
-    }
-    let quarters = keep_period(spec, &mut assembled.dataset)?;
+        mut judged,
+        findings,
+        mut dataset,
+    } = validated(session, &setup, &inputs)?;
+    let quarters = keep_period(spec, &mut dataset)?;
     *periods = quarters.iter().map(|q| q.to_string()).collect();
 
     let (publication, publication_file) =
@@ -111,23 +78,12 @@ pub(crate) fn report(
     )?;
     let mut config: Vec<&DataFile> = setup.files.iter().collect();
     config.push(&publication_file);
-
-    let mut key = RunKey::new(&spec.job);
-    key.config(&config);
-    for (what, i) in inputs
+    let named: Vec<(&str, &LoadedInput)> = inputs
         .iter()
         .map(|i| ("input", i))
         .chain(board.iter().map(|b| ("board-assessment", b)))
-    {
-        key.file(what, &i.name, &i.sha256);
-    }
-    for (path, sha) in &earlier.files {
-        key.file("history", path, sha);
-    }
-    key.add("periods", &periods.join(";"));
-    key.options(&spec.common);
-    key.add("outputs", &spec.outputs.names().join(";"));
-    key.add("release-at", &release_at.to_string());
+        .collect();
+    let key = run_key(spec, &config, &named, &earlier.files, periods, release_at);
     let run_id = key.id(&quarters, &spec.job);
     session.run_id = Some(run_id.clone());
     tracing::info!(run_id = %run_id, periods = %periods.join(", "), "run named");
@@ -143,26 +99,7 @@ pub(crate) fn report(
         }
         None => Vec::new(),
     };
-    let mut run = session.stage("score", || {
-        score_dataset(
-            &assembled.dataset,
-            &setup.methodology,
-            None,
-            &spec.common,
-            boards.clone(),
-            earlier.prior.clone(),
-        )
-    })?;
-    run.earlier = earlier.tables.clone();
-    run.earlier_from = earlier.from.clone();
-    crate::fault::point("after-score");
-    if run.tables.is_empty() {
-        return Err(anyhow::anyhow!(
-            "no league table could be made for {}; nothing was written",
-            periods.join(", ")
-        ))
-        .class(ExitClass::BadInput);
-    }
+    let run = scored(session, spec, &setup, &dataset, &boards, &earlier)?;
     setup.check_coverage(&run)?;
     account_for_plausibility(&setup.methodology, &run, &mut judged);
     if let Some(p) = &spec.board_assessment {
@@ -171,21 +108,9 @@ pub(crate) fn report(
     for i in inputs.iter().chain(&board) {
         i.unchanged()?;
     }
-    let release_day = spec.release.document_date();
-    let addressees = run
-        .tables
-        .iter()
-        .flat_map(|t| &t.rows)
-        .filter_map(|r| {
-            setup
-                .register
-                .addressee(&r.trust.code, &r.trust.name, release_day)
-                .map(|a| (r.trust.code.clone(), a))
-        })
-        .collect();
     let outputs = Outputs {
         run: &run,
-        addressees,
+        addressees: addressees(&setup, &run, spec.release.document_date()),
         m: &setup.methodology,
         publication: &publication,
         boards: &boards,
@@ -211,6 +136,158 @@ pub(crate) fn report(
     }
     tracing::info!(out = %spec.out.display(), release = %run_id, quarantined = findings.len(), seed = run.seed, replicates = run.replicates, "done");
     Ok(run_id)
+}
+
+/// The run's inputs and its board assessment file, each hashed before it is read (and again
+/// after the run: a file that changes under the run fails it, REL-3).
+fn load_inputs(
+    spec: &RunSpec,
+    setup: &Setup,
+) -> anyhow::Result<(Vec<LoadedInput>, Option<LoadedInput>)> {
+    let inputs: Vec<LoadedInput> = spec
+        .inputs
+        .iter()
+        .map(|i| LoadedInput::load(i, &spec.data, &setup.limits))
+        .collect::<anyhow::Result<_>>()?;
+    let board = match &spec.board_assessment {
+        Some(p) => Some(LoadedInput::load(
+            &InputSpec::Path(p.clone()),
+            &spec.data,
+            &setup.limits,
+        )?),
+        None => None,
+    };
+    Ok((inputs, board))
+}
+
+/// What validation leaves: the sources, the input each came from, each source's counts and
+/// breaches, every quarantined row and the assembled dataset.
+struct Validated {
+    sources: Vec<Ingested>,
+    origin: Vec<usize>,
+    judged: Vec<(SourceSummary, Vec<Breach>)>,
+    findings: Vec<league_ingest::RowError>,
+    dataset: league_model::Dataset,
+}
+
+/// Reads every input (the "ingest" stage), judges each source against the thresholds and
+/// assembles the dataset; stops before anything is written if a fail threshold is breached.
+fn validated(
+    session: &mut Session,
+    setup: &Setup,
+    inputs: &[LoadedInput],
+) -> anyhow::Result<Validated> {
+    let Ingest {
+        sources,
+        origin,
+        replaced,
+    } = session.stage("ingest", || ingest_all(setup, inputs))?;
+    crate::fault::point("after-ingest");
+    let mut judged = setup.judge(&sources);
+    if replaced > 0 {
+        judged.push((
+            SourceSummary {
+                file: "(records: published values replaced)".into(),
+                format: "-".into(),
+                rows_read: replaced,
+                excluded: [(league_ingest::Exclusion::ReplacedByRecords, replaced)].into(),
+                ..SourceSummary::default()
+            },
+            Vec::new(),
+        ));
+    }
+    let mut findings: Vec<_> = sources.iter().flat_map(|s| s.findings.clone()).collect();
+    let assembled = league_ingest::assemble(&sources, &setup.register, &setup.methodology);
+    account_for_assembly(&assembled, &setup.thresholds, &mut judged, &mut findings);
+    let fails = failures(&judged);
+    if !fails.is_empty() {
+        return Err(blocked(fails, &findings));
+    }
+    Ok(Validated {
+        sources,
+        origin,
+        judged,
+        findings,
+        dataset: assembled.dataset,
+    })
+}
+
+/// The run key: the build, every configuration file, every input (by its role), the history
+/// files read, the periods, the options, the outputs and the release time.
+fn run_key(
+    spec: &RunSpec,
+    config: &[&DataFile],
+    inputs: &[(&str, &LoadedInput)],
+    history: &[(String, String)],
+    periods: &[String],
+    release_at: jiff::Timestamp,
+) -> RunKey {
+    let mut key = RunKey::new(&spec.job);
+    key.config(config);
+    for (what, i) in inputs {
+        key.file(what, &i.name, &i.sha256);
+    }
+    for (path, sha) in history {
+        key.file("history", path, sha);
+    }
+    key.add("periods", &periods.join(";"));
+    key.options(&spec.common);
+    key.add("outputs", &spec.outputs.names().join(";"));
+    key.add("release-at", &release_at.to_string());
+    key
+}
+
+/// Scores the dataset (the "score" stage) with the earlier quarters' results; fails if no
+/// league table could be made.
+fn scored(
+    session: &mut Session,
+    spec: &RunSpec,
+    setup: &Setup,
+    dataset: &league_model::Dataset,
+    boards: &[league_model::BoardAssessment],
+    earlier: &history::Earlier,
+) -> anyhow::Result<league_model::ScoreRun> {
+    let mut run = session.stage("score", || {
+        score_dataset(
+            dataset,
+            &setup.methodology,
+            None,
+            &spec.common,
+            boards.to_vec(),
+            earlier.prior.clone(),
+        )
+    })?;
+    run.earlier = earlier.tables.clone();
+    run.earlier_from = earlier.from.clone();
+    crate::fault::point("after-score");
+    if run.tables.is_empty() {
+        let periods: Vec<String> = dataset.quarters().map(|q| q.to_string()).collect();
+        return Err(anyhow::anyhow!(
+            "no league table could be made for {}; nothing was written",
+            periods.join(", ")
+        ))
+        .class(ExitClass::BadInput);
+    }
+    Ok(run)
+}
+
+/// Who each trust's documents go to on the release date, where the register records a merger
+/// or new name by then.
+fn addressees(
+    setup: &Setup,
+    run: &league_model::ScoreRun,
+    release_day: league_model::Date,
+) -> std::collections::BTreeMap<league_model::TrustCode, league_model::Addressee> {
+    run.tables
+        .iter()
+        .flat_map(|t| &t.rows)
+        .filter_map(|r| {
+            setup
+                .register
+                .addressee(&r.trust.code, &r.trust.name, release_day)
+                .map(|a| (r.trust.code.clone(), a))
+        })
+        .collect()
 }
 
 /// Reads every input (bytes already in memory, or the file); a file that cannot be read at all

@@ -20,17 +20,32 @@ use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, Rule};
 
-pub(super) const COLUMNS: [&str; 6] = [
+/// The long format's columns, in order: the six every long-format file must have, then
+/// the optional ones (the reporting date, provenance and source the default dataset and
+/// record-level values carry, and the organisation's details as the default dataset states
+/// them). The default-dataset builder and the record-level output write these columns; this
+/// adapter reads them.
+pub const LONG_FORMAT: [&str; 13] = [
     "period",
     "org_code",
     "metric_id",
     "value",
     "numerator",
     "denominator",
+    "reporting_date",
+    "provenance",
+    "source",
+    "org_name",
+    "region",
+    "peer_group",
+    "subtype",
 ];
 
+/// The columns a long-format file must have.
+pub(super) const COLUMNS: &[&str] = LONG_FORMAT.split_at(6).0;
+
 pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<(), IngestError> {
-    let table = Table::new(file, &COLUMNS)?;
+    let table = Table::new(file, COLUMNS)?;
     let m = ctx.methodology;
     let known = m.known_ids();
     let derived = m.derived_ids();

@@ -18,6 +18,8 @@ mod rtt;
 mod snapshot;
 mod staff_survey;
 
+pub use long::LONG_FORMAT;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -126,7 +128,7 @@ impl Format {
     pub fn required_columns(self) -> &'static [&'static str] {
         match self {
             Format::NofData => &nof_data::COLUMNS,
-            Format::Long => &long::COLUMNS,
+            Format::Long => long::COLUMNS,
             Format::AeMonthly => &ae::COLUMNS,
             Format::AeTyped => &ae_typed::COLUMNS,
             Format::NofSummary => &nof_summary::COLUMNS,

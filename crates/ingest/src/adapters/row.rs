@@ -7,7 +7,7 @@ use std::sync::Arc;
 use league_model::{Observation, Provenance, Quarter, SourceRef, TrustCode};
 
 use super::{Context, Ingested};
-use crate::csvfile::{CsvFile, Record};
+use crate::csvfile::{Checked, CsvFile};
 use crate::{Exclusion, IngestError, RowError, Rule, looks_like_formula};
 
 /// Markers for a withheld or absent figure.
@@ -19,7 +19,6 @@ pub(crate) struct Table<'f> {
     index: HashMap<String, usize>,
     /// Indexes of the columns the adapter reads, compared to tell exact duplicates.
     used: Vec<usize>,
-    width: usize,
     /// File name shared by every observation.
     pub name: Arc<str>,
 }
@@ -40,7 +39,6 @@ impl<'f> Table<'f> {
                 found: header,
             });
         }
-        let width = header.len();
         let used = required
             .iter()
             .filter_map(|r| header.iter().position(|h| h == r))
@@ -55,31 +53,23 @@ impl<'f> Table<'f> {
             file,
             index,
             used,
-            width,
             name: Arc::from(file.name.as_str()),
         })
     }
 
-    /// Calls `f` for every data row; rows with the wrong number of fields are quarantined
-    /// (rule `field_count`) without reaching `f`.
+    /// Calls `f` for every data row that passes the checks every reader makes
+    /// ([`CsvFile::checked_rows`]); the others are quarantined without reaching `f`.
     pub fn each(
         &self,
         out: &mut Ingested,
         mut f: impl FnMut(&mut RowCheck, &mut Ingested),
     ) -> Result<(), IngestError> {
-        for record in self.file.records()? {
+        for record in self.file.checked_rows()? {
             out.summary.rows_read += 1;
             let (line, rec) = match record {
-                Record::Row { line, fields } => (line, crate::text::nfc(fields)),
-                Record::Broken { line, text, reason } => {
-                    out.quarantine(vec![RowError {
-                        file: self.file.name.clone(),
-                        line,
-                        column: "(row)".to_owned(),
-                        value: text,
-                        rule: Rule::UnterminatedQuote,
-                        reason,
-                    }]);
+                Checked::Row { line, fields } => (line, fields),
+                Checked::Bad(e) => {
+                    out.quarantine(vec![e]);
                     continue;
                 }
             };
@@ -91,26 +81,7 @@ impl<'f> Table<'f> {
                 used: &self.used,
                 errors: Vec::new(),
             };
-            let bad_text = rec.iter().enumerate().find_map(|(i, field)| {
-                crate::text::text_problem(field).map(|(rule, reason)| (i, field, rule, reason))
-            });
-            if let Some((i, field, rule, reason)) = bad_text {
-                let column = self
-                    .index
-                    .iter()
-                    .find(|(_, c)| **c == i)
-                    .map_or_else(|| format!("(column {})", i + 1), |(name, _)| name.clone());
-                row.fail(rule, &column, &crate::text::shown(field), &reason);
-            } else if rec.len() != self.width {
-                row.fail(
-                    Rule::FieldCount,
-                    "(row)",
-                    &rec.iter().collect::<Vec<_>>().join(","),
-                    &format!("expected {} fields, found {}", self.width, rec.len()),
-                );
-            } else {
-                f(&mut row, out);
-            }
+            f(&mut row, out);
             let errors = std::mem::take(&mut row.errors);
             out.quarantine(errors);
         }
@@ -156,14 +127,9 @@ pub(crate) enum Kind {
 impl<'r> RowCheck<'r> {
     /// Records a failure.
     pub fn fail(&mut self, rule: Rule, column: &str, value: &str, reason: &str) {
-        self.errors.push(RowError {
-            file: self.file.to_owned(),
-            line: self.line,
-            column: column.to_owned(),
-            value: value.to_owned(),
-            reason: reason.to_owned(),
-            rule,
-        });
+        self.errors.push(RowError::new(
+            self.file, self.line, column, value, rule, reason,
+        ));
     }
 
     /// True when a check on this row has failed.
