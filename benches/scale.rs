@@ -1,7 +1,7 @@
 //! Benchmark: score a national dataset many times the size of England's (release build).
 //!
 //! `cargo bench --bench scale` (or `just bench-scale`). Generates a seeded synthetic dataset of
-//! made-up trusts (`league_ingest::synthetic_dataset`: codes `Z…`, every value labelled
+//! made-up trusts (`league_datasets::synthetic_dataset`: codes `Z…`, every value labelled
 //! synthetic), scores it with the shipped methodology and 2,000 bootstrap replicates, and
 //! writes the league-table and metric-score CSVs, three passes each at two sizes; prints each
 //! pass and the median. Synthetic data never reaches the default run.
@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use league_ingest::{SyntheticSpec, synthetic_dataset};
+use league_datasets::{SyntheticSpec, synthetic_dataset};
 use league_model::Methodology;
 
 fn main() {

@@ -681,9 +681,9 @@ fn the_leak_scan_catches_another_trusts_name_in_a_letter_or_a_workbook() {
 fn a_board_assessment_reaches_the_documents_of_its_made_up_trust_only() {
     // Made-up trusts: a board rating is never attached to a real trust in a test.
     let m = methodology();
-    let data = league_ingest::synthetic_dataset(
+    let data = league_datasets::synthetic_dataset(
         &m,
-        &league_ingest::SyntheticSpec {
+        &league_datasets::SyntheticSpec {
             quarter: "Q1 2025/26".parse().expect("quarter"),
             trusts_per_group: 12,
             seed: 11,

@@ -382,9 +382,9 @@ fn a_second_run_on_the_same_output_waits_its_turn() {
 #[test]
 fn synthetic_data_is_for_made_up_trusts_and_labelled_synthetic_in_every_output_row() {
     let m = methodology();
-    let data = league_ingest::synthetic_dataset(
+    let data = league_datasets::synthetic_dataset(
         &m,
-        &league_ingest::SyntheticSpec {
+        &league_datasets::SyntheticSpec {
             quarter: "Q1 2025/26".parse().expect("quarter"),
             trusts_per_group: 25,
             seed: 3,

@@ -53,7 +53,9 @@ fn sources(krate: &str) -> Vec<Source> {
 }
 
 /// The library crates (everything below the command line).
-const LIBRARIES: [&str; 6] = ["model", "ingest", "score", "report", "check", "records"];
+const LIBRARIES: [&str; 8] = [
+    "model", "fonts", "ingest", "datasets", "score", "report", "check", "records",
+];
 
 fn library_sources() -> Vec<Source> {
     LIBRARIES.iter().flat_map(|k| sources(k)).collect()

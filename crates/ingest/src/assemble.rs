@@ -82,7 +82,7 @@ pub fn assemble(sources: &[Ingested], register: &TrustRegister, m: &Methodology)
                 .get(&o.quarter)
                 .and_then(|ts| ts.get(&o.trust))
                 .cloned()
-                .or_else(|| from_register(&o.trust, register, m));
+                .or_else(|| trust_from_register(&o.trust, register, m));
             let Some(t) = details else {
                 *out.no_peer_group.entry(o.trust.clone()).or_default() += 1;
                 continue;
@@ -140,7 +140,10 @@ pub fn assemble(sources: &[Ingested], register: &TrustRegister, m: &Methodology)
     out
 }
 
-pub(crate) fn from_register(
+/// A trust's details for a quarter from the register alone (name, region, type, its
+/// methodology's peer group), when no source states them; `None` for a code the register does
+/// not hold or whose type no peer group takes.
+pub fn trust_from_register(
     code: &TrustCode,
     register: &TrustRegister,
     m: &Methodology,

@@ -16,14 +16,12 @@ mod adapters;
 mod assemble;
 mod board;
 mod csvfile;
-mod default_data;
 mod error;
 mod limits;
 mod nof;
 mod quality;
 mod register;
 mod rule;
-mod synthetic;
 mod tabular;
 #[cfg(test)]
 mod test_support;
@@ -33,15 +31,13 @@ mod thresholds;
 pub use adapters::{
     Context, Format, Ingested, LONG_FORMAT, SourceSummary, ingest_bytes, ingest_file, month_label,
 };
-pub use assemble::{Assembled, assemble};
+pub use assemble::{Assembled, assemble, trust_from_register};
 pub use board::{BOARD_COLUMNS, read_board_assessment_bytes, read_board_assessments};
 pub use csvfile::{ensure_regular_file, read_bounded};
-pub use default_data::{DatasetRow, Recipe, RecipeError, RecipeMetric, build_default, dataset_csv};
 pub use error::{IngestError, RowError};
 pub use limits::{ECHO_CHARS, LIMIT_NAMES, Limits, truncate_for_message};
 pub use nof::{NofReadSummary, QuarterSource, read_nof_bytes, read_nof_data};
 pub use quality::{QUARANTINE_COLUMNS, SUMMARY_COLUMNS, quarantine_csv, summary_csv};
 pub use register::{RegisterEntry, Resolution, TrustRegister, closed_reason};
 pub use rule::{Exclusion, Rule, looks_like_formula};
-pub use synthetic::{SyntheticSpec, synthetic_code, synthetic_dataset};
 pub use thresholds::{Breach, Coverage, PeriodRange, Threshold, ThresholdError, Thresholds};

@@ -7,8 +7,7 @@ use std::sync::OnceLock;
 
 use crate::Rule;
 
-const REGULAR: &[u8] = include_bytes!("../../../data/fonts/LiberationSans-Regular.ttf");
-const BOLD: &[u8] = include_bytes!("../../../data/fonts/LiberationSans-Bold.ttf");
+use league_fonts::{BOLD, REGULAR};
 
 /// True when both embedded faces have a glyph for `c`.
 fn drawable(c: char) -> bool {

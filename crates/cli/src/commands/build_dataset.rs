@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use league_ingest::Recipe;
+use league_datasets::Recipe;
 
 use crate::args::Common;
 use crate::config::Setup;
@@ -37,14 +37,14 @@ pub(crate) fn command(data_dir: &Path, out: Option<std::path::PathBuf>) -> anyho
         return Err(blocked(fails, &findings));
     }
     let sources = ingested.split_off(recipe.nof_data.len());
-    let rows = league_ingest::build_default(
+    let rows = league_datasets::build_default(
         &recipe,
         &ingested,
         &sources,
         &setup.register,
         &setup.methodology,
     );
-    let text = league_ingest::dataset_csv(&recipe.quarter, &rows);
+    let text = league_datasets::dataset_csv(&recipe.quarter, &rows);
     let dir = out.parent().unwrap_or(Path::new("."));
     let tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))

@@ -1,9 +1,7 @@
 //! Text measurement from the embedded font files (Liberation Sans, metric-compatible with
 //! Arial), so layout knows each line's width before it draws.
 
-pub(crate) const REGULAR: &[u8] =
-    include_bytes!("../../../../data/fonts/LiberationSans-Regular.ttf");
-pub(crate) const BOLD: &[u8] = include_bytes!("../../../../data/fonts/LiberationSans-Bold.ttf");
+pub(crate) use league_fonts::{BOLD, REGULAR};
 
 /// Text measurement from the embedded font files.
 pub struct Metrics {

@@ -22,7 +22,7 @@ use league_model::{
     Methodology, Observation, Provenance, Quarter, ReportingPeriod, TrustCode, TrustInQuarter,
 };
 
-use crate::{Ingested, TrustRegister};
+use league_ingest::{Ingested, TrustRegister};
 
 /// The recipe file.
 #[derive(Debug, Clone, Deserialize)]
@@ -179,12 +179,12 @@ pub fn build_default(
     for e in register.entries() {
         let exists = matches!(
             register.resolve(&e.code, last_month),
-            crate::Resolution::Trust(_)
+            league_ingest::Resolution::Trust(_)
         ) && (e.current || e.successor.is_some());
         if !exists || nof_trusts.contains_key(&e.code) {
             continue;
         }
-        if let Some(t) = crate::assemble::from_register(&e.code, register, m)
+        if let Some(t) = league_ingest::trust_from_register(&e.code, register, m)
             && !recipe.nof_peer_groups.contains(&t.peer_group)
         {
             trusts.insert(e.code.clone(), t);
@@ -248,7 +248,8 @@ pub fn dataset_csv(quarter: &str, rows: &[DatasetRow]) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    w.write_record(crate::LONG_FORMAT).expect("in memory");
+    w.write_record(league_ingest::LONG_FORMAT)
+        .expect("in memory");
     for r in rows {
         let mut value = String::new();
         write!(value, "{}", r.value).expect("in memory");
