@@ -15,7 +15,15 @@ pub(crate) fn check_group(
     let league = read_csv(dir, &lf, report)?;
     let scores = read_csv(dir, &sf, report)?;
 
-    // Ranks from segment, then average.
+    check_ranks(&lf, &league, report);
+    check_as_of(&sf, &scores, m, report);
+    check_averages((&lf, &sf), &league, &scores, m, report);
+    check_peer_spreads(&sf, &scores, report);
+    Some(GroupFiles { league, scores })
+}
+
+/// Ranks from segment, then average; segment chances that sum to 100.
+fn check_ranks(lf: &str, league: &Grid, report: &mut CheckReport) {
     let keys: Vec<(i64, i64)> = league
         .rows
         .iter()
@@ -29,7 +37,7 @@ pub(crate) fn check_group(
         let rank = num(league.get(r, "Rank")).map(|x| x as u32);
         if rank != Some(expected) {
             report.fail(
-                &lf,
+                lf,
                 format!(
                     "{}: rank {} but segment {} and average {} give rank {expected}",
                     league.get(r, "Trust_code"),
@@ -55,7 +63,7 @@ pub(crate) fn check_group(
         let sum: Option<u32> = cells.iter().map(|c| c.parse::<u32>().ok()).sum();
         if sum != Some(100) {
             report.fail(
-                &lf,
+                lf,
                 format!(
                     "{}: segment chances {} do not sum to 100",
                     league.get(r, "Trust_code"),
@@ -66,10 +74,16 @@ pub(crate) fn check_group(
             report.count("segment chances summing to 100", 1);
         }
     }
+}
 
-    check_as_of(&sf, &scores, m, report);
-
-    // Summary rows and averages from metric scores.
+/// Each trust's summary rows (average, segments) and its average from its metric scores.
+fn check_averages(
+    (lf, sf): (&str, &str),
+    league: &Grid,
+    scores: &Grid,
+    m: &Methodology,
+    report: &mut CheckReport,
+) {
     let mut summary: HashMap<(&str, &str), f64> = HashMap::new();
     let mut score_of: HashMap<(&str, &str), f64> = HashMap::new();
     for r in &scores.rows {
@@ -113,7 +127,7 @@ pub(crate) fn check_group(
             }
             if got.is_none() || expected.is_none() || got != expected {
                 report.fail(
-                    &sf,
+                    sf,
                     format!(
                         "{t}: {id} ({what}) is {} but league-table.csv gives {}",
                         got.map_or("missing".to_owned(), |v| v.to_string()),
@@ -132,7 +146,7 @@ pub(crate) fn check_group(
             .collect();
         if num(league.get(r, "Metrics_scored")) != Some(ids.len() as f64) {
             report.fail(
-                &lf,
+                lf,
                 format!(
                     "{t}: Metrics_scored is {} but Metrics_in_average lists {}",
                     league.get(r, "Metrics_scored"),
@@ -156,7 +170,7 @@ pub(crate) fn check_group(
         let avg = num(league.get(r, "Average_score"));
         if !missing.is_empty() {
             report.fail(
-                &sf,
+                sf,
                 format!(
                     "{t}: no score row for {} of the metrics in its average",
                     missing.join(", ")
@@ -166,7 +180,7 @@ pub(crate) fn check_group(
             let mean = sum / weights;
             if !(mean - avg).abs().le(&TOLERANCE) {
                 report.fail(
-                    &lf,
+                    lf,
                     format!(
                         "{t}: average {avg} but the weighted mean of its {} metric scores in metric-scores.csv is {mean:.4}",
                         ids.len()
@@ -176,8 +190,10 @@ pub(crate) fn check_group(
         }
         report.count("averages re-derived from metric scores", 1);
     }
+}
 
-    // Peer medians and quartiles from the values in the same file.
+/// Peer medians and quartiles from the values in the same file.
+fn check_peer_spreads(sf: &str, scores: &Grid, report: &mut CheckReport) {
     let mut by_metric: BTreeMap<&str, Vec<&Vec<String>>> = BTreeMap::new();
     for r in &scores.rows {
         if !scores.get(r, "Median_value").is_empty() {
@@ -193,13 +209,13 @@ pub(crate) fn check_group(
             .filter_map(|r| num(scores.get(r, "Value")))
             .collect();
         if values.len() != rows.len() {
-            report.fail(&sf, format!("{id}: a row with a median has no value"));
+            report.fail(sf, format!("{id}: a row with a median has no value"));
             continue;
         }
         let expected = spread(values);
         check_spread(
             report,
-            &sf,
+            sf,
             id,
             rows.iter().map(|r| {
                 [
@@ -211,7 +227,6 @@ pub(crate) fn check_group(
             expected,
         );
     }
-    Some(GroupFiles { league, scores })
 }
 
 /// Compares published median and quartiles with the ones re-derived; one finding per table.

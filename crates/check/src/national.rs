@@ -27,8 +27,69 @@ pub(crate) fn check_national(
             None
         }
     };
+    let csvs = check_tables(dir, &nat, &dict, book.as_mut(), report);
+    let (expected_findings, pdf_rows) = check_league(q, &nat, groups, &csvs, m, report);
+    // Movement tables: every quarter's segment, segment before the override and rank equal to
+    // that quarter's league-table.csv.
+    for (id, t) in csvs.iter().filter(|(id, _)| id.starts_with("movement_")) {
+        check_movement(dir, &format!("{nat}/tables/{id}.csv"), id, t, report);
+    }
+
+    check_metric_tables(&nat, groups, &csvs, report);
+    // Key findings in the workbook's Cover and in the PDF.
+    if let Some(book) = book.as_mut() {
+        match book.sheet_text("Cover") {
+            Ok(cells) => check_findings(
+                report,
+                &xlsx_file,
+                "the key findings on the Cover",
+                &cells.join(" "),
+                &expected_findings,
+            ),
+            Err(e) => report.fail(&xlsx_file, format!("Cover: {e}")),
+        }
+    }
+    let pdf_file = format!("{nat}/league-tables.pdf");
+    match pdf::lines(&dir.join(&pdf_file)) {
+        Ok(pages) => {
+            let all: Vec<&String> = pages.iter().flatten().collect();
+            let text = all.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(" ");
+            check_findings(
+                report,
+                &pdf_file,
+                "the key findings",
+                &text,
+                &expected_findings,
+            );
+            check_pdf_rows(report, &pdf_file, &all, &pdf_rows);
+        }
+        Err(e) => report.fail(&pdf_file, e),
+    }
+    trusts::check_trusts(
+        dir,
+        q,
+        groups,
+        &trusts::NationalTables {
+            dict: &dict,
+            csvs: &csvs,
+        },
+        m,
+        report,
+    );
+}
+
+/// Each national table: its CSV's columns as the dictionary says, its Parquet and workbook
+/// table cell for cell equal to the CSV. Returns the CSVs read, by table id.
+fn check_tables(
+    dir: &Path,
+    nat: &str,
+    dict: &Dictionary,
+    mut book: Option<&mut read::Workbook>,
+    report: &mut CheckReport,
+) -> BTreeMap<String, Grid> {
+    let xlsx_file = format!("{nat}/league-tables.xlsx");
     let mut csvs: BTreeMap<String, Grid> = BTreeMap::new();
-    for (id, cols) in &dict {
+    for (id, cols) in dict {
         let csv_file = format!("{nat}/tables/{id}.csv");
         let Some(csv) = read_csv(dir, &csv_file, report) else {
             continue;
@@ -48,7 +109,7 @@ pub(crate) fn check_national(
             Ok(_) => report.fail(&pq_file, "columns differ from dictionary.json".to_owned()),
             Err(e) => report.fail(&pq_file, format!("cannot be read: {e}")),
         }
-        if let Some(book) = book.as_mut() {
+        if let Some(book) = book.as_deref_mut() {
             let by_header: HashMap<String, NumberForm> =
                 cols.iter().map(|c| (c.1.clone(), c.2)).collect();
             match book.table(id, &by_header) {
@@ -77,7 +138,19 @@ pub(crate) fn check_national(
         csvs.insert(id.clone(), csv);
     }
 
-    // The national league tables against the NHS England-layout ones.
+    csvs
+}
+
+/// The national league tables against the NHS England-layout ones; returns the key findings
+/// the tables imply and each trust's row as the PDF must print it.
+fn check_league(
+    q: &str,
+    nat: &str,
+    groups: &BTreeMap<String, GroupFiles>,
+    csvs: &BTreeMap<String, Grid>,
+    m: &Methodology,
+    report: &mut CheckReport,
+) -> (Vec<String>, BTreeMap<String, [String; 5]>) {
     let mut expected_findings = Vec::new();
     let mut pdf_rows: BTreeMap<String, [String; 5]> = BTreeMap::new();
     for (g, files) in groups {
@@ -179,13 +252,16 @@ pub(crate) fn check_national(
         ));
     }
 
-    // Movement tables: every quarter's segment, segment before the override and rank equal to
-    // that quarter's league-table.csv.
-    for (id, t) in csvs.iter().filter(|(id, _)| id.starts_with("movement_")) {
-        check_movement(dir, &format!("{nat}/tables/{id}.csv"), id, t, report);
-    }
+    (expected_findings, pdf_rows)
+}
 
-    // Metric tables: quartiles from their own values; scores equal to metric-scores.csv.
+/// Metric tables: quartiles from their own values; scores equal to metric-scores.csv.
+fn check_metric_tables(
+    nat: &str,
+    groups: &BTreeMap<String, GroupFiles>,
+    csvs: &BTreeMap<String, Grid>,
+    report: &mut CheckReport,
+) {
     let mut score_of: HashMap<(String, String), String> = HashMap::new();
     for files in groups.values() {
         let s = &files.scores;
@@ -247,37 +323,6 @@ pub(crate) fn check_national(
             );
         }
     }
-
-    // Key findings in the workbook's Cover and in the PDF.
-    if let Some(book) = book.as_mut() {
-        match book.sheet_text("Cover") {
-            Ok(cells) => check_findings(
-                report,
-                &xlsx_file,
-                "the key findings on the Cover",
-                &cells.join(" "),
-                &expected_findings,
-            ),
-            Err(e) => report.fail(&xlsx_file, format!("Cover: {e}")),
-        }
-    }
-    let pdf_file = format!("{nat}/league-tables.pdf");
-    match pdf::lines(&dir.join(&pdf_file)) {
-        Ok(pages) => {
-            let all: Vec<&String> = pages.iter().flatten().collect();
-            let text = all.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(" ");
-            check_findings(
-                report,
-                &pdf_file,
-                "the key findings",
-                &text,
-                &expected_findings,
-            );
-            check_pdf_rows(report, &pdf_file, &all, &pdf_rows);
-        }
-        Err(e) => report.fail(&pdf_file, e),
-    }
-    trusts::check_trusts(dir, q, groups, &dict, &csvs, m, report);
 }
 
 /// A movement table's per-quarter columns (`segment_2025_26_q1`, `before_override_…`,

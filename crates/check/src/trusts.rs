@@ -37,17 +37,24 @@ struct Trust {
 }
 
 /// Checks every trust's documents of quarter `q`.
-pub(super) fn check_trusts(
-    dir: &Path,
-    q: &str,
-    groups: &BTreeMap<String, GroupFiles>,
-    dict: &Dictionary,
-    csvs: &BTreeMap<String, Grid>,
-    m: &Methodology,
-    report: &mut CheckReport,
-) {
-    let root = dir.join(q).join("trusts");
-    let trusts: Vec<Trust> = groups
+/// The national tables a trust's documents are checked against: the dictionary and the CSVs
+/// read, by table id.
+pub(super) struct NationalTables<'a> {
+    pub dict: &'a Dictionary,
+    pub csvs: &'a BTreeMap<String, Grid>,
+}
+
+/// What a trust's metric figures are checked against: the methodology, every trust's rows of
+/// metric-scores.csv and how many trusts of each peer group have a value of each metric.
+struct Peers<'a> {
+    m: &'a Methodology,
+    scores: Scores,
+    values_in_group: HashMap<(String, String), usize>,
+}
+
+/// Every trust of the league tables, as its documents must state it.
+fn trusts_of(groups: &BTreeMap<String, GroupFiles>) -> Vec<Trust> {
+    groups
         .iter()
         .flat_map(|(g, f)| {
             let l = &f.league;
@@ -64,7 +71,36 @@ pub(super) fn check_trusts(
                 deficit: l.get(r, "Trust_in_financial_deficit").to_owned(),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Values per peer group and metric: peer statistics over fewer than the configured minimum
+/// are withheld from trusts' documents ("[u]").
+fn values_in_group(groups: &BTreeMap<String, GroupFiles>) -> HashMap<(String, String), usize> {
+    let mut values: HashMap<(String, String), usize> = HashMap::new();
+    for (g, f) in groups {
+        let s = &f.scores;
+        for r in &s.rows {
+            if !s.get(r, "Value").is_empty() && s.get(r, "Score_source").is_empty() {
+                *values
+                    .entry((g.clone(), s.get(r, "Metric_ID").to_owned()))
+                    .or_default() += 1;
+            }
+        }
+    }
+    values
+}
+
+pub(super) fn check_trusts(
+    dir: &Path,
+    q: &str,
+    groups: &BTreeMap<String, GroupFiles>,
+    national: &NationalTables<'_>,
+    m: &Methodology,
+    report: &mut CheckReport,
+) {
+    let root = dir.join(q).join("trusts");
+    let trusts = trusts_of(groups);
     let listed: HashSet<&str> = trusts.iter().map(|t| t.code.as_str()).collect();
     if let Ok(entries) = std::fs::read_dir(&root) {
         for e in entries.filter_map(Result::ok) {
@@ -86,20 +122,11 @@ pub(super) fn check_trusts(
         .iter()
         .map(|t| (t.code.as_str(), t.name.as_str()))
         .collect();
-    let scores = scores_by_trust(groups);
-    // Values per peer group and metric: peer statistics over fewer than the configured minimum
-    // are withheld from trusts' documents ("[u]").
-    let mut values_in_group: HashMap<(String, String), usize> = HashMap::new();
-    for (g, f) in groups {
-        let s = &f.scores;
-        for r in &s.rows {
-            if !s.get(r, "Value").is_empty() && s.get(r, "Score_source").is_empty() {
-                *values_in_group
-                    .entry((g.clone(), s.get(r, "Metric_ID").to_owned()))
-                    .or_default() += 1;
-            }
-        }
-    }
+    let peers = Peers {
+        m,
+        scores: scores_by_trust(groups),
+        values_in_group: values_in_group(groups),
+    };
     for t in &trusts {
         let letter = format!("{q}/trusts/{}/letter.pdf", t.code);
         let mut own_names = names.clone();
@@ -127,43 +154,47 @@ pub(super) fn check_trusts(
             Err(e) => report.fail(&letter, e),
         }
         let wb_file = format!("{q}/trusts/{}/board-workbook.xlsx", t.code);
-        match Workbook::open(&dir.join(&wb_file)) {
-            Ok(mut book) => {
-                check_workbook(
-                    report,
-                    &wb_file,
-                    &mut book,
-                    t,
-                    &own_names,
-                    m,
-                    &scores,
-                    &values_in_group,
-                );
-                let id = format!("league_{}", t.group);
-                if let (Some(cols), Some(csv)) = (dict.get(&id), csvs.get(&id)) {
-                    let forms: HashMap<String, NumberForm> =
-                        cols.iter().map(|c| (c.1.clone(), c.2)).collect();
-                    match book.table("peer_league", &forms) {
-                        Ok(mut g) => {
-                            g.header = cols.iter().map(|c| c.0.clone()).collect();
-                            let n = same_cells(
-                                report,
-                                &wb_file,
-                                &format!("peer league table against {id}.csv"),
-                                &g,
-                                csv,
-                            );
-                            report.count(
-                                "board workbook peer league cells equal to the national table",
-                                n,
-                            );
-                        }
-                        Err(e) => report.fail(&wb_file, format!("peer league table: {e}")),
+        check_workbook_file(dir, &wb_file, t, &own_names, (national, &peers), report);
+    }
+}
+
+/// A trust's board workbook: its sheets, and its peer league sheet cell for cell against the
+/// national table.
+fn check_workbook_file(
+    dir: &Path,
+    wb_file: &str,
+    t: &Trust,
+    names: &[(&str, &str)],
+    (national, peers): (&NationalTables<'_>, &Peers<'_>),
+    report: &mut CheckReport,
+) {
+    match Workbook::open(&dir.join(wb_file)) {
+        Ok(mut book) => {
+            check_workbook(report, wb_file, &mut book, t, names, peers);
+            let id = format!("league_{}", t.group);
+            if let (Some(cols), Some(csv)) = (national.dict.get(&id), national.csvs.get(&id)) {
+                let forms: HashMap<String, NumberForm> =
+                    cols.iter().map(|c| (c.1.clone(), c.2)).collect();
+                match book.table("peer_league", &forms) {
+                    Ok(mut g) => {
+                        g.header = cols.iter().map(|c| c.0.clone()).collect();
+                        let n = same_cells(
+                            report,
+                            wb_file,
+                            &format!("peer league table against {id}.csv"),
+                            &g,
+                            csv,
+                        );
+                        report.count(
+                            "board workbook peer league cells equal to the national table",
+                            n,
+                        );
                     }
+                    Err(e) => report.fail(wb_file, format!("peer league table: {e}")),
                 }
             }
-            Err(e) => report.fail(&wb_file, format!("cannot be read: {e}")),
         }
+        Err(e) => report.fail(wb_file, format!("cannot be read: {e}")),
     }
 }
 
@@ -259,9 +290,7 @@ fn check_workbook(
     book: &mut Workbook,
     t: &Trust,
     names: &[(&str, &str)],
-    m: &Methodology,
-    scores: &Scores,
-    values_in_group: &HashMap<(String, String), usize>,
+    peers: &Peers<'_>,
 ) {
     for sheet in book.sheet_names() {
         if sheet == PEER_SHEET {
@@ -279,6 +308,12 @@ fn check_workbook(
             Err(e) => report.fail(file, format!("{sheet}: {e}")),
         }
     }
+    check_summary_sheet(report, file, book, t);
+    check_metrics_sheet(report, file, book, t, peers);
+}
+
+/// The summary sheet's figures against the league table.
+fn check_summary_sheet(report: &mut CheckReport, file: &str, book: &mut Workbook, t: &Trust) {
     // The summary's figures are number cells: read to 2 decimal places, a figure stored as
     // text would keep its own form ("3", not "3.00") and differ.
     let figure_form: HashMap<String, NumberForm> =
@@ -316,6 +351,18 @@ fn check_workbook(
         }
         Err(e) => report.fail(file, format!("summary: {e}")),
     }
+}
+
+/// The metrics sheet's figures against metric-scores.csv; peer statistics withheld ("[u]")
+/// exactly where too few trusts have a value.
+fn check_metrics_sheet(
+    report: &mut CheckReport,
+    file: &str,
+    book: &mut Workbook,
+    t: &Trust,
+    peers: &Peers<'_>,
+) {
+    let (m, scores, values_in_group) = (peers.m, &peers.scores, &peers.values_in_group);
     let forms: HashMap<String, NumberForm> = [
         ("Value", NumberForm::Decimal(2)),
         ("Score", NumberForm::Decimal(2)),
