@@ -4,7 +4,8 @@ use std::path::Path;
 
 use league_model::number::{format_nhse, round_dp};
 use league_model::{
-    LeagueRow, LeagueTable, Methodology, Provenance, Quarter, ScoreProvenance, ScoreRun,
+    LeagueRow, LeagueTable, Methodology, MetricScore, Provenance, Quarter, ScoreProvenance,
+    ScoreRun,
 };
 
 use crate::ReportError;
@@ -214,214 +215,238 @@ fn metric_rows<'a>(
     run: &'a ScoreRun,
     m: &'a Methodology,
 ) -> impl Iterator<Item = Vec<String>> + 'a {
-    let q = t.quarter.to_string();
     t.rows.iter().flat_map(move |r| {
-        let mut out = Vec::new();
-        let row = |domain: &str,
-                   sub: &str,
-                   id: &str,
-                   desc: &str,
-                   units: &str,
-                   value: String,
-                   spread: [String; 3],
-                   rank: Option<u32>,
-                   provenance: Provenance,
-                   date: &str,
-                   score: [String; 2]| {
-            let mut v = trust_columns(t, r);
-            let [median, lq, uq] = spread;
-            let [source, computed] = score;
-            v.extend([
-                domain.to_owned(),
-                sub.to_owned(),
-                id.to_owned(),
-                desc.to_owned(),
-                date.to_owned(),
-                units.to_owned(),
-                value,
-                median,
-                lq,
-                uq,
-                rank.map(|x| x.to_string()).unwrap_or_default(),
-                provenance.label().to_owned(),
-                source,
-                computed,
-            ]);
-            v
-        };
-        let none = || [String::new(), String::new(), String::new()];
-        let not_a_score = || [String::new(), String::new()];
-        let scores = || {
-            run.metric_scores
-                .iter()
-                .filter(|s| s.quarter == t.quarter && s.trust == r.trust.code)
-        };
+        let scores: Vec<&MetricScore> = run
+            .metric_scores
+            .iter()
+            .filter(|s| s.quarter == t.quarter && s.trust == r.trust.code)
+            .collect();
         // Derived rows rest on every averaged input.
-        let derived = scores()
+        let derived = scores
+            .iter()
             .filter(|s| s.in_average)
             .map(|s| s.data_provenance)
             .max()
             .unwrap_or_default();
-        // Each metric: its raw value with the peer group's median and quartiles (NHS England's
-        // OF0xxx rows), then the score in the average (OF1xxx), published or computed.
-        for s in scores() {
-            let metric = m
-                .metric(&s.metric_id)
-                .expect("scores carry configured metric ids");
-            let domain = m
-                .domains
-                .iter()
-                .find(|d| d.id == metric.domain)
-                .expect("validated domain");
-            if let (Some(value_id), Some(value)) = (&metric.value_id, s.value) {
-                let spread = s.peer_spread.map_or_else(none, |q| {
+        let mut lines = metric_lines(&scores, m);
+        lines.extend(domain_lines(t, r, m, derived));
+        lines.extend(summary_lines(t, r, m, derived));
+        lines
+            .into_iter()
+            .map(|l| l.columns(t, r))
+            .collect::<Vec<_>>()
+    })
+}
+
+/// One row of metric-scores.csv after the trust's own columns.
+struct ScoreLine<'s> {
+    domain: &'s str,
+    sub: String,
+    id: &'s str,
+    desc: String,
+    units: &'s str,
+    value: String,
+    spread: [String; 3],
+    rank: Option<u32>,
+    provenance: Provenance,
+    date: String,
+    /// Score source (published or computed) and the computed score, for a metric's score.
+    score: [String; 2],
+}
+
+impl ScoreLine<'_> {
+    fn columns(self, t: &LeagueTable, r: &LeagueRow) -> Vec<String> {
+        let mut v = trust_columns(t, r);
+        let [median, lq, uq] = self.spread;
+        let [source, computed] = self.score;
+        v.extend([
+            self.domain.to_owned(),
+            self.sub,
+            self.id.to_owned(),
+            self.desc,
+            self.date,
+            self.units.to_owned(),
+            self.value,
+            median,
+            lq,
+            uq,
+            self.rank.map(|x| x.to_string()).unwrap_or_default(),
+            self.provenance.label().to_owned(),
+            source,
+            computed,
+        ]);
+        v
+    }
+}
+
+/// Each metric: its raw value with the peer group's median and quartiles (NHS England's
+/// OF0xxx rows), then the score in the average (OF1xxx), published or computed.
+fn metric_lines<'s>(scores: &[&'s MetricScore], m: &'s Methodology) -> Vec<ScoreLine<'s>> {
+    let mut out = Vec::new();
+    for s in scores {
+        let metric = m
+            .metric(&s.metric_id)
+            .expect("scores carry configured metric ids");
+        let domain = m
+            .domains
+            .iter()
+            .find(|d| d.id == metric.domain)
+            .expect("validated domain");
+        if let (Some(value_id), Some(value)) = (&metric.value_id, s.value) {
+            out.push(ScoreLine {
+                domain: &domain.name,
+                sub: metric.sub_domain.clone(),
+                id: value_id,
+                desc: metric.name.clone(),
+                units: &metric.unit,
+                value: format_nhse(value, 2),
+                spread: s.peer_spread.map_or_else(Default::default, |q| {
                     [q.median, q.lower_quartile, q.upper_quartile].map(|x| format_nhse(x, 2))
-                });
-                out.push(row(
-                    &domain.name,
-                    &metric.sub_domain,
-                    value_id,
-                    &metric.name,
-                    &metric.unit,
-                    format_nhse(value, 2),
-                    spread,
-                    s.value_rank,
-                    s.data_provenance,
-                    &s.reporting_date,
-                    not_a_score(),
-                ));
-            }
-            let source = match s.provenance {
-                ScoreProvenance::Published => "published",
-                ScoreProvenance::Computed => "computed",
-            };
-            out.push(row(
-                &domain.name,
-                &metric.sub_domain,
-                &metric.id,
-                &metric.name,
-                "score",
-                format_nhse(s.score, 2),
-                none(),
-                Some(s.score_rank),
-                s.data_provenance,
-                &s.reporting_date,
-                [
-                    source.to_owned(),
-                    s.computed.map(|c| format_nhse(c, 2)).unwrap_or_default(),
-                ],
-            ));
+                }),
+                rank: s.value_rank,
+                provenance: s.data_provenance,
+                date: s.reporting_date.clone(),
+                score: Default::default(),
+            });
         }
-        for d in &r.domains {
-            let domain = m
-                .domains
-                .iter()
-                .find(|x| x.id == d.domain)
-                .expect("validated domain");
-            let score_name = format!("{} domain score", domain.name);
-            let seg_name = format!("{} domain segment", domain.name);
-            out.push(row(
-                &domain.name,
-                &score_name,
-                &domain.score_id,
-                &score_name,
-                "score",
-                format_nhse(d.score, 2),
-                none(),
-                Some(d.rank),
-                derived,
-                &q,
-                not_a_score(),
-            ));
-            out.push(row(
-                &domain.name,
-                &seg_name,
-                &domain.segment_id,
-                &seg_name,
-                "segment",
-                format_nhse(f64::from(d.segment), 1),
-                none(),
-                None,
-                derived,
-                &q,
-                not_a_score(),
-            ));
-        }
-        let o = &m.outputs;
-        let flag = |b: bool| if b { "1.0" } else { "0.0" }.to_owned();
-        out.push(row(
-            "Summary",
-            "Summary",
+        let source = match s.provenance {
+            ScoreProvenance::Published => "published",
+            ScoreProvenance::Computed => "computed",
+        };
+        out.push(ScoreLine {
+            domain: &domain.name,
+            sub: metric.sub_domain.clone(),
+            id: &metric.id,
+            desc: metric.name.clone(),
+            units: "score",
+            value: format_nhse(s.score, 2),
+            spread: Default::default(),
+            rank: Some(s.score_rank),
+            provenance: s.data_provenance,
+            date: s.reporting_date.clone(),
+            score: [
+                source.to_owned(),
+                s.computed.map(|c| format_nhse(c, 2)).unwrap_or_default(),
+            ],
+        });
+    }
+    out
+}
+
+/// Each domain's score and segment (derived rows).
+fn domain_lines<'s>(
+    t: &LeagueTable,
+    r: &LeagueRow,
+    m: &'s Methodology,
+    derived: Provenance,
+) -> Vec<ScoreLine<'s>> {
+    let mut out = Vec::new();
+    for d in &r.domains {
+        let domain = m
+            .domains
+            .iter()
+            .find(|x| x.id == d.domain)
+            .expect("validated domain");
+        let score_name = format!("{} domain score", domain.name);
+        let seg_name = format!("{} domain segment", domain.name);
+        out.push(ScoreLine {
+            domain: &domain.name,
+            sub: score_name.clone(),
+            id: &domain.score_id,
+            desc: score_name,
+            units: "score",
+            value: format_nhse(d.score, 2),
+            spread: Default::default(),
+            rank: Some(d.rank),
+            provenance: derived,
+            date: t.quarter.to_string(),
+            score: Default::default(),
+        });
+        out.push(ScoreLine {
+            domain: &domain.name,
+            sub: seg_name.clone(),
+            id: &domain.segment_id,
+            desc: seg_name,
+            units: "segment",
+            value: format_nhse(f64::from(d.segment), 1),
+            spread: Default::default(),
+            rank: None,
+            provenance: derived,
+            date: t.quarter.to_string(),
+            score: Default::default(),
+        });
+    }
+    out
+}
+
+/// The trust's summary rows: segments, average, and the financial override and final segment
+/// where their statuses are known (NHS England's files carry 0 or 1; a final segment whose
+/// programme status is not known could be 5).
+fn summary_lines<'s>(
+    t: &LeagueTable,
+    r: &LeagueRow,
+    m: &'s Methodology,
+    derived: Provenance,
+) -> Vec<ScoreLine<'s>> {
+    let o = &m.outputs;
+    let summary =
+        |id: &'s str, desc: &str, units: &'s str, value: String, rank: Option<u32>| ScoreLine {
+            domain: "Summary",
+            sub: "Summary".to_owned(),
+            id,
+            desc: desc.to_owned(),
+            units,
+            value,
+            spread: Default::default(),
+            rank,
+            provenance: derived,
+            date: t.quarter.to_string(),
+            score: Default::default(),
+        };
+    let segment = |s: u8| format_nhse(f64::from(s), 1);
+    let mut out = vec![
+        summary(
             &o.adjusted_segment,
             "Adjusted segment",
             "segment",
-            format_nhse(f64::from(r.segment), 1),
-            none(),
+            segment(r.segment),
             Some(r.rank),
-            derived,
-            &q,
-            not_a_score(),
-        ));
-        out.push(row(
-            "Summary",
-            "Summary",
+        ),
+        summary(
             &o.average,
             "Average metric score",
             "score",
             format_nhse(r.average, 2),
-            none(),
             Some(r.average_rank),
-            derived,
-            &q,
-            not_a_score(),
-        ));
-        out.push(row(
-            "Summary",
-            "Summary",
+        ),
+        summary(
             &o.unadjusted_segment,
             "Unadjusted segment",
             "segment",
-            format_nhse(f64::from(r.unadjusted_segment), 1),
-            none(),
+            segment(r.unadjusted_segment),
             None,
-            derived,
-            &q,
-            not_a_score(),
+        ),
+    ];
+    if let Some(in_deficit) = r.in_deficit {
+        let flag = if in_deficit { "1.0" } else { "0.0" };
+        out.push(summary(
+            &m.financial_override.flag_id,
+            "Financial override",
+            "flag",
+            flag.to_owned(),
+            None,
         ));
-        // No row where the deficit status is not known: NHS England's files carry 0 or 1.
-        if let Some(in_deficit) = r.in_deficit {
-            out.push(row(
-                "Summary",
-                "Summary",
-                &m.financial_override.flag_id,
-                "Financial override",
-                "flag",
-                flag(in_deficit),
-                none(),
-                None,
-                derived,
-                &q,
-                not_a_score(),
-            ));
-        }
-        // No final-segment row where the programme status is not known: it could be 5.
-        if r.in_recovery_support_programme.is_some() {
-            out.push(row(
-                "Summary",
-                "Summary",
-                &o.final_segment,
-                "Final segment score override",
-                "segment",
-                format_nhse(f64::from(r.final_segment), 1),
-                none(),
-                None,
-                derived,
-                &q,
-                not_a_score(),
-            ));
-        }
-        out
-    })
+    }
+    if r.in_recovery_support_programme.is_some() {
+        out.push(summary(
+            &o.final_segment,
+            "Final segment score override",
+            "segment",
+            segment(r.final_segment),
+            None,
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
