@@ -3,7 +3,7 @@
 //! would take, what happens next. It is built from the trust's view only and names no other
 //! trust.
 
-use league_model::{NextSegmentPlan, PlanOutcome};
+use league_model::{NextSegmentPlan, NextSegmentStep, PlanOutcome};
 
 use crate::narrative::{counted, quarter_months};
 use crate::pdf::{Block, ColumnSpec, DocumentInfo, PdfError, Table, WIDTH};
@@ -518,147 +518,165 @@ fn plan_blocks(v: &TrustView, plan: &NextSegmentPlan) -> Vec<Block> {
             new_average,
             exact_average,
             cut_point,
-        } => {
-            let line = |id: &str| v.metric(id);
-            let rows = steps
-                .iter()
-                .map(|s| {
-                    let (unit, dp) =
-                        line(&s.metric_id).map_or(("", 2), |l| (l.unit.as_str(), l.value_dp));
-                    // A long unit ("percentage points") goes beside the name, once, so the
-                    // value cells stay on one line.
-                    let long = unit.chars().count() > 10;
-                    let name = line(&s.metric_id).map_or_else(
-                        || s.metric_id.clone(),
-                        |l| {
-                            let mut tags = vec![l.id.clone()];
-                            if long {
-                                tags.push(format!("in {unit}"));
-                            }
-                            if l.annual {
-                                tags.push("changes once a year".to_owned());
-                            }
-                            format!("{} ({})", l.name, tags.join("; "))
-                        },
-                    );
-                    let shown = |x: f64| {
-                        if long {
-                            text::figure(x, dp)
-                        } else {
-                            text::value(x, unit, dp)
-                        }
-                    };
-                    vec![
-                        name,
-                        shown(s.from_value),
-                        shown(s.to_value),
-                        format!("{:.2}", s.from_score),
-                        format!("{:.2}", s.to_score),
-                    ]
-                })
-                .collect();
-            let annual = steps
-                .iter()
-                .any(|s| line(&s.metric_id).is_some_and(|l| l.annual));
-            // A target that is the metric's national standard scores 1 by meeting it: said,
-            // since the jump in score is otherwise unexplained.
-            let standards: Vec<String> = steps
-                .iter()
-                .filter(|s| {
-                    line(&s.metric_id)
-                        .and_then(|l| l.standard)
-                        .is_some_and(|x| (x - s.to_value).abs() < 1e-9)
-                })
-                .map(|s| s.metric_id.clone())
-                .collect();
-            let margin = cut_point - exact_average;
-            let b = vec![
-                Block::paragraph(format!(
-                    "The fewest metric improvements that would move {} into segment {target}: {}. {} the value to reach or better, and goes no further than {}. With {}, {} average would be {exact_average:.3} ({new_average:.2} to 2 dp, as averages are published), {margin:.3} inside segment {target}'s cut-point of {cut_point:.3}{}.{}{}",
-                    v.you("your trust", "the trust"),
-                    counted(steps.len(), "metric"),
-                    if steps.len() == 1 {
-                        "The target is"
-                    } else {
-                        "Each target is"
-                    },
-                    v.target_bound,
-                    if steps.len() == 1 {
-                        "it"
-                    } else {
-                        "all of them"
-                    },
-                    v.you("your", "its"),
-                    if margin + 1e-9 < v.margin {
-                        format!(
-                            ", less than the {:.2} this calculation looks for: no choice of {} leaves more",
-                            v.margin,
-                            counted(steps.len(), "metric")
-                        )
-                    } else {
-                        String::new()
-                    },
-                    if v.cuts_move {
-                        " The cut-points are quartiles of all trusts' averages and would move a little with the trust's."
-                    } else {
-                        ""
-                    },
-                    // A queried value the path leaves as it is still counts in the average.
-                    {
-                        let queried: Vec<String> = v
-                            .metrics
-                            .iter()
-                            .filter(|l| l.in_average && l.queried.is_some())
-                            .filter(|l| steps.iter().all(|s| s.metric_id != l.id))
-                            .map(|l| l.id.clone())
-                            .collect();
-                        match queried.len() {
-                            0 => String::new(),
-                            1 => format!(
-                                " The path assumes the queried value of {} stands as published.",
-                                queried[0]
-                            ),
-                            _ => format!(
-                                " The path assumes the queried values of {} stand as published.",
-                                crate::narrative::and_list(&queried)
-                            ),
-                        }
-                    }
-                )),
-                Block::paragraph(format!(
-                    "This is arithmetic on this quarter's published figures, not a forecast: each new value is scored against the other trusts' current values, every other metric held as it is.{}{}",
-                    if annual {
-                        " A metric marked as changing once a year cannot meet its target within a quarter."
-                    } else {
-                        ""
-                    },
-                    match standards.len() {
-                        0 => String::new(),
-                        1 => format!(
-                            " The target for {} is its national standard, which scores 1 when met.",
-                            standards[0]
-                        ),
-                        _ => format!(
-                            " The targets for {} are their national standards, which score 1 when met.",
-                            crate::narrative::and_list(&standards)
-                        ),
-                    }
-                )),
-                Block::Table(Table {
-                    caption: format!("Table 3: what it would take to reach segment {target}"),
-                    columns: vec![
-                        ColumnSpec::text("Metric").width(WIDTH),
-                        // Wide enough that the headings stay on one line.
-                        ColumnSpec::number("Value now").width(62.0),
-                        ColumnSpec::number("Target").width(62.0),
-                        ColumnSpec::number("Score now").width(52.0),
-                        ColumnSpec::number("Score at target").width(72.0),
-                    ],
-                    rows,
-                }),
-            ];
-            b
+        } => path_blocks(
+            v,
+            *target,
+            steps,
+            (*new_average, *exact_average, *cut_point),
+        ),
+    }
+}
+
+/// The path to the next segment: the sentence that says what it would take, the caveats, and
+/// the table of steps. The last argument is the new average to 2 dp, unrounded, and the
+/// cut-point it is measured against.
+fn path_blocks(
+    v: &TrustView,
+    target: u8,
+    steps: &[NextSegmentStep],
+    (new_average, exact_average, cut_point): (f64, f64, f64),
+) -> Vec<Block> {
+    let line = |id: &str| v.metric(id);
+    let rows = steps.iter().map(|s| step_row(v, s)).collect();
+    let annual = steps
+        .iter()
+        .any(|s| line(&s.metric_id).is_some_and(|l| l.annual));
+    // A target that is the metric's national standard scores 1 by meeting it: said,
+    // since the jump in score is otherwise unexplained.
+    let standards: Vec<String> = steps
+        .iter()
+        .filter(|s| {
+            line(&s.metric_id)
+                .and_then(|l| l.standard)
+                .is_some_and(|x| (x - s.to_value).abs() < 1e-9)
+        })
+        .map(|s| s.metric_id.clone())
+        .collect();
+    let margin = cut_point - exact_average;
+    let b = vec![
+        Block::paragraph(format!(
+            "The fewest metric improvements that would move {} into segment {target}: {}. {} the value to reach or better, and goes no further than {}. With {}, {} average would be {exact_average:.3} ({new_average:.2} to 2 dp, as averages are published), {margin:.3} inside segment {target}'s cut-point of {cut_point:.3}{}.{}{}",
+            v.you("your trust", "the trust"),
+            counted(steps.len(), "metric"),
+            if steps.len() == 1 {
+                "The target is"
+            } else {
+                "Each target is"
+            },
+            v.target_bound,
+            if steps.len() == 1 {
+                "it"
+            } else {
+                "all of them"
+            },
+            v.you("your", "its"),
+            if margin + 1e-9 < v.margin {
+                format!(
+                    ", less than the {:.2} this calculation looks for: no choice of {} leaves more",
+                    v.margin,
+                    counted(steps.len(), "metric")
+                )
+            } else {
+                String::new()
+            },
+            if v.cuts_move {
+                " The cut-points are quartiles of all trusts' averages and would move a little with the trust's."
+            } else {
+                ""
+            },
+            queried_sentence(v, steps)
+        )),
+        Block::paragraph(format!(
+            "This is arithmetic on this quarter's published figures, not a forecast: each new value is scored against the other trusts' current values, every other metric held as it is.{}{}",
+            if annual {
+                " A metric marked as changing once a year cannot meet its target within a quarter."
+            } else {
+                ""
+            },
+            match standards.len() {
+                0 => String::new(),
+                1 => format!(
+                    " The target for {} is its national standard, which scores 1 when met.",
+                    standards[0]
+                ),
+                _ => format!(
+                    " The targets for {} are their national standards, which score 1 when met.",
+                    crate::narrative::and_list(&standards)
+                ),
+            }
+        )),
+        Block::Table(Table {
+            caption: format!("Table 3: what it would take to reach segment {target}"),
+            columns: vec![
+                ColumnSpec::text("Metric").width(WIDTH),
+                // Wide enough that the headings stay on one line.
+                ColumnSpec::number("Value now").width(62.0),
+                ColumnSpec::number("Target").width(62.0),
+                ColumnSpec::number("Score now").width(52.0),
+                ColumnSpec::number("Score at target").width(72.0),
+            ],
+            rows,
+        }),
+    ];
+    b
+}
+
+/// One step of the path as a table row: the metric (with its long unit and whether it changes
+/// once a year), its value now and its target, its score now and at the target.
+fn step_row(v: &TrustView, s: &NextSegmentStep) -> Vec<String> {
+    let line = |id: &str| v.metric(id);
+    let (unit, dp) = line(&s.metric_id).map_or(("", 2), |l| (l.unit.as_str(), l.value_dp));
+    // A long unit ("percentage points") goes beside the name, once, so the
+    // value cells stay on one line.
+    let long = unit.chars().count() > 10;
+    let name = line(&s.metric_id).map_or_else(
+        || s.metric_id.clone(),
+        |l| {
+            let mut tags = vec![l.id.clone()];
+            if long {
+                tags.push(format!("in {unit}"));
+            }
+            if l.annual {
+                tags.push("changes once a year".to_owned());
+            }
+            format!("{} ({})", l.name, tags.join("; "))
+        },
+    );
+    let shown = |x: f64| {
+        if long {
+            text::figure(x, dp)
+        } else {
+            text::value(x, unit, dp)
         }
+    };
+    vec![
+        name,
+        shown(s.from_value),
+        shown(s.to_value),
+        format!("{:.2}", s.from_score),
+        format!("{:.2}", s.to_score),
+    ]
+}
+
+/// A queried value the path leaves as it is still counts in the average: said.
+fn queried_sentence(v: &TrustView, steps: &[NextSegmentStep]) -> String {
+    let queried: Vec<String> = v
+        .metrics
+        .iter()
+        .filter(|l| l.in_average && l.queried.is_some())
+        .filter(|l| steps.iter().all(|s| s.metric_id != l.id))
+        .map(|l| l.id.clone())
+        .collect();
+    match queried.len() {
+        0 => String::new(),
+        1 => format!(
+            " The path assumes the queried value of {} stands as published.",
+            queried[0]
+        ),
+        _ => format!(
+            " The path assumes the queried values of {} stand as published.",
+            crate::narrative::and_list(&queried)
+        ),
     }
 }
 
