@@ -10,7 +10,7 @@ use crate::pdf::{Block, ColumnSpec, DocumentInfo, PdfError, Table, WIDTH};
 use crate::publication::Publication;
 
 use super::text;
-use super::view::{Position, TrustView};
+use super::view::{MetricLine, Position, TrustView};
 
 /// How many metrics "what drives your position" names on each side (a metric appears on
 /// one side only: the sides are split by the sign of its effect).
@@ -221,63 +221,7 @@ fn movement_sentence(who: &str, before: &Position, now: &Position) -> String {
 }
 
 fn your_metrics(v: &TrustView) -> Vec<Block> {
-    let rows = v
-        .metrics
-        .iter()
-        .map(|l| {
-            let num = |x: f64| text::figure(x, l.value_dp);
-            vec![
-                format!("{} ({})", l.name, l.id),
-                // [z] where no trust has a value (a score-only metric), [x] where this one has
-                // none.
-                match (l.value, &l.queried) {
-                    (None, _) if l.score_only => "[z]".into(),
-                    (None, _) => "[x]".into(),
-                    (Some(x), Some(_)) => format!("{} (queried)", num(x)),
-                    (Some(x), None) => num(x),
-                },
-                if l.value.is_some() {
-                    // A short unit ("out of 10") stays on one line; a long one may wrap.
-                    if l.unit.len() <= 10 {
-                        l.unit.replace(' ', "\u{a0}")
-                    } else {
-                        l.unit.clone()
-                    }
-                } else {
-                    "[z]".into()
-                },
-                match (l.value, l.higher_is_better) {
-                    (None, _) => "[z]".into(),
-                    (_, true) => "Higher".into(),
-                    (_, false) => "Lower".into(),
-                },
-                if l.in_average { "Yes" } else { "No" }.into(),
-                format!("{:.2}", l.score),
-                if l.comparable {
-                    l.spread.map_or_else(
-                        || if l.score_only { "[z]" } else { "[x]" }.into(),
-                        |s| {
-                            format!(
-                                "{} ({}\u{a0}to\u{a0}{})",
-                                num(s.median),
-                                num(s.lower_quartile),
-                                num(s.upper_quartile)
-                            )
-                        },
-                    )
-                } else {
-                    "too few trusts to compare".into()
-                },
-                match l.value_rank {
-                    _ if !l.comparable => "[u]".into(),
-                    None if l.score_only => "[z]".into(),
-                    None => "[x]".into(),
-                    Some(r) => format!("{r}\u{a0}of\u{a0}{}", l.ranked),
-                },
-                text::period_shown(l, v.quarter),
-            ]
-        })
-        .collect();
+    let rows = v.metrics.iter().map(|l| metric_row(v, l)).collect();
     let domains = v
         .domains
         .iter()
@@ -291,30 +235,8 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
             ]
         })
         .collect();
-    // Units that need a word ("OF1048 and OF1088: a rate as NHS England gives it, without
-    // saying per what."), in the table's key.
-    let mut unit_notes: Vec<(&str, Vec<String>)> = Vec::new();
-    for l in &v.metrics {
-        if let Some(note) = l.unit_note.as_deref() {
-            match unit_notes.iter_mut().find(|(n, _)| *n == note) {
-                Some((_, ids)) => ids.push(l.id.clone()),
-                None => unit_notes.push((note, vec![l.id.clone()])),
-            }
-        }
-    }
     let who = v.you("your trust", "the trust");
-    let unit_key: String = unit_notes
-        .iter()
-        .map(|(note, ids)| format!(" {}: {note}.", crate::narrative::and_list(ids)))
-        .chain(v.metrics.iter().filter_map(|l| {
-            l.queried.as_ref().map(|why| {
-                format!(
-                    " {} is queried, not changed: {why}; it is scored as published.",
-                    l.id
-                )
-            })
-        }))
-        .collect();
+    let unit_key = unit_key(v);
     vec![
         Block::heading(2, format!("3. {} metrics", v.you("Your", "The trust's")), 120.0),
         Block::paragraph(format!(
@@ -358,6 +280,90 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
         }),
     ])
     .collect()
+}
+
+/// One metric's row of Table 1. [z] where no trust has a value (a score-only metric), [x]
+/// where this one has none, [u] where too few trusts have one to compare.
+fn metric_row(v: &TrustView, l: &MetricLine) -> Vec<String> {
+    let num = |x: f64| text::figure(x, l.value_dp);
+    vec![
+        format!("{} ({})", l.name, l.id),
+        // [z] where no trust has a value (a score-only metric), [x] where this one has
+        // none.
+        match (l.value, &l.queried) {
+            (None, _) if l.score_only => "[z]".into(),
+            (None, _) => "[x]".into(),
+            (Some(x), Some(_)) => format!("{} (queried)", num(x)),
+            (Some(x), None) => num(x),
+        },
+        if l.value.is_some() {
+            // A short unit ("out of 10") stays on one line; a long one may wrap.
+            if l.unit.len() <= 10 {
+                l.unit.replace(' ', "\u{a0}")
+            } else {
+                l.unit.clone()
+            }
+        } else {
+            "[z]".into()
+        },
+        match (l.value, l.higher_is_better) {
+            (None, _) => "[z]".into(),
+            (_, true) => "Higher".into(),
+            (_, false) => "Lower".into(),
+        },
+        if l.in_average { "Yes" } else { "No" }.into(),
+        format!("{:.2}", l.score),
+        if l.comparable {
+            l.spread.map_or_else(
+                || if l.score_only { "[z]" } else { "[x]" }.into(),
+                |s| {
+                    format!(
+                        "{} ({}\u{a0}to\u{a0}{})",
+                        num(s.median),
+                        num(s.lower_quartile),
+                        num(s.upper_quartile)
+                    )
+                },
+            )
+        } else {
+            "too few trusts to compare".into()
+        },
+        match l.value_rank {
+            _ if !l.comparable => "[u]".into(),
+            None if l.score_only => "[z]".into(),
+            None => "[x]".into(),
+            Some(r) => format!("{r}\u{a0}of\u{a0}{}", l.ranked),
+        },
+        text::period_shown(l, v.quarter),
+    ]
+}
+
+/// The table key's sentences on units that need a word ("OF1048 and OF1088: a rate as NHS
+/// England gives it, without saying per what.") and on queried values.
+fn unit_key(v: &TrustView) -> String {
+    // Units that need a word ("OF1048 and OF1088: a rate as NHS England gives it, without
+    // saying per what."), in the table's key.
+    let mut unit_notes: Vec<(&str, Vec<String>)> = Vec::new();
+    for l in &v.metrics {
+        if let Some(note) = l.unit_note.as_deref() {
+            match unit_notes.iter_mut().find(|(n, _)| *n == note) {
+                Some((_, ids)) => ids.push(l.id.clone()),
+                None => unit_notes.push((note, vec![l.id.clone()])),
+            }
+        }
+    }
+    unit_notes
+        .iter()
+        .map(|(note, ids)| format!(" {}: {note}.", crate::narrative::and_list(ids)))
+        .chain(v.metrics.iter().filter_map(|l| {
+            l.queried.as_ref().map(|why| {
+                format!(
+                    " {} is queried, not changed: {why}; it is scored as published.",
+                    l.id
+                )
+            })
+        }))
+        .collect()
 }
 
 fn drivers(v: &TrustView) -> Vec<Block> {
