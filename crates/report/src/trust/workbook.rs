@@ -12,7 +12,7 @@ use crate::table::{Cell, Column, Kind, PackTable, Shorthand, col, dec, value_cel
 use crate::xlsx::{CoverSection, NoteRow, Properties, WorkbookBuilder};
 
 use super::text;
-use super::view::TrustView;
+use super::view::{MetricLine, TrustView};
 
 /// The sheet that holds the peer group's league table (the leak scan exempts it).
 pub const PEER_LEAGUE_SHEET: &str = "Peer league table";
@@ -241,172 +241,175 @@ fn summary(v: &TrustView, publication: &Publication) -> PackTable {
 }
 
 fn metrics(v: &TrustView) -> PackTable {
-    let missing = || Cell::Missing(Shorthand::NotAvailable);
-    let rows = v
-        .metrics
-        .iter()
-        .map(|l| {
-            let too_few = || Cell::Missing(Shorthand::TooFew);
-            let spread = |f: fn(&league_model::PeerSpread) -> f64| {
-                if !l.comparable {
-                    return too_few();
-                }
-                l.spread.as_ref().map_or_else(missing, |s| dec(f(s)))
-            };
-            vec![
-                Cell::Text(l.id.clone()),
-                Cell::Text(l.name.clone()),
-                Cell::Text(l.domain.clone()),
-                Cell::Text(l.unit.clone()),
-                // Direction is a property of a value: a score-only metric has none to compare.
-                match (l.value, l.higher_is_better) {
-                    (None, _) => Cell::Missing(Shorthand::NotApplicable),
-                    (_, true) => Cell::Text("Higher".into()),
-                    (_, false) => Cell::Text("Lower".into()),
-                },
-                value_cell(l.value, l.value_dp == 0, Shorthand::NotAvailable),
-                dec(l.score),
-                Cell::Text(if l.in_average { "Yes" } else { "No" }.into()),
-                Cell::Num(league_model::number::round_dp(l.weight, 3)),
-                spread(|s| s.lower_quartile),
-                spread(|s| s.median),
-                spread(|s| s.upper_quartile),
-                match l.value_rank {
-                    _ if !l.comparable => too_few(),
-                    None => missing(),
-                    Some(r) => Cell::Int(i64::from(r)),
-                },
-                Cell::Int(l.ranked as i64),
-                if l.comparable {
-                    dec(l.peer_median_score)
-                } else {
-                    too_few()
-                },
-                if l.comparable {
-                    Cell::Num(league_model::number::round_dp(l.effect, 3))
-                } else {
-                    too_few()
-                },
-                match &l.queried {
-                    Some(why) => Cell::Text(format!("Queried: {why}")),
-                    None if l.value.is_some() => Cell::Text("No".into()),
-                    None => Cell::Missing(Shorthand::NotApplicable),
-                },
-                Cell::Text(text::period_shown(l, v.quarter)),
-            ]
-        })
-        .collect();
     table(
         "metrics",
         "Metrics",
         format!("Metrics against the peer group ({}), {}", v.code, v.quarter),
         "Each scored metric: value, score, the peer group's quartiles, rank and effect on the average.",
-        vec![
-            col("Metric id", "metric_id", Kind::Text, "", "Score id."),
-            col("Metric", "metric", Kind::Text, "", "Metric name."),
-            col("Domain", "domain", Kind::Text, "", "Domain."),
-            col("Unit", "unit", Kind::Text, "", "Unit of the value."),
-            col(
-                "Better",
-                "better",
-                Kind::Text,
-                "",
-                "Whether a higher or a lower value is better.",
-            ),
-            col(
-                "Value",
-                "value",
-                Kind::Decimal(2),
-                "metric unit",
-                "The trust's value.",
-            ),
-            col(
-                "Score",
-                "score",
-                Kind::Decimal(2),
-                "score 1 to 4",
-                "The metric score, 1 (best) to 4.",
-            ),
-            col(
-                "In average",
-                "in_average",
-                Kind::Text,
-                "",
-                "Yes when the score enters the average; No when it feeds a combined score instead.",
-            ),
-            col(
-                "Weight",
-                "weight",
-                Kind::Decimal(3),
-                "weight",
-                "The score's weight in the average (1, or a third for each infection metric): the average is the weighted mean, so the weights, not the count of metrics, are its denominator.",
-            ),
-            col(
-                "Peer lower quartile",
-                "peer_lower_quartile",
-                Kind::Decimal(2),
-                "metric unit",
-                "25th percentile of the peer group's values.",
-            ),
-            col(
-                "Peer median",
-                "peer_median",
-                Kind::Decimal(2),
-                "metric unit",
-                "Median of the peer group's values.",
-            ),
-            col(
-                "Peer upper quartile",
-                "peer_upper_quartile",
-                Kind::Decimal(2),
-                "metric unit",
-                "75th percentile of the peer group's values.",
-            ),
-            col(
-                "Rank",
-                "rank",
-                Kind::Integer,
-                "",
-                "Rank of the value in the peer group, 1 best.",
-            ),
-            col(
-                "Trusts ranked",
-                "trusts_ranked",
-                Kind::Integer,
-                "trusts",
-                "Trusts in the peer group with a value: the rank's denominator.",
-            ),
-            col(
-                "Peer median score",
-                "peer_median_score",
-                Kind::Decimal(2),
-                "score 1 to 4",
-                "Median of the peer group's scores.",
-            ),
-            col(
-                "Effect on average",
-                "effect_on_average",
-                Kind::Decimal(3),
-                "score points",
-                "Score less the peer median score, times the weight, over the total weight: positive costs the trust.",
-            ),
-            col(
-                "Value queried",
-                "value_queried",
-                Kind::Text,
-                "",
-                "\"Queried\" and why, where a plausibility check finds the value implausible beside another of the trust's values (it is scored as published all the same); No where none does; [z] where there is no value.",
-            ),
-            col(
-                "Period",
-                "period",
-                Kind::Text,
-                "",
-                "Reporting period of the inputs; \"(earlier)\" marks a period that ended before the quarter began, \"(plan)\" a plan set before its year.",
-            ),
-        ],
-        rows,
+        metric_columns(),
+        v.metrics.iter().map(|l| metric_row(v, l)).collect(),
     )
+}
+
+/// One metric's row of the Metrics sheet.
+fn metric_row(v: &TrustView, l: &MetricLine) -> Vec<Cell> {
+    let missing = || Cell::Missing(Shorthand::NotAvailable);
+    let too_few = || Cell::Missing(Shorthand::TooFew);
+    let spread = |f: fn(&league_model::PeerSpread) -> f64| {
+        if !l.comparable {
+            return too_few();
+        }
+        l.spread.as_ref().map_or_else(missing, |s| dec(f(s)))
+    };
+    vec![
+        Cell::Text(l.id.clone()),
+        Cell::Text(l.name.clone()),
+        Cell::Text(l.domain.clone()),
+        Cell::Text(l.unit.clone()),
+        // Direction is a property of a value: a score-only metric has none to compare.
+        match (l.value, l.higher_is_better) {
+            (None, _) => Cell::Missing(Shorthand::NotApplicable),
+            (_, true) => Cell::Text("Higher".into()),
+            (_, false) => Cell::Text("Lower".into()),
+        },
+        value_cell(l.value, l.value_dp == 0, Shorthand::NotAvailable),
+        dec(l.score),
+        Cell::Text(if l.in_average { "Yes" } else { "No" }.into()),
+        Cell::Num(league_model::number::round_dp(l.weight, 3)),
+        spread(|s| s.lower_quartile),
+        spread(|s| s.median),
+        spread(|s| s.upper_quartile),
+        match l.value_rank {
+            _ if !l.comparable => too_few(),
+            None => missing(),
+            Some(r) => Cell::Int(i64::from(r)),
+        },
+        Cell::Int(l.ranked as i64),
+        if l.comparable {
+            dec(l.peer_median_score)
+        } else {
+            too_few()
+        },
+        if l.comparable {
+            Cell::Num(league_model::number::round_dp(l.effect, 3))
+        } else {
+            too_few()
+        },
+        match &l.queried {
+            Some(why) => Cell::Text(format!("Queried: {why}")),
+            None if l.value.is_some() => Cell::Text("No".into()),
+            None => Cell::Missing(Shorthand::NotApplicable),
+        },
+        Cell::Text(text::period_shown(l, v.quarter)),
+    ]
+}
+
+/// The Metrics sheet's columns.
+fn metric_columns() -> Vec<Column> {
+    vec![
+        col("Metric id", "metric_id", Kind::Text, "", "Score id."),
+        col("Metric", "metric", Kind::Text, "", "Metric name."),
+        col("Domain", "domain", Kind::Text, "", "Domain."),
+        col("Unit", "unit", Kind::Text, "", "Unit of the value."),
+        col(
+            "Better",
+            "better",
+            Kind::Text,
+            "",
+            "Whether a higher or a lower value is better.",
+        ),
+        col(
+            "Value",
+            "value",
+            Kind::Decimal(2),
+            "metric unit",
+            "The trust's value.",
+        ),
+        col(
+            "Score",
+            "score",
+            Kind::Decimal(2),
+            "score 1 to 4",
+            "The metric score, 1 (best) to 4.",
+        ),
+        col(
+            "In average",
+            "in_average",
+            Kind::Text,
+            "",
+            "Yes when the score enters the average; No when it feeds a combined score instead.",
+        ),
+        col(
+            "Weight",
+            "weight",
+            Kind::Decimal(3),
+            "weight",
+            "The score's weight in the average (1, or a third for each infection metric): the average is the weighted mean, so the weights, not the count of metrics, are its denominator.",
+        ),
+        col(
+            "Peer lower quartile",
+            "peer_lower_quartile",
+            Kind::Decimal(2),
+            "metric unit",
+            "25th percentile of the peer group's values.",
+        ),
+        col(
+            "Peer median",
+            "peer_median",
+            Kind::Decimal(2),
+            "metric unit",
+            "Median of the peer group's values.",
+        ),
+        col(
+            "Peer upper quartile",
+            "peer_upper_quartile",
+            Kind::Decimal(2),
+            "metric unit",
+            "75th percentile of the peer group's values.",
+        ),
+        col(
+            "Rank",
+            "rank",
+            Kind::Integer,
+            "",
+            "Rank of the value in the peer group, 1 best.",
+        ),
+        col(
+            "Trusts ranked",
+            "trusts_ranked",
+            Kind::Integer,
+            "trusts",
+            "Trusts in the peer group with a value: the rank's denominator.",
+        ),
+        col(
+            "Peer median score",
+            "peer_median_score",
+            Kind::Decimal(2),
+            "score 1 to 4",
+            "Median of the peer group's scores.",
+        ),
+        col(
+            "Effect on average",
+            "effect_on_average",
+            Kind::Decimal(3),
+            "score points",
+            "Score less the peer median score, times the weight, over the total weight: positive costs the trust.",
+        ),
+        col(
+            "Value queried",
+            "value_queried",
+            Kind::Text,
+            "",
+            "\"Queried\" and why, where a plausibility check finds the value implausible beside another of the trust's values (it is scored as published all the same); No where none does; [z] where there is no value.",
+        ),
+        col(
+            "Period",
+            "period",
+            Kind::Text,
+            "",
+            "Reporting period of the inputs; \"(earlier)\" marks a period that ended before the quarter began, \"(plan)\" a plan set before its year.",
+        ),
+    ]
 }
 
 fn history(v: &TrustView) -> PackTable {
