@@ -6,7 +6,7 @@ use league_model::{LeagueRow, LeagueTable, Quarter};
 
 use crate::narrative::quarter_key;
 use crate::table::{
-    Cell, Kind, PackTable, Shorthand, col, trust_code_column, trust_name_column, yes_no,
+    Cell, Column, Kind, PackTable, Shorthand, col, trust_code_column, trust_name_column, yes_no,
 };
 
 use super::types::*;
@@ -36,60 +36,7 @@ pub(super) fn movement_table(
     history: &[Quarter],
     rows_of: &BTreeMap<(Quarter, &str, &str), &LeagueRow>,
 ) -> (PackTable, Vec<Movement>, TrendSummary) {
-    let mut columns = vec![trust_code_column(), trust_name_column()];
-    for q in history {
-        columns.push(col(
-            &format!("Segment {q}"),
-            &format!("segment_{}", quarter_key(*q)),
-            Kind::Integer,
-            "",
-            &format!("Segment (1 to 4, after the financial override) in {q}."),
-        ));
-        columns.push(col(
-            &format!("Segment before the financial override {q}"),
-            &format!("before_override_{}", quarter_key(*q)),
-            Kind::Integer,
-            "",
-            &format!("Segment the average gave in {q} before the financial override."),
-        ));
-        columns.push(col(
-            &format!("Rank {q}"),
-            &format!("rank_{}", quarter_key(*q)),
-            Kind::Integer,
-            "",
-            &format!("League rank in {q}."),
-        ));
-    }
-    columns.extend([
-        col(
-            &format!("Places gained since {previous_q}"),
-            "places_gained",
-            Kind::Integer,
-            "places",
-            "Previous rank minus current rank: positive is a rise.",
-        ),
-        col(
-            &format!("Likely range of rank {previous_q}"),
-            "rank_likely_previous",
-            Kind::Text,
-            "",
-            "Likely range of rank in the previous quarter.",
-        ),
-        col(
-            &format!("Likely range of rank {quarter}"),
-            "rank_likely_now",
-            Kind::Text,
-            "",
-            "Likely range of rank in this quarter.",
-        ),
-        col(
-            "Significant change",
-            "significant",
-            Kind::Text,
-            "",
-            "Yes when the two quarters' likely ranges of rank do not overlap; No when they overlap; No change when the rank did not change.",
-        ),
-    ]);
+    let columns = movement_columns(quarter, previous_q, history);
     let mut rows = Vec::new();
     let mut moves = Vec::new();
     let mut summary = TrendSummary {
@@ -101,24 +48,7 @@ pub(super) fn movement_table(
         segment_changed: 0,
     };
     for r in &t.rows {
-        let mut v = vec![
-            Cell::Text(r.trust.code.to_string()),
-            Cell::Text(r.trust.name.clone()),
-        ];
-        for q in history {
-            match rows_of.get(&(*q, t.peer_group.as_str(), r.trust.code.as_str())) {
-                Some(x) => {
-                    v.push(Cell::Int(i64::from(x.segment)));
-                    v.push(Cell::Int(i64::from(x.unadjusted_segment)));
-                    v.push(Cell::Int(i64::from(x.rank)));
-                }
-                None => v.extend([
-                    Cell::Missing(Shorthand::NotAvailable),
-                    Cell::Missing(Shorthand::NotAvailable),
-                    Cell::Missing(Shorthand::NotAvailable),
-                ]),
-            }
-        }
+        let mut v = history_cells(t, r, history, rows_of);
         let range = |x: &LeagueRow| format!("{} to {}", x.rank_range.low, x.rank_range.high);
         match rows_of.get(&(previous_q, t.peer_group.as_str(), r.trust.code.as_str())) {
             Some(p) => {
@@ -178,4 +108,93 @@ pub(super) fn movement_table(
         rows,
     };
     (table, moves, summary)
+}
+
+/// The movement table's columns: trust, then segment, segment before the override and rank in
+/// every quarter of the history, then the change since the previous quarter.
+fn movement_columns(quarter: Quarter, previous_q: Quarter, history: &[Quarter]) -> Vec<Column> {
+    let mut columns = vec![trust_code_column(), trust_name_column()];
+    for q in history {
+        columns.push(col(
+            &format!("Segment {q}"),
+            &format!("segment_{}", quarter_key(*q)),
+            Kind::Integer,
+            "",
+            &format!("Segment (1 to 4, after the financial override) in {q}."),
+        ));
+        columns.push(col(
+            &format!("Segment before the financial override {q}"),
+            &format!("before_override_{}", quarter_key(*q)),
+            Kind::Integer,
+            "",
+            &format!("Segment the average gave in {q} before the financial override."),
+        ));
+        columns.push(col(
+            &format!("Rank {q}"),
+            &format!("rank_{}", quarter_key(*q)),
+            Kind::Integer,
+            "",
+            &format!("League rank in {q}."),
+        ));
+    }
+    columns.extend([
+        col(
+            &format!("Places gained since {previous_q}"),
+            "places_gained",
+            Kind::Integer,
+            "places",
+            "Previous rank minus current rank: positive is a rise.",
+        ),
+        col(
+            &format!("Likely range of rank {previous_q}"),
+            "rank_likely_previous",
+            Kind::Text,
+            "",
+            "Likely range of rank in the previous quarter.",
+        ),
+        col(
+            &format!("Likely range of rank {quarter}"),
+            "rank_likely_now",
+            Kind::Text,
+            "",
+            "Likely range of rank in this quarter.",
+        ),
+        col(
+            "Significant change",
+            "significant",
+            Kind::Text,
+            "",
+            "Yes when the two quarters' likely ranges of rank do not overlap; No when they overlap; No change when the rank did not change.",
+        ),
+    ]);
+    columns
+}
+
+/// A trust's code and name, then its segment, segment before the override and rank in every
+/// quarter of the history ([x] where it has no row).
+fn history_cells(
+    t: &LeagueTable,
+    r: &LeagueRow,
+    history: &[Quarter],
+    rows_of: &BTreeMap<(Quarter, &str, &str), &LeagueRow>,
+) -> Vec<Cell> {
+    let mut v = vec![
+        Cell::Text(r.trust.code.to_string()),
+        Cell::Text(r.trust.name.clone()),
+    ];
+    for q in history {
+        match rows_of.get(&(*q, t.peer_group.as_str(), r.trust.code.as_str())) {
+            Some(x) => {
+                v.push(Cell::Int(i64::from(x.segment)));
+                v.push(Cell::Int(i64::from(x.unadjusted_segment)));
+                v.push(Cell::Int(i64::from(x.rank)));
+            }
+            None => v.extend([
+                Cell::Missing(Shorthand::NotAvailable),
+                Cell::Missing(Shorthand::NotAvailable),
+                Cell::Missing(Shorthand::NotAvailable),
+            ]),
+        }
+    }
+    v
 }
