@@ -104,107 +104,20 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         .collect();
     let mut averaged = Averaged::of(&metric_scores, &index, m)?;
 
-    let spec = |cuts: [f64; 3]| -> Result<BootstrapSpec, ScoreError> {
-        let replicates = opts.replicates.unwrap_or(m.likely_ranges.replicates);
-        if replicates < MIN_REPLICATES {
-            return Err(ScoreError::TooFewReplicates(replicates));
-        }
-        Ok(BootstrapSpec {
-            replicates,
-            seed: opts.seed.unwrap_or(m.likely_ranges.seed),
-            percentiles: (
-                m.likely_ranges.lower_percentile,
-                m.likely_ranges.upper_percentile,
-            ),
-            cuts,
-            boundary: m.segmentation.boundary,
-            cap: m.financial_override.cap_segment,
-            average_dp: m.rounding.average_dp,
-        })
-    };
     // Checked before any work: too few replicates is a bad option, whatever the data.
-    let defaults = spec([0.0; 3])?;
+    let defaults = bootstrap_spec(m, opts, [0.0; 3])?;
+    let run_ctx = RunContext {
+        m,
+        opts,
+        obs: &obs,
+        index: &index,
+    };
     let mut tables = Vec::new();
     let mut cuts_used = Vec::new();
     for (&q, trusts) in &data.trusts {
-        let scored: Vec<(&TrustCode, f64, u32)> = trusts
-            .keys()
-            .filter_map(|t| {
-                averaged
-                    .averages
-                    .get(&index[&(q, t)])
-                    .map(|&(a, n)| (t, a, n))
-            })
-            .collect();
-        for t in trusts
-            .keys()
-            .filter(|t| !averaged.averages.contains_key(&index[&(q, *t)]))
-        {
-            tracing::warn!(quarter = %q, trust = %t, "no scored metric: the trust cannot be segmented or ranked and is left out of the league table");
-        }
-        if scored.is_empty() {
-            return Err(ScoreError::NothingToSegment(q));
-        }
-        let group_of = |t: &TrustCode| trusts[t].peer_group.as_str();
-        let rounded = |a: f64| round_dp(a, m.rounding.average_dp);
-        let cuts_for = overall_cuts(
-            m,
-            opts,
-            q,
-            &scored
-                .iter()
-                .map(|&(t, a, _)| (group_of(t), rounded(a)))
-                .collect::<Vec<_>>(),
-        );
-        let domain_cuts = domain_cut_points(m, q, trusts, &averaged.domains, &index);
-
-        for g in &m.peer_groups {
-            let members: Vec<(&TrustCode, f64, u32)> = scored
-                .iter()
-                .filter(|(t, ..)| group_of(t) == g.id)
-                .copied()
-                .collect();
-            if members.is_empty() {
-                continue;
-            }
-            let cuts = cuts_for(&g.id);
-            if !cuts_used
-                .iter()
-                .any(|c: &SegmentCuts| c.quarter == q && c.peer_group == cuts.peer_group)
-            {
-                cuts_used.push(cuts.clone());
-            }
-            let group = GroupContext {
-                m,
-                q,
-                trusts,
-                cuts: &cuts,
-                domain_cuts: &|d| domain_cuts(&g.id, d),
-                obs: &obs,
-                index: &index,
-            };
-            let (mut rows, boot) = group.rows(&members, &mut averaged);
-            rank_rows(&mut rows, m);
-            for (r, (avg_range, rank_range, segments)) in rows
-                .iter_mut()
-                .zip(likely_ranges_and_segments(&boot, &spec(cuts.cuts)?))
-            {
-                r.average_range = avg_range;
-                r.rank_range = rank_range;
-                r.segment_chances = Some(crate::bootstrap::percentages(segments));
-            }
-            rows.sort_by(|a, b| {
-                a.rank
-                    .cmp(&b.rank)
-                    .then_with(|| a.trust.code.cmp(&b.trust.code))
-            });
-            tables.push(LeagueTable {
-                quarter: q,
-                peer_group: g.id.clone(),
-                peer_group_label: g.label.clone(),
-                rows,
-            });
-        }
+        let (t, cuts) = run_ctx.quarter(q, trusts, &mut averaged)?;
+        tables.extend(t);
+        cuts_used.extend(cuts);
     }
     let mut run = ScoreRun {
         tables,
@@ -295,6 +208,122 @@ impl Averaged {
     }
 }
 
+/// The bootstrap's settings for one set of cut-points: the replicates and seed of the options,
+/// else the methodology's (too few replicates is an error).
+fn bootstrap_spec(
+    m: &Methodology,
+    opts: &ScoreOptions,
+    cuts: [f64; 3],
+) -> Result<BootstrapSpec, ScoreError> {
+    let replicates = opts.replicates.unwrap_or(m.likely_ranges.replicates);
+    if replicates < MIN_REPLICATES {
+        return Err(ScoreError::TooFewReplicates(replicates));
+    }
+    Ok(BootstrapSpec {
+        replicates,
+        seed: opts.seed.unwrap_or(m.likely_ranges.seed),
+        percentiles: (
+            m.likely_ranges.lower_percentile,
+            m.likely_ranges.upper_percentile,
+        ),
+        cuts,
+        boundary: m.segmentation.boundary,
+        cap: m.financial_override.cap_segment,
+        average_dp: m.rounding.average_dp,
+    })
+}
+
+/// What scoring each quarter needs from the whole run.
+struct RunContext<'a> {
+    m: &'a Methodology,
+    opts: &'a ScoreOptions,
+    obs: &'a HashMap<(Quarter, &'a TrustCode, &'a str), &'a Observation>,
+    index: &'a HashMap<(Quarter, &'a TrustCode), usize>,
+}
+
+impl RunContext<'_> {
+    /// One quarter's league tables, one per peer group with a scored trust, and the
+    /// cut-points each was segmented at.
+    fn quarter(
+        &self,
+        q: Quarter,
+        trusts: &BTreeMap<TrustCode, league_model::TrustInQuarter>,
+        averaged: &mut Averaged,
+    ) -> Result<(Vec<LeagueTable>, Vec<SegmentCuts>), ScoreError> {
+        let (m, index) = (self.m, self.index);
+        let scored: Vec<(&TrustCode, f64, u32)> = trusts
+            .keys()
+            .filter_map(|t| {
+                averaged
+                    .averages
+                    .get(&index[&(q, t)])
+                    .map(|&(a, n)| (t, a, n))
+            })
+            .collect();
+        for t in trusts
+            .keys()
+            .filter(|t| !averaged.averages.contains_key(&index[&(q, *t)]))
+        {
+            tracing::warn!(quarter = %q, trust = %t, "no scored metric: the trust cannot be segmented or ranked and is left out of the league table");
+        }
+        if scored.is_empty() {
+            return Err(ScoreError::NothingToSegment(q));
+        }
+        let group_of = |t: &TrustCode| trusts[t].peer_group.as_str();
+        let rounded = |a: f64| round_dp(a, m.rounding.average_dp);
+        let cuts_for = overall_cuts(
+            m,
+            self.opts,
+            q,
+            &scored
+                .iter()
+                .map(|&(t, a, _)| (group_of(t), rounded(a)))
+                .collect::<Vec<_>>(),
+        );
+        let domain_cuts = domain_cut_points(m, q, trusts, &averaged.domains, index);
+        let mut tables = Vec::new();
+        let mut cuts_used: Vec<SegmentCuts> = Vec::new();
+        for g in &m.peer_groups {
+            let members: Vec<(&TrustCode, f64, u32)> = scored
+                .iter()
+                .filter(|(t, ..)| group_of(t) == g.id)
+                .copied()
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let cuts = cuts_for(&g.id);
+            if !cuts_used
+                .iter()
+                .any(|c| c.quarter == q && c.peer_group == cuts.peer_group)
+            {
+                cuts_used.push(cuts.clone());
+            }
+            let group = GroupContext {
+                m,
+                q,
+                trusts,
+                cuts: &cuts,
+                domain_cuts: &|d| domain_cuts(&g.id, d),
+                obs: self.obs,
+                index,
+            };
+            let rows = group.ranked_rows(
+                &members,
+                averaged,
+                &bootstrap_spec(m, self.opts, cuts.cuts)?,
+            );
+            tables.push(LeagueTable {
+                quarter: q,
+                peer_group: g.id.clone(),
+                peer_group_label: g.label.clone(),
+                rows,
+            });
+        }
+        Ok((tables, cuts_used))
+    }
+}
+
 /// What building one peer group's rows in one quarter needs.
 struct GroupContext<'a> {
     m: &'a Methodology,
@@ -304,6 +333,32 @@ struct GroupContext<'a> {
     domain_cuts: &'a dyn Fn(usize) -> [f64; 3],
     obs: &'a HashMap<(Quarter, &'a TrustCode, &'a str), &'a Observation>,
     index: &'a HashMap<(Quarter, &'a TrustCode), usize>,
+}
+
+impl GroupContext<'_> {
+    /// The group's rows, ranked, with their likely ranges and segment chances, in league order.
+    fn ranked_rows(
+        &self,
+        members: &[(&TrustCode, f64, u32)],
+        averaged: &mut Averaged,
+        spec: &BootstrapSpec,
+    ) -> Vec<LeagueRow> {
+        let (mut rows, boot) = self.rows(members, averaged);
+        rank_rows(&mut rows, self.m);
+        for (r, (avg_range, rank_range, segments)) in
+            rows.iter_mut().zip(likely_ranges_and_segments(&boot, spec))
+        {
+            r.average_range = avg_range;
+            r.rank_range = rank_range;
+            r.segment_chances = Some(crate::bootstrap::percentages(segments));
+        }
+        rows.sort_by(|a, b| {
+            a.rank
+                .cmp(&b.rank)
+                .then_with(|| a.trust.code.cmp(&b.trust.code))
+        });
+        rows
+    }
 }
 
 impl GroupContext<'_> {
