@@ -661,16 +661,7 @@ fn detail_pass(
         for f in &p.files {
             let name = f.display().to_string();
             let lf = scan(f).map_err(RecordsError::polars(format!("scan {name}")))?;
-            let mut keep = col("reason").neq(lit(OK));
-            for code in orgs.into_iter().flat_map(|o| o.keys()) {
-                keep = keep.or(col("org_code").eq(lit(code.as_str())));
-            }
-            for (code, last) in stale.into_iter().flatten() {
-                keep = keep.or(col("org_code")
-                    .eq(lit(code.as_str()))
-                    .and(col("reason").eq(lit(OK)))
-                    .and(col("kind").lt(lit(*last))));
-            }
+            let keep = bad_records(orgs, stale);
             let df = checked(lf.with_row_index(ROW, Some(1)), d, p.month, true)
                 .select([
                     col(ROW),
@@ -768,6 +759,25 @@ fn detail_pass(
         }
     }
     Ok(found)
+}
+
+/// Which records a detail pass lists: those with a reason, those of a trust the register
+/// refuses, and a trust's waiting-list snapshots older than its latest in the month.
+fn bad_records(
+    orgs: Option<&BTreeMap<String, (Rule, String)>>,
+    stale: Option<&BTreeMap<String, i32>>,
+) -> Expr {
+    let mut keep = col("reason").neq(lit(OK));
+    for code in orgs.into_iter().flat_map(|o| o.keys()) {
+        keep = keep.or(col("org_code").eq(lit(code.as_str())));
+    }
+    for (code, last) in stale.into_iter().flatten() {
+        keep = keep.or(col("org_code")
+            .eq(lit(code.as_str()))
+            .and(col("reason").eq(lit(OK)))
+            .and(col("kind").lt(lit(*last))));
+    }
+    keep
 }
 
 /// The columns a dataset's records must not have null: its layout's non-nullable columns, in

@@ -578,7 +578,25 @@ fn choose_scores(
         record(&mut chosen, key, Some(v), Some(score), published);
     }
     recover_published_precision(data, m, &mut chosen);
-    // Combined metrics from their components (§1.2 combined finance).
+    combine_matrix_scores(data, m, value_of, &mut chosen);
+    // Metrics NHS England averaged at their published 2 dp in a quarter (config
+    // `rounding.as_published`) enter the average rounded, whether published or computed here.
+    for ((q, _, mi), c) in chosen.iter_mut() {
+        if m.averaged_as_published(&q.to_string(), &m.metrics[*mi].id) {
+            c.score = round_dp(c.score, m.rounding.score_dp);
+        }
+    }
+    Ok(chosen)
+}
+
+/// Combined metrics from their components (§1.2 combined finance): each trust's matrix score
+/// from its two component scores (at their published places), beside any published one.
+fn combine_matrix_scores(
+    data: &Dataset,
+    m: &Methodology,
+    value_of: &dyn Fn(Quarter, &TrustCode, &str) -> Option<f64>,
+    chosen: &mut BTreeMap<Key, Chosen>,
+) {
     for (&q, trusts) in &data.trusts {
         for (mi, metric) in m.metrics.iter().enumerate() {
             let Scoring::Matrix { row, column, table } = &metric.scoring else {
@@ -604,7 +622,7 @@ fn choose_scores(
                     .zip(component(ci))
                     .and_then(|(r, c)| rules::matrix_score(table, r, c));
                 record(
-                    &mut chosen,
+                    chosen,
                     (q, t.clone(), mi),
                     None,
                     computed,
@@ -613,14 +631,6 @@ fn choose_scores(
             }
         }
     }
-    // Metrics NHS England averaged at their published 2 dp in a quarter (config
-    // `rounding.as_published`) enter the average rounded, whether published or computed here.
-    for ((q, _, mi), c) in chosen.iter_mut() {
-        if m.averaged_as_published(&q.to_string(), &m.metrics[*mi].id) {
-            c.score = round_dp(c.score, m.rounding.score_dp);
-        }
-    }
-    Ok(chosen)
 }
 
 /// The comparator pool a trust's score of `metric` is ranked in: its peer group, or the named
