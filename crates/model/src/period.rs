@@ -277,6 +277,56 @@ fn day_month_year(s: &str) -> Option<Date> {
 }
 
 impl ReportingPeriod {
+    /// "Latest published if awarded post <month>" or "… between <date> and <date>": the
+    /// window an award counts in.
+    fn awarded(rest: &str, err: &dyn Fn(&str) -> PeriodError) -> Result<Self, PeriodError> {
+        if let Some(m) = rest.strip_prefix("post ") {
+            let (y, m) = month(m).ok_or_else(|| err("the month after \"post\" is unreadable"))?;
+            let start = Date::month_end(y, m)
+                .and_then(|d| d.add_days(1))
+                .ok_or_else(|| err("the month after \"post\" is unreadable"))?;
+            return Ok(Self { start, end: None });
+        }
+        if let Some(m) = rest.strip_prefix("between ") {
+            let (a, b) = m
+                .split_once(" and ")
+                .ok_or_else(|| err("expected \"between <date> and <date>\""))?;
+            let (start, end) = day_month_year(a)
+                .zip(day_month_year(b))
+                .ok_or_else(|| err("a date of the window does not exist"))?;
+            if start > end {
+                return Err(err("the window ends before it starts"));
+            }
+            return Ok(Self {
+                start,
+                end: Some(end),
+            });
+        }
+        Err(err(
+            "expected \"post <month>\" or \"between <date> and <date>\"",
+        ))
+    }
+
+    /// "Year to date <financial year>": from April to the publication's quarter's end (or the
+    /// year's, if sooner).
+    fn year_to_date(
+        fy: &str,
+        quarter: Quarter,
+        err: &dyn Fn(&str) -> PeriodError,
+    ) -> Result<Self, PeriodError> {
+        let fy = financial_year(fy).ok_or_else(|| err("the financial year is unreadable"))?;
+        let start = Date::month_start(fy, 4).ok_or_else(|| err("year out of range"))?;
+        let year_end = Date::month_end(fy + 1, 3).ok_or_else(|| err("year out of range"))?;
+        let end = quarter.end_date().min(year_end);
+        if end < start {
+            return Err(err("the year starts after the publication's quarter"));
+        }
+        Ok(Self {
+            start,
+            end: Some(end),
+        })
+    }
+
     /// Reads a label in the context of the quarter whose publication states it.
     ///
     /// Forms read (case-insensitive), each as NHS England or this project's adapters write it:
@@ -314,45 +364,10 @@ impl ReportingPeriod {
         let lower = t.to_ascii_lowercase();
 
         if let Some(rest) = lower.strip_prefix("latest published if awarded ") {
-            if let Some(m) = rest.strip_prefix("post ") {
-                let (y, m) =
-                    month(m).ok_or_else(|| err("the month after \"post\" is unreadable"))?;
-                let start = Date::month_end(y, m)
-                    .and_then(|d| d.add_days(1))
-                    .ok_or_else(|| err("the month after \"post\" is unreadable"))?;
-                return Ok(Self { start, end: None });
-            }
-            if let Some(m) = rest.strip_prefix("between ") {
-                let (a, b) = m
-                    .split_once(" and ")
-                    .ok_or_else(|| err("expected \"between <date> and <date>\""))?;
-                let (start, end) = day_month_year(a)
-                    .zip(day_month_year(b))
-                    .ok_or_else(|| err("a date of the window does not exist"))?;
-                if start > end {
-                    return Err(err("the window ends before it starts"));
-                }
-                return Ok(Self {
-                    start,
-                    end: Some(end),
-                });
-            }
-            return Err(err(
-                "expected \"post <month>\" or \"between <date> and <date>\"",
-            ));
+            return Self::awarded(rest, &err);
         }
         if let Some(fy) = lower.strip_prefix("year to date ") {
-            let fy = financial_year(fy).ok_or_else(|| err("the financial year is unreadable"))?;
-            let start = Date::month_start(fy, 4).ok_or_else(|| err("year out of range"))?;
-            let year_end = Date::month_end(fy + 1, 3).ok_or_else(|| err("year out of range"))?;
-            let end = quarter.end_date().min(year_end);
-            if end < start {
-                return Err(err("the year starts after the publication's quarter"));
-            }
-            return Ok(Self {
-                start,
-                end: Some(end),
-            });
+            return Self::year_to_date(fy, quarter, &err);
         }
         if let Some(rest) = lower.strip_prefix("to m") {
             // "To M12 2024/25"

@@ -114,12 +114,9 @@ const LABEL_GUTTER: f32 = 58.0;
 /// segment cut-points (labelled in a gutter on the right).
 pub(crate) fn ranked_chart(m: &Metrics, top: f32, chart: &RankedChart) -> Vec<Prim> {
     let mut p = Vec::new();
-    let (left, right) = (MARGIN + 30.0, MARGIN + WIDTH - LABEL_GUTTER);
-    let (y_top, y_bot) = (top + 22.0, top + 192.0);
-    let (lo, hi) = (1.0f64, 4.0f64);
-    let y_of = |v: f64| y_bot - ((v - lo) / (hi - lo)) as f32 * (y_bot - y_top);
-    let n = chart.points.len().max(1);
-    let x_of = |i: usize| left + (i as f32 + 0.5) * (right - left) / n as f32;
+    let frame = Frame::new(top, chart.points.len());
+    let (left, right, y_top, y_bot, lo) = (frame.left, frame.right, frame.y_top, frame.y_bot, 1.0);
+    let y_of = |v: f64| frame.y_of(v);
     for k in 0..=6 {
         let v = lo + 0.5 * f64::from(k);
         let y = y_of(v);
@@ -143,67 +140,9 @@ pub(crate) fn ranked_chart(m: &Metrics, top: f32, chart: &RankedChart) -> Vec<Pr
         });
     }
     if let Some(c) = chart.cuts {
-        // Labels go in the gutter, centred on their line, then pushed apart where two would
-        // touch (cut-points close together).
-        let size = 7.5;
-        let mut label_y: Vec<f32> = c.iter().map(|cut| y_of(*cut) + size * 0.35).collect();
-        // Cut-points ascend, so label i sits below label i + 1; walk from the bottom up.
-        for i in 1..label_y.len() {
-            if label_y[i - 1] - label_y[i] < size + 1.5 {
-                label_y[i] = label_y[i - 1] - (size + 1.5);
-            }
-        }
-        for (i, cut) in c.iter().enumerate() {
-            let y = y_of(*cut);
-            p.push(Prim::Line {
-                x1: left,
-                y1: y,
-                x2: right + 3.0,
-                y2: y,
-                width: 0.6,
-                colour: theme::DARK_GREY,
-            });
-            p.push(Prim::Text {
-                x: right + 6.0,
-                y: label_y[i],
-                size,
-                bold: false,
-                colour: theme::DARK_GREY,
-                text: format!(
-                    "{} | {} at {}",
-                    i + 1,
-                    i + 2,
-                    crate::narrative::cut_label(*cut)
-                ),
-            });
-        }
+        p.extend(cut_lines(&frame, &c));
     }
-    for (i, pt) in chart.points.iter().enumerate() {
-        let x = x_of(i);
-        p.push(Prim::Line {
-            x1: x,
-            y1: y_of(pt.low),
-            x2: x,
-            y2: y_of(pt.high),
-            width: 0.7,
-            colour: theme::MID_GREY,
-        });
-        p.push(Prim::Dot {
-            x,
-            y: y_of(pt.average),
-            r: if pt.capped { 2.3 } else { 1.7 },
-            fill: theme::NHS_BLUE,
-        });
-        if pt.capped {
-            // A ring: the trust sits in a worse segment than its average gives.
-            p.push(Prim::Dot {
-                x,
-                y: y_of(pt.average),
-                r: 1.1,
-                fill: theme::WHITE,
-            });
-        }
-    }
+    p.extend(points(&frame, chart));
     p.push(Prim::Line {
         x1: left,
         y1: y_bot,
@@ -248,6 +187,115 @@ pub(crate) fn ranked_chart(m: &Metrics, top: f32, chart: &RankedChart) -> Vec<Pr
             colour: theme::DARK_GREY,
             text: "Ring: a trust the financial override moved to a worse segment, so it is ranked below trusts with a higher average".to_owned(),
         });
+    }
+    p
+}
+
+/// The ranked chart's plotting area: average scores 1 to 4 up the side, trusts along.
+struct Frame {
+    left: f32,
+    right: f32,
+    y_top: f32,
+    y_bot: f32,
+    /// Trusts along the axis (at least 1).
+    n: usize,
+}
+
+impl Frame {
+    fn new(top: f32, trusts: usize) -> Self {
+        Self {
+            left: MARGIN + 30.0,
+            right: MARGIN + WIDTH - LABEL_GUTTER,
+            y_top: top + 22.0,
+            y_bot: top + 192.0,
+            n: trusts.max(1),
+        }
+    }
+
+    /// The height of an average score.
+    fn y_of(&self, v: f64) -> f32 {
+        let (lo, hi) = (1.0f64, 4.0f64);
+        self.y_bot - ((v - lo) / (hi - lo)) as f32 * (self.y_bot - self.y_top)
+    }
+
+    /// The position of the trust `i` places from the left.
+    fn x_of(&self, i: usize) -> f32 {
+        self.left + (i as f32 + 0.5) * (self.right - self.left) / self.n as f32
+    }
+}
+
+/// The segment cut-points: a line each, labelled in the gutter on the right.
+fn cut_lines(frame: &Frame, c: &[f64; 3]) -> Vec<Prim> {
+    let (left, right) = (frame.left, frame.right);
+    let y_of = |v: f64| frame.y_of(v);
+    let mut p = Vec::new();
+    // Labels go in the gutter, centred on their line, then pushed apart where two would
+    // touch (cut-points close together).
+    let size = 7.5;
+    let mut label_y: Vec<f32> = c.iter().map(|cut| y_of(*cut) + size * 0.35).collect();
+    // Cut-points ascend, so label i sits below label i + 1; walk from the bottom up.
+    for i in 1..label_y.len() {
+        if label_y[i - 1] - label_y[i] < size + 1.5 {
+            label_y[i] = label_y[i - 1] - (size + 1.5);
+        }
+    }
+    for (i, cut) in c.iter().enumerate() {
+        let y = y_of(*cut);
+        p.push(Prim::Line {
+            x1: left,
+            y1: y,
+            x2: right + 3.0,
+            y2: y,
+            width: 0.6,
+            colour: theme::DARK_GREY,
+        });
+        p.push(Prim::Text {
+            x: right + 6.0,
+            y: label_y[i],
+            size,
+            bold: false,
+            colour: theme::DARK_GREY,
+            text: format!(
+                "{} | {} at {}",
+                i + 1,
+                i + 2,
+                crate::narrative::cut_label(*cut)
+            ),
+        });
+    }
+    p
+}
+
+/// Each trust: its likely range (a line) and average (a dot; a ring where the financial
+/// override moved it to a worse segment).
+fn points(frame: &Frame, chart: &RankedChart) -> Vec<Prim> {
+    let y_of = |v: f64| frame.y_of(v);
+    let mut p = Vec::new();
+    for (i, pt) in chart.points.iter().enumerate() {
+        let x = frame.x_of(i);
+        p.push(Prim::Line {
+            x1: x,
+            y1: y_of(pt.low),
+            x2: x,
+            y2: y_of(pt.high),
+            width: 0.7,
+            colour: theme::MID_GREY,
+        });
+        p.push(Prim::Dot {
+            x,
+            y: y_of(pt.average),
+            r: if pt.capped { 2.3 } else { 1.7 },
+            fill: theme::NHS_BLUE,
+        });
+        if pt.capped {
+            // A ring: the trust sits in a worse segment than its average gives.
+            p.push(Prim::Dot {
+                x,
+                y: y_of(pt.average),
+                r: 1.1,
+                fill: theme::WHITE,
+            });
+        }
     }
     p
 }
