@@ -343,16 +343,7 @@ impl Layout {
             .collect();
         let head_h = head_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
         self.ensure(head_h + 3.0 * line_h + 30.0);
-        let mut table_kids = Vec::new();
-        // Caption.
-        let cap_lines = self.m.wrap(caption, 9.5, true, WIDTH);
-        let mut cap_kids = Vec::new();
-        for l in cap_lines {
-            self.y += 9.5;
-            cap_kids.push(self.text(MARGIN, self.y, 9.5, true, theme::DARK_GREY, &l));
-            self.y += 4.0;
-        }
-        table_kids.push(SNode::Group(Elem::Caption, cap_kids));
+        let mut table_kids = vec![self.table_caption(caption)];
         self.y += 2.0;
 
         // The header row is tagged (TH) once; its repeats on later pages are artifacts.
@@ -388,43 +379,8 @@ impl Layout {
             table_kids.push(tr);
         }
         for (ri, row) in rows.iter().enumerate() {
-            let cell_lines: Vec<Vec<String>> = row
-                .iter()
-                .zip(widths)
-                .zip(&align)
-                .map(|((c, w), a)| match a {
-                    Align::Whole => vec![c.clone()],
-                    _ => self.m.wrap(c, size, false, w - 2.0 * pad),
-                })
-                .collect();
-            let h = cell_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
-            if self.y + h > BOTTOM {
-                self.new_page(PageKind::Body);
-                draw_header(self, HeaderCopy::Repeat);
-            }
-            let top = self.y;
-            if ri % 2 == 1 {
-                self.artifact(
-                    ArtifactType::Layout,
-                    vec![Prim::Rect {
-                        x: MARGIN,
-                        y: top,
-                        w: widths.iter().sum(),
-                        h,
-                        fill: Rgb(0xF5, 0xF7, 0xF8),
-                    }],
-                );
-            }
-            let mut cells = Vec::new();
-            let mut x = MARGIN;
-            for (i, lines) in cell_lines.iter().enumerate() {
-                let prims = cell_text(&self.m, lines, (x, top), widths[i], align[i], false);
-                let node = self.push(Mark::Span, prims);
-                cells.push(SNode::Group(Elem::TD, vec![node]));
-                x += widths[i];
-            }
-            table_kids.push(SNode::Group(Elem::TR, cells));
-            self.y = top + h;
+            let tr = self.table_row(row, ri % 2 == 1, (widths, &align), &draw_header);
+            table_kids.push(tr);
         }
         self.artifact(
             ArtifactType::Layout,
@@ -439,6 +395,67 @@ impl Layout {
         );
         self.y += 14.0;
         self.tree.push(SNode::Group(Elem::Table, table_kids));
+    }
+
+    /// A table's caption, wrapped to the page width.
+    fn table_caption(&mut self, caption: &str) -> SNode {
+        let mut cap_kids = Vec::new();
+        for l in self.m.wrap(caption, 9.5, true, WIDTH) {
+            self.y += 9.5;
+            cap_kids.push(self.text(MARGIN, self.y, 9.5, true, theme::DARK_GREY, &l));
+            self.y += 4.0;
+        }
+        SNode::Group(Elem::Caption, cap_kids)
+    }
+
+    /// One body row of a table at the current position, its cells wrapped to their widths
+    /// (`stripe` shades it); a row that does not fit starts a new page, where `draw_header` draws
+    /// the header row again.
+    fn table_row(
+        &mut self,
+        row: &[String],
+        stripe: bool,
+        (widths, align): (&[f32], &[Align]),
+        draw_header: &dyn Fn(&mut Layout, HeaderCopy) -> Option<SNode>,
+    ) -> SNode {
+        let (size, line_h, pad) = (CELL_SIZE, CELL_LINE, CELL_PAD);
+        let cell_lines: Vec<Vec<String>> = row
+            .iter()
+            .zip(widths)
+            .zip(align)
+            .map(|((c, w), a)| match a {
+                Align::Whole => vec![c.clone()],
+                _ => self.m.wrap(c, size, false, w - 2.0 * pad),
+            })
+            .collect();
+        let h = cell_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
+        if self.y + h > BOTTOM {
+            self.new_page(PageKind::Body);
+            draw_header(self, HeaderCopy::Repeat);
+        }
+        let top = self.y;
+        if stripe {
+            self.artifact(
+                ArtifactType::Layout,
+                vec![Prim::Rect {
+                    x: MARGIN,
+                    y: top,
+                    w: widths.iter().sum(),
+                    h,
+                    fill: Rgb(0xF5, 0xF7, 0xF8),
+                }],
+            );
+        }
+        let mut cells = Vec::new();
+        let mut x = MARGIN;
+        for (i, lines) in cell_lines.iter().enumerate() {
+            let prims = cell_text(&self.m, lines, (x, top), widths[i], align[i], false);
+            let node = self.push(Mark::Span, prims);
+            cells.push(SNode::Group(Elem::TD, vec![node]));
+            x += widths[i];
+        }
+        self.y = top + h;
+        SNode::Group(Elem::TR, cells)
     }
 
     /// A vector figure at the current position; its labels are checked for collisions.
