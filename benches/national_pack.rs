@@ -41,9 +41,11 @@ fn main() {
             &run,
             &m,
             &packs,
-            &publication,
-            &[],
-            &Default::default(),
+            league_report::DocumentContext {
+                publication: &publication,
+                boards: &[],
+                addressees: &Default::default(),
+            },
         )
         .expect("letters");
         let start = Instant::now();

@@ -752,9 +752,11 @@ fn a_board_assessment_reaches_the_documents_of_its_made_up_trust_only() {
         &run,
         &m,
         &packs,
-        &publication,
-        &boards,
-        &Default::default(),
+        league_report::DocumentContext {
+            publication: &publication,
+            boards: &boards,
+            addressees: &Default::default(),
+        },
     )
     .expect("documents");
     let letters: Vec<&PathBuf> = written

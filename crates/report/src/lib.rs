@@ -33,7 +33,7 @@ pub use national::{
 pub use pdf::PdfError;
 pub use publication::Publication;
 pub use table::{Cell, Column, Kind, PackTable, Shorthand};
-pub use trust::write_trust_documents;
+pub use trust::{DocumentContext, write_trust_documents};
 
 /// Why writing outputs failed.
 #[derive(Debug, thiserror::Error)]

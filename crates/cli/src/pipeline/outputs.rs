@@ -65,9 +65,11 @@ impl Outputs<'_> {
                     run,
                     m,
                     &packs,
-                    self.publication,
-                    self.boards,
-                    &self.addressees,
+                    league_report::DocumentContext {
+                        publication: self.publication,
+                        boards: self.boards,
+                        addressees: &self.addressees,
+                    },
                 )
                 .map_err(classify)?;
             }

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use super::row::{Kind, Monthly, observation, quarter_months_label};
+use super::row::{Kind, Monthly, quarter_months_label};
 use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::IngestError;
 use crate::csvfile::CsvFile;
@@ -109,8 +109,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         let label = quarter_months_label(q);
         if total(0) > 0.0 {
             let pct = 100.0 * (1.0 - total(1) / total(0));
-            out.observations.push(observation(
-                &table,
+            out.observations.push(table.observation(
                 q,
                 trust.clone(),
                 "OF0013",
@@ -122,7 +121,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         if total(3) > 0.0 {
             let rate = 100.0 * total(2) / total(3);
             out.observations
-                .push(observation(&table, q, trust, "OF8003", rate, label, line));
+                .push(table.observation(q, trust, "OF8003", rate, label, line));
         }
     }
     Ok(())

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::row::{Kind, Monthly, observation, quarter_months_label};
+use super::row::{Kind, Monthly, quarter_months_label};
 use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{IngestError, Rule};
@@ -57,8 +57,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         let attendances: f64 = months.iter().map(|m| m[0]).sum();
         let breaches: f64 = months.iter().map(|m| m[1]).sum();
         if attendances > 0.0 {
-            out.observations.push(observation(
-                &table,
+            out.observations.push(table.observation(
                 q,
                 trust,
                 "OF0013",

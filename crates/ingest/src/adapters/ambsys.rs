@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use super::row::{Kind, Monthly, observation, quarter_months_label};
+use super::row::{Kind, Monthly, quarter_months_label};
 use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, Rule};
@@ -118,8 +118,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
             let incidents: f64 = months.iter().map(|m| m[2 * i]).sum();
             let seconds: f64 = months.iter().map(|m| m[2 * i + 1]).sum();
             if incidents > 0.0 && known.contains(*metric) {
-                out.observations.push(observation(
-                    &table,
+                out.observations.push(table.observation(
                     q,
                     trust.clone(),
                     metric,
@@ -132,8 +131,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         let incidents: f64 = months.iter().map(|m| m[8]).sum();
         let conveyed: f64 = months.iter().map(|m| m[9]).sum();
         if months.iter().all(|m| m[8] > 0.0) && known.contains(CONVEYED) {
-            out.observations.push(observation(
-                &table,
+            out.observations.push(table.observation(
                 q,
                 trust.clone(),
                 CONVEYED,

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::row::{Kind, Monthly, observation, quarter_months_label};
+use super::row::{Kind, Monthly, quarter_months_label};
 use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, Rule};
@@ -108,8 +108,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
             let total: f64 = months.iter().map(|m| m[0]).sum();
             let within: f64 = months.iter().map(|m| m[1]).sum();
             if total > 0.0 {
-                out.observations.push(observation(
-                    &table,
+                out.observations.push(table.observation(
                     q,
                     trust,
                     metric,

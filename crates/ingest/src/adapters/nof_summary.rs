@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use league_model::Quarter;
 
-use super::row::{Kind, observation};
+use super::row::Kind;
 use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, Rule};
@@ -114,8 +114,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         for (id, v) in values {
             if let Some(v) = v {
                 any = true;
-                out.observations.push(observation(
-                    &table,
+                out.observations.push(table.observation(
                     q,
                     code.clone(),
                     id,

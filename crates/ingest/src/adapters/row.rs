@@ -399,25 +399,27 @@ impl Monthly {
     }
 }
 
-/// Builds an observation from an adapter.
-pub(crate) fn observation(
-    table: &Table,
-    quarter: Quarter,
-    trust: TrustCode,
-    metric_id: &str,
-    value: f64,
-    reporting_date: String,
-    line: u64,
-) -> Observation {
-    Observation {
-        quarter,
-        trust,
-        metric_id: metric_id.to_owned(),
-        value,
-        reporting_date,
-        source: table.source(line),
-        provenance: Provenance::Real,
-        published_rank: None,
+impl Table<'_> {
+    /// A real observation the adapter reading this table made, from its row `line`.
+    pub(crate) fn observation(
+        &self,
+        quarter: Quarter,
+        trust: TrustCode,
+        metric_id: &str,
+        value: f64,
+        reporting_date: String,
+        line: u64,
+    ) -> Observation {
+        Observation {
+            quarter,
+            trust,
+            metric_id: metric_id.to_owned(),
+            value,
+            reporting_date,
+            source: self.source(line),
+            provenance: Provenance::Real,
+            published_rank: None,
+        }
     }
 }
 

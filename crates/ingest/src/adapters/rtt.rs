@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use league_model::Quarter;
 
-use super::row::{Kind, month_label, observation};
+use super::row::{Kind, month_label};
 use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, Rule};
@@ -97,8 +97,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
     out.summary.remapped += remapped;
     for (q, code, month, line, list, within, over52) in last_month {
         if let Some(w) = within {
-            out.observations.push(observation(
-                &table,
+            out.observations.push(table.observation(
                 q,
                 code.clone(),
                 "OF0023",
@@ -108,8 +107,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
             ));
         }
         if let Some(o) = over52 {
-            out.observations.push(observation(
-                &table,
+            out.observations.push(table.observation(
                 q,
                 code,
                 "OF0003",

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use league_model::{Quarter, Scoring};
 
-use super::row::{Kind, month_label, observation};
+use super::row::{Kind, month_label};
 use super::{Context, Ingested, Table, Unknown, accepted, own_rows_win, resolve_org};
 use crate::csvfile::CsvFile;
 use crate::{Exclusion, IngestError, Rule};
@@ -123,15 +123,8 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         for (id, quarter, v, date) in values {
             if let Some(v) = v {
                 any = true;
-                out.observations.push(observation(
-                    &table,
-                    quarter,
-                    code.clone(),
-                    id,
-                    v,
-                    date,
-                    line,
-                ));
+                out.observations
+                    .push(table.observation(quarter, code.clone(), id, v, date, line));
             }
         }
         if !any {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use league_model::Quarter;
 
-use super::row::{Kind, observation};
+use super::row::Kind;
 use super::{Context, Ingested, Table, Unknown, accepted, own_rows_win, resolve_org};
 use crate::IngestError;
 use crate::csvfile::CsvFile;
@@ -88,8 +88,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         for (id, v) in values {
             let Some(v) = v else { continue };
             for &q in &quarters {
-                out.observations.push(observation(
-                    &table,
+                out.observations.push(table.observation(
                     q,
                     code.clone(),
                     id,

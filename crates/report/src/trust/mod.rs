@@ -79,17 +79,34 @@ pub fn trust_dir(dir: &Path, v: &TrustView) -> Result<PathBuf, ReportError> {
     Ok(dir.join(rel))
 }
 
+/// What a trust's documents say beyond the run's figures: the release details, the boards'
+/// own capability ratings, and who each trust's documents go to on the release date (the
+/// organisation as the register records it then, after a merger or a new name).
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentContext<'a> {
+    /// The release details (date, contact, organisation, next steps).
+    pub publication: &'a Publication,
+    /// Board capability assessments (none: every letter says "not assessed").
+    pub boards: &'a [league_model::BoardAssessment],
+    /// Each trust's addressee on the release date, where the register records a change.
+    pub addressees:
+        &'a std::collections::BTreeMap<league_model::TrustCode, league_model::Addressee>,
+}
+
 /// Writes the letters and workbooks of every trust in `packs`' quarters, each addressed to
-/// the organisation as it stands on the release date (`addressees`, from the register).
+/// the organisation as it stands on the release date.
 pub fn write_trust_documents(
     dir: &Path,
     run: &league_model::ScoreRun,
     m: &league_model::Methodology,
     packs: &[NationalPack],
-    publication: &Publication,
-    boards: &[league_model::BoardAssessment],
-    addressees: &std::collections::BTreeMap<league_model::TrustCode, league_model::Addressee>,
+    context: DocumentContext<'_>,
 ) -> Result<Vec<PathBuf>, PackError> {
+    let DocumentContext {
+        publication,
+        boards,
+        addressees,
+    } = context;
     let mut written = Vec::new();
     for pack in packs {
         let views = trust_views(run, m, pack, boards, addressees);
