@@ -461,3 +461,268 @@ fn the_model_has_no_heavy_dependency_and_the_check_none_on_the_renderers() {
         .push(serde_json::json!({ "name": "league-report", "kind": null }));
     assert!(dependencies_of(&m, "league-check").contains("league-report"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Functions a reader need not scroll, with few parameters.
+
+/// The longest a production function may be, in lines from `fn` to its closing brace.
+const MAX_FUNCTION_LINES: usize = 120;
+/// The most parameters a function may take (`self` not counted); more is a struct.
+const MAX_PARAMETERS: usize = 6;
+
+/// Every function of `files`: (file, line, name, lines long, parameters).
+fn functions(files: &[Source]) -> Vec<(String, usize, String, usize, usize)> {
+    let mut out = Vec::new();
+    for f in files {
+        let lines: Vec<&str> = f.text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let code = line.trim_start();
+            let indent = &line[..line.len() - code.len()];
+            let mut rest = code;
+            for prefix in [
+                "pub(crate) ",
+                "pub(super) ",
+                "pub ",
+                "const ",
+                "async ",
+                "unsafe ",
+            ] {
+                rest = rest.strip_prefix(prefix).unwrap_or(rest);
+            }
+            let Some(rest) = rest.strip_prefix("fn ") else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if name.is_empty() {
+                continue;
+            }
+            // A one-line function is one line long.
+            if line.contains('{') && line.trim_end().ends_with('}') {
+                continue;
+            }
+            // The signature runs to the line that opens the body (or ends a declaration).
+            let Some(open) = (i..lines.len()).find(|&k| {
+                let t = lines[k].trim_end();
+                t.ends_with('{') || t.ends_with(';')
+            }) else {
+                continue;
+            };
+            if lines[open].trim_end().ends_with(';') {
+                continue;
+            }
+            let close = format!("{indent}}}");
+            let Some(end) = (open + 1..lines.len()).find(|&k| lines[k] == close) else {
+                continue;
+            };
+            // From the name on: `pub(crate)` has a parenthesis of its own.
+            let signature = lines[i..=open].join(" ");
+            let signature = signature
+                .split_once(&format!("fn {name}"))
+                .map_or(signature.as_str(), |(_, rest)| rest);
+            out.push((
+                f.path.clone(),
+                i + 1,
+                name,
+                end - i + 1,
+                parameters(signature),
+            ));
+        }
+    }
+    out
+}
+
+/// The parameters of a signature (`self` not counted): top-level commas of its argument list.
+fn parameters(signature: &str) -> usize {
+    let Some(start) = signature.find('(') else {
+        return 0;
+    };
+    let (mut depth, mut parts, mut current) = (0i32, Vec::new(), String::new());
+    let mut previous = ' ';
+    for c in signature[start + 1..].chars() {
+        let arrow = previous == '-' && c == '>';
+        previous = c;
+        match c {
+            '(' | '[' | '{' | '<' => depth += 1,
+            '>' if arrow => {}
+            ']' | '}' | '>' => depth -= 1,
+            ')' if depth == 0 => break,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    parts.push(current);
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty() && !p.ends_with("self") && !p.contains("self:"))
+        .count()
+}
+
+fn long_or_wide(files: &[Source]) -> Vec<String> {
+    functions(files)
+        .into_iter()
+        .filter(|(.., lines, params)| *lines > MAX_FUNCTION_LINES || *params > MAX_PARAMETERS)
+        .map(|(path, line, name, lines, params)| {
+            format!("{path}:{line}: fn {name}: {lines} lines, {params} parameters")
+        })
+        .collect()
+}
+
+fn all_production_sources() -> Vec<Source> {
+    let mut crates: Vec<String> = LIBRARIES.iter().map(|k| (*k).to_owned()).collect();
+    crates.push("cli".to_owned());
+    crates.iter().flat_map(|k| sources(k)).collect()
+}
+
+#[test]
+fn no_production_function_is_over_120_lines_or_takes_more_than_6_parameters() {
+    let files = all_production_sources();
+    let scanned = functions(&files).len();
+    assert!(scanned > 500, "the scan finds the functions ({scanned})");
+    assert_eq!(long_or_wide(&files), Vec::<String>::new());
+    // Breach: a function of 121 lines, and one of seven parameters.
+    let body = "    let _ = 1;\n".repeat(119);
+    let breach = mutated(
+        files,
+        "crates/score/src/rules.rs",
+        &format!(
+            "\npub fn long() {{\n{body}}}\n\nfn wide(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8) {{\n}}\n"
+        ),
+    );
+    let found = long_or_wide(&breach);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("fn long: 121 lines"), "{found:?}");
+    assert!(
+        found[1].contains("fn wide: 2 lines, 7 parameters"),
+        "{found:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// No `bool` parameter called with a literal: `f(x, true)` says nothing at the call; an enum
+// (`Weight::Bold`) or two functions (`required`, `optional`) do.
+
+/// The names of the functions that take a `bool` parameter.
+fn takes_bool(files: &[Source]) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for f in files {
+        for (i, line) in f.text.lines().enumerate() {
+            let code = line.trim_start();
+            let mut rest = code;
+            for prefix in ["pub(crate) ", "pub(super) ", "pub ", "const "] {
+                rest = rest.strip_prefix(prefix).unwrap_or(rest);
+            }
+            let Some(rest) = rest.strip_prefix("fn ") else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let signature: String = f
+                .text
+                .lines()
+                .skip(i)
+                .take_while(|l| !l.trim_end().ends_with('{') && !l.trim_end().ends_with(';'))
+                .chain(f.text.lines().skip(i).find(|l| {
+                    let t = l.trim_end();
+                    t.ends_with('{') || t.ends_with(';')
+                }))
+                .collect::<Vec<_>>()
+                .join(" ");
+            // The argument list: from the first `(` to its matching `)`.
+            let params = signature
+                .split_once(&format!("fn {name}("))
+                .map_or("", |(_, p)| p);
+            let mut depth = 0i32;
+            let end = params
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '(' | '[' | '<' => depth += 1,
+                        ')' if depth == 0 => return true,
+                        ')' | ']' | '>' => depth -= 1,
+                        _ => {}
+                    }
+                    false
+                })
+                .map_or(params.len(), |(i, _)| i);
+            if params[..end]
+                .split(',')
+                .any(|p| p.trim().ends_with(": bool"))
+            {
+                names.insert(name);
+            }
+        }
+    }
+    names
+}
+
+/// Calls of those functions with a literal `true` or `false` argument.
+fn bool_literal_calls(files: &[Source]) -> Vec<String> {
+    let names = takes_bool(files);
+    let mut found = Vec::new();
+    for f in files {
+        for name in &names {
+            let call = format!("{name}(");
+            for (at, _) in f.text.match_indices(&call) {
+                let before = f.text[..at].chars().next_back().unwrap_or(' ');
+                if before.is_alphanumeric() || before == '_' {
+                    continue;
+                }
+                let line_start = f.text[..at].rfind('\n').map_or(0, |i| i + 1);
+                if f.text[line_start..at].contains("fn ") {
+                    continue;
+                }
+                let mut depth = 0i32;
+                let mut args = vec![String::new()];
+                for c in f.text[at + call.len()..].chars() {
+                    match c {
+                        '(' | '[' | '{' => depth += 1,
+                        ')' if depth == 0 => break,
+                        ')' | ']' | '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            args.push(String::new());
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    if let Some(last) = args.last_mut() {
+                        last.push(c);
+                    }
+                }
+                if args.iter().any(|a| matches!(a.trim(), "true" | "false")) {
+                    let line = f.text[..at].lines().count();
+                    found.push(format!("{}:{line}: {name}(…) with a bool literal", f.path));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_bool_parameter_is_called_with_a_literal() {
+    let files = all_production_sources();
+    let bools = takes_bool(&files);
+    assert!(
+        bools.contains("yes_no"),
+        "the scan finds the functions that take a bool ({bools:?})"
+    );
+    assert_eq!(bool_literal_calls(&files), Vec::<String>::new());
+    // Breach: a call that passes `true` to a function taking a bool.
+    let breach = mutated(
+        files,
+        "crates/report/src/table.rs",
+        "\nfn flag_cell() -> Cell {\n    yes_no(true)\n}\n",
+    );
+    assert_eq!(bool_literal_calls(&breach).len(), 1);
+}

@@ -225,12 +225,21 @@ fn inspect(path: &Path, d: Extract) -> Result<(u64, bool), RecordsError> {
     Ok((rows, synthetic))
 }
 
+/// Which pass over the records a query serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// The totals: counts and sums by trust and month.
+    Totals,
+    /// The detail of the bad records: their row numbers and the first null column.
+    Detail,
+}
+
 /// The per-record columns a dataset's query needs: `org_code`, `reason`, `kind`, `a`, `b`, and
 /// (for the detail pass) `start`, `end` as plain integers and `null_col`, the index in
 /// [`required`] of the first null column (-1 if none).
-fn checked(lf: LazyFrame, d: Extract, month: Month, row: bool) -> LazyFrame {
+fn checked(lf: LazyFrame, d: Extract, month: Month, pass: Pass) -> LazyFrame {
     let keep_row = |mut cols: Vec<Expr>| {
-        if row {
+        if pass == Pass::Detail {
             let first_null = required(d)
                 .iter()
                 .enumerate()
@@ -376,7 +385,7 @@ fn first_pass(d: Extract, parts: &[Partition]) -> Result<(Vec<Group>, Vec<u64>),
         .map(|(month, f)| {
             let name = f.display().to_string();
             let lf = scan(f).map_err(RecordsError::polars(format!("scan {name}")))?;
-            Ok(checked(lf, d, *month, false)
+            Ok(checked(lf, d, *month, Pass::Totals)
                 .group_by([col("org_code"), col("reason"), col("kind")])
                 .agg([
                     len().alias("n"),
@@ -662,7 +671,7 @@ fn detail_pass(
             let name = f.display().to_string();
             let lf = scan(f).map_err(RecordsError::polars(format!("scan {name}")))?;
             let keep = bad_records(orgs, stale);
-            let df = checked(lf.with_row_index(ROW, Some(1)), d, p.month, true)
+            let df = checked(lf.with_row_index(ROW, Some(1)), d, p.month, Pass::Detail)
                 .select([
                     col(ROW),
                     col("org_code"),

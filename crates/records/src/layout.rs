@@ -50,35 +50,45 @@ pub struct Column {
     pub nullable: bool,
 }
 
-const fn c(name: &'static str, kind: ColumnType, nullable: bool) -> Column {
+/// A column every record must fill.
+const fn required(name: &'static str, kind: ColumnType) -> Column {
     Column {
         name,
         kind,
-        nullable,
+        nullable: false,
+    }
+}
+
+/// A column a record may leave null.
+const fn optional(name: &'static str, kind: ColumnType) -> Column {
+    Column {
+        name,
+        kind,
+        nullable: true,
     }
 }
 
 use ColumnType::{Boolean, Date, Integer, String as Text, TimestampUtc};
 
 const AE: [Column; 6] = [
-    c("org_code", Text, false),
-    c("site_code", Text, true),
-    c("department_type", Integer, false),
-    c("arrival_ts", TimestampUtc, false),
-    c("departure_ts", TimestampUtc, false),
-    c("admitted", Boolean, true),
+    required("org_code", Text),
+    optional("site_code", Text),
+    required("department_type", Integer),
+    required("arrival_ts", TimestampUtc),
+    required("departure_ts", TimestampUtc),
+    optional("admitted", Boolean),
 ];
 const RTT: [Column; 4] = [
-    c("org_code", Text, false),
-    c("specialty", Text, true),
-    c("clock_start", Date, false),
-    c("snapshot_date", Date, false),
+    required("org_code", Text),
+    optional("specialty", Text),
+    required("clock_start", Date),
+    required("snapshot_date", Date),
 ];
 const AMBULANCE: [Column; 4] = [
-    c("org_code", Text, false),
-    c("category", Integer, false),
-    c("call_ts", TimestampUtc, false),
-    c("arrival_ts", TimestampUtc, true),
+    required("org_code", Text),
+    required("category", Integer),
+    required("call_ts", TimestampUtc),
+    optional("arrival_ts", TimestampUtc),
 ];
 
 /// The three record-level extracts.

@@ -217,21 +217,20 @@ pub fn recover_unrounded(
 ) -> Option<Vec<f64>> {
     let set_apart = |s: f64| Some(s) == apart;
     let ranked = scores.iter().filter(|s| !set_apart(**s)).count();
-    fit_grid(scores, best, span, dp, max_pool, &set_apart, ranked).or_else(|| {
+    fit_grid(scores, (best, span), dp, max_pool, &set_apart, ranked).or_else(|| {
         let kept = |s: f64| set_apart(s) || s.fract() == 0.0;
         let mut on_grid: Vec<f64> = scores.iter().copied().filter(|s| !kept(*s)).collect();
         on_grid.sort_by(f64::total_cmp);
         on_grid.dedup();
-        fit_grid(scores, best, span, dp, max_pool, &kept, on_grid.len())
+        fit_grid(scores, (best, span), dp, max_pool, &kept, on_grid.len())
     })
 }
 
 /// [`recover_unrounded`]'s search: the smallest N from `min_pool` whose grid reproduces every
-/// score not `kept` as published.
+/// score not `kept` as published. The grid runs from `best` over `span`.
 fn fit_grid(
     scores: &[f64],
-    best: f64,
-    span: f64,
+    (best, span): (f64, f64),
     dp: u32,
     max_pool: u32,
     kept: &dyn Fn(f64) -> bool,

@@ -1,7 +1,7 @@
 //! The national pack's charts, drawn with the PDF engine's primitives: a segment bar chart per
 //! peer group and a ranked chart of averages with likely ranges.
 
-use crate::pdf::{MARGIN, Metrics, Prim, WIDTH};
+use crate::pdf::{MARGIN, Metrics, Prim, WIDTH, Weight};
 use crate::theme;
 
 use super::pack::{NationalPack, RankedChart};
@@ -22,7 +22,7 @@ pub(crate) fn segment_chart(m: &Metrics, top: f32, pack: &NationalPack) -> Vec<P
         let x0 = MARGIN + gi as f32 * panel_w;
         let title = format!("{}s ({})", g.label, g.total());
         for (k, line) in m
-            .wrap(&title, 9.5, true, panel_w - 14.0)
+            .wrap(&title, 9.5, Weight::Bold, panel_w - 14.0)
             .into_iter()
             .enumerate()
         {
@@ -62,7 +62,7 @@ pub(crate) fn segment_chart(m: &Metrics, top: f32, pack: &NationalPack) -> Vec<P
                 (n.to_string(), base - bh - 3.0, true),
                 ((s + 1).to_string(), base + 11.0, false),
             ] {
-                let w = m.width(&text, 8.5, bold);
+                let w = m.width(&text, 8.5, Weight::of(bold));
                 p.push(Prim::Text {
                     x: bx + (bw - w) / 2.0,
                     y,
@@ -85,7 +85,7 @@ pub(crate) fn segment_chart(m: &Metrics, top: f32, pack: &NationalPack) -> Vec<P
         .enumerate()
         {
             for (j, line) in m
-                .wrap(&text, 8.0, false, panel_w - 14.0)
+                .wrap(&text, 8.0, Weight::Regular, panel_w - 14.0)
                 .into_iter()
                 .enumerate()
             {
@@ -129,7 +129,7 @@ pub(crate) fn ranked_chart(m: &Metrics, top: f32, chart: &RankedChart) -> Vec<Pr
             colour: theme::PALE_GREY,
         });
         let label = format!("{v:.1}");
-        let w = m.width(&label, 8.0, false);
+        let w = m.width(&label, 8.0, Weight::Regular);
         p.push(Prim::Text {
             x: left - 4.0 - w,
             y: y + 3.0,

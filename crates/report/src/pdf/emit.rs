@@ -22,7 +22,7 @@ use krilla::tagging::{
 use krilla::text::{Font, TextDirection};
 use krilla::{Document, SerializeSettings};
 
-use super::font::{BOLD, REGULAR};
+use super::font::{BOLD, REGULAR, Weight};
 use super::layout::{Elem, Layout, Mark, Prim, SNode};
 use super::{DocumentInfo, MARGIN, PAGE_H, PAGE_W, PdfError};
 use crate::theme::{self, Rgb};
@@ -116,7 +116,7 @@ pub(crate) fn emit(l: Layout, info: &DocumentInfo) -> Result<Vec<u8>, PdfError> 
             s.start_tagged(ContentTag::Artifact(Artifact::with_kind(
                 ArtifactType::PageNumber,
             )));
-            let w = l.m.width(&text, 9.0, false);
+            let w = l.m.width(&text, 9.0, Weight::Regular);
             draw(
                 &mut s,
                 &Prim::Text {

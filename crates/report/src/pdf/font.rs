@@ -3,6 +3,22 @@
 
 pub(crate) use league_fonts::{BOLD, REGULAR};
 
+/// Which face of the documents' font a text is set in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    /// Liberation Sans Regular.
+    Regular,
+    /// Liberation Sans Bold.
+    Bold,
+}
+
+impl Weight {
+    /// The weight of a drawn text (`Prim::Text::bold`).
+    pub fn of(bold: bool) -> Self {
+        if bold { Self::Bold } else { Self::Regular }
+    }
+}
+
 /// Text measurement from the embedded font files.
 pub struct Metrics {
     regular: ttf_parser::Face<'static>,
@@ -19,8 +35,11 @@ impl Metrics {
     }
 
     /// Width of `text` in points.
-    pub fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
-        let face = if bold { &self.bold } else { &self.regular };
+    pub fn width(&self, text: &str, size: f32, weight: Weight) -> f32 {
+        let face = match weight {
+            Weight::Bold => &self.bold,
+            Weight::Regular => &self.regular,
+        };
         let upem = f32::from(face.units_per_em());
         let units: u32 = text
             .chars()
@@ -35,7 +54,7 @@ impl Metrics {
 
     /// Greedy word wrap to `width`, breaking only at ASCII white space: a no-break space
     /// (U+00A0) keeps "6.24 to 6.59" or "out of 10" on one line.
-    pub fn wrap(&self, text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
+    pub fn wrap(&self, text: &str, size: f32, weight: Weight, width: f32) -> Vec<String> {
         let mut lines = Vec::new();
         let mut line = String::new();
         for word in text.split_ascii_whitespace() {
@@ -44,7 +63,7 @@ impl Metrics {
             } else {
                 format!("{line} {word}")
             };
-            if self.width(&candidate, size, bold) <= width || line.is_empty() {
+            if self.width(&candidate, size, weight) <= width || line.is_empty() {
                 line = candidate;
             } else {
                 lines.push(std::mem::take(&mut line));

@@ -3,7 +3,7 @@
 
 use krilla::tagging::ArtifactType;
 
-use super::font::Metrics;
+use super::font::{Metrics, Weight};
 use super::{Align, BOTTOM, Block, Figure, MARGIN, PAGE_W, TOP, Table, WIDTH};
 use crate::theme::{self, Rgb};
 
@@ -183,14 +183,22 @@ impl Layout {
         }
     }
 
-    fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, colour: Rgb, text: &str) -> SNode {
+    fn text(
+        &mut self,
+        x: f32,
+        y: f32,
+        size: f32,
+        weight: Weight,
+        colour: Rgb,
+        text: &str,
+    ) -> SNode {
         self.push(
             Mark::Span,
             vec![Prim::Text {
                 x,
                 y,
                 size,
-                bold,
+                bold: weight == Weight::Bold,
                 colour,
                 text: text.to_owned(),
             }],
@@ -204,7 +212,7 @@ impl Layout {
             2 => 16.0,
             _ => 13.0,
         };
-        let lines = self.m.wrap(text, size, true, WIDTH);
+        let lines = self.m.wrap(text, size, Weight::Bold, WIDTH);
         self.ensure(size * 1.3 * lines.len() as f32 + keep);
         self.y += size * 0.6;
         self.outline.push((
@@ -221,7 +229,7 @@ impl Layout {
             } else {
                 theme::TEXT
             };
-            kids.push(self.text(MARGIN, self.y, size, true, colour, &l));
+            kids.push(self.text(MARGIN, self.y, size, Weight::Bold, colour, &l));
             self.y += size * 0.3;
         }
         self.y += size * 0.35;
@@ -230,12 +238,19 @@ impl Layout {
     }
 
     fn paragraph(&mut self, text: &str, size: f32, indent: f32) {
-        let lines = self.m.wrap(text, size, false, WIDTH - indent);
+        let lines = self.m.wrap(text, size, Weight::Regular, WIDTH - indent);
         let mut kids = Vec::new();
         for l in lines {
             self.ensure(size * 1.45);
             self.y += size;
-            kids.push(self.text(MARGIN + indent, self.y, size, false, theme::TEXT, &l));
+            kids.push(self.text(
+                MARGIN + indent,
+                self.y,
+                size,
+                Weight::Regular,
+                theme::TEXT,
+                &l,
+            ));
             self.y += size * 0.45;
         }
         self.y += size * 0.6;
@@ -248,17 +263,30 @@ impl Layout {
         let indent = 14.0;
         let mut entries = Vec::new();
         for text in items {
-            let lines = self.m.wrap(text, size, false, WIDTH - indent);
+            let lines = self.m.wrap(text, size, Weight::Regular, WIDTH - indent);
             let mut label = None;
             let mut body = Vec::new();
             for (i, l) in lines.iter().enumerate() {
                 self.ensure(size * 1.45);
                 self.y += size;
                 if i == 0 {
-                    label =
-                        Some(self.text(MARGIN + 2.0, self.y, size, false, theme::TEXT, "\u{2022}"));
+                    label = Some(self.text(
+                        MARGIN + 2.0,
+                        self.y,
+                        size,
+                        Weight::Regular,
+                        theme::TEXT,
+                        "\u{2022}",
+                    ));
                 }
-                body.push(self.text(MARGIN + indent, self.y, size, false, theme::TEXT, l));
+                body.push(self.text(
+                    MARGIN + indent,
+                    self.y,
+                    size,
+                    Weight::Regular,
+                    theme::TEXT,
+                    l,
+                ));
                 self.y += size * 0.45;
             }
             self.y += 4.0;
@@ -278,17 +306,17 @@ impl Layout {
     fn link_paragraph(&mut self, before: &str, url: &str, alt: &str) {
         let size = 10.5;
         let mut kids = Vec::new();
-        for l in self.m.wrap(before, size, false, WIDTH) {
+        for l in self.m.wrap(before, size, Weight::Regular, WIDTH) {
             self.ensure(size * 1.45);
             self.y += size;
-            kids.push(self.text(MARGIN, self.y, size, false, theme::TEXT, &l));
+            kids.push(self.text(MARGIN, self.y, size, Weight::Regular, theme::TEXT, &l));
             self.y += size * 0.45;
         }
-        for l in self.m.wrap(url, size, false, WIDTH) {
+        for l in self.m.wrap(url, size, Weight::Regular, WIDTH) {
             self.ensure(size * 1.45);
             self.y += size;
-            let w = self.m.width(&l, size, false);
-            let span = self.text(MARGIN, self.y, size, false, theme::NHS_BLUE, &l);
+            let w = self.m.width(&l, size, Weight::Regular);
+            let span = self.text(MARGIN, self.y, size, Weight::Regular, theme::NHS_BLUE, &l);
             let page = self.page();
             self.links[page].push(LinkArea {
                 x: MARGIN,
@@ -339,7 +367,7 @@ impl Layout {
         let head_lines: Vec<Vec<String>> = header
             .iter()
             .zip(widths)
-            .map(|(h, w)| self.m.wrap(h, size, true, w - 2.0 * pad))
+            .map(|(h, w)| self.m.wrap(h, size, Weight::Bold, w - 2.0 * pad))
             .collect();
         let head_h = head_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
         self.ensure(head_h + 3.0 * line_h + 30.0);
@@ -363,7 +391,7 @@ impl Layout {
             let mut cells = Vec::new();
             let mut x = MARGIN;
             for (i, lines) in head_lines.iter().enumerate() {
-                let prims = cell_text(&me.m, lines, (x, top), widths[i], align[i], true);
+                let prims = cell_text(&me.m, lines, (x, top), widths[i], align[i], Weight::Bold);
                 if tagged {
                     let node = me.push(Mark::Span, prims);
                     cells.push(SNode::Group(Elem::TH, vec![node]));
@@ -400,9 +428,9 @@ impl Layout {
     /// A table's caption, wrapped to the page width.
     fn table_caption(&mut self, caption: &str) -> SNode {
         let mut cap_kids = Vec::new();
-        for l in self.m.wrap(caption, 9.5, true, WIDTH) {
+        for l in self.m.wrap(caption, 9.5, Weight::Bold, WIDTH) {
             self.y += 9.5;
-            cap_kids.push(self.text(MARGIN, self.y, 9.5, true, theme::DARK_GREY, &l));
+            cap_kids.push(self.text(MARGIN, self.y, 9.5, Weight::Bold, theme::DARK_GREY, &l));
             self.y += 4.0;
         }
         SNode::Group(Elem::Caption, cap_kids)
@@ -425,7 +453,7 @@ impl Layout {
             .zip(align)
             .map(|((c, w), a)| match a {
                 Align::Whole => vec![c.clone()],
-                _ => self.m.wrap(c, size, false, w - 2.0 * pad),
+                _ => self.m.wrap(c, size, Weight::Regular, w - 2.0 * pad),
             })
             .collect();
         let h = cell_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
@@ -449,7 +477,14 @@ impl Layout {
         let mut cells = Vec::new();
         let mut x = MARGIN;
         for (i, lines) in cell_lines.iter().enumerate() {
-            let prims = cell_text(&self.m, lines, (x, top), widths[i], align[i], false);
+            let prims = cell_text(
+                &self.m,
+                lines,
+                (x, top),
+                widths[i],
+                align[i],
+                Weight::Regular,
+            );
             let node = self.push(Mark::Span, prims);
             cells.push(SNode::Group(Elem::TD, vec![node]));
             x += widths[i];
@@ -490,7 +525,7 @@ fn bbox(m: &Metrics, p: &Prim) -> Option<(f32, f32, f32, f32, String)> {
         } => Some((
             *x,
             y - size * 0.75,
-            x + m.width(text, *size, *bold),
+            x + m.width(text, *size, Weight::of(*bold)),
             y + size * 0.22,
             format!("label {text:?}"),
         )),
@@ -537,9 +572,9 @@ fn fit_widths(
     align: &[Align],
     rows: &[Vec<String>],
 ) -> Vec<f32> {
-    let longest_word = |text: &str, bold: bool| {
+    let longest_word = |text: &str, weight: Weight| {
         text.split_ascii_whitespace()
-            .map(|w| m.width(w, CELL_SIZE, bold))
+            .map(|w| m.width(w, CELL_SIZE, weight))
             .fold(0.0f32, f32::max)
     };
     let need: Vec<f32> = (0..widths.len())
@@ -547,10 +582,10 @@ fn fit_widths(
             let cells = rows
                 .iter()
                 .map(|r| match align[i] {
-                    Align::Whole => m.width(&r[i], CELL_SIZE, false),
-                    _ => longest_word(&r[i], false),
+                    Align::Whole => m.width(&r[i], CELL_SIZE, Weight::Regular),
+                    _ => longest_word(&r[i], Weight::Regular),
                 })
-                .fold(longest_word(header[i], true), f32::max);
+                .fold(longest_word(header[i], Weight::Bold), f32::max);
             (cells + 2.0 * CELL_PAD + 0.5).ceil()
         })
         .collect();
@@ -585,21 +620,21 @@ fn cell_text(
     (x, top): (f32, f32),
     width: f32,
     align: Align,
-    bold: bool,
+    weight: Weight,
 ) -> Vec<Prim> {
     lines
         .iter()
         .enumerate()
         .map(|(k, l)| {
             let tx = match align {
-                Align::Right => x + width - CELL_PAD - m.width(l, CELL_SIZE, bold),
+                Align::Right => x + width - CELL_PAD - m.width(l, CELL_SIZE, weight),
                 Align::Left | Align::Whole => x + CELL_PAD,
             };
             Prim::Text {
                 x: tx,
                 y: top + CELL_PAD + CELL_SIZE + k as f32 * CELL_LINE,
                 size: CELL_SIZE,
-                bold,
+                bold: weight == Weight::Bold,
                 colour: theme::TEXT,
                 text: l.clone(),
             }
@@ -640,17 +675,22 @@ impl Layout {
         let size = if band >= 200.0 { 28.0 } else { 22.0 };
         let mut kids = Vec::new();
         let mut y = band * 0.44;
-        for line in self.m.wrap(title, size, true, WIDTH) {
-            kids.push(self.text(MARGIN, y, size, true, theme::WHITE, &line));
+        for line in self.m.wrap(title, size, Weight::Bold, WIDTH) {
+            kids.push(self.text(MARGIN, y, size, Weight::Bold, theme::WHITE, &line));
             y += size * 1.2;
         }
         self.tree
             .push(SNode::Group(Elem::H(1, title.to_owned()), kids));
         if !subtitle.is_empty() {
             let mut kids = Vec::new();
-            for (i, line) in self.m.wrap(subtitle, 16.0, false, WIDTH).iter().enumerate() {
+            for (i, line) in self
+                .m
+                .wrap(subtitle, 16.0, Weight::Regular, WIDTH)
+                .iter()
+                .enumerate()
+            {
                 let y = y + 8.0 + i as f32 * 19.0;
-                kids.push(self.text(MARGIN, y, 16.0, false, theme::WHITE, line));
+                kids.push(self.text(MARGIN, y, 16.0, Weight::Regular, theme::WHITE, line));
             }
             self.tree.push(SNode::Group(Elem::P, kids));
         }
@@ -659,7 +699,7 @@ impl Layout {
 
     /// A paragraph in a shaded panel with a warm accent bar.
     fn panel(&mut self, text: &str) {
-        let lines = self.m.wrap(text, 10.5, false, WIDTH - 24.0);
+        let lines = self.m.wrap(text, 10.5, Weight::Regular, WIDTH - 24.0);
         let h = lines.len() as f32 * 15.0 + 16.0;
         self.ensure(h + 16.0);
         self.y += 6.0;
@@ -687,7 +727,7 @@ impl Layout {
         let mut y = top + 8.0;
         for line in lines {
             y += 10.5;
-            kids.push(self.text(MARGIN + 16.0, y, 10.5, false, theme::TEXT, &line));
+            kids.push(self.text(MARGIN + 16.0, y, 10.5, Weight::Regular, theme::TEXT, &line));
             y += 4.5;
         }
         self.tree.push(SNode::Group(Elem::P, kids));

@@ -13,7 +13,7 @@ mod emit;
 mod font;
 mod layout;
 
-pub use font::Metrics;
+pub use font::{Metrics, Weight};
 pub use layout::Prim;
 
 /// A4 width in points.

@@ -5,13 +5,16 @@ use crate::theme;
 fn wrapping_respects_the_width_and_keeps_words() {
     let m = Metrics::new();
     let text = "Manchester University NHS Foundation Trust and a very long name indeed";
-    let lines = m.wrap(text, 8.5, false, 100.0);
+    let lines = m.wrap(text, 8.5, Weight::Regular, 100.0);
     assert!(lines.len() > 1);
     for l in &lines {
-        assert!(m.width(l, 8.5, false) <= 100.0 || !l.contains(' '), "{l}");
+        assert!(
+            m.width(l, 8.5, Weight::Regular) <= 100.0 || !l.contains(' '),
+            "{l}"
+        );
     }
     assert_eq!(lines.join(" "), text);
-    assert!(m.width("WWW", 10.0, true) > m.width("iii", 10.0, true));
+    assert!(m.width("WWW", 10.0, Weight::Bold) > m.width("iii", 10.0, Weight::Bold));
 }
 
 #[test]
@@ -159,6 +162,6 @@ fn a_table_wider_than_the_page_or_a_short_row_is_refused() {
 #[test]
 fn a_no_break_space_keeps_words_on_one_line() {
     let m = Metrics::new();
-    let lines = m.wrap("6.42 (6.24\u{a0}to\u{a0}6.59)", 9.0, false, 30.0);
+    let lines = m.wrap("6.42 (6.24\u{a0}to\u{a0}6.59)", 9.0, Weight::Regular, 30.0);
     assert_eq!(lines, ["6.42", "(6.24\u{a0}to\u{a0}6.59)"]);
 }
