@@ -470,6 +470,27 @@ const MAX_FUNCTION_LINES: usize = 120;
 /// The most parameters a function may take (`self` not counted); more is a struct.
 const MAX_PARAMETERS: usize = 6;
 
+/// The name of the function a (trimmed) line defines, if it defines one.
+fn defined_fn(code: &str) -> Option<String> {
+    let mut rest = code;
+    for prefix in [
+        "pub(crate) ",
+        "pub(super) ",
+        "pub ",
+        "const ",
+        "async ",
+        "unsafe ",
+    ] {
+        rest = rest.strip_prefix(prefix).unwrap_or(rest);
+    }
+    let name: String = rest
+        .strip_prefix("fn ")?
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
 /// Every function of `files`: (file, line, name, lines long, parameters).
 fn functions(files: &[Source]) -> Vec<(String, usize, String, usize, usize)> {
     let mut out = Vec::new();
@@ -478,27 +499,9 @@ fn functions(files: &[Source]) -> Vec<(String, usize, String, usize, usize)> {
         for (i, line) in lines.iter().enumerate() {
             let code = line.trim_start();
             let indent = &line[..line.len() - code.len()];
-            let mut rest = code;
-            for prefix in [
-                "pub(crate) ",
-                "pub(super) ",
-                "pub ",
-                "const ",
-                "async ",
-                "unsafe ",
-            ] {
-                rest = rest.strip_prefix(prefix).unwrap_or(rest);
-            }
-            let Some(rest) = rest.strip_prefix("fn ") else {
+            let Some(name) = defined_fn(code) else {
                 continue;
             };
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            if name.is_empty() {
-                continue;
-            }
             // A one-line function is one line long.
             if line.contains('{') && line.trim_end().ends_with('}') {
                 continue;
@@ -615,18 +618,9 @@ fn takes_bool(files: &[Source]) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for f in files {
         for (i, line) in f.text.lines().enumerate() {
-            let code = line.trim_start();
-            let mut rest = code;
-            for prefix in ["pub(crate) ", "pub(super) ", "pub ", "const "] {
-                rest = rest.strip_prefix(prefix).unwrap_or(rest);
-            }
-            let Some(rest) = rest.strip_prefix("fn ") else {
+            let Some(name) = defined_fn(line.trim_start()) else {
                 continue;
             };
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
             let signature: String = f
                 .text
                 .lines()
