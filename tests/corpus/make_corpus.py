@@ -165,3 +165,13 @@ write("long_control_character.csv", D, named("East Midlands\x07 Ambulance Servic
 write("long_cjk_name.csv", D, named("东米德兰兹救护车服务"))
 write("long_emoji_name.csv", D, named("East Midlands Ambulance 🚑"))
 write("long_welsh_accents_valid.csv", D, named("Gwasanaeth Ambiwlans Cymru – Ŵyn’s “Hôpital” Trust"))
+
+# Periods that are not periods: sign characters were read as digits (issue 27).
+one_bad("long_signed_quarter.csv", ["Q+1 2025/26", "RRU", "OF0061", "6.5", "", ""])
+one_bad("long_signed_month.csv", ["2025-+6", "RRU", "OF0061", "6.5", "", ""])
+one_bad("long_signed_day.csv", ["2025-06-+1", "RRU", "OF0061", "6.5", "", ""])
+R = H + ["reporting_date"]
+write("long_impossible_reporting_date.csv", R,
+      [r + ["Q1 2025/26"] for r in good()] + [["Q1 2025/26", "RRU", "OF0061", "6.5", "", "", "2025-06-31"]])
+write("long_signed_reporting_date.csv", R,
+      [r + ["Q1 2025/26"] for r in good()] + [["Q1 2025/26", "RRU", "OF0061", "6.5", "", "", "Q+1 2025/26"]])

@@ -246,9 +246,17 @@ fn an_output_path_that_is_a_file_or_a_lock_that_is_a_link_is_refused_clearly() {
     std::fs::write(&elsewhere, "keep").expect("write");
     std::os::unix::fs::symlink(&elsewhere, out.join(".league.lock")).expect("symlink");
     let o = league(&["report", "--out", out.to_str().expect("utf8")]);
+    // A link anywhere under the root is refused as a link (issue 27), naming it.
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a symbolic link"), "{}", stderr(&o));
+    assert!(stderr(&o).contains(".league.lock"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&elsewhere).expect("read"), "keep");
+    // A lock that is a directory is not a plain file.
+    std::fs::remove_file(out.join(".league.lock")).expect("unlink");
+    std::fs::create_dir(out.join(".league.lock")).expect("mkdir");
+    let o = league(&["report", "--out", out.to_str().expect("utf8")]);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(stderr(&o).contains("not a plain file"), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(&elsewhere).expect("read"), "keep");
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod backtest;
 mod backtest_acute;
 mod bad_input;
 mod check;
+mod containment;
 mod corpus;
 mod fuzz;
 mod hostile;

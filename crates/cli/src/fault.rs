@@ -6,8 +6,10 @@
 //!   creates the file and waits (up to 60 s) until the test removes it, so a test can act at an
 //!   exact moment (change an input, start a second run).
 //!
-//! The points are every stage of a run and every filesystem operation of a promotion; the
-//! tests kill at each in turn and check that `current` still names a whole release.
+//! The points are every stage of a run and every filesystem operation of a promotion and a
+//! publication (`history:file` after the first history file is written); the tests kill at
+//! each in turn and check that `current` still names a whole release and that the next run
+//! recovers the root whole.
 
 /// Kills or pauses the process here if `LEAGUE_KILL_AT` or `LEAGUE_PAUSE_AT` names this point
 /// (debug builds only).
@@ -64,10 +66,12 @@ pub const POINTS: &[&str] = &[
     "after-write",
     "after-check",
     "promote:synced",
+    "history:file",
+    "promote:history",
     "promote:renamed",
+    "commit:recorded",
     "promote:link-made",
     "promote:swapped",
-    "after-history",
     "publish:copied",
     "publish:renamed",
     "publish:swapped",

@@ -34,7 +34,7 @@ pub use methodology::{
     Pool, PoolRef, PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod,
     SegmentPool, Segmentation, TargetBound, ValueCondition,
 };
-pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month};
+pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month, digits};
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
     CutPointSource, DomainResult, InterventionStatus, LeagueRow, LeagueTable, MetricScore,

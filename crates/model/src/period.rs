@@ -124,7 +124,7 @@ impl FromStr for Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(err());
         }
-        let n = |r: std::ops::Range<usize>| t[r].parse::<u16>().ok();
+        let n = |r: std::ops::Range<usize>| t.get(r).and_then(digits::<u16>);
         let (y, m, d) = (n(0..4), n(5..7), n(8..10));
         match (y, m, d) {
             (Some(y), Some(m), Some(d)) if m <= 12 && d <= 31 => {
@@ -194,6 +194,14 @@ const MONTH_NAMES: [&str; 12] = [
     "December",
 ];
 
+/// A whole number written only in ASCII digits: no sign, no space, nothing else (`+1`, ` 1`
+/// and `1_0` are not numbers in a period or a date).
+pub fn digits<T: FromStr>(s: &str) -> Option<T> {
+    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
 /// A month name or its three-letter abbreviation, any case ("Jun", "june", "Sept").
 fn month_number(s: &str) -> Option<u8> {
     let s = s.to_ascii_lowercase();
@@ -215,8 +223,8 @@ fn year(s: &str) -> Option<u16> {
         return None;
     }
     match s.len() {
-        2 => s.parse::<u16>().ok().map(|y| 2000 + y),
-        4 => s.parse::<u16>().ok().filter(|y| (1900..=2200).contains(y)),
+        2 => digits::<u16>(s).map(|y| 2000 + y),
+        4 => digits::<u16>(s).filter(|y| (1900..=2200).contains(y)),
         _ => None,
     }
 }
@@ -234,7 +242,7 @@ fn financial_year(s: &str) -> Option<u16> {
     let (a, b) = s.trim().split_once(['/', '-'])?;
     let first = year(a)?;
     let second: u16 = if b.len() == 2 || b.len() == 4 {
-        b.parse().ok()?
+        digits(b)?
     } else {
         return None;
     };
@@ -267,7 +275,7 @@ fn span(from: (u16, u8), to: (u16, u8)) -> Option<ReportingPeriod> {
 /// "13 Feb 24": a day, a month and a year.
 fn day_month_year(s: &str) -> Option<Date> {
     let mut parts = s.split_whitespace();
-    let d: u8 = parts.next()?.parse().ok()?;
+    let d: u8 = digits(parts.next()?)?;
     let m = month_number(parts.next()?)?;
     let y = year(parts.next()?)?;
     if parts.next().is_some() {
@@ -374,9 +382,7 @@ impl ReportingPeriod {
             let (n, fy) = rest
                 .split_once(' ')
                 .ok_or_else(|| err("expected \"To M<n> <year>\""))?;
-            let n: u8 = n
-                .parse()
-                .map_err(|_| err("the month number is unreadable"))?;
+            let n: u8 = digits(n).ok_or_else(|| err("the month number is unreadable"))?;
             let fy = financial_year(fy).ok_or_else(|| err("the financial year is unreadable"))?;
             let to =
                 financial_month(fy, n).ok_or_else(|| err("the month number must be 1 to 12"))?;
@@ -387,9 +393,7 @@ impl ReportingPeriod {
             let (n, y) = rest
                 .split_once(' ')
                 .ok_or_else(|| err("expected \"Month <n> <year>\""))?;
-            let n: u8 = n
-                .parse()
-                .map_err(|_| err("the month number is unreadable"))?;
+            let n: u8 = digits(n).ok_or_else(|| err("the month number is unreadable"))?;
             let fy = year(y)
                 .or_else(|| financial_year(y))
                 .ok_or_else(|| err("the year is unreadable"))?;
@@ -398,10 +402,7 @@ impl ReportingPeriod {
             return span(m, m).ok_or_else(|| err("year out of range"));
         }
         if let Some((n, m)) = lower.split_once(" months to ") {
-            let n: u8 = n
-                .trim()
-                .parse()
-                .ok()
+            let n: u8 = digits(n.trim())
                 .filter(|n| (1..=24).contains(n))
                 .ok_or_else(|| err("the number of months must be 1 to 24"))?;
             let (y, mo) = month(m).ok_or_else(|| err("the last month is unreadable"))?;
@@ -413,9 +414,7 @@ impl ReportingPeriod {
             let (n, y) = rest
                 .split_once(' ')
                 .ok_or_else(|| err("expected a quarter like Q1 2025/26"))?;
-            let n: u8 = n
-                .parse()
-                .ok()
+            let n: u8 = digits(n)
                 .filter(|n| (1..=4).contains(n))
                 .ok_or_else(|| err("the quarter must be Q1 to Q4"))?;
             let fy = financial_year(y)
@@ -581,12 +580,27 @@ mod tests {
             "Latest published if awarded post Smarch 2023",
             "Latest published if awarded between 30 Feb 24 and 12 Feb 26",
             "0 months to Mar-26",
+            // Sign characters are not digits (issue 27: these read as Q1 2025/26 before).
+            "Q+1 2025/26",
+            "Q1 2025/+6",
+            "Q1 +025/26",
+            "2025-06-+1",
+            "+025-06-01",
+            "Month +3 2025",
+            "To M+3 2025/26",
+            "+3 months to Mar-26",
+            "Jun-+5",
+            "Latest published if awarded between +3 Feb 24 and 12 Feb 26",
         ] {
             assert!(
                 ReportingPeriod::parse(bad, q("Q1 2025/26")).is_err(),
                 "{bad}"
             );
         }
+        for bad in ["Q+1 2025/26", "Q1 2025/+6", "2025-+6-Q1", "Q1 +025/26"] {
+            assert!(bad.parse::<Quarter>().is_err(), "{bad}");
+        }
+        assert!("2025-06-+1".parse::<Date>().is_err());
         assert!("2024-02-29".parse::<Date>().is_ok());
         assert!("2100-02-29".parse::<Date>().is_err());
     }

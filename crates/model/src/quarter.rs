@@ -105,20 +105,17 @@ impl FromStr for Quarter {
             .ok_or_else(|| err("expected a quarter like Q1 2025/26 or 2025-26-Q1"))?;
         let q = q
             .strip_prefix('Q')
-            .and_then(|n| n.parse::<u8>().ok())
+            .and_then(crate::period::digits::<u8>)
             .filter(|n| (1..=4).contains(n))
             .ok_or_else(|| err("the quarter must be Q1 to Q4"))?;
         let (start, end) = fy
             .split_once('/')
             .ok_or_else(|| err("the year must be like 2025/26"))?;
-        let start: u16 = start
-            .parse()
-            .ok()
+        let start: u16 = crate::period::digits(start)
             .filter(|y| (1990..=2200).contains(y))
             .ok_or_else(|| err("the first year must be four digits"))?;
-        let end: u16 = end
-            .parse()
-            .map_err(|_| err("the second year must be two digits"))?;
+        let end: u16 =
+            crate::period::digits(end).ok_or_else(|| err("the second year must be two digits"))?;
         if end.to_string().len() > 2 || end != (start + 1) % 100 || fy.len() != 7 {
             return Err(err("the second year must follow the first, as in 2025/26"));
         }

@@ -5,12 +5,12 @@
 use crate::error::{Classify, ExitClass};
 use crate::store::access::{list, record, window_check};
 use crate::store::manifest::release_is_whole;
-use crate::store::{OutputRoot, read_manifest, release_at};
+use crate::store::{OutputRoot, RunId, read_manifest, release_at};
 
 /// `league access`.
 pub(crate) fn command(
     out: &std::path::Path,
-    run_id: &str,
+    run_id: &RunId,
     who: Option<&str>,
     reason: Option<&str>,
     list_only: bool,
@@ -52,7 +52,7 @@ pub(crate) fn command(
         .map_err(anyhow::Error::msg)
         .class(ExitClass::NotReleasable)?;
     record(&root, run_id, who, reason, now)?;
-    tracing::info!(release = run_id, "pre-release access recorded");
+    tracing::info!(release = %run_id, "pre-release access recorded");
     println!("{}", dir.display());
     Ok(())
 }

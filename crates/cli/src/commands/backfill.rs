@@ -71,7 +71,8 @@ fn period_state(root: &OutputRoot, job: &str, q: Quarter) -> (Option<String>, bo
         .into_iter()
         .filter(|id| id.starts_with(&prefix))
         .rev()
-        .find(|id| release_is_whole(&root.release(id)));
+        .find(|id| release_is_whole(&root.release(id)))
+        .map(|id| id.to_string());
     let last_failed = outcomes::all(root)
         .into_iter()
         .find(|v| {

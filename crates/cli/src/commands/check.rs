@@ -21,7 +21,7 @@ pub(crate) fn command(
         ..Common::default()
     };
     let m = config::load_methodology(&common, data)?;
-    let dir = OutputRoot::checked_dir(dir);
+    let dir = OutputRoot::checked_dir(dir)?;
     let report = quality::check(&dir, &m, Staged::No)?;
     for (what, n) in &report.checked {
         println!("{n:>8}  {what}");

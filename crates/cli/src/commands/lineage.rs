@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::error::{Classify, ExitClass};
-use crate::store::{OutputRoot, outcomes, read_manifest};
+use crate::store::{OutputRoot, RunId, outcomes, read_manifest};
 
 const PRODUCER: &str = "https://github.com/league-tables/league-tables/tree/main/crates/cli";
 const SCHEMA_URL: &str = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
@@ -68,8 +68,9 @@ fn datasets(list: &Value, namespace: &str) -> Value {
 }
 
 /// The two events of `run_id` under `out`.
-pub(crate) fn events(out: &Path, run_id: &str) -> anyhow::Result<[Value; 2]> {
+pub(crate) fn events(out: &Path, run_id: &RunId) -> anyhow::Result<[Value; 2]> {
     let root = OutputRoot::new(out);
+    root.guard()?;
     let dir = root.release(run_id);
     if dir.is_dir() {
         let m = read_manifest(&dir)?;
@@ -116,7 +117,7 @@ pub(crate) fn events(out: &Path, run_id: &str) -> anyhow::Result<[Value; 2]> {
 }
 
 /// `league lineage`.
-pub(crate) fn command(out: &Path, run_id: &str) -> anyhow::Result<()> {
+pub(crate) fn command(out: &Path, run_id: &RunId) -> anyhow::Result<()> {
     for e in events(out, run_id)? {
         println!("{e}");
     }
@@ -141,15 +142,20 @@ mod tests {
         assert!("89ab".contains(&parts[3][..1]), "RFC 9562 variant: {u}");
     }
 
+    fn id(s: &str) -> RunId {
+        RunId::parse(s).expect("run id")
+    }
+
     #[test]
     fn a_failed_run_is_a_start_and_a_fail_event() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(
             dir.path().join("run-history.jsonl"),
-            r#"{"run_id":"r1","job":"nightly","status":"failed","error":"cannot use x.csv: the file is empty","started":"2026-12-01T02:00:00Z","finished":"2026-12-01T02:00:05Z"}"#,
+            r#"{"run_id":"2025-26-Q1-nightly-0123456789ab","job":"nightly","status":"failed","error":"cannot use x.csv: the file is empty","started":"2026-12-01T02:00:00Z","finished":"2026-12-01T02:00:05Z"}"#,
         )
         .expect("write");
-        let [start, end] = events(dir.path(), "r1").expect("events");
+        let [start, end] =
+            events(dir.path(), &id("2025-26-Q1-nightly-0123456789ab")).expect("events");
         assert_eq!(start["eventType"], "START");
         assert_eq!(end["eventType"], "FAIL");
         assert_eq!(end["eventTime"], "2026-12-01T02:00:05Z");
@@ -160,6 +166,6 @@ mod tests {
             "cannot use x.csv: the file is empty"
         );
         assert_eq!(end["schemaURL"], SCHEMA_URL);
-        assert!(events(dir.path(), "r2").is_err());
+        assert!(events(dir.path(), &id("2025-26-Q1-nightly-0123456789ac")).is_err());
     }
 }

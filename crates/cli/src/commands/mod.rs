@@ -17,6 +17,7 @@ mod validate;
 use crate::args::{Command, Generate};
 use crate::config::data::DataDir;
 use crate::records;
+use crate::store::RunId;
 
 /// Runs one command.
 pub(crate) fn dispatch(cmd: Command) -> anyhow::Result<()> {
@@ -73,16 +74,22 @@ pub(crate) fn dispatch(cmd: Command) -> anyhow::Result<()> {
             run_id,
             out,
             correction,
-        } => publish::publish(&out, &run_id, correction.as_deref()),
+        } => publish::publish(&out, &RunId::parse(&run_id)?, correction.as_deref()),
         Command::History { out, rebuild_into } => history::command(&out, rebuild_into.as_deref()),
-        Command::Lineage { run_id, out } => lineage::command(&out, &run_id),
+        Command::Lineage { run_id, out } => lineage::command(&out, &RunId::parse(&run_id)?),
         Command::Access {
             run_id,
             out,
             who,
             reason,
             list,
-        } => access::command(&out, &run_id, who.as_deref(), reason.as_deref(), list),
+        } => access::command(
+            &out,
+            &RunId::parse(&run_id)?,
+            who.as_deref(),
+            reason.as_deref(),
+            list,
+        ),
         Command::Generate {
             what: Generate::Records(args),
         } => records::generate(&args),

@@ -21,7 +21,7 @@ use crate::fsio::{copy_tree, sync_dir, sync_tree};
 use crate::store::manifest::release_is_whole;
 use crate::store::published::{self, log_revision, prior_for, revision_logged};
 use crate::store::{
-    LockedRoot, OutputRoot, access, differing_outputs, outcomes, read_manifest, release_at,
+    LockedRoot, OutputRoot, RunId, access, differing_outputs, outcomes, read_manifest, release_at,
 };
 use crate::{config, fault, quality};
 
@@ -32,7 +32,7 @@ fn refuse(msg: String) -> anyhow::Result<()> {
 /// Checks everything that must hold before `run_id` may be published now.
 fn releasable(
     root: &OutputRoot,
-    run_id: &str,
+    run_id: &RunId,
     m: &league_model::Methodology,
 ) -> anyhow::Result<serde_json::Value> {
     let dir = root.release(run_id);
@@ -47,6 +47,12 @@ fn releasable(
         refuse(format!(
             "there is no release {run_id} in {}",
             root.releases().display()
+        ))?;
+    }
+    // Only a committed run's release: one whose run recorded its `complete` outcome.
+    if !outcomes::committed(root, run_id) {
+        refuse(format!(
+            "run {run_id} did not complete (run-history.jsonl records no complete outcome for it); only a complete run can be published"
         ))?;
     }
     let manifest = read_manifest(&dir)?;
@@ -84,7 +90,7 @@ fn manifest_periods(manifest: &serde_json::Value) -> Vec<String> {
 }
 
 /// `league publish`.
-pub(crate) fn publish(out: &Path, run_id: &str, correction: Option<&str>) -> anyhow::Result<()> {
+pub(crate) fn publish(out: &Path, run_id: &RunId, correction: Option<&str>) -> anyhow::Result<()> {
     let staged_root = OutputRoot::new(out).lock()?;
     let m = config::load_methodology(&Common::default(), &DataDir::Embedded)?;
     let manifest = releasable(&staged_root, run_id, &m)?;
@@ -101,7 +107,10 @@ pub(crate) fn publish(out: &Path, run_id: &str, correction: Option<&str>) -> any
         return finish_interrupted(&dist, run_id, &manifest);
     }
     let periods = manifest_periods(&manifest);
-    let prior = prior_for(&dist, &periods);
+    let prior = prior_for(&dist, &periods)
+        .map(|p| RunId::parse(&p))
+        .transpose()
+        .context("revisions.csv names a published release")?;
     let reason = match (&prior, correction.map(str::trim)) {
         (Some(p), None) => {
             return refuse(format!(
@@ -121,7 +130,7 @@ pub(crate) fn publish(out: &Path, run_id: &str, correction: Option<&str>) -> any
         (_, r) => r,
     };
     let staging = dist.staging()?;
-    let copy = staging.path().join(run_id);
+    let copy = staging.path().join(run_id.as_str());
     copy_tree(&staged_root.release(run_id), &copy)?;
     if let (Some(prior), Some(reason)) = (&prior, reason) {
         let notice = correction_notice(&dist.release(prior), &copy, prior, run_id, reason)?;
@@ -151,7 +160,7 @@ pub(crate) fn publish(out: &Path, run_id: &str, correction: Option<&str>) -> any
         prior.as_deref().unwrap_or(""),
         reason.unwrap_or(""),
     )?;
-    tracing::info!(release = run_id, to = %dist_dir.display(), corrects = prior.as_deref().unwrap_or("nothing"), "published");
+    tracing::info!(release = %run_id, to = %dist_dir.display(), corrects = prior.as_deref().unwrap_or("nothing"), "published");
     println!("published {run_id} to {}", dist.release(run_id).display());
     Ok(())
 }
@@ -160,7 +169,7 @@ pub(crate) fn publish(out: &Path, run_id: &str, correction: Option<&str>) -> any
 /// recorded it: the copy is verified whole against its manifest, then made current and logged.
 fn finish_interrupted(
     dist: &LockedRoot,
-    run_id: &str,
+    run_id: &RunId,
     manifest: &serde_json::Value,
 ) -> anyhow::Result<()> {
     let copy = dist.release(run_id);
@@ -172,7 +181,7 @@ fn finish_interrupted(
         .class(ExitClass::Io);
     }
     tracing::warn!(
-        release = run_id,
+        release = %run_id,
         "completing a publication that was interrupted"
     );
     dist.point_current(run_id)?;

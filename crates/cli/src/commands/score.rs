@@ -84,7 +84,7 @@ fn score_release(
     key.add("cut-points", &format!("{:?}", r.cut_points));
     key.options(r.common);
     key.add("release-at", &release_at.to_string());
-    let run_id = key.id(&quarters, "score");
+    let run_id = key.id(&quarters, "score")?;
     session.run_id = Some(run_id.clone());
 
     let methodology = &setup.methodology;
@@ -100,7 +100,8 @@ fn score_release(
     })?;
     source.unchanged()?;
     let started = stamp(session.started);
-    session.release(&run_id, methodology, None, |staging| {
+    let periods: &[String] = periods;
+    session.release(&run_id, periods, methodology, None, |staging| {
         league_report::write_tables(staging, &run, methodology).class(ExitClass::Io)?;
         let mut manifest = manifest::Manifest::new(
             &run_id,
@@ -110,7 +111,7 @@ fn score_release(
             started,
             stamp(release_at),
         );
-        manifest.periods = periods.clone();
+        manifest.periods = periods.to_vec();
         manifest.seed = run.seed;
         manifest.replicates = run.replicates;
         manifest.inputs = vec![manifest::Input {

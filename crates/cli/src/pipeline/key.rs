@@ -7,6 +7,7 @@
 use league_model::Quarter;
 
 use crate::args::Common;
+use crate::store::RunId;
 
 /// The name of a set of periods in a run id: `2025-26-Q1`, or `2025-26-Q1-to-2025-26-Q3`.
 pub(crate) fn period_slug(quarters: &[Quarter]) -> String {
@@ -62,9 +63,10 @@ impl RunKey {
         self.add("limits", &common.limit.join(";"));
     }
 
-    /// `<period>-<job>-<12 hex>`.
-    pub fn id(&self, quarters: &[Quarter], job: &str) -> String {
+    /// `<period>-<job>-<12 hex>`, checked as every run id is (a job name the rule refuses
+    /// is refused here, before anything is named after it).
+    pub fn id(&self, quarters: &[Quarter], job: &str) -> anyhow::Result<RunId> {
         let sha = crate::hash::sha256_bytes(self.lines.join("\n").as_bytes());
-        format!("{}-{job}-{}", period_slug(quarters), &sha[..12])
+        RunId::parse(&format!("{}-{job}-{}", period_slug(quarters), &sha[..12]))
     }
 }

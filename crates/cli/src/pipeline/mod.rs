@@ -24,7 +24,7 @@ use crate::config::Setup;
 use crate::config::data::DataFile;
 use crate::error::{Classify, ExitClass, ingest_error};
 use crate::store::manifest::release_is_whole;
-use crate::store::{OutputRoot, history};
+use crate::store::{OutputRoot, RunId, history};
 
 pub(crate) use input::{InputSpec, LoadedInput};
 pub(crate) use key::RunKey;
@@ -84,11 +84,11 @@ pub(crate) fn report(
         .chain(board.iter().map(|b| ("board-assessment", b)))
         .collect();
     let key = run_key(spec, &config, &named, &earlier.files, periods, release_at);
-    let run_id = key.id(&quarters, &spec.job);
+    let run_id = key.id(&quarters, &spec.job)?;
     session.run_id = Some(run_id.clone());
     tracing::info!(run_id = %run_id, periods = %periods.join(", "), "run named");
-    if reuse_existing(spec, session, &run_id)? {
-        return Ok(run_id);
+    if reuse_existing(spec, session, &run_id, periods)? {
+        return Ok(run_id.to_string());
     }
 
     let boards = match &spec.board_assessment {
@@ -128,14 +128,18 @@ pub(crate) fn report(
         started: crate::clock::stamp(session.started),
         release_at: crate::clock::stamp(release_at),
     };
-    session.release(&run_id, &setup.methodology, spec.keep_releases, |staging| {
-        outputs.write(staging)
-    })?;
+    session.release(
+        &run_id,
+        periods,
+        &setup.methodology,
+        spec.keep_releases,
+        |staging| outputs.write(staging),
+    )?;
     for t in &run.tables {
         tracing::info!(quarter = %t.quarter, peer_group = %t.peer_group, trusts = t.rows.len(), "league table written");
     }
     tracing::info!(out = %spec.out.display(), release = %run_id, quarantined = findings.len(), seed = run.seed, replicates = run.replicates, "done");
-    Ok(run_id)
+    Ok(run_id.to_string())
 }
 
 /// The run's inputs and its board assessment file, each hashed before it is read (and again
@@ -431,8 +435,14 @@ fn earlier_quarters(
 }
 
 /// With `Reuse::Skip`, an existing release of this id that matches its manifest is made
-/// current and the run ends (true); one that does not match is an error (never overwritten).
-fn reuse_existing(spec: &RunSpec, session: &Session, run_id: &str) -> anyhow::Result<bool> {
+/// current (the run commits) and the run ends (true); one that does not match is an error
+/// (never overwritten).
+fn reuse_existing(
+    spec: &RunSpec,
+    session: &mut Session,
+    run_id: &RunId,
+    periods: &[String],
+) -> anyhow::Result<bool> {
     let existing = session.root.release(run_id);
     if !existing.exists() {
         if spec.reuse == Reuse::Compare {
@@ -444,7 +454,7 @@ fn reuse_existing(spec: &RunSpec, session: &Session, run_id: &str) -> anyhow::Re
         return Ok(false);
     }
     if release_is_whole(&existing) {
-        session.root.point_current(run_id)?;
+        session.commit(run_id, periods)?;
         tracing::info!(release = %run_id, "release already complete and verified against its manifest: nothing to do (--rerun builds it again and compares)");
         return Ok(true);
     }

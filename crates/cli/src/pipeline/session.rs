@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use crate::clock::stamp;
 use crate::error::{Classify, ExitClass};
 use crate::logging::Timings;
-use crate::store::{LockedRoot, OutputRoot, history, manifest, outcomes, published};
+use crate::store::{LockedRoot, OutputRoot, RunId, history, manifest, outcomes, published};
 use crate::{fault, quality};
 
 /// A run in progress on a locked output root: its log, stage timings and outcome record.
@@ -20,7 +20,9 @@ pub(crate) struct Session {
     /// The stage under way (named in the outcome if the run fails).
     pub stage: &'static str,
     /// The run id, once known.
-    pub run_id: Option<String>,
+    pub run_id: Option<RunId>,
+    /// Set once the run's `complete` outcome is recorded (its commit point).
+    committed: bool,
     log: PathBuf,
 }
 
@@ -43,6 +45,7 @@ impl Session {
             timings: Timings::default(),
             stage: "setup",
             run_id: None,
+            committed: false,
             log,
         })
     }
@@ -53,65 +56,100 @@ impl Session {
         self.timings.stage(name, f)
     }
 
-    /// Records the outcome: a line in `OUT/run-history.jsonl` (kept for trend reporting and
-    /// for backfill's `failed` mode), and, on failure, a one-line summary on standard error
-    /// with the run id, failed stage and log path.
-    pub fn finish<T>(self, result: anyhow::Result<T>, periods: &[String]) -> anyhow::Result<T> {
-        let finished = jiff::Timestamp::now();
-        let (status, exit_code, error) = match &result {
-            Ok(_) => ("complete", 0u8, None),
-            Err(e) => {
-                // The first line of each cause only: details below may quote row values.
-                let causes: Vec<String> = e
-                    .chain()
-                    .map(|c| c.to_string())
-                    .filter(|c| !c.is_empty())
-                    .map(|c| c.lines().next().unwrap_or_default().to_owned())
-                    .collect();
-                (
-                    "failed",
-                    crate::error::exit_class(e) as u8,
-                    Some(causes.join(": ")),
-                )
-            }
-        };
-        let line = serde_json::json!({
-            "run_id": self.run_id,
+    /// The outcome line of this run, as `run-history.jsonl` records it.
+    fn outcome(
+        &self,
+        error: Option<(&anyhow::Error, u8)>,
+        periods: &[String],
+    ) -> serde_json::Value {
+        // The first line of each cause only: details below may quote row values.
+        let message = error.map(|(e, _)| {
+            e.chain()
+                .map(|c| c.to_string())
+                .filter(|c| !c.is_empty())
+                .map(|c| c.lines().next().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+                .join(": ")
+        });
+        serde_json::json!({
+            "run_id": self.run_id.as_ref().map(RunId::as_str),
             "job": self.job,
             "periods": periods,
             "started": stamp(self.started),
-            "finished": stamp(finished),
-            "status": status,
-            "failed_stage": error.as_ref().map(|_| self.stage),
-            "exit_code": exit_code,
-            "error": error,
+            "finished": stamp(jiff::Timestamp::now()),
+            "status": if error.is_some() { "failed" } else { "complete" },
+            "failed_stage": error.map(|_| self.stage),
+            "exit_code": error.map_or(0, |(_, code)| code),
+            "error": message,
             "log": self.log.strip_prefix(self.root.dir()).unwrap_or(&self.log).display().to_string(),
-        });
-        let named = self.run_id.as_deref().unwrap_or("(not yet named)");
-        match status {
-            "complete" => tracing::info!(run_id = named, "run complete"),
-            _ => tracing::error!(run_id = named, stage = self.stage, exit_code, "run failed"),
+        })
+    }
+
+    /// The run's commit point: its `complete` outcome line, recorded and fsynced (a failure
+    /// to record it fails the run, and recovery then removes the uncommitted release), then
+    /// `current` pointed at its release. Nothing after this can fail the run.
+    pub fn commit(&mut self, run_id: &RunId, periods: &[String]) -> anyhow::Result<()> {
+        self.run_id = Some(run_id.clone());
+        self.stage = "commit";
+        outcomes::append(&self.root, &self.outcome(None, periods))?;
+        self.committed = true;
+        fault::point("commit:recorded");
+        if let Err(e) = self.root.point_current(run_id) {
+            // Committed: the next run to take the lock points `current` here (recovery).
+            tracing::error!(release = %run_id, error = %format!("{e:#}"), "the run is complete but current could not be pointed at it; the next run will");
+        }
+        Ok(())
+    }
+
+    /// Ends the run: on failure, records the outcome (a line in `OUT/run-history.jsonl`, kept
+    /// for trend reporting and backfill's `failed` mode) and prints a one-line summary on
+    /// standard error with the run id, failed stage and log path. A successful run recorded
+    /// its outcome when it committed.
+    pub fn finish<T>(self, result: anyhow::Result<T>, periods: &[String]) -> anyhow::Result<T> {
+        let named = self
+            .run_id
+            .as_ref()
+            .map_or("(not yet named)", RunId::as_str)
+            .to_owned();
+        match &result {
+            Ok(_) if self.committed => tracing::info!(run_id = named, "run complete"),
+            Ok(_) => {
+                // Every successful run commits; one that did not is a bug, recorded as failed.
+                tracing::error!(run_id = named, "run ended without committing");
+            }
+            Err(e) => {
+                let exit_code = crate::error::exit_class(e) as u8;
+                tracing::error!(run_id = named, stage = self.stage, exit_code, "run failed");
+                let line = self.outcome(Some((e, exit_code)), periods);
+                if let Err(e) = outcomes::append(&self.root, &line) {
+                    tracing::warn!(error = %format!("{e:#}"), "cannot record the run's outcome");
+                }
+                eprintln!(
+                    "run failed: run id {named}, stage {}, exit code {exit_code}; log {}",
+                    self.stage,
+                    self.log.display()
+                );
+            }
         }
         crate::logging::close_json();
-        outcomes::append(&self.root, &line);
-        if result.is_err() {
-            eprintln!(
-                "run failed: run id {}, stage {}, exit code {exit_code}; log {}",
-                self.run_id.as_deref().unwrap_or("(not yet named)"),
-                self.stage,
-                self.log.display()
-            );
+        if result.is_ok() && !self.committed {
+            return Err(anyhow::anyhow!(
+                "the run ended without committing its release"
+            ))
+            .class(ExitClass::Internal);
         }
         result
     }
 
     /// Builds release `run_id`: `write` fills a staging directory and returns the manifest
     /// (outputs, finish time and status are completed here); the manifest is written, the
-    /// staged set checked, the manifest marked checked with its stage timings, then the set is
-    /// promoted, the history appended and retention applied.
+    /// staged set checked, the manifest marked checked with its stage timings; its history rows
+    /// are written and it is renamed into `releases/` ([`LockedRoot::place`]); the run commits
+    /// ([`Session::commit`]), and retention is applied.
     pub fn release(
         &mut self,
-        run_id: &str,
+        run_id: &RunId,
+        periods: &[String],
         m: &league_model::Methodology,
         keep: Option<usize>,
         write: impl FnOnce(&Path) -> anyhow::Result<manifest::Manifest>,
@@ -145,20 +183,20 @@ impl Session {
         manifest::write(staging.path(), &manifest)?;
         self.stage = "promote";
         let root = &self.root;
-        let dir = self
-            .timings
-            .stage("promote", || root.promote(staging, run_id))?;
-        self.stage = "history";
-        let root = &self.root;
-        self.timings
-            .stage("history", || history::append(root, run_id))?;
-        fault::point("after-history");
+        let dir = self.timings.stage("promote", || {
+            root.place(staging, run_id, |staged| {
+                history::write(root, staged, run_id)
+            })
+        })?;
+        self.commit(run_id, periods)?;
         if let Some(keep) = keep {
-            self.stage = "retention";
+            // After the commit: a release that cannot be pruned is kept, and the run stands.
             let published = published::published_ids(&self.root);
-            self.root.prune(keep, &published)?;
+            if let Err(e) = self.root.prune(keep, &published) {
+                tracing::warn!(error = %format!("{e:#}"), "old releases could not be removed by the retention rule; the next run tries again");
+            }
         }
-        tracing::info!(release = run_id, dir = %dir.display(), "release current");
+        tracing::info!(release = %run_id, dir = %dir.display(), "release current");
         Ok(dir)
     }
 }

@@ -172,13 +172,18 @@ mod tests {
         a.add("input", "x");
         let mut b = RunKey::new("nightly");
         b.add("input", "y");
-        let id = a.id(&[q("2025-26-Q1")], "nightly");
+        let id = a.id(&[q("2025-26-Q1")], "nightly").expect("id");
         assert!(id.starts_with("2025-26-Q1-nightly-"), "{id}");
         assert_eq!(id.len(), "2025-26-Q1-nightly-".len() + 12);
-        assert_ne!(id, b.id(&[q("2025-26-Q1")], "nightly"));
-        assert_eq!(id, a.id(&[q("2025-26-Q1")], "nightly"), "deterministic");
+        assert_ne!(id, b.id(&[q("2025-26-Q1")], "nightly").expect("id"));
+        assert_eq!(
+            id,
+            a.id(&[q("2025-26-Q1")], "nightly").expect("id"),
+            "deterministic"
+        );
         assert!(
             a.id(&[q("2025-26-Q1"), q("2025-26-Q3")], "nightly")
+                .expect("id")
                 .starts_with("2025-26-Q1-to-2025-26-Q3-nightly-")
         );
     }

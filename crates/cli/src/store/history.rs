@@ -17,7 +17,7 @@ use anyhow::Context as _;
 use crate::error::{Classify, ExitClass};
 use crate::fsio::write_atomic;
 use crate::hash::sha256_file;
-use crate::store::{LockedRoot, OutputRoot, outcomes, published};
+use crate::store::{LockedRoot, OutputRoot, RunId, outcomes, published};
 
 /// The datasets: (name, the CSV each peer group's directory holds).
 pub(crate) const DATASETS: [(&str, &str); 3] = [
@@ -53,7 +53,7 @@ fn column_type(name: &str) -> Type {
 /// group's CSV (groups in name order), with `run_id` and `peer_group` first.
 fn dataset_parquet(
     release_dir: &Path,
-    run_id: &str,
+    run_id: &RunId,
     quarter: &str,
     csv_name: &str,
 ) -> anyhow::Result<Option<Vec<u8>>> {
@@ -95,7 +95,7 @@ fn dataset_parquet(
             let rec = rec
                 .with_context(|| format!("cannot read {}", path.display()))
                 .class(ExitClass::Io)?;
-            let mut row = vec![run_id.to_owned(), g.clone()];
+            let mut row = vec![run_id.to_string(), g.clone()];
             row.extend(rec.iter().map(str::to_owned));
             rows.push(row);
         }
@@ -185,36 +185,116 @@ fn quarters(release_dir: &Path) -> anyhow::Result<Vec<String>> {
     Ok(q)
 }
 
+/// The path under the store of one dataset's file for one quarter of a release.
+fn file_name(dataset: &str, quarter: &str, run_id: &RunId) -> PathBuf {
+    Path::new(dataset)
+        .join(format!("quarter={quarter}"))
+        .join(format!("{run_id}.parquet"))
+}
+
 /// Every history file a release gives: (path under the store, bytes).
-fn files_of(release_dir: &Path, run_id: &str) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
+fn files_of(release_dir: &Path, run_id: &RunId) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut out = Vec::new();
     for q in quarters(release_dir)? {
         for (dataset, csv_name) in DATASETS {
             if let Some(bytes) = dataset_parquet(release_dir, run_id, &q, csv_name)? {
-                let rel = Path::new(dataset)
-                    .join(format!("quarter={q}"))
-                    .join(format!("{run_id}.parquet"));
-                out.push((rel, bytes));
+                out.push((file_name(dataset, &q, run_id), bytes));
             }
         }
     }
     Ok(out)
 }
 
-/// Appends release `run_id`'s results to `OUT/history/` (a rerun of the same release writes
-/// the same bytes again: an upsert, never a duplicate).
-pub(crate) fn append(root: &LockedRoot, run_id: &str) -> anyhow::Result<()> {
+/// The paths under the store of the files [`files_of`] gives, without encoding them: a
+/// dataset has a file for a quarter when any peer group's directory holds its CSV.
+fn names_of(release_dir: &Path, run_id: &RunId) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for q in quarters(release_dir)? {
+        let qdir = release_dir.join(&q);
+        let groups: Vec<PathBuf> = std::fs::read_dir(&qdir)
+            .with_context(|| format!("cannot list {}", qdir.display()))
+            .class(ExitClass::Io)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        for (dataset, csv_name) in DATASETS {
+            if groups.iter().any(|g| g.join(csv_name).is_file()) {
+                out.push(file_name(dataset, &q, run_id));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the history files of release `run_id`, read from `release_dir` (its staged set,
+/// before it is renamed into `releases/`), into `OUT/history/`. A rerun of the same release
+/// writes the same bytes again: an upsert, never a duplicate. Until the run commits, the
+/// files belong to no complete run, and recovery removes them if it never does.
+pub(crate) fn write(root: &LockedRoot, release_dir: &Path, run_id: &RunId) -> anyhow::Result<()> {
     let store = root.history();
-    let files = files_of(&root.release(run_id), run_id)?;
+    let files = files_of(release_dir, run_id)?;
     for (rel, bytes) in &files {
         write_atomic(&store.join(rel), bytes)?;
+        crate::fault::point("history:file");
     }
-    tracing::info!(release = run_id, files = files.len(), "history appended");
+    tracing::info!(release = %run_id, files = files.len(), "history written");
     Ok(())
 }
 
+/// Writes whichever of release `run_id`'s history files are missing from the store (recovery
+/// of a store that an earlier version, or a killed run, left short). Returns how many.
+pub(crate) fn complete(root: &LockedRoot, run_id: &RunId) -> anyhow::Result<usize> {
+    let store = root.history();
+    let dir = root.release(run_id);
+    if names_of(&dir, run_id)?
+        .iter()
+        .all(|rel| store.join(rel).is_file())
+    {
+        return Ok(0);
+    }
+    let mut n = 0;
+    for (rel, bytes) in files_of(&dir, run_id)? {
+        if !store.join(&rel).is_file() {
+            write_atomic(&store.join(&rel), &bytes)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Every file in the history store: (path under the store, the run id its name gives, if
+/// its name is one). Staging files are not listed.
+pub(crate) fn stored(root: &OutputRoot) -> Vec<(PathBuf, Option<RunId>)> {
+    let store = root.history();
+    let mut out = Vec::new();
+    for (dataset, _) in DATASETS {
+        let Ok(parts) = std::fs::read_dir(store.join(dataset)) else {
+            continue;
+        };
+        for part in parts.filter_map(Result::ok) {
+            let Ok(files) = std::fs::read_dir(part.path()) else {
+                continue;
+            };
+            for f in files.filter_map(Result::ok) {
+                let name = f.file_name().to_string_lossy().into_owned();
+                if name.starts_with(".staging-") {
+                    continue;
+                }
+                let id = name
+                    .strip_suffix(".parquet")
+                    .and_then(|n| RunId::parse(n).ok());
+                out.push((Path::new(dataset).join(part.file_name()).join(&name), id));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Rebuilds every release's history files: into `into` when given, else compared with the
-/// store. Returns how many files were rebuilt and those that differ from the store's.
+/// store. Returns how many files were rebuilt and those that differ from the store's; in the
+/// comparison, a stored file of no release and no complete run (a pruned release's history
+/// stays) differs too.
 pub(crate) fn rebuild(
     root: &LockedRoot,
     into: Option<&Path>,
@@ -235,6 +315,15 @@ pub(crate) fn rebuild(
             }
         }
     }
+    if into.is_none() {
+        let complete = outcomes::complete_ids(root);
+        let releases = root.release_ids()?;
+        for (rel, id) in stored(root) {
+            if !id.is_some_and(|id| releases.contains(&id) || complete.contains(&id)) {
+                differ.push(format!("{} (of no release or complete run)", rel.display()));
+            }
+        }
+    }
     Ok((n, differ))
 }
 
@@ -244,19 +333,18 @@ pub(crate) type HistoryFile = (String, String);
 /// Which release's history a quarter's earlier results come from: the latest published one for
 /// it, else the latest run that completed it (by `run-history.jsonl`), if its file is in the
 /// store.
-fn source_release(root: &OutputRoot, quarter: league_model::Quarter) -> Option<String> {
+fn source_release(root: &OutputRoot, quarter: league_model::Quarter) -> Option<RunId> {
     let label = quarter.to_string();
     let slug = league_report::quarter_slug(quarter);
-    let stored = |id: &str| {
+    let stored = |id: &RunId| {
         root.history()
-            .join("league")
-            .join(format!("quarter={slug}"))
-            .join(format!("{id}.parquet"))
+            .join(file_name("league", &slug, id))
             .is_file()
     };
     let published = published::published_for(&root.distribution(), &label)
         .into_iter()
         .rev()
+        .filter_map(|id| RunId::parse(&id).ok())
         .find(|id| stored(id));
     if published.is_some() {
         return published;
@@ -269,7 +357,7 @@ fn source_release(root: &OutputRoot, quarter: league_model::Quarter) -> Option<S
                 .as_array()
                 .is_some_and(|p| p.iter().any(|x| *x == label.as_str()))
         })
-        .filter_map(|v| v["run_id"].as_str().map(str::to_owned))
+        .filter_map(|v| v["run_id"].as_str().and_then(|id| RunId::parse(id).ok()))
         .find(|id| stored(id))
 }
 
@@ -398,7 +486,12 @@ pub(crate) fn earlier(
             continue;
         };
         let slug = league_report::quarter_slug(*q);
-        let rel = |ds: &str| format!("history/{ds}/quarter={slug}/{id}.parquet");
+        let rel = |ds: &str| {
+            Path::new(super::HISTORY)
+                .join(file_name(ds, &slug, &id))
+                .display()
+                .to_string()
+        };
         let mut planned = std::collections::BTreeMap::new();
         let metrics = root.dir().join(rel("metrics"));
         if metrics.is_file() {
@@ -429,7 +522,7 @@ pub(crate) fn earlier(
                 in_recovery_support_programme: row.in_recovery_support_programme,
                 in_deficit: row.in_deficit,
                 planned_surplus: planned.get(row.trust.code.as_str()).copied(),
-                release: id.clone(),
+                release: id.to_string(),
             });
             match tables
                 .iter_mut()
@@ -448,7 +541,7 @@ pub(crate) fn earlier(
             e.tables.extend(tables);
         }
         e.files.push((rel("league"), sha256_file(&league)?));
-        e.from.push((*q, id.clone()));
+        e.from.push((*q, id.to_string()));
         tracing::info!(quarter = %q, release = %id, "earlier results read from the history store");
     }
     Ok(e)

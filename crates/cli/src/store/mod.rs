@@ -24,6 +24,8 @@ pub(crate) mod history;
 pub(crate) mod manifest;
 pub(crate) mod outcomes;
 pub(crate) mod published;
+mod recover;
+mod run_id;
 
 use std::fs::File;
 use std::ops::Deref;
@@ -36,16 +38,17 @@ use crate::fault;
 use crate::fsio::{io, sync_dir, sync_tree};
 
 pub(crate) use manifest::{differing_outputs, read_manifest, release_at};
+pub(crate) use run_id::RunId;
 
-const LOCK: &str = ".league.lock";
-const RELEASES: &str = "releases";
+pub(crate) const LOCK: &str = ".league.lock";
+pub(crate) const RELEASES: &str = "releases";
 const CURRENT: &str = "current";
-const LOGS: &str = "logs";
-const OUTCOMES: &str = "run-history.jsonl";
+pub(crate) const LOGS: &str = "logs";
+pub(crate) const OUTCOMES: &str = "run-history.jsonl";
 pub(crate) const ACCESS_RECORD: &str = "pre-release-access.csv";
-const HISTORY: &str = "history";
-const DISTRIBUTION: &str = "published";
-const REVISIONS: &str = "revisions.csv";
+pub(crate) const HISTORY: &str = "history";
+pub(crate) const DISTRIBUTION: &str = "published";
+pub(crate) const REVISIONS: &str = "revisions.csv";
 
 /// An output root (or the distribution area inside one, laid out the same way): the paths of
 /// everything in it. Reading needs no lock; writing goes through [`OutputRoot::lock`].
@@ -72,9 +75,9 @@ impl OutputRoot {
         self.dir.join(RELEASES)
     }
 
-    /// `releases/<id>/`.
-    pub fn release(&self, id: &str) -> PathBuf {
-        self.releases().join(id)
+    /// `releases/<id>/` (a validated id joins as one plain component).
+    pub fn release(&self, id: &RunId) -> PathBuf {
+        self.releases().join(id.as_str())
     }
 
     /// The `current` link.
@@ -82,27 +85,28 @@ impl OutputRoot {
         self.dir.join(CURRENT)
     }
 
-    /// The run id `current` names, if it is a link into `releases/`.
-    pub fn current_id(&self) -> Option<String> {
+    /// The run id `current` names, if it is a link to `releases/<run id>`.
+    pub fn current_id(&self) -> Option<RunId> {
         let target = std::fs::read_link(self.current()).ok()?;
         let mut parts = target.components();
         match (parts.next(), parts.next(), parts.next()) {
             (Some(r), Some(id), None) if r.as_os_str() == RELEASES => {
-                Some(id.as_os_str().to_string_lossy().into_owned())
+                RunId::parse(&id.as_os_str().to_string_lossy()).ok()
             }
             _ => None,
         }
     }
 
-    /// What `league check DIR` checks: the current release of an output root, else `dir`
-    /// itself (a release or any output set).
-    pub fn checked_dir(dir: &Path) -> PathBuf {
-        let current = Self::new(dir).current();
-        if current.is_dir() {
-            current
-        } else {
-            dir.to_owned()
+    /// What `league check DIR` checks: the current release of an output root (its links
+    /// refused first, as [`OutputRoot::guard`] does), else `dir` itself (a release or any
+    /// output set).
+    pub fn checked_dir(dir: &Path) -> anyhow::Result<PathBuf> {
+        let root = Self::new(dir);
+        if std::fs::symlink_metadata(root.current()).is_err() {
+            return Ok(dir.to_owned());
         }
+        root.guard()?;
+        Ok(root.current())
     }
 
     /// The JSON-lines log of a run of `job` that started at `started`.
@@ -139,8 +143,9 @@ impl OutputRoot {
         self.dir.join(REVISIONS)
     }
 
-    /// Every release's id (sorted).
-    pub fn release_ids(&self) -> anyhow::Result<Vec<String>> {
+    /// Every release's id (sorted). A directory under `releases/` whose name is not a run id
+    /// is not a release: it is named in a warning and otherwise left alone.
+    pub fn release_ids(&self) -> anyhow::Result<Vec<RunId>> {
         let dir = self.releases();
         if !dir.is_dir() {
             return Ok(Vec::new());
@@ -150,8 +155,15 @@ impl OutputRoot {
             format!("cannot list {}", dir.display())
         })? {
             let e = io(e, || format!("cannot list {}", dir.display()))?;
-            if e.path().is_dir() {
-                ids.push(e.file_name().to_string_lossy().into_owned());
+            if !e.path().is_dir() {
+                continue;
+            }
+            match RunId::parse(&e.file_name().to_string_lossy()) {
+                Ok(id) => ids.push(id),
+                Err(_) => tracing::warn!(
+                    dir = %e.path().display(),
+                    "not a release (its name is not a run id): left alone"
+                ),
             }
         }
         ids.sort();
@@ -202,11 +214,13 @@ impl LockedRoot {
                 .with_context(|| format!("cannot create the output directory {}", out.display()))
                 .class(class);
         }
+        // Before anything is opened or written: no link under the root may be followed.
+        OutputRoot::new(out).guard()?;
         let lock_path = out.join(LOCK);
-        // The lock is a plain file inside OUT: a symbolic link there could point anywhere.
+        // The lock is a plain file inside OUT.
         if std::fs::symlink_metadata(&lock_path).is_ok_and(|m| !m.is_file()) {
             return Err(anyhow::anyhow!(
-                "{} is not a plain file (a symbolic link or directory); remove it and run again",
+                "{} is not a plain file; remove it and run again",
                 lock_path.display()
             ))
             .class(ExitClass::Io);
@@ -238,7 +252,8 @@ impl LockedRoot {
             root: OutputRoot::new(out),
             _lock: lock,
         };
-        root.remove_leftovers()?;
+        recover::remove_leftovers(root.dir())?;
+        root.recover()?;
         if out.join("manifest.json").is_file() {
             tracing::warn!(
                 out = %out.display(),
@@ -263,43 +278,8 @@ impl LockedRoot {
             root: area,
             _lock: lock,
         };
-        root.remove_leftovers()?;
+        recover::remove_leftovers(root.dir())?;
         Ok(root)
-    }
-
-    /// Removes `.staging-*` directories and `.current-*` links of runs that died (the lock is
-    /// held, so no live run owns them).
-    fn remove_leftovers(&self) -> anyhow::Result<()> {
-        let mut removed = 0u32;
-        for e in io(std::fs::read_dir(self.dir()), || {
-            format!("cannot list {}", self.dir().display())
-        })? {
-            let e = io(e, || format!("cannot list {}", self.dir().display()))?;
-            let name = e.file_name().to_string_lossy().into_owned();
-            if !(name.starts_with(".staging-") || name.starts_with(".current-")) {
-                continue;
-            }
-            let p = e.path();
-            let meta = io(std::fs::symlink_metadata(&p), || {
-                format!("cannot inspect {}", p.display())
-            })?;
-            let r = if meta.is_dir() {
-                std::fs::remove_dir_all(&p)
-            } else {
-                std::fs::remove_file(&p)
-            };
-            io(r, || {
-                format!("cannot remove {} left by a dead run", p.display())
-            })?;
-            removed += 1;
-        }
-        if removed > 0 {
-            tracing::info!(
-                removed,
-                "removed staging directories and links left by runs that died"
-            );
-        }
-        Ok(())
     }
 
     /// A fresh staging directory inside the root (same filesystem, so the final rename is
@@ -318,13 +298,21 @@ impl LockedRoot {
         )
     }
 
-    /// Makes the staged output set release `id` and current: fsync every file and directory,
-    /// rename the staging directory into `releases/`, then swap the `current` link. If the
-    /// release already exists it is never overwritten: identical outputs make it current again,
-    /// different ones are an error.
-    pub fn promote(&self, staging: tempfile::TempDir, id: &str) -> anyhow::Result<PathBuf> {
+    /// Places the staged output set at `releases/<id>` (not yet current: see
+    /// [`LockedRoot::point_current`] and the commit in the run's session). A new release is
+    /// fsynced whole, `before` runs on it (the run writes its history rows there), then it is
+    /// renamed into `releases/`; a staged set that cannot be renamed is removed at once. If the
+    /// release already exists it is never overwritten: identical outputs are accepted (and
+    /// `before` is not run: the release's history is already there), different ones are an
+    /// error.
+    pub fn place(
+        &self,
+        staging: tempfile::TempDir,
+        id: &RunId,
+        before: impl FnOnce(&Path) -> anyhow::Result<()>,
+    ) -> anyhow::Result<PathBuf> {
         let dest = self.release(id);
-        if dest.exists() {
+        if std::fs::symlink_metadata(&dest).is_ok() {
             let differ = differing_outputs(&dest, staging.path())?;
             if !differ.is_empty() {
                 return Err(anyhow::anyhow!(
@@ -335,34 +323,35 @@ impl LockedRoot {
                 .class(ExitClass::Internal);
             }
             tracing::info!(
-                release = id,
+                release = %id,
                 "release already exists with identical outputs"
             );
-            drop(staging);
-        } else {
-            sync_tree(staging.path())?;
-            fault::point("promote:synced");
-            let releases = self.releases();
-            io(std::fs::create_dir_all(&releases), || {
-                format!("cannot create {}", releases.display())
-            })?;
-            let staged = staging.keep();
-            io(std::fs::rename(&staged, &dest), || {
-                format!("cannot move the staged outputs to {}", dest.display())
-            })?;
-            sync_dir(&releases)?;
-            fault::point("promote:renamed");
+            return Ok(dest);
         }
-        self.point_current(id)?;
+        sync_tree(staging.path())?;
+        fault::point("promote:synced");
+        before(staging.path())?;
+        fault::point("promote:history");
+        let releases = self.releases();
+        io(std::fs::create_dir_all(&releases), || {
+            format!("cannot create {}", releases.display())
+        })?;
+        // Kept only once renamed: a failed rename drops (removes) the staged set here.
+        io(std::fs::rename(staging.path(), &dest), || {
+            format!("cannot move the staged outputs to {}", dest.display())
+        })?;
+        let _ = staging.keep();
+        sync_dir(&releases)?;
+        fault::point("promote:renamed");
         Ok(dest)
     }
 
     /// Points `current` at release `id`: a new link under a temporary name, renamed over the
     /// old one (atomic), then the directory is fsynced.
-    pub fn point_current(&self, id: &str) -> anyhow::Result<()> {
+    pub fn point_current(&self, id: &RunId) -> anyhow::Result<()> {
         let tmp = self.dir().join(format!(".current-{}", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
-        let target = Path::new(RELEASES).join(id);
+        let target = Path::new(RELEASES).join(id.as_str());
         io(std::os::unix::fs::symlink(&target, &tmp), || {
             format!("cannot create the link {}", tmp.display())
         })?;
@@ -376,12 +365,24 @@ impl LockedRoot {
         Ok(())
     }
 
+    /// Removes release `id` whole: renamed to a staging name first, so it vanishes at once
+    /// (a crash part-way leaves only a staging directory, removed by the next run).
+    pub fn remove_release(&self, id: &RunId) -> anyhow::Result<()> {
+        let doomed = self.dir().join(format!(".staging-removed-{id}"));
+        io(std::fs::rename(self.release(id), &doomed), || {
+            format!("cannot retire release {id}")
+        })?;
+        io(std::fs::remove_dir_all(&doomed), || {
+            format!("cannot remove {}", doomed.display())
+        })
+    }
+
     /// Keeps the newest `keep` releases (by their manifests' finish time) and removes older
     /// ones, except the current release and those in `protected` (published ones). A release
     /// is first renamed to a staging name, so it vanishes whole.
-    pub fn prune(&self, keep: usize, protected: &[String]) -> anyhow::Result<Vec<String>> {
+    pub fn prune(&self, keep: usize, protected: &[RunId]) -> anyhow::Result<Vec<RunId>> {
         let current = self.current_id();
-        let mut dated: Vec<(String, String)> = Vec::new();
+        let mut dated: Vec<(String, RunId)> = Vec::new();
         for id in self.release_ids()? {
             let finished = read_manifest(&self.release(&id))
                 .ok()
@@ -396,13 +397,7 @@ impl LockedRoot {
             if Some(&id) == current.as_ref() || protected.contains(&id) {
                 continue;
             }
-            let doomed = self.dir().join(format!(".staging-pruned-{id}"));
-            io(std::fs::rename(self.release(&id), &doomed), || {
-                format!("cannot retire release {id}")
-            })?;
-            io(std::fs::remove_dir_all(&doomed), || {
-                format!("cannot remove {}", doomed.display())
-            })?;
+            self.remove_release(&id)?;
             tracing::info!(release = %id, keep, "old release removed by the retention rule");
             removed.push(id);
         }
@@ -411,8 +406,12 @@ impl LockedRoot {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    pub(super) fn id(s: &str) -> RunId {
+        RunId::parse(&format!("2025-26-Q1-{s}-0123456789ab")).expect("run id")
+    }
 
     fn staged(root: &LockedRoot, text: &str) -> tempfile::TempDir {
         let s = root.staging().expect("staging");
@@ -427,29 +426,56 @@ mod tests {
         s
     }
 
+    /// Places and makes current, as a committed run does (without the outcome line).
+    fn promote(root: &LockedRoot, staging: tempfile::TempDir, run: &RunId) -> anyhow::Result<()> {
+        root.place(staging, run, |_| Ok(()))?;
+        root.point_current(run)
+    }
+
     #[test]
-    fn promotion_makes_a_release_current_and_never_overwrites_one() {
+    fn placing_a_release_never_overwrites_one() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = LockedRoot::open(dir.path()).expect("open");
-        root.promote(staged(&root, "a"), "r1").expect("first");
-        assert_eq!(root.current_id().as_deref(), Some("r1"));
+        promote(&root, staged(&root, "a"), &id("r1")).expect("first");
+        assert_eq!(root.current_id(), Some(id("r1")));
         assert_eq!(
             std::fs::read_to_string(dir.path().join("current/q/t.csv")).expect("read"),
             "a"
         );
-        root.promote(staged(&root, "b"), "r2").expect("second");
-        assert_eq!(root.current_id().as_deref(), Some("r2"));
-        // The same id with the same bytes is accepted and made current again.
-        root.promote(staged(&root, "a"), "r1").expect("same again");
-        assert_eq!(root.current_id().as_deref(), Some("r1"));
+        promote(&root, staged(&root, "b"), &id("r2")).expect("second");
+        assert_eq!(root.current_id(), Some(id("r2")));
+        // The same id with the same bytes is accepted (`before` is not run again).
+        root.place(staged(&root, "a"), &id("r1"), |_| {
+            Err(anyhow::anyhow!("not for an existing release"))
+        })
+        .expect("same again");
         // The same id with other bytes is refused, and r1 is untouched.
-        let e = root.promote(staged(&root, "c"), "r1").expect_err("differs");
+        let e = root
+            .place(staged(&root, "c"), &id("r1"), |_| Ok(()))
+            .expect_err("differs");
         assert!(format!("{e:#}").contains("never overwritten"), "{e:#}");
         assert_eq!(
-            std::fs::read_to_string(root.release("r1").join("q/t.csv")).expect("read"),
+            std::fs::read_to_string(root.release(&id("r1")).join("q/t.csv")).expect("read"),
             "a"
         );
-        assert_eq!(root.release_ids().expect("ids"), ["r1", "r2"]);
+        assert_eq!(root.release_ids().expect("ids"), [id("r1"), id("r2")]);
+    }
+
+    #[test]
+    fn a_staged_set_that_cannot_be_placed_is_removed_at_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = LockedRoot::open(dir.path()).expect("open");
+        let e = root
+            .place(staged(&root, "a"), &id("r1"), |_| {
+                Err(anyhow::anyhow!("the history cannot be written"))
+            })
+            .expect_err("fails");
+        assert!(format!("{e:#}").contains("history"), "{e:#}");
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, [".league.lock"], "no staging directory is left");
     }
 
     #[test]
@@ -478,21 +504,21 @@ mod tests {
     fn pruning_keeps_the_newest_the_current_and_the_protected() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = LockedRoot::open(dir.path()).expect("open");
-        for (id, finished) in [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")] {
+        for (name, finished) in [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")] {
             let s = root.staging().expect("staging");
             std::fs::write(
                 s.path().join("manifest.json"),
                 format!(r#"{{"finished":"{finished}","outputs":[]}}"#),
             )
             .expect("manifest");
-            root.promote(s, id).expect("promote");
+            promote(&root, s, &id(name)).expect("promote");
         }
-        root.point_current("a").expect("current");
-        let removed = root.prune(2, &["b".to_owned()]).expect("prune");
+        root.point_current(&id("a")).expect("current");
+        let removed = root.prune(2, &[id("b")]).expect("prune");
         assert!(removed.is_empty(), "a is current and b protected");
-        root.point_current("d").expect("current");
+        root.point_current(&id("d")).expect("current");
         let removed = root.prune(2, &[]).expect("prune");
-        assert_eq!(removed, ["a", "b"]);
-        assert_eq!(root.release_ids().expect("ids"), ["c", "d"]);
+        assert_eq!(removed, [id("a"), id("b")]);
+        assert_eq!(root.release_ids().expect("ids"), [id("c"), id("d")]);
     }
 }

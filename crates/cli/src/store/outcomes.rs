@@ -1,25 +1,37 @@
 //! `OUT/run-history.jsonl`: one outcome line per run (status, periods, failed stage, exit code,
 //! log), kept for trend reporting, backfill's `failed` mode, publication and lineage.
+//!
+//! A run's `complete` line is its commit point: written (and fsynced) after its release and
+//! history rows are in place and before `current` names it. A release with no complete line is
+//! one a run never committed, and recovery removes it (`recover.rs`).
 
+use std::collections::BTreeSet;
 use std::io::Write as _;
 
-use crate::store::OutputRoot;
+use crate::fsio::io;
+use crate::store::{OutputRoot, RunId};
 
-/// Appends one outcome line (fsynced). A failure to record is logged, never fatal: the run's
-/// own result stands.
-pub(crate) fn append(root: &OutputRoot, line: &serde_json::Value) {
+/// Appends one outcome line and fsyncs it. If an earlier append was cut short (a full disk,
+/// a kill), the line starts on a line of its own.
+pub(crate) fn append(root: &OutputRoot, line: &serde_json::Value) -> anyhow::Result<()> {
     let path = root.outcomes();
+    let torn = std::fs::read(&path).is_ok_and(|b| b.last().is_some_and(|c| *c != b'\n'));
     let appended = std::fs::File::options()
         .create(true)
         .append(true)
         .open(&path)
         .and_then(|mut f| {
-            writeln!(f, "{line}")?;
+            let text = if torn {
+                format!("\n{line}\n")
+            } else {
+                format!("{line}\n")
+            };
+            f.write_all(text.as_bytes())?;
             f.sync_all()
         });
-    if let Err(e) = appended {
-        tracing::warn!(file = %path.display(), error = %e, "cannot record the run's outcome");
-    }
+    io(appended, || {
+        format!("cannot record the run's outcome in {}", path.display())
+    })
 }
 
 /// Every recorded outcome under `root`, newest first (unreadable lines skipped).
@@ -34,4 +46,30 @@ pub(crate) fn all(root: &OutputRoot) -> Vec<serde_json::Value> {
 /// The outcome last recorded for `run_id`, if any.
 pub(crate) fn last(root: &OutputRoot, run_id: &str) -> Option<serde_json::Value> {
     all(root).into_iter().find(|v| v["run_id"] == run_id)
+}
+
+/// The run id of a `complete` outcome line.
+fn complete_id(v: &serde_json::Value) -> Option<RunId> {
+    (v["status"] == "complete")
+        .then(|| v["run_id"].as_str().and_then(|id| RunId::parse(id).ok()))
+        .flatten()
+}
+
+/// Every run id with a `complete` outcome: the committed runs.
+pub(crate) fn complete_ids(root: &OutputRoot) -> BTreeSet<RunId> {
+    all(root).iter().filter_map(complete_id).collect()
+}
+
+/// The run id of the last `complete` outcome: the release `current` names once that run's
+/// commit has finished.
+pub(crate) fn last_complete(root: &OutputRoot) -> Option<RunId> {
+    all(root).iter().find_map(complete_id)
+}
+
+/// True when a run that made release `run_id` committed it (a `complete` outcome for it).
+pub(crate) fn committed(root: &OutputRoot, run_id: &RunId) -> bool {
+    all(root)
+        .iter()
+        .filter_map(complete_id)
+        .any(|id| id == *run_id)
 }

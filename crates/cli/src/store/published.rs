@@ -8,7 +8,7 @@ use anyhow::Context as _;
 
 use crate::error::{Classify, ExitClass};
 use crate::fsio::append_csv_row;
-use crate::store::OutputRoot;
+use crate::store::{OutputRoot, RunId};
 
 /// The correction notice a correcting release carries.
 const NOTICE: &str = "correction-notice.txt";
@@ -30,11 +30,11 @@ const REVISIONS_HEADER: &str = "published_at,run_id,periods,corrects,reason";
 
 /// The run ids published in the distribution area of `root` (retention never removes their
 /// staged copies).
-pub(crate) fn published_ids(root: &OutputRoot) -> Vec<String> {
-    let mut ids: Vec<String> = std::fs::read_dir(root.distribution().releases())
+pub(crate) fn published_ids(root: &OutputRoot) -> Vec<RunId> {
+    let mut ids: Vec<RunId> = std::fs::read_dir(root.distribution().releases())
         .map(|r| {
             r.filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter_map(|e| RunId::parse(&e.file_name().to_string_lossy()).ok())
                 .collect()
         })
         .unwrap_or_default();

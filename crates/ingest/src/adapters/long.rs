@@ -91,6 +91,18 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         }
         let provenance = provenance(row);
         let reporting_date = row.label("reporting_date").to_owned();
+        // Read as the assembly reads it, so `validate` quarantines what `report` would.
+        if !reporting_date.is_empty()
+            && let Some(q) = quarter
+            && let Err(e) = league_model::ReportingPeriod::parse(&reporting_date, q)
+        {
+            row.fail(
+                Rule::BadPeriod,
+                "reporting_date",
+                &reporting_date,
+                &e.reason,
+            );
+        }
         let details = details(row, m);
         let Some((code, quarter)) = accepted(row, out, org, quarter) else {
             return;

@@ -322,13 +322,13 @@ pub(crate) fn parse_month(raw: &str) -> Option<(u16, u8)> {
     if year.len() != 4 || month.len() != 2 {
         return None;
     }
-    let y: u16 = year.parse().ok().filter(|y| *y >= 1000)?;
-    let m: u8 = month.parse().ok().filter(|m| (1..=12).contains(m))?;
+    let y: u16 = league_model::digits(year).filter(|y| *y >= 1000)?;
+    let m: u8 = league_model::digits(month).filter(|m| (1..=12).contains(m))?;
     if let Some(day) = parts.next() {
         if day.len() != 2 {
             return None;
         }
-        let d: u8 = day.parse().ok()?;
+        let d: u8 = league_model::digits(day)?;
         let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
         let days = match m {
             2 if leap => 29,
@@ -470,6 +470,11 @@ mod tests {
             "2025-6",
             "2025-06-01-01",
             "",
+            // Sign characters are not digits (issue 27).
+            "2025-+6",
+            "2025-06-+1",
+            "+025-06",
+            "2025--6",
         ] {
             assert_eq!(parse_month(bad), None, "{bad}");
         }
