@@ -108,6 +108,33 @@ fn col(header: &[String], name: &str) -> usize {
 fn every_kind_of_corrupted_figure_is_caught() {
     let run = report(&[]);
 
+    // A writer bug of this kind once passed (issue 27): the figures and text were right.
+    assert_caught(&run, "a broken page tree", "the page tree says", |q| {
+        let pdf = std::fs::read_dir(q.join("national"))
+            .expect("ls")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+            .expect("the national PDF");
+        let mut bytes = std::fs::read(&pdf).expect("pdf");
+        let at = bytes
+            .windows(7)
+            .position(|w| w == b"/Count ")
+            .expect("a page count")
+            + 7;
+        let end = at
+            + bytes[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+        // The same length, so the file's cross-reference offsets still hold.
+        bytes[end - 1] = if bytes[end - 1] == b'9' {
+            b'8'
+        } else {
+            bytes[end - 1] + 1
+        };
+        std::fs::write(&pdf, bytes).expect("write");
+    });
+
     assert_caught(&run, "a swapped quartile", "median shown as", |q| {
         rewrite_csv(&q.join("national/tables/metric_of1082.csv"), |h, rows| {
             let (m, lq) = (col(h, "peer_median"), col(h, "peer_lower_quartile"));

@@ -8,6 +8,7 @@ mod check;
 mod containment;
 mod corpus;
 mod fuzz;
+mod holdout;
 mod hostile;
 mod intervention;
 mod letters;

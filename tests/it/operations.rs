@@ -442,7 +442,12 @@ fn publication_waits_for_the_release_time_and_refuses_failed_unchecked_or_repeat
             &[],
         )
     };
-    assert_fails(&list("no-such-run"), 9, "there is no release no-such-run");
+    assert_fails(&list("no-such-run"), 4, "\"no-such-run\" is not a run id");
+    assert_fails(
+        &list("2025-26-Q1-report-000000000000"),
+        9,
+        "there is no release 2025-26-Q1-report-000000000000",
+    );
     let o = list(&id);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
@@ -958,7 +963,7 @@ fn logs_are_plain_when_piped_and_json_lines_hold_counts_and_timings_never_rows()
         .collect();
     assert_eq!(
         stages,
-        ["ingest", "score", "write", "check", "promote", "history"]
+        ["ingest", "score", "write", "check", "history", "promote"]
     );
     assert!(events.iter().any(|e| e["message"] == "run complete"));
     // The quarantined row's formula text never reaches the log.

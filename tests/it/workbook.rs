@@ -18,6 +18,86 @@ pub(crate) fn zip_text(xlsx: &Path, part: &str) -> String {
     s
 }
 
+/// Every cell of every sheet of `xlsx` that holds exactly `text` (a shared or inline
+/// string): (sheet part and cell reference, whether its style carries the quote prefix that
+/// keeps a spreadsheet from reading it as a number or formula when edited).
+pub(crate) fn cells_with_text(xlsx: &Path, text: &str) -> Vec<(String, bool)> {
+    let f = std::fs::File::open(xlsx).expect("xlsx");
+    let z = zip::ZipArchive::new(f).expect("zip");
+    let names: Vec<String> = z
+        .file_names()
+        .map(|n| n.expect("a part name").into_owned())
+        .collect();
+    let body = |xml: &str| -> String {
+        // The text of a <t> element, unescaped for the characters a name may hold.
+        xml.split_once('>')
+            .map(|(_, t)| t.split("</t>").next().unwrap_or_default())
+            .unwrap_or_default()
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&")
+    };
+    let shared: Vec<String> = if names.iter().any(|n| n == "xl/sharedStrings.xml") {
+        zip_text(xlsx, "xl/sharedStrings.xml")
+            .split("<si>")
+            .skip(1)
+            .map(|si| si.split("<t").nth(1).map(body).unwrap_or_default())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let styles = zip_text(xlsx, "xl/styles.xml");
+    let xfs: Vec<bool> = styles
+        .split("<cellXfs")
+        .nth(1)
+        .and_then(|s| s.split("</cellXfs>").next())
+        .unwrap_or_default()
+        .split("<xf ")
+        .skip(1)
+        .map(|xf| {
+            xf.split('>')
+                .next()
+                .unwrap_or_default()
+                .contains("quotePrefix=\"1\"")
+        })
+        .collect();
+    let mut found = Vec::new();
+    for part in names
+        .iter()
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+    {
+        let xml = zip_text(xlsx, part);
+        for c in xml.split("<c ").skip(1) {
+            let attrs = c.split('>').next().unwrap_or_default();
+            let attr = |k: &str| {
+                attrs
+                    .split(&format!("{k}=\""))
+                    .nth(1)
+                    .and_then(|v| v.split('"').next())
+            };
+            let value = match attr("t") {
+                Some("s") => c
+                    .split("<v>")
+                    .nth(1)
+                    .and_then(|v| v.split("</v>").next())
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .and_then(|i| shared.get(i).cloned()),
+                Some("inlineStr") => c.split("<t").nth(1).map(body),
+                _ => None,
+            };
+            if value.as_deref() == Some(text) {
+                let style: usize = attr("s").and_then(|s| s.parse().ok()).unwrap_or(0);
+                found.push((
+                    format!("{part}!{}", attr("r").unwrap_or("?")),
+                    xfs.get(style).copied().unwrap_or(false),
+                ));
+            }
+        }
+    }
+    found
+}
+
 /// Sheet names in workbook order.
 pub(crate) fn sheet_names(xlsx: &Path) -> Vec<String> {
     zip_text(xlsx, "xl/workbook.xml")

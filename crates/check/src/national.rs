@@ -304,6 +304,25 @@ fn check_metric_tables(
             report.count("metric scores equal across files", 1);
         }
         for (group, rows) in by_group {
+            // A trust with no value (NHS England published its score only, or its value was
+            // quarantined) shows no peer spread: the pack model's rule for a missing value.
+            // Every trust with a value shows its group's spread.
+            let (rows, blank): (Vec<_>, Vec<_>) = rows
+                .into_iter()
+                .partition(|r| num(t.get(r, "value")).is_some());
+            for r in blank {
+                let spread = ["peer_median", "peer_lower_quartile", "peer_upper_quartile"];
+                if let Some(c) = spread.iter().find(|c| num(t.get(r, c)).is_some()) {
+                    report.fail(
+                        &file,
+                        format!(
+                            "{}: {c} shown as {:?} for a trust with no value",
+                            t.get(r, "trust_code"),
+                            t.get(r, c)
+                        ),
+                    );
+                }
+            }
             let values: Vec<f64> = rows.iter().filter_map(|r| num(t.get(r, "value"))).collect();
             if values.is_empty() {
                 continue;

@@ -11,9 +11,11 @@ use lopdf::{Document, Object};
 /// One page's lines, top to bottom.
 pub type PageLines = Vec<String>;
 
-/// Reads every page's lines; the error says why the file could not be read.
+/// Reads every page's lines, once the file's structure holds ([`structure`]); the error says
+/// why the file could not be read.
 pub fn lines(path: &Path) -> Result<Vec<PageLines>, String> {
     let doc = Document::load(path).map_err(|e| format!("not a readable PDF: {e}"))?;
+    structure(&doc)?;
     let mut out = Vec::new();
     for (n, id) in doc.get_pages() {
         let fonts = fonts(&doc, id).map_err(|e| format!("page {n}: {e}"))?;
@@ -60,6 +62,134 @@ pub fn lines(path: &Path) -> Result<Vec<PageLines>, String> {
         out.push(join_lines(runs));
     }
     Ok(out)
+}
+
+/// The leaf pages under a page-tree node, in order: every kid names the node as its parent and
+/// every node's `Count` equals the leaf pages under it.
+fn leaves(
+    doc: &Document,
+    node: lopdf::ObjectId,
+    depth: u32,
+    out: &mut Vec<lopdf::ObjectId>,
+) -> Result<(), String> {
+    if depth > 32 {
+        return Err("the page tree is deeper than 32 levels (a cycle?)".into());
+    }
+    let dict = doc
+        .get_dictionary(node)
+        .map_err(|e| format!("page tree node {node:?}: {e}"))?;
+    match dict.get(b"Type").and_then(Object::as_name) {
+        Ok(b"Page") => out.push(node),
+        Ok(b"Pages") => {
+            let before = out.len();
+            let kids = dict
+                .get(b"Kids")
+                .and_then(Object::as_array)
+                .map_err(|e| format!("page tree node {node:?} has no Kids: {e}"))?;
+            for kid in kids {
+                let id = kid.as_reference().map_err(|e| {
+                    format!("page tree node {node:?}: a kid is not a reference: {e}")
+                })?;
+                let parent = doc
+                    .get_dictionary(id)
+                    .and_then(|d| d.get(b"Parent"))
+                    .and_then(Object::as_reference);
+                if parent.ok() != Some(node) {
+                    return Err(format!(
+                        "page tree node {id:?} does not name its parent {node:?}"
+                    ));
+                }
+                leaves(doc, id, depth + 1, out)?;
+            }
+            let count = dict
+                .get(b"Count")
+                .and_then(Object::as_i64)
+                .map_err(|e| format!("page tree node {node:?} has no Count: {e}"))?;
+            let under = (out.len() - before) as i64;
+            if count != under {
+                return Err(format!(
+                    "the page tree says {count} page(s) where it holds {under}"
+                ));
+            }
+        }
+        _ => return Err(format!("page tree node {node:?} is neither Pages nor Page")),
+    }
+    Ok(())
+}
+
+/// The file's structure, read from the format: the catalog's page tree (every node's `Count`
+/// equal to the leaf pages under it, every kid naming its parent), and, for a tagged PDF, the
+/// structure tree's parent tree holding an entry for every page's `StructParents`. A writer
+/// bug that breaks either fails the check even when every figure and hash is right.
+pub fn structure(doc: &Document) -> Result<(), String> {
+    let catalog = doc.catalog().map_err(|e| format!("no catalog: {e}"))?;
+    let root = catalog
+        .get(b"Pages")
+        .and_then(Object::as_reference)
+        .map_err(|e| format!("the catalog names no page tree: {e}"))?;
+    let mut pages = Vec::new();
+    leaves(doc, root, 0, &mut pages)?;
+    if pages.is_empty() {
+        return Err("the page tree holds no page".into());
+    }
+    let Ok(tree) = catalog.get(b"StructTreeRoot") else {
+        return Ok(());
+    };
+    let parent_tree = dictionary(doc, tree)
+        .and_then(|t| t.get(b"ParentTree").map_err(|e| e.to_string()))
+        .and_then(|p| dictionary(doc, p))
+        .map_err(|e| format!("the structure tree has no parent tree: {e}"))?;
+    let mut keys = std::collections::BTreeSet::new();
+    number_tree_keys(doc, parent_tree, 0, &mut keys)?;
+    for (n, page) in pages.iter().enumerate() {
+        let dict = doc
+            .get_dictionary(*page)
+            .map_err(|e| format!("page {}: {e}", n + 1))?;
+        if let Ok(k) = dict.get(b"StructParents").and_then(Object::as_i64)
+            && !keys.contains(&k)
+        {
+            return Err(format!(
+                "page {}: its StructParents {k} is not in the structure tree's parent tree",
+                n + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A dictionary given directly or by reference.
+fn dictionary<'a>(doc: &'a Document, o: &'a Object) -> Result<&'a lopdf::Dictionary, String> {
+    match o {
+        Object::Reference(id) => doc.get_dictionary(*id).map_err(|e| e.to_string()),
+        other => other.as_dict().map_err(|e| e.to_string()),
+    }
+}
+
+/// The keys of a number tree (its `Nums`, and its kids').
+fn number_tree_keys(
+    doc: &Document,
+    node: &lopdf::Dictionary,
+    depth: u32,
+    keys: &mut std::collections::BTreeSet<i64>,
+) -> Result<(), String> {
+    if depth > 32 {
+        return Err("the parent tree is deeper than 32 levels (a cycle?)".into());
+    }
+    if let Ok(nums) = node.get(b"Nums").and_then(Object::as_array) {
+        for pair in nums.chunks(2) {
+            let k = pair[0]
+                .as_i64()
+                .map_err(|e| format!("the parent tree has a key that is not a number: {e}"))?;
+            keys.insert(k);
+        }
+    }
+    if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
+        for kid in kids {
+            let kid = dictionary(doc, kid).map_err(|e| format!("the parent tree: {e}"))?;
+            number_tree_keys(doc, kid, depth + 1, keys)?;
+        }
+    }
+    Ok(())
 }
 
 fn number(o: &Object) -> f32 {

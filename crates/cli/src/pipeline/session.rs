@@ -143,9 +143,9 @@ impl Session {
 
     /// Builds release `run_id`: `write` fills a staging directory and returns the manifest
     /// (outputs, finish time and status are completed here); the manifest is written, the
-    /// staged set checked, the manifest marked checked with its stage timings; its history rows
-    /// are written and it is renamed into `releases/` ([`LockedRoot::place`]); the run commits
-    /// ([`Session::commit`]), and retention is applied.
+    /// staged set checked, the manifest marked checked with its stage timings; a new release's
+    /// history rows are written and it is renamed into `releases/` ([`LockedRoot::place`]); the
+    /// run commits ([`Session::commit`]), and retention is applied.
     pub fn release(
         &mut self,
         run_id: &RunId,
@@ -181,13 +181,19 @@ impl Session {
             })
             .collect();
         manifest::write(staging.path(), &manifest)?;
-        self.stage = "promote";
         let root = &self.root;
-        let dir = self.timings.stage("promote", || {
-            root.place(staging, run_id, |staged| {
-                history::write(root, staged, run_id)
-            })
-        })?;
+        if root.is_new(&staging, run_id)? {
+            // Before the release is placed: until the run commits, these rows belong to no
+            // complete run, and recovery removes them if it never does.
+            self.stage = "history";
+            self.timings
+                .stage("history", || history::write(root, staging.path(), run_id))?;
+            fault::point("after-history");
+        }
+        self.stage = "promote";
+        let dir = self
+            .timings
+            .stage("promote", || root.place(staging, run_id))?;
         self.commit(run_id, periods)?;
         if let Some(keep) = keep {
             // After the commit: a release that cannot be pruned is kept, and the run stands.

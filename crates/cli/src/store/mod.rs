@@ -298,40 +298,39 @@ impl LockedRoot {
         )
     }
 
+    /// True when release `id` is new. An existing release is never overwritten: identical
+    /// outputs are accepted (false: its history rows are already in the store), different ones
+    /// are an error.
+    pub fn is_new(&self, staging: &tempfile::TempDir, id: &RunId) -> anyhow::Result<bool> {
+        let dest = self.release(id);
+        if std::fs::symlink_metadata(&dest).is_err() {
+            return Ok(true);
+        }
+        let differ = differing_outputs(&dest, staging.path())?;
+        if !differ.is_empty() {
+            return Err(anyhow::anyhow!(
+                "release {id} already exists with different outputs ({} file(s) differ, first {}); a release is never overwritten. The same inputs, configuration and build gave different bytes: this is a bug",
+                differ.len(),
+                differ[0]
+            ))
+            .class(ExitClass::Internal);
+        }
+        tracing::info!(release = %id, "release already exists with identical outputs");
+        Ok(false)
+    }
+
     /// Places the staged output set at `releases/<id>` (not yet current: see
-    /// [`LockedRoot::point_current`] and the commit in the run's session). A new release is
-    /// fsynced whole, `before` runs on it (the run writes its history rows there), then it is
-    /// renamed into `releases/`; a staged set that cannot be renamed is removed at once. If the
-    /// release already exists it is never overwritten: identical outputs are accepted (and
-    /// `before` is not run: the release's history is already there), different ones are an
-    /// error.
-    pub fn place(
-        &self,
-        staging: tempfile::TempDir,
-        id: &RunId,
-        before: impl FnOnce(&Path) -> anyhow::Result<()>,
-    ) -> anyhow::Result<PathBuf> {
+    /// [`LockedRoot::point_current`] and the commit in the run's session): fsynced whole, then
+    /// renamed into `releases/`; a staged set that cannot be renamed is removed at once. For a
+    /// release that exists (which [`LockedRoot::is_new`] has verified), the staged set is
+    /// dropped.
+    pub fn place(&self, staging: tempfile::TempDir, id: &RunId) -> anyhow::Result<PathBuf> {
         let dest = self.release(id);
         if std::fs::symlink_metadata(&dest).is_ok() {
-            let differ = differing_outputs(&dest, staging.path())?;
-            if !differ.is_empty() {
-                return Err(anyhow::anyhow!(
-                    "release {id} already exists with different outputs ({} file(s) differ, first {}); a release is never overwritten. The same inputs, configuration and build gave different bytes: this is a bug",
-                    differ.len(),
-                    differ[0]
-                ))
-                .class(ExitClass::Internal);
-            }
-            tracing::info!(
-                release = %id,
-                "release already exists with identical outputs"
-            );
             return Ok(dest);
         }
         sync_tree(staging.path())?;
         fault::point("promote:synced");
-        before(staging.path())?;
-        fault::point("promote:history");
         let releases = self.releases();
         io(std::fs::create_dir_all(&releases), || {
             format!("cannot create {}", releases.display())
@@ -426,9 +425,11 @@ pub(crate) mod tests {
         s
     }
 
-    /// Places and makes current, as a committed run does (without the outcome line).
+    /// Places and makes current, as a committed run does (without history or outcome line).
     fn promote(root: &LockedRoot, staging: tempfile::TempDir, run: &RunId) -> anyhow::Result<()> {
-        root.place(staging, run, |_| Ok(()))?;
+        if root.is_new(&staging, run)? {
+            root.place(staging, run)?;
+        }
         root.point_current(run)
     }
 
@@ -444,14 +445,15 @@ pub(crate) mod tests {
         );
         promote(&root, staged(&root, "b"), &id("r2")).expect("second");
         assert_eq!(root.current_id(), Some(id("r2")));
-        // The same id with the same bytes is accepted (`before` is not run again).
-        root.place(staged(&root, "a"), &id("r1"), |_| {
-            Err(anyhow::anyhow!("not for an existing release"))
-        })
-        .expect("same again");
+        // The same id with the same bytes is accepted, and is not new.
+        assert!(
+            !root
+                .is_new(&staged(&root, "a"), &id("r1"))
+                .expect("same again")
+        );
         // The same id with other bytes is refused, and r1 is untouched.
         let e = root
-            .place(staged(&root, "c"), &id("r1"), |_| Ok(()))
+            .is_new(&staged(&root, "c"), &id("r1"))
             .expect_err("differs");
         assert!(format!("{e:#}").contains("never overwritten"), "{e:#}");
         assert_eq!(
@@ -465,17 +467,20 @@ pub(crate) mod tests {
     fn a_staged_set_that_cannot_be_placed_is_removed_at_once() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = LockedRoot::open(dir.path()).expect("open");
-        let e = root
-            .place(staged(&root, "a"), &id("r1"), |_| {
-                Err(anyhow::anyhow!("the history cannot be written"))
-            })
+        // `releases` is a file: the rename into it fails.
+        std::fs::write(dir.path().join("releases"), "not a directory").expect("block");
+        root.place(staged(&root, "a"), &id("r1"))
             .expect_err("fails");
-        assert!(format!("{e:#}").contains("history"), "{e:#}");
-        let left: Vec<String> = std::fs::read_dir(dir.path())
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
             .expect("ls")
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(left, [".league.lock"], "no staging directory is left");
+        left.sort();
+        assert_eq!(
+            left,
+            [".league.lock", "releases"],
+            "no staging directory is left"
+        );
     }
 
     #[test]

@@ -209,8 +209,8 @@ mod tests {
         std::fs::create_dir_all(&g).expect("mkdir");
         std::fs::write(g.join("league-table.csv"), "Trust_code,Segment\nRXX,2\n").expect("csv");
         std::fs::write(s.path().join("manifest.json"), r#"{"outputs":[]}"#).expect("manifest");
-        root.place(s, &run, |staged| history::write(root, staged, &run))
-            .expect("place");
+        history::write(root, s.path(), &run).expect("history");
+        root.place(s, &run).expect("place");
         if committed {
             outcomes::append(
                 root,

@@ -52,12 +52,55 @@ impl Metrics {
         units as f32 * size / upem
     }
 
+    /// `word` as it fits in `width`: itself, or, if it is wider, cut into the longest pieces
+    /// that fit (at least one character each), as a browser breaks an unbreakable word
+    /// (`overflow-wrap: anywhere`).
+    fn pieces<'w>(&self, word: &'w str, size: f32, weight: Weight, width: f32) -> Vec<&'w str> {
+        if self.width(word, size, weight) <= width {
+            return vec![word];
+        }
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut end = 0;
+        for (i, c) in word.char_indices() {
+            let next = i + c.len_utf8();
+            if end > start && self.width(&word[start..next], size, weight) > width {
+                out.push(&word[start..end]);
+                start = end;
+            }
+            end = next;
+        }
+        out.push(&word[start..]);
+        out
+    }
+
     /// Greedy word wrap to `width`, breaking only at ASCII white space: a no-break space
     /// (U+00A0) keeps "6.24 to 6.59" or "out of 10" on one line.
     pub fn wrap(&self, text: &str, size: f32, weight: Weight, width: f32) -> Vec<String> {
+        self.wrap_words(text.split_ascii_whitespace(), size, weight, width)
+    }
+
+    /// [`Metrics::wrap`] for a table cell: a word wider than the cell (a name of one long
+    /// word, a web address) is broken where it must be, so no line is wider. A table's
+    /// columns are made wide enough for their longest words unless that would take the table
+    /// off the page, so only then does a word break.
+    pub fn wrap_anywhere(&self, text: &str, size: f32, weight: Weight, width: f32) -> Vec<String> {
+        let words = text
+            .split_ascii_whitespace()
+            .flat_map(|w| self.pieces(w, size, weight, width));
+        self.wrap_words(words, size, weight, width)
+    }
+
+    fn wrap_words<'w>(
+        &self,
+        words: impl Iterator<Item = &'w str>,
+        size: f32,
+        weight: Weight,
+        width: f32,
+    ) -> Vec<String> {
         let mut lines = Vec::new();
         let mut line = String::new();
-        for word in text.split_ascii_whitespace() {
+        for word in words {
             let candidate = if line.is_empty() {
                 word.to_owned()
             } else {

@@ -212,7 +212,7 @@ impl Layout {
             2 => 16.0,
             _ => 13.0,
         };
-        let lines = self.m.wrap(text, size, Weight::Bold, WIDTH);
+        let lines = self.m.wrap_anywhere(text, size, Weight::Bold, WIDTH);
         self.ensure(size * 1.3 * lines.len() as f32 + keep);
         self.y += size * 0.6;
         self.outline.push((
@@ -238,7 +238,9 @@ impl Layout {
     }
 
     fn paragraph(&mut self, text: &str, size: f32, indent: f32) {
-        let lines = self.m.wrap(text, size, Weight::Regular, WIDTH - indent);
+        let lines = self
+            .m
+            .wrap_anywhere(text, size, Weight::Regular, WIDTH - indent);
         let mut kids = Vec::new();
         for l in lines {
             self.ensure(size * 1.45);
@@ -263,7 +265,9 @@ impl Layout {
         let indent = 14.0;
         let mut entries = Vec::new();
         for text in items {
-            let lines = self.m.wrap(text, size, Weight::Regular, WIDTH - indent);
+            let lines = self
+                .m
+                .wrap_anywhere(text, size, Weight::Regular, WIDTH - indent);
             let mut label = None;
             let mut body = Vec::new();
             for (i, l) in lines.iter().enumerate() {
@@ -306,13 +310,13 @@ impl Layout {
     fn link_paragraph(&mut self, before: &str, url: &str, alt: &str) {
         let size = 10.5;
         let mut kids = Vec::new();
-        for l in self.m.wrap(before, size, Weight::Regular, WIDTH) {
+        for l in self.m.wrap_anywhere(before, size, Weight::Regular, WIDTH) {
             self.ensure(size * 1.45);
             self.y += size;
             kids.push(self.text(MARGIN, self.y, size, Weight::Regular, theme::TEXT, &l));
             self.y += size * 0.45;
         }
-        for l in self.m.wrap(url, size, Weight::Regular, WIDTH) {
+        for l in self.m.wrap_anywhere(url, size, Weight::Regular, WIDTH) {
             self.ensure(size * 1.45);
             self.y += size;
             let w = self.m.width(&l, size, Weight::Regular);
@@ -367,7 +371,7 @@ impl Layout {
         let head_lines: Vec<Vec<String>> = header
             .iter()
             .zip(widths)
-            .map(|(h, w)| self.m.wrap(h, size, Weight::Bold, w - 2.0 * pad))
+            .map(|(h, w)| self.m.wrap_anywhere(h, size, Weight::Bold, w - 2.0 * pad))
             .collect();
         let head_h = head_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
         self.ensure(head_h + 3.0 * line_h + 30.0);
@@ -428,7 +432,7 @@ impl Layout {
     /// A table's caption, wrapped to the page width.
     fn table_caption(&mut self, caption: &str) -> SNode {
         let mut cap_kids = Vec::new();
-        for l in self.m.wrap(caption, 9.5, Weight::Bold, WIDTH) {
+        for l in self.m.wrap_anywhere(caption, 9.5, Weight::Bold, WIDTH) {
             self.y += 9.5;
             cap_kids.push(self.text(MARGIN, self.y, 9.5, Weight::Bold, theme::DARK_GREY, &l));
             self.y += 4.0;
@@ -453,7 +457,9 @@ impl Layout {
             .zip(align)
             .map(|((c, w), a)| match a {
                 Align::Whole => vec![c.clone()],
-                _ => self.m.wrap(c, size, Weight::Regular, w - 2.0 * pad),
+                _ => self
+                    .m
+                    .wrap_anywhere(c, size, Weight::Regular, w - 2.0 * pad),
             })
             .collect();
         let h = cell_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
@@ -565,6 +571,10 @@ const CELL_PAD: f32 = 2.5;
 /// Column widths that hold every cell's longest word (a word never runs into the next
 /// column): each column gets at least that, and what that adds is taken from the columns
 /// with the most room to spare, so the table keeps its width when it can.
+/// The narrowest a text column is made when long words would otherwise take its table off
+/// the page, in points (about eight characters of a table cell).
+const NARROWEST_TEXT: f32 = 48.0;
+
 fn fit_widths(
     m: &Metrics,
     header: &[&str],
@@ -589,6 +599,21 @@ fn fit_widths(
             (cells + 2.0 * CELL_PAD + 0.5).ceil()
         })
         .collect();
+    // When the longest words would push the table off the page, a left-aligned text column may
+    // narrow to `NARROWEST_TEXT` (the widest first, only as far as needed) and its words break
+    // inside it (`Metrics::wrap_anywhere`); figures and unwrapped cells never break.
+    let page_need: f32 = need.iter().sum();
+    let need: Vec<f32> = if page_need > WIDTH {
+        need.iter()
+            .zip(align)
+            .map(|(n, a)| match a {
+                Align::Left => n.min(NARROWEST_TEXT),
+                Align::Right | Align::Whole => *n,
+            })
+            .collect()
+    } else {
+        need
+    };
     // The preferred widths, but never wider than the page.
     let target: f32 = widths.iter().sum::<f32>().min(WIDTH);
     let mut w: Vec<f32> = widths.iter().zip(&need).map(|(a, b)| a.max(*b)).collect();
@@ -675,7 +700,7 @@ impl Layout {
         let size = if band >= 200.0 { 28.0 } else { 22.0 };
         let mut kids = Vec::new();
         let mut y = band * 0.44;
-        for line in self.m.wrap(title, size, Weight::Bold, WIDTH) {
+        for line in self.m.wrap_anywhere(title, size, Weight::Bold, WIDTH) {
             kids.push(self.text(MARGIN, y, size, Weight::Bold, theme::WHITE, &line));
             y += size * 1.2;
         }
@@ -699,7 +724,9 @@ impl Layout {
 
     /// A paragraph in a shaded panel with a warm accent bar.
     fn panel(&mut self, text: &str) {
-        let lines = self.m.wrap(text, 10.5, Weight::Regular, WIDTH - 24.0);
+        let lines = self
+            .m
+            .wrap_anywhere(text, 10.5, Weight::Regular, WIDTH - 24.0);
         let h = lines.len() as f32 * 15.0 + 16.0;
         self.ensure(h + 16.0);
         self.y += 6.0;

@@ -165,3 +165,46 @@ fn a_no_break_space_keeps_words_on_one_line() {
     let lines = m.wrap("6.42 (6.24\u{a0}to\u{a0}6.59)", 9.0, Weight::Regular, 30.0);
     assert_eq!(lines, ["6.42", "(6.24\u{a0}to\u{a0}6.59)"]);
 }
+
+#[test]
+fn a_word_wider_than_its_cell_breaks_and_the_table_still_fits() {
+    let m = Metrics::new();
+    let word = "W".repeat(15);
+    let lines = m.wrap_anywhere(&format!("The {word} Trust"), 8.5, Weight::Regular, 40.0);
+    assert!(lines.len() > 2, "{lines:?}");
+    for l in &lines {
+        assert!(m.width(l, 8.5, Weight::Regular) <= 40.0, "{l}");
+    }
+    assert_eq!(lines.concat().replace(' ', ""), format!("The{word}Trust"));
+    // A name of one 40-letter word and a web address in a table of names and figures: the
+    // name column breaks them; before, the table was refused as wider than the page.
+    let long = "a".repeat(40);
+    let url = "https://example.org/a/very/long/address/that/does/not/wrap/at/all";
+    let table = Table {
+        caption: "Table 1: long words".into(),
+        columns: vec![
+            ColumnSpec::text("Trust"),
+            ColumnSpec::number("Average"),
+            ColumnSpec::number("Rank"),
+            ColumnSpec::text("Region"),
+            ColumnSpec::text("Type"),
+            ColumnSpec::number("Segment"),
+            ColumnSpec::text("Metrics in the average"),
+        ],
+        rows: [long.as_str(), url, &"W".repeat(15)]
+            .iter()
+            .map(|name| {
+                vec![
+                    (*name).to_owned(),
+                    "2.53".into(),
+                    "1".into(),
+                    "North East and Yorkshire".into(),
+                    "Acute - Teaching".into(),
+                    "2".into(),
+                    "OF1003;OF1005;OF1014;OF1017;OF1028".into(),
+                ]
+            })
+            .collect(),
+    };
+    render(&info(), &[Block::Table(table)]).expect("fits the page");
+}

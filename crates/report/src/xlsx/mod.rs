@@ -134,7 +134,7 @@ impl WorkbookBuilder {
     pub fn cover(&mut self, title: &str, sections: &[CoverSection]) -> Result<(), XlsxError> {
         let cover = self.wb.add_worksheet();
         cover.set_name("Cover")?;
-        cover.write_string_with_format(0, 0, title, &heading().set_text_wrap())?;
+        text_cell_with(cover, 0, 0, title, &heading().set_text_wrap())?;
         // Heading text is about 1.4 characters of the body font wide per character.
         cover.set_row_height(
             0,
@@ -147,7 +147,7 @@ impl WorkbookBuilder {
         let wrap = Format::new().set_text_wrap().set_font_name("Arial");
         let mut r = 1;
         for s in sections {
-            cover.write_string_with_format(r, 0, &s.heading, &sub)?;
+            text_cell_with(cover, r, 0, &s.heading, &sub)?;
             // Room above a heading: the guidance allows no blank rows.
             cover.set_row_height(r, 30)?;
             r += 1;
@@ -524,7 +524,7 @@ fn content_widths(t: &PackTable) -> Vec<f64> {
 /// Writes a table with its title block; nothing follows it.
 fn table_sheet(ws: &mut Worksheet, t: &PackTable, above: &[String]) -> Result<(), XlsxError> {
     ws.set_name(&t.sheet)?;
-    ws.write_string_with_format(0, 0, &t.title, &heading())?;
+    text_cell_with(ws, 0, 0, &t.title, &heading())?;
     let mut info = vec!["This worksheet contains one table.".to_owned()];
     info.extend(above.iter().cloned());
     info.extend(t.notes.iter().cloned());
@@ -543,7 +543,13 @@ fn table_sheet(ws: &mut Worksheet, t: &PackTable, above: &[String]) -> Result<()
     let top = lines(ws, 1, &info)?;
     let widths = content_widths(t);
     for (c, column) in t.columns.iter().enumerate() {
-        ws.write_string_with_format(top, c as u16, &column.header, &header_format(column.kind))?;
+        text_cell_with(
+            ws,
+            top,
+            c as u16,
+            &column.header,
+            &header_format(column.kind),
+        )?;
     }
     let wrap = Format::new()
         .set_font_name("Arial")
@@ -634,7 +640,7 @@ fn simple_table(
 ) -> Result<(), XlsxError> {
     let head = header_format(Kind::Text);
     for (c, (h, w)) in headers.iter().enumerate() {
-        ws.write_string_with_format(top, c as u16, *h, &head)?;
+        text_cell_with(ws, top, c as u16, h, &head)?;
         ws.set_column_width(c as u16, *w)?;
     }
     let columns: Vec<TableColumn> = headers
