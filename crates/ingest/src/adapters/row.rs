@@ -305,8 +305,29 @@ impl<'r> RowCheck<'r> {
                 false
             }
             Some((line, _)) => {
-                let reason = format!("duplicate key with different values (first on line {line})");
+                let first = *line;
+                let reason = format!("duplicate key with different values (first on line {first})");
                 self.fail(Rule::DuplicateKey, columns, shown, &reason);
+                // Neither of two rows that disagree is trusted: the first row's values, if
+                // they were accepted, are withdrawn and the first row quarantined too. (An
+                // adapter that sums months has not made its values yet; its first row stays
+                // in the sum, and the quarantine still fails the run by its threshold.)
+                let before = out.observations.len();
+                out.observations
+                    .retain(|o| !(o.source.line == first && *o.source.file == *self.file));
+                if out.observations.len() < before {
+                    out.quarantine(vec![RowError::new(
+                        self.file,
+                        first,
+                        columns,
+                        shown,
+                        Rule::DuplicateKey,
+                        format!(
+                            "duplicate key with different values (line {} disagrees)",
+                            self.line
+                        ),
+                    )]);
+                }
                 false
             }
         }
