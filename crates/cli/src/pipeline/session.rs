@@ -32,6 +32,7 @@ impl Session {
     pub fn open(out: &Path, job: &str) -> anyhow::Result<Self> {
         let started = jiff::Timestamp::now();
         let root = OutputRoot::new(out).lock()?;
+        outcomes::create(&root)?;
         let log = root.log(started, job);
         crate::logging::open_json(&log)
             .with_context(|| format!("cannot write the log {}", log.display()))
@@ -182,7 +183,8 @@ impl Session {
             .collect();
         manifest::write(staging.path(), &manifest)?;
         let root = &self.root;
-        if root.is_new(&staging, run_id)? {
+        let fresh = root.is_new(&staging, run_id)?;
+        if fresh {
             // Before the release is placed: until the run commits, these rows belong to no
             // complete run, and recovery removes them if it never does.
             self.stage = "history";
@@ -194,7 +196,13 @@ impl Session {
         let dir = self
             .timings
             .stage("promote", || root.place(staging, run_id))?;
-        self.commit(run_id, periods)?;
+        if let Err(e) = self.commit(run_id, periods) {
+            // Not committed: a release this run placed goes at once (else at the next lock).
+            if fresh && let Err(r) = self.root.roll_back(run_id) {
+                tracing::warn!(error = %format!("{r:#}"), "the uncommitted release could not be removed; the next run removes it");
+            }
+            return Err(e);
+        }
         if let Some(keep) = keep {
             // After the commit: a release that cannot be pruned is kept, and the run stands.
             let published = published::published_ids(&self.root);

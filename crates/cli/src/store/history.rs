@@ -316,7 +316,7 @@ pub(crate) fn rebuild(
         }
     }
     if into.is_none() {
-        let complete = outcomes::complete_ids(root);
+        let complete = outcomes::complete_ids(&outcomes::all(root));
         let releases = root.release_ids()?;
         for (rel, id) in stored(root) {
             if !id.is_some_and(|id| releases.contains(&id) || complete.contains(&id)) {

@@ -34,13 +34,32 @@ pub(crate) fn append(root: &OutputRoot, line: &serde_json::Value) -> anyhow::Res
     })
 }
 
-/// Every recorded outcome under `root`, newest first (unreadable lines skipped).
+/// Creates an empty `run-history.jsonl` if there is none, so that recovery can tell "no run
+/// committed this release" from "the record is missing".
+pub(crate) fn create(root: &OutputRoot) -> anyhow::Result<()> {
+    let path = root.outcomes();
+    let made = std::fs::File::options()
+        .create(true)
+        .append(true)
+        .open(&path);
+    io(made, || format!("cannot create {}", path.display())).map(drop)
+}
+
+/// Every recorded outcome under `root`, newest first (unreadable lines skipped); `None` when
+/// the file is missing or cannot be read.
+pub(crate) fn read(root: &OutputRoot) -> Option<Vec<serde_json::Value>> {
+    let text = std::fs::read_to_string(root.outcomes()).ok()?;
+    Some(
+        text.lines()
+            .rev()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect(),
+    )
+}
+
+/// Every recorded outcome under `root`, newest first (none if the file cannot be read).
 pub(crate) fn all(root: &OutputRoot) -> Vec<serde_json::Value> {
-    let text = std::fs::read_to_string(root.outcomes()).unwrap_or_default();
-    text.lines()
-        .rev()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
+    read(root).unwrap_or_default()
 }
 
 /// The outcome last recorded for `run_id`, if any.
@@ -55,15 +74,15 @@ fn complete_id(v: &serde_json::Value) -> Option<RunId> {
         .flatten()
 }
 
-/// Every run id with a `complete` outcome: the committed runs.
-pub(crate) fn complete_ids(root: &OutputRoot) -> BTreeSet<RunId> {
-    all(root).iter().filter_map(complete_id).collect()
+/// Every run id with a `complete` outcome in `outcomes`: the committed runs.
+pub(crate) fn complete_ids(outcomes: &[serde_json::Value]) -> BTreeSet<RunId> {
+    outcomes.iter().filter_map(complete_id).collect()
 }
 
-/// The run id of the last `complete` outcome: the release `current` names once that run's
-/// commit has finished.
-pub(crate) fn last_complete(root: &OutputRoot) -> Option<RunId> {
-    all(root).iter().find_map(complete_id)
+/// The run id of the last `complete` outcome in `outcomes` (newest first): the release
+/// `current` names once that run's commit has finished.
+pub(crate) fn last_complete(outcomes: &[serde_json::Value]) -> Option<RunId> {
+    outcomes.iter().find_map(complete_id)
 }
 
 /// True when a run that made release `run_id` committed it (a `complete` outcome for it).

@@ -16,7 +16,7 @@ use crate::error::{Classify, ExitClass};
 use crate::fsio::io;
 use crate::store::{
     ACCESS_RECORD, DISTRIBUTION, HISTORY, LOCK, LOGS, LockedRoot, OUTCOMES, OutputRoot, RELEASES,
-    REVISIONS, history, outcomes,
+    REVISIONS, RunId, history, outcomes,
 };
 
 /// Refuses `path` if it is a symbolic link (exit 4, naming it).
@@ -145,18 +145,44 @@ fn remove_staging_under(dir: &Path) -> anyhow::Result<usize> {
 }
 
 impl LockedRoot {
+    /// Removes release `id` and its history rows: a release no run committed.
+    pub fn roll_back(&self, id: &RunId) -> anyhow::Result<()> {
+        if std::fs::symlink_metadata(self.release(id)).is_ok() {
+            self.remove_release(id)?;
+        }
+        for (rel, _) in history::stored(self)
+            .into_iter()
+            .filter(|(_, of)| of.as_ref() == Some(id))
+        {
+            remove_any(&self.history().join(rel))?;
+        }
+        Ok(())
+    }
+
     /// Completes or rolls back whatever runs that died left (see the module's notes). Runs
     /// once the lock is held and the root guarded.
     pub(super) fn recover(&self) -> anyhow::Result<()> {
-        let committed = outcomes::complete_ids(self);
         let current = self.current_id();
+        // Without the record of which runs committed, nothing can be judged uncommitted:
+        // nothing is rolled back (and the run says so).
+        let Some(record) = outcomes::read(self) else {
+            if !self.release_ids()?.is_empty() {
+                tracing::warn!(
+                    file = %self.outcomes().display(),
+                    "run-history.jsonl is missing or unreadable: no release or history row is rolled back"
+                );
+            }
+            remove_staging_under(&self.history())?;
+            return Ok(());
+        };
+        let committed = outcomes::complete_ids(&record);
         let mut releases = Vec::new();
         for id in self.release_ids()? {
             if committed.contains(&id) || current.as_ref() == Some(&id) {
                 releases.push(id);
             } else {
                 tracing::warn!(release = %id, "removing a release no run committed (its run died before recording its outcome)");
-                self.remove_release(&id)?;
+                self.roll_back(&id)?;
             }
         }
         let staged = remove_staging_under(&self.history())?;
@@ -179,7 +205,7 @@ impl LockedRoot {
                 "history store recovered: staging files and rows of uncommitted runs removed, missing rows of releases written"
             );
         }
-        if let Some(last) = outcomes::last_complete(self)
+        if let Some(last) = outcomes::last_complete(&record)
             && releases.contains(&last)
             && current.as_ref() != Some(&last)
         {
@@ -197,7 +223,6 @@ impl LockedRoot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::RunId;
     use crate::store::tests::id;
 
     /// A committed-looking release `name` with one quarter's league table, placed (its history
@@ -258,6 +283,20 @@ mod tests {
         assert_eq!(root.current_id(), Some(a.clone()));
         let (n, differ) = history::rebuild(&root, None).expect("rebuild");
         assert_eq!((n, differ.len()), (1, 0), "{differ:?}");
+    }
+
+    #[test]
+    fn without_the_record_of_runs_nothing_is_rolled_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let b = {
+            let root = LockedRoot::open(dir.path()).expect("open");
+            release(&root, "a", true);
+            release(&root, "b", false)
+        };
+        std::fs::remove_file(dir.path().join("run-history.jsonl")).expect("lose the record");
+        let root = LockedRoot::open(dir.path()).expect("reopen");
+        assert!(root.release_ids().expect("ids").contains(&b), "b is kept");
+        assert!(history_file(dir.path(), &b).is_file());
     }
 
     #[test]
