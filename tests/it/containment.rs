@@ -5,30 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use crate::operations::{current_id as current, tables_args};
 use crate::util::{league, stderr};
 
 /// A fast run (tables only, 100 replicates) into `out`, released on a past Monday so that it
 /// may be published now.
 fn run(out: &Path, seed: u32) -> Output {
-    league(&[
-        "report",
-        "--outputs",
-        "tables",
-        "--replicates",
-        "100",
-        "--seed",
-        &seed.to_string(),
-        "--release-date",
-        "2026-11-23",
-        "--out",
-        out.to_str().expect("utf8"),
-    ])
-}
-
-/// The run id `current` names under `out`.
-fn current(out: &Path) -> Option<String> {
-    let t = std::fs::read_link(out.join("current")).ok()?;
-    Some(t.file_name()?.to_string_lossy().into_owned())
+    let args = tables_args(out, seed);
+    league(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// What is at `p`: a file's bytes, or every path under a directory with its size.
@@ -126,18 +110,9 @@ fn a_symbolic_link_under_the_output_root_is_refused_and_nothing_reaches_its_targ
         std::os::unix::fs::symlink(&target, &link).expect("link");
         let before = fingerprint(&target);
         let o_ = out.to_str().expect("utf8");
+        let report = tables_args(&out, 2);
         for args in [
-            vec![
-                "report",
-                "--outputs",
-                "tables",
-                "--replicates",
-                "100",
-                "--seed",
-                "2",
-                "--out",
-                o_,
-            ],
+            report.iter().map(String::as_str).collect(),
             vec!["publish", &id, "--out", o_],
             vec!["history", "--out", o_],
             vec!["lineage", &id, "--out", o_],

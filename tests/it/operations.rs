@@ -20,7 +20,7 @@ fn league_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 /// A fast run: tables only, 100 replicates, into `out`, with `seed` (a different seed is a
 /// different release), released on a past Monday so that it may be published now.
-fn tables_args(out: &Path, seed: u32) -> Vec<String> {
+pub(crate) fn tables_args(out: &Path, seed: u32) -> Vec<String> {
     tables_args_on(out, seed, "2026-11-23")
 }
 
@@ -54,7 +54,7 @@ fn strs(v: &[String]) -> Vec<&str> {
 }
 
 /// The release `current` names under `out`.
-fn current_id(out: &Path) -> Option<String> {
+pub(crate) fn current_id(out: &Path) -> Option<String> {
     let t = std::fs::read_link(out.join("current")).ok()?;
     Some(t.file_name()?.to_string_lossy().into_owned())
 }

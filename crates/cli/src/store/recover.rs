@@ -145,10 +145,14 @@ fn remove_staging_under(dir: &Path) -> anyhow::Result<usize> {
 }
 
 impl LockedRoot {
-    /// Removes release `id` and its history rows: a release no run committed.
+    /// Removes release `id` and its history rows: a release no run committed. (Rows an
+    /// earlier run of the same id committed, for a release since pruned, stay.)
     pub fn roll_back(&self, id: &RunId) -> anyhow::Result<()> {
         if std::fs::symlink_metadata(self.release(id)).is_ok() {
             self.remove_release(id)?;
+        }
+        if outcomes::committed(self, id) {
+            return Ok(());
         }
         for (rel, _) in history::stored(self)
             .into_iter()
@@ -188,7 +192,9 @@ impl LockedRoot {
         let staged = remove_staging_under(&self.history())?;
         let mut orphans = 0;
         for (rel, id) in history::stored(self) {
-            if !id.is_some_and(|id| releases.contains(&id) || committed.contains(&id)) {
+            // A file whose name is no run id is not the tool's: left alone (`league history`
+            // names it).
+            if id.is_some_and(|id| !releases.contains(&id) && !committed.contains(&id)) {
                 remove_any(&self.history().join(rel))?;
                 orphans += 1;
             }
