@@ -199,9 +199,10 @@ fn kill_9_at_every_stage_and_promotion_step_leaves_a_whole_current_release() {
             );
         }
         assert_whole(&out.join("current"));
-        // The next run recovers what the dead run left (completing a committed run, rolling
-        // back an uncommitted one) and makes its release current.
-        let o = league_env(&strs(&args), &[]);
+        // The next run, another release (the killed run's is not simply made again),
+        // recovers what the dead run left (completing a committed run, rolling back an
+        // uncommitted one) and makes its own release current.
+        let o = league_env(&strs(&tables_args(&out, 1000 + i as u32)), &[]);
         assert!(o.status.success(), "{point}: the next run: {}", stderr(&o));
         assert!(leftovers(&out).is_empty(), "{point}: {:?}", leftovers(&out));
         let id = current_id(&out).expect("current");
