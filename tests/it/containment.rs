@@ -55,8 +55,9 @@ fn a_run_id_that_is_a_path_is_refused_by_every_command_before_anything_is_read_o
     let o = run(&out, 1);
     assert!(o.status.success(), "{}", stderr(&o));
     let id = current(&out).expect("current");
-    // A copy of the release outside the root, where `../` ids lead.
-    let outside = dir.path().join("Z");
+    // A copy of the release outside the root, where `../../../Z/<id>` leads from
+    // `releases/` (`a/b/reports/releases` → `a/Z`).
+    let outside = dir.path().join("a/Z");
     crate::util::copy_dir(&out.join("releases").join(&id), &outside.join(&id));
     let before = tree(dir.path());
     let abs = out.join("releases").join(&id);

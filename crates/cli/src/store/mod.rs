@@ -14,10 +14,12 @@
 //!                           (published.rs; `league publish`)
 //! ```
 //!
-//! A run builds everything in `OUT/.staging-*`, fsyncs every file and directory, renames the
-//! staging directory to `releases/<run id>` and then swaps the `current` link. A crash at any
-//! point leaves `current` naming a whole release; what the dead run left (`.staging-*`,
-//! `.current-*`) is removed by the next run once it holds the lock.
+//! A run builds everything in `OUT/.staging-*`, writes its history rows, fsyncs every file and
+//! directory, renames the staging directory to `releases/<run id>`, commits (its `complete`
+//! line in `run-history.jsonl`) and then swaps the `current` link. A crash at any point leaves
+//! `current` naming a whole release; the next run to hold the lock removes what the dead run
+//! left and rolls its release back or forward (`recover.rs`). A run id joins a path only as a
+//! [`RunId`], and no symbolic link under the root is followed ([`OutputRoot::guard`]).
 
 pub(crate) mod access;
 pub(crate) mod history;
