@@ -49,6 +49,20 @@ fn column_type(name: &str) -> Type {
     }
 }
 
+/// The peer groups (directory names, sorted) of a release's quarter directory `qdir` whose
+/// directory holds `csv_name`.
+fn groups_holding(qdir: &Path, csv_name: &str) -> anyhow::Result<Vec<String>> {
+    let mut groups: Vec<String> = std::fs::read_dir(qdir)
+        .with_context(|| format!("cannot list {}", qdir.display()))
+        .class(ExitClass::Io)?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join(csv_name).is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    groups.sort();
+    Ok(groups)
+}
+
 /// The Parquet file of one dataset for one quarter of a release: the rows of every peer
 /// group's CSV (groups in name order), with `run_id` and `peer_group` first.
 fn dataset_parquet(
@@ -58,14 +72,7 @@ fn dataset_parquet(
     csv_name: &str,
 ) -> anyhow::Result<Option<Vec<u8>>> {
     let qdir = release_dir.join(quarter);
-    let mut groups: Vec<String> = std::fs::read_dir(&qdir)
-        .with_context(|| format!("cannot list {}", qdir.display()))
-        .class(ExitClass::Io)?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join(csv_name).is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    groups.sort();
+    let groups = groups_holding(&qdir, csv_name)?;
     let mut header: Option<Vec<String>> = None;
     let mut rows: Vec<Vec<String>> = Vec::new();
     for g in &groups {
@@ -210,15 +217,8 @@ fn files_of(release_dir: &Path, run_id: &RunId) -> anyhow::Result<Vec<(PathBuf, 
 fn names_of(release_dir: &Path, run_id: &RunId) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for q in quarters(release_dir)? {
-        let qdir = release_dir.join(&q);
-        let groups: Vec<PathBuf> = std::fs::read_dir(&qdir)
-            .with_context(|| format!("cannot list {}", qdir.display()))
-            .class(ExitClass::Io)?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .collect();
         for (dataset, csv_name) in DATASETS {
-            if groups.iter().any(|g| g.join(csv_name).is_file()) {
+            if !groups_holding(&release_dir.join(&q), csv_name)?.is_empty() {
                 out.push(file_name(dataset, &q, run_id));
             }
         }
@@ -291,6 +291,22 @@ pub(crate) fn stored(root: &OutputRoot) -> Vec<(PathBuf, Option<RunId>)> {
     out
 }
 
+/// The stored files that belong to no release in `releases/` and to no run in `committed`
+/// (a name that is no run id belongs to none): [`stored`]'s paths and ids.
+pub(crate) fn unowned(
+    root: &OutputRoot,
+    committed: &std::collections::BTreeSet<RunId>,
+) -> anyhow::Result<Vec<(PathBuf, Option<RunId>)>> {
+    let releases = root.release_ids()?;
+    Ok(stored(root)
+        .into_iter()
+        .filter(|(_, id)| {
+            !id.as_ref()
+                .is_some_and(|id| releases.contains(id) || committed.contains(id))
+        })
+        .collect())
+}
+
 /// Rebuilds every release's history files: into `into` when given, else compared with the
 /// store. Returns how many files were rebuilt and those that differ from the store's; in the
 /// comparison, a stored file of no release and no complete run (a pruned release's history
@@ -316,12 +332,9 @@ pub(crate) fn rebuild(
         }
     }
     if into.is_none() {
-        let complete = outcomes::complete_ids(&outcomes::all(root));
-        let releases = root.release_ids()?;
-        for (rel, id) in stored(root) {
-            if !id.is_some_and(|id| releases.contains(&id) || complete.contains(&id)) {
-                differ.push(format!("{} (of no release or complete run)", rel.display()));
-            }
+        let committed = outcomes::complete_ids(&outcomes::all(root));
+        for (rel, _) in unowned(root, &committed)? {
+            differ.push(format!("{} (of no release or complete run)", rel.display()));
         }
     }
     Ok((n, differ))

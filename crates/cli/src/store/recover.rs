@@ -191,13 +191,14 @@ impl LockedRoot {
         }
         let staged = remove_staging_under(&self.history())?;
         let mut orphans = 0;
-        for (rel, id) in history::stored(self) {
-            // A file whose name is no run id is not the tool's: left alone (`league history`
-            // names it).
-            if id.is_some_and(|id| !releases.contains(&id) && !committed.contains(&id)) {
-                remove_any(&self.history().join(rel))?;
-                orphans += 1;
-            }
+        // A file whose name is no run id is not the tool's: left alone (`league history` names
+        // it).
+        for (rel, _) in history::unowned(self, &committed)?
+            .into_iter()
+            .filter(|(_, id)| id.is_some())
+        {
+            remove_any(&self.history().join(rel))?;
+            orphans += 1;
         }
         let mut written = 0;
         for id in &releases {
