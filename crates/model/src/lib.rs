@@ -32,12 +32,13 @@ pub use methodology::{
     InterventionCondition, InterventionRule, Interventions, KnownAt, LeagueTableRule, LikelyRanges,
     Methodology, Metric, MetricStatus, OutputIds, PeerGroup, PeerStatistics, PlausibilityCheck,
     Pool, PoolRef, PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod,
-    SegmentPool, Segmentation, TargetBound, ValueCondition,
+    SegmentPool, Segmentation, TargetBound, ValueCondition, Statistics, FunnelRules, SpcRules,
+    TwoOfThree, PeerComparisonRules, SensitivityRules,
 };
 pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month, digits};
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
-    CutPointSource, DomainResult, InterventionStatus, LeagueRow, LeagueTable, MetricScore,
+    Alternative, AlternativeOutcome, CutPointSource, DomainResult, PeerComparison, VersusPeers, InterventionStatus, LeagueRow, LeagueTable, MetricScore,
     NextSegmentPlan, NextSegmentStep, PeerSpread, PlanOutcome, PriorResult, Range, ScoreProvenance,
     ScoreRun, SegmentCuts,
 };

@@ -157,6 +157,53 @@ pub struct LeagueRow {
     /// which the trust's average gives segments 1 to 4 after the override; `None` where the
     /// run did not compute them (a release written before they existed).
     pub segment_chances: Option<[u8; 4]>,
+    /// The trust's average against its peer group's median average, from the same bootstrap
+    /// replicates as the likely ranges; `None` where the run did not compute it (an earlier
+    /// release's row).
+    pub versus_peers: Option<VersusPeers>,
+}
+
+/// How a trust's average compares with its peer group's median (Fingertips' "similar to
+/// benchmark"): the interval of (trust's average − group median) across the bootstrap replicates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VersusPeers {
+    /// The interval of the difference, in average-score points (lower is better).
+    pub difference: Range,
+    /// What the interval shows.
+    pub comparison: PeerComparison,
+}
+
+/// Better, similar or worse than the peer group's median.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PeerComparison {
+    /// The whole interval is below 0 (a lower average is better).
+    Better,
+    /// The interval includes 0.
+    Similar,
+    /// The whole interval is above 0.
+    Worse,
+}
+
+impl PeerComparison {
+    /// Of an interval of (average − median), lower being better.
+    pub fn of(difference: Range) -> Self {
+        if difference.high < 0.0 {
+            PeerComparison::Better
+        } else if difference.low > 0.0 {
+            PeerComparison::Worse
+        } else {
+            PeerComparison::Similar
+        }
+    }
+
+    /// As the outputs write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PeerComparison::Better => "Better",
+            PeerComparison::Similar => "Similar",
+            PeerComparison::Worse => "Worse",
+        }
+    }
 }
 
 impl LeagueRow {
@@ -242,6 +289,40 @@ pub struct ScoreRun {
     pub earlier: Vec<LeagueTable>,
     /// The release each earlier quarter's tables come from.
     pub earlier_from: Vec<(Quarter, String)>,
+    /// Every trust's segment and rank under each alternative to the method's choices, by
+    /// quarter then alternative (statistics beside the tables; they change nothing in them).
+    pub sensitivity: Vec<Alternative>,
+}
+
+/// One alternative to the method's choices and what it gives every trust of a quarter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    /// Quarter.
+    pub quarter: Quarter,
+    /// Stable id (`no_override`, `drop_OF1061`, `fixed_thresholds`, ...).
+    pub id: String,
+    /// What changes, in plain English.
+    pub label: String,
+    /// The cut-points the alternative segments at, in words ("2.06, 2.33, 2.61 over all trusts").
+    pub cuts: String,
+    /// Each trust's result under it, by peer group then trust code. A trust with no average under
+    /// the alternative (its only metric dropped) has none.
+    pub outcomes: Vec<AlternativeOutcome>,
+}
+
+/// A trust's result under an alternative.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlternativeOutcome {
+    /// Trust code.
+    pub trust: crate::TrustCode,
+    /// Peer group id.
+    pub peer_group: String,
+    /// The average under the alternative, rounded as published.
+    pub average: f64,
+    /// The segment 1–4 under the alternative (after the override, unless the alternative drops it).
+    pub segment: u8,
+    /// The league rank within the peer group under the alternative.
+    pub rank: u32,
 }
 
 /// What it would take a trust to move into the next better segment, found by re-scoring its

@@ -45,6 +45,21 @@ pub struct BootstrapSpec {
     pub cap: u8,
     /// Decimal places of the average.
     pub average_dp: u32,
+    /// Lower and upper percentiles (0–100) of each trust's difference from the group median.
+    pub peer_percentiles: (f64, f64),
+}
+
+/// What the replicates give one trust.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draws {
+    /// Likely range of the average.
+    pub average: Range,
+    /// Likely range of the rank.
+    pub rank: Range,
+    /// Replicates in segments 1 to 4 (after the financial override).
+    pub segments: [u32; 4],
+    /// Interval of (the trust's average − the group's median average), replicate by replicate.
+    pub versus_median: Range,
 }
 
 /// A stable 64-bit id for a (quarter, trust) stream: FNV-1a, which unlike the standard library's
@@ -62,16 +77,25 @@ pub fn stream_id(quarter: &str, trust: &str) -> u64 {
 pub fn likely_ranges(trusts: &[BootstrapTrust], spec: &BootstrapSpec) -> Vec<(Range, Range)> {
     likely_ranges_and_segments(trusts, spec)
         .into_iter()
-        .map(|(a, r, _)| (a, r))
+        .map(|d| (d.average, d.rank))
         .collect()
 }
 
-/// As [`likely_ranges`], with each trust's segment chances: how many of the replicates put it
-/// in segments 1 to 4 (after the financial override), from the same draws.
-pub fn likely_ranges_and_segments(
-    trusts: &[BootstrapTrust],
-    spec: &BootstrapSpec,
-) -> Vec<(Range, Range, [u32; 4])> {
+/// The median of unsorted values (the mean of the middle two of an even count).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// As [`likely_ranges`], with each trust's segment chances (how many of the replicates put it
+/// in segments 1 to 4 after the financial override) and its difference from the group's median
+/// average, from the same draws.
+pub fn likely_ranges_and_segments(trusts: &[BootstrapTrust], spec: &BootstrapSpec) -> Vec<Draws> {
     let b = spec.replicates as usize;
     // means[t][r]: replicate r of trust t, drawn from the trust's own stream.
     let means: Vec<Vec<f64>> = trusts
@@ -110,6 +134,11 @@ pub fn likely_ranges_and_segments(
             (competition_ranks(&keys), keys.iter().map(|k| k.0).collect())
         })
         .collect();
+    // The group's median average in each replicate.
+    let medians: Vec<f64> = (0..b)
+        .into_par_iter()
+        .map(|r| median(means.iter().map(|m| m[r]).collect()))
+        .collect();
     let (lo, hi) = spec.percentiles;
     (0..trusts.len())
         .map(|t| {
@@ -128,17 +157,25 @@ pub fn likely_ranges_and_segments(
                 )
             };
             let rpct = |p| f64::from(percentile_nearest_rank(&rk, p).unwrap_or(0));
-            (
-                Range {
+            let mut d: Vec<f64> = means[t].iter().zip(&medians).map(|(a, md)| a - md).collect();
+            d.sort_by(f64::total_cmp);
+            let (plo, phi) = spec.peer_percentiles;
+            let dpct = |p| percentile_nearest_rank(&d, p).unwrap_or(f64::NAN);
+            Draws {
+                average: Range {
                     low: pct(&m, lo),
                     high: pct(&m, hi),
                 },
-                Range {
+                rank: Range {
                     low: rpct(lo),
                     high: rpct(hi),
                 },
                 segments,
-            )
+                versus_median: Range {
+                    low: dpct(plo),
+                    high: dpct(phi),
+                },
+            }
         })
         .collect()
 }
@@ -190,6 +227,7 @@ mod tests {
             boundary: SegmentBoundary::BetterSegment,
             cap: 3,
             average_dp: 2,
+            peer_percentiles: (2.5, 97.5),
         };
         (trusts, spec)
     }
@@ -207,7 +245,7 @@ mod tests {
     fn segment_chances_come_from_the_same_replicates_and_sum_to_100() {
         let (t, s) = sample();
         let with = likely_ranges_and_segments(&t, &s);
-        for (i, (a, r, seg)) in with.iter().enumerate() {
+        for (i, Draws { average: a, rank: r, segments: seg, .. }) in with.iter().enumerate() {
             assert_eq!(seg.iter().sum::<u32>(), s.replicates, "trust {i}");
             assert_eq!(
                 u32::from(percentages(*seg).iter().map(|x| u16::from(*x)).sum::<u16>()),
@@ -222,6 +260,43 @@ mod tests {
         assert_eq!(percentages([1, 1, 1, 0]), [34, 33, 33, 0]);
         assert_eq!(percentages([0, 0, 200, 0]), [0, 0, 100, 0]);
         assert_eq!(percentages([0; 4]), [0; 4]);
+    }
+
+    /// Five trusts: one scoring 1.0 on every metric, one 4.0 on every metric, three with a mix
+    /// whose replicate means straddle the group's median. The constant trusts' means never move
+    /// (1.0 and 4.0 in every replicate) while the median of the five stays between the mixed
+    /// trusts' means (about 2.2 to 2.8), so the first is better, the second worse; a mixed trust
+    /// drawing 1s and 4s half the time has an interval across 0: similar.
+    #[test]
+    fn versus_peers_is_better_similar_or_worse_by_the_interval_of_the_difference() {
+        use league_model::PeerComparison;
+        let trust = |i: usize, scores: Vec<(f64, f64)>| BootstrapTrust {
+            stream: stream_id("Q1 2025/26", &format!("Z{i}")),
+            scores,
+            in_deficit: false,
+        };
+        let mixed = |k: usize| -> Vec<(f64, f64)> {
+            (0..10)
+                .map(|j| (if (j + k) % 2 == 0 { 1.0 } else { 4.0 }, 1.0))
+                .collect()
+        };
+        let t = vec![
+            trust(0, vec![(1.0, 1.0); 10]),
+            trust(1, vec![(4.0, 1.0); 10]),
+            trust(2, mixed(0)),
+            trust(3, mixed(1)),
+            trust(4, mixed(0)),
+        ];
+        let (_, s) = sample();
+        let d = likely_ranges_and_segments(&t, &s);
+        let of = |i: usize| PeerComparison::of(d[i].versus_median);
+        assert_eq!(of(0), PeerComparison::Better);
+        assert_eq!(of(1), PeerComparison::Worse);
+        assert_eq!(of(2), PeerComparison::Similar);
+        assert!(d[0].versus_median.high < 0.0 && d[1].versus_median.low > 0.0);
+        assert!(d[2].versus_median.low < 0.0 && d[2].versus_median.high > 0.0);
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
     }
 
     #[test]

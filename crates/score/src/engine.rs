@@ -129,10 +129,12 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         next_segment_plans: Vec::new(),
         earlier: Vec::new(),
         earlier_from: Vec::new(),
+        sensitivity: Vec::new(),
     };
     run.interventions =
         crate::intervention::intervention_statuses(&run, m, &opts.boards, &opts.prior);
     run.next_segment_plans = crate::next_segment::next_segment_plans(data, m, &run);
+    run.sensitivity = crate::stats::sensitivity::alternatives(&run, m);
     Ok(run)
 }
 
@@ -230,6 +232,10 @@ fn bootstrap_spec(
         boundary: m.segmentation.boundary,
         cap: m.financial_override.cap_segment,
         average_dp: m.rounding.average_dp,
+        peer_percentiles: (
+            m.statistics.peers.lower_percentile,
+            m.statistics.peers.upper_percentile,
+        ),
     })
 }
 
@@ -345,12 +351,14 @@ impl GroupContext<'_> {
     ) -> Vec<LeagueRow> {
         let (mut rows, boot) = self.rows(members, averaged);
         rank_rows(&mut rows, self.m);
-        for (r, (avg_range, rank_range, segments)) in
-            rows.iter_mut().zip(likely_ranges_and_segments(&boot, spec))
-        {
-            r.average_range = avg_range;
-            r.rank_range = rank_range;
-            r.segment_chances = Some(crate::bootstrap::percentages(segments));
+        for (r, d) in rows.iter_mut().zip(likely_ranges_and_segments(&boot, spec)) {
+            r.average_range = d.average;
+            r.rank_range = d.rank;
+            r.segment_chances = Some(crate::bootstrap::percentages(d.segments));
+            r.versus_peers = Some(league_model::VersusPeers {
+                difference: d.versus_median,
+                comparison: league_model::PeerComparison::of(d.versus_median),
+            });
         }
         rows.sort_by(|a, b| {
             a.rank
@@ -451,6 +459,7 @@ impl GroupContext<'_> {
                 synthetic_metrics: synthetic,
                 other_period_metrics: other_period,
                 segment_chances: None,
+                versus_peers: None,
             });
         }
         (rows, boot)

@@ -22,5 +22,6 @@ mod engine;
 mod intervention;
 mod next_segment;
 pub mod rules;
+pub mod stats;
 
 pub use engine::{MIN_REPLICATES, ScoreError, ScoreOptions, score};

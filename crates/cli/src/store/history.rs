@@ -481,6 +481,7 @@ fn league_row(
         synthetic_metrics: get("synthetic_metrics").parse().ok()?,
         other_period_metrics: get("other_period_metrics").parse().ok()?,
         segment_chances: None,
+        versus_peers: None,
     })
 }
 

@@ -87,6 +87,8 @@ pub struct Methodology {
     /// Checks that query an implausible value without changing it.
     #[serde(rename = "plausibility", default)]
     pub plausibility: Vec<PlausibilityCheck>,
+    /// The statistics shown beside the ranks, never changing them.
+    pub statistics: Statistics,
 }
 
 impl Methodology {

@@ -659,3 +659,93 @@ pub struct OutputIds {
     /// Final segment including 5 (OF5005).
     pub final_segment: String,
 }
+
+/// The statistics shown beside the ranks (funnel plots, SPC, similar to peers, sensitivity).
+/// They never change a segment or a rank: NHS England's method stays the reference.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statistics {
+    /// Funnel plots of the proportion metrics with counts.
+    pub funnel: FunnelRules,
+    /// Statistical process control on each trust's monthly series.
+    pub spc: SpcRules,
+    /// Each trust's average against its peer group's median.
+    pub peers: PeerComparisonRules,
+    /// What the method's choices do to the segments.
+    pub sensitivity: SensitivityRules,
+}
+
+/// Funnel plot limits, adjusted for over-dispersion (Spiegelhalter 2005).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunnelRules {
+    /// The two-sided z values of the inner and outer limits (1.959964: 95%; 3.090232: 99.8%).
+    pub z: [f64; 2],
+    /// Share of z-scores winsorised in each tail before φ is estimated (0.1).
+    pub winsorise: f64,
+    /// Whether limits are widened by the random-effects τ² when φ shows over-dispersion.
+    pub overdispersion: bool,
+    /// Fewest trusts with counts for a funnel to be drawn.
+    pub minimum_trusts: usize,
+    /// Evidence.
+    pub evidence: Evidence,
+}
+
+/// Which points count towards the two-of-three rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TwoOfThree {
+    /// Every point beyond two sigma, including those beyond the limits (Making Data Count,
+    /// November 2023).
+    BeyondTwoSigma,
+    /// Only points between two sigma and the limits (NHSRplotthedots 0.2.2 and earlier guidance).
+    BetweenTwoAndThreeSigma,
+}
+
+/// XmR charts as Making Data Count draws them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpcRules {
+    /// Process limits at mean ± this × the average moving range (2.66).
+    pub limit_factor: f64,
+    /// Whether moving ranges of at least `screen_factor` × the average moving range are left
+    /// out before the average is recomputed.
+    pub screen_moving_ranges: bool,
+    /// The screening factor (3.267).
+    pub screen_factor: f64,
+    /// Fewest points for limits that are not "trial" limits (12).
+    pub minimum_points: usize,
+    /// Points in a run on one side of the mean (7; Making Data Count allows 6 to 8).
+    pub run_length: usize,
+    /// Points in a rising or falling trend (7).
+    pub trend_length: usize,
+    /// Which points the two-of-three rule counts.
+    pub two_of_three: TwoOfThree,
+    /// Evidence.
+    pub evidence: Evidence,
+}
+
+/// Each trust's average against its peer group's median, from the likely-range bootstrap.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerComparisonRules {
+    /// Lower percentile of the difference (2.5).
+    pub lower_percentile: f64,
+    /// Upper percentile of the difference (97.5).
+    pub upper_percentile: f64,
+    /// Evidence.
+    pub evidence: Evidence,
+}
+
+/// The alternatives the segments are recomputed under.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensitivityRules {
+    /// Fixed thresholds for the "fixed thresholds instead of quartiles" alternative (three,
+    /// ascending).
+    pub fixed_thresholds: [f64; 3],
+    /// Where the thresholds come from, as the outputs state it.
+    pub fixed_thresholds_note: String,
+    /// Evidence.
+    pub evidence: Evidence,
+}

@@ -11,7 +11,47 @@ impl Methodology {
         self.validate_cut_offs()?;
         self.validate_metrics()?;
         self.validate_segmentation()?;
+        self.validate_statistics()?;
         self.validate_interventions()
+    }
+
+    /// The statistics beside the ranks: limits, rule lengths and percentiles that mean something.
+    fn validate_statistics(&self) -> Result<(), (String, String)> {
+        let err = |k: &str, p: &str| Err((format!("statistics.{k}"), p.to_owned()));
+        let s = &self.statistics;
+        if !(s.funnel.z.iter().all(|z| z.is_finite() && *z > 0.0) && s.funnel.z[0] < s.funnel.z[1])
+        {
+            return err("funnel.z", "two positive z values, inner then outer");
+        }
+        if !(0.0..0.5).contains(&s.funnel.winsorise) {
+            return err("funnel.winsorise", "a share of each tail from 0 up to 0.5");
+        }
+        if s.funnel.minimum_trusts < 3 {
+            return err("funnel.minimum_trusts", "a funnel needs at least 3 trusts");
+        }
+        let spc = &s.spc;
+        if !(spc.limit_factor > 0.0 && spc.screen_factor > 0.0) {
+            return err("spc", "limit_factor and screen_factor must be positive");
+        }
+        if !(6..=8).contains(&spc.run_length) {
+            return err("spc.run_length", "Making Data Count allows runs of 6 to 8 points");
+        }
+        if !(5..=8).contains(&spc.trend_length) {
+            return err("spc.trend_length", "a trend of 5 to 8 points");
+        }
+        if spc.minimum_points < 2 {
+            return err("spc.minimum_points", "limits need at least 2 points");
+        }
+        let p = &s.peers;
+        if !(0.0 < p.lower_percentile && p.lower_percentile < p.upper_percentile && p.upper_percentile < 100.0)
+        {
+            return err("peers", "percentiles strictly inside 0 to 100, lower first");
+        }
+        let t = s.sensitivity.fixed_thresholds;
+        if !(t.iter().all(|x| x.is_finite()) && t[0] < t[1] && t[1] < t[2]) {
+            return err("sensitivity.fixed_thresholds", "three ascending numbers");
+        }
+        Ok(())
     }
 
     /// The plausibility checks, the next-segment margin and the peer statistics.
