@@ -31,6 +31,7 @@ mod manifest;
 mod national;
 mod pdf;
 mod read;
+mod statistics;
 mod trusts;
 
 use group::{check_group, check_spread, spread};

@@ -28,7 +28,10 @@ pub(crate) fn check_national(
         }
     };
     let csvs = check_tables(dir, &nat, &dict, book.as_mut(), report);
-    let (expected_findings, pdf_rows) = check_league(q, &nat, groups, &csvs, m, report);
+    let (mut expected_findings, pdf_rows) = check_league(q, &nat, groups, &csvs, m, report);
+    if let Some(f) = statistics::check_statistics(&nat, &csvs, m, report) {
+        expected_findings.push(f);
+    }
     // Movement tables: every quarter's segment, segment before the override and rank equal to
     // that quarter's league-table.csv.
     for (id, t) in csvs.iter().filter(|(id, _)| id.starts_with("movement_")) {

@@ -34,6 +34,8 @@ struct Trust {
     programme: String,
     /// `Yes`, `No` or `Not known` (Trust_in_financial_deficit).
     deficit: String,
+    /// The letter's comparison with the peer median, as the national league table implies it.
+    versus: Option<String>,
 }
 
 /// Checks every trust's documents of quarter `q`.
@@ -69,6 +71,7 @@ fn trusts_of(groups: &BTreeMap<String, GroupFiles>) -> Vec<Trust> {
                     .map_or(String::new(), |v| format!("{v:.2}")),
                 programme: l.get(r, "Recovery_support_programme").to_owned(),
                 deficit: l.get(r, "Trust_in_financial_deficit").to_owned(),
+                versus: None,
             })
         })
         .collect()
@@ -100,7 +103,32 @@ pub(super) fn check_trusts(
     report: &mut CheckReport,
 ) {
     let root = dir.join(q).join("trusts");
-    let trusts = trusts_of(groups);
+    let mut trusts = trusts_of(groups);
+    let interval = format!(
+        "{}%",
+        m.statistics.peers.upper_percentile - m.statistics.peers.lower_percentile
+    );
+    for t in &mut trusts {
+        let Some(g) = national.csvs.get(&format!("league_{}", t.group)) else {
+            continue;
+        };
+        let label = m
+            .peer_group(&t.group)
+            .map_or_else(|| t.group.clone(), |p| p.label.to_lowercase());
+        t.versus = g
+            .rows
+            .iter()
+            .find(|r| g.get(r, "trust_code") == t.code)
+            .filter(|r| g.get(r, "versus_peer_median") != "[x]")
+            .map(|r| {
+                format!(
+                    "Against the median average of {label}s: {} (the {interval} interval of the difference, {} to {} score points",
+                    g.get(r, "versus_peer_median").to_lowercase(),
+                    g.get(r, "peer_difference_from"),
+                    g.get(r, "peer_difference_to"),
+                )
+            });
+    }
     let listed: HashSet<&str> = trusts.iter().map(|t| t.code.as_str()).collect();
     if let Ok(entries) = std::fs::read_dir(&root) {
         for e in entries.filter_map(Result::ok) {
@@ -242,7 +270,10 @@ fn check_letter(report: &mut CheckReport, file: &str, text: &str, t: &Trust, m: 
         segment,
         format!("Rank {} of {} ", t.rank, t.of),
         format!("Average metric score {} ", t.average),
-    ] {
+    ]
+    .into_iter()
+    .chain(t.versus.clone())
+    {
         if text.contains(&expected) {
             report.count("letter figures equal to the league table", 1);
         } else {

@@ -28,18 +28,18 @@ mod trust;
 pub use capability::BoardAssessment;
 pub use dataset::{Addressee, Dataset, Observation, Provenance, SourceRef, TrustInQuarter};
 pub use methodology::{
-    AsOf, Band, ConfigError, CutOff, Direction, Domain, Evidence, FinancialOverride, Improvement,
-    InterventionCondition, InterventionRule, Interventions, KnownAt, LeagueTableRule, LikelyRanges,
-    Methodology, Metric, MetricStatus, OutputIds, PeerGroup, PeerStatistics, PlausibilityCheck,
-    Pool, PoolRef, PublishedCutPoints, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod,
-    SegmentPool, Segmentation, TargetBound, ValueCondition, Statistics, FunnelRules, SpcRules,
-    TwoOfThree, PeerComparisonRules, SensitivityRules,
+    AsOf, Band, ConfigError, CutOff, Direction, Domain, Evidence, FinancialOverride, FunnelRules,
+    Improvement, InterventionCondition, InterventionRule, Interventions, KnownAt, LeagueTableRule,
+    LikelyRanges, Methodology, Metric, MetricStatus, OutputIds, PeerComparisonRules, PeerGroup,
+    PeerStatistics, PlausibilityCheck, Pool, PoolRef, PublishedCutPoints, Rounding, Scoring,
+    Segment5, SegmentBoundary, SegmentMethod, SegmentPool, Segmentation, SensitivityRules,
+    SpcRules, Statistics, TargetBound, TwoOfThree, ValueCondition,
 };
 pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month, digits};
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
-    Alternative, AlternativeOutcome, CutPointSource, DomainResult, PeerComparison, VersusPeers, InterventionStatus, LeagueRow, LeagueTable, MetricScore,
-    NextSegmentPlan, NextSegmentStep, PeerSpread, PlanOutcome, PriorResult, Range, ScoreProvenance,
-    ScoreRun, SegmentCuts,
+    Alternative, AlternativeOutcome, CutPointSource, DomainResult, InterventionStatus, LeagueRow,
+    LeagueTable, MetricScore, NextSegmentPlan, NextSegmentStep, PeerComparison, PeerSpread,
+    PlanOutcome, PriorResult, Range, ScoreProvenance, ScoreRun, SegmentCuts, VersusPeers,
 };
 pub use trust::{TrustCode, TrustCodeError};

@@ -157,7 +157,11 @@ pub fn likely_ranges_and_segments(trusts: &[BootstrapTrust], spec: &BootstrapSpe
                 )
             };
             let rpct = |p| f64::from(percentile_nearest_rank(&rk, p).unwrap_or(0));
-            let mut d: Vec<f64> = means[t].iter().zip(&medians).map(|(a, md)| a - md).collect();
+            let mut d: Vec<f64> = means[t]
+                .iter()
+                .zip(&medians)
+                .map(|(a, md)| a - md)
+                .collect();
             d.sort_by(f64::total_cmp);
             let (plo, phi) = spec.peer_percentiles;
             let dpct = |p| percentile_nearest_rank(&d, p).unwrap_or(f64::NAN);
@@ -245,7 +249,16 @@ mod tests {
     fn segment_chances_come_from_the_same_replicates_and_sum_to_100() {
         let (t, s) = sample();
         let with = likely_ranges_and_segments(&t, &s);
-        for (i, Draws { average: a, rank: r, segments: seg, .. }) in with.iter().enumerate() {
+        for (
+            i,
+            Draws {
+                average: a,
+                rank: r,
+                segments: seg,
+                ..
+            },
+        ) in with.iter().enumerate()
+        {
             assert_eq!(seg.iter().sum::<u32>(), s.replicates, "trust {i}");
             assert_eq!(
                 u32::from(percentages(*seg).iter().map(|x| u16::from(*x)).sum::<u16>()),
@@ -277,7 +290,7 @@ mod tests {
         };
         let mixed = |k: usize| -> Vec<(f64, f64)> {
             (0..10)
-                .map(|j| (if (j + k) % 2 == 0 { 1.0 } else { 4.0 }, 1.0))
+                .map(|j| (if (j + k).is_multiple_of(2) { 1.0 } else { 4.0 }, 1.0))
                 .collect()
         };
         let t = vec![

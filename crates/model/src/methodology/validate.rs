@@ -34,7 +34,10 @@ impl Methodology {
             return err("spc", "limit_factor and screen_factor must be positive");
         }
         if !(6..=8).contains(&spc.run_length) {
-            return err("spc.run_length", "Making Data Count allows runs of 6 to 8 points");
+            return err(
+                "spc.run_length",
+                "Making Data Count allows runs of 6 to 8 points",
+            );
         }
         if !(5..=8).contains(&spc.trend_length) {
             return err("spc.trend_length", "a trend of 5 to 8 points");
@@ -43,7 +46,9 @@ impl Methodology {
             return err("spc.minimum_points", "limits need at least 2 points");
         }
         let p = &s.peers;
-        if !(0.0 < p.lower_percentile && p.lower_percentile < p.upper_percentile && p.upper_percentile < 100.0)
+        if !(0.0 < p.lower_percentile
+            && p.lower_percentile < p.upper_percentile
+            && p.upper_percentile < 100.0)
         {
             return err("peers", "percentiles strictly inside 0 to 100, lower first");
         }

@@ -21,6 +21,7 @@ pub fn national_pdf(pack: &NationalPack, publication: &Publication) -> Result<Ve
     let mut numbers = 2..;
     blocks.extend(league_tables(pack, &mut numbers));
     blocks.extend(movement_tables(pack, &mut numbers));
+    blocks.extend(sensitivity(pack, &mut numbers));
     blocks.extend(method_and_sources(pack, publication));
     let (y, mo, d) = publication.release_ymd();
     let info = DocumentInfo {
@@ -273,6 +274,7 @@ fn league_table(t: &PackTable, caption: String) -> Table {
         "average_score",
         "average_likely_from",
         "average_likely_to",
+        "versus_peer_median",
     ];
     let mut columns = vec![
         ColumnSpec::number("Rank"),
@@ -285,6 +287,7 @@ fn league_table(t: &PackTable, caption: String) -> Table {
         ColumnSpec::text("In financial deficit"),
         ColumnSpec::number("Average score"),
         ColumnSpec::whole("Likely range of average"),
+        ColumnSpec::text("Against peer median"),
     ];
     let any = |key: &str| {
         let c = t.column(key).expect("league column");
@@ -404,6 +407,62 @@ fn movement_table(pack: &NationalPack, t: &PackTable, caption: String) -> Table 
     }
 }
 
+/// Most trusts the PDF names in one cell of the sensitivity table; the workbook and CSV name all.
+const NAMED: usize = 8;
+
+/// What the method's choices do to the segments: the summary table, trusts named up to
+/// [`NAMED`] a row.
+fn sensitivity(pack: &NationalPack, numbers: &mut impl Iterator<Item = u32>) -> Vec<Block> {
+    let Some(t) = pack.sensitivity.first() else {
+        return Vec::new();
+    };
+    let mut b = vec![
+        Block::PageBreak,
+        Block::heading(
+            2,
+            "How much the segments depend on the method's choices",
+            60.0,
+        ),
+        Block::paragraph(pack.note("sensitivity").text.clone()),
+    ];
+    let rows = pack
+        .sensitivity_summary
+        .iter()
+        .map(|s| {
+            let named = if s.changing.len() > NAMED {
+                format!(
+                    "{} and {} more",
+                    s.changing[..NAMED].join(", "),
+                    s.changing.len() - NAMED
+                )
+            } else if s.changing.is_empty() {
+                "None".to_owned()
+            } else {
+                s.changing.join(", ")
+            };
+            vec![
+                s.label.clone(),
+                s.changing.len().to_string(),
+                fmt2(s.mean_rank_change),
+                s.largest_rank_change.to_string(),
+                named,
+            ]
+        })
+        .collect();
+    b.push(Block::Table(Table {
+        caption: format!("Table {}: {}", numbers.next().unwrap_or_default(), t.title),
+        columns: vec![
+            ColumnSpec::text("Alternative").width(190.0),
+            ColumnSpec::number("Trusts changing segment"),
+            ColumnSpec::number("Mean rank change"),
+            ColumnSpec::number("Largest rank change"),
+            ColumnSpec::text("Trusts changing segment (codes)").width(WIDTH),
+        ],
+        rows,
+    }));
+    b
+}
+
 /// The pack's notes, as the workbook's Notes sheet gives them, then sources and attribution.
 fn method_and_sources(pack: &NationalPack, publication: &Publication) -> Vec<Block> {
     let mut b = vec![
@@ -413,7 +472,7 @@ fn method_and_sources(pack: &NationalPack, publication: &Publication) -> Vec<Blo
     b.extend(
         pack.notes
             .iter()
-            .filter(|n| n.id != "movement")
+            .filter(|n| n.id != "movement" && n.id != "sensitivity")
             .map(|n| Block::paragraph(format!("{}. {}", n.subject, n.text))),
     );
     b.push(Block::heading(2, "Data sources and attribution", 60.0));

@@ -118,6 +118,10 @@ fn where_you_stand(v: &TrustView) -> Vec<Block> {
         average
             .push_str(" With so few metrics, a change in any one of them moves the average a lot.");
     }
+    if let Some(s) = text::versus_peers_sentence(v) {
+        average.push(' ');
+        average.push_str(&s);
+    }
     let mut lines = vec![
         format!(
             "{} (1 best, 4 worst; segment {}, the Recovery Support Programme, is decided separately). {}",

@@ -245,6 +245,25 @@ pub(crate) fn about_sentence(v: &TrustView) -> Option<String> {
     })
 }
 
+/// "Against the median average of acute trusts: similar (the 95% interval of the difference,
+/// -0.120 to 0.200 score points, includes 0; a lower average is better)."
+pub(crate) fn versus_peers_sentence(v: &TrustView) -> Option<String> {
+    let p = v.position.versus_peers?;
+    let place = match p.comparison {
+        league_model::PeerComparison::Better => "lies below 0",
+        league_model::PeerComparison::Similar => "includes 0",
+        league_model::PeerComparison::Worse => "lies above 0",
+    };
+    Some(format!(
+        "Against the median average of {}s: {} (the {} interval of the difference, {:.3} to {:.3} score points, {place}; a lower average is better). This compares the trust with its peers beside the rank; it changes no segment or rank.",
+        v.group_label.to_lowercase(),
+        p.comparison.label().to_lowercase(),
+        v.peer_interval,
+        p.difference.low,
+        p.difference.high,
+    ))
+}
+
 /// What the resampling behind the likely ranges measures, said wherever a range is described.
 pub(crate) const RESAMPLING: &str = "resamples of its own metric scores, which show how much its position depends on which metrics it is scored on, not measurement error";
 

@@ -14,6 +14,9 @@ use league_model::{
 use crate::national::NationalPack;
 use crate::table::{DP, PackTable};
 
+/// Places of the difference from the peer median, as the league tables print it.
+const VERSUS: u32 = crate::national::VERSUS_DP as u32;
+
 /// One quarter's position of the trust.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Position {
@@ -41,6 +44,8 @@ pub struct Position {
     pub programme: Option<bool>,
     /// Segment chances, per cent of resamples in segments 1 to 4 (summing to 100).
     pub segment_chances: Option<[u8; 4]>,
+    /// Against the peer group's median average, the interval rounded as the tables print it.
+    pub versus_peers: Option<league_model::VersusPeers>,
 }
 
 impl Position {
@@ -61,6 +66,13 @@ impl Position {
             in_deficit: r.in_deficit,
             programme: r.in_recovery_support_programme,
             segment_chances: r.segment_chances,
+            versus_peers: r.versus_peers.map(|p| league_model::VersusPeers {
+                difference: league_model::Range {
+                    low: round_dp(p.difference.low, VERSUS) + 0.0,
+                    high: round_dp(p.difference.high, VERSUS) + 0.0,
+                },
+                comparison: p.comparison,
+            }),
         }
     }
 
@@ -219,6 +231,8 @@ pub struct TrustView<'a> {
     pub target_bound: &'static str,
     /// Bootstrap replicates behind the likely ranges and segment chances.
     pub replicates: u32,
+    /// The coverage of the interval of the difference from the peer median ("95%").
+    pub peer_interval: String,
 }
 
 impl TrustView<'_> {
@@ -361,6 +375,7 @@ pub fn trust_views<'a>(
                 margin: m.improvement.margin,
                 target_bound: m.improvement.target_bound.phrase(),
                 replicates: pack.method.replicates,
+                peer_interval: pack.method.peer_interval(),
             });
         }
     }

@@ -197,6 +197,10 @@ fn summary(v: &TrustView, publication: &Publication) -> PackTable {
         figure("Average metric score", dec(p.average)),
         figure("Likely range of average, from", dec(p.average_range.0)),
         figure("Likely range of average, to", dec(p.average_range.1)),
+        statement(
+            "Against the peer group's median average",
+            text::versus_peers_sentence(v).unwrap_or_else(|| "Not known".to_owned()),
+        ),
         vec![
             Cell::Text("Metrics in the average".to_owned()),
             whole(v.metrics_scored as i64),

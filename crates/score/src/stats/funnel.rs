@@ -92,7 +92,9 @@ pub enum FunnelError {
     #[error("{0} trusts with counts, fewer than the {1} a funnel needs")]
     TooFew(usize, usize),
     /// A count that cannot be a proportion's.
-    #[error("{id}: {numerator} of {denominator} is not a proportion (counts must satisfy 0 ≤ r ≤ n, n > 0)")]
+    #[error(
+        "{id}: {numerator} of {denominator} is not a proportion (counts must satisfy 0 ≤ r ≤ n, n > 0)"
+    )]
     BadCounts {
         /// Trust code.
         id: String,
@@ -266,8 +268,11 @@ mod tests {
     /// - n = 900: s = 1/60; 95%: 2d = 0.0653321, sin = 0.0652857, limits 0.467357, 0.532643.
     #[test]
     fn limits_for_three_denominators_without_overdispersion() {
-        let f = funnel(&units(&[(50.0, 100.0), (200.0, 400.0), (450.0, 900.0)]), &rules(true))
-            .unwrap();
+        let f = funnel(
+            &units(&[(50.0, 100.0), (200.0, 400.0), (450.0, 900.0)]),
+            &rules(true),
+        )
+        .expect("test input");
         close(f.target, 0.5, 1e-12);
         assert_eq!((f.phi, f.tau2), (0.0, 0.0));
         let [p100, p400, p900] = [&f.points[0], &f.points[1], &f.points[2]];
@@ -298,7 +303,7 @@ mod tests {
     #[test]
     fn overdispersion_widens_the_limits_by_tau_squared_after_winsorising() {
         let u = units(&[(70.0, 100.0), (200.0, 400.0), (430.0, 900.0)]);
-        let f = funnel(&u, &rules(true)).unwrap();
+        let f = funnel(&u, &rules(true)).expect("test input");
         assert_eq!(f.z, [1.959964, 3.090232]);
         close(f.points[0].z, 4.115168, 1e-6);
         close(f.points[2].z, -1.333773, 1e-6);
@@ -312,7 +317,7 @@ mod tests {
         assert_eq!(f.points[0].position, [Position::Above, Position::Within]);
         assert_eq!(f.points[1].position, [Position::Within; 2]);
 
-        let plain = funnel(&u, &rules(false)).unwrap();
+        let plain = funnel(&u, &rules(false)).expect("test input");
         assert_eq!(plain.tau2, 0.0);
         close(plain.phi, 3.992226, 1e-6);
         close(plain.points[0].limits[1].1, 0.652064, 1e-6);
@@ -323,8 +328,11 @@ mod tests {
     /// (pooled 699/1400) lie close to the target.
     #[test]
     fn small_dispersion_leaves_tau_squared_at_zero() {
-        let f = funnel(&units(&[(49.0, 100.0), (205.0, 400.0), (445.0, 900.0)]), &rules(true))
-            .unwrap();
+        let f = funnel(
+            &units(&[(49.0, 100.0), (205.0, 400.0), (445.0, 900.0)]),
+            &rules(true),
+        )
+        .expect("test input");
         assert!(3.0 * f.phi <= 2.0, "{}", f.phi);
         assert_eq!(f.tau2, 0.0);
     }
@@ -355,8 +363,11 @@ mod tests {
 
     #[test]
     fn written_limits_are_rederived_from_target_and_tau_squared() {
-        let f = funnel(&units(&[(70.0, 100.0), (200.0, 400.0), (430.0, 900.0)]), &rules(true))
-            .unwrap();
+        let f = funnel(
+            &units(&[(70.0, 100.0), (200.0, 400.0), (430.0, 900.0)]),
+            &rules(true),
+        )
+        .expect("test input");
         for p in &f.points {
             assert_eq!(limits(f.target, f.tau2, p.denominator, f.z[1]), p.limits[1]);
         }

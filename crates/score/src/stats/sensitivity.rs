@@ -143,13 +143,8 @@ fn quarter(run: &ScoreRun, m: &Methodology, q: Quarter) -> Vec<Alternative> {
         let averages: Vec<Option<f64>> = trusts
             .iter()
             .map(|t| {
-                rules::weighted_mean(
-                    t.scores
-                        .iter()
-                        .filter(|s| s.0 != id)
-                        .map(|s| (s.2, s.3)),
-                )
-                .map(|a| round_dp(a, dp))
+                rules::weighted_mean(t.scores.iter().filter(|s| s.0 != id).map(|s| (s.2, s.3)))
+                    .map(|a| round_dp(a, dp))
             })
             .collect();
         let name = m.metric(id).map(|x| x.name.as_str()).unwrap_or(id);
@@ -287,11 +282,7 @@ impl Ctx<'_> {
                     peer_group: t.group.to_owned(),
                     average: avg,
                     segment: if override_applies {
-                        rules::apply_override(
-                            seg,
-                            t.in_deficit,
-                            m.financial_override.cap_segment,
-                        )
+                        rules::apply_override(seg, t.in_deficit, m.financial_override.cap_segment)
                     } else {
                         seg
                     },

@@ -176,9 +176,20 @@ pub fn xmr(
 
     let side: Vec<i8> = values
         .iter()
-        .map(|v| if *v > mean { 1 } else if *v < mean { -1 } else { 0 })
+        .map(|v| {
+            if *v > mean {
+                1
+            } else if *v < mean {
+                -1
+            } else {
+                0
+            }
+        })
         .collect();
-    let outside: Vec<bool> = values.iter().map(|v| *v > limits.1 || *v < limits.0).collect();
+    let outside: Vec<bool> = values
+        .iter()
+        .map(|v| *v > limits.1 || *v < limits.0)
+        .collect();
     let beyond: Vec<bool> = values
         .iter()
         .zip(&outside)
@@ -300,7 +311,13 @@ mod tests {
     }
 
     fn chart(v: &[f64]) -> SpcChart {
-        xmr(v, Direction::HigherIsBetter, None, &rules(TwoOfThree::BeyondTwoSigma)).unwrap()
+        xmr(
+            v,
+            Direction::HigherIsBetter,
+            None,
+            &rules(TwoOfThree::BeyondTwoSigma),
+        )
+        .expect("test input")
     }
 
     fn flagged(c: &SpcChart, rule: fn(&Rules) -> bool) -> Vec<usize> {
@@ -351,7 +368,7 @@ mod tests {
         assert_eq!(c.screened, 1);
         let mut r = rules(TwoOfThree::BeyondTwoSigma);
         r.screen_moving_ranges = false;
-        let plain = xmr(&v, Direction::HigherIsBetter, None, &r).unwrap();
+        let plain = xmr(&v, Direction::HigherIsBetter, None, &r).expect("test input");
         close(plain.amr, 40.0 / 12.0);
         assert_eq!(plain.screened, 0);
     }
@@ -367,8 +384,13 @@ mod tests {
         close(c.limits.1, 150.0 / 13.0 + 2.66 * 28.0 / 12.0);
         only(&c, |r| r.outside, &[12]);
         assert_eq!(c.variation, Variation::Improvement);
-        let lower = xmr(&v, Direction::LowerIsBetter, None, &rules(TwoOfThree::BeyondTwoSigma))
-            .unwrap();
+        let lower = xmr(
+            &v,
+            Direction::LowerIsBetter,
+            None,
+            &rules(TwoOfThree::BeyondTwoSigma),
+        )
+        .expect("test input");
         assert_eq!(lower.variation, Variation::Concern);
     }
 
@@ -379,8 +401,8 @@ mod tests {
     #[test]
     fn a_run_on_one_side_of_the_mean_alone() {
         let v = [
-            10.0, 12.0, 10.0, 12.0, 10.0, 12.0, 12.5, 13.0, 12.5, 13.0, 12.5, 13.0, 12.5, 10.0, 12.0,
-            10.0, 12.0,
+            10.0, 12.0, 10.0, 12.0, 10.0, 12.0, 12.5, 13.0, 12.5, 13.0, 12.5, 13.0, 12.5, 10.0,
+            12.0, 10.0, 12.0,
         ];
         let c = chart(&v);
         close(c.mean, 199.0 / 17.0);
@@ -464,7 +486,7 @@ mod tests {
             None,
             &rules(TwoOfThree::BetweenTwoAndThreeSigma),
         )
-        .unwrap();
+        .expect("test input");
         assert_eq!(flagged(&earlier, |r| r.two_of_three), Vec::<usize>::new());
         assert_eq!(flagged(&earlier, |r| r.any()), [10]);
     }
@@ -474,14 +496,27 @@ mod tests {
         let c = chart(&steady()[..11]);
         assert!(c.trial);
         assert!(!chart(&steady()).trial);
-        assert!(xmr(&[1.0], Direction::HigherIsBetter, None, &rules(TwoOfThree::BeyondTwoSigma)).is_none());
+        assert!(
+            xmr(
+                &[1.0],
+                Direction::HigherIsBetter,
+                None,
+                &rules(TwoOfThree::BeyondTwoSigma)
+            )
+            .is_none()
+        );
     }
 
     /// The steady series' limits are 5.68 and 16.32.
     #[test]
     fn assurance_against_a_standard() {
         let r = rules(TwoOfThree::BeyondTwoSigma);
-        let a = |d, t| xmr(&steady(), d, Some(t), &r).unwrap().assurance.unwrap();
+        let a = |d, t| {
+            xmr(&steady(), d, Some(t), &r)
+                .expect("test input")
+                .assurance
+                .expect("test input")
+        };
         use Direction::{HigherIsBetter as Up, LowerIsBetter as Down};
         assert_eq!(a(Up, 5.0), Assurance::ConsistentlyPassing);
         assert_eq!(a(Up, 17.0), Assurance::ConsistentlyFailing);
@@ -489,6 +524,11 @@ mod tests {
         assert_eq!(a(Down, 5.0), Assurance::ConsistentlyFailing);
         assert_eq!(a(Down, 17.0), Assurance::ConsistentlyPassing);
         assert_eq!(a(Down, 16.32), Assurance::HitAndMiss);
-        assert!(xmr(&steady(), Up, None, &r).unwrap().assurance.is_none());
+        assert!(
+            xmr(&steady(), Up, None, &r)
+                .expect("test input")
+                .assurance
+                .is_none()
+        );
     }
 }

@@ -86,6 +86,14 @@ pub(super) fn key_findings(p: &NationalPack) -> Vec<String> {
             p.quarter
         )),
     }
+    if !p.sensitivity_summary.is_empty() {
+        k.push(sensitivity_finding(
+            &p.sensitivity_summary
+                .iter()
+                .map(|s| (s.id.as_str(), s.label.as_str(), s.changing.len()))
+                .collect::<Vec<_>>(),
+        ));
+    }
     k.push("Likely ranges are wide in the middle of each table: many adjacent positions cannot be told apart with confidence, so small differences in rank should not be read as differences in performance.".to_owned());
     k
 }
@@ -114,4 +122,39 @@ pub(super) fn final_segments_sentence(finals: Option<[u32; 5]>, not_known: u32) 
             " NHS England's final segments (segment 5 for the Recovery Support Programme) cannot be counted: the programme status of {not_known} is not known."
         ),
     }
+}
+
+/// How many trusts each alternative to the method's choices moves, in one sentence: the metric
+/// alternatives as the largest count with the metrics that give it. `rows` are (id, label,
+/// trusts changing segment) in the sensitivity table's order.
+pub(super) fn sensitivity_finding(rows: &[(&str, &str, usize)]) -> String {
+    let mut parts = Vec::new();
+    let drops: Vec<&(&str, &str, usize)> =
+        rows.iter().filter(|r| r.0.starts_with("drop_")).collect();
+    for r in rows {
+        if r.0.starts_with("drop_") {
+            if r.0 == drops[0].0 {
+                let most = drops.iter().map(|d| d.2).max().unwrap_or(0);
+                let ids: Vec<&str> = drops
+                    .iter()
+                    .filter(|d| d.2 == most)
+                    .map(|d| d.0.trim_start_matches("drop_"))
+                    .collect();
+                parts.push(format!(
+                    "leaving out one metric, up to {most} (without {})",
+                    ids.join(" or ")
+                ));
+            }
+            continue;
+        }
+        let mut label = r.1.to_owned();
+        if let Some(first) = label.get(0..1) {
+            label = first.to_lowercase() + &label[1..];
+        }
+        parts.push(format!("{label}, {}", r.2));
+    }
+    format!(
+        "Trusts whose segment would change under each alternative to the method's choices (statistics beside the tables: the published segments stand): {}.",
+        parts.join("; ")
+    )
 }

@@ -46,7 +46,47 @@ pub(super) fn league_columns(m: &Methodology, f: &MethodFacts) -> Vec<Column> {
             &format!("Share of the bootstrap resamples (whole per cent; the four sum to 100) in which the trust's resampled average gives segment {s} after the financial override. The resampling draws the trust's own metric scores with replacement: it shows how much the segment depends on which metrics the trust is scored on, not measurement error."),
         ));
     }
+    columns.extend(versus_peers_columns(f));
     columns
+}
+
+/// Similar to peers: the trust's average against its peer group's median average.
+fn versus_peers_columns(f: &MethodFacts) -> Vec<Column> {
+    vec![
+        col(
+            "Compared with peer median",
+            "versus_peer_median",
+            Kind::Text,
+            "",
+            &format!(
+                "Better, Similar or Worse: whether the {} interval of (the trust's average − its peer group's median average), taken over the same bootstrap resamples as the likely ranges, lies wholly below 0 (better: a lower average is better), wholly above 0 (worse) or includes 0 (similar). A statistic beside the rank; it changes no segment or rank.",
+                f.peer_interval()
+            ),
+        ),
+        col(
+            "Difference from peer median, from",
+            "peer_difference_from",
+            Kind::Decimal(VERSUS_DP),
+            "score points",
+            "Lower end of the interval of (average − peer group median average).",
+        ),
+        col(
+            "Difference from peer median, to",
+            "peer_difference_to",
+            Kind::Decimal(VERSUS_DP),
+            "score points",
+            "Upper end of the interval of (average − peer group median average).",
+        ),
+    ]
+}
+
+/// Places of the difference from the peer median: three, so an interval that ends just short of
+/// 0 does not print as 0.00.
+pub(crate) const VERSUS_DP: u8 = 3;
+
+/// A decimal at [`VERSUS_DP`] places, never "-0.000".
+fn versus_cell(v: f64) -> Cell {
+    Cell::Num(round_dp(v, u32::from(VERSUS_DP)) + 0.0)
 }
 
 /// The rank with its likely range, and who the trust is.
@@ -198,6 +238,17 @@ pub(super) fn league_row(m: &Methodology, r: &LeagueRow) -> Vec<Cell> {
         Some(c) => Cell::Int(i64::from(c[i])),
         None => Cell::Missing(Shorthand::NotAvailable),
     }));
+    match r.versus_peers {
+        Some(p) => v.extend([
+            Cell::Text(p.comparison.label().to_owned()),
+            versus_cell(p.difference.low),
+            versus_cell(p.difference.high),
+        ]),
+        None => v.extend(std::iter::repeat_n(
+            Cell::Missing(Shorthand::NotAvailable),
+            3,
+        )),
+    }
     v
 }
 

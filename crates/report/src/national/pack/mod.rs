@@ -10,13 +10,16 @@ mod league;
 mod metrics;
 mod movement;
 mod notes;
+mod sensitivity;
 mod types;
 
 use findings::key_findings;
+pub(crate) use league::VERSUS_DP;
 use league::{league_table, provenance, ranked_chart_data, segment_counts};
 use metrics::metric_tables;
 use movement::{extremes, movement_table};
 use notes::{method_facts, notes};
+pub use sensitivity::AlternativeSummary;
 pub use types::*;
 
 use crate::table::{Cell, Kind, PackTable, col};
@@ -71,6 +74,8 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
     }
 
     let metrics = metric_tables(run, m, quarter, &tables);
+    let (sensitivity_summary, sensitivity) =
+        sensitivity::sensitivity_tables(run, m, quarter, &tables);
     let provenance = provenance(run, quarter, &tables);
     let synthetic_values = provenance.iter().map(|p| p.synthetic).sum();
     let other_period_values = provenance.iter().map(|p| p.other_period).sum();
@@ -91,11 +96,12 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         .collect();
     // Every national table says its quarter in a column of its own, so its files stand alone
     // and stack across quarters.
-    let [league, movement, metrics] = [league, movement, metrics].map(|ts| {
-        ts.into_iter()
-            .map(|t| with_quarter(t, quarter))
-            .collect::<Vec<_>>()
-    });
+    let [league, movement, metrics, sensitivity] =
+        [league, movement, metrics, sensitivity].map(|ts| {
+            ts.into_iter()
+                .map(|t| with_quarter(t, quarter))
+                .collect::<Vec<_>>()
+        });
     let mut pack = NationalPack {
         quarter,
         previous: has_previous.then_some(previous_q),
@@ -106,6 +112,8 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         league,
         metrics,
         movement,
+        sensitivity,
+        sensitivity_summary,
         segments,
         charts,
         largest_moves,

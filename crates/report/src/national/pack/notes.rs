@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use league_model::{LeagueTable, Methodology, MetricStatus, Quarter, ScoreRun};
 
-use crate::narrative::{and_list, count_word, cut_label, fmt_weight, quarter_months};
+use crate::narrative::{and_list, count_word, cut_label, fmt_weight, quarter_months, thousands};
 use crate::table::{DP, PackTable, Shorthand};
 
 use super::types::*;
@@ -42,6 +42,10 @@ pub(super) fn method_facts(
             m.likely_ranges.lower_percentile,
             m.likely_ranges.upper_percentile,
         ),
+        peer_percentiles: (
+            m.statistics.peers.lower_percentile,
+            m.statistics.peers.upper_percentile,
+        ),
         override_cap: m.financial_override.cap_segment,
         segment5: m.segment5.segment,
         segment5_affects_rank: m.segment5.affects_rank,
@@ -62,11 +66,15 @@ pub(super) fn notes(p: &NationalPack) -> Vec<Note> {
         override_note(p),
         segment5_note(p),
         likely_ranges_note(p),
+        versus_peers_note(p),
         provenance_note(p),
         inferred_note(),
         limits_note(),
         rounding_note(p),
     ];
+    if !p.sensitivity_summary.is_empty() {
+        n.push(sensitivity_note(p));
+    }
     let mut used: Vec<Shorthand> = p.tables().flat_map(PackTable::shorthand).collect();
     used.sort();
     used.dedup();
@@ -199,6 +207,32 @@ fn likely_ranges_note(p: &NationalPack) -> Note {
         text: format!(
             "Likely ranges of rank and average score are {}: each trust's metric scores are resampled with replacement that many times, with a fixed seed so that reruns give the same ranges. Where two trusts' likely ranges overlap, the difference between their positions may be due to chance. A change of rank between quarters is called significant only when the two quarters' likely ranges do not overlap, a cautious test that will miss some real changes.",
             f.likely_ranges()
+        ),
+    }
+}
+
+/// The "versus_peers" note: similar to peers.
+fn versus_peers_note(p: &NationalPack) -> Note {
+    let f = &p.method;
+    Note {
+        id: "versus_peers",
+        subject: "Compared with the peer group".to_owned(),
+        text: format!(
+            "Each league table says whether a trust's average is better than, similar to or worse than its peer group's median average, as Fingertips compares an area with its benchmark. In each of the {} bootstrap replicates behind the likely ranges, the trust's resampled average is compared with the median of its peer group's resampled averages; the trust is better (or worse) when the {} interval of that difference lies wholly below (or above) 0, and similar when it includes 0. This is a statistic beside the rank, not part of NHS England's method: it changes no segment or rank.",
+            thousands(f.replicates),
+            f.peer_interval()
+        ),
+    }
+}
+
+/// The "sensitivity" note: what the alternatives are and how to read them.
+fn sensitivity_note(p: &NationalPack) -> Note {
+    let compared = p.sensitivity_summary.first().map_or(0, |s| s.compared);
+    Note {
+        id: "sensitivity",
+        subject: "Sensitivity to the method's choices".to_owned(),
+        text: format!(
+            "Each alternative changes one choice of NHS England's method and recomputes every trust's segment and league rank with the rest unchanged: the financial override left off, each metric left out in turn, each domain weighted equally, quartiles taken within each peer group, and fixed thresholds in place of quartiles (the approach NHS England's 2026/27 methodology takes). The metric scores are as published; alternatives that change the averages cut at quartiles of their own averages. The table counts, of the {compared} trusts, those whose segment would change, and the mean and largest change of rank, as the OECD/JRC handbook's robustness step and COINr's remove_elements report. These are statistics beside the league tables: every published segment and rank stands as NHS England's method gives it."
         ),
     }
 }

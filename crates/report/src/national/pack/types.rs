@@ -84,6 +84,8 @@ pub struct MethodFacts {
     pub seed: u64,
     /// Percentiles that bound a likely range.
     pub percentiles: (f64, f64),
+    /// Percentiles that bound the difference from the peer median.
+    pub peer_percentiles: (f64, f64),
     /// Worst segment a trust in financial deficit may have.
     pub override_cap: u8,
     /// The segment number of the Recovery Support Programme.
@@ -129,6 +131,11 @@ impl MethodFacts {
             thousands(self.replicates),
             self.seed
         )
+    }
+
+    /// The difference-from-the-peer-median interval's coverage: "95%".
+    pub fn peer_interval(&self) -> String {
+        format!("{}%", self.peer_percentiles.1 - self.peer_percentiles.0)
     }
 
     /// How the league is ordered, as one sentence.
@@ -238,6 +245,11 @@ pub struct NationalPack {
     /// Segment and rank over the quarters and movement since the previous one, per peer group
     /// (empty without a previous quarter).
     pub movement: Vec<PackTable>,
+    /// What the method's choices do to the segments: the summary, then every trust under each
+    /// alternative (empty when the run has no alternatives).
+    pub sensitivity: Vec<PackTable>,
+    /// The summary's figures, for the PDF and the findings.
+    pub sensitivity_summary: Vec<super::AlternativeSummary>,
     /// Segment counts per peer group.
     pub segments: Vec<SegmentCounts>,
     /// Ranked charts per peer group.
@@ -366,6 +378,7 @@ impl NationalPack {
             .iter()
             .chain(self.movement.iter())
             .chain(self.metrics.iter())
+            .chain(self.sensitivity.iter())
     }
 
     /// The note with this id. Panics on an id the pack does not make: a bug.
