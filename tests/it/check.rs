@@ -135,6 +135,53 @@ fn every_kind_of_corrupted_figure_is_caught() {
         std::fs::write(&pdf, bytes).expect("write");
     });
 
+    // The statistics beside the ranks (issue 28): a count, a per-trust figure and a label.
+    assert_caught(
+        &run,
+        "a sensitivity count",
+        "no_override: trusts_changing_segment is \"44\"",
+        |q| {
+            rewrite_csv(&q.join("national/tables/sensitivity.csv"), |h, rows| {
+                let (id, n) = (col(h, "alternative_id"), col(h, "trusts_changing_segment"));
+                let r = rows
+                    .iter_mut()
+                    .find(|r| r[id] == "no_override")
+                    .expect("row");
+                r[n] = "44".into();
+            });
+        },
+    );
+    assert_caught(
+        &run,
+        "a segment without the override",
+        "but the published figures give",
+        |q| {
+            rewrite_csv(
+                &q.join("national/tables/sensitivity_trusts.csv"),
+                |h, rows| {
+                    let (id, s) = (col(h, "alternative_id"), col(h, "alternative_segment"));
+                    let r = rows
+                        .iter_mut()
+                        .find(|r| r[id] == "no_override")
+                        .expect("row");
+                    r[s] = if r[s] == "4" { "3" } else { "4" }.into();
+                },
+            );
+        },
+    );
+    assert_caught(
+        &run,
+        "a peer comparison against its interval",
+        "beside a difference from the peer median",
+        |q| {
+            rewrite_csv(&q.join("national/tables/league_acute.csv"), |h, rows| {
+                let v = col(h, "versus_peer_median");
+                let r = rows.iter_mut().find(|r| r[v] == "Similar").expect("row");
+                r[v] = "Better".into();
+            });
+        },
+    );
+
     assert_caught(&run, "a swapped quartile", "median shown as", |q| {
         rewrite_csv(&q.join("national/tables/metric_of1082.csv"), |h, rows| {
             let (m, lq) = (col(h, "peer_median"), col(h, "peer_lower_quartile"));

@@ -4,6 +4,7 @@ mod acute;
 mod backtest;
 mod backtest_acute;
 mod bad_input;
+mod beside;
 mod check;
 mod containment;
 mod corpus;

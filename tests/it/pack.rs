@@ -119,7 +119,7 @@ fn from_xlsx(path: &Path, sheet: &str) -> Vec<Row> {
 /// True when poppler's tools are installed. CI (`.ci/run`) installs them and sets
 /// `LEAGUE_REQUIRE_POPPLER`, so there a missing tool fails the test; on a machine with only
 /// Rust the PDF read-back checks are skipped with a message.
-fn poppler() -> bool {
+pub(crate) fn poppler() -> bool {
     let present = Command::new("pdftotext").arg("-v").output().is_ok()
         && Command::new("pdffonts").arg("-v").output().is_ok();
     if !present {
@@ -134,7 +134,7 @@ fn poppler() -> bool {
     present
 }
 
-fn pdf_text(path: &Path) -> String {
+pub(crate) fn pdf_text(path: &Path) -> String {
     let o = Command::new("pdftotext")
         .args(["-layout", path.to_str().expect("utf8"), "-"])
         .output()

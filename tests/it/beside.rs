@@ -1,0 +1,238 @@
+//! The statistics beside the ranks on the default data, read back from the written files the
+//! way a reader would: the sensitivity of the segments to the method's choices (counted again by
+//! hand from the league tables), and each trust's average against its peer median in the league
+//! tables, the workbook, the PDF, the letters and a board workbook.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use calamine::{Data, Reader};
+
+use crate::pack::{pdf_text, poppler};
+use crate::util::{Report, read_csv, report};
+
+/// One `league report` on the default data, shared by the tests here.
+fn run() -> &'static Report {
+    static RUN: OnceLock<Report> = OnceLock::new();
+    RUN.get_or_init(|| report(&[]))
+}
+
+fn national() -> PathBuf {
+    run().out.join("2025-26-Q1/national")
+}
+
+fn table(id: &str) -> Vec<std::collections::HashMap<String, String>> {
+    read_csv(&national().join(format!("tables/{id}.csv")))
+}
+
+const GROUPS: [&str; 3] = ["acute", "mh_community", "ambulance"];
+
+/// Competition ranks of (segment, average) within one group, best first.
+fn ranks(keys: &[(u32, f64)]) -> Vec<u32> {
+    keys.iter()
+        .map(|k| 1 + keys.iter().filter(|o| (o.0, o.1) < (k.0, k.1)).count() as u32)
+        .collect()
+}
+
+/// Acceptance (issue 28, 3): with no financial override, exactly the trusts the override moved
+/// change segment (38 acute and 7 mental health and community trusts on the default data), and
+/// their ranks are those the segments before the override give, counted here from the league
+/// tables alone.
+#[test]
+fn without_the_override_exactly_the_trusts_it_moved_change_segment() {
+    let mut moved: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut rank_change = Vec::new();
+    for g in GROUPS {
+        let rows = table(&format!("league_{g}"));
+        let keys: Vec<(u32, f64)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["segment_before_override"].parse().expect("segment"),
+                    r["average_score"].parse().expect("average"),
+                )
+            })
+            .collect();
+        for (r, alt) in rows.iter().zip(ranks(&keys)) {
+            if r["segment"] != r["segment_before_override"] {
+                moved.entry(g).or_default().insert(r["trust_code"].clone());
+            }
+            let rank: u32 = r["rank"].parse().expect("rank");
+            rank_change.push(rank.abs_diff(alt));
+        }
+    }
+    let count = |g: &str| moved.get(g).map_or(0, BTreeSet::len);
+    assert_eq!(
+        (count("acute"), count("mh_community"), count("ambulance")),
+        (38, 7, 0)
+    );
+
+    let summary = table("sensitivity");
+    let row = summary
+        .iter()
+        .find(|r| r["alternative_id"] == "no_override")
+        .expect("a no-override row");
+    assert_eq!(row["alternative"], "No financial override");
+    assert_eq!(row["trusts_changing_segment"], "45");
+    assert_eq!(row["changing_acute"], "38");
+    assert_eq!(row["changing_mh_community"], "7");
+    assert_eq!(row["changing_ambulance"], "0");
+    assert_eq!(row["to_better_segment"], "45");
+    let named: BTreeSet<String> = row["trusts_changing"]
+        .split("; ")
+        .map(str::to_owned)
+        .collect();
+    let all: BTreeSet<String> = moved.values().flatten().cloned().collect();
+    assert_eq!(named, all);
+    let mean = f64::from(rank_change.iter().sum::<u32>()) / rank_change.len() as f64;
+    assert_eq!(row["mean_rank_change"], format!("{mean:.2}"));
+    assert_eq!(
+        row["largest_rank_change"],
+        rank_change.iter().max().expect("ranks").to_string()
+    );
+}
+
+/// Fixed thresholds of 2.0, 2.5 and 3.0 (the configured illustrative values) applied by hand to
+/// the published averages, a trust on a threshold going to the better segment and a trust in
+/// deficit capped at 3: the count the table gives.
+#[test]
+fn fixed_thresholds_recounted_by_hand() {
+    let mut changing = 0;
+    for g in GROUPS {
+        for r in table(&format!("league_{g}")) {
+            let a: f64 = r["average_score"].parse().expect("average");
+            let mut s = 1 + [2.0, 2.5, 3.0].iter().filter(|c| a > **c).count();
+            if r["financial_deficit"] == "Yes" {
+                s = s.max(3);
+            }
+            changing += usize::from(s.to_string() != r["segment"]);
+        }
+    }
+    let row = table("sensitivity")
+        .into_iter()
+        .find(|r| r["alternative_id"] == "fixed_thresholds")
+        .expect("a fixed-thresholds row");
+    assert_eq!(row["trusts_changing_segment"], changing.to_string());
+    assert!(row["alternative"].contains("illustrative thresholds at 2.0, 2.5 and 3.0"));
+    // Recomputing the cut-points as quartiles of this input's averages changes no segment: the
+    // default data's averages reproduce NHS England's published segments.
+    let q = table("sensitivity")
+        .into_iter()
+        .find(|r| r["alternative_id"] == "quartiles_of_input")
+        .expect("a quartiles row");
+    assert_eq!(q["trusts_changing_segment"], "0");
+}
+
+/// The workbook's Sensitivity sheet holds the same row, and the PDF prints it with its section.
+#[test]
+fn the_sensitivity_table_is_in_the_workbook_and_the_pdf() {
+    let xlsx = national().join("league-tables.xlsx");
+    let mut wb = calamine::open_workbook_auto(&xlsx).expect("xlsx");
+    let range = wb
+        .worksheet_range("Sensitivity")
+        .expect("a Sensitivity sheet");
+    let row = range
+        .rows()
+        .find(|r| r.iter().any(|c| *c == Data::String("no_override".into())))
+        .expect("the no-override row");
+    assert!(row.contains(&Data::String("No financial override".into())));
+    assert!(
+        row.iter()
+            .any(|c| matches!(c, Data::Float(v) if *v == 45.0) || *c == Data::Int(45)),
+        "{row:?}"
+    );
+    if !poppler() {
+        return;
+    }
+    let text = pdf_text(&national().join("league-tables.pdf"));
+    assert!(text.contains("How much the segments depend on the method's choices"));
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("No financial override"))
+        .expect("the no-override row in the PDF");
+    let f: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(&f[2..4], ["override", "45"], "{line}");
+    assert!(text.contains("Against"), "the league tables' peer column");
+}
+
+/// Every league row says better, similar or worse beside an interval that shows it, and the
+/// three letters and a board workbook read back say the same for their trust.
+#[test]
+fn each_trust_is_compared_with_its_peer_median_in_every_document() {
+    let mut seen = BTreeMap::new();
+    let mut by_code = BTreeMap::new();
+    for g in GROUPS {
+        for r in table(&format!("league_{g}")) {
+            let (lo, hi): (f64, f64) = (
+                r["peer_difference_from"].parse().expect("from"),
+                r["peer_difference_to"].parse().expect("to"),
+            );
+            let label = r["versus_peer_median"].clone();
+            match label.as_str() {
+                "Better" => assert!(hi <= 0.0, "{r:?}"),
+                "Worse" => assert!(lo >= 0.0, "{r:?}"),
+                "Similar" => assert!(lo <= 0.0 && hi >= 0.0, "{r:?}"),
+                other => panic!("{other}"),
+            }
+            *seen.entry(label.clone()).or_insert(0) += 1;
+            by_code.insert(
+                r["trust_code"].clone(),
+                (
+                    g,
+                    label,
+                    r["peer_difference_from"].clone(),
+                    r["peer_difference_to"].clone(),
+                ),
+            );
+        }
+    }
+    // The comparison separates some trusts from their peers and not others.
+    assert!(seen.len() >= 2, "{seen:?}");
+    let trusts = run().out.join("2025-26-Q1/trusts");
+    for code in ["RHW", "RX9", "RXT"] {
+        let (g, label, lo, hi) = &by_code[code];
+        let group = match *g {
+            "acute" => "acute trusts",
+            "mh_community" => "mental health and community trusts",
+            _ => "ambulance trusts",
+        };
+        let expected = format!(
+            "Against the median average of {group}: {} (the 95% interval of the difference, {lo} to {hi} score points",
+            label.to_lowercase()
+        );
+        if poppler() {
+            let letter = pdf_text(&trusts.join(code).join("letter.pdf"));
+            let flat = letter.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains(&expected),
+                "{code}: {expected:?} not in the letter"
+            );
+        }
+        if code == "RHW" {
+            let cells = text_cells(&board(&trusts, code));
+            assert!(
+                cells.iter().any(|t| t.starts_with(&expected)),
+                "{code}: {expected:?} in no cell of the board workbook"
+            );
+        }
+    }
+}
+
+/// Every text cell of every sheet, as calamine reads it.
+fn text_cells(xlsx: &Path) -> Vec<String> {
+    let mut wb = calamine::open_workbook_auto(xlsx).expect("xlsx");
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).expect("sheet");
+        out.extend(range.used_cells().filter_map(|(_, _, c)| match c {
+            Data::String(s) => Some(s.clone()),
+            _ => None,
+        }));
+    }
+    out
+}
+
+fn board(trusts: &Path, code: &str) -> PathBuf {
+    trusts.join(code).join("board-workbook.xlsx")
+}
