@@ -39,6 +39,105 @@ pub struct Recipe {
     /// Metrics built for the other peer groups.
     #[serde(rename = "metric")]
     pub metrics: Vec<RecipeMetric>,
+    /// The monthly counts behind the funnel plots and SPC charts.
+    pub counts: CountsRecipe,
+}
+
+/// Where the monthly counts come from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountsRecipe {
+    /// Monthly publications, relative to the data directory; where two give the same trust,
+    /// measure and month, the first listed is kept and the two are compared.
+    pub sources: Vec<String>,
+}
+
+/// The built counts and how the overlapping sources compared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BuiltCounts {
+    /// One per trust, measure and month, by trust, measure, month.
+    pub counts: Vec<league_model::MonthlyCount>,
+    /// Months given by two sources with the same counts.
+    pub agreed: u64,
+    /// Months given by two sources with different counts (the first source's kept), as
+    /// (trust, measure, month, first source, other source).
+    pub differed: Vec<(String, String, (u16, u8), String, String)>,
+    /// Months after the recipe quarter's last month, left out (as of the quarter).
+    pub after_quarter: u64,
+}
+
+/// The monthly counts of the configured measures up to the recipe quarter's last month, the
+/// first source listed winning a month two give (compared, and the differences listed).
+pub fn build_counts(recipe: &Recipe, sources: &[Ingested], m: &Methodology) -> BuiltCounts {
+    let quarter: Quarter = recipe.quarter.parse().expect("checked when the recipe was read");
+    let last = quarter.months()[2];
+    let measures: BTreeSet<&str> = m.statistics.measures.iter().map(|x| x.id.as_str()).collect();
+    let mut out = BuiltCounts::default();
+    let mut kept: BTreeMap<(TrustCode, String, (u16, u8)), league_model::MonthlyCount> =
+        BTreeMap::new();
+    for s in sources {
+        for c in s.counts.iter().filter(|c| measures.contains(c.metric_id.as_str())) {
+            if c.month > last {
+                out.after_quarter += 1;
+                continue;
+            }
+            let key = (c.trust.clone(), c.metric_id.clone(), c.month);
+            match kept.get(&key) {
+                None => {
+                    kept.insert(key, c.clone());
+                }
+                Some(first) if first.numerator == c.numerator && first.denominator == c.denominator => {
+                    out.agreed += 1;
+                }
+                Some(first) => out.differed.push((
+                    c.trust.to_string(),
+                    c.metric_id.clone(),
+                    c.month,
+                    format!("{}:{}", first.source.file, first.source.line),
+                    format!("{}:{}", c.source.file, c.source.line),
+                )),
+            }
+        }
+    }
+    out.counts = kept.into_values().collect();
+    out
+}
+
+/// The counts as the `counts` format (`league_ingest::COUNTS_FORMAT`), trust names from the
+/// register; the same counts always give the same bytes.
+pub fn counts_csv(counts: &[league_model::MonthlyCount], register: &TrustRegister) -> String {
+    let mut s = league_ingest::COUNTS_FORMAT.join(",");
+    s.push('\n');
+    for c in counts {
+        let name = register
+            .get(&c.trust)
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        let file = c.source.file.rsplit('/').next().unwrap_or(&c.source.file);
+        let _ = writeln!(
+            s,
+            "{}-{:02},{},{},{},{},{},{}:{},{}",
+            c.month.0,
+            c.month.1,
+            c.trust,
+            c.metric_id,
+            c.numerator,
+            c.denominator,
+            c.provenance.label(),
+            csv_field(file),
+            c.source.line,
+            csv_field(&name)
+        );
+    }
+    s
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
 }
 
 /// How one metric is built.

@@ -15,5 +15,8 @@ mod synthetic;
 #[cfg(test)]
 mod test_support;
 
-pub use default::{DatasetRow, Recipe, RecipeError, RecipeMetric, build_default, dataset_csv};
+pub use default::{
+    BuiltCounts, CountsRecipe, DatasetRow, Recipe, RecipeError, RecipeMetric, build_counts,
+    build_default, counts_csv, dataset_csv,
+};
 pub use synthetic::{SyntheticSpec, synthetic_code, synthetic_dataset};

@@ -137,6 +137,30 @@ pub fn assemble(sources: &[Ingested], register: &TrustRegister, m: &Methodology)
             out.dataset.observations.push(o.clone());
         }
     }
+    // Monthly counts: one per trust, measure and month; a second source's is a conflict, as
+    // for values.
+    let mut first_count: HashMap<(TrustCode, String, (u16, u8)), (String, u64)> = HashMap::new();
+    for s in sources {
+        for c in &s.counts {
+            let key = (c.trust.clone(), c.metric_id.clone(), c.month);
+            if let Some((file, line)) = first_count.get(&key) {
+                out.conflicts.push(RowError::new(
+                    c.source.file.to_string(),
+                    c.source.line,
+                    "org_code,metric_id,month",
+                    &format!("{},{},{}-{:02}", c.trust, c.metric_id, c.month.0, c.month.1),
+                    Rule::DuplicateKey,
+                    format!("already given by {file}:{line}"),
+                ));
+                continue;
+            }
+            first_count.insert(key, (c.source.file.to_string(), c.source.line));
+            out.dataset.counts.push(c.clone());
+        }
+    }
+    out.dataset
+        .counts
+        .sort_by(|a, b| (&a.trust, &a.metric_id, a.month).cmp(&(&b.trust, &b.metric_id, b.month)));
     out
 }
 

@@ -219,16 +219,7 @@ impl CsvFile {
 
     /// The header row's column names, trimmed.
     pub fn header(&self) -> Result<Vec<String>, IngestError> {
-        let mut rdr = self.reader();
-        let headers = rdr.headers().map_err(|e| self.malformed(e))?;
-        if headers.len() as u64 > self.limits.max_columns {
-            return Err(self.limits.exceeded(
-                &self.name,
-                "max_columns",
-                format!("the header has {} columns", headers.len()),
-            ));
-        }
-        let names: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
+        let names = self.header_names()?;
         // Two columns of one name: which holds the data is ambiguous, so the file is refused.
         for (j, name) in names.iter().enumerate() {
             if let Some(i) = names[..j].iter().position(|n| !n.is_empty() && n == name) {
@@ -244,6 +235,22 @@ impl CsvFile {
             }
         }
         Ok(names)
+    }
+
+    /// The header row's names, trimmed, within the column limit, names repeated or not: for
+    /// recognising a format, and for the one layout whose grouped headings repeat names it
+    /// never reads (`Table::grouped`).
+    pub fn header_names(&self) -> Result<Vec<String>, IngestError> {
+        let mut rdr = self.reader();
+        let headers = rdr.headers().map_err(|e| self.malformed(e))?;
+        if headers.len() as u64 > self.limits.max_columns {
+            return Err(self.limits.exceeded(
+                &self.name,
+                "max_columns",
+                format!("the header has {} columns", headers.len()),
+            ));
+        }
+        Ok(headers.iter().map(|h| h.trim().to_owned()).collect())
     }
 
     /// The header row, and the index of each required column (erroring on any missing).
@@ -306,7 +313,7 @@ impl CsvFile {
                 message: "the header row has a quoted field that is never closed".to_owned(),
             });
         };
-        let width = self.header()?.len();
+        let width = self.header_names()?.len();
         let parse = |from: usize, to: usize| -> Option<csv::StringRecord> {
             let slice = &self.text.as_bytes()[lines[from].0..lines[to].1];
             let mut rdr = csv::ReaderBuilder::new()
@@ -410,7 +417,7 @@ impl CsvFile {
     /// row for a broken record (rule `unterminated_quote`), a row whose field count is not the
     /// header's (`field_count`) or a field with a text problem (its rule, in its column).
     pub fn checked_rows(&self) -> Result<Vec<Checked>, IngestError> {
-        let header = self.header()?;
+        let header = self.header_names()?;
         Ok(self
             .records()?
             .into_iter()

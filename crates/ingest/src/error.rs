@@ -81,6 +81,14 @@ pub enum IngestError {
         /// Byte offset of the first bad byte.
         offset: usize,
     },
+    /// A file whose period is in its name has a name that does not give one.
+    #[error("{file}: {reason}")]
+    NoPeriod {
+        /// File.
+        file: String,
+        /// What the name should be.
+        reason: String,
+    },
     /// Required columns are missing from the header.
     #[error("{file}:1: missing column(s) {}; the header has: {}", missing.join(", "), found.join(", "))]
     MissingColumns {

@@ -107,6 +107,29 @@ pub struct Observation {
     pub published_rank: Option<u32>,
 }
 
+/// One month of one measure for one trust: the counts a monthly publication gives, behind the
+/// funnel plots (summed over a quarter) and the SPC charts (month by month). The measure's value
+/// is `numerator ÷ denominator`, times 100 for a percentage (the methodology's
+/// `[[statistics.measure]]` says which).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthlyCount {
+    /// The trust (a predecessor's counts credited to its successor).
+    pub trust: TrustCode,
+    /// The measure's value id (OF0013).
+    pub metric_id: String,
+    /// The month, (year, month).
+    pub month: (u16, u8),
+    /// Numerator: events meeting the measure (attendances within 4 hours), or for a mean the
+    /// total (minutes).
+    pub numerator: f64,
+    /// Denominator: all events (attendances), or for a mean the number averaged over.
+    pub denominator: f64,
+    /// Where it was read.
+    pub source: SourceRef,
+    /// Where the counts come from.
+    pub provenance: Provenance,
+}
+
 /// Validated input for one scoring run.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
@@ -115,6 +138,8 @@ pub struct Dataset {
     pub trusts: BTreeMap<Quarter, BTreeMap<TrustCode, TrustInQuarter>>,
     /// Every observation, in input order.
     pub observations: Vec<Observation>,
+    /// Monthly counts behind the statistics beside the ranks, sorted by trust, measure, month.
+    pub counts: Vec<MonthlyCount>,
 }
 
 impl Dataset {

@@ -26,19 +26,23 @@ pub mod text;
 mod trust;
 
 pub use capability::BoardAssessment;
-pub use dataset::{Addressee, Dataset, Observation, Provenance, SourceRef, TrustInQuarter};
+pub use dataset::{
+    Addressee, Dataset, MonthlyCount, Observation, Provenance, SourceRef, TrustInQuarter,
+};
 pub use methodology::{
     AsOf, Band, ConfigError, CutOff, Direction, Domain, Evidence, FinancialOverride, FunnelRules,
     Improvement, InterventionCondition, InterventionRule, Interventions, KnownAt, LeagueTableRule,
     LikelyRanges, Methodology, Metric, MetricStatus, OutputIds, PeerComparisonRules, PeerGroup,
     PeerStatistics, PlausibilityCheck, Pool, PoolRef, PublishedCutPoints, Rounding, Scoring,
     Segment5, SegmentBoundary, SegmentMethod, SegmentPool, Segmentation, SensitivityRules,
-    SpcRules, Statistics, TargetBound, TwoOfThree, ValueCondition,
+    SpcRules, Statistics, TargetBound, TwoOfThree, ValueCondition, MeasureRule, MeasureKind,
+    QuarterCounts,
 };
 pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month, digits};
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
-    Alternative, AlternativeOutcome, CutPointSource, DomainResult, InterventionStatus, LeagueRow,
+    Alternative, AlternativeOutcome, Assurance, CutPointSource, FunnelPlot, FunnelPoint,
+    FunnelPosition, SpcFlags, SpcSeries, Variation, DomainResult, InterventionStatus, LeagueRow,
     LeagueTable, MetricScore, NextSegmentPlan, NextSegmentStep, PeerComparison, PeerSpread,
     PlanOutcome, PriorResult, Range, ScoreProvenance, ScoreRun, SegmentCuts, VersusPeers,
 };

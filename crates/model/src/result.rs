@@ -292,6 +292,183 @@ pub struct ScoreRun {
     /// Every trust's segment and rank under each alternative to the method's choices, by
     /// quarter then alternative (statistics beside the tables; they change nothing in them).
     pub sensitivity: Vec<Alternative>,
+    /// Funnel plots of each proportion measure's quarter counts, by quarter, measure, peer group.
+    pub funnels: Vec<FunnelPlot>,
+    /// SPC charts of each trust's monthly series, by quarter, trust, measure.
+    pub spc: Vec<SpcSeries>,
+}
+
+/// Where a trust sits against one pair of funnel limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FunnelPosition {
+    /// Below the lower limit.
+    Below,
+    /// On or inside the limits.
+    Within,
+    /// Above the upper limit.
+    Above,
+}
+
+impl FunnelPosition {
+    /// As the outputs write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FunnelPosition::Below => "Below",
+            FunnelPosition::Within => "Within",
+            FunnelPosition::Above => "Above",
+        }
+    }
+}
+
+/// One trust on a funnel plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelPoint {
+    /// Trust code.
+    pub trust: crate::TrustCode,
+    /// Numerator of the quarter.
+    pub numerator: f64,
+    /// Denominator of the quarter.
+    pub denominator: f64,
+    /// numerator ÷ denominator (a proportion, 0 to 1).
+    pub proportion: f64,
+    /// (lower, upper) limits as proportions at the inner and outer z.
+    pub limits: [(f64, f64); 2],
+    /// Position against the inner and outer limits.
+    pub position: [FunnelPosition; 2],
+}
+
+/// A funnel plot of one measure in one peer group and quarter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelPlot {
+    /// Quarter.
+    pub quarter: Quarter,
+    /// Measure id (OF0013).
+    pub measure: String,
+    /// Peer group id.
+    pub peer_group: String,
+    /// The months the counts cover ("Apr-25 to Jun-25", or one month for a snapshot).
+    pub period: String,
+    /// The pooled proportion of the group, Σr/Σn.
+    pub target: f64,
+    /// Over-dispersion ratio φ.
+    pub phi: f64,
+    /// Between-trust variance τ² on the arcsine square-root scale.
+    pub tau2: f64,
+    /// z of the inner and outer limits.
+    pub z: [f64; 2],
+    /// Trusts with counts, by trust code.
+    pub points: Vec<FunnelPoint>,
+    /// The limits drawn as curves: (denominator, limits at the inner and outer z), at evenly
+    /// spaced denominators from the smallest trust's to the largest's.
+    pub curve: Vec<(f64, [(f64, f64); 2])>,
+}
+
+/// The special-cause rules one point of an SPC chart is part of.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SpcFlags {
+    /// Outside the process limits.
+    pub outside: bool,
+    /// Part of a run on one side of the mean.
+    pub run: bool,
+    /// Part of a rising or falling trend.
+    pub trend: bool,
+    /// Part of two of three beyond two sigma.
+    pub two_of_three: bool,
+}
+
+impl SpcFlags {
+    /// Whether any rule flags the point.
+    pub fn any(self) -> bool {
+        self.outside || self.run || self.trend || self.two_of_three
+    }
+
+    /// The rules as the outputs list them ("outside limits; run"), "" for none.
+    pub fn label(self) -> String {
+        [
+            (self.outside, "outside limits"),
+            (self.run, "run"),
+            (self.trend, "trend"),
+            (self.two_of_three, "two of three beyond two sigma"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, l)| *l)
+        .collect::<Vec<_>>()
+        .join("; ")
+    }
+}
+
+/// The variation of a point (Making Data Count's variation icons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variation {
+    /// No rule flags it.
+    CommonCause,
+    /// Special cause on the better side.
+    Improvement,
+    /// Special cause on the worse side.
+    Concern,
+}
+
+impl Variation {
+    /// As the outputs write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Variation::CommonCause => "Common cause variation",
+            Variation::Improvement => "Special cause: improvement",
+            Variation::Concern => "Special cause: concern",
+        }
+    }
+}
+
+/// Whether the process meets its standard (Making Data Count's assurance icons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assurance {
+    /// The standard is beyond the worse process limit: the process will not meet it.
+    ConsistentlyFailing,
+    /// The standard is beyond the better process limit: the process will meet it.
+    ConsistentlyPassing,
+    /// The standard lies between the limits: met in some months, missed in others.
+    HitAndMiss,
+}
+
+impl Assurance {
+    /// As the outputs write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Assurance::ConsistentlyFailing => "Consistently failing the standard",
+            Assurance::ConsistentlyPassing => "Consistently passing the standard",
+            Assurance::HitAndMiss => "Hit and miss against the standard",
+        }
+    }
+}
+
+/// One trust's SPC chart of one measure, months up to the quarter's last.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpcSeries {
+    /// Quarter.
+    pub quarter: Quarter,
+    /// Trust code.
+    pub trust: crate::TrustCode,
+    /// Measure id.
+    pub measure: String,
+    /// Months, oldest first, contiguous, ending with the quarter's last month.
+    pub months: Vec<(u16, u8)>,
+    /// The measure's value each month.
+    pub values: Vec<f64>,
+    /// The rules each point is part of.
+    pub rules: Vec<SpcFlags>,
+    /// Centre line.
+    pub mean: f64,
+    /// Lower and upper process limits.
+    pub limits: (f64, f64),
+    /// Lower and upper two-sigma lines.
+    pub two_sigma: (f64, f64),
+    /// Fewer points than the configured minimum: trial limits.
+    pub trial: bool,
+    /// The latest point's variation.
+    pub variation: Variation,
+    /// Against the measure's standard, where it has one.
+    pub assurance: Option<Assurance>,
 }
 
 /// One alternative to the method's choices and what it gives every trust of a quarter.

@@ -130,11 +130,14 @@ pub fn score(data: &Dataset, m: &Methodology, opts: &ScoreOptions) -> Result<Sco
         earlier: Vec::new(),
         earlier_from: Vec::new(),
         sensitivity: Vec::new(),
+        funnels: Vec::new(),
+        spc: Vec::new(),
     };
     run.interventions =
         crate::intervention::intervention_statuses(&run, m, &opts.boards, &opts.prior);
     run.next_segment_plans = crate::next_segment::next_segment_plans(data, m, &run);
     run.sensitivity = crate::stats::sensitivity::alternatives(&run, m);
+    (run.funnels, run.spc) = crate::stats::counts::funnels_and_charts(data, &run, m);
     Ok(run)
 }
 

@@ -45,20 +45,50 @@ pub(crate) fn command(data_dir: &Path, out: Option<std::path::PathBuf>) -> anyho
         &setup.methodology,
     );
     let text = league_datasets::dataset_csv(&recipe.quarter, &rows);
-    let dir = out.parent().unwrap_or(Path::new("."));
+    // The monthly counts, from their own sources, judged like the others.
+    let count_paths: Vec<std::path::PathBuf> =
+        recipe.counts.sources.iter().map(|s| data_dir.join(s)).collect();
+    let count_files: Vec<&Path> = count_paths.iter().map(|p| p.as_path()).collect();
+    let count_sources = setup.ingest(&count_files, None)?;
+    let fails = failures(&setup.judge(&count_sources));
+    if !fails.is_empty() {
+        let findings: Vec<_> = count_sources.iter().flat_map(|s| s.findings.clone()).collect();
+        return Err(blocked(fails, &findings));
+    }
+    let built = league_datasets::build_counts(&recipe, &count_sources, &setup.methodology);
+    for (trust, measure, (y, m), first, other) in &built.differed {
+        tracing::warn!(%trust, %measure, month = %format!("{y}-{m:02}"), kept = %first, differs = %other, "two sources give different counts for one month: the first listed is kept");
+    }
+    let counts_out = out
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(Path::new(data::DEFAULT_COUNTS).file_name().expect("a file name"));
+    write_atomically(&out, &text)?;
+    write_atomically(
+        &counts_out,
+        &league_datasets::counts_csv(&built.counts, &setup.register),
+    )?;
+    tracing::info!(out = %counts_out.display(), counts = built.counts.len(), agreed = built.agreed, differed = built.differed.len(), after_quarter = built.after_quarter, "monthly counts written");
+    let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in &rows {
+        *by.entry(r.provenance.label()).or_default() += 1;
+    }
+    tracing::info!(out = %out.display(), rows = rows.len(), by_provenance = ?by, "default dataset written");
+    Ok(())
+}
+
+/// Writes `text` to `path` through a temporary file beside it, so a failed write leaves the
+/// earlier file.
+fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))
         .class(ExitClass::Io)?;
     std::fs::write(tmp.path(), text)
         .with_context(|| format!("cannot write {}", tmp.path().display()))
         .class(ExitClass::Io)?;
-    tmp.persist(&out)
-        .with_context(|| format!("cannot write {}", out.display()))
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))
         .class(ExitClass::Io)?;
-    let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
-    for r in &rows {
-        *by.entry(r.provenance.label()).or_default() += 1;
-    }
-    tracing::info!(out = %out.display(), rows = rows.len(), by_provenance = ?by, "default dataset written");
     Ok(())
 }

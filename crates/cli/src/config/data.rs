@@ -26,6 +26,8 @@ pub(crate) const PUBLICATION: &str = "publication.toml";
 pub(crate) const RECIPE: &str = "default/recipe.toml";
 /// The embedded default dataset.
 pub(crate) const DEFAULT_DATASET: &str = "default/nof_2025_26_q1_national.csv";
+/// The embedded default monthly counts (funnel plots and SPC charts).
+pub(crate) const DEFAULT_COUNTS: &str = "default/monthly_counts.csv";
 
 /// The real sources synthetic record extracts are calibrated to (`league generate records`),
 /// in the order of `league_records::calibrate`'s `AE_SOURCE`, `RTT_SOURCE`, `AMBULANCE_SOURCE`
@@ -67,6 +69,10 @@ const EMBEDDED: &[(&str, &[u8])] = &[
     (
         DEFAULT_DATASET,
         include_bytes!("../../../../data/default/nof_2025_26_q1_national.csv"),
+    ),
+    (
+        DEFAULT_COUNTS,
+        include_bytes!("../../../../data/default/monthly_counts.csv"),
     ),
     (
         CALIBRATION[0],

@@ -13,6 +13,8 @@ use crate::error::{Classify, ExitClass};
 pub(crate) enum InputSpec {
     /// The default dataset of the data directory (compiled in unless `--data-dir`).
     Default,
+    /// The default monthly counts beside it (funnel plots and SPC charts).
+    DefaultCounts,
     /// A file.
     Path(PathBuf),
     /// Standard input, read once.
@@ -25,7 +27,7 @@ impl InputSpec {
     /// `--input` arguments: none means the default dataset; `-` is standard input.
     pub fn from_args(args: Vec<PathBuf>) -> Vec<Self> {
         if args.is_empty() {
-            return vec![Self::Default];
+            return Self::defaults();
         }
         args.into_iter()
             .map(|p| {
@@ -36,6 +38,13 @@ impl InputSpec {
                 }
             })
             .collect()
+    }
+}
+
+impl InputSpec {
+    /// The default inputs: the dataset and its monthly counts.
+    pub fn defaults() -> Vec<Self> {
+        vec![Self::Default, Self::DefaultCounts]
     }
 }
 
@@ -59,8 +68,15 @@ impl LoadedInput {
         limits: &league_ingest::Limits,
     ) -> anyhow::Result<Self> {
         match spec {
-            InputSpec::Default => {
-                let f = data.read(data::DEFAULT_DATASET, limits)?;
+            InputSpec::Default | InputSpec::DefaultCounts => {
+                let f = data.read(
+                    if *spec == InputSpec::Default {
+                        data::DEFAULT_DATASET
+                    } else {
+                        data::DEFAULT_COUNTS
+                    },
+                    limits,
+                )?;
                 Ok(Self {
                     sha256: f.sha256(),
                     name: f.name,

@@ -52,7 +52,7 @@ impl RunSpec {
             methodology: DataDir::methodology_path(&job.methodology),
             inputs: {
                 let mut v: Vec<InputSpec> = if job.inputs.is_empty() {
-                    vec![InputSpec::Default]
+                    InputSpec::defaults()
                 } else {
                     job.inputs.iter().cloned().map(InputSpec::Path).collect()
                 };

@@ -61,6 +61,10 @@ pub(super) const COLUMNS: [&str; 18] = [
     ADMISSIONS[1],
 ];
 
+/// The monthly counts: within 4 hours of attendances (OF0013), 12-hour waits from decision to
+/// admit of emergency admissions via A&E (OF8003), as indexes into the monthly sums.
+pub(super) const COUNTS: [super::row::Measure; 2] = [("OF0013", 4, 0, 1.0), ("OF8003", 2, 3, 1.0)];
+
 pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<(), IngestError> {
     let table = Table::new(file, &COLUMNS)?;
     let mut monthly = Monthly::default();
@@ -100,10 +104,12 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
             over.unwrap_or(0.0),
             waits.unwrap_or(0.0),
             admissions.unwrap_or(0.0),
+            attendances.unwrap_or(0.0) - over.unwrap_or(0.0),
         ];
         monthly.add(code, month, row.line, &sums);
     })?;
     out.summary.remapped += remapped;
+    monthly.counts(&table, &COUNTS, out);
     for (q, trust, line, months) in monthly.quarters(out) {
         let total = |i: usize| months.iter().map(|m| m[i]).sum::<f64>();
         let label = quarter_months_label(q);

@@ -112,6 +112,12 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         }
     })?;
     out.summary.remapped += remapped;
+    // Category 2 minutes over incidents (a mean), conveyed over all incidents (a percentage).
+    monthly.counts(
+        &table,
+        &[("OF0017", 3, 2, 1.0 / 60.0), (CONVEYED, 9, 8, 1.0)],
+        out,
+    );
     let known = ctx.methodology.known_ids();
     for (q, trust, line, months) in monthly.quarters(out) {
         for (i, (_, _, metric)) in CATEGORIES.iter().enumerate() {

@@ -103,6 +103,9 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         );
     })?;
     out.summary.remapped += remapped;
+    for (metric, monthly) in &by_standard {
+        monthly.counts(&table, &[(*metric, 1, 0, 1.0)], out);
+    }
     for (metric, monthly) in by_standard {
         for (q, trust, line, months) in monthly.quarters(out) {
             let total: f64 = months.iter().map(|m| m[0]).sum();

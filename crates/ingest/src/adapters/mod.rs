@@ -7,7 +7,9 @@
 //! checked and never vanishes.
 
 mod ae;
+mod ae_provider;
 mod ae_typed;
+mod counts;
 mod ambsys;
 mod cancer;
 mod long;
@@ -18,6 +20,7 @@ mod rtt;
 mod snapshot;
 mod staff_survey;
 
+pub use counts::COUNTS_FORMAT;
 pub use long::LONG_FORMAT;
 
 use std::collections::BTreeMap;
@@ -40,6 +43,12 @@ pub enum Format {
     Long,
     /// NHS England's monthly A&E attendances and emergency admissions, by provider.
     AeMonthly,
+    /// The "Provider Level Data" sheet of NHS England's monthly A&E spreadsheet (month in the
+    /// file name).
+    AeProvider,
+    /// Monthly counts behind the statistics beside the ranks (`league build-dataset` writes
+    /// them for the default data).
+    Counts,
     /// The older A&E extract: one row per provider, month and department type.
     AeTyped,
     /// A one-row-per-trust NOF quarter summary with acute raw values.
@@ -58,10 +67,12 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order detection tries them (most specific first).
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 12] = [
         Format::NofData,
         Format::NofSummary,
         Format::AeMonthly,
+        Format::AeProvider,
+        Format::Counts,
         Format::AeTyped,
         Format::CancerCwt,
         Format::RttPanel,
@@ -77,6 +88,8 @@ impl Format {
             Format::NofData => "nof-data",
             Format::Long => "long",
             Format::AeMonthly => "ae-monthly",
+            Format::AeProvider => "ae-provider",
+            Format::Counts => "counts",
             Format::AeTyped => "ae-typed",
             Format::NofSummary => "nof-summary",
             Format::CancerCwt => "cancer-cwt",
@@ -103,6 +116,12 @@ impl Format {
                 "A&E monthly by provider: 4-hour % all types (OF0013), 12-hour DTA waits per 100 emergency admissions (OF8003)"
             }
             Format::AeTyped => "A&E by provider, month and type: 4-hour % all types (OF0013)",
+            Format::AeProvider => {
+                "A&E provider-level sheet, month in the file name (April-2025-AE.csv): 4-hour % (OF0013), 12-hour DTA waits per 100 admissions (OF8003)"
+            }
+            Format::Counts => {
+                "monthly counts: month, org_code, metric_id, numerator, denominator (funnel plots and SPC charts)"
+            }
             Format::NofSummary => {
                 "NOF quarter summary: acute raw values (cancer, infections, staff survey, finance, productivity, deficit flag)"
             }
@@ -130,6 +149,8 @@ impl Format {
             Format::NofData => &nof_data::COLUMNS,
             Format::Long => long::COLUMNS,
             Format::AeMonthly => &ae::COLUMNS,
+            Format::AeProvider => &ae_provider::COLUMNS,
+            Format::Counts => counts::COLUMNS,
             Format::AeTyped => &ae_typed::COLUMNS,
             Format::NofSummary => &nof_summary::COLUMNS,
             Format::CancerCwt => &cancer::COLUMNS,
@@ -154,6 +175,8 @@ impl Format {
             Format::NofData => nof_data::read(file, ctx, out),
             Format::Long => long::read(file, ctx, out),
             Format::AeMonthly => ae::read(file, ctx, out),
+            Format::AeProvider => ae_provider::read(file, ctx, out),
+            Format::Counts => counts::read(file, ctx, out),
             Format::AeTyped => ae_typed::read(file, ctx, out),
             Format::NofSummary => nof_summary::read(file, ctx, out),
             Format::CancerCwt => cancer::read(file, ctx, out),
@@ -218,6 +241,9 @@ pub struct Ingested {
     pub trusts: BTreeMap<Quarter, BTreeMap<TrustCode, TrustInQuarter>>,
     /// Every failure, one per failing cell.
     pub findings: Vec<RowError>,
+    /// Monthly counts behind the statistics beside the ranks (the monthly publications'
+    /// adapters and the counts format), in key order.
+    pub counts: Vec<league_model::MonthlyCount>,
 }
 
 impl Ingested {
@@ -268,7 +294,7 @@ fn ingest_csv(
     format: Option<Format>,
     ctx: &Context,
 ) -> Result<Ingested, IngestError> {
-    let header = file.header()?;
+    let header = file.header_names()?;
     let format = match format {
         Some(f) => f,
         None => Format::detect(&header).ok_or_else(|| IngestError::UnknownFormat {
@@ -289,6 +315,8 @@ fn ingest_csv(
         return Err(IngestError::Empty { file: file.name });
     }
     out.findings.sort_by_key(|e| e.line);
+    out.counts
+        .sort_by(|a, b| (&a.trust, &a.metric_id, a.month).cmp(&(&b.trust, &b.metric_id, b.month)));
     out.summary.observations = out.observations.len() as u64;
     Ok(out)
 }

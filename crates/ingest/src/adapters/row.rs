@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use league_model::{Observation, Provenance, Quarter, SourceRef, TrustCode};
+use league_model::{MonthlyCount, Observation, Provenance, Quarter, SourceRef, TrustCode};
 
 use super::{Context, Ingested};
 use crate::csvfile::{Checked, CsvFile};
@@ -26,7 +26,36 @@ pub(crate) struct Table<'f> {
 impl<'f> Table<'f> {
     /// Indexes the header and checks the required columns.
     pub fn new(file: &'f CsvFile, required: &[&str]) -> Result<Self, IngestError> {
-        let header = file.header()?;
+        Self::indexed(file, file.header()?, required)
+    }
+
+    /// As [`Table::new`], for a layout whose grouped headings repeat column names (the A&E
+    /// provider-level sheet): a repeated name is allowed only where the adapter does not read
+    /// it; a required column that appears twice is refused as ambiguous.
+    pub fn grouped(file: &'f CsvFile, required: &[&str]) -> Result<Self, IngestError> {
+        let header = file.header_names()?;
+        for r in required {
+            let at: Vec<usize> = (0..header.len()).filter(|&i| header[i] == *r).collect();
+            if at.len() > 1 {
+                return Err(IngestError::Malformed {
+                    file: file.name.clone(),
+                    line: 1,
+                    message: format!(
+                        "column {r:?} appears twice (columns {} and {}): which holds the data is ambiguous",
+                        at[0] + 1,
+                        at[1] + 1
+                    ),
+                });
+            }
+        }
+        Self::indexed(file, header, required)
+    }
+
+    fn indexed(
+        file: &'f CsvFile,
+        header: Vec<String>,
+        required: &[&str],
+    ) -> Result<Self, IngestError> {
         let missing: Vec<String> = required
             .iter()
             .filter(|r| !header.iter().any(|h| h == *r))
@@ -243,6 +272,32 @@ impl<'r> RowCheck<'r> {
         }
     }
 
+    /// A count as spreadsheets save it: plain digits, or digits grouped in threes by commas
+    /// ("16,670"); a suppression marker ("-") is no value. Any other grouping is not a number.
+    pub fn grouped_count(&mut self, column: &str) -> Result<Option<f64>, ()> {
+        let raw = self.text(column);
+        let mut groups = raw.split(',');
+        let head = groups.next().unwrap_or_default();
+        let grouped = raw.contains(',')
+            && (1..=3).contains(&head.len())
+            && head.bytes().all(|b| b.is_ascii_digit())
+            && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+        if grouped {
+            let v: f64 = raw.replace(',', "").parse().map_err(|_| ())?;
+            return Ok(Some(v));
+        }
+        if raw.contains(',') {
+            self.fail(
+                Rule::NotANumber,
+                column,
+                raw,
+                "not a number (thousands must be grouped in threes: 16,670)",
+            );
+            return Err(());
+        }
+        self.number(column, Kind::Count)
+    }
+
     /// A month written `YYYY-MM-DD` or `YYYY-MM`, inside the plausible range.
     pub fn month(&mut self, column: &str, ctx: &Context) -> Option<(u16, u8)> {
         let raw = self.text(column);
@@ -381,6 +436,10 @@ pub(crate) struct Monthly {
     cells: BTreeMap<(Quarter, TrustCode), MonthSums>,
 }
 
+/// A measure's place in the monthly sums: (value id, numerator index, denominator index,
+/// factor on the numerator).
+pub(crate) type Measure = (&'static str, usize, usize, f64);
+
 /// One trust's months in a quarter: month → (last line, sums).
 type MonthSums = BTreeMap<(u16, u8), (u64, Vec<f64>)>;
 
@@ -398,6 +457,29 @@ impl Monthly {
         cell.0 = cell.0.max(line);
         for (a, b) in cell.1.iter_mut().zip(sums) {
             *a += b;
+        }
+    }
+
+    /// The monthly counts of each measure: `measures` are (value id, numerator index,
+    /// denominator index, numerator factor) into the sums; a month whose denominator is 0 gives
+    /// none.
+    pub fn counts(&self, table: &Table, measures: &[Measure], out: &mut Ingested) {
+        for ((_, trust), months) in &self.cells {
+            for (month, (line, sums)) in months {
+                for &(id, num, den, factor) in measures {
+                    if sums[den] > 0.0 {
+                        out.counts.push(MonthlyCount {
+                            trust: trust.clone(),
+                            metric_id: id.to_owned(),
+                            month: *month,
+                            numerator: sums[num] * factor,
+                            denominator: sums[den],
+                            source: table.source(*line),
+                            provenance: Provenance::Real,
+                        });
+                    }
+                }
+            }
         }
     }
 

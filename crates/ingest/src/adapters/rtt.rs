@@ -29,6 +29,9 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
     let mut seen = BTreeMap::new();
     let mut remapped = 0;
     let mut last_month = Vec::new();
+    // Every accepted month's counts, for the monthly series (the quarter's value uses only its
+    // latest month, as the annex says; the other months are excluded from it, not from these).
+    let mut months = Vec::new();
     table.each(out, |row, out| {
         let month = row.month("period", ctx);
         row.label("trust_name");
@@ -82,6 +85,11 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         ) {
             return;
         }
+        if let Ok(Some(l)) = list
+            && l > 0.0
+        {
+            months.push((code.clone(), month, row.line, l, within, over52));
+        }
         let q = Quarter::of_month(month.0, month.1).expect("validated month");
         if q.months()[2] != month {
             out.exclude(Exclusion::IncompleteQuarter); // not the quarter's latest month
@@ -95,6 +103,21 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         }
     })?;
     out.summary.remapped += remapped;
+    for (trust, month, line, list, within, over52) in months {
+        for (id, n) in [("OF0023", within), ("OF0003", over52)] {
+            if let Ok(Some(n)) = n {
+                out.counts.push(league_model::MonthlyCount {
+                    trust: trust.clone(),
+                    metric_id: id.to_owned(),
+                    month,
+                    numerator: n,
+                    denominator: list,
+                    source: table.source(line),
+                    provenance: league_model::Provenance::Real,
+                });
+            }
+        }
+    }
     for (q, code, month, line, list, within, over52) in last_month {
         if let Some(w) = within {
             out.observations.push(table.observation(

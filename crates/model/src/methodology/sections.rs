@@ -673,6 +673,58 @@ pub struct Statistics {
     pub peers: PeerComparisonRules,
     /// What the method's choices do to the segments.
     pub sensitivity: SensitivityRules,
+    /// The measures with monthly counts in the public statistics: funnel plots (proportions)
+    /// and SPC charts (all).
+    #[serde(rename = "measure")]
+    pub measures: Vec<MeasureRule>,
+}
+
+/// What a measure's counts are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    /// A percentage: 100 × numerator ÷ denominator, numerator ≤ denominator; funnel and SPC.
+    Proportion,
+    /// A mean: numerator (a total) ÷ denominator (how many); SPC only.
+    Mean,
+}
+
+/// How a quarter's counts are made from its months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuarterCounts {
+    /// The three months added up (activity measures).
+    Sum,
+    /// The quarter's last month (waiting-list snapshots, as the annex takes RTT).
+    LastMonth,
+}
+
+/// One measure with monthly counts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureRule {
+    /// Value id (OF0013).
+    pub id: String,
+    /// Short name as the outputs give it.
+    pub name: String,
+    /// Percentage or mean.
+    pub kind: MeasureKind,
+    /// How a quarter is made from months.
+    pub quarter: QuarterCounts,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Unit as printed ("%", "minutes").
+    pub unit: String,
+    /// The operational standard the assurance icon compares with, if any.
+    #[serde(default)]
+    pub standard: Option<f64>,
+    /// Where the standard comes from.
+    #[serde(default)]
+    pub standard_note: Option<String>,
+    /// The publication the counts come from, as the outputs name it.
+    pub source: String,
+    /// Peer groups it is shown for.
+    pub peer_groups: Vec<String>,
 }
 
 /// Funnel plot limits, adjusted for over-dispersion (Spiegelhalter 2005).
@@ -715,6 +767,8 @@ pub struct SpcRules {
     pub screen_factor: f64,
     /// Fewest points for limits that are not "trial" limits (12).
     pub minimum_points: usize,
+    /// Most recent months a chart shows and its limits come from (24).
+    pub months: usize,
     /// Points in a run on one side of the mean (7; Making Data Count allows 6 to 8).
     pub run_length: usize,
     /// Points in a rising or falling trend (7).

@@ -42,6 +42,9 @@ impl Methodology {
         if !(5..=8).contains(&spc.trend_length) {
             return err("spc.trend_length", "a trend of 5 to 8 points");
         }
+        if spc.months < spc.minimum_points {
+            return err("spc.months", "a chart must be able to hold minimum_points months");
+        }
         if spc.minimum_points < 2 {
             return err("spc.minimum_points", "limits need at least 2 points");
         }
@@ -51,6 +54,26 @@ impl Methodology {
             && p.upper_percentile < 100.0)
         {
             return err("peers", "percentiles strictly inside 0 to 100, lower first");
+        }
+        let mut seen = BTreeSet::new();
+        for x in &s.measures {
+            let key = format!("measure[{}]", x.id);
+            if !seen.insert(x.id.as_str()) {
+                return err(&key, "given twice");
+            }
+            if let Some(metric) = self.metrics.iter().find(|m| m.value_id.as_deref() == Some(x.id.as_str()))
+                && metric.direction != x.direction
+            {
+                return err(&format!("{key}.direction"), "differs from the metric with this value id");
+            }
+            if x.standard.is_some() != x.standard_note.is_some() {
+                return err(&key, "a standard needs a standard_note saying where it comes from, and a note a standard");
+            }
+            for g in &x.peer_groups {
+                if !self.peer_groups.iter().any(|p| &p.id == g) {
+                    return err(&format!("{key}.peer_groups"), "not a peer group id");
+                }
+            }
         }
         let t = s.sensitivity.fixed_thresholds;
         if !(t.iter().all(|x| x.is_finite()) && t[0] < t[1] && t[1] < t[2]) {

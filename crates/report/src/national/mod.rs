@@ -4,6 +4,7 @@
 //! with the engines in [`crate::pdf`] and [`crate::xlsx`].
 
 mod charts;
+mod funnel_chart;
 pub(crate) mod pack;
 pub(crate) mod pdf;
 pub(crate) mod workbook;

@@ -212,6 +212,8 @@ mod tests {
             movement: Vec::new(),
             sensitivity: Vec::new(),
             sensitivity_summary: Vec::new(),
+            statistics: Vec::new(),
+            funnel_charts: Vec::new(),
             segments: Vec::new(),
             charts: Vec::new(),
             largest_moves: Vec::new(),

@@ -26,27 +26,7 @@ pub struct FunnelUnit {
     pub denominator: f64,
 }
 
-/// Where a trust sits against one pair of limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Position {
-    /// Below the lower limit.
-    Below,
-    /// On or inside the limits.
-    Within,
-    /// Above the upper limit.
-    Above,
-}
-
-impl Position {
-    /// As the outputs write it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Position::Below => "Below",
-            Position::Within => "Within",
-            Position::Above => "Above",
-        }
-    }
-}
+pub use league_model::FunnelPosition as Position;
 
 /// One trust on the funnel.
 #[derive(Debug, Clone, PartialEq)]

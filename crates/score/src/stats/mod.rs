@@ -6,6 +6,7 @@
 //! - [`sensitivity`]: every trust's segment under each alternative to the method's choices.
 //! - Similar to peers lives in [`crate::bootstrap`], from the likely ranges' replicates.
 
+pub mod counts;
 pub mod funnel;
 pub mod sensitivity;
 pub mod spc;

@@ -30,84 +30,7 @@
 
 use league_model::{Direction, SpcRules, TwoOfThree};
 
-/// The special-cause rules a point is part of.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Rules {
-    /// Outside the process limits.
-    pub outside: bool,
-    /// Part of a run on one side of the mean.
-    pub run: bool,
-    /// Part of a rising or falling trend.
-    pub trend: bool,
-    /// Part of two of three beyond two sigma.
-    pub two_of_three: bool,
-}
-
-impl Rules {
-    /// Whether any rule flags the point.
-    pub fn any(self) -> bool {
-        self.outside || self.run || self.trend || self.two_of_three
-    }
-
-    /// The rules as the outputs list them ("outside limits; run"), "" for none.
-    pub fn label(self) -> String {
-        [
-            (self.outside, "outside limits"),
-            (self.run, "run"),
-            (self.trend, "trend"),
-            (self.two_of_three, "two of three beyond two sigma"),
-        ]
-        .iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, l)| *l)
-        .collect::<Vec<_>>()
-        .join("; ")
-    }
-}
-
-/// The variation of a point (Making Data Count's variation icons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variation {
-    /// No rule flags it.
-    CommonCause,
-    /// Special cause on the better side.
-    Improvement,
-    /// Special cause on the worse side.
-    Concern,
-}
-
-impl Variation {
-    /// As the outputs write it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Variation::CommonCause => "Common cause variation",
-            Variation::Improvement => "Special cause: improvement",
-            Variation::Concern => "Special cause: concern",
-        }
-    }
-}
-
-/// Whether the process meets its standard (Making Data Count's assurance icons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Assurance {
-    /// The standard is beyond the worse process limit: the process will not meet it.
-    ConsistentlyFailing,
-    /// The standard is beyond the better process limit: the process will meet it.
-    ConsistentlyPassing,
-    /// The standard lies between the limits: met in some months, missed in others.
-    HitAndMiss,
-}
-
-impl Assurance {
-    /// As the outputs write it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Assurance::ConsistentlyFailing => "Consistently failing the standard",
-            Assurance::ConsistentlyPassing => "Consistently passing the standard",
-            Assurance::HitAndMiss => "Hit and miss against the standard",
-        }
-    }
-}
+pub use league_model::{Assurance, SpcFlags as Rules, Variation};
 
 /// One point of the chart.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -303,6 +226,7 @@ mod tests {
             screen_moving_ranges: true,
             screen_factor: 3.267,
             minimum_points: 12,
+            months: 24,
             run_length: 7,
             trend_length: 7,
             two_of_three,

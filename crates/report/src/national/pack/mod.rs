@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use league_model::{LeagueRow, LeagueTable, Methodology, Quarter, ScoreRun};
 
+mod beside;
 mod findings;
 mod league;
 mod metrics;
@@ -19,6 +20,8 @@ use league::{league_table, provenance, ranked_chart_data, segment_counts};
 use metrics::metric_tables;
 use movement::{extremes, movement_table};
 use notes::{method_facts, notes};
+pub use beside::FunnelChart;
+pub(crate) use beside::coverage as coverage_label;
 pub use sensitivity::AlternativeSummary;
 pub use types::*;
 
@@ -76,6 +79,7 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
     let metrics = metric_tables(run, m, quarter, &tables);
     let (sensitivity_summary, sensitivity) =
         sensitivity::sensitivity_tables(run, m, quarter, &tables);
+    let (statistics, funnel_charts) = beside::beside_tables(run, m, quarter, &tables);
     let provenance = provenance(run, quarter, &tables);
     let synthetic_values = provenance.iter().map(|p| p.synthetic).sum();
     let other_period_values = provenance.iter().map(|p| p.other_period).sum();
@@ -96,8 +100,8 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         .collect();
     // Every national table says its quarter in a column of its own, so its files stand alone
     // and stack across quarters.
-    let [league, movement, metrics, sensitivity] =
-        [league, movement, metrics, sensitivity].map(|ts| {
+    let [league, movement, metrics, sensitivity, statistics] =
+        [league, movement, metrics, sensitivity, statistics].map(|ts| {
             ts.into_iter()
                 .map(|t| with_quarter(t, quarter))
                 .collect::<Vec<_>>()
@@ -114,6 +118,8 @@ pub fn build_pack(run: &ScoreRun, m: &Methodology, quarter: Quarter) -> National
         movement,
         sensitivity,
         sensitivity_summary,
+        statistics,
+        funnel_charts,
         segments,
         charts,
         largest_moves,

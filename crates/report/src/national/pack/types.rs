@@ -250,6 +250,10 @@ pub struct NationalPack {
     pub sensitivity: Vec<PackTable>,
     /// The summary's figures, for the PDF and the findings.
     pub sensitivity_summary: Vec<super::AlternativeSummary>,
+    /// Funnel plot tables (one per measure and peer group), then the SPC summary and series.
+    pub statistics: Vec<PackTable>,
+    /// What the PDF draws of each funnel.
+    pub funnel_charts: Vec<super::FunnelChart>,
     /// Segment counts per peer group.
     pub segments: Vec<SegmentCounts>,
     /// Ranked charts per peer group.
@@ -379,6 +383,7 @@ impl NationalPack {
             .chain(self.movement.iter())
             .chain(self.metrics.iter())
             .chain(self.sensitivity.iter())
+            .chain(self.statistics.iter())
     }
 
     /// The note with this id. Panics on an id the pack does not make: a bug.
