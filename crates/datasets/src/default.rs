@@ -52,6 +52,9 @@ pub struct CountsRecipe {
     pub sources: Vec<String>,
 }
 
+/// A month two sources give differently: trust, measure, month, the kept source, the other.
+pub type Differed = (String, String, (u16, u8), String, String);
+
 /// The built counts and how the overlapping sources compared.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BuiltCounts {
@@ -61,7 +64,7 @@ pub struct BuiltCounts {
     pub agreed: u64,
     /// Months given by two sources with different counts (the first source's kept), as
     /// (trust, measure, month, first source, other source).
-    pub differed: Vec<(String, String, (u16, u8), String, String)>,
+    pub differed: Vec<Differed>,
     /// Months after the recipe quarter's last month, left out (as of the quarter).
     pub after_quarter: u64,
 }
@@ -69,14 +72,26 @@ pub struct BuiltCounts {
 /// The monthly counts of the configured measures up to the recipe quarter's last month, the
 /// first source listed winning a month two give (compared, and the differences listed).
 pub fn build_counts(recipe: &Recipe, sources: &[Ingested], m: &Methodology) -> BuiltCounts {
-    let quarter: Quarter = recipe.quarter.parse().expect("checked when the recipe was read");
+    let quarter: Quarter = recipe
+        .quarter
+        .parse()
+        .expect("checked when the recipe was read");
     let last = quarter.months()[2];
-    let measures: BTreeSet<&str> = m.statistics.measures.iter().map(|x| x.id.as_str()).collect();
+    let measures: BTreeSet<&str> = m
+        .statistics
+        .measures
+        .iter()
+        .map(|x| x.id.as_str())
+        .collect();
     let mut out = BuiltCounts::default();
     let mut kept: BTreeMap<(TrustCode, String, (u16, u8)), league_model::MonthlyCount> =
         BTreeMap::new();
     for s in sources {
-        for c in s.counts.iter().filter(|c| measures.contains(c.metric_id.as_str())) {
+        for c in s
+            .counts
+            .iter()
+            .filter(|c| measures.contains(c.metric_id.as_str()))
+        {
             if c.month > last {
                 out.after_quarter += 1;
                 continue;
@@ -86,7 +101,9 @@ pub fn build_counts(recipe: &Recipe, sources: &[Ingested], m: &Methodology) -> B
                 None => {
                     kept.insert(key, c.clone());
                 }
-                Some(first) if first.numerator == c.numerator && first.denominator == c.denominator => {
+                Some(first)
+                    if first.numerator == c.numerator && first.denominator == c.denominator =>
+                {
                     out.agreed += 1;
                 }
                 Some(first) => out.differed.push((

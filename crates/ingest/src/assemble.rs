@@ -49,6 +49,9 @@ fn subtype_label(t: &str) -> String {
     s
 }
 
+/// A monthly count's key: trust, measure, month.
+type CountKey = (TrustCode, String, (u16, u8));
+
 /// Joins the sources, in the order given (earlier sources win a conflict). Each value's
 /// reporting period is read in the context of its quarter: one that cannot be read is
 /// quarantined, one that ends after the quarter's cut-off is left out (`after_cut_off`).
@@ -139,7 +142,7 @@ pub fn assemble(sources: &[Ingested], register: &TrustRegister, m: &Methodology)
     }
     // Monthly counts: one per trust, measure and month; a second source's is a conflict, as
     // for values.
-    let mut first_count: HashMap<(TrustCode, String, (u16, u8)), (String, u64)> = HashMap::new();
+    let mut first_count: HashMap<CountKey, (String, u64)> = HashMap::new();
     for s in sources {
         for c in &s.counts {
             let key = (c.trust.clone(), c.metric_id.clone(), c.month);

@@ -29,8 +29,8 @@ mod text;
 mod thresholds;
 
 pub use adapters::{
-    COUNTS_FORMAT, Context, Format, Ingested, LONG_FORMAT, SourceSummary, ingest_bytes, ingest_file,
-    month_label,
+    COUNTS_FORMAT, Context, Format, Ingested, LONG_FORMAT, SourceSummary, ingest_bytes,
+    ingest_file, month_label,
 };
 pub use assemble::{Assembled, assemble, trust_from_register};
 pub use board::{BOARD_COLUMNS, read_board_assessment_bytes, read_board_assessments};

@@ -32,18 +32,18 @@ pub use dataset::{
 pub use methodology::{
     AsOf, Band, ConfigError, CutOff, Direction, Domain, Evidence, FinancialOverride, FunnelRules,
     Improvement, InterventionCondition, InterventionRule, Interventions, KnownAt, LeagueTableRule,
-    LikelyRanges, Methodology, Metric, MetricStatus, OutputIds, PeerComparisonRules, PeerGroup,
-    PeerStatistics, PlausibilityCheck, Pool, PoolRef, PublishedCutPoints, Rounding, Scoring,
-    Segment5, SegmentBoundary, SegmentMethod, SegmentPool, Segmentation, SensitivityRules,
-    SpcRules, Statistics, TargetBound, TwoOfThree, ValueCondition, MeasureRule, MeasureKind,
-    QuarterCounts,
+    LikelyRanges, MeasureKind, MeasureRule, Methodology, Metric, MetricStatus, OutputIds,
+    PeerComparisonRules, PeerGroup, PeerStatistics, PlausibilityCheck, Pool, PoolRef,
+    PublishedCutPoints, QuarterCounts, Rounding, Scoring, Segment5, SegmentBoundary, SegmentMethod,
+    SegmentPool, Segmentation, SensitivityRules, SpcRules, Statistics, TargetBound, TwoOfThree,
+    ValueCondition,
 };
 pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month, digits};
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
-    Alternative, AlternativeOutcome, Assurance, CutPointSource, FunnelPlot, FunnelPoint,
-    FunnelPosition, SpcFlags, SpcSeries, Variation, DomainResult, InterventionStatus, LeagueRow,
-    LeagueTable, MetricScore, NextSegmentPlan, NextSegmentStep, PeerComparison, PeerSpread,
-    PlanOutcome, PriorResult, Range, ScoreProvenance, ScoreRun, SegmentCuts, VersusPeers,
+    Alternative, AlternativeOutcome, Assurance, CutPointSource, DomainResult, FunnelPlot,
+    FunnelPoint, FunnelPosition, InterventionStatus, LeagueRow, LeagueTable, MetricScore,
+    NextSegmentPlan, NextSegmentStep, PeerComparison, PeerSpread, PlanOutcome, PriorResult, Range,
+    ScoreProvenance, ScoreRun, SegmentCuts, SpcFlags, SpcSeries, Variation, VersusPeers,
 };
 pub use trust::{TrustCode, TrustCodeError};

@@ -46,23 +46,31 @@ pub(crate) fn command(data_dir: &Path, out: Option<std::path::PathBuf>) -> anyho
     );
     let text = league_datasets::dataset_csv(&recipe.quarter, &rows);
     // The monthly counts, from their own sources, judged like the others.
-    let count_paths: Vec<std::path::PathBuf> =
-        recipe.counts.sources.iter().map(|s| data_dir.join(s)).collect();
+    let count_paths: Vec<std::path::PathBuf> = recipe
+        .counts
+        .sources
+        .iter()
+        .map(|s| data_dir.join(s))
+        .collect();
     let count_files: Vec<&Path> = count_paths.iter().map(|p| p.as_path()).collect();
     let count_sources = setup.ingest(&count_files, None)?;
     let fails = failures(&setup.judge(&count_sources));
     if !fails.is_empty() {
-        let findings: Vec<_> = count_sources.iter().flat_map(|s| s.findings.clone()).collect();
+        let findings: Vec<_> = count_sources
+            .iter()
+            .flat_map(|s| s.findings.clone())
+            .collect();
         return Err(blocked(fails, &findings));
     }
     let built = league_datasets::build_counts(&recipe, &count_sources, &setup.methodology);
     for (trust, measure, (y, m), first, other) in &built.differed {
         tracing::warn!(%trust, %measure, month = %format!("{y}-{m:02}"), kept = %first, differs = %other, "two sources give different counts for one month: the first listed is kept");
     }
-    let counts_out = out
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(Path::new(data::DEFAULT_COUNTS).file_name().expect("a file name"));
+    let counts_out = out.parent().unwrap_or(Path::new(".")).join(
+        Path::new(data::DEFAULT_COUNTS)
+            .file_name()
+            .expect("a file name"),
+    );
     write_atomically(&out, &text)?;
     write_atomically(
         &counts_out,

@@ -121,7 +121,13 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         let Some((code, month)) = accepted(row, out, org, Some(month)) else {
             return;
         };
-        if !row.first(&mut seen, row.text(CODE).to_owned(), CODE, row.text(CODE), out) {
+        if !row.first(
+            &mut seen,
+            row.text(CODE).to_owned(),
+            CODE,
+            row.text(CODE),
+            out,
+        ) {
             return;
         }
         let v = |x: Result<Option<f64>, ()>| x.ok().flatten().unwrap_or(0.0);
@@ -150,8 +156,14 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
             ));
         }
         if sum(3) > 0.0 {
-            out.observations
-                .push(table.observation(q, trust, "OF8003", 100.0 * sum(2) / sum(3), label, line));
+            out.observations.push(table.observation(
+                q,
+                trust,
+                "OF8003",
+                100.0 * sum(2) / sum(3),
+                label,
+                line,
+            ));
         }
     }
     Ok(())

@@ -47,7 +47,14 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         let month = row.month("month", ctx);
         row.label("org_name");
         row.label("source");
-        let org = resolve_org(row, "org_code", ctx, month, Unknown::Quarantine, &mut remapped);
+        let org = resolve_org(
+            row,
+            "org_code",
+            ctx,
+            month,
+            Unknown::Quarantine,
+            &mut remapped,
+        );
         let metric = row.text("metric_id");
         let kind = kinds.get(metric).copied();
         if kind.is_none() {

@@ -9,9 +9,9 @@
 mod ae;
 mod ae_provider;
 mod ae_typed;
-mod counts;
 mod ambsys;
 mod cancer;
+mod counts;
 mod long;
 mod nof_data;
 mod nof_summary;

@@ -43,7 +43,10 @@ impl Methodology {
             return err("spc.trend_length", "a trend of 5 to 8 points");
         }
         if spc.months < spc.minimum_points {
-            return err("spc.months", "a chart must be able to hold minimum_points months");
+            return err(
+                "spc.months",
+                "a chart must be able to hold minimum_points months",
+            );
         }
         if spc.minimum_points < 2 {
             return err("spc.minimum_points", "limits need at least 2 points");
@@ -61,13 +64,22 @@ impl Methodology {
             if !seen.insert(x.id.as_str()) {
                 return err(&key, "given twice");
             }
-            if let Some(metric) = self.metrics.iter().find(|m| m.value_id.as_deref() == Some(x.id.as_str()))
+            if let Some(metric) = self
+                .metrics
+                .iter()
+                .find(|m| m.value_id.as_deref() == Some(x.id.as_str()))
                 && metric.direction != x.direction
             {
-                return err(&format!("{key}.direction"), "differs from the metric with this value id");
+                return err(
+                    &format!("{key}.direction"),
+                    "differs from the metric with this value id",
+                );
             }
             if x.standard.is_some() != x.standard_note.is_some() {
-                return err(&key, "a standard needs a standard_note saying where it comes from, and a note a standard");
+                return err(
+                    &key,
+                    "a standard needs a standard_note saying where it comes from, and a note a standard",
+                );
             }
             for g in &x.peer_groups {
                 if !self.peer_groups.iter().any(|p| &p.id == g) {

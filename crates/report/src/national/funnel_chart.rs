@@ -34,7 +34,12 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
     let f = &c.plot;
     let (left, right) = (MARGIN + 34.0, MARGIN + WIDTH - GUTTER);
     let (y_top, y_bot) = (top + 18.0, top + 212.0);
-    let max_n = f.points.iter().map(|p| p.denominator).fold(1.0f64, f64::max) * 1.04;
+    let max_n = f
+        .points
+        .iter()
+        .map(|p| p.denominator)
+        .fold(1.0f64, f64::max)
+        * 1.04;
     // The y range holds every point and the limits at the trusts' denominators.
     let (mut lo, mut hi) = (100.0f64 * f.target, 100.0f64 * f.target);
     for p in &f.points {
@@ -58,7 +63,14 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
     let mut v = lo;
     while v <= hi + 1e-9 {
         let y = y_of(v);
-        p.push(Prim::Line { x1: left, y1: y, x2: right, y2: y, width: 0.4, colour: theme::PALE_GREY });
+        p.push(Prim::Line {
+            x1: left,
+            y1: y,
+            x2: right,
+            y2: y,
+            width: 0.4,
+            colour: theme::PALE_GREY,
+        });
         let label = format!("{v:.0}%");
         let w = m.width(&label, 8.0, Weight::Regular);
         p.push(grey(label, left - 4.0 - w, y + 3.0, 8.0));
@@ -76,7 +88,10 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
         n += x_step;
     }
     // Limits: the outer thick and dark, the inner thin and lighter; the target solid blue.
-    for (k, (width, colour)) in [(0.7, theme::MID_GREY), (1.4, theme::DARK_GREY)].into_iter().enumerate() {
+    for (k, (width, colour)) in [(0.7, theme::MID_GREY), (1.4, theme::DARK_GREY)]
+        .into_iter()
+        .enumerate()
+    {
         for side in 0..2 {
             for w in f.curve.windows(2) {
                 let at = |c: &(f64, [(f64, f64); 2])| {
@@ -85,13 +100,27 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
                 };
                 let (a, b) = (at(&w[0]), at(&w[1]));
                 if (lo..=hi).contains(&a) && (lo..=hi).contains(&b) {
-                    p.push(Prim::Line { x1: x_of(w[0].0), y1: y_of(a), x2: x_of(w[1].0), y2: y_of(b), width, colour });
+                    p.push(Prim::Line {
+                        x1: x_of(w[0].0),
+                        y1: y_of(a),
+                        x2: x_of(w[1].0),
+                        y2: y_of(b),
+                        width,
+                        colour,
+                    });
                 }
             }
         }
     }
     let ty = y_of(100.0 * f.target);
-    p.push(Prim::Line { x1: left, y1: ty, x2: right, y2: ty, width: 1.0, colour: theme::NHS_BLUE });
+    p.push(Prim::Line {
+        x1: left,
+        y1: ty,
+        x2: right,
+        y2: ty,
+        width: 1.0,
+        colour: theme::NHS_BLUE,
+    });
     for pt in &f.points {
         let out = pt.position[1] != league_model::FunnelPosition::Within;
         p.push(Prim::Dot {
@@ -102,7 +131,12 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
         });
         if out {
             // A ring marks a trust beyond the outer limits (its shape, not only its label).
-            p.push(Prim::Dot { x: x_of(pt.denominator), y: y_of(100.0 * pt.proportion), r: 1.2, fill: theme::WHITE });
+            p.push(Prim::Dot {
+                x: x_of(pt.denominator),
+                y: y_of(100.0 * pt.proportion),
+                r: 1.2,
+                fill: theme::WHITE,
+            });
         }
     }
     // Outliers named in the gutter, top to bottom by height, pushed apart, each joined to its dot.
@@ -110,7 +144,13 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
         .points
         .iter()
         .filter(|pt| pt.position[1] != league_model::FunnelPosition::Within)
-        .map(|pt| (y_of(100.0 * pt.proportion), x_of(pt.denominator), pt.trust.to_string()))
+        .map(|pt| {
+            (
+                y_of(100.0 * pt.proportion),
+                x_of(pt.denominator),
+                pt.trust.to_string(),
+            )
+        })
         .collect();
     labelled.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
     let room = ((y_bot - y_top) / LABEL_STEP) as usize;
@@ -120,7 +160,10 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
     let mut at: Vec<f32> = Vec::with_capacity(shown);
     for (y, _, _) in labelled.iter().take(shown) {
         let want = *y + LABEL * 0.35;
-        at.push(at.last().map_or(want, |prev: &f32| want.max(prev + LABEL_STEP)));
+        at.push(
+            at.last()
+                .map_or(want, |prev: &f32| want.max(prev + LABEL_STEP)),
+        );
     }
     let mut limit = y_bot + 2.0;
     for y in at.iter_mut().rev() {
@@ -128,13 +171,37 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
         limit = *y - LABEL_STEP;
     }
     for ((y, x, code), ly) in labelled.iter().zip(at) {
-        p.push(Prim::Line { x1: *x + 3.0, y1: *y, x2: right + 4.0, y2: ly - LABEL * 0.35, width: 0.3, colour: theme::MID_GREY });
-        p.push(Prim::Text { x: right + 6.0, y: ly, size: LABEL, bold: false, colour: theme::TEXT, text: code.clone() });
+        p.push(Prim::Line {
+            x1: *x + 3.0,
+            y1: *y,
+            x2: right + 4.0,
+            y2: ly - LABEL * 0.35,
+            width: 0.3,
+            colour: theme::MID_GREY,
+        });
+        p.push(Prim::Text {
+            x: right + 6.0,
+            y: ly,
+            size: LABEL,
+            bold: false,
+            colour: theme::TEXT,
+            text: code.clone(),
+        });
     }
     if labelled.len() > shown {
-        p.push(grey(format!("and {} more", labelled.len() - shown), right + 6.0, y_bot + 11.0, LABEL));
+        p.push(grey(
+            format!("and {} more", labelled.len() - shown),
+            right + 6.0,
+            y_bot + 11.0,
+            LABEL,
+        ));
     }
-    p.push(grey(format!("{} (per cent)", c.name), MARGIN - 2.0, y_top - 8.0, 8.0));
+    p.push(grey(
+        format!("{} (per cent)", c.name),
+        MARGIN - 2.0,
+        y_top - 8.0,
+        8.0,
+    ));
     for (i, line) in m
         .wrap(
             &format!(
@@ -182,7 +249,14 @@ mod tests {
                     denominator: d,
                     proportion: p,
                     limits: [(0.65, 0.79), (0.6, 0.84)],
-                    position: [FunnelPosition::Within, if out { FunnelPosition::Above } else { FunnelPosition::Within }],
+                    position: [
+                        FunnelPosition::Within,
+                        if out {
+                            FunnelPosition::Above
+                        } else {
+                            FunnelPosition::Within
+                        },
+                    ],
                 }
             })
             .collect();
@@ -203,7 +277,14 @@ mod tests {
                 phi: 2.0,
                 tau2: 0.001,
                 z: [1.959964, 3.090232],
-                curve: (0..=10).map(|k| (1000.0 + 500.0 * n as f64 * f64::from(k) / 10.0, [(0.65, 0.79), (0.6, 0.84)])).collect(),
+                curve: (0..=10)
+                    .map(|k| {
+                        (
+                            1000.0 + 500.0 * n as f64 * f64::from(k) / 10.0,
+                            [(0.65, 0.79), (0.6, 0.84)],
+                        )
+                    })
+                    .collect(),
                 points,
             },
             names: Default::default(),

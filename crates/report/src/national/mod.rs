@@ -9,8 +9,8 @@ pub(crate) mod pack;
 pub(crate) mod pdf;
 pub(crate) mod workbook;
 
-pub(crate) use pack::VERSUS_DP;
 pub use pack::{
     Basis, ChartPoint, GroupProvenance, MethodFacts, Movement, NationalPack, Note, RankedChart,
     SegmentCounts, TrendSummary, build_pack,
 };
+pub(crate) use pack::{VERSUS_DP, coverage_label};

@@ -466,14 +466,20 @@ fn sensitivity(pack: &NationalPack, numbers: &mut impl Iterator<Item = u32>) -> 
 
 /// A funnel plot per measure and peer group, with the trusts beyond its outer limits in a
 /// table (every trust's figures are in the workbook and CSV table the caption names).
-fn funnels(pack: &NationalPack, m: &Metrics, numbers: &mut impl Iterator<Item = u32>) -> Vec<Block> {
+fn funnels(
+    pack: &NationalPack,
+    m: &Metrics,
+    numbers: &mut impl Iterator<Item = u32>,
+) -> Vec<Block> {
     if pack.funnel_charts.is_empty() {
         return Vec::new();
     }
     let mut b = vec![
         Block::PageBreak,
         Block::heading(2, "Funnel plots: each trust against its peers", 60.0),
-        Block::paragraph("A funnel plot shows each trust's percentage against the number of patients or events behind it, with limits that narrow as the number grows: a trust outside the outer limits differs from its peer group by more than chance and the spread between trusts would explain. The limits allow for over-dispersion (Spiegelhalter 2005): where trusts differ more than chance alone allows, they are widened by the between-trust variance τ². The counts come from NHS England's monthly statistical publications and are computed here, not NHS England's NOF values. These are statistics beside the league tables: they change no segment or rank."),
+        Block::paragraph(
+            "A funnel plot shows each trust's percentage against the number of patients or events behind it, with limits that narrow as the number grows: a trust outside the outer limits differs from its peer group by more than chance and the spread between trusts would explain. The limits allow for over-dispersion (Spiegelhalter 2005): where trusts differ more than chance alone allows, they are widened by the between-trust variance τ². The counts come from NHS England's monthly statistical publications and are computed here, not NHS England's NOF values. These are statistics beside the league tables: they change no segment or rank.",
+        ),
     ];
     for c in &pack.funnel_charts {
         let f = &c.plot;
@@ -482,11 +488,33 @@ fn funnels(pack: &NationalPack, m: &Metrics, numbers: &mut impl Iterator<Item = 
             super::pack::coverage_label(f.z[1]),
         );
         let out = super::funnel_chart::outliers(c);
-        let above: Vec<&str> = out.iter().filter(|o| o.1 == league_model::FunnelPosition::Above).map(|o| o.0).collect();
-        let below: Vec<&str> = out.iter().filter(|o| o.1 == league_model::FunnelPosition::Below).map(|o| o.0).collect();
-        let (better, worse) = if c.higher_is_better { (&above, &below) } else { (&below, &above) };
-        let named = |v: &[&str]| if v.is_empty() { "none".to_owned() } else { v.join(", ") };
-        b.push(Block::heading(3, format!("{}, {}s ({})", c.name, c.group.to_lowercase(), c.measure), super::funnel_chart::FUNNEL_H + 120.0));
+        let above: Vec<&str> = out
+            .iter()
+            .filter(|o| o.1 == league_model::FunnelPosition::Above)
+            .map(|o| o.0)
+            .collect();
+        let below: Vec<&str> = out
+            .iter()
+            .filter(|o| o.1 == league_model::FunnelPosition::Below)
+            .map(|o| o.0)
+            .collect();
+        let (better, worse) = if c.higher_is_better {
+            (&above, &below)
+        } else {
+            (&below, &above)
+        };
+        let named = |v: &[&str]| {
+            if v.is_empty() {
+                "none".to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
+        b.push(Block::heading(
+            3,
+            format!("{}, {}s ({})", c.name, c.group.to_lowercase(), c.measure),
+            super::funnel_chart::FUNNEL_H + 120.0,
+        ));
         b.push(Block::paragraph(format!(
             "{} trusts, {}; counts from {}. Peer target {:.1}%; φ = {:.2}, τ² = {:.6}{}. Beyond the {outer} limits on the better side: {}; on the worse side: {}.",
             f.points.len(),
@@ -525,7 +553,11 @@ fn funnels(pack: &NationalPack, m: &Metrics, numbers: &mut impl Iterator<Item = 
                         c.names.get(p.trust.as_str()).cloned().unwrap_or_default(),
                         fmt2(100.0 * p.proportion),
                         crate::narrative::thousands(p.denominator.round() as u32),
-                        format!("{} to {}", fmt2(100.0 * p.limits[1].0), fmt2(100.0 * p.limits[1].1)),
+                        format!(
+                            "{} to {}",
+                            fmt2(100.0 * p.limits[1].0),
+                            fmt2(100.0 * p.limits[1].1)
+                        ),
                         p.position[1].label().to_owned(),
                     ]
                 })

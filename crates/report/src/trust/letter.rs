@@ -22,6 +22,7 @@ pub fn letter_pdf(v: &TrustView, publication: &Publication) -> Result<Vec<u8>, P
     blocks.extend(where_you_stand(v));
     blocks.extend(what_changed(v));
     blocks.extend(your_metrics(v));
+    blocks.extend(monthly(v));
     blocks.extend(drivers(v));
     blocks.extend(what_it_would_take(v));
     blocks.extend(what_happens_next(v, publication));
@@ -222,6 +223,51 @@ fn movement_sentence(who: &str, before: &Position, now: &Position) -> String {
         "In {} {who} was ranked {} of {}; in {} it is ranked {} of {}, {moved}, and it {segment}.{significance}",
         before.quarter, before.rank, before.of, now.quarter, now.rank, now.of
     )
+}
+
+/// The monthly measures: what each SPC chart and funnel shows, then the charts.
+fn monthly(v: &TrustView) -> Vec<Block> {
+    if v.monthly.is_empty() {
+        return Vec::new();
+    }
+    let mut b = vec![
+        Block::heading(3, "Monthly measures: is anything changing?", 140.0),
+        Block::paragraph(format!(
+            "For the measures NHS England publishes monthly with their counts, each chart plots {} value month by month up to {} with its mean and process limits, as NHS England's Making Data Count guidance draws them: a ringed month is part of a pattern unlikely to be chance (special cause variation). The funnel position compares {} quarter with the other {}s given the numbers behind each percentage. These figures are computed here from the monthly publications, not NHS England's NOF values, and change no segment or rank.",
+            v.you("your trust's", "the trust's"),
+            text::month_long(*v.monthly[0].series.months.last().expect("points")),
+            v.you("your trust's", "the trust's"),
+            v.group_label.to_lowercase()
+        )),
+    ];
+    b.push(Block::List(
+        v.monthly
+            .iter()
+            .map(|l| text::monthly_sentence(v, l))
+            .collect(),
+    ));
+    b.push(Block::Figure(crate::pdf::Figure {
+        height: super::spc_chart::height(v.monthly.len()),
+        alt: format!(
+            "Statistical process control charts of {} measures for {}, month by month with mean, process limits and standard: {}.",
+            v.monthly.len(),
+            v.name,
+            v.monthly
+                .iter()
+                .map(|l| format!(
+                    "{}, {} in {}, {}",
+                    l.name,
+                    text::with_unit(*l.series.values.last().expect("points"), &l.unit),
+                    text::month_long(*l.series.months.last().expect("points")),
+                    l.series.variation.label().to_lowercase()
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        prims: super::spc_chart::spc_panels(&crate::pdf::Metrics::new(), 0.0, &v.monthly),
+    }));
+    b.push(Block::paragraph("In each chart: the dark line joins the monthly values, a ringed month is part of a special-cause pattern, the thin grey lines are the process limits, the darker grey line the mean and the blue line the standard, where there is one; a limit below 0 is not drawn. Under each chart, the latest month's variation and the assurance against the standard."));
+    b
 }
 
 fn your_metrics(v: &TrustView) -> Vec<Block> {

@@ -341,3 +341,123 @@ pub(crate) fn period_shown(l: &MetricLine, q: league_model::Quarter) -> String {
         label
     }
 }
+
+/// "June 2025".
+pub(crate) fn month_long((y, m): (u16, u8)) -> String {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    format!("{} {y}", NAMES[usize::from(m) - 1])
+}
+
+/// A value with its unit: "71.2%", "32.6 minutes"; a value that rounds to 0 prints as 0, never
+/// "-0.0".
+pub(crate) fn with_unit(v: f64, unit: &str) -> String {
+    let v = if v.abs() < 0.05 { 0.0 } else { v };
+    if unit == "%" {
+        format!("{v:.1}%")
+    } else {
+        format!("{v:.1} {unit}")
+    }
+}
+
+/// What one monthly measure's SPC chart and funnel show, in sentences that say only that.
+pub(crate) fn monthly_sentence(v: &TrustView, l: &super::view::MonthlyLine) -> String {
+    use league_model::{Assurance, FunnelPosition, Variation};
+    let s = &l.series;
+    let last = *s.months.last().expect("a chart has points");
+    let latest = *s.values.last().expect("a chart has points");
+    let rules = s.rules.last().map(|r| r.label()).unwrap_or_default();
+    let mut out = format!(
+        "{}: {} in {} (computed here from {}, not NHS England's NOF value). ",
+        l.name,
+        with_unit(latest, &l.unit),
+        month_long(last),
+        l.source
+    );
+    out.push_str(&format!(
+        "Charted over {} months, {} to {}, with process limits {} to {} around a mean of {}",
+        s.values.len(),
+        month_long(s.months[0]),
+        month_long(last),
+        // A lower limit below 0 is no limit for a count-based measure: it reads as 0.
+        with_unit(s.limits.0.max(0.0), &l.unit),
+        with_unit(s.limits.1, &l.unit),
+        with_unit(s.mean, &l.unit),
+    ));
+    out.push_str(if s.trial {
+        " (trial limits: fewer months than Making Data Count needs for settled limits). "
+    } else {
+        ". "
+    });
+    out.push_str(&match s.variation {
+        Variation::CommonCause => {
+            "The latest month shows common cause variation: no sign of a change beyond the month-to-month variation.".to_owned()
+        }
+        Variation::Improvement => format!(
+            "The latest month shows special cause variation, an improvement ({rules})."
+        ),
+        Variation::Concern => {
+            format!("The latest month shows special cause variation, a concern ({rules}).")
+        }
+    });
+    if let (Some(a), Some((standard, note))) = (s.assurance, &l.standard) {
+        out.push_str(&format!(
+            " Against the standard of {}, {note}: {}.",
+            with_unit(*standard, &l.unit),
+            match a {
+                Assurance::ConsistentlyPassing => "the limits lie on the passing side: the process consistently meets it",
+                Assurance::ConsistentlyFailing => "the limits lie on the failing side: the process will not meet it without change",
+                Assurance::HitAndMiss => "the standard lies between the limits: hit and miss from month to month",
+            }
+        ));
+    }
+    if let Some(f) = &l.funnel {
+        let side = |p: FunnelPosition| match (p, l.higher_is_better) {
+            (FunnelPosition::Within, _) => "within",
+            (FunnelPosition::Above, true) | (FunnelPosition::Below, false) => "better than",
+            _ => "worse than",
+        };
+        let place = match (side(f.position[0]), side(f.position[1])) {
+            ("within", _) => format!(
+                "within the {} limits: no different from its peers beyond chance and the spread between trusts",
+                f.coverage[0]
+            ),
+            (inner, "within") => format!(
+                "beyond the {} limits but within the {} limits: possibly {inner} its peers",
+                f.coverage[0], f.coverage[1]
+            ),
+            (_, outer) => format!(
+                "beyond the {} limits: {outer} its peers by more than chance and the spread between trusts explain",
+                f.coverage[1]
+            ),
+        };
+        out.push_str(&format!(
+            " On the funnel plot of the {} {}s with counts for {} ({} of {}, {:.2}%), {} {place}.",
+            f.trusts,
+            v.group_label.to_lowercase(),
+            f.period,
+            crate::narrative::thousands(f.counts.0.round() as u32),
+            crate::narrative::thousands(f.counts.1.round() as u32),
+            f.percentage,
+            v.you("your trust is", "the trust is"),
+        ));
+    }
+    out
+}
+
+/// "Jun 2025".
+pub(crate) fn month_short((y, m): (u16, u8)) -> String {
+    month_long((y, m)).chars().take(3).collect::<String>() + &format!(" {y}")
+}

@@ -233,6 +233,48 @@ pub struct TrustView<'a> {
     pub replicates: u32,
     /// The coverage of the interval of the difference from the peer median ("95%").
     pub peer_interval: String,
+    /// The trust's monthly measures: SPC chart and funnel position, in the methodology's order.
+    pub monthly: Vec<MonthlyLine>,
+}
+
+/// One measure with monthly counts, as the trust's documents show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthlyLine {
+    /// Measure id (OF0013).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Unit ("%", "minutes").
+    pub unit: String,
+    /// Higher is better.
+    pub higher_is_better: bool,
+    /// The standard and where it comes from.
+    pub standard: Option<(f64, String)>,
+    /// The publication the counts come from.
+    pub source: String,
+    /// The chart, as the run computed it.
+    pub series: league_model::SpcSeries,
+    /// The trust's place on its peer group's funnel for the quarter, if drawn.
+    pub funnel: Option<FunnelLine>,
+}
+
+/// A trust's point on a funnel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelLine {
+    /// Months the counts cover.
+    pub period: String,
+    /// Numerator and denominator.
+    pub counts: (f64, f64),
+    /// The percentage.
+    pub percentage: f64,
+    /// Limits (per cent) at the inner and outer z.
+    pub limits: [(f64, f64); 2],
+    /// Position against each.
+    pub position: [league_model::FunnelPosition; 2],
+    /// Coverage labels of the inner and outer limits ("95%", "99.8%").
+    pub coverage: [String; 2],
+    /// Trusts on the funnel.
+    pub trusts: usize,
 }
 
 impl TrustView<'_> {
@@ -376,10 +418,57 @@ pub fn trust_views<'a>(
                 target_bound: m.improvement.target_bound.phrase(),
                 replicates: pack.method.replicates,
                 peer_interval: pack.method.peer_interval(),
+                monthly: monthly_lines(run, m, q, &r.trust.code, &t.peer_group),
             });
         }
     }
     out
+}
+
+/// The trust's monthly measures, in the methodology's order.
+fn monthly_lines(
+    run: &ScoreRun,
+    m: &Methodology,
+    q: Quarter,
+    code: &TrustCode,
+    group: &str,
+) -> Vec<MonthlyLine> {
+    m.statistics
+        .measures
+        .iter()
+        .filter_map(|x| {
+            let series = run
+                .spc
+                .iter()
+                .find(|s| s.quarter == q && &s.trust == code && s.measure == x.id)?;
+            let funnel = run
+                .funnels
+                .iter()
+                .find(|f| f.quarter == q && f.measure == x.id && f.peer_group == group)
+                .and_then(|f| {
+                    let p = f.points.iter().find(|p| &p.trust == code)?;
+                    Some(FunnelLine {
+                        period: f.period.clone(),
+                        counts: (p.numerator, p.denominator),
+                        percentage: 100.0 * p.proportion,
+                        limits: p.limits.map(|(lo, hi)| (100.0 * lo, 100.0 * hi)),
+                        position: p.position,
+                        coverage: f.z.map(crate::national::coverage_label),
+                        trusts: f.points.len(),
+                    })
+                });
+            Some(MonthlyLine {
+                id: x.id.clone(),
+                name: x.name.clone(),
+                unit: x.unit.clone(),
+                higher_is_better: x.direction == league_model::Direction::HigherIsBetter,
+                standard: x.standard.zip(x.standard_note.clone()),
+                source: x.source.clone(),
+                series: series.clone(),
+                funnel,
+            })
+        })
+        .collect()
 }
 
 /// A peer group's aggregates per metric, computed once for all its trusts: the median of its

@@ -34,13 +34,16 @@ pub fn board_workbook(v: &TrustView, publication: &Publication) -> Result<Vec<u8
         date: publication.release_ymd(),
     })?;
     wb.cover(&title, &cover(v, publication))?;
-    let tables = [
+    let mut tables = vec![
         summary(v, publication),
         metrics(v),
         history(v),
         what_it_would_take(v),
-        peer_league(v),
     ];
+    if !v.monthly.is_empty() {
+        tables.extend(monthly(v));
+    }
+    tables.push(peer_league(v));
     wb.standard_contents(
         "How the figures are made: scores, the average, segments, the financial override, likely ranges and what it would take.",
         &tables.iter().collect::<Vec<_>>(),
@@ -54,6 +57,118 @@ pub fn board_workbook(v: &TrustView, publication: &Publication) -> Result<Vec<u8
         "This worksheet contains one table: every column of every table in this workbook.",
     )?;
     wb.finish()
+}
+
+/// The monthly measures: each SPC chart's summary and funnel position, then every month charted.
+fn monthly(v: &TrustView) -> [PackTable; 2] {
+    let n = |x: f64| Cell::Num(league_model::number::round_dp(x, 4) + 0.0);
+    let pos = |f: Option<&super::view::FunnelLine>, k: usize| {
+        f.map_or(Cell::Missing(Shorthand::NotApplicable), |f| {
+            Cell::Text(f.position[k].label().to_owned())
+        })
+    };
+    let summary = PackTable {
+        id: "monthly_measures".into(),
+        sheet: "Monthly measures".into(),
+        title: format!("{}: monthly measures, SPC and funnel position, {}", v.name, v.quarter),
+        description: "For each measure with monthly counts: the SPC chart's months, latest value, limits and icons, and the trust's place on its peer group's funnel plot.".into(),
+        notes: vec!["Computed here from NHS England's monthly statistical publications, not NHS England's NOF values; statistics beside the rank that change no segment or rank.".into()],
+        columns: vec![
+            col("Measure id", "measure_id", Kind::Text, "", "The measure (its NOF value id)."),
+            col("Measure", "measure", Kind::Text, "", "What it counts."),
+            col("Unit", "unit", Kind::Text, "", "Per cent or minutes."),
+            col("First month", "first_month", Kind::Text, "", "First month charted."),
+            col("Last month", "last_month", Kind::Text, "", "Last month charted."),
+            col("Months", "months", Kind::Integer, "count", "Months charted."),
+            col("Trial limits", "trial_limits", Kind::Text, "", "Yes when fewer months than Making Data Count needs for settled limits."),
+            col("Latest value", "latest_value", Kind::Decimal(4), "", "The last month's value."),
+            col("Mean", "mean", Kind::Decimal(4), "", "Centre line."),
+            col("Lower process limit", "lower_limit", Kind::Decimal(4), "", "Mean − 2.66 × average moving range."),
+            col("Upper process limit", "upper_limit", Kind::Decimal(4), "", "Mean + 2.66 × average moving range."),
+            col("Variation (latest month)", "variation", Kind::Text, "", "Common cause, or special cause improvement or concern."),
+            col("Assurance", "assurance", Kind::Text, "", "Against the standard; [z] where the measure has none."),
+            col("Funnel period", "funnel_period", Kind::Text, "", "Months the funnel's counts cover; [z] where no funnel is drawn (a mean)."),
+            col("Funnel numerator", "funnel_numerator", Kind::Integer, "count", "The trust's numerator in the funnel period."),
+            col("Funnel denominator", "funnel_denominator", Kind::Integer, "count", "The trust's denominator in the funnel period."),
+            col("Funnel percentage", "funnel_percentage", Kind::Decimal(2), "per cent", "100 × numerator ÷ denominator."),
+            col("Against the inner funnel limits", "funnel_inner", Kind::Text, "", "Above, Within or Below the inner (95%) limits."),
+            col("Against the outer funnel limits", "funnel_outer", Kind::Text, "", "Above, Within or Below the outer (99.8%) limits."),
+        ],
+        rows: v
+            .monthly
+            .iter()
+            .map(|l| {
+                let s = &l.series;
+                let f = l.funnel.as_ref();
+                vec![
+                    Cell::Text(l.id.clone()),
+                    Cell::Text(l.name.clone()),
+                    Cell::Text(l.unit.clone()),
+                    Cell::Text(format!("{}-{:02}", s.months[0].0, s.months[0].1)),
+                    Cell::Text(s.months.last().map(|m| format!("{}-{:02}", m.0, m.1)).unwrap_or_default()),
+                    Cell::Int(s.values.len() as i64),
+                    Cell::Text(if s.trial { "Yes" } else { "No" }.into()),
+                    n(*s.values.last().unwrap_or(&f64::NAN)),
+                    n(s.mean),
+                    n(s.limits.0),
+                    n(s.limits.1),
+                    Cell::Text(s.variation.label().into()),
+                    s.assurance.map_or(Cell::Missing(Shorthand::NotApplicable), |a| Cell::Text(a.label().into())),
+                    f.map_or(Cell::Missing(Shorthand::NotApplicable), |f| Cell::Text(f.period.clone())),
+                    f.map_or(Cell::Missing(Shorthand::NotApplicable), |f| Cell::Int(f.counts.0.round() as i64)),
+                    f.map_or(Cell::Missing(Shorthand::NotApplicable), |f| Cell::Int(f.counts.1.round() as i64)),
+                    f.map_or(Cell::Missing(Shorthand::NotApplicable), |f| dec(f.percentage)),
+                    pos(f, 0),
+                    pos(f, 1),
+                ]
+            })
+            .collect(),
+    };
+    let series = PackTable {
+        id: "monthly_series".into(),
+        sheet: "Monthly series".into(),
+        title: format!("{}: every month charted, {}", v.name, v.quarter),
+        description: "Each month of each SPC chart with the special-cause rules it is part of."
+            .into(),
+        notes: Vec::new(),
+        columns: vec![
+            col("Measure id", "measure_id", Kind::Text, "", "The measure."),
+            col("Month", "month", Kind::Text, "", "YYYY-MM."),
+            col("Value", "value", Kind::Decimal(4), "", "The month's value."),
+            col(
+                "Special-cause rules",
+                "rules",
+                Kind::Text,
+                "",
+                "Rules the month is part of, or none.",
+            ),
+        ],
+        rows: v
+            .monthly
+            .iter()
+            .flat_map(|l| {
+                let s = &l.series;
+                s.months
+                    .iter()
+                    .zip(&s.values)
+                    .zip(&s.rules)
+                    .map(move |((m, x), r)| {
+                        let rules = r.label();
+                        vec![
+                            Cell::Text(l.id.clone()),
+                            Cell::Text(format!("{}-{:02}", m.0, m.1)),
+                            n(*x),
+                            Cell::Text(if rules.is_empty() {
+                                "none".into()
+                            } else {
+                                rules
+                            }),
+                        ]
+                    })
+            })
+            .collect(),
+    };
+    [summary, series]
 }
 
 fn cover(v: &TrustView, publication: &Publication) -> Vec<CoverSection> {

@@ -51,6 +51,9 @@ fn curve(f: &super::funnel::Funnel) -> Vec<(f64, [(f64, f64); 2])> {
         .collect()
 }
 
+/// One trust's months of one measure.
+type Months<'a> = BTreeMap<(u16, u8), &'a MonthlyCount>;
+
 /// The funnels and SPC charts for every quarter of `run`.
 pub fn funnels_and_charts(
     data: &Dataset,
@@ -58,7 +61,7 @@ pub fn funnels_and_charts(
     m: &Methodology,
 ) -> (Vec<FunnelPlot>, Vec<SpcSeries>) {
     // (trust, measure) → month → counts.
-    let mut by: BTreeMap<(&TrustCode, &str), BTreeMap<(u16, u8), &MonthlyCount>> = BTreeMap::new();
+    let mut by: BTreeMap<(&TrustCode, &str), Months> = BTreeMap::new();
     for c in &data.counts {
         by.entry((&c.trust, c.metric_id.as_str()))
             .or_default()
@@ -112,9 +115,12 @@ pub fn funnels_and_charts(
                     }
                     points.reverse();
                     let values: Vec<f64> = points.iter().map(|p| p.1).collect();
-                    if let Some(chart) =
-                        xmr(&values, measure.direction, measure.standard, &m.statistics.spc)
-                    {
+                    if let Some(chart) = xmr(
+                        &values,
+                        measure.direction,
+                        measure.standard,
+                        &m.statistics.spc,
+                    ) {
                         charts.push(SpcSeries {
                             quarter: q,
                             trust: row.trust.code.clone(),
@@ -164,14 +170,15 @@ pub fn funnels_and_charts(
                             })
                             .collect(),
                     }),
-                    Err(e) => tracing::warn!(quarter = %q, measure = %measure.id, peer_group = %table.peer_group, "no funnel plot: {e}"),
+                    Err(e) => {
+                        tracing::warn!(quarter = %q, measure = %measure.id, peer_group = %table.peer_group, "no funnel plot: {e}")
+                    }
                 }
             }
         }
     }
-    charts.sort_by(|a, b| {
-        (a.quarter, &a.trust, &a.measure).cmp(&(b.quarter, &b.trust, &b.measure))
-    });
+    charts
+        .sort_by(|a, b| (a.quarter, &a.trust, &a.measure).cmp(&(b.quarter, &b.trust, &b.measure)));
     (funnels, charts)
 }
 

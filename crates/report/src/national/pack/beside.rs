@@ -27,7 +27,8 @@ pub(crate) fn coverage(z: f64) -> String {
     let t = 1.0 / (1.0 + 0.327_591_1 * x);
     let poly = t
         * (0.254_829_592
-            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let pct = 100.0 * (1.0 - poly * (-x * x).exp());
     let r = round_dp(pct, 1);
     if r.fract() == 0.0 {
@@ -69,7 +70,11 @@ pub(super) fn beside_tables(
 ) -> (Vec<PackTable>, Vec<FunnelChart>) {
     let names: BTreeMap<String, String> = tables
         .iter()
-        .flat_map(|t| t.rows.iter().map(|r| (r.trust.code.to_string(), r.trust.name.clone())))
+        .flat_map(|t| {
+            t.rows
+                .iter()
+                .map(|r| (r.trust.code.to_string(), r.trust.name.clone()))
+        })
         .collect();
     let mut out = Vec::new();
     let mut charts = Vec::new();
@@ -173,7 +178,11 @@ fn month(m: (u16, u8)) -> String {
 }
 
 /// Every trust's chart in one row: months, points, trial or not, the latest point, its icons.
-fn spc_summary(series: &[&SpcSeries], m: &Methodology, names: &BTreeMap<String, String>) -> PackTable {
+fn spc_summary(
+    series: &[&SpcSeries],
+    m: &Methodology,
+    names: &BTreeMap<String, String>,
+) -> PackTable {
     let dp = SPC_DP;
     PackTable {
         id: "spc_summary".into(),

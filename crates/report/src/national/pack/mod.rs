@@ -14,14 +14,14 @@ mod notes;
 mod sensitivity;
 mod types;
 
+pub use beside::FunnelChart;
+pub(crate) use beside::coverage as coverage_label;
 use findings::key_findings;
 pub(crate) use league::VERSUS_DP;
 use league::{league_table, provenance, ranked_chart_data, segment_counts};
 use metrics::metric_tables;
 use movement::{extremes, movement_table};
 use notes::{method_facts, notes};
-pub use beside::FunnelChart;
-pub(crate) use beside::coverage as coverage_label;
 pub use sensitivity::AlternativeSummary;
 pub use types::*;
 
