@@ -182,6 +182,34 @@ fn every_kind_of_corrupted_figure_is_caught() {
         },
     );
 
+    assert_caught(
+        &run,
+        "a funnel limit",
+        "but its counts and τ² give",
+        |q| {
+            rewrite_csv(
+                &q.join("national/tables/funnel_of0013_acute.csv"),
+                |h, rows| {
+                    let c = col(h, "upper_outer");
+                    rows[3][c] = "99.99".into();
+                },
+            );
+        },
+    );
+    assert_caught(&run, "an SPC rule", "but the written series gives", |q| {
+        rewrite_csv(&q.join("national/tables/spc_series.csv"), |h, rows| {
+            let (r, m) = (col(h, "rules"), col(h, "measure_id"));
+            // Every common-cause month of the ambulance charts (24 months each): most charts'
+            // rules can be told at the written precision.
+            for row in rows
+                .iter_mut()
+                .filter(|x| x[m] == "OF0017" && x[r] == "none")
+            {
+                row[r] = "outside limits".into();
+            }
+        });
+    });
+
     assert_caught(&run, "a swapped quartile", "median shown as", |q| {
         rewrite_csv(&q.join("national/tables/metric_of1082.csv"), |h, rows| {
             let (m, lq) = (col(h, "peer_median"), col(h, "peer_lower_quartile"));

@@ -54,6 +54,8 @@ pub(crate) fn check_statistics(
     report: &mut CheckReport,
 ) -> Option<String> {
     check_versus_peers(nat, csvs, report);
+    check_funnels(nat, csvs, m, report);
+    check_spc(nat, csvs, m, report);
     let summary = csvs.get("sensitivity")?;
     let file = format!("{nat}/tables/sensitivity_trusts.csv");
     let Some(trusts) = csvs.get("sensitivity_trusts") else {
@@ -259,5 +261,275 @@ fn check_versus_peers(nat: &str, csvs: &BTreeMap<String, Grid>, report: &mut Che
             }
             report.count("peer comparisons agreeing with their intervals", 1);
         }
+    }
+}
+
+/// R's type 7 quantile of sorted values.
+fn quantile7(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Each funnel re-derived from its written counts: the target, φ and τ² recomputed as
+/// Spiegelhalter (2005) sets them out, every limit recomputed at the trust's denominator and the
+/// written z, and each position from the trust's own proportion.
+pub(crate) fn check_funnels(
+    nat: &str,
+    csvs: &BTreeMap<String, Grid>,
+    m: &Methodology,
+    report: &mut CheckReport,
+) {
+    for (id, t) in csvs.iter().filter(|(id, _)| id.starts_with("funnel_")) {
+        let file = format!("{nat}/tables/{id}.csv");
+        let rows: Vec<(String, f64, f64, &Vec<String>)> = t
+            .rows
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    t.get(r, "trust_code").to_owned(),
+                    num(t.get(r, "numerator"))?,
+                    num(t.get(r, "denominator"))?,
+                    r,
+                ))
+            })
+            .collect();
+        if rows.len() != t.rows.len() || rows.is_empty() {
+            report.fail(&file, "a count is not a number".to_owned());
+            continue;
+        }
+        let (sr, sn) = rows.iter().fold((0.0, 0.0), |(a, b), r| (a + r.1, b + r.2));
+        let target = sr / sn;
+        let theta = target.sqrt().asin();
+        let z: Vec<f64> = rows
+            .iter()
+            .map(|r| ((r.1 / r.2).sqrt().asin() - theta) * 2.0 * r.2.sqrt())
+            .collect();
+        let mut sorted = z.clone();
+        sorted.sort_by(f64::total_cmp);
+        let w = m.statistics.funnel.winsorise;
+        let (lo, hi) = (quantile7(&sorted, w), quantile7(&sorted, 1.0 - w));
+        let i = rows.len() as f64;
+        let phi = z.iter().map(|v| v.clamp(lo, hi).powi(2)).sum::<f64>() / i;
+        let tau2 = if m.statistics.funnel.overdispersion && i * phi > i - 1.0 {
+            let ws: Vec<f64> = rows.iter().map(|r| 4.0 * r.2).collect();
+            let s1: f64 = ws.iter().sum();
+            let s2: f64 = ws.iter().map(|x| x * x).sum();
+            ((i * phi - (i - 1.0)) / (s1 - s2 / s1)).max(0.0)
+        } else {
+            0.0
+        };
+        let first = rows[0].3;
+        let written = |k: &str| num(t.get(first, k)).unwrap_or(f64::NAN);
+        for (what, ours, theirs, tol) in [
+            ("target", 100.0 * target, written("target"), 0.0051),
+            ("phi", phi, written("phi"), 0.000051 + phi * 1e-9),
+            ("tau2", tau2, written("tau2"), 0.000_000_0051),
+        ] {
+            if (ours - theirs).abs() > tol {
+                report.fail(
+                    &file,
+                    format!("{what} is {theirs} but the written counts give {ours}"),
+                );
+            }
+        }
+        let zs = [written("z_inner"), written("z_outer")];
+        for (code, r, n, row) in &rows {
+            let p = r / n;
+            let s2 = 1.0 / (4.0 * n);
+            for (k, (lo_key, hi_key, pos_key)) in [
+                ("lower_inner", "upper_inner", "position_inner"),
+                ("lower_outer", "upper_outer", "position_outer"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let d = zs[k] * (s2 + tau2).sqrt();
+                let back = |y: f64| y.clamp(0.0, std::f64::consts::FRAC_PI_2).sin().powi(2);
+                let (l, h) = (back(theta - d), back(theta + d));
+                for (key, v) in [(lo_key, l), (hi_key, h)] {
+                    let shown = num(t.get(row, key)).unwrap_or(f64::NAN);
+                    if (100.0 * v - shown).abs() > 0.0051 {
+                        report.fail(
+                            &file,
+                            format!(
+                                "{code}: {key} is {shown} but its counts and τ² give {:.4}",
+                                100.0 * v
+                            ),
+                        );
+                    }
+                }
+                let pos = if p < l {
+                    "Below"
+                } else if p > h {
+                    "Above"
+                } else {
+                    "Within"
+                };
+                if t.get(row, pos_key) != pos {
+                    report.fail(&file, format!("{code}: {pos_key} is {:?} but {:.4}% against {:.4}% to {:.4}% is {pos}", t.get(row, pos_key), 100.0 * p, 100.0 * l, 100.0 * h));
+                }
+            }
+            let shown = num(t.get(row, "percentage")).unwrap_or(f64::NAN);
+            if (100.0 * p - shown).abs() > 0.0051 {
+                report.fail(
+                    &file,
+                    format!(
+                        "{code}: percentage {shown} but {r} of {n} is {:.4}",
+                        100.0 * p
+                    ),
+                );
+            }
+        }
+        report.count(
+            "funnel limits re-derived from their counts",
+            rows.len() as u64,
+        );
+    }
+}
+
+/// Each SPC chart re-derived from its written points: the mean and limits from the values, and
+/// each point's rules; a chart with a point within rounding of a threshold is compared on its
+/// limits only (its rules cannot be told at the written precision), and counted.
+pub(crate) fn check_spc(
+    nat: &str,
+    csvs: &BTreeMap<String, Grid>,
+    m: &Methodology,
+    report: &mut CheckReport,
+) {
+    let Some(t) = csvs.get("spc_series") else {
+        return;
+    };
+    let file = format!("{nat}/tables/spc_series.csv");
+    let rules = &m.statistics.spc;
+    let mut charts: BTreeMap<(String, String), Vec<&Vec<String>>> = BTreeMap::new();
+    for r in &t.rows {
+        charts
+            .entry((
+                t.get(r, "trust_code").to_owned(),
+                t.get(r, "measure_id").to_owned(),
+            ))
+            .or_default()
+            .push(r);
+    }
+    for ((code, measure), rows) in &charts {
+        let v: Vec<f64> = rows.iter().filter_map(|r| num(t.get(r, "value"))).collect();
+        if v.len() != rows.len() || v.len() < 2 {
+            report.fail(&file, format!("{code} {measure}: a value is not a number"));
+            continue;
+        }
+        let n = v.len();
+        let mean = v.iter().sum::<f64>() / n as f64;
+        let mr: Vec<f64> = v.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+        let mut amr = mr.iter().sum::<f64>() / mr.len() as f64;
+        if rules.screen_moving_ranges {
+            let kept: Vec<f64> = mr
+                .iter()
+                .copied()
+                .filter(|x| *x < rules.screen_factor * amr)
+                .collect();
+            if !kept.is_empty() {
+                amr = kept.iter().sum::<f64>() / kept.len() as f64;
+            }
+        }
+        let width = rules.limit_factor * amr;
+        let (lpl, upl) = (mean - width, mean + width);
+        let (l2, u2) = (mean - 2.0 / 3.0 * width, mean + 2.0 / 3.0 * width);
+        let first = rows[0];
+        let tol = 0.002;
+        for (key, ours) in [
+            ("mean", mean),
+            ("lower_limit", lpl),
+            ("upper_limit", upl),
+            ("lower_two_sigma", l2),
+            ("upper_two_sigma", u2),
+        ] {
+            let shown = num(t.get(first, key)).unwrap_or(f64::NAN);
+            if (ours - shown).abs() > tol {
+                report.fail(
+                    &file,
+                    format!(
+                        "{code} {measure}: {key} is {shown} but the written values give {ours:.4}"
+                    ),
+                );
+            }
+        }
+        // Rules only where no point sits within rounding of a threshold.
+        let near = |x: f64| {
+            [mean, lpl, upl, l2, u2]
+                .iter()
+                .any(|c| (x - c).abs() < 0.001)
+        };
+        let tied = v.windows(2).any(|w| (w[1] - w[0]).abs() < 0.0002);
+        if v.iter().any(|x| near(*x)) || tied {
+            report.count(
+                "SPC charts with a point on a threshold at the written precision",
+                1,
+            );
+            continue;
+        }
+        let side: Vec<i8> = v.iter().map(|x| if *x > mean { 1 } else { -1 }).collect();
+        let outside: Vec<bool> = v.iter().map(|x| *x > upl || *x < lpl).collect();
+        let beyond: Vec<bool> = v
+            .iter()
+            .zip(&outside)
+            .map(|(x, o)| {
+                (*x > u2 || *x < l2)
+                    && (rules.two_of_three == league_model::TwoOfThree::BeyondTwoSigma || !o)
+            })
+            .collect();
+        let part_of = |len: usize, ends: &dyn Fn(usize) -> bool| -> Vec<bool> {
+            let end: Vec<bool> = (0..n).map(|i| i + 1 >= len && ends(i)).collect();
+            (0..n)
+                .map(|i| (i..n.min(i + len)).any(|e| end[e]))
+                .collect()
+        };
+        let run = part_of(rules.run_length, &|i| {
+            (i + 1 - rules.run_length..=i).all(|j| side[j] == side[i])
+        });
+        let trend = part_of(rules.trend_length, &|i| {
+            let d: Vec<f64> = (i + 2 - rules.trend_length..=i)
+                .map(|j| v[j] - v[j - 1])
+                .collect();
+            d.iter().all(|x| *x > 0.0) || d.iter().all(|x| *x < 0.0)
+        });
+        for (k, r) in rows.iter().enumerate() {
+            let two = beyond[k]
+                && (k.saturating_sub(2)..=k).any(|s| {
+                    s + 2 < n
+                        && (s..s + 3).filter(|&j| beyond[j]).count() >= 2
+                        && (s..s + 3).map(|j| i32::from(side[j])).sum::<i32>().abs() == 3
+                });
+            let want: Vec<&str> = [
+                (outside[k], "outside limits"),
+                (run[k], "run"),
+                (trend[k], "trend"),
+                (two, "two of three beyond two sigma"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, l)| *l)
+            .collect();
+            let want = if want.is_empty() {
+                "none".to_owned()
+            } else {
+                want.join("; ")
+            };
+            if t.get(r, "rules") != want {
+                report.fail(
+                    &file,
+                    format!(
+                        "{code} {measure} {}: rules {:?} but the written series gives {want:?}",
+                        t.get(r, "month"),
+                        t.get(r, "rules")
+                    ),
+                );
+            }
+        }
+        report.count(
+            "SPC charts whose rules are re-derived from the written series",
+            1,
+        );
     }
 }
