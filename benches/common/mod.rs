@@ -13,7 +13,7 @@ pub struct DefaultRun {
     pub run: ScoreRun,
 }
 
-/// Reads and scores the default dataset (2,000 bootstrap replicates).
+/// Reads and scores the default dataset and monthly counts (2,000 bootstrap replicates).
 pub fn default_run() -> DefaultRun {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
     let read = |p: &str| std::fs::read_to_string(data.join(p)).expect(p);
@@ -36,13 +36,15 @@ pub fn default_run() -> DefaultRun {
         periods: thresholds.months().expect("validated"),
         limits: &league_ingest::Limits::default(),
     };
-    let input = ingest_file(
-        &data.join("default/nof_2025_26_q1_national.csv"),
-        None,
-        &ctx,
-    )
-    .expect("dataset");
-    let dataset = assemble(&[input], &register, &m).dataset;
+    // The default inputs, as `league report` reads them: the dataset and its monthly counts.
+    let inputs: Vec<_> = [
+        "default/nof_2025_26_q1_national.csv",
+        "default/monthly_counts.csv",
+    ]
+    .iter()
+    .map(|f| ingest_file(&data.join(f), None, &ctx).expect(f))
+    .collect();
+    let dataset = assemble(&inputs, &register, &m).dataset;
     let run =
         league_score::score(&dataset, &m, &league_score::ScoreOptions::default()).expect("score");
     DefaultRun {

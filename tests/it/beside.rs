@@ -236,3 +236,127 @@ fn text_cells(xlsx: &Path) -> Vec<String> {
 fn board(trusts: &Path, code: &str) -> PathBuf {
     trusts.join(code).join("board-workbook.xlsx")
 }
+
+/// The A&E 4-hour funnel read back: one trust's limits recomputed by hand from its written
+/// counts and the written τ², the outliers the PDF names equal to the table's, the workbook's
+/// sheet holding the same trusts.
+#[test]
+fn the_funnel_plots_are_in_the_tables_the_workbook_and_the_pdf() {
+    let rows = table("funnel_of0013_acute");
+    assert!(rows.len() > 100, "{}", rows.len());
+    let (sr, sn) = rows.iter().fold((0.0, 0.0), |(a, b), r| {
+        (
+            a + r["numerator"].parse::<f64>().expect("numerator"),
+            b + r["denominator"].parse::<f64>().expect("denominator"),
+        )
+    });
+    let theta = (sr / sn).sqrt().asin();
+    let r = &rows[0];
+    let n: f64 = r["denominator"].parse().expect("n");
+    let tau2: f64 = r["tau2"].parse().expect("tau2");
+    // Spiegelhalter (2005): sin²(θ₀ ± z √(1/(4n) + τ²)), z = 3.090232 for 99.8%.
+    let d = 3.090232 * (1.0 / (4.0 * n) + tau2).sqrt();
+    let by_hand = (
+        100.0 * (theta - d).sin().powi(2),
+        100.0 * (theta + d).sin().powi(2),
+    );
+    assert_eq!(r["lower_outer"], format!("{:.2}", by_hand.0));
+    assert_eq!(r["upper_outer"], format!("{:.2}", by_hand.1));
+    assert_eq!(r["target"], format!("{:.2}", 100.0 * sr / sn));
+
+    let mut above: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["position_outer"] == "Above")
+        .map(|r| r["trust_code"].as_str())
+        .collect();
+    above.sort_unstable();
+    let mut wb = calamine::open_workbook_auto(national().join("league-tables.xlsx")).expect("xlsx");
+    let sheet = wb
+        .worksheet_range("Funnel OF0013 acute")
+        .expect("a funnel sheet");
+    let codes = sheet
+        .rows()
+        .filter(|r| r.iter().any(|c| *c == Data::String("OF0013".into())))
+        .count();
+    assert_eq!(codes, rows.len());
+    if poppler() {
+        let text = pdf_text(&national().join("league-tables.pdf"));
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Funnel plots: each trust against its peers"));
+        let said = format!(
+            "Beyond the 99.8% limits on the better side: {}",
+            if above.is_empty() {
+                "none".to_owned()
+            } else {
+                above.join(", ")
+            }
+        );
+        assert!(flat.contains(&said), "{said}");
+    }
+}
+
+/// Three letters (acute, ambulance, mental health) and an acute board workbook read back: each
+/// monthly measure of spc_summary.csv is in the letter's table with its latest value, month and
+/// variation, and in the board workbook with a chart; a trust with no monthly measure has none.
+#[test]
+fn letters_and_a_board_workbook_show_each_monthly_measure_s_spc_icons() {
+    let spc = table("spc_summary");
+    let trusts = run().out.join("2025-26-Q1/trusts");
+    for (code, expect_any) in [("RHW", true), ("RX9", true), ("RXT", false)] {
+        let mine: Vec<_> = spc.iter().filter(|r| r["trust_code"] == code).collect();
+        assert_eq!(!mine.is_empty(), expect_any, "{code}");
+        if !poppler() {
+            continue;
+        }
+        let letter = pdf_text(&trusts.join(code).join("letter.pdf"));
+        let flat = letter.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            flat.contains("monthly measures to June 2025"),
+            expect_any,
+            "{code}"
+        );
+        for r in mine {
+            let latest: f64 = r["latest_value"].parse().expect("latest");
+            let unit = if r["measure_id"] == "OF0017" {
+                " minutes"
+            } else {
+                "%"
+            };
+            // The table row: id, short name, latest value and month, months, variation.
+            let row = &flat[flat.find(&format!("{} ", r["measure_id"])).expect("a row")..];
+            let row = &row[..row.len().min(160)];
+            assert!(
+                row.contains(&format!("{latest:.1}{unit} Jun 2025")),
+                "{code}: {row}"
+            );
+            let word = match r["variation"].as_str() {
+                "Special cause: improvement" => "Improvement",
+                "Special cause: concern" => "Concern",
+                _ => "Common cause",
+            };
+            assert!(row.contains(word), "{code}: {word} in {row}");
+        }
+    }
+    let cells = text_cells(&board(&trusts, "RHW"));
+    for r in spc.iter().filter(|r| r["trust_code"] == "RHW") {
+        assert!(cells.contains(&r["measure"]), "{}", r["measure"]);
+        assert!(cells.contains(&r["variation"]), "{}", r["variation"]);
+    }
+    // One native line chart per measure, each with its alt text.
+    let xlsx = board(&trusts, "RHW");
+    let f = std::fs::File::open(&xlsx).expect("xlsx");
+    let z = zip::ZipArchive::new(f).expect("zip");
+    let charts: Vec<String> = z
+        .file_names()
+        .map(|n| n.expect("a part name").into_owned())
+        .filter(|n| n.starts_with("xl/charts/chart"))
+        .collect();
+    let measures = spc.iter().filter(|r| r["trust_code"] == "RHW").count();
+    assert_eq!(charts.len(), measures, "{charts:?}");
+    let drawing = crate::workbook::zip_text(&xlsx, "xl/drawings/drawing1.xml");
+    assert_eq!(
+        drawing.matches("descr=\"Line chart of ").count(),
+        measures,
+        "alt text"
+    );
+}

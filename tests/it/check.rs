@@ -562,7 +562,10 @@ fn the_method_text_states_the_run_s_replicates() {
         notes.contains("500 bootstrap replicates (seed 20250909)"),
         "{notes}"
     );
-    assert!(!notes.contains("2,000"), "{notes}");
+    // No sentence states the default replicate count (a chart's axis may read 2,000).
+    for stale in ["2,000 bootstrap", "2,000 replicates", "2,000 resamples"] {
+        assert!(!notes.contains(stale), "{notes}");
+    }
     // Percentiles and the override's cap come from the configuration too.
     assert!(
         notes.contains("the 2.5th and 97.5th percentiles"),
@@ -574,7 +577,9 @@ fn the_method_text_states_the_run_s_replicates() {
             pdf.contains("500 bootstrap replicates (seed 20250909)"),
             "{pdf}"
         );
-        assert!(!pdf.contains("2,000"), "{pdf}");
+        for stale in ["2,000 bootstrap", "2,000 replicates", "2,000 resamples"] {
+            assert!(!pdf.contains(stale), "{pdf}");
+        }
         assert!(pdf.contains("the 2.5th and 97.5th percentiles"), "{pdf}");
         assert!(pdf.contains("capped at segment 3"), "{pdf}");
     }

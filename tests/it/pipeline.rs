@@ -150,14 +150,17 @@ fn report_writes_league_tables_for_all_three_peer_groups() {
 
     // The validation outputs sit beside the tables.
     let summary = read_csv(&out.join("validation-summary.csv"));
-    assert_eq!(summary.len(), 3);
+    // The dataset, its monthly counts, the assembly and the plausibility checks.
+    assert_eq!(summary.len(), 4);
     assert_eq!(summary[0]["quarantined"], "0");
+    assert_eq!(summary[1]["format"], "counts");
+    assert_eq!(summary[1]["quarantined"], "0");
     // The plausibility checks read every 12-hour share and query one (RXW's).
     assert_eq!(
-        summary[2]["source_file"],
+        summary[3]["source_file"],
         "(plausibility: values queried, scored as published)"
     );
-    assert_eq!(summary[2]["queried"], "1");
+    assert_eq!(summary[3]["queried"], "1");
     // Every value was read against its quarter's cut-off, and none was after it.
     assert_eq!(
         summary[1]["source_file"],
@@ -242,6 +245,17 @@ fn the_default_dataset_is_rebuilt_byte_for_byte_from_the_real_sources() {
         std::fs::read(&out).expect("built") == std::fs::read(&committed).expect("committed"),
         "data/default/nof_2025_26_q1_national.csv is stale: run `league build-dataset`"
     );
+    // The monthly counts beside it, and the two A&E layouts compared where they overlap (April
+    // to July 2025): the provider-level sheet's adapter gives the CSV's counts for 800 trust
+    // months; 10 differ (NHS England's figures as each file has them), and the CSV's are kept.
+    let counts = dir.path().join("monthly_counts.csv");
+    assert!(
+        std::fs::read(&counts).expect("built")
+            == std::fs::read(root().join("data/default/monthly_counts.csv")).expect("committed"),
+        "data/default/monthly_counts.csv is stale: run `league build-dataset`"
+    );
+    let log = stderr(&o);
+    assert!(log.contains("agreed=800 differed=10"), "{log}");
     // Every value states its provenance, and none is synthetic.
     for r in read_csv(&committed) {
         assert!(

@@ -149,80 +149,96 @@ pub(crate) fn check_statistics(
     for r in &summary.rows {
         let alt = summary.get(r, "alternative_id").to_owned();
         let rows = by_alt.remove(&alt).unwrap_or_default();
-        // Ranks under the alternative: competition ranks on (segment, average) within each group.
-        for x in &rows {
-            let better = rows
-                .iter()
-                .filter(|y| y.1 == x.1 && (y.5, y.4) < (x.5, x.4))
-                .count() as i64;
-            if better + 1 != x.6 {
-                report.fail(
-                    &file,
-                    format!("{alt} {}: rank under the alternative {} but its segment and average give {}", x.0, x.6, better + 1),
-                );
-            }
-        }
-        let changing: Vec<&str> = rows
-            .iter()
-            .filter(|x| x.2 != x.5)
-            .map(|x| x.0.as_str())
-            .collect();
-        let moved: Vec<i64> = rows.iter().map(|x| (x.3 - x.6).abs()).collect();
-        let mean = if rows.is_empty() {
-            0.0
-        } else {
-            moved.iter().sum::<i64>() as f64 / rows.len() as f64
-        };
-        let mut want: Vec<(&str, String)> = vec![
-            ("trusts_compared", rows.len().to_string()),
-            ("trusts_changing_segment", changing.len().to_string()),
-            (
-                "to_better_segment",
-                rows.iter().filter(|x| x.5 < x.2).count().to_string(),
-            ),
-            (
-                "to_worse_segment",
-                rows.iter().filter(|x| x.5 > x.2).count().to_string(),
-            ),
-            ("mean_rank_change", format!("{:.2}", round_dp(mean, 2))),
-            (
-                "largest_rank_change",
-                moved.iter().max().copied().unwrap_or(0).to_string(),
-            ),
-            ("trusts_changing", changing.join("; ")),
-        ];
-        for h in summary.header.iter().filter(|h| h.starts_with("changing_")) {
-            let g = h.trim_start_matches("changing_");
-            want.push((
-                h.as_str(),
-                rows.iter()
-                    .filter(|x| x.1 == g && x.2 != x.5)
-                    .count()
-                    .to_string(),
-            ));
-        }
-        for (col, v) in want {
-            if summary.get(r, col) != v {
-                report.fail(
-                    &format!("{nat}/tables/sensitivity.csv"),
-                    format!(
-                        "{alt}: {col} is {:?} but sensitivity_trusts.csv gives {v:?}",
-                        summary.get(r, col)
-                    ),
-                );
-            }
-        }
-        report.count("sensitivity counts re-derived from the trusts' rows", 1);
-        implied.push((
-            alt,
-            summary.get(r, "alternative").to_owned(),
-            changing.len(),
-        ));
+        let changing = check_alternative(nat, summary, r, &alt, &rows, report);
+        implied.push((alt, summary.get(r, "alternative").to_owned(), changing));
     }
     for alt in by_alt.keys() {
         report.fail(&file, format!("{alt} is not in sensitivity.csv"));
     }
     Some(sensitivity_finding(&implied))
+}
+
+/// One alternative's summary row against its per-trust rows: ranks under the alternative from
+/// segment and average, then every count. Returns the trusts changing segment.
+fn check_alternative(
+    nat: &str,
+    summary: &Grid,
+    r: &[String],
+    alt: &str,
+    rows: &[Outcome],
+    report: &mut CheckReport,
+) -> usize {
+    let file = format!("{nat}/tables/sensitivity_trusts.csv");
+    // Ranks under the alternative: competition ranks on (segment, average) within each group.
+    for x in rows {
+        let better = rows
+            .iter()
+            .filter(|y| y.1 == x.1 && (y.5, y.4) < (x.5, x.4))
+            .count() as i64;
+        if better + 1 != x.6 {
+            report.fail(
+                &file,
+                format!(
+                    "{alt} {}: rank under the alternative {} but its segment and average give {}",
+                    x.0,
+                    x.6,
+                    better + 1
+                ),
+            );
+        }
+    }
+    let changing: Vec<&str> = rows
+        .iter()
+        .filter(|x| x.2 != x.5)
+        .map(|x| x.0.as_str())
+        .collect();
+    let moved: Vec<i64> = rows.iter().map(|x| (x.3 - x.6).abs()).collect();
+    let mean = if rows.is_empty() {
+        0.0
+    } else {
+        moved.iter().sum::<i64>() as f64 / rows.len() as f64
+    };
+    let mut want: Vec<(&str, String)> = vec![
+        ("trusts_compared", rows.len().to_string()),
+        ("trusts_changing_segment", changing.len().to_string()),
+        (
+            "to_better_segment",
+            rows.iter().filter(|x| x.5 < x.2).count().to_string(),
+        ),
+        (
+            "to_worse_segment",
+            rows.iter().filter(|x| x.5 > x.2).count().to_string(),
+        ),
+        ("mean_rank_change", format!("{:.2}", round_dp(mean, 2))),
+        (
+            "largest_rank_change",
+            moved.iter().max().copied().unwrap_or(0).to_string(),
+        ),
+        ("trusts_changing", changing.join("; ")),
+    ];
+    for h in summary.header.iter().filter(|h| h.starts_with("changing_")) {
+        let g = h.trim_start_matches("changing_");
+        want.push((
+            h.as_str(),
+            rows.iter()
+                .filter(|x| x.1 == g && x.2 != x.5)
+                .count()
+                .to_string(),
+        ));
+    }
+    for (col, v) in want {
+        if summary.get(r, col) != v {
+            report.fail(
+                &format!("{nat}/tables/sensitivity.csv"),
+                format!(
+                    "{alt}: {col} is {:?} but sensitivity_trusts.csv gives {v:?}",
+                    summary.get(r, col)
+                ),
+            );
+        }
+    }
+    report.count("sensitivity counts re-derived from the trusts' rows", 1);
+    changing.len()
 }
 
 /// Each "compared with peer median" label against its interval: better lies below 0, worse
@@ -325,7 +341,7 @@ pub(crate) fn check_funnels(
         for (what, ours, theirs, tol) in [
             ("target", 100.0 * target, written("target"), 0.0051),
             ("phi", phi, written("phi"), 0.000051 + phi * 1e-9),
-            ("tau2", tau2, written("tau2"), 0.000_000_0051),
+            ("tau2", tau2, written("tau2"), 5.1e-9),
         ] {
             if (ours - theirs).abs() > tol {
                 report.fail(
@@ -469,53 +485,8 @@ pub(crate) fn check_spc(
             );
             continue;
         }
-        let side: Vec<i8> = v.iter().map(|x| if *x > mean { 1 } else { -1 }).collect();
-        let outside: Vec<bool> = v.iter().map(|x| *x > upl || *x < lpl).collect();
-        let beyond: Vec<bool> = v
-            .iter()
-            .zip(&outside)
-            .map(|(x, o)| {
-                (*x > u2 || *x < l2)
-                    && (rules.two_of_three == league_model::TwoOfThree::BeyondTwoSigma || !o)
-            })
-            .collect();
-        let part_of = |len: usize, ends: &dyn Fn(usize) -> bool| -> Vec<bool> {
-            let end: Vec<bool> = (0..n).map(|i| i + 1 >= len && ends(i)).collect();
-            (0..n)
-                .map(|i| (i..n.min(i + len)).any(|e| end[e]))
-                .collect()
-        };
-        let run = part_of(rules.run_length, &|i| {
-            (i + 1 - rules.run_length..=i).all(|j| side[j] == side[i])
-        });
-        let trend = part_of(rules.trend_length, &|i| {
-            let d: Vec<f64> = (i + 2 - rules.trend_length..=i)
-                .map(|j| v[j] - v[j - 1])
-                .collect();
-            d.iter().all(|x| *x > 0.0) || d.iter().all(|x| *x < 0.0)
-        });
-        for (k, r) in rows.iter().enumerate() {
-            let two = beyond[k]
-                && (k.saturating_sub(2)..=k).any(|s| {
-                    s + 2 < n
-                        && (s..s + 3).filter(|&j| beyond[j]).count() >= 2
-                        && (s..s + 3).map(|j| i32::from(side[j])).sum::<i32>().abs() == 3
-                });
-            let want: Vec<&str> = [
-                (outside[k], "outside limits"),
-                (run[k], "run"),
-                (trend[k], "trend"),
-                (two, "two of three beyond two sigma"),
-            ]
-            .iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, l)| *l)
-            .collect();
-            let want = if want.is_empty() {
-                "none".to_owned()
-            } else {
-                want.join("; ")
-            };
+        let derived = derived_rules(&v, [mean, lpl, upl, l2, u2], rules);
+        for (r, want) in rows.iter().zip(derived) {
             if t.get(r, "rules") != want {
                 report.fail(
                     &file,
@@ -532,4 +503,60 @@ pub(crate) fn check_spc(
             1,
         );
     }
+}
+
+/// Each point's rules re-derived from the written values and limits, as the outputs list them.
+fn derived_rules(v: &[f64], limits: [f64; 5], rules: &league_model::SpcRules) -> Vec<String> {
+    let [mean, lpl, upl, l2, u2] = limits;
+    let n = v.len();
+    let side: Vec<i8> = v.iter().map(|x| if *x > mean { 1 } else { -1 }).collect();
+    let outside: Vec<bool> = v.iter().map(|x| *x > upl || *x < lpl).collect();
+    let beyond: Vec<bool> = v
+        .iter()
+        .zip(&outside)
+        .map(|(x, o)| {
+            (*x > u2 || *x < l2)
+                && (rules.two_of_three == league_model::TwoOfThree::BeyondTwoSigma || !o)
+        })
+        .collect();
+    let part_of = |len: usize, ends: &dyn Fn(usize) -> bool| -> Vec<bool> {
+        let end: Vec<bool> = (0..n).map(|i| i + 1 >= len && ends(i)).collect();
+        (0..n)
+            .map(|i| (i..n.min(i + len)).any(|e| end[e]))
+            .collect()
+    };
+    let run = part_of(rules.run_length, &|i| {
+        (i + 1 - rules.run_length..=i).all(|j| side[j] == side[i])
+    });
+    let trend = part_of(rules.trend_length, &|i| {
+        let d: Vec<f64> = (i + 2 - rules.trend_length..=i)
+            .map(|j| v[j] - v[j - 1])
+            .collect();
+        d.iter().all(|x| *x > 0.0) || d.iter().all(|x| *x < 0.0)
+    });
+    (0..n)
+        .map(|k| {
+            let two = beyond[k]
+                && (k.saturating_sub(2)..=k).any(|s| {
+                    s + 2 < n
+                        && (s..s + 3).filter(|&j| beyond[j]).count() >= 2
+                        && (s..s + 3).map(|j| i32::from(side[j])).sum::<i32>().abs() == 3
+                });
+            let want: Vec<&str> = [
+                (outside[k], "outside limits"),
+                (run[k], "run"),
+                (trend[k], "trend"),
+                (two, "two of three beyond two sigma"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, l)| *l)
+            .collect();
+            if want.is_empty() {
+                "none".to_owned()
+            } else {
+                want.join("; ")
+            }
+        })
+        .collect()
 }

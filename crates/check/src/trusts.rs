@@ -36,6 +36,9 @@ struct Trust {
     deficit: String,
     /// The letter's comparison with the peer median, as the national league table implies it.
     versus: Option<String>,
+    /// Each monthly measure's SPC summary row: (measure id, unit, latest value, last month
+    /// YYYY-MM, variation label).
+    monthly: Vec<(String, String, f64, String, String)>,
 }
 
 /// Checks every trust's documents of quarter `q`.
@@ -72,6 +75,7 @@ fn trusts_of(groups: &BTreeMap<String, GroupFiles>) -> Vec<Trust> {
                 programme: l.get(r, "Recovery_support_programme").to_owned(),
                 deficit: l.get(r, "Trust_in_financial_deficit").to_owned(),
                 versus: None,
+                monthly: Vec::new(),
             })
         })
         .collect()
@@ -108,6 +112,32 @@ pub(super) fn check_trusts(
         "{}%",
         m.statistics.peers.upper_percentile - m.statistics.peers.lower_percentile
     );
+    if let Some(spc) = national.csvs.get("spc_summary") {
+        for t in &mut trusts {
+            t.monthly = spc
+                .rows
+                .iter()
+                .filter(|r| spc.get(r, "trust_code") == t.code)
+                .filter_map(|r| {
+                    let id = spc.get(r, "measure_id");
+                    let unit = m
+                        .statistics
+                        .measures
+                        .iter()
+                        .find(|x| x.id == id)?
+                        .unit
+                        .clone();
+                    Some((
+                        id.to_owned(),
+                        unit,
+                        num(spc.get(r, "latest_value"))?,
+                        spc.get(r, "last_month").to_owned(),
+                        spc.get(r, "variation").to_owned(),
+                    ))
+                })
+                .collect();
+        }
+    }
     for t in &mut trusts {
         let Some(g) = national.csvs.get(&format!("league_{}", t.group)) else {
             continue;
@@ -236,9 +266,92 @@ fn addressed_to(text: &str) -> Option<(String, String)> {
     Some((rest[open + 2..close].to_owned(), rest[..open].to_owned()))
 }
 
+/// "June 2025" for "2025-06".
+fn month_words(ym: &str) -> Option<String> {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (y, m) = ym.split_once('-')?;
+    let m: usize = m.parse().ok()?;
+    Some(format!("{} {y}", NAMES.get(m.checked_sub(1)?)?))
+}
+
+/// Each monthly measure's row in the letter's table: its latest value (to the letter's one
+/// decimal) and month, and the latest month's variation, as spc_summary.csv gives them.
+fn check_letter_monthly(report: &mut CheckReport, file: &str, text: &str, t: &Trust) {
+    if t.monthly.is_empty() {
+        return;
+    }
+    let Some(start) = text.find("monthly measures to ") else {
+        report.fail(
+            file,
+            "has no table of monthly measures, which spc_summary.csv charts".to_owned(),
+        );
+        return;
+    };
+    let table = &text[start..];
+    for (id, unit, latest, month, variation) in &t.monthly {
+        let Some(at) = table.find(&format!("{id} ")) else {
+            report.fail(
+                file,
+                format!("its monthly measures table has no {id}, charted in spc_summary.csv"),
+            );
+            continue;
+        };
+        // The row: from its id to the next row's id (or 400 characters).
+        let row = &table[at..];
+        let end = t
+            .monthly
+            .iter()
+            .filter(|m| &m.0 != id)
+            .filter_map(|m| row.find(&format!("{} ", m.0)))
+            .min()
+            .unwrap_or(row.len().min(400));
+        let row = &row[..end];
+        let short = month_words(month).map(|w| {
+            let (name, year) = w.split_once(' ').unwrap_or_default();
+            format!("{} {year}", &name[..3.min(name.len())])
+        });
+        let value_ok = [latest - 0.05, *latest, latest + 0.05].iter().any(|v| {
+            let shown = if unit == "%" {
+                format!("{v:.1}%")
+            } else {
+                format!("{v:.1} {unit}")
+            };
+            row.contains(&format!("{shown} {}", short.clone().unwrap_or_default()))
+        });
+        // One word, as a table cell may wrap between words.
+        let word = match variation.as_str() {
+            "Special cause: improvement" => "Improvement",
+            "Special cause: concern" => "Concern",
+            _ => "Common",
+        };
+        if value_ok && row.contains(word) {
+            report.count("letter monthly measures equal to spc_summary.csv", 1);
+        } else {
+            report.fail(
+                file,
+                format!("{id}: the letter's row does not say {latest} in {month} with {word:?}, as spc_summary.csv gives"),
+            );
+        }
+    }
+}
+
 fn check_letter(report: &mut CheckReport, file: &str, text: &str, t: &Trust, m: &Methodology) {
     // Compared as a reader reads it: any run of white space (a no-break space too) is a space.
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    check_letter_monthly(report, file, &text, t);
     // The one phrase for the segment: segment 5 named with the league order it keeps, and
     // provisional where the deficit status (or, in segment 4, the programme) is not known.
     let mut segment = if t.programme == "Yes" {

@@ -705,8 +705,10 @@ pub enum QuarterCounts {
 pub struct MeasureRule {
     /// Value id (OF0013).
     pub id: String,
-    /// Short name as the outputs give it.
+    /// Name as the outputs give it.
     pub name: String,
+    /// A few words, for a table row in a letter.
+    pub short_name: String,
     /// Percentage or mean.
     pub kind: MeasureKind,
     /// How a quarter is made from months.

@@ -30,64 +30,136 @@ pub(crate) fn outliers(c: &FunnelChart) -> Vec<(&str, league_model::FunnelPositi
     v
 }
 
-pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> {
-    let f = &c.plot;
-    let (left, right) = (MARGIN + 34.0, MARGIN + WIDTH - GUTTER);
-    let (y_top, y_bot) = (top + 18.0, top + 212.0);
-    let max_n = f
-        .points
-        .iter()
-        .map(|p| p.denominator)
-        .fold(1.0f64, f64::max)
-        * 1.04;
-    // The y range holds every point and the limits at the trusts' denominators.
-    let (mut lo, mut hi) = (100.0f64 * f.target, 100.0f64 * f.target);
-    for p in &f.points {
-        lo = lo.min(100.0 * p.proportion).min(100.0 * p.limits[1].0);
-        hi = hi.max(100.0 * p.proportion).max(100.0 * p.limits[1].1);
+/// The plotting area: denominators along, percentages up.
+struct Frame {
+    left: f32,
+    right: f32,
+    y_top: f32,
+    y_bot: f32,
+    lo: f64,
+    hi: f64,
+    step: f64,
+    max_n: f64,
+}
+
+impl Frame {
+    /// The frame holding every point and the outer limits at the trusts' denominators.
+    fn of(top: f32, f: &league_model::FunnelPlot) -> Self {
+        let max_n = f
+            .points
+            .iter()
+            .map(|p| p.denominator)
+            .fold(1.0f64, f64::max)
+            * 1.04;
+        let (mut lo, mut hi) = (100.0f64 * f.target, 100.0f64 * f.target);
+        for p in &f.points {
+            lo = lo.min(100.0 * p.proportion).min(100.0 * p.limits[1].0);
+            hi = hi.max(100.0 * p.proportion).max(100.0 * p.limits[1].1);
+        }
+        let step = nice_step((hi - lo).max(1.0) / 5.0);
+        Self {
+            left: MARGIN + 34.0,
+            right: MARGIN + WIDTH - GUTTER,
+            y_top: top + 18.0,
+            y_bot: top + 212.0,
+            lo: (lo / step).floor() * step,
+            hi: (hi / step).ceil() * step,
+            step,
+            max_n,
+        }
     }
-    let step = nice_step((hi - lo).max(1.0) / 5.0);
-    let lo = (lo / step).floor() * step;
-    let hi = (hi / step).ceil() * step;
-    let x_of = |n: f64| left + (n / max_n) as f32 * (right - left);
-    let y_of = |v: f64| y_bot - ((v - lo) / (hi - lo)) as f32 * (y_bot - y_top);
-    let mut p = Vec::new();
-    let grey = |text: String, x: f32, y: f32, size: f32| Prim::Text {
+
+    fn x(&self, n: f64) -> f32 {
+        self.left + (n / self.max_n) as f32 * (self.right - self.left)
+    }
+
+    fn y(&self, v: f64) -> f32 {
+        self.y_bot - ((v - self.lo) / (self.hi - self.lo)) as f32 * (self.y_bot - self.y_top)
+    }
+}
+
+fn grey(text: String, x: f32, y: f32, size: f32) -> Prim {
+    Prim::Text {
         x,
         y,
         size,
         bold: false,
         colour: theme::DARK_GREY,
         text,
-    };
-    let mut v = lo;
-    while v <= hi + 1e-9 {
-        let y = y_of(v);
+    }
+}
+
+pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> {
+    let fr = Frame::of(top, &c.plot);
+    let mut p = axes(m, &fr);
+    p.extend(curves(&fr, &c.plot));
+    p.extend(marks(&fr, &c.plot));
+    p.extend(outlier_labels(&fr, &c.plot));
+    p.push(grey(
+        format!("{} (per cent)", c.name),
+        MARGIN - 2.0,
+        fr.y_top - 8.0,
+        8.0,
+    ));
+    for (i, line) in m
+        .wrap(
+            &format!(
+                "Denominator ({}). Dots: trusts; ringed and named: beyond the outer limits. Blue line: the peer target {:.1}%. Thin grey curves: inner limits; thick dark curves: outer limits.",
+                if c.measure == "OF0003" || c.measure == "OF0023" {
+                    "patients on the waiting list"
+                } else {
+                    "events in the period"
+                },
+                100.0 * c.plot.target
+            ),
+            8.0,
+            Weight::Regular,
+            WIDTH,
+        )
+        .into_iter()
+        .enumerate()
+    {
+        p.push(grey(line, MARGIN, fr.y_bot + 26.0 + i as f32 * 10.0, 8.0));
+    }
+    p
+}
+
+/// Gridlines with percentages up the side, denominators along the bottom.
+fn axes(m: &Metrics, fr: &Frame) -> Vec<Prim> {
+    let mut p = Vec::new();
+    let mut v = fr.lo;
+    while v <= fr.hi + 1e-9 {
+        let y = fr.y(v);
         p.push(Prim::Line {
-            x1: left,
+            x1: fr.left,
             y1: y,
-            x2: right,
+            x2: fr.right,
             y2: y,
             width: 0.4,
             colour: theme::PALE_GREY,
         });
         let label = format!("{v:.0}%");
         let w = m.width(&label, 8.0, Weight::Regular);
-        p.push(grey(label, left - 4.0 - w, y + 3.0, 8.0));
-        v += step;
+        p.push(grey(label, fr.left - 4.0 - w, y + 3.0, 8.0));
+        v += fr.step;
     }
-    let x_step = nice_step(max_n / 5.0);
+    let x_step = nice_step(fr.max_n / 5.0);
     let mut n = 0.0;
-    while n <= max_n {
-        let x = x_of(n);
+    while n <= fr.max_n {
+        let x = fr.x(n);
         let label = crate::narrative::thousands(n.round() as u32);
         let w = m.width(&label, 8.0, Weight::Regular);
-        if x + w / 2.0 <= right {
-            p.push(grey(label, x - w / 2.0, y_bot + 11.0, 8.0));
+        if x + w / 2.0 <= fr.right {
+            p.push(grey(label, x - w / 2.0, fr.y_bot + 11.0, 8.0));
         }
         n += x_step;
     }
-    // Limits: the outer thick and dark, the inner thin and lighter; the target solid blue.
+    p
+}
+
+/// The limits as curves (the outer thick and dark, the inner thin and lighter) and the target.
+fn curves(fr: &Frame, f: &league_model::FunnelPlot) -> Vec<Prim> {
+    let mut p = Vec::new();
     for (k, (width, colour)) in [(0.7, theme::MID_GREY), (1.4, theme::DARK_GREY)]
         .into_iter()
         .enumerate()
@@ -99,12 +171,12 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
                     100.0 * if side == 0 { l } else { h }
                 };
                 let (a, b) = (at(&w[0]), at(&w[1]));
-                if (lo..=hi).contains(&a) && (lo..=hi).contains(&b) {
+                if (fr.lo..=fr.hi).contains(&a) && (fr.lo..=fr.hi).contains(&b) {
                     p.push(Prim::Line {
-                        x1: x_of(w[0].0),
-                        y1: y_of(a),
-                        x2: x_of(w[1].0),
-                        y2: y_of(b),
+                        x1: fr.x(w[0].0),
+                        y1: fr.y(a),
+                        x2: fr.x(w[1].0),
+                        y2: fr.y(b),
                         width,
                         colour,
                     });
@@ -112,51 +184,61 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
             }
         }
     }
-    let ty = y_of(100.0 * f.target);
+    let ty = fr.y(100.0 * f.target);
     p.push(Prim::Line {
-        x1: left,
+        x1: fr.left,
         y1: ty,
-        x2: right,
+        x2: fr.right,
         y2: ty,
         width: 1.0,
         colour: theme::NHS_BLUE,
     });
+    p
+}
+
+/// A dot per trust; a ring for a trust beyond the outer limits (its shape, not only its label).
+fn marks(fr: &Frame, f: &league_model::FunnelPlot) -> Vec<Prim> {
+    let mut p = Vec::new();
     for pt in &f.points {
         let out = pt.position[1] != league_model::FunnelPosition::Within;
+        let (x, y) = (fr.x(pt.denominator), fr.y(100.0 * pt.proportion));
         p.push(Prim::Dot {
-            x: x_of(pt.denominator),
-            y: y_of(100.0 * pt.proportion),
+            x,
+            y,
             r: if out { 2.6 } else { 1.6 },
             fill: theme::DARK_BLUE,
         });
         if out {
-            // A ring marks a trust beyond the outer limits (its shape, not only its label).
             p.push(Prim::Dot {
-                x: x_of(pt.denominator),
-                y: y_of(100.0 * pt.proportion),
+                x,
+                y,
                 r: 1.2,
                 fill: theme::WHITE,
             });
         }
     }
-    // Outliers named in the gutter, top to bottom by height, pushed apart, each joined to its dot.
+    p
+}
+
+/// Outliers named in the gutter, top to bottom by height, each joined to its dot: each label at
+/// its dot's height, pushed down past the one above, then pulled up from the bottom so the last
+/// stays in the plot, every two labels a full step apart.
+fn outlier_labels(fr: &Frame, f: &league_model::FunnelPlot) -> Vec<Prim> {
     let mut labelled: Vec<(f32, f32, String)> = f
         .points
         .iter()
         .filter(|pt| pt.position[1] != league_model::FunnelPosition::Within)
         .map(|pt| {
             (
-                y_of(100.0 * pt.proportion),
-                x_of(pt.denominator),
+                fr.y(100.0 * pt.proportion),
+                fr.x(pt.denominator),
                 pt.trust.to_string(),
             )
         })
         .collect();
     labelled.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
-    let room = ((y_bot - y_top) / LABEL_STEP) as usize;
+    let room = ((fr.y_bot - fr.y_top) / LABEL_STEP) as usize;
     let shown = labelled.len().min(room);
-    // Each label at its dot's height, pushed down past the one above, then pulled up from the
-    // bottom so the last stays in the plot: every two labels a full step apart.
     let mut at: Vec<f32> = Vec::with_capacity(shown);
     for (y, _, _) in labelled.iter().take(shown) {
         let want = *y + LABEL * 0.35;
@@ -165,22 +247,23 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
                 .map_or(want, |prev: &f32| want.max(prev + LABEL_STEP)),
         );
     }
-    let mut limit = y_bot + 2.0;
+    let mut limit = fr.y_bot + 2.0;
     for y in at.iter_mut().rev() {
         *y = y.min(limit);
         limit = *y - LABEL_STEP;
     }
+    let mut p = Vec::new();
     for ((y, x, code), ly) in labelled.iter().zip(at) {
         p.push(Prim::Line {
             x1: *x + 3.0,
             y1: *y,
-            x2: right + 4.0,
+            x2: fr.right + 4.0,
             y2: ly - LABEL * 0.35,
             width: 0.3,
             colour: theme::MID_GREY,
         });
         p.push(Prim::Text {
-            x: right + 6.0,
+            x: fr.right + 6.0,
             y: ly,
             size: LABEL,
             bold: false,
@@ -191,32 +274,10 @@ pub(crate) fn funnel_chart(m: &Metrics, top: f32, c: &FunnelChart) -> Vec<Prim> 
     if labelled.len() > shown {
         p.push(grey(
             format!("and {} more", labelled.len() - shown),
-            right + 6.0,
-            y_bot + 11.0,
+            fr.right + 6.0,
+            fr.y_bot + 11.0,
             LABEL,
         ));
-    }
-    p.push(grey(
-        format!("{} (per cent)", c.name),
-        MARGIN - 2.0,
-        y_top - 8.0,
-        8.0,
-    ));
-    for (i, line) in m
-        .wrap(
-            &format!(
-                "Denominator ({}). Dots: trusts; ringed and named: beyond the outer limits. Blue line: the peer target {:.1}%. Thin grey curves: inner limits; thick dark curves: outer limits.",
-                if c.measure == "OF0003" || c.measure == "OF0023" { "patients on the waiting list" } else { "events in the period" },
-                100.0 * f.target
-            ),
-            8.0,
-            Weight::Regular,
-            WIDTH,
-        )
-        .into_iter()
-        .enumerate()
-    {
-        p.push(grey(line, MARGIN, y_bot + 26.0 + i as f32 * 10.0, 8.0));
     }
     p
 }

@@ -294,13 +294,25 @@ fn league_table(t: &PackTable, caption: String) -> Table {
         let c = t.column(key).expect("league column");
         t.rows.iter().any(|r| !matches!(r[c], Cell::Int(0)))
     };
-    for (key, head) in [
-        ("other_period_metrics", "Metrics from another period"),
-        ("synthetic_metrics", "Synthetic metrics"),
-    ] {
-        if any(key) {
-            keys.push(key);
-            columns.push(ColumnSpec::number(head));
+    // The counts of inputs from another period or synthetic, where a trust has any: in one
+    // column when both apply, so the table keeps to the page.
+    let counts: Vec<&str> = ["other_period_metrics", "synthetic_metrics"]
+        .into_iter()
+        .filter(|k| any(k))
+        .collect();
+    match counts.as_slice() {
+        [] => {}
+        [one] => {
+            keys.push(one);
+            columns.push(ColumnSpec::number(if *one == "synthetic_metrics" {
+                "Synthetic metrics"
+            } else {
+                "Metrics from another period"
+            }));
+        }
+        _ => {
+            keys.extend(counts.iter().copied());
+            columns.push(ColumnSpec::whole("Metrics from another period; synthetic"));
         }
     }
     let rows = t
@@ -320,7 +332,12 @@ fn league_table(t: &PackTable, caption: String) -> Table {
             out.extend(c[7..11].iter().cloned());
             out.push(c[11].clone());
             out.push(format!("{} to {}", c[12], c[13]));
-            out.extend(c[14..].iter().cloned());
+            out.push(c[14].clone());
+            if c.len() == 17 {
+                out.push(format!("{}; {}", c[15], c[16]));
+            } else {
+                out.extend(c[15..].iter().cloned());
+            }
             out
         })
         .collect();

@@ -74,7 +74,7 @@ fn opening(v: &TrustView, publication: &Publication) -> Vec<Block> {
         Block::List(head),
         Block::paragraph("Dear Chair and Chief Executive,"),
         Block::paragraph(format!(
-            "This letter sets out where {} stands in the NHS Oversight Framework for {} ({}), what has changed, which metrics drive its position, what it would take to reach the next segment, and what happens next. {} The board workbook that accompanies it holds the same figures and the peer group's league table.",
+            "This letter sets out where {} stands in the NHS Oversight Framework for {} ({}), what drives its position, what it would take to reach the next segment, and what happens next. {} The accompanying board workbook holds the same figures, each monthly measure's chart and the peer group's league table.",
             if v.addressee.as_ref().is_some_and(|a| a.merged) {
                 format!("{} ({})", v.name, v.code)
             } else {
@@ -225,49 +225,31 @@ fn movement_sentence(who: &str, before: &Position, now: &Position) -> String {
     )
 }
 
-/// The monthly measures: what each SPC chart and funnel shows, then the charts.
+/// The monthly measures in one table: the latest month, its SPC variation and assurance icons,
+/// and the funnel position (the letter keeps to four pages; the board workbook has every month
+/// and a chart of each series).
 fn monthly(v: &TrustView) -> Vec<Block> {
     if v.monthly.is_empty() {
         return Vec::new();
     }
-    let mut b = vec![
-        Block::heading(3, "Monthly measures: is anything changing?", 140.0),
-        Block::paragraph(format!(
-            "For the measures NHS England publishes monthly with their counts, each chart plots {} value month by month up to {} with its mean and process limits, as NHS England's Making Data Count guidance draws them: a ringed month is part of a pattern unlikely to be chance (special cause variation). The funnel position compares {} quarter with the other {}s given the numbers behind each percentage. These figures are computed here from the monthly publications, not NHS England's NOF values, and change no segment or rank.",
-            v.you("your trust's", "the trust's"),
-            text::month_long(*v.monthly[0].series.months.last().expect("points")),
-            v.you("your trust's", "the trust's"),
+    let last = *v.monthly[0].series.months.last().expect("points");
+    vec![Block::Table(Table {
+        caption: format!(
+            "Table 3: monthly measures to {}: the latest month's SPC variation and assurance (Making Data Count) and the funnel position among {}s, computed here from monthly publications, not NOF values; the board workbook charts each month",
+            text::month_long(last),
             v.group_label.to_lowercase()
-        )),
-    ];
-    b.push(Block::List(
-        v.monthly
-            .iter()
-            .map(|l| text::monthly_sentence(v, l))
-            .collect(),
-    ));
-    b.push(Block::Figure(crate::pdf::Figure {
-        height: super::spc_chart::height(v.monthly.len()),
-        alt: format!(
-            "Statistical process control charts of {} measures for {}, month by month with mean, process limits and standard: {}.",
-            v.monthly.len(),
-            v.name,
-            v.monthly
-                .iter()
-                .map(|l| format!(
-                    "{}, {} in {}, {}",
-                    l.name,
-                    text::with_unit(*l.series.values.last().expect("points"), &l.unit),
-                    text::month_long(*l.series.months.last().expect("points")),
-                    l.series.variation.label().to_lowercase()
-                ))
-                .collect::<Vec<_>>()
-                .join("; ")
         ),
-        prims: super::spc_chart::spc_panels(&crate::pdf::Metrics::new(), 0.0, &v.monthly),
-    }));
-    b.push(Block::paragraph("In each chart: the dark line joins the monthly values, a ringed month is part of a special-cause pattern, the thin grey lines are the process limits, the darker grey line the mean and the blue line the standard, where there is one; a limit below 0 is not drawn. Under each chart, the latest month's variation and the assurance against the standard."));
-    b
+        columns: vec![
+            ColumnSpec::whole("Id"),
+            ColumnSpec::text("Measure").width(WIDTH),
+            ColumnSpec::whole("Latest"),
+            ColumnSpec::whole("Months"),
+            ColumnSpec::whole("Variation"),
+            ColumnSpec::whole("Assurance"),
+            ColumnSpec::whole("Funnel"),
+        ],
+        rows: v.monthly.iter().map(text::monthly_cells).collect(),
+    })]
 }
 
 fn your_metrics(v: &TrustView) -> Vec<Block> {
@@ -290,7 +272,7 @@ fn your_metrics(v: &TrustView) -> Vec<Block> {
     vec![
         Block::heading(2, format!("3. {} metrics", v.you("Your", "The trust's")), 120.0),
         Block::paragraph(format!(
-            "Each metric {who} is scored on, with its value and unit, which direction is better, its score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and its rank among the trusts with a value. Metrics marked No under \"In average\" feed a combined score and are not averaged themselves. [x]: not published for {who}; [z]: does not apply; [u]: fewer than {} trusts to compare.{unit_key}",
+            "Each metric {who} is scored on: value and unit, which direction is better, score (1 best, 4 worst), the median and quartiles of the {} {}s' values, and rank among trusts with a value. \"In average\" No: it feeds a combined score. [x]: not published for {who}; [z]: does not apply; [u]: fewer than {} trusts to compare.{unit_key}",
             v.position.of,
             v.group_label.to_lowercase(),
             v.peer_minimum
@@ -662,7 +644,10 @@ fn path_blocks(
             }
         )),
         Block::Table(Table {
-            caption: format!("Table 3: what it would take to reach segment {target}"),
+            caption: format!(
+                "Table {}: what it would take to reach segment {target}",
+                if v.monthly.is_empty() { 3 } else { 4 }
+            ),
             columns: vec![
                 ColumnSpec::text("Metric").width(WIDTH),
                 // Wide enough that the headings stay on one line.

@@ -4,7 +4,6 @@
 //! independent of the others, so the bytes are the same whatever the thread count.
 
 mod letter;
-mod spc_chart;
 mod text;
 pub mod view;
 mod workbook;

@@ -255,7 +255,7 @@ pub(crate) fn versus_peers_sentence(v: &TrustView) -> Option<String> {
         league_model::PeerComparison::Worse => "lies above 0",
     };
     Some(format!(
-        "Against the median average of {}s: {} (the {} interval of the difference, {:.3} to {:.3} score points, {place}; a lower average is better). This compares the trust with its peers beside the rank; it changes no segment or rank.",
+        "Against the median average of {}s: {} (the {} interval of the difference, {:.3} to {:.3} score points, {place}).",
         v.group_label.to_lowercase(),
         p.comparison.label().to_lowercase(),
         v.peer_interval,
@@ -372,6 +372,61 @@ pub(crate) fn with_unit(v: f64, unit: &str) -> String {
     }
 }
 
+/// One monthly measure as the letter's table shows it: id, name, latest value and month, the
+/// variation (with the rules of the latest month), the assurance, the funnel position.
+pub(crate) fn monthly_cells(l: &super::view::MonthlyLine) -> Vec<String> {
+    use league_model::{Assurance, FunnelPosition, Variation};
+    let s = &l.series;
+    let last = *s.months.last().expect("a chart has points");
+    let variation = match s.variation {
+        Variation::CommonCause => "Common cause",
+        Variation::Improvement => "Improvement",
+        Variation::Concern => "Concern",
+    };
+    let months = if s.trial {
+        format!("{}, trial", s.values.len())
+    } else {
+        s.values.len().to_string()
+    };
+    let assurance = match (s.assurance, &l.standard) {
+        (Some(a), Some((t, _))) => format!(
+            "{} {}",
+            match a {
+                Assurance::ConsistentlyPassing => "Passing",
+                Assurance::ConsistentlyFailing => "Failing",
+                Assurance::HitAndMiss => "Hit and miss",
+            },
+            with_unit(*t, &l.unit)
+        ),
+        _ => "[z]".to_owned(),
+    };
+    let funnel = l.funnel.as_ref().map_or("[z]".to_owned(), |f| {
+        let side = |p: FunnelPosition| match (p, l.higher_is_better) {
+            (FunnelPosition::Within, _) => None,
+            (FunnelPosition::Above, true) | (FunnelPosition::Below, false) => Some("Better"),
+            _ => Some("Worse"),
+        };
+        match (side(f.position[0]), side(f.position[1])) {
+            (None, _) => format!("Within {}", f.coverage[0]),
+            (Some(s), None) => format!("{s} ({})", f.coverage[0]),
+            (_, Some(s)) => format!("{s} ({})", f.coverage[1]),
+        }
+    });
+    vec![
+        l.id.clone(),
+        l.short_name.clone(),
+        format!(
+            "{} {}",
+            with_unit(*s.values.last().expect("points"), &l.unit),
+            month_short(last)
+        ),
+        months,
+        variation.to_owned(),
+        assurance,
+        funnel,
+    ]
+}
+
 /// What one monthly measure's SPC chart and funnel show, in sentences that say only that.
 pub(crate) fn monthly_sentence(v: &TrustView, l: &super::view::MonthlyLine) -> String {
     use league_model::{Assurance, FunnelPosition, Variation};
@@ -380,46 +435,35 @@ pub(crate) fn monthly_sentence(v: &TrustView, l: &super::view::MonthlyLine) -> S
     let latest = *s.values.last().expect("a chart has points");
     let rules = s.rules.last().map(|r| r.label()).unwrap_or_default();
     let mut out = format!(
-        "{}: {} in {} (computed here from {}, not NHS England's NOF value). ",
+        "{}: {} in {}. {} Charted over {} months from {}{}: mean {}, process limits {} to {}.",
         l.name,
         with_unit(latest, &l.unit),
         month_long(last),
-        l.source
-    );
-    out.push_str(&format!(
-        "Charted over {} months, {} to {}, with process limits {} to {} around a mean of {}",
+        match s.variation {
+            Variation::CommonCause => "Common cause variation: no sign of a change.".to_owned(),
+            Variation::Improvement => format!("Special cause variation, an improvement ({rules})."),
+            Variation::Concern => format!("Special cause variation, a concern ({rules})."),
+        },
         s.values.len(),
         month_long(s.months[0]),
-        month_long(last),
+        if s.trial {
+            " (trial limits: too few months for settled ones)"
+        } else {
+            ""
+        },
+        with_unit(s.mean, &l.unit),
         // A lower limit below 0 is no limit for a count-based measure: it reads as 0.
         with_unit(s.limits.0.max(0.0), &l.unit),
         with_unit(s.limits.1, &l.unit),
-        with_unit(s.mean, &l.unit),
-    ));
-    out.push_str(if s.trial {
-        " (trial limits: fewer months than Making Data Count needs for settled limits). "
-    } else {
-        ". "
-    });
-    out.push_str(&match s.variation {
-        Variation::CommonCause => {
-            "The latest month shows common cause variation: no sign of a change beyond the month-to-month variation.".to_owned()
-        }
-        Variation::Improvement => format!(
-            "The latest month shows special cause variation, an improvement ({rules})."
-        ),
-        Variation::Concern => {
-            format!("The latest month shows special cause variation, a concern ({rules}).")
-        }
-    });
+    );
     if let (Some(a), Some((standard, note))) = (s.assurance, &l.standard) {
         out.push_str(&format!(
             " Against the standard of {}, {note}: {}.",
             with_unit(*standard, &l.unit),
             match a {
-                Assurance::ConsistentlyPassing => "the limits lie on the passing side: the process consistently meets it",
-                Assurance::ConsistentlyFailing => "the limits lie on the failing side: the process will not meet it without change",
-                Assurance::HitAndMiss => "the standard lies between the limits: hit and miss from month to month",
+                Assurance::ConsistentlyPassing => "consistently passing (the limits lie on the passing side)",
+                Assurance::ConsistentlyFailing => "consistently failing (the limits lie on the failing side: it will not be met without change)",
+                Assurance::HitAndMiss => "hit and miss (the standard lies between the limits)",
             }
         ));
     }
@@ -431,27 +475,26 @@ pub(crate) fn monthly_sentence(v: &TrustView, l: &super::view::MonthlyLine) -> S
         };
         let place = match (side(f.position[0]), side(f.position[1])) {
             ("within", _) => format!(
-                "within the {} limits: no different from its peers beyond chance and the spread between trusts",
+                "within the {} limits, no different from its peers",
                 f.coverage[0]
             ),
             (inner, "within") => format!(
-                "beyond the {} limits but within the {} limits: possibly {inner} its peers",
+                "beyond the {} limits but within the {}: possibly {inner} its peers",
                 f.coverage[0], f.coverage[1]
             ),
             (_, outer) => format!(
-                "beyond the {} limits: {outer} its peers by more than chance and the spread between trusts explain",
+                "beyond the {} limits: {outer} its peers beyond chance",
                 f.coverage[1]
             ),
         };
         out.push_str(&format!(
-            " On the funnel plot of the {} {}s with counts for {} ({} of {}, {:.2}%), {} {place}.",
+            " Funnel plot of {} {}s, {}: {:.2}% ({} of {}), {place}.",
             f.trusts,
             v.group_label.to_lowercase(),
             f.period,
+            f.percentage,
             crate::narrative::thousands(f.counts.0.round() as u32),
             crate::narrative::thousands(f.counts.1.round() as u32),
-            f.percentage,
-            v.you("your trust is", "the trust is"),
         ));
     }
     out

@@ -244,6 +244,8 @@ pub struct MonthlyLine {
     pub id: String,
     /// Name.
     pub name: String,
+    /// A few words for a table row.
+    pub short_name: String,
     /// Unit ("%", "minutes").
     pub unit: String,
     /// Higher is better.
@@ -460,6 +462,7 @@ fn monthly_lines(
             Some(MonthlyLine {
                 id: x.id.clone(),
                 name: x.name.clone(),
+                short_name: x.short_name.clone(),
                 unit: x.unit.clone(),
                 higher_is_better: x.direction == league_model::Direction::HigherIsBetter,
                 standard: x.standard.zip(x.standard_note.clone()),

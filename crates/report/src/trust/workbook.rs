@@ -9,7 +9,7 @@ use rust_xlsxwriter::XlsxError;
 use crate::narrative::quarter_months;
 use crate::publication::Publication;
 use crate::table::{Cell, Column, Kind, PackTable, Shorthand, col, dec, value_cell};
-use crate::xlsx::{CoverSection, NoteRow, Properties, WorkbookBuilder};
+use crate::xlsx::{CoverSection, LineChart, NoteRow, Properties, WorkbookBuilder};
 
 use super::text;
 use super::view::{MetricLine, TrustView};
@@ -44,13 +44,21 @@ pub fn board_workbook(v: &TrustView, publication: &Publication) -> Result<Vec<u8
         tables.extend(monthly(v));
     }
     tables.push(peer_league(v));
+    let charts = !v.monthly.is_empty();
     wb.standard_contents(
         "How the figures are made: scores, the average, segments, the financial override, likely ranges and what it would take.",
         &tables.iter().collect::<Vec<_>>(),
     )?;
     wb.notes(&notes(v))?;
+    let mut series_header = None;
     for t in &tables {
-        wb.table(t, &[format!("Source: {} computed by this project from NHS England's data; see the Notes worksheet.", if t.id == "peer_league" { "the national league table" } else { "figures" })])?;
+        let top = wb.table_at(t, &[format!("Source: {} computed by this project from NHS England's data; see the Notes worksheet.", if t.id == "peer_league" { "the national league table" } else { "figures" })])?;
+        if t.id == "monthly_series" {
+            series_header = Some(top);
+        }
+    }
+    if charts && let Some(top) = series_header {
+        monthly_charts(&mut wb, v, top)?;
     }
     wb.dictionary(
         &tables.iter().collect::<Vec<_>>(),
@@ -93,6 +101,7 @@ fn monthly(v: &TrustView) -> [PackTable; 2] {
             col("Funnel percentage", "funnel_percentage", Kind::Decimal(2), "per cent", "100 × numerator ÷ denominator."),
             col("Against the inner funnel limits", "funnel_inner", Kind::Text, "", "Above, Within or Below the inner (95%) limits."),
             col("Against the outer funnel limits", "funnel_outer", Kind::Text, "", "Above, Within or Below the outer (99.8%) limits."),
+            col("In words", "in_words", Kind::Text, "", "What the chart and the funnel show, in sentences."),
         ],
         rows: v
             .monthly
@@ -120,6 +129,7 @@ fn monthly(v: &TrustView) -> [PackTable; 2] {
                     f.map_or(Cell::Missing(Shorthand::NotApplicable), |f| dec(f.percentage)),
                     pos(f, 0),
                     pos(f, 1),
+                    Cell::Text(text::monthly_sentence(v, l)),
                 ]
             })
             .collect(),
@@ -135,6 +145,27 @@ fn monthly(v: &TrustView) -> [PackTable; 2] {
             col("Measure id", "measure_id", Kind::Text, "", "The measure."),
             col("Month", "month", Kind::Text, "", "YYYY-MM."),
             col("Value", "value", Kind::Decimal(4), "", "The month's value."),
+            col(
+                "Mean",
+                "mean",
+                Kind::Decimal(4),
+                "",
+                "Centre line of the chart.",
+            ),
+            col(
+                "Lower process limit",
+                "lower_limit",
+                Kind::Decimal(4),
+                "",
+                "Lower process limit.",
+            ),
+            col(
+                "Upper process limit",
+                "upper_limit",
+                Kind::Decimal(4),
+                "",
+                "Upper process limit.",
+            ),
             col(
                 "Special-cause rules",
                 "rules",
@@ -158,6 +189,9 @@ fn monthly(v: &TrustView) -> [PackTable; 2] {
                             Cell::Text(l.id.clone()),
                             Cell::Text(format!("{}-{:02}", m.0, m.1)),
                             n(*x),
+                            n(s.mean),
+                            n(s.limits.0),
+                            n(s.limits.1),
                             Cell::Text(if rules.is_empty() {
                                 "none".into()
                             } else {
@@ -169,6 +203,51 @@ fn monthly(v: &TrustView) -> [PackTable; 2] {
             .collect(),
     };
     [summary, series]
+}
+
+/// A line chart of each monthly measure from the Monthly series sheet: the months, the mean and
+/// the process limits.
+fn monthly_charts(wb: &mut WorkbookBuilder, v: &TrustView, header: u32) -> Result<(), XlsxError> {
+    let mut first = header + 1;
+    let charts: Vec<LineChart> = v
+        .monthly
+        .iter()
+        .map(|l| {
+            let s = &l.series;
+            let rows = (first, first + s.values.len() as u32 - 1);
+            first += s.values.len() as u32;
+            LineChart {
+                title: format!("{} ({})", l.short_name, l.id),
+                alt_text: format!(
+                    "Line chart of {} by month, {} to {}, with its mean and process limits: latest {}, {}{}.",
+                    l.name,
+                    text::month_long(s.months[0]),
+                    text::month_long(*s.months.last().expect("points")),
+                    text::with_unit(*s.values.last().expect("points"), &l.unit),
+                    s.variation.label().to_lowercase(),
+                    s.assurance.map_or(String::new(), |a| format!("; {}", a.label().to_lowercase()))
+                ),
+                y_axis: if l.unit == "%" { "Per cent".into() } else { l.unit.clone() },
+                source: "Monthly series".into(),
+                rows,
+                categories: 1,
+                series: vec![
+                    ("Value".into(), 2, false),
+                    ("Mean".into(), 3, true),
+                    ("Lower process limit".into(), 4, true),
+                    ("Upper process limit".into(), 5, true),
+                ],
+            }
+        })
+        .collect();
+    wb.line_charts(
+        "Monthly charts",
+        &format!("{}: monthly measures charted, {}", v.name, v.quarter),
+        &[
+            "This worksheet contains one chart per monthly measure: each month's value with the chart's mean and process limits (dashed). The data are on the Monthly series worksheet; the icons and funnel positions on the Monthly measures worksheet.".to_owned(),
+        ],
+        &charts,
+    )
 }
 
 fn cover(v: &TrustView, publication: &Publication) -> Vec<CoverSection> {

@@ -10,8 +10,9 @@
 //! The same calls give the same bytes.
 
 use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, Table, TableColumn, TableStyle, Url,
-    Workbook, Worksheet, XlsxError,
+    Chart, ChartFormat, ChartLine, ChartLineDashType, ChartMarker, ChartType, DocProperties,
+    ExcelDateTime, Format, FormatAlign, Table, TableColumn, TableStyle, Url, Workbook, Worksheet,
+    XlsxError,
 };
 
 use crate::publication::Publication;
@@ -251,8 +252,68 @@ impl WorkbookBuilder {
     /// One table on its own sheet (named by the table's sheet name; the Excel table by its
     /// id), with `above` and the table's notes in the lines over it.
     pub fn table(&mut self, t: &PackTable, above: &[String]) -> Result<(), XlsxError> {
+        self.table_at(t, above).map(|_| ())
+    }
+
+    /// As [`WorkbookBuilder::table`], returning the row of the table's header (its data start
+    /// on the next row), for charts of its columns.
+    pub fn table_at(&mut self, t: &PackTable, above: &[String]) -> Result<u32, XlsxError> {
         let ws = self.wb.add_worksheet();
         table_sheet(ws, t, above)
+    }
+
+    /// A sheet of line charts of columns of table sheets, one under another, each with its alt
+    /// text; `intro` lines under the title say what the charts show and where their data are.
+    pub fn line_charts(
+        &mut self,
+        sheet: &str,
+        title: &str,
+        intro: &[String],
+        charts: &[LineChart],
+    ) -> Result<(), XlsxError> {
+        const ROWS: u32 = 18;
+        let ws = self.wb.add_worksheet();
+        ws.set_name(sheet)?;
+        text_cell_with(ws, 0, 0, title, &heading())?;
+        let top = lines(ws, 1, intro)? + 1;
+        for (i, c) in charts.iter().enumerate() {
+            let mut chart = Chart::new(ChartType::Line);
+            chart.title().set_name(&c.title);
+            chart.set_alt_text(&c.alt_text);
+            chart.y_axis().set_name(&c.y_axis);
+            chart.x_axis().set_name("Month");
+            for (name, col, dashed) in &c.series {
+                let s = chart.add_series();
+                s.set_name(name.as_str())
+                    .set_categories((
+                        c.source.as_str(),
+                        c.rows.0,
+                        c.categories,
+                        c.rows.1,
+                        c.categories,
+                    ))
+                    .set_values((c.source.as_str(), c.rows.0, *col, c.rows.1, *col));
+                if *dashed {
+                    s.set_format(
+                        ChartFormat::new().set_line(
+                            ChartLine::new()
+                                .set_color("#425563")
+                                .set_width(1.25)
+                                .set_dash_type(ChartLineDashType::Dash),
+                        ),
+                    )
+                    .set_marker(ChartMarker::new().set_none());
+                } else {
+                    s.set_format(
+                        ChartFormat::new()
+                            .set_line(ChartLine::new().set_color("#003087").set_width(2.0)),
+                    );
+                }
+            }
+            ws.insert_chart(top + i as u32 * ROWS, 0, &chart)?;
+        }
+        let last = top + charts.len().max(1) as u32 * ROWS;
+        print_setup(ws, &[12.0; 8], last, None, None)
     }
 
     /// The data dictionary: every column of every table.
@@ -432,6 +493,25 @@ fn split_scale(widths: &[f64]) -> Option<u16> {
     (fit < f64::from(MIN_PRINT_SCALE)).then_some(SPLIT_PRINT_SCALE)
 }
 
+/// A line chart of one table's rows `rows` (first and last data row): categories from one
+/// column, each series `(name, column, dashed)` from another.
+pub struct LineChart {
+    /// Chart title.
+    pub title: String,
+    /// Alternative text: what the chart shows.
+    pub alt_text: String,
+    /// Value axis title.
+    pub y_axis: String,
+    /// The sheet holding the data.
+    pub source: String,
+    /// First and last data row.
+    pub rows: (u32, u32),
+    /// Column of the categories.
+    pub categories: u16,
+    /// Series: name, column, dashed (a reference line without markers).
+    pub series: Vec<(String, u16, bool)>,
+}
+
 /// Print set-up for every sheet: A4 landscape, the used range as print area, and (for a table)
 /// its header row repeated on each page. A sheet that fits one page wide at no less than
 /// [`MIN_PRINT_SCALE`] is scaled to fit it; a wider one prints at [`SPLIT_PRINT_SCALE`] across
@@ -522,7 +602,7 @@ fn content_widths(t: &PackTable) -> Vec<f64> {
 }
 
 /// Writes a table with its title block; nothing follows it.
-fn table_sheet(ws: &mut Worksheet, t: &PackTable, above: &[String]) -> Result<(), XlsxError> {
+fn table_sheet(ws: &mut Worksheet, t: &PackTable, above: &[String]) -> Result<u32, XlsxError> {
     ws.set_name(&t.sheet)?;
     text_cell_with(ws, 0, 0, &t.title, &heading())?;
     let mut info = vec!["This worksheet contains one table.".to_owned()];
@@ -626,7 +706,8 @@ fn table_sheet(ws: &mut Worksheet, t: &PackTable, above: &[String]) -> Result<()
                 .map(|(c, w)| (c.header.as_str(), *w)),
         ),
     )?;
-    print_setup(ws, &widths, last_row, Some(top), repeat)
+    print_setup(ws, &widths, last_row, Some(top), repeat)?;
+    Ok(top)
 }
 
 /// A sheet table of a few text columns (Contents, Notes, the dictionary) with bold, wrapped

@@ -54,6 +54,51 @@ fn curve(f: &super::funnel::Funnel) -> Vec<(f64, [(f64, f64); 2])> {
 /// One trust's months of one measure.
 type Months<'a> = BTreeMap<(u16, u8), &'a MonthlyCount>;
 
+/// One trust's SPC chart of a measure for quarter `q`: the contiguous months back from the
+/// quarter's last, at most the configured number; `None` without the quarter's last month.
+fn chart(
+    q: Quarter,
+    trust: &TrustCode,
+    measure: &league_model::MeasureRule,
+    series: &Months,
+    m: &Methodology,
+) -> Option<SpcSeries> {
+    let scale = match measure.kind {
+        MeasureKind::Proportion => 100.0,
+        MeasureKind::Mean => 1.0,
+    };
+    let mut month = q.months()[2];
+    let mut points = Vec::new();
+    while points.len() < m.statistics.spc.months
+        && let Some(c) = series.get(&month)
+    {
+        points.push((month, scale * c.numerator / c.denominator));
+        month = previous(month);
+    }
+    points.reverse();
+    let values: Vec<f64> = points.iter().map(|p| p.1).collect();
+    let chart = xmr(
+        &values,
+        measure.direction,
+        measure.standard,
+        &m.statistics.spc,
+    )?;
+    Some(SpcSeries {
+        quarter: q,
+        trust: trust.clone(),
+        measure: measure.id.clone(),
+        months: points.iter().map(|p| p.0).collect(),
+        values,
+        rules: chart.points.iter().map(|p| p.rules).collect(),
+        mean: chart.mean,
+        limits: chart.limits,
+        two_sigma: chart.two_sigma,
+        trial: chart.trial,
+        variation: chart.variation,
+        assurance: chart.assurance,
+    })
+}
+
 /// The funnels and SPC charts for every quarter of `run`.
 pub fn funnels_and_charts(
     data: &Dataset,
@@ -73,10 +118,6 @@ pub fn funnels_and_charts(
     for q in quarters {
         let months = q.months();
         for measure in &m.statistics.measures {
-            let scale = match measure.kind {
-                MeasureKind::Proportion => 100.0,
-                MeasureKind::Mean => 1.0,
-            };
             for table in run
                 .tables
                 .iter()
@@ -104,38 +145,7 @@ pub fn funnels_and_charts(
                             },
                         ));
                     }
-                    // The SPC chart: contiguous months back from the quarter's last.
-                    let mut month = months[2];
-                    let mut points = Vec::new();
-                    while points.len() < m.statistics.spc.months
-                        && let Some(c) = series.get(&month)
-                    {
-                        points.push((month, scale * c.numerator / c.denominator));
-                        month = previous(month);
-                    }
-                    points.reverse();
-                    let values: Vec<f64> = points.iter().map(|p| p.1).collect();
-                    if let Some(chart) = xmr(
-                        &values,
-                        measure.direction,
-                        measure.standard,
-                        &m.statistics.spc,
-                    ) {
-                        charts.push(SpcSeries {
-                            quarter: q,
-                            trust: row.trust.code.clone(),
-                            measure: measure.id.clone(),
-                            months: points.iter().map(|p| p.0).collect(),
-                            values,
-                            rules: chart.points.iter().map(|p| p.rules).collect(),
-                            mean: chart.mean,
-                            limits: chart.limits,
-                            two_sigma: chart.two_sigma,
-                            trial: chart.trial,
-                            variation: chart.variation,
-                            assurance: chart.assurance,
-                        });
-                    }
+                    charts.extend(chart(q, &row.trust.code, measure, series, m));
                 }
                 if measure.kind != MeasureKind::Proportion {
                     continue;

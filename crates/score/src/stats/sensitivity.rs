@@ -38,6 +38,13 @@ struct Trust<'a> {
     scores: Vec<(&'a str, &'a str, f64, f64)>,
 }
 
+/// Whether an alternative applies the financial override.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Override {
+    Applied,
+    Off,
+}
+
 /// How an alternative cuts.
 enum Cuts {
     /// These cut-points for every peer group.
@@ -63,7 +70,8 @@ pub fn alternatives(run: &ScoreRun, m: &Methodology) -> Vec<Alternative> {
         .collect()
 }
 
-fn quarter(run: &ScoreRun, m: &Methodology, q: Quarter) -> Vec<Alternative> {
+/// The quarter's trusts, each with the metric scores in its average.
+fn trusts_of<'a>(run: &'a ScoreRun, m: &'a Methodology, q: Quarter) -> Vec<Trust<'a>> {
     let domain_of = |id: &str| m.metric(id).map(|x| x.domain.as_str()).unwrap_or("");
     let mut scores: BTreeMap<&TrustCode, Vec<(&str, &str, f64, f64)>> = BTreeMap::new();
     for s in run
@@ -90,6 +98,40 @@ fn quarter(run: &ScoreRun, m: &Methodology, q: Quarter) -> Vec<Alternative> {
             });
         }
     }
+    trusts
+}
+
+/// Each trust's average without metric `id`, rounded as published.
+fn without(trusts: &[Trust], id: &str, dp: u32) -> Vec<Option<f64>> {
+    trusts
+        .iter()
+        .map(|t| {
+            rules::weighted_mean(t.scores.iter().filter(|s| s.0 != id).map(|s| (s.2, s.3)))
+                .map(|a| round_dp(a, dp))
+        })
+        .collect()
+}
+
+/// Each trust's average as the mean of its domain means, rounded as published.
+fn equal_domains(trusts: &[Trust], dp: u32) -> Vec<Option<f64>> {
+    trusts
+        .iter()
+        .map(|t| {
+            let mut by_domain: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+            for s in &t.scores {
+                by_domain.entry(s.1).or_default().push((s.2, s.3));
+            }
+            let means: Vec<(f64, f64)> = by_domain
+                .into_values()
+                .filter_map(|v| rules::weighted_mean(v).map(|x| (x, 1.0)))
+                .collect();
+            rules::weighted_mean(means).map(|a| round_dp(a, dp))
+        })
+        .collect()
+}
+
+fn quarter(run: &ScoreRun, m: &Methodology, q: Quarter) -> Vec<Alternative> {
+    let trusts = trusts_of(run, m, q);
     let official = |group: &str| -> [f64; 3] {
         run.cuts
             .iter()
@@ -123,7 +165,7 @@ fn quarter(run: &ScoreRun, m: &Methodology, q: Quarter) -> Vec<Alternative> {
             "Cut-points recomputed as quartiles of this input's averages".into(),
             &official_averages,
             &recomputed,
-            true,
+            Override::Applied,
         ));
     }
     out.push(ctx.alternative(
@@ -131,7 +173,7 @@ fn quarter(run: &ScoreRun, m: &Methodology, q: Quarter) -> Vec<Alternative> {
         "No financial override".into(),
         &official_averages,
         &Cuts::Official,
-        false,
+        Override::Off,
     ));
     let mut ids: Vec<&str> = trusts
         .iter()
@@ -140,42 +182,23 @@ fn quarter(run: &ScoreRun, m: &Methodology, q: Quarter) -> Vec<Alternative> {
     ids.sort_unstable();
     ids.dedup();
     for id in ids {
-        let averages: Vec<Option<f64>> = trusts
-            .iter()
-            .map(|t| {
-                rules::weighted_mean(t.scores.iter().filter(|s| s.0 != id).map(|s| (s.2, s.3)))
-                    .map(|a| round_dp(a, dp))
-            })
-            .collect();
+        let averages = without(&trusts, id, dp);
         let name = m.metric(id).map(|x| x.name.as_str()).unwrap_or(id);
         out.push(ctx.alternative(
             &format!("drop_{id}"),
             format!("Without {id} ({name})"),
             &averages,
             &recomputed,
-            true,
+            Override::Applied,
         ));
     }
-    let equal: Vec<Option<f64>> = trusts
-        .iter()
-        .map(|t| {
-            let mut by_domain: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
-            for s in &t.scores {
-                by_domain.entry(s.1).or_default().push((s.2, s.3));
-            }
-            let means: Vec<(f64, f64)> = by_domain
-                .into_values()
-                .filter_map(|v| rules::weighted_mean(v).map(|x| (x, 1.0)))
-                .collect();
-            rules::weighted_mean(means).map(|a| round_dp(a, dp))
-        })
-        .collect();
+    let equal = equal_domains(&trusts, dp);
     out.push(ctx.alternative(
         "equal_domain_weights",
         "Each domain weighted equally".into(),
         &equal,
         &recomputed,
-        true,
+        Override::Applied,
     ));
     match m.segmentation.pool {
         SegmentPool::AllProviders => out.push(ctx.alternative(
@@ -183,14 +206,14 @@ fn quarter(run: &ScoreRun, m: &Methodology, q: Quarter) -> Vec<Alternative> {
             "Quartiles within each peer group instead of across all trusts".into(),
             &official_averages,
             &Cuts::Within,
-            true,
+            Override::Applied,
         )),
         SegmentPool::PeerGroup => out.push(ctx.alternative(
             "quartiles_across_peer_groups",
             "Quartiles across all trusts instead of within each peer group".into(),
             &official_averages,
             &Cuts::Pooled,
-            true,
+            Override::Applied,
         )),
     }
     if m.segmentation.method == SegmentMethod::Quartiles {
@@ -202,7 +225,7 @@ fn quarter(run: &ScoreRun, m: &Methodology, q: Quarter) -> Vec<Alternative> {
             ),
             &official_averages,
             &Cuts::Fixed(m.statistics.sensitivity.fixed_thresholds),
-            true,
+            Override::Applied,
         ));
     }
     out
@@ -223,7 +246,7 @@ impl Ctx<'_> {
         label: String,
         averages: &[Option<f64>],
         cuts: &Cuts,
-        override_applies: bool,
+        with_override: Override,
     ) -> Alternative {
         let m = self.m;
         let present: Vec<(usize, f64)> = averages
@@ -281,7 +304,7 @@ impl Ctx<'_> {
                     trust: t.code.clone(),
                     peer_group: t.group.to_owned(),
                     average: avg,
-                    segment: if override_applies {
+                    segment: if with_override == Override::Applied {
                         rules::apply_override(seg, t.in_deficit, m.financial_override.cap_segment)
                     } else {
                         seg

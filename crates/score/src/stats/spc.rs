@@ -97,6 +97,65 @@ pub fn xmr(
     let near = 2.0 / 3.0 * width;
     let two_sigma = (mean - near, mean + near);
 
+    let (side, flags) = special_causes(values, mean, limits, two_sigma, rules);
+    let better = match direction {
+        Direction::HigherIsBetter => 1,
+        Direction::LowerIsBetter => -1,
+    };
+    let points: Vec<SpcPoint> = (0..n)
+        .map(|i| {
+            let (r, trend_side) = flags[i];
+            let s = if side[i] != 0 { side[i] } else { trend_side };
+            let variation = if !r.any() {
+                Variation::CommonCause
+            } else if s == better {
+                Variation::Improvement
+            } else {
+                Variation::Concern
+            };
+            SpcPoint {
+                value: values[i],
+                rules: r,
+                variation,
+            }
+        })
+        .collect();
+    let assurance = standard.map(|t| {
+        let (worse_fails, better_passes) = match direction {
+            Direction::HigherIsBetter => (t > limits.1, t < limits.0),
+            Direction::LowerIsBetter => (t < limits.0, t > limits.1),
+        };
+        if worse_fails {
+            Assurance::ConsistentlyFailing
+        } else if better_passes {
+            Assurance::ConsistentlyPassing
+        } else {
+            Assurance::HitAndMiss
+        }
+    });
+    Some(SpcChart {
+        mean,
+        amr,
+        screened,
+        limits,
+        two_sigma,
+        trial: n < rules.minimum_points,
+        variation: points[n - 1].variation,
+        points,
+        assurance,
+    })
+}
+
+/// Each point's side of the mean (+1, −1, 0) and the rules it is part of, with the direction
+/// of the trend it is part of (0 for none).
+fn special_causes(
+    values: &[f64],
+    mean: f64,
+    limits: (f64, f64),
+    two_sigma: (f64, f64),
+    rules: &SpcRules,
+) -> (Vec<i8>, Vec<(Rules, i8)>) {
+    let n = values.len();
     let side: Vec<i8> = values
         .iter()
         .map(|v| {
@@ -154,57 +213,20 @@ pub fn xmr(
                 })
         })
         .collect::<Vec<_>>();
-    let better = match direction {
-        Direction::HigherIsBetter => 1,
-        Direction::LowerIsBetter => -1,
-    };
-    let points: Vec<SpcPoint> = (0..n)
+    let flags = (0..n)
         .map(|i| {
-            let r = Rules {
-                outside: outside[i],
-                run: run[i],
-                trend: trend_dir[i] != 0,
-                two_of_three: two[i],
-            };
-            let s = if side[i] != 0 { side[i] } else { trend_dir[i] };
-            let variation = if !r.any() {
-                Variation::CommonCause
-            } else if s == better {
-                Variation::Improvement
-            } else {
-                Variation::Concern
-            };
-            SpcPoint {
-                value: values[i],
-                rules: r,
-                variation,
-            }
+            (
+                Rules {
+                    outside: outside[i],
+                    run: run[i],
+                    trend: trend_dir[i] != 0,
+                    two_of_three: two[i],
+                },
+                trend_dir[i],
+            )
         })
         .collect();
-    let assurance = standard.map(|t| {
-        let (worse_fails, better_passes) = match direction {
-            Direction::HigherIsBetter => (t > limits.1, t < limits.0),
-            Direction::LowerIsBetter => (t < limits.0, t > limits.1),
-        };
-        if worse_fails {
-            Assurance::ConsistentlyFailing
-        } else if better_passes {
-            Assurance::ConsistentlyPassing
-        } else {
-            Assurance::HitAndMiss
-        }
-    });
-    Some(SpcChart {
-        mean,
-        amr,
-        screened,
-        limits,
-        two_sigma,
-        trial: n < rules.minimum_points,
-        variation: points[n - 1].variation,
-        points,
-        assurance,
-    })
+    (side, flags)
 }
 
 /// Points that are part of a pattern of `len` points ending at some `i` where `ends(i)` holds.

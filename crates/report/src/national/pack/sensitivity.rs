@@ -207,11 +207,24 @@ pub(super) fn sensitivity_tables(
             })
             .collect(),
     };
+    let trusts = trusts_table(&rows, quarter, tables);
+    (
+        rows.into_iter().map(|(s, _)| s).collect(),
+        vec![summary, trusts],
+    )
+}
+
+/// Every trust under every alternative, beside its published segment, rank and average.
+fn trusts_table(
+    rows: &[(AlternativeSummary, &Alternative)],
+    quarter: Quarter,
+    tables: &[&LeagueTable],
+) -> PackTable {
     let official: BTreeMap<&str, &LeagueRow> = tables
         .iter()
         .flat_map(|t| t.rows.iter().map(|r| (r.trust.code.as_str(), r)))
         .collect();
-    let trusts = PackTable {
+    PackTable {
         id: "sensitivity_trusts".into(),
         sheet: "Sensitivity by trust".into(),
         title: format!("Segment and rank of every trust under each alternative, {quarter}, England"),
@@ -253,9 +266,5 @@ pub(super) fn sensitivity_tables(
                 })
             })
             .collect(),
-    };
-    (
-        rows.into_iter().map(|(s, _)| s).collect(),
-        vec![summary, trusts],
-    )
+    }
 }
