@@ -268,23 +268,12 @@ fn addressed_to(text: &str) -> Option<(String, String)> {
 
 /// "June 2025" for "2025-06".
 fn month_words(ym: &str) -> Option<String> {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let (y, m) = ym.split_once('-')?;
     let m: usize = m.parse().ok()?;
-    Some(format!("{} {y}", NAMES.get(m.checked_sub(1)?)?))
+    Some(format!(
+        "{} {y}",
+        league_model::MONTH_NAMES.get(m.checked_sub(1)?)?
+    ))
 }
 
 /// Each monthly measure's row in the letter's table: its latest value (to the letter's one

@@ -38,7 +38,9 @@ pub use methodology::{
     SegmentPool, Segmentation, SensitivityRules, SpcRules, Statistics, TargetBound, TwoOfThree,
     ValueCondition,
 };
-pub use period::{Date, DateParseError, PeriodError, ReportingPeriod, days_in_month, digits};
+pub use period::{
+    Date, DateParseError, MONTH_NAMES, PeriodError, ReportingPeriod, days_in_month, digits,
+};
 pub use quarter::{Quarter, QuarterParseError};
 pub use result::{
     Alternative, AlternativeOutcome, Assurance, CutPointSource, DomainResult, FunnelPlot,

@@ -179,7 +179,8 @@ pub struct PeriodError {
     pub reason: String,
 }
 
-const MONTH_NAMES: [&str; 12] = [
+/// The months' names in English, January first.
+pub const MONTH_NAMES: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -35,27 +35,12 @@ pub(super) const COLUMNS: [&str; 8] = [
     CODE, NAME, TOTAL, UNDER_4H, OVER_4H, PERCENT, ADMISSIONS, DTA_12H,
 ];
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// The month a file is for, from its name: `<Month>-<Year>-AE.csv` (any directory).
 pub(crate) fn month_of_file(name: &str) -> Option<(u16, u8)> {
     let base = name.rsplit(['/', '\\']).next()?;
     let stem = base.strip_suffix("-AE.csv")?;
     let (month, year) = stem.split_once('-')?;
-    let m = MONTHS.iter().position(|x| *x == month)? as u8 + 1;
+    let m = league_model::MONTH_NAMES.iter().position(|x| *x == month)? as u8 + 1;
     let y: u16 = league_model::digits(year).filter(|y| (1000..=9999).contains(y))?;
     (year.len() == 4).then_some((y, m))
 }

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use league_model::{MeasureKind, MonthlyCount, Provenance};
+use league_model::{MeasureKind, MonthlyCount};
 
 use super::row::Kind;
 use super::{Context, Ingested, Table, Unknown, accepted, resolve_org};
@@ -70,18 +70,7 @@ pub(super) fn read(file: &CsvFile, ctx: &Context, out: &mut Ingested) -> Result<
         if let (Some(n), Some(d), Some(MeasureKind::Proportion)) = (num, den, kind) {
             row.at_most("numerator", n, "denominator", d);
         }
-        let provenance = match row.text("provenance") {
-            "" => Provenance::Real,
-            p => Provenance::from_label(p).unwrap_or_else(|| {
-                row.fail(
-                    Rule::UnknownLabel,
-                    "provenance",
-                    p,
-                    "expected published, real, real_other_period or synthetic",
-                );
-                Provenance::Real
-            }),
-        };
+        let provenance = super::long::provenance(row);
         let Some((code, month)) = accepted(row, out, org, month) else {
             return;
         };

@@ -218,7 +218,7 @@ fn value(
 }
 
 /// The row's provenance label (real when blank).
-fn provenance(row: &mut RowCheck) -> Provenance {
+pub(super) fn provenance(row: &mut RowCheck) -> Provenance {
     match row.text("provenance") {
         "" => Provenance::Real,
         p => Provenance::from_label(p).unwrap_or_else(|| {

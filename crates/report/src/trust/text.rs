@@ -344,21 +344,7 @@ pub(crate) fn period_shown(l: &MetricLine, q: league_model::Quarter) -> String {
 
 /// "June 2025".
 pub(crate) fn month_long((y, m): (u16, u8)) -> String {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    format!("{} {y}", NAMES[usize::from(m) - 1])
+    format!("{} {y}", crate::narrative::MONTHS[usize::from(m) - 1])
 }
 
 /// A value with its unit: "71.2%", "32.6 minutes"; a value that rounds to 0 prints as 0, never
