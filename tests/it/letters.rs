@@ -943,7 +943,7 @@ fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libre
     let work = tempfile::tempdir().expect("tempdir");
     crate::workbook::soffice_convert(exe, "ods", &xlsx, work.path());
     let content = zip_text(&work.path().join("board-workbook.ods"), "content.xml");
-    assert_eq!(content.matches("<table:table table:name=").count(), 9);
+    assert_eq!(content.matches("<table:table table:name=").count(), 12);
     assert!(content.contains("Chelsea and Westminster Hospital NHS Foundation Trust"));
     // Printed, every page a person can read: none below 70% (the 26-column peer league table
     // splits across pages with the trust code and name on each).

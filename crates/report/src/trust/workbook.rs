@@ -14,6 +14,9 @@ use crate::xlsx::{CoverSection, LineChart, NoteRow, Properties, WorkbookBuilder}
 use super::text;
 use super::view::{MetricLine, TrustView};
 
+/// The sheet of monthly charts.
+const MONTHLY_CHARTS: &str = "Monthly charts";
+
 /// The sheet that holds the peer group's league table (the leak scan exempts it).
 pub const PEER_LEAGUE_SHEET: &str = "Peer league table";
 
@@ -45,9 +48,19 @@ pub fn board_workbook(v: &TrustView, publication: &Publication) -> Result<Vec<u8
     }
     tables.push(peer_league(v));
     let charts = !v.monthly.is_empty();
-    wb.standard_contents(
+    // Contents: every sheet, the chart sheet after the tables.
+    let more: Vec<(String, String)> = if charts {
+        vec![(
+            MONTHLY_CHARTS.to_owned(),
+            "A line chart of each monthly measure: its values, mean and process limits.".to_owned(),
+        )]
+    } else {
+        Vec::new()
+    };
+    wb.standard_contents_with(
         "How the figures are made: scores, the average, segments, the financial override, likely ranges and what it would take.",
         &tables.iter().collect::<Vec<_>>(),
+        &more,
     )?;
     wb.notes(&notes(v))?;
     let mut series_header = None;
@@ -69,13 +82,18 @@ pub fn board_workbook(v: &TrustView, publication: &Publication) -> Result<Vec<u8
 
 /// The monthly measures: each SPC chart's summary and funnel position, then every month charted.
 fn monthly(v: &TrustView) -> [PackTable; 2] {
+    [monthly_summary(v), monthly_series(v)]
+}
+
+/// Each measure's SPC chart summary, funnel position and what they show in words.
+fn monthly_summary(v: &TrustView) -> PackTable {
     let n = |x: f64| Cell::Num(league_model::number::round_dp(x, 4) + 0.0);
     let pos = |f: Option<&super::view::FunnelLine>, k: usize| {
         f.map_or(Cell::Missing(Shorthand::NotApplicable), |f| {
             Cell::Text(f.position[k].label().to_owned())
         })
     };
-    let summary = PackTable {
+    PackTable {
         id: "monthly_measures".into(),
         sheet: "Monthly measures".into(),
         title: format!("{}: monthly measures, SPC and funnel position, {}", v.name, v.quarter),
@@ -133,8 +151,13 @@ fn monthly(v: &TrustView) -> [PackTable; 2] {
                 ]
             })
             .collect(),
-    };
-    let series = PackTable {
+    }
+}
+
+/// Every month of every monthly chart, with the chart's mean and limits and the rules.
+fn monthly_series(v: &TrustView) -> PackTable {
+    let n = |x: f64| Cell::Num(league_model::number::round_dp(x, 4) + 0.0);
+    PackTable {
         id: "monthly_series".into(),
         sheet: "Monthly series".into(),
         title: format!("{}: every month charted, {}", v.name, v.quarter),
@@ -201,8 +224,7 @@ fn monthly(v: &TrustView) -> [PackTable; 2] {
                     })
             })
             .collect(),
-    };
-    [summary, series]
+    }
 }
 
 /// A line chart of each monthly measure from the Monthly series sheet: the months, the mean and
@@ -241,7 +263,7 @@ fn monthly_charts(wb: &mut WorkbookBuilder, v: &TrustView, header: u32) -> Resul
         })
         .collect();
     wb.line_charts(
-        "Monthly charts",
+        MONTHLY_CHARTS,
         &format!("{}: monthly measures charted, {}", v.name, v.quarter),
         &[
             "This worksheet contains one chart per monthly measure: each month's value with the chart's mean and process limits (dashed). The data are on the Monthly series worksheet; the icons and funnel positions on the Monthly measures worksheet.".to_owned(),

@@ -176,12 +176,24 @@ impl WorkbookBuilder {
         notes: &str,
         tables: &[&PackTable],
     ) -> Result<(), XlsxError> {
+        self.standard_contents_with(notes, tables, &[])
+    }
+
+    /// As [`WorkbookBuilder::standard_contents`], with `more` sheets (name, what it holds) after
+    /// the tables' and before the dictionary.
+    pub fn standard_contents_with(
+        &mut self,
+        notes: &str,
+        tables: &[&PackTable],
+        more: &[(String, String)],
+    ) -> Result<(), XlsxError> {
         let mut entries = vec![("Notes".to_owned(), notes.to_owned())];
         entries.extend(
             tables
                 .iter()
                 .map(|t| (t.sheet.clone(), t.description.clone())),
         );
+        entries.extend(more.iter().cloned());
         entries.push((
             "Data dictionary".to_owned(),
             "Every column of every table: type, unit and meaning.".to_owned(),
