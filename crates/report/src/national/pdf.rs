@@ -495,7 +495,7 @@ fn funnels(
         Block::PageBreak,
         Block::heading(2, "Funnel plots: each trust against its peers", 60.0),
         Block::paragraph(
-            "A funnel plot shows each trust's percentage against the number of patients or events behind it, with limits that narrow as the number grows: a trust outside the outer limits differs from its peer group by more than chance and the spread between trusts would explain. The limits allow for over-dispersion (Spiegelhalter 2005): where trusts differ more than chance alone allows, they are widened by the between-trust variance τ². The counts come from NHS England's monthly statistical publications and are computed here, not NHS England's NOF values. These are statistics beside the league tables: they change no segment or rank.",
+            "A funnel plot shows each trust's percentage against the number of patients or events behind it, with limits that narrow as the number grows: a trust outside the outer limits differs from its peer group by more than chance and the spread between trusts would explain. The limits allow for over-dispersion (Spiegelhalter 2005): where trusts differ more than chance alone allows, they are widened by the between-trust variance τ². Trusts see different patients (a specialist trust's case mix is not a general hospital's) and nothing here adjusts for that, so a trust outside the limits is a prompt to ask why, not a verdict. The counts come from NHS England's monthly statistical publications and are computed here, not NHS England's NOF values. These are statistics beside the league tables: they change no segment or rank.",
         ),
     ];
     for c in &pack.funnel_charts {

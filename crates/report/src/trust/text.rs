@@ -469,7 +469,7 @@ pub(crate) fn monthly_sentence(v: &TrustView, l: &super::view::MonthlyLine) -> S
                 f.coverage[0], f.coverage[1]
             ),
             (_, outer) => format!(
-                "beyond the {} limits: {outer} its peers beyond chance",
+                "beyond the {} limits: {outer} its peers beyond chance (with no adjustment for case mix)",
                 f.coverage[1]
             ),
         };

@@ -96,7 +96,7 @@ pub(super) fn beside_tables(
             notes: vec![
                 format!("Counts from {}, {}: computed here from the publication, not NHS England's NOF value, which may be defined or timed differently.", measure.source, f.period),
                 format!("Limits: arcsine square-root transform, target the peer group's pooled percentage ({:.2}%), z-scores winsorised at {}% each tail, over-dispersion φ = {:.4}, τ² = {:.8}{}.", 100.0 * f.target, round_dp(100.0 * m.statistics.funnel.winsorise, 1), f.phi, f.tau2, if f.tau2 > 0.0 { " (limits widened by the random-effects τ², Spiegelhalter 2005)" } else { " (no over-dispersion beyond chance: limits unadjusted)" }),
-                "A statistic beside the league tables: it changes no segment or rank.".to_owned(),
+                "No adjustment for case mix: a trust outside the limits is a prompt to ask why, not a verdict. A statistic beside the league tables: it changes no segment or rank.".to_owned(),
             ],
             columns: vec![
                 col("Measure id", "measure_id", Kind::Text, "", "The measure (its NOF value id)."),
