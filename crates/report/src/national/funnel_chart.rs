@@ -326,7 +326,6 @@ mod tests {
             measure: "OF0013".into(),
             name: "A&E attendances within 4 hours".into(),
             group: "Acute trust".into(),
-            period: "Apr-25 to Jun-25".into(),
             source: "s".into(),
             higher_is_better: true,
             plot: FunnelPlot {

@@ -535,7 +535,7 @@ fn funnels(
         b.push(Block::paragraph(format!(
             "{} trusts, {}; counts from {}. Peer target {:.1}%; φ = {:.2}, τ² = {:.6}{}. Beyond the {outer} limits on the better side: {}; on the worse side: {}.",
             f.points.len(),
-            c.period,
+            c.plot.period,
             c.source,
             100.0 * f.target,
             f.phi,
@@ -551,7 +551,7 @@ fn funnels(
                 c.name,
                 f.points.len(),
                 c.group.to_lowercase(),
-                c.period,
+                c.plot.period,
                 100.0 * f.target,
                 named(better),
                 named(worse),
@@ -586,7 +586,7 @@ fn funnels(
                     c.name,
                     c.measure,
                     c.group.to_lowercase(),
-                    c.period
+                    c.plot.period
                 ),
                 columns: vec![
                     ColumnSpec::whole("Code"),

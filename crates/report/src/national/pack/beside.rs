@@ -49,8 +49,6 @@ pub struct FunnelChart {
     pub name: String,
     /// Peer group label ("Acute trust").
     pub group: String,
-    /// Months the counts cover.
-    pub period: String,
     /// The publication the counts come from.
     pub source: String,
     /// Whether higher is better.
@@ -150,7 +148,6 @@ pub(super) fn beside_tables(
             measure: f.measure.clone(),
             name: measure.name.clone(),
             group,
-            period: f.period.clone(),
             source: measure.source.clone(),
             higher_is_better: measure.direction == league_model::Direction::HigherIsBetter,
             plot: f.clone(),
