@@ -16,6 +16,8 @@
 //! - every trust's letter and board workbook: their figures equal to the league tables and
 //!   metric scores, the workbook's peer league table equal to the national one, and no other
 //!   trust named outside it (the leak scan);
+//! - the web edition (`site/`): every figure a page takes from a CSV equal to it, every link
+//!   inside the site, every download the release's own file (read with an HTML5 parser);
 //! - every output's SHA-256 equal to the manifest's.
 //!
 //! It is written from the output formats alone and shares no code with the renderers, so it
@@ -31,6 +33,7 @@ mod manifest;
 mod national;
 mod pdf;
 mod read;
+mod site;
 mod statistics;
 mod trusts;
 
@@ -144,6 +147,7 @@ pub fn check(dir: &Path, m: &Methodology) -> Result<CheckReport, CheckError> {
     if !any {
         return Err(CheckError::Empty(dir.display().to_string()));
     }
+    site::check_site(dir, &mut report);
     if dir.join("manifest.json").is_file() {
         check_manifest(dir, &mut report);
     }

@@ -72,11 +72,11 @@ pub enum Command {
         /// such as 2025-26-Q1.
         #[arg(long, default_value = "all")]
         period: String,
-        /// Which outputs: tables (always), national-packs, trust-documents.
+        /// Which outputs: tables (always), national-packs, trust-documents, site.
         #[arg(
             long,
             value_delimiter = ',',
-            default_value = "tables,national-packs,trust-documents"
+            default_value = "tables,national-packs,trust-documents,site"
         )]
         outputs: Vec<String>,
     },
@@ -198,6 +198,16 @@ pub enum Command {
         /// Directory holding the methodology (default: compiled in).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+    },
+    /// Preview a release's site on 127.0.0.1 (read-only; for checking a release before it is
+    /// published, not for publishing it).
+    Serve {
+        /// The site, a release holding one, or an output root (its current release).
+        #[arg(default_value = "reports")]
+        dir: PathBuf,
+        /// Port on 127.0.0.1 (0 picks a free one and prints it).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
     },
     /// Write synthetic record-level extracts (Parquet, partitioned by month), calibrated per
     /// trust to the real monthly A&E, RTT and AmbSYS figures. For tests and benchmarks only:

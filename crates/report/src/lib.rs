@@ -16,6 +16,7 @@ mod narrative;
 pub mod national;
 pub mod pdf;
 mod publication;
+pub mod site;
 pub mod table;
 pub mod theme;
 pub mod trust;
@@ -32,6 +33,7 @@ pub use national::{
 };
 pub use pdf::PdfError;
 pub use publication::Publication;
+pub use site::{Predecessor, ReleaseFacts, SITE_DIR, write_site};
 pub use table::{Cell, Column, Kind, PackTable, Shorthand};
 pub use trust::{DocumentContext, write_trust_documents};
 

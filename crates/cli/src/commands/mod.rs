@@ -12,6 +12,7 @@ mod publish;
 mod report;
 mod run;
 mod score;
+mod serve;
 mod validate;
 
 use crate::args::{Command, Generate};
@@ -75,6 +76,7 @@ pub(crate) fn dispatch(cmd: Command) -> anyhow::Result<()> {
             out,
             correction,
         } => publish::publish(&out, &RunId::parse(&run_id)?, correction.as_deref()),
+        Command::Serve { dir, port } => serve::command(&dir, port),
         Command::History { out, rebuild_into } => history::command(&out, rebuild_into.as_deref()),
         Command::Lineage { run_id, out } => lineage::command(&out, &RunId::parse(&run_id)?),
         Command::Access {

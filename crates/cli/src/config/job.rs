@@ -120,17 +120,20 @@ pub(crate) struct OutputSet {
     pub national_packs: bool,
     /// Each trust's letter and board workbook.
     pub trust_documents: bool,
+    /// The web edition (`site/`).
+    pub site: bool,
 }
 
 impl OutputSet {
     /// The names, as job files and `--outputs` give them.
-    pub const NAMES: [&str; 3] = ["tables", "national-packs", "trust-documents"];
+    pub const NAMES: [&str; 4] = ["tables", "national-packs", "trust-documents", "site"];
 
     /// Reads a list of names; `tables` is required (every other output is checked against it).
     pub fn parse<S: AsRef<str>>(names: &[S]) -> Result<Self, String> {
         let mut set = Self {
             national_packs: false,
             trust_documents: false,
+            site: false,
         };
         let mut tables = false;
         for n in names {
@@ -138,6 +141,7 @@ impl OutputSet {
                 "tables" => tables = true,
                 "national-packs" => set.national_packs = true,
                 "trust-documents" => set.trust_documents = true,
+                "site" => set.site = true,
                 other => {
                     return Err(format!(
                         "unknown output {other:?}; expected some of: {}",
@@ -152,6 +156,9 @@ impl OutputSet {
         if set.trust_documents && !set.national_packs {
             return Err("\"trust-documents\" needs \"national-packs\": each trust's figures are checked against the national tables".to_owned());
         }
+        if set.site && !set.national_packs {
+            return Err("\"site\" needs \"national-packs\": the site is built from the national tables and offers their files".to_owned());
+        }
         Ok(set)
     }
 
@@ -163,6 +170,9 @@ impl OutputSet {
         }
         if self.trust_documents {
             v.push("trust-documents");
+        }
+        if self.site {
+            v.push("site");
         }
         v
     }

@@ -111,6 +111,7 @@ pub(crate) fn report(
     let outputs = Outputs {
         run: &run,
         addressees: addressees(&setup, &run, spec.release.document_date()),
+        predecessors: predecessors(&setup, &run, spec.release.document_date()),
         m: &setup.methodology,
         publication: &publication,
         boards: &boards,
@@ -292,6 +293,39 @@ fn addressees(
                 .map(|a| (r.trust.code.clone(), a))
         })
         .collect()
+}
+
+/// For each trust in the run, the trusts the register says merged into it on or before the
+/// release date (the site's search finds a trust by a predecessor's name or code).
+fn predecessors(
+    setup: &Setup,
+    run: &league_model::ScoreRun,
+    release_day: league_model::Date,
+) -> std::collections::BTreeMap<league_model::TrustCode, Vec<league_report::Predecessor>> {
+    let mut out: std::collections::BTreeMap<_, Vec<_>> = std::collections::BTreeMap::new();
+    let in_run: std::collections::BTreeSet<&league_model::TrustCode> = run
+        .tables
+        .iter()
+        .flat_map(|t| &t.rows)
+        .map(|r| &r.trust.code)
+        .collect();
+    for e in setup.register.entries() {
+        if let Some((to, when)) = &e.successor
+            && in_run.contains(to)
+            && when
+                .parse::<league_model::Date>()
+                .is_ok_and(|d| d <= release_day)
+        {
+            out.entry(to.clone())
+                .or_default()
+                .push(league_report::Predecessor {
+                    code: e.code.as_str().to_owned(),
+                    name: e.name.clone(),
+                    merged: when.clone(),
+                });
+        }
+    }
+    out
 }
 
 /// Reads every input (bytes already in memory, or the file); a file that cannot be read at all

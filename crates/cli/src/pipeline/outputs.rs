@@ -19,6 +19,9 @@ pub(crate) struct Outputs<'a> {
     /// Who each trust's documents go to on the release date, where the register records a
     /// merger or new name by then.
     pub addressees: std::collections::BTreeMap<league_model::TrustCode, league_model::Addressee>,
+    /// The trusts merged into each trust by the release date (the site's search aliases).
+    pub predecessors:
+        std::collections::BTreeMap<league_model::TrustCode, Vec<league_report::Predecessor>>,
     pub m: &'a league_model::Methodology,
     pub publication: &'a league_report::Publication,
     pub boards: &'a [league_model::BoardAssessment],
@@ -53,25 +56,24 @@ impl Outputs<'_> {
             };
             anyhow::Error::new(e).context(crate::error::Classified { class })
         };
-        if self.made.national_packs || self.made.trust_documents {
+        if self.made.national_packs || self.made.trust_documents || self.made.site {
             let packs = league_report::build_packs(run, m);
+            let context = league_report::DocumentContext {
+                publication: self.publication,
+                boards: self.boards,
+                addressees: &self.addressees,
+            };
             if self.made.national_packs {
                 league_report::write_national_packs(staging, &packs, self.publication)
                     .map_err(classify)?;
             }
             if self.made.trust_documents {
-                league_report::write_trust_documents(
-                    staging,
-                    run,
-                    m,
-                    &packs,
-                    league_report::DocumentContext {
-                        publication: self.publication,
-                        boards: self.boards,
-                        addressees: &self.addressees,
-                    },
-                )
-                .map_err(classify)?;
+                league_report::write_trust_documents(staging, run, m, &packs, context)
+                    .map_err(classify)?;
+            }
+            if self.made.site {
+                league_report::write_site(staging, run, m, &packs, context, &self.release_facts())
+                    .map_err(classify)?;
             }
         }
         for (name, text) in [
@@ -87,6 +89,21 @@ impl Outputs<'_> {
             write_text(staging, name, text)?;
         }
         Ok(self.manifest())
+    }
+
+    /// What the site's data page says about the release.
+    fn release_facts(&self) -> league_report::ReleaseFacts {
+        league_report::ReleaseFacts {
+            run_id: self.run_id.to_owned(),
+            release_at: self.release_at.clone(),
+            inputs: self
+                .sources
+                .iter()
+                .zip(self.origin)
+                .map(|(s, &k)| (s.summary.file.clone(), self.inputs[k].sha256.clone()))
+                .collect(),
+            predecessors: self.predecessors.clone(),
+        }
     }
 
     fn manifest(&self) -> manifest::Manifest {

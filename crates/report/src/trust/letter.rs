@@ -3,8 +3,6 @@
 //! would take, what happens next. It is built from the trust's view only and names no other
 //! trust.
 
-use league_model::{NextSegmentPlan, NextSegmentStep, PlanOutcome};
-
 use crate::narrative::{counted, quarter_months};
 use crate::pdf::{Block, ColumnSpec, DocumentInfo, PdfError, Table, WIDTH};
 use crate::publication::Publication;
@@ -474,251 +472,24 @@ fn drivers(v: &TrustView) -> Vec<Block> {
 
 fn what_it_would_take(v: &TrustView) -> Vec<Block> {
     let mut b = vec![Block::heading(2, "5. What it would take", 100.0)];
-    let Some(plan) = &v.next_segment else {
-        b.push(Block::paragraph(
-            "No improvement plan could be computed for this trust from the figures held.",
-        ));
-        return b;
-    };
-    if let Some(a) = v.addressee.as_ref().filter(|a| a.merged) {
-        b.push(Block::paragraph(format!(
-            "{} ({}) merged into {} on {}: this section describes its position in {}, for information.",
-            v.name,
-            v.code,
-            a.name,
-            a.since.long(),
-            v.quarter
-        )));
-    }
-    b.extend(plan_blocks(v, plan));
-    if v.position.programme == Some(true) {
-        b.push(Block::paragraph(
-            "Leaving the Recovery Support Programme is decided by NHS England against the trust's agreed exit criteria, not by metric scores alone.",
-        ));
-    }
-    let capped = matches!(plan.outcome, PlanOutcome::CappedByOverride { .. });
-    if !plan.not_modelled.is_empty() && !capped {
-        b.push(Block::paragraph(format!(
-            "Left as {}, because a new value cannot be scored: {}.",
-            if plan.not_modelled.len() == 1 {
-                "it is"
-            } else {
-                "they are"
-            },
-            not_modelled(plan)
-        )));
-    }
-    b
-}
-
-/// The metrics the plan leaves as they are, by id (Table 1 names them), grouped by why:
-/// "OF1046 and OF1069 (NHS England's data give only the score) and OF1080 (it combines two
-/// other scores)".
-fn not_modelled(plan: &NextSegmentPlan) -> String {
-    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
-    for (id, why) in &plan.not_modelled {
-        match groups.iter_mut().find(|(w, _)| *w == why.as_str()) {
-            Some((_, ids)) => ids.push(id.clone()),
-            None => groups.push((why, vec![id.clone()])),
-        }
-    }
-    let parts: Vec<String> = groups
-        .iter()
-        .map(|(why, ids)| format!("{} ({why})", crate::narrative::and_list(ids)))
-        .collect();
-    crate::narrative::and_list(&parts)
-}
-
-fn plan_blocks(v: &TrustView, plan: &NextSegmentPlan) -> Vec<Block> {
-    match &plan.outcome {
-        PlanOutcome::AlreadyBest => vec![Block::paragraph(
-            "The trust is in segment 1, the best segment. Holding it depends on every metric staying where it is against the peer group.",
-        )],
-        PlanOutcome::CappedByOverride {
-            cap,
-            before_override,
-        } => vec![Block::paragraph(format!(
-            "{}. Under the financial override a trust in deficit is placed no better than segment {cap}, whatever its metrics, so no improvement in metrics alone can lift it above segment {cap}. Its average gives segment {before_override}: the route out of the cap is financial, and once NHS England's data no longer flag the trust, its segment follows its average again.",
-            text::deficit_flag(v.quarter)
-        ))],
-        PlanOutcome::NoPath {
-            target,
-            best_average,
-        } => vec![Block::paragraph(format!(
-            "No combination of the metrics that can be re-scored reaches segment {target}: with every one of them at {}, {} average would be {best_average:.2}, still short of the cut-point of {:.3}.",
-            v.target_bound,
-            v.you("your", "its"),
-            v.cuts[usize::from(*target).saturating_sub(1).min(2)]
-        ))],
-        PlanOutcome::Path {
-            target,
-            steps,
-            new_average,
-            exact_average,
-            cut_point,
-        } => path_blocks(
-            v,
-            *target,
-            steps,
-            (*new_average, *exact_average, *cut_point),
-        ),
-    }
-}
-
-/// The path to the next segment: the sentence that says what it would take, the caveats, and
-/// the table of steps. The last argument is the new average to 2 dp, unrounded, and the
-/// cut-point it is measured against.
-fn path_blocks(
-    v: &TrustView,
-    target: u8,
-    steps: &[NextSegmentStep],
-    (new_average, exact_average, cut_point): (f64, f64, f64),
-) -> Vec<Block> {
-    let line = |id: &str| v.metric(id);
-    let rows = steps.iter().map(|s| step_row(v, s)).collect();
-    let annual = steps
-        .iter()
-        .any(|s| line(&s.metric_id).is_some_and(|l| l.annual));
-    // A target that is the metric's national standard scores 1 by meeting it: said,
-    // since the jump in score is otherwise unexplained.
-    let standards: Vec<String> = steps
-        .iter()
-        .filter(|s| {
-            line(&s.metric_id)
-                .and_then(|l| l.standard)
-                .is_some_and(|x| (x - s.to_value).abs() < 1e-9)
-        })
-        .map(|s| s.metric_id.clone())
-        .collect();
-    let margin = cut_point - exact_average;
-    let b = vec![
-        Block::paragraph(format!(
-            "The fewest metric improvements that would move {} into segment {target}: {}. {} the value to reach or better, and goes no further than {}. With {}, {} average would be {exact_average:.3} ({new_average:.2} to 2 dp, as averages are published), {margin:.3} inside segment {target}'s cut-point of {cut_point:.3}{}.{}{}",
-            v.you("your trust", "the trust"),
-            counted(steps.len(), "metric"),
-            if steps.len() == 1 {
-                "The target is"
-            } else {
-                "Each target is"
-            },
-            v.target_bound,
-            if steps.len() == 1 {
-                "it"
-            } else {
-                "all of them"
-            },
-            v.you("your", "its"),
-            if margin + 1e-9 < v.margin {
-                format!(
-                    ", less than the {:.2} this calculation looks for: no choice of {} leaves more",
-                    v.margin,
-                    counted(steps.len(), "metric")
-                )
-            } else {
-                String::new()
-            },
-            if v.cuts_move {
-                " The cut-points are quartiles of all trusts' averages and would move a little with the trust's."
-            } else {
-                ""
-            },
-            queried_sentence(v, steps)
-        )),
-        Block::paragraph(format!(
-            "This is arithmetic on this quarter's published figures, not a forecast: each new value is scored against the other trusts' current values, every other metric held as it is.{}{}",
-            if annual {
-                " A metric marked as changing once a year cannot meet its target within a quarter."
-            } else {
-                ""
-            },
-            match standards.len() {
-                0 => String::new(),
-                1 => format!(
-                    " The target for {} is its national standard, which scores 1 when met.",
-                    standards[0]
-                ),
-                _ => format!(
-                    " The targets for {} are their national standards, which score 1 when met.",
-                    crate::narrative::and_list(&standards)
-                ),
-            }
-        )),
-        Block::Table(Table {
-            caption: format!(
-                "Table {}: what it would take to reach segment {target}",
-                if v.monthly.is_empty() { 3 } else { 4 }
-            ),
+    let plan = text::plan_text(v, text::Voice::Board);
+    b.extend(plan.before.into_iter().map(Block::paragraph));
+    if !plan.steps.is_empty() {
+        b.push(Block::Table(Table {
+            caption: plan.caption,
             columns: vec![
-                ColumnSpec::text("Metric").width(WIDTH),
+                ColumnSpec::text(text::PLAN_COLUMNS[0]).width(WIDTH),
                 // Wide enough that the headings stay on one line.
-                ColumnSpec::number("Value now").width(62.0),
-                ColumnSpec::number("Target").width(62.0),
-                ColumnSpec::number("Score now").width(52.0),
-                ColumnSpec::number("Score at target").width(72.0),
+                ColumnSpec::number(text::PLAN_COLUMNS[1]).width(62.0),
+                ColumnSpec::number(text::PLAN_COLUMNS[2]).width(62.0),
+                ColumnSpec::number(text::PLAN_COLUMNS[3]).width(52.0),
+                ColumnSpec::number(text::PLAN_COLUMNS[4]).width(72.0),
             ],
-            rows,
-        }),
-    ];
-    b
-}
-
-/// One step of the path as a table row: the metric (with its long unit and whether it changes
-/// once a year), its value now and its target, its score now and at the target.
-fn step_row(v: &TrustView, s: &NextSegmentStep) -> Vec<String> {
-    let line = |id: &str| v.metric(id);
-    let (unit, dp) = line(&s.metric_id).map_or(("", 2), |l| (l.unit.as_str(), l.value_dp));
-    // A long unit ("percentage points") goes beside the name, once, so the
-    // value cells stay on one line.
-    let long = unit.chars().count() > 10;
-    let name = line(&s.metric_id).map_or_else(
-        || s.metric_id.clone(),
-        |l| {
-            let mut tags = vec![l.id.clone()];
-            if long {
-                tags.push(format!("in {unit}"));
-            }
-            if l.annual {
-                tags.push("changes once a year".to_owned());
-            }
-            format!("{} ({})", l.name, tags.join("; "))
-        },
-    );
-    let shown = |x: f64| {
-        if long {
-            text::figure(x, dp)
-        } else {
-            text::value(x, unit, dp)
-        }
-    };
-    vec![
-        name,
-        shown(s.from_value),
-        shown(s.to_value),
-        format!("{:.2}", s.from_score),
-        format!("{:.2}", s.to_score),
-    ]
-}
-
-/// A queried value the path leaves as it is still counts in the average: said.
-fn queried_sentence(v: &TrustView, steps: &[NextSegmentStep]) -> String {
-    let queried: Vec<String> = v
-        .metrics
-        .iter()
-        .filter(|l| l.in_average && l.queried.is_some())
-        .filter(|l| steps.iter().all(|s| s.metric_id != l.id))
-        .map(|l| l.id.clone())
-        .collect();
-    match queried.len() {
-        0 => String::new(),
-        1 => format!(
-            " The path assumes the queried value of {} stands as published.",
-            queried[0]
-        ),
-        _ => format!(
-            " The path assumes the queried values of {} stand as published.",
-            crate::narrative::and_list(&queried)
-        ),
+            rows: plan.steps,
+        }));
     }
+    b.extend(plan.after.into_iter().map(Block::paragraph));
+    b
 }
 
 fn what_happens_next(v: &TrustView, publication: &Publication) -> Vec<Block> {

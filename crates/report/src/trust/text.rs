@@ -1,5 +1,7 @@
 //! Sentences the letter and the board workbook share, so the two say the same thing.
 
+use league_model::{NextSegmentPlan, NextSegmentStep, PlanOutcome};
+
 use super::view::{MetricLine, Position, StatusView, TrustView};
 
 /// A value with its unit at the metric's decimal places ("75.30%", "3.20 out of 10",
@@ -489,4 +491,286 @@ pub(crate) fn monthly_sentence(v: &TrustView, l: &super::view::MonthlyLine) -> S
 /// "Jun 2025".
 pub(crate) fn month_short((y, m): (u16, u8)) -> String {
     month_long((y, m)).chars().take(3).collect::<String>() + &format!(" {y}")
+}
+
+/// Who a document speaks to: the trust's board ("your trust", unless the trust has merged into
+/// another) or the public ("the trust").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Voice {
+    /// The letter and board workbook.
+    Board,
+    /// The public site.
+    Public,
+}
+
+impl Voice {
+    fn pick(self, v: &TrustView, yours: &'static str, theirs: &'static str) -> &'static str {
+        match self {
+            Voice::Board => v.you(yours, theirs),
+            Voice::Public => theirs,
+        }
+    }
+}
+
+/// The headings of the "what it would take" table.
+pub(crate) const PLAN_COLUMNS: [&str; 5] = [
+    "Metric",
+    "Value now",
+    "Target",
+    "Score now",
+    "Score at target",
+];
+
+/// "What it would take", as every document says it: paragraphs before the table of steps, the
+/// table (caption and rows; no rows when the plan has no steps), paragraphs after it.
+pub(crate) struct PlanText {
+    pub before: Vec<String>,
+    pub caption: String,
+    pub steps: Vec<Vec<String>>,
+    pub after: Vec<String>,
+}
+
+/// What it would take the trust to reach the next segment, in words and a table.
+pub(crate) fn plan_text(v: &TrustView, voice: Voice) -> PlanText {
+    let mut t = PlanText {
+        before: Vec::new(),
+        caption: String::new(),
+        steps: Vec::new(),
+        after: Vec::new(),
+    };
+    let Some(plan) = &v.next_segment else {
+        t.before.push(
+            "No improvement plan could be computed for this trust from the figures held."
+                .to_owned(),
+        );
+        return t;
+    };
+    if let Some(a) = v.addressee.as_ref().filter(|a| a.merged) {
+        t.before.push(format!(
+            "{} ({}) merged into {} on {}: this section describes its position in {}, for information.",
+            v.name,
+            v.code,
+            a.name,
+            a.since.long(),
+            v.quarter
+        ));
+    }
+    plan_outcome(v, plan, voice, &mut t);
+    if v.position.programme == Some(true) {
+        t.after.push(
+            "Leaving the Recovery Support Programme is decided by NHS England against the trust's agreed exit criteria, not by metric scores alone.".to_owned(),
+        );
+    }
+    let capped = matches!(plan.outcome, PlanOutcome::CappedByOverride { .. });
+    if !plan.not_modelled.is_empty() && !capped {
+        t.after.push(format!(
+            "Left as {}, because a new value cannot be scored: {}.",
+            if plan.not_modelled.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            },
+            not_modelled(plan)
+        ));
+    }
+    t
+}
+
+/// The metrics the plan leaves as they are, by id (Table 1 names them), grouped by why:
+/// "OF1046 and OF1069 (NHS England's data give only the score) and OF1080 (it combines two
+/// other scores)".
+fn not_modelled(plan: &NextSegmentPlan) -> String {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for (id, why) in &plan.not_modelled {
+        match groups.iter_mut().find(|(w, _)| *w == why.as_str()) {
+            Some((_, ids)) => ids.push(id.clone()),
+            None => groups.push((why, vec![id.clone()])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(why, ids)| format!("{} ({why})", crate::narrative::and_list(ids)))
+        .collect();
+    crate::narrative::and_list(&parts)
+}
+
+fn plan_outcome(v: &TrustView, plan: &NextSegmentPlan, voice: Voice, t: &mut PlanText) {
+    match &plan.outcome {
+        PlanOutcome::AlreadyBest => t.before.push(
+            "The trust is in segment 1, the best segment. Holding it depends on every metric staying where it is against the peer group.".to_owned(),
+        ),
+        PlanOutcome::CappedByOverride {
+            cap,
+            before_override,
+        } => t.before.push(format!(
+            "{}. Under the financial override a trust in deficit is placed no better than segment {cap}, whatever its metrics, so no improvement in metrics alone can lift it above segment {cap}. Its average gives segment {before_override}: the route out of the cap is financial, and once NHS England's data no longer flag the trust, its segment follows its average again.",
+            deficit_flag(v.quarter)
+        )),
+        PlanOutcome::NoPath {
+            target,
+            best_average,
+        } => t.before.push(format!(
+            "No combination of the metrics that can be re-scored reaches segment {target}: with every one of them at {}, {} average would be {best_average:.2}, still short of the cut-point of {:.3}.",
+            v.target_bound,
+            voice.pick(v, "your", "its"),
+            v.cuts[usize::from(*target).saturating_sub(1).min(2)]
+        )),
+        PlanOutcome::Path {
+            target,
+            steps,
+            new_average,
+            exact_average,
+            cut_point,
+        } => path_text(
+            v,
+            voice,
+            (*target, steps),
+            (*new_average, *exact_average, *cut_point),
+            t,
+        ),
+    }
+}
+
+/// The path to the next segment: the sentence that says what it would take, the caveats, and
+/// the table of steps. The averages are the new average to 2 dp, unrounded, and the cut-point
+/// it is measured against.
+fn path_text(
+    v: &TrustView,
+    voice: Voice,
+    (target, steps): (u8, &[NextSegmentStep]),
+    (new_average, exact_average, cut_point): (f64, f64, f64),
+    t: &mut PlanText,
+) {
+    use crate::narrative::counted;
+    let line = |id: &str| v.metric(id);
+    let annual = steps
+        .iter()
+        .any(|s| line(&s.metric_id).is_some_and(|l| l.annual));
+    // A target that is the metric's national standard scores 1 by meeting it: said,
+    // since the jump in score is otherwise unexplained.
+    let standards: Vec<String> = steps
+        .iter()
+        .filter(|s| {
+            line(&s.metric_id)
+                .and_then(|l| l.standard)
+                .is_some_and(|x| (x - s.to_value).abs() < 1e-9)
+        })
+        .map(|s| s.metric_id.clone())
+        .collect();
+    let margin = cut_point - exact_average;
+    t.before.push(format!(
+        "The fewest metric improvements that would move {} into segment {target}: {}. {} the value to reach or better, and goes no further than {}. With {}, {} average would be {exact_average:.3} ({new_average:.2} to 2 dp, as averages are published), {margin:.3} inside segment {target}'s cut-point of {cut_point:.3}{}.{}{}",
+        voice.pick(v, "your trust", "the trust"),
+        counted(steps.len(), "metric"),
+        if steps.len() == 1 {
+            "The target is"
+        } else {
+            "Each target is"
+        },
+        v.target_bound,
+        if steps.len() == 1 {
+            "it"
+        } else {
+            "all of them"
+        },
+        voice.pick(v, "your", "its"),
+        if margin + 1e-9 < v.margin {
+            format!(
+                ", less than the {:.2} this calculation looks for: no choice of {} leaves more",
+                v.margin,
+                counted(steps.len(), "metric")
+            )
+        } else {
+            String::new()
+        },
+        if v.cuts_move {
+            " The cut-points are quartiles of all trusts' averages and would move a little with the trust's."
+        } else {
+            ""
+        },
+        queried_sentence(v, steps)
+    ));
+    t.before.push(format!(
+        "This is arithmetic on this quarter's published figures, not a forecast: each new value is scored against the other trusts' current values, every other metric held as it is.{}{}",
+        if annual {
+            " A metric marked as changing once a year cannot meet its target within a quarter."
+        } else {
+            ""
+        },
+        match standards.len() {
+            0 => String::new(),
+            1 => format!(
+                " The target for {} is its national standard, which scores 1 when met.",
+                standards[0]
+            ),
+            _ => format!(
+                " The targets for {} are their national standards, which score 1 when met.",
+                crate::narrative::and_list(&standards)
+            ),
+        }
+    ));
+    t.caption = format!(
+        "Table {}: what it would take to reach segment {target}",
+        if v.monthly.is_empty() { 3 } else { 4 }
+    );
+    t.steps = steps.iter().map(|s| step_row(v, s)).collect();
+}
+
+/// One step of the path as a table row: the metric (with its long unit and whether it changes
+/// once a year), its value now and its target, its score now and at the target.
+fn step_row(v: &TrustView, s: &NextSegmentStep) -> Vec<String> {
+    let line = |id: &str| v.metric(id);
+    let (unit, dp) = line(&s.metric_id).map_or(("", 2), |l| (l.unit.as_str(), l.value_dp));
+    // A long unit ("percentage points") goes beside the name, once, so the
+    // value cells stay on one line.
+    let long = unit.chars().count() > 10;
+    let name = line(&s.metric_id).map_or_else(
+        || s.metric_id.clone(),
+        |l| {
+            let mut tags = vec![l.id.clone()];
+            if long {
+                tags.push(format!("in {unit}"));
+            }
+            if l.annual {
+                tags.push("changes once a year".to_owned());
+            }
+            format!("{} ({})", l.name, tags.join("; "))
+        },
+    );
+    let shown = |x: f64| {
+        if long {
+            figure(x, dp)
+        } else {
+            value(x, unit, dp)
+        }
+    };
+    vec![
+        name,
+        shown(s.from_value),
+        shown(s.to_value),
+        format!("{:.2}", s.from_score),
+        format!("{:.2}", s.to_score),
+    ]
+}
+
+/// A queried value the path leaves as it is still counts in the average: said.
+fn queried_sentence(v: &TrustView, steps: &[NextSegmentStep]) -> String {
+    let queried: Vec<String> = v
+        .metrics
+        .iter()
+        .filter(|l| l.in_average && l.queried.is_some())
+        .filter(|l| steps.iter().all(|s| s.metric_id != l.id))
+        .map(|l| l.id.clone())
+        .collect();
+    match queried.len() {
+        0 => String::new(),
+        1 => format!(
+            " The path assumes the queried value of {} stands as published.",
+            queried[0]
+        ),
+        _ => format!(
+            " The path assumes the queried values of {} stand as published.",
+            crate::narrative::and_list(&queried)
+        ),
+    }
 }

@@ -1,0 +1,314 @@
+//! One trust's page: where it stands, its metrics against its peers, its history, what it
+//! would take, its intervention status and its monthly measures. The public content of its
+//! letter only: nothing the letter keeps for the board (the board's capability ratings, the
+//! reference, the addressee's salutation).
+
+use maud::{Markup, html};
+
+use super::page::Meta;
+use super::pages::{csv_of, row, shell};
+use super::{SiteInput, svg};
+use crate::quarter_slug;
+use crate::table::{Cell, PackTable};
+use crate::trust::TrustView;
+use crate::trust::text;
+
+/// The other names and codes a trust is known by (for search), and one sentence saying how.
+pub(super) fn aliases(input: &SiteInput<'_>, v: &TrustView<'_>) -> (Vec<String>, String) {
+    let mut aliases = Vec::new();
+    let mut notes = Vec::new();
+    if let Some(a) = &v.addressee {
+        aliases.push(a.name.clone());
+        aliases.push(a.code.as_str().to_owned());
+        notes.push(if a.merged {
+            format!(
+                "Merged into {} ({}) on {}",
+                a.name,
+                a.code.as_str(),
+                a.since.long()
+            )
+        } else {
+            format!("Named {} since {}", a.name, a.since.long())
+        });
+    }
+    for p in input.facts.predecessors.get(&v.code).into_iter().flatten() {
+        aliases.push(p.name.clone());
+        aliases.push(p.code.clone());
+        let when = p
+            .merged
+            .parse::<league_model::Date>()
+            .map_or_else(|_| p.merged.clone(), league_model::Date::long);
+        notes.push(format!("{} ({}) merged into it on {when}", p.name, p.code));
+    }
+    (aliases, notes.join("; "))
+}
+
+/// A figure read from a pack table's CSV: the row is the trust's.
+struct Source<'a> {
+    csv: String,
+    table: &'a PackTable,
+    row: Option<&'a [Cell]>,
+    code: &'a str,
+}
+
+impl<'a> Source<'a> {
+    fn of(input: &SiteInput<'_>, table: &'a PackTable, code: &'a str) -> Self {
+        let row = table.column("trust_code").and_then(|k| {
+            table
+                .rows
+                .iter()
+                .find(|r| matches!(r.get(k), Some(Cell::Text(c)) if c == code))
+                .map(Vec::as_slice)
+        });
+        Source {
+            csv: csv_of(input.pack, &table.id),
+            table,
+            row,
+            code,
+        }
+    }
+
+    /// The cell's text as the CSV's column `key` prints it, in an element that names it.
+    fn figure(&self, key: &str) -> Markup {
+        let text = self.text(key);
+        html! {
+            span data-csv=(self.csv) data-row={ "trust_code=" (self.code) } data-key=(key) { (text) }
+        }
+    }
+
+    /// The same, inside an element that names the CSV and row (a table row).
+    fn cell(&self, key: &str) -> Markup {
+        let text = self.text(key);
+        html! { span data-key=(key) { (text) } }
+    }
+
+    fn text(&self, key: &str) -> String {
+        match (self.table.column(key), self.row) {
+            (Some(k), Some(r)) => r
+                .get(k)
+                .map_or_else(String::new, |c| c.display(self.table.columns[k].kind)),
+            _ => String::new(),
+        }
+    }
+}
+
+pub(super) fn page(input: &SiteInput<'_>, v: &TrustView<'_>) -> String {
+    let pack = input.pack;
+    let quarter = pack.quarter.to_string();
+    let caveat = pack.caveat();
+    let sh = shell(input, &quarter, &caveat);
+    let title = format!("{} ({})", v.name, v.code.as_str());
+    let group = v.peer_league.id.trim_start_matches("league_");
+    let meta = Meta {
+        title: &title,
+        root: "../",
+        crumbs: vec![
+            ("Home", "index.html"),
+            ("Find a trust", "trusts/index.html"),
+        ],
+    };
+    let league = Source::of(input, v.peer_league, v.code.as_str());
+    let (_, note) = aliases(input, v);
+    let main = html! {
+        span.nhsuk-caption-l { (v.group_label) ", " (league.figure("region")) }
+        h1 { (v.name) }
+        p.nhsuk-body { "ODS code " (v.code.as_str()) ". "
+            a href={ "../groups/" (super::group_href(group)) } { "The " (v.group_label.to_lowercase()) "s' league table" } "." }
+        @if !note.is_empty() { div.nhsuk-inset-text { p { (note) "." } } }
+        (where_it_stands(v, &league))
+        (metrics(input, v))
+        (monthly(v))
+        (history(v))
+        (what_it_would_take(v))
+        p.nhsuk-body-s { "Data as of " (v.data_as_of) ". " (text::sources_sentence(v)) }
+    };
+    super::page::page(&sh, &meta, main)
+}
+
+fn where_it_stands(v: &TrustView<'_>, league: &Source<'_>) -> Markup {
+    let p = &v.position;
+    let peers: Vec<f64> = v
+        .peer_league
+        .column("average_score")
+        .map(|k| {
+            v.peer_league
+                .rows
+                .iter()
+                .filter_map(|r| match r.get(k) {
+                    Some(Cell::Num(x)) => Some(*x),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let group = format!("{}s", v.group_label.to_lowercase());
+    html! {
+        h2 { "Where it stands in " (p.quarter) }
+        dl.nhsuk-summary-list {
+            (row("Segment", html! {
+                "Segment " (league.figure("segment"))
+                @if p.programme == Some(true) { ": in the Recovery Support Programme (segment " (v.segment5) ")" }
+                p.nhsuk-body-s { (text::segment_phrase(p, v.segment5, v.cap)) "." }
+            }))
+            (row("League rank", html! {
+                (league.figure("rank")) " of " (p.of) " " (group)
+                p.nhsuk-body-s { "Likely range of rank " (league.figure("rank_likely_from")) " to " (league.figure("rank_likely_to")) ": ranks whose ranges overlap cannot be told apart with confidence." }
+            }))
+            (row("Average metric score", html! {
+                (league.figure("average_score")) " (1 best, 4 worst)"
+                p.nhsuk-body-s { "Likely range " (league.figure("average_likely_from")) " to " (league.figure("average_likely_to")) ", from " (text::RESAMPLING) "." }
+            }))
+            (row("Against the peer median", html! {
+                (league.figure("versus_peer_median"))
+                @if let Some(s) = text::versus_peers_sentence(v) { p.nhsuk-body-s { (s) } }
+            }))
+            (row("Financial override", html! {
+                "Deficit: " (league.figure("financial_deficit"))
+                p.nhsuk-body-s { (text::override_sentence(p, v.cap)) }
+            }))
+            (row("Recovery Support Programme", html! {
+                (league.figure("recovery_support_programme"))
+                p.nhsuk-body-s { (text::programme_sentence(p, v.segment5)) }
+            }))
+            (row("Intervention status", html! { (text::status_sentence(&v.status)) }))
+        }
+        @if v.cuts.iter().all(|c| c.is_finite()) && !peers.is_empty() {
+            (svg::strip(&svg::Strip {
+                id: "position",
+                name: &v.name,
+                average: (p.average, p.average_range.0, p.average_range.1),
+                segment: p.before_override,
+                peers,
+                cuts: v.cuts,
+                group: &group,
+            }))
+        }
+    }
+}
+
+fn metrics(input: &SiteInput<'_>, v: &TrustView<'_>) -> Markup {
+    let q = v.quarter;
+    html! {
+        h2 { "Its metrics against its peers" }
+        p.nhsuk-body { "Each metric's value, its score (1 best, 4 worst) and its rank among the " (v.group_label.to_lowercase()) "s, with the peer group's median. A value marked [x] is not published for the trust; a period marked \"earlier\" ended before the quarter began." }
+        div.lt-scroll tabindex="0" role="region" aria-label="Metrics table (scrolls sideways)" {
+            table.nhsuk-table.lt-wide.lt-t #metrics data-sortable {
+                caption.nhsuk-table__caption { "Metrics of " (v.name) ", " (q) }
+                thead.nhsuk-table__head { tr.nhsuk-table__row {
+                    th.nhsuk-table__header scope="col" { "Metric" }
+                    th.nhsuk-table__header scope="col" { "Period" }
+                    th.nhsuk-table__header.nhsuk-table__header--numeric scope="col" { "Value" }
+                    th.nhsuk-table__header scope="col" { "Unit" }
+                    th.nhsuk-table__header.nhsuk-table__header--numeric scope="col" { "Score" }
+                    th.nhsuk-table__header.nhsuk-table__header--numeric scope="col" { "Peer median" }
+                    th.nhsuk-table__header.nhsuk-table__header--numeric scope="col" { "Rank" }
+                    th.nhsuk-table__header scope="col" { "Source" }
+                } }
+                tbody.nhsuk-table__body {
+                    @for l in &v.metrics {
+                        @let id = l.id.to_lowercase();
+                        @if let Some(t) = input.pack.metrics.iter().find(|t| t.id == format!("metric_{id}")) {
+                            @let s = Source::of(input, t, v.code.as_str());
+                            @let value_id = input.methodology.metrics.iter().find(|m| m.id == l.id).and_then(|m| m.value_id.as_deref());
+                            tr data-metric=(l.id) data-value-id=[value_id] data-csv=(s.csv) data-row={ "trust_code=" (s.code) } {
+                                th scope="row" { a href={ "../metrics/" (id) ".html" } { (l.name) } " (" (l.id) ")" }
+                                td { (text::period_shown(l, q)) }
+                                td.n { (s.cell("value")) }
+                                td { (l.unit) }
+                                td.n { (s.cell("score")) }
+                                td.n { (s.cell("peer_median")) }
+                                td.n { (s.cell("rank")) }
+                                td { (s.cell("data_provenance")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn monthly(v: &TrustView<'_>) -> Markup {
+    if v.monthly.is_empty() {
+        return html! {};
+    }
+    html! {
+        h2 { "Monthly measures" }
+        p.nhsuk-body { "Statistical process control on the trust's own monthly series up to the quarter's last month (Making Data Count): whether the latest month shows common-cause or special-cause variation, and whether the series reliably meets its standard. The funnel position compares the quarter's rate with the peer group's, allowing for the trust's size; it does not adjust for case mix." }
+        table.nhsuk-table {
+            caption.nhsuk-table__caption { "Monthly measures of " (v.name) }
+            thead.nhsuk-table__head { tr.nhsuk-table__row {
+                @for h in ["Id", "Measure", "Latest", "Months", "Variation", "Assurance", "Funnel"] {
+                    th.nhsuk-table__header scope="col" { (h) }
+                }
+            } }
+            tbody.nhsuk-table__body {
+                @for l in &v.monthly {
+                    tr.nhsuk-table__row {
+                        @for c in text::monthly_cells(l) { td.nhsuk-table__cell { (c) } }
+                    }
+                }
+            }
+        }
+        @for l in &v.monthly { p.nhsuk-body-s { (text::monthly_sentence(v, l)) } }
+    }
+}
+
+fn history(v: &TrustView<'_>) -> Markup {
+    if v.history.len() < 2 {
+        return html! {
+            h2 { "Over the quarters" }
+            p.nhsuk-body { "This release holds one quarter for the trust, " (v.quarter) ": its history starts here." }
+        };
+    }
+    let csv = |q: league_model::Quarter| {
+        format!(
+            "downloads/{}/tables/{}.csv",
+            quarter_slug(q),
+            v.peer_league.id
+        )
+    };
+    let code = v.code.as_str();
+    html! {
+        h2 { "Over the quarters" }
+        table.nhsuk-table {
+            caption.nhsuk-table__caption { "Segment, rank and average of " (v.name) " by quarter" }
+            thead.nhsuk-table__head { tr.nhsuk-table__row {
+                @for h in ["Quarter", "Segment", "Rank", "Average"] { th.nhsuk-table__header scope="col" { (h) } }
+            } }
+            tbody.nhsuk-table__body {
+                @for p in &v.history {
+                    @let c = csv(p.quarter);
+                    tr.nhsuk-table__row {
+                        th.nhsuk-table__header scope="row" { (p.quarter) }
+                        td.nhsuk-table__cell data-csv=(c) data-row={ "trust_code=" (code) } data-key="segment" { (p.segment) }
+                        td.nhsuk-table__cell data-csv=(c) data-row={ "trust_code=" (code) } data-key="rank" { (p.rank) }
+                        td.nhsuk-table__cell data-csv=(c) data-row={ "trust_code=" (code) } data-key="average_score" { (format!("{:.2}", p.average)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn what_it_would_take(v: &TrustView<'_>) -> Markup {
+    let plan = text::plan_text(v, text::Voice::Public);
+    html! {
+        h2 { "What it would take" }
+        @for para in &plan.before { p.nhsuk-body { (para) } }
+        @if !plan.steps.is_empty() {
+            table.nhsuk-table {
+                caption.nhsuk-table__caption { (plan.caption) }
+                thead.nhsuk-table__head { tr.nhsuk-table__row {
+                    @for h in text::PLAN_COLUMNS { th.nhsuk-table__header scope="col" { (h) } }
+                } }
+                tbody.nhsuk-table__body {
+                    @for r in &plan.steps {
+                        tr.nhsuk-table__row { @for c in r { td.nhsuk-table__cell { (c) } } }
+                    }
+                }
+            }
+        }
+        @for para in &plan.after { p.nhsuk-body { (para) } }
+    }
+}
