@@ -56,7 +56,7 @@ nightly-records job *args:
 
 # Every benchmark (release builds)
 [group('bench')]
-bench: bench-ingest bench-pack bench-letters bench-scale bench-records
+bench: bench-ingest bench-pack bench-letters bench-site bench-scale bench-records
 
 # Time writing the whole national pack (workbook, PDF, CSV, Parquet)
 [group('bench')]
@@ -67,6 +67,16 @@ bench-pack:
 [group('bench')]
 bench-letters:
     cargo bench --locked --bench letters
+
+# Time writing the whole web edition (site/) and report its size
+[group('bench')]
+bench-site:
+    cargo bench --locked --bench site
+
+# Preview a release's site on 127.0.0.1: just serve [DIR] [--port N]
+[group('run')]
+serve *args:
+    cargo run --release --locked -- serve {{ args }}
 
 # Time scoring synthetic national datasets of made-up trusts (615 and 6,000 trusts)
 [group('bench')]

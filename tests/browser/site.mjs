@@ -105,13 +105,13 @@ async function keyboard(browser, path) {
   const page = await context.newPage();
   await page.goto(base + path, { waitUntil: 'load' });
   const expected = await page.evaluate(() => {
-    const all = document.querySelectorAll('a[href], button, input, select, textarea, [tabindex="0"]');
+    const all = document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex="0"]');
     return Array.from(all).filter((e) => !e.closest('[hidden]') && e.getClientRects().length > 0)
       .map((e, i) => { e.setAttribute('data-order', String(i)); return i; }).length;
   });
   const visited = [];
   const invisible = [];
-  for (let k = 0; k < expected + 2; k += 1) {
+  for (let k = 0; k < expected * 2 + 5; k += 1) {
     await page.keyboard.press('Tab');
     const f = await page.evaluate(() => {
       const e = document.activeElement;
@@ -239,6 +239,20 @@ async function figures(browser, codes) {
   return report;
 }
 
+// WCAG 1.4.10 reflow: at 320 CSS pixels no page scrolls sideways (a wide table scrolls in its
+// own region instead).
+async function reflow(browser) {
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+  const page = await context.newPage();
+  const out = {};
+  for (const [name, path] of Object.entries(PAGES)) {
+    await page.goto(base + path, { waitUntil: 'load' });
+    out[name] = await page.evaluate(() => document.documentElement.scrollWidth);
+  }
+  await context.close();
+  return out;
+}
+
 async function screenshots(browser) {
   const taken = [];
   for (const width of [320, 1280]) {
@@ -273,6 +287,7 @@ try {
   result.noScript = await withoutScript(browser);
   result.script = await withScript(browser);
   result.figures = await figures(browser, ['RHW', 'RX9', 'RXT']);
+  result.reflow = await reflow(browser);
   if (shots) { result.screenshots = await screenshots(browser); }
   process.stdout.write(JSON.stringify(result));
 } finally {

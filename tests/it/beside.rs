@@ -5,17 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use calamine::{Data, Reader};
 
 use crate::pack::{pdf_text, poppler};
-use crate::util::{Report, read_csv, report};
+use crate::util::{Report, read_csv};
 
-/// One `league report` on the default data, shared by the tests here.
+/// One `league report` on the default data, shared with the other tests that only read it.
 fn run() -> &'static Report {
-    static RUN: OnceLock<Report> = OnceLock::new();
-    RUN.get_or_init(|| report(&[]))
+    crate::util::default_report()
 }
 
 fn national() -> PathBuf {

@@ -17,6 +17,7 @@ mod operations;
 mod pack;
 mod pipeline;
 mod records;
+mod site;
 mod statistics;
 mod tidy;
 mod util;

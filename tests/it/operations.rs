@@ -834,7 +834,7 @@ fn the_nightly_job_twice_gives_identical_manifests_and_a_rerun_is_byte_identical
     assert_eq!(m["replicates"], 2000, "the methodology's default");
     assert_eq!(
         m["outputs_made"],
-        serde_json::json!(["tables", "national-packs", "trust-documents"])
+        serde_json::json!(["tables", "national-packs", "trust-documents", "site"])
     );
     assert_eq!(
         std::fs::read_dir(out.join("releases")).expect("ls").count(),

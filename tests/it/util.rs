@@ -186,3 +186,9 @@ pub fn data_with_thresholds(replacements: &[(&str, &str)]) -> tempfile::TempDir 
     std::fs::write(&t, text).expect("write");
     dir
 }
+
+/// One `league report` on the default data, shared by every test that only reads it.
+pub fn default_report() -> &'static Report {
+    static RUN: std::sync::OnceLock<Report> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| report(&[]))
+}

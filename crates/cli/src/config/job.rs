@@ -536,6 +536,10 @@ outputs = ["tables"]
                 MINIMAL.replace("[\"tables\"]", "[\"tables\", \"trust-documents\"]"),
                 "needs \"national-packs\"",
             ),
+            (
+                MINIMAL.replace("[\"tables\"]", "[\"tables\", \"site\"]"),
+                "\"site\" needs \"national-packs\"",
+            ),
             (MINIMAL.replace("\"nightly\"", "\"Night Run\""), "job.name"),
             (
                 format!("{MINIMAL}[release]\ntime = \"25:00\"\n"),

@@ -76,9 +76,9 @@ pub(super) fn page(shell: &Shell<'_>, meta: &Meta<'_>, main: Markup) -> String {
                         }
                     }
                 }
-                @if !meta.crumbs.is_empty() {
-                    nav.nhsuk-breadcrumb aria-label="Breadcrumb" {
-                        div.nhsuk-width-container {
+                div.nhsuk-width-container {
+                    @if !meta.crumbs.is_empty() {
+                        nav.nhsuk-breadcrumb aria-label="Breadcrumb" {
                             ol.nhsuk-breadcrumb__list {
                                 @for (label, href) in &meta.crumbs {
                                     li.nhsuk-breadcrumb__list-item {
@@ -88,8 +88,6 @@ pub(super) fn page(shell: &Shell<'_>, meta: &Meta<'_>, main: Markup) -> String {
                             }
                         }
                     }
-                }
-                div.nhsuk-width-container {
                     main.nhsuk-main-wrapper #maincontent {
                         (main)
                     }
@@ -123,6 +121,14 @@ pub(super) fn cell_text(cell: &Cell, kind: Kind) -> String {
 /// Whether a column holds figures (right-aligned).
 fn numeric(kind: Kind) -> bool {
     !matches!(kind, Kind::Text)
+}
+
+/// A table in a region that scrolls sideways on a narrow screen (and takes keyboard focus, so
+/// the part out of view can be reached), so the page itself never scrolls sideways.
+pub(super) fn scroll(label: &str, table: Markup) -> Markup {
+    html! {
+        div.lt-scroll tabindex="0" role="region" aria-label={ (label) " (scrolls sideways)" } { (table) }
+    }
 }
 
 /// Options for a whole pack table on a page.
@@ -181,5 +187,53 @@ pub(super) fn pack_table(t: &PackTable, o: &TableOptions<'_>) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_from_an_input_is_escaped_in_the_shell_and_in_a_table() {
+        let hostile = "<script>alert('x')</script> \"q\" & \u{202E}evil";
+        let shell = Shell {
+            quarter: "Q1 2025/26",
+            caveat: hostile,
+            organisation: hostile,
+            release_date: "2026-01-01",
+        };
+        let meta = Meta {
+            title: hostile,
+            root: "../",
+            crumbs: vec![("Home", "index.html")],
+        };
+        let t = PackTable {
+            id: "league_x".into(),
+            sheet: "x".into(),
+            title: hostile.into(),
+            description: hostile.into(),
+            notes: vec![hostile.into()],
+            columns: vec![
+                crate::table::trust_code_column(),
+                crate::table::trust_name_column(),
+            ],
+            rows: vec![vec![Cell::Text("R1".into()), Cell::Text(hostile.into())]],
+        };
+        let body = pack_table(
+            &t,
+            &TableOptions {
+                csv: "downloads/x.csv",
+                id: "t",
+                filters: &[],
+                trust_links: Some("../trusts/"),
+            },
+        );
+        let html = page(&shell, &meta, body);
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert('x')&lt;/script&gt; &quot;q&quot; &amp;"));
+        // The only script element is the site's own.
+        assert_eq!(html.matches("<script").count(), 1);
+        assert!(html.contains(CSP));
     }
 }

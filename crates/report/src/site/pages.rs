@@ -3,7 +3,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::page::{Meta, Shell, TableOptions, pack_table, page};
+use super::page::{Meta, Shell, TableOptions, pack_table, page, scroll};
 use super::{SiteInput, size_label, svg};
 use crate::national::NationalPack;
 use crate::quarter_slug;
@@ -336,7 +336,7 @@ fn data(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
     let main = html! {
         h1 { "Data and downloads" }
         p.nhsuk-body { "Every table on this site is also a CSV and a Parquet file; the national pack is also a workbook and a tagged PDF. The files are the release's own, copied unchanged." }
-        table.nhsuk-table {
+        (scroll("Files of this release", html! { table.nhsuk-table {
             caption.nhsuk-table__caption { "Files of this release" }
             thead.nhsuk-table__head { tr.nhsuk-table__row {
                 th.nhsuk-table__header scope="col" { "File" }
@@ -350,7 +350,7 @@ fn data(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
                     }
                 }
             }
-        }
+        } }))
         h2 { "This release" }
         dl.nhsuk-summary-list {
             (row("Run", html! { (f.run_id) }))
@@ -360,7 +360,7 @@ fn data(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
             (row("Manifest", html! { "The release's manifest.json, beside this site in the release directory, lists every file with its SHA-256; a correction is published as a new release with its reason, and the published area's revision log records it." }))
         }
         h2 { "Inputs" }
-        table.nhsuk-table {
+        (scroll("Input files", html! { table.nhsuk-table {
             caption.nhsuk-table__caption { "Input files and their SHA-256" }
             thead.nhsuk-table__head { tr.nhsuk-table__row {
                 th.nhsuk-table__header scope="col" { "File" }
@@ -374,7 +374,7 @@ fn data(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
                     }
                 }
             }
-        }
+        } }))
     };
     page(sh, &meta, main)
 }

@@ -17,7 +17,7 @@ fn f(x: f64) -> String {
 
 /// Bars of trusts by segment for one peer group, each bar labelled with its count and segment.
 pub(super) fn segment_bars(g: &SegmentCounts, id: &str) -> Markup {
-    let (w, h, base, top) = (320.0, 190.0, 150.0, 30.0);
+    let (w, h, base, top) = (320.0, 200.0, 150.0, 30.0);
     let max = f64::from(g.counts.iter().copied().max().unwrap_or(1).max(1));
     let slot = (w - 40.0) / 4.0;
     let counts: Vec<String> = g
@@ -33,7 +33,7 @@ pub(super) fn segment_bars(g: &SegmentCounts, id: &str) -> Markup {
         crate::narrative::and_list(&counts)
     );
     html! {
-        svg.lt-chart xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (f(w)) " " (f(h)) }
+        svg.lt-chart.lt-chart-small xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (f(w)) " " (f(h)) }
             role="img" aria-labelledby={ (id) "-t " (id) "-d" } {
             title id={ (id) "-t" } { (g.label) "s by segment" }
             desc id={ (id) "-d" } { (desc) }
@@ -44,8 +44,9 @@ pub(super) fn segment_bars(g: &SegmentCounts, id: &str) -> Markup {
                 @let bw = slot * 0.7;
                 rect x=(f(x)) y=(f(base - bh)) width=(f(bw)) height=(f(bh)) fill=(BLUE) {}
                 text x=(f(x + bw / 2.0)) y=(f(base - bh - 6.0)) text-anchor="middle" class="lt-bold" { (n) }
-                text x=(f(x + bw / 2.0)) y=(f(base + 18.0)) text-anchor="middle" { "Segment " (s + 1) }
+                text x=(f(x + bw / 2.0)) y=(f(base + 18.0)) text-anchor="middle" { (s + 1) }
             }
+            text x=(f(w / 2.0)) y=(f(base + 36.0)) text-anchor="middle" class="lt-small" { "Segment (1 best, 4 worst)" }
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use maud::{Markup, html};
 
-use super::page::Meta;
+use super::page::{Meta, scroll};
 use super::pages::{csv_of, row, shell};
 use super::{SiteInput, svg};
 use crate::quarter_slug;
@@ -147,8 +147,8 @@ fn where_it_stands(v: &TrustView<'_>, league: &Source<'_>) -> Markup {
         dl.nhsuk-summary-list {
             (row("Segment", html! {
                 "Segment " (league.figure("segment"))
-                @if p.programme == Some(true) { ": in the Recovery Support Programme (segment " (v.segment5) ")" }
-                p.nhsuk-body-s { (text::segment_phrase(p, v.segment5, v.cap)) "." }
+                @let phrase = text::segment_phrase(p, v.segment5, v.cap);
+                @if phrase != format!("Segment {}", p.segment) { p.nhsuk-body-s { (phrase) "." } }
             }))
             (row("League rank", html! {
                 (league.figure("rank")) " of " (p.of) " " (group)
@@ -192,7 +192,7 @@ fn metrics(input: &SiteInput<'_>, v: &TrustView<'_>) -> Markup {
         h2 { "Its metrics against its peers" }
         p.nhsuk-body { "Each metric's value, its score (1 best, 4 worst) and its rank among the " (v.group_label.to_lowercase()) "s, with the peer group's median. A value marked [x] is not published for the trust; a period marked \"earlier\" ended before the quarter began." }
         div.lt-scroll tabindex="0" role="region" aria-label="Metrics table (scrolls sideways)" {
-            table.nhsuk-table.lt-wide.lt-t #metrics data-sortable {
+            table.nhsuk-table.lt-t #metrics data-sortable {
                 caption.nhsuk-table__caption { "Metrics of " (v.name) ", " (q) }
                 thead.nhsuk-table__head { tr.nhsuk-table__row {
                     th.nhsuk-table__header scope="col" { "Metric" }
@@ -235,7 +235,7 @@ fn monthly(v: &TrustView<'_>) -> Markup {
     html! {
         h2 { "Monthly measures" }
         p.nhsuk-body { "Statistical process control on the trust's own monthly series up to the quarter's last month (Making Data Count): whether the latest month shows common-cause or special-cause variation, and whether the series reliably meets its standard. The funnel position compares the quarter's rate with the peer group's, allowing for the trust's size; it does not adjust for case mix." }
-        table.nhsuk-table {
+        (scroll("Monthly measures", html! { table.nhsuk-table {
             caption.nhsuk-table__caption { "Monthly measures of " (v.name) }
             thead.nhsuk-table__head { tr.nhsuk-table__row {
                 @for h in ["Id", "Measure", "Latest", "Months", "Variation", "Assurance", "Funnel"] {
@@ -249,7 +249,7 @@ fn monthly(v: &TrustView<'_>) -> Markup {
                     }
                 }
             }
-        }
+        } }))
         @for l in &v.monthly { p.nhsuk-body-s { (text::monthly_sentence(v, l)) } }
     }
 }
@@ -271,7 +271,7 @@ fn history(v: &TrustView<'_>) -> Markup {
     let code = v.code.as_str();
     html! {
         h2 { "Over the quarters" }
-        table.nhsuk-table {
+        (scroll("Quarters", html! { table.nhsuk-table {
             caption.nhsuk-table__caption { "Segment, rank and average of " (v.name) " by quarter" }
             thead.nhsuk-table__head { tr.nhsuk-table__row {
                 @for h in ["Quarter", "Segment", "Rank", "Average"] { th.nhsuk-table__header scope="col" { (h) } }
@@ -287,7 +287,7 @@ fn history(v: &TrustView<'_>) -> Markup {
                     }
                 }
             }
-        }
+        } }))
     }
 }
 
@@ -297,7 +297,7 @@ fn what_it_would_take(v: &TrustView<'_>) -> Markup {
         h2 { "What it would take" }
         @for para in &plan.before { p.nhsuk-body { (para) } }
         @if !plan.steps.is_empty() {
-            table.nhsuk-table {
+            (scroll("What it would take", html! { table.nhsuk-table {
                 caption.nhsuk-table__caption { (plan.caption) }
                 thead.nhsuk-table__head { tr.nhsuk-table__row {
                     @for h in text::PLAN_COLUMNS { th.nhsuk-table__header scope="col" { (h) } }
@@ -307,7 +307,7 @@ fn what_it_would_take(v: &TrustView<'_>) -> Markup {
                         tr.nhsuk-table__row { @for c in r { td.nhsuk-table__cell { (c) } } }
                     }
                 }
-            }
+            } }))
         }
         @for para in &plan.after { p.nhsuk-body { (para) } }
     }
