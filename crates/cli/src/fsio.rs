@@ -1,5 +1,6 @@
 //! Durable file operations: fsync a tree, write a file atomically, append to a CSV log, copy a
-//! tree. Every error is an I/O error (exit 5) naming the path.
+//! tree; and reading back one of a release's own files. Every error is an I/O error (exit 5)
+//! naming the path.
 
 use std::fs::File;
 use std::path::Path;
@@ -39,6 +40,12 @@ pub(crate) fn sync_tree(root: &Path) -> anyhow::Result<()> {
         sync_dir(d)?;
     }
     Ok(())
+}
+
+/// Reads one of a release's own files whole, as `league serve` answers with it: an output this
+/// project wrote, never an input (inputs go through the bounded readers).
+pub(crate) fn read_output(path: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
 }
 
 /// fsync a directory (its entries are then durable).

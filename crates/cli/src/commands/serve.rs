@@ -67,7 +67,7 @@ fn answer(root: &Path, method: &tiny_http::Method, url: &str) -> Response {
     let Some(path) = resolve(root, url) else {
         return plain(404, "not found");
     };
-    match std::fs::read(&path) {
+    match crate::fsio::read_output(&path) {
         Ok(bytes) => {
             let body = if head { Vec::new() } else { bytes };
             with_headers(tiny_http::Response::from_data(body), content_type(&path))

@@ -36,7 +36,17 @@ pub(super) fn pages(input: &SiteInput<'_>) -> Vec<(String, String)> {
         ("metrics/index.html".to_owned(), metrics_index(input, &sh)),
         ("methodology.html".to_owned(), methodology(input, &sh)),
         ("data.html".to_owned(), data(input, &sh)),
-        ("accessibility.html".to_owned(), accessibility(&sh)),
+        (
+            "accessibility.html".to_owned(),
+            accessibility(
+                &sh,
+                (
+                    &input.publication.contact,
+                    &input.publication.contact_url,
+                    &input.publication.organisation,
+                ),
+            ),
+        ),
         ("search-index.json".to_owned(), search_index(input)),
     ];
     for t in &pack.league {
@@ -143,8 +153,31 @@ fn home(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
         p.nhsuk-body { (pack.method.league_order()) }
         p.nhsuk-body { "Each average and rank has a likely range: " (pack.method.likely_ranges()) ". Two trusts whose likely ranges overlap cannot be told apart with confidence." }
         p.nhsuk-body { "A missing figure is shown by a marker, never as a zero or \"No\": " (shorthand_list(pack)) "." }
+        h3 { "Words these pages use" }
+        dl.nhsuk-summary-list {
+            (row("Segment", html! { "NHS England's grouping of trusts from 1 (best) to 4 by their average metric score, with the financial override applied; segment 5 is the Recovery Support Programme." }))
+            (row("Recovery Support Programme", html! { "NHS England's intensive support for trusts with the most serious problems; the framework calls it segment 5." }))
+            (row("Financial override", html! { "A trust NHS England's data flag as in financial deficit is placed no better than segment " (pack.method.override_cap) ", whatever its average." }))
+            (row("Peer group", html! { "Trusts of one kind (acute; mental health and community; ambulance), ranked only against each other." }))
+            (row("Likely range", html! { "The range within which a trust's average or rank lies in 95 of 100 resamples of its own metric scores: how much its position depends on which metrics it is scored on." }))
+            (row("ODS code", html! { "The NHS Organisation Data Service's code for the trust, such as RHW." }))
+            (row("Intervention status", html! { "This project's classification, not NHS England's: the first of " (statuses(input)) " whose rule holds for the trust. Each trust's page gives the rule and the figures." }))
+        }
     };
     page(sh, &meta, main)
+}
+
+/// The intervention statuses in the order they are tried: "Recovery Support Programme,
+/// Leadership review, …".
+fn statuses(input: &SiteInput<'_>) -> String {
+    let labels: Vec<String> = input
+        .methodology
+        .intervention
+        .statuses
+        .iter()
+        .map(|s| s.label.clone())
+        .collect();
+    crate::narrative::and_list(&labels)
 }
 
 fn shorthand_list(pack: &NationalPack) -> String {
@@ -379,7 +412,7 @@ fn data(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
     page(sh, &meta, main)
 }
 
-fn accessibility(sh: &Shell<'_>) -> String {
+fn accessibility(sh: &Shell<'_>, contact: (&str, &str, &str)) -> String {
     let meta = Meta {
         title: "Accessibility statement",
         root: "",
@@ -396,8 +429,8 @@ fn accessibility(sh: &Shell<'_>) -> String {
         }
         h2 { "What is not yet accessible" }
         p.nhsuk-body { "The wide league tables need sideways scrolling on a small screen. The downloadable PDF is tagged (PDF/UA); the spreadsheets follow the Analysis Function's guidance." }
-        h2 { "Feedback" }
-        p.nhsuk-body { "Tell us about a problem through the contact given in the release's letters and national pack." }
+        h2 { "Who publishes this site" }
+        p.nhsuk-body { "This site is published by " (contact.2) " with each release of the league tables; it reproduces NHS England's method and is not NHS England's publication. For the published tables themselves, see " (contact.0) " (" (contact.1) ")." }
     };
     page(sh, &meta, main)
 }

@@ -8,7 +8,6 @@ use maud::{Markup, html};
 use super::page::{Meta, scroll};
 use super::pages::{csv_of, row, shell};
 use super::{SiteInput, svg};
-use crate::quarter_slug;
 use crate::table::{Cell, PackTable};
 use crate::trust::TrustView;
 use crate::trust::text;
@@ -32,13 +31,24 @@ pub(super) fn aliases(input: &SiteInput<'_>, v: &TrustView<'_>) -> (Vec<String>,
         });
     }
     for p in input.facts.predecessors.get(&v.code).into_iter().flatten() {
-        aliases.push(p.name.clone());
+        // The name as this quarter's tables give it, where the predecessor is in them (the
+        // register's historic list writes names in capitals).
+        let ranked = input.views.iter().find(|o| o.code.as_str() == p.code);
+        let name = ranked.map_or_else(|| p.name.clone(), |o| o.name.clone());
+        aliases.push(name.clone());
         aliases.push(p.code.clone());
         let when = p
             .merged
             .parse::<league_model::Date>()
             .map_or_else(|_| p.merged.clone(), league_model::Date::long);
-        notes.push(format!("{} ({}) merged into it on {when}", p.name, p.code));
+        notes.push(if ranked.is_some() {
+            format!(
+                "{name} ({}) merged into it on {when}; in {} it was ranked separately, so these figures do not include it",
+                p.code, v.quarter
+            )
+        } else {
+            format!("{name} ({}) merged into it on {when}", p.code)
+        });
     }
     (aliases, notes.join("; "))
 }
@@ -118,7 +128,7 @@ pub(super) fn page(input: &SiteInput<'_>, v: &TrustView<'_>) -> String {
         (where_it_stands(v, &league))
         (metrics(input, v))
         (monthly(v))
-        (history(v))
+        (history(input, v))
         (what_it_would_take(v))
         p.nhsuk-body-s { "Data as of " (v.data_as_of) ". " (text::sources_sentence(v)) }
     };
@@ -146,9 +156,19 @@ fn where_it_stands(v: &TrustView<'_>, league: &Source<'_>) -> Markup {
         h2 { "Where it stands in " (p.quarter) }
         dl.nhsuk-summary-list {
             (row("Segment", html! {
-                "Segment " (league.figure("segment"))
+                @if p.programme == Some(true) {
+                    "Segment " (v.segment5) ": Recovery Support Programme"
+                    p.nhsuk-body-s { "In the league order it counts as segment " (league.figure("segment")) ", the segment its average gives after the financial override." }
+                } @else {
+                    "Segment " (league.figure("segment"))
+                }
                 @let phrase = text::segment_phrase(p, v.segment5, v.cap);
-                @if phrase != format!("Segment {}", p.segment) { p.nhsuk-body-s { (phrase) "." } }
+                @if phrase != format!("Segment {}", p.segment) && p.programme != Some(true) { p.nhsuk-body-s { (phrase) "." } }
+                p.nhsuk-body-s {
+                    "Chance of each segment in the resamples: 1, " (league.figure("segment_chance_1")) "%; 2, "
+                    (league.figure("segment_chance_2")) "%; 3, " (league.figure("segment_chance_3")) "%; 4, "
+                    (league.figure("segment_chance_4")) "% (segment 1 is the best, 4 the worst)."
+                }
             }))
             (row("League rank", html! {
                 (league.figure("rank")) " of " (p.of) " " (group)
@@ -170,7 +190,12 @@ fn where_it_stands(v: &TrustView<'_>, league: &Source<'_>) -> Markup {
                 (league.figure("recovery_support_programme"))
                 p.nhsuk-body-s { (text::programme_sentence(p, v.segment5)) }
             }))
-            (row("Intervention status", html! { (text::status_sentence(&v.status)) }))
+            (row("Intervention status", html! {
+                (text::status_sentence(&v.status))
+                @if !v.status.status.not_assessed.is_empty() {
+                    p.nhsuk-body-s { "Statuses the data could neither confirm nor rule out: " (v.status.status.not_assessed.join("; ")) "." }
+                }
+            }))
         }
         @if v.cuts.iter().all(|c| c.is_finite()) && !peers.is_empty() {
             (svg::strip(&svg::Strip {
@@ -190,7 +215,7 @@ fn metrics(input: &SiteInput<'_>, v: &TrustView<'_>) -> Markup {
     let q = v.quarter;
     html! {
         h2 { "Its metrics against its peers" }
-        p.nhsuk-body { "Each metric's value, its score (1 best, 4 worst) and its rank among the " (v.group_label.to_lowercase()) "s, with the peer group's median. A value marked [x] is not published for the trust; a period marked \"earlier\" ended before the quarter began." }
+        p.nhsuk-body { "Each metric's value, its score (1 best, 4 worst) and its rank among the " (v.group_label.to_lowercase()) "s, with the peer group's median. A value marked [x] is not published for the trust, and [z] marks a metric NHS England publishes as a score only; a period marked \"earlier\" ended before the quarter began. Source: \"published\" is NHS England's published value; \"real\" was computed by this project from NHS England's public statistics for the quarter; \"real_other_period\" from its statistics for another period; \"synthetic\" was made up by this project for testing and is not a real figure." }
         div.lt-scroll tabindex="0" role="region" aria-label="Metrics table (scrolls sideways)" {
             table.nhsuk-table.lt-t #metrics data-sortable {
                 caption.nhsuk-table__caption { "Metrics of " (v.name) ", " (q) }
@@ -228,6 +253,17 @@ fn metrics(input: &SiteInput<'_>, v: &TrustView<'_>) -> Markup {
     }
 }
 
+/// The publications the monthly counts come from, each once, in the measures' order.
+fn sources(v: &TrustView<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in &v.monthly {
+        if !out.contains(&l.source) {
+            out.push(l.source.clone());
+        }
+    }
+    out
+}
+
 fn monthly(v: &TrustView<'_>) -> Markup {
     if v.monthly.is_empty() {
         return html! {};
@@ -235,6 +271,7 @@ fn monthly(v: &TrustView<'_>) -> Markup {
     html! {
         h2 { "Monthly measures" }
         p.nhsuk-body { "Statistical process control on the trust's own monthly series up to the quarter's last month (Making Data Count): whether the latest month shows common-cause or special-cause variation, and whether the series reliably meets its standard. The funnel position compares the quarter's rate with the peer group's, allowing for the trust's size; it does not adjust for case mix." }
+        p.nhsuk-body { "These measures are computed by this project from the counts in " (crate::narrative::and_list(&sources(v))) ". They can differ from the value of the same metric in the table above, which is NHS England's NOF figure: the NOF may count other departments, other months or a later revision of the same statistics." }
         (scroll("Monthly measures", html! { table.nhsuk-table {
             caption.nhsuk-table__caption { "Monthly measures of " (v.name) }
             thead.nhsuk-table__head { tr.nhsuk-table__row {
@@ -254,40 +291,54 @@ fn monthly(v: &TrustView<'_>) -> Markup {
     }
 }
 
-fn history(v: &TrustView<'_>) -> Markup {
-    if v.history.len() < 2 {
+/// The trust's segment and rank over the quarters the pack holds (this run's and the history
+/// store's), from the peer group's movement table, and whether its move since the previous
+/// quarter is significant.
+fn history(input: &SiteInput<'_>, v: &TrustView<'_>) -> Markup {
+    let pack = input.pack;
+    let group = v.peer_league.id.trim_start_matches("league_");
+    let table = pack
+        .movement
+        .iter()
+        .find(|t| t.id == format!("movement_{group}"));
+    let Some(t) = table else {
         return html! {
             h2 { "Over the quarters" }
-            p.nhsuk-body { "This release holds one quarter for the trust, " (v.quarter) ": its history starts here." }
+            p.nhsuk-body { "Neither this release nor the history store holds a quarter before " (v.quarter) " for the " (v.group_label.to_lowercase()) "s, so there is no movement to show yet." }
         };
-    }
-    let csv = |q: league_model::Quarter| {
-        format!(
-            "downloads/{}/tables/{}.csv",
-            quarter_slug(q),
-            v.peer_league.id
-        )
     };
-    let code = v.code.as_str();
+    let s = Source::of(input, t, v.code.as_str());
+    let previous = pack.previous.map(|q| q.to_string()).unwrap_or_default();
     html! {
         h2 { "Over the quarters" }
         (scroll("Quarters", html! { table.nhsuk-table {
-            caption.nhsuk-table__caption { "Segment, rank and average of " (v.name) " by quarter" }
+            caption.nhsuk-table__caption { "Segment and rank of " (v.name) " by quarter" }
             thead.nhsuk-table__head { tr.nhsuk-table__row {
-                @for h in ["Quarter", "Segment", "Rank", "Average"] { th.nhsuk-table__header scope="col" { (h) } }
+                @for h in ["Quarter", "Segment", "Segment before the financial override", "Rank"] {
+                    th.nhsuk-table__header scope="col" { (h) }
+                }
             } }
-            tbody.nhsuk-table__body {
-                @for p in &v.history {
-                    @let c = csv(p.quarter);
+            tbody.nhsuk-table__body data-csv=(s.csv) data-row={ "trust_code=" (s.code) } {
+                @for q in &pack.history {
+                    @let k = crate::narrative::quarter_key(*q);
                     tr.nhsuk-table__row {
-                        th.nhsuk-table__header scope="row" { (p.quarter) }
-                        td.nhsuk-table__cell data-csv=(c) data-row={ "trust_code=" (code) } data-key="segment" { (p.segment) }
-                        td.nhsuk-table__cell data-csv=(c) data-row={ "trust_code=" (code) } data-key="rank" { (p.rank) }
-                        td.nhsuk-table__cell data-csv=(c) data-row={ "trust_code=" (code) } data-key="average_score" { (format!("{:.2}", p.average)) }
+                        th.nhsuk-table__header scope="row" { (q) }
+                        td.nhsuk-table__cell { (s.cell(&format!("segment_{k}"))) }
+                        td.nhsuk-table__cell { (s.cell(&format!("before_override_{k}"))) }
+                        td.nhsuk-table__cell { (s.cell(&format!("rank_{k}"))) }
                     }
                 }
             }
         } }))
+        p.nhsuk-body {
+            "Places gained since " (previous) ": " (s.cell("places_gained"))
+            ". Likely range of rank then " (s.cell("rank_likely_previous")) ", now " (s.cell("rank_likely_now"))
+            ". Significant change: " (s.cell("significant"))
+            " (a move is significant only when the two likely ranges do not overlap; [x] where the trust has no rank in a quarter)."
+        }
+        @for (q, release) in &pack.earlier_from {
+            p.nhsuk-body-s { (q) " comes from the earlier release " (release) " (the history store)." }
+        }
     }
 }
 
@@ -298,7 +349,8 @@ fn what_it_would_take(v: &TrustView<'_>) -> Markup {
         @for para in &plan.before { p.nhsuk-body { (para) } }
         @if !plan.steps.is_empty() {
             (scroll("What it would take", html! { table.nhsuk-table {
-                caption.nhsuk-table__caption { (plan.caption) }
+                // The letter numbers its tables; a page does not.
+                caption.nhsuk-table__caption { (plan.caption.split_once(": ").map_or(plan.caption.as_str(), |(_, c)| c).to_owned()) }
                 thead.nhsuk-table__head { tr.nhsuk-table__row {
                     @for h in text::PLAN_COLUMNS { th.nhsuk-table__header scope="col" { (h) } }
                 } }

@@ -596,9 +596,17 @@ fn not_modelled(plan: &NextSegmentPlan) -> String {
 
 fn plan_outcome(v: &TrustView, plan: &NextSegmentPlan, voice: Voice, t: &mut PlanText) {
     match &plan.outcome {
-        PlanOutcome::AlreadyBest => t.before.push(
-            "The trust is in segment 1, the best segment. Holding it depends on every metric staying where it is against the peer group.".to_owned(),
-        ),
+        PlanOutcome::AlreadyBest => t.before.push(format!(
+            "The trust is in segment 1, the best segment: its average of {:.2} is {:.3} inside the cut-point of {:.3}, and it stays in segment 1 while its average stays inside that cut-point{}.",
+            v.position.average,
+            v.cuts[0] - v.position.average,
+            v.cuts[0],
+            if v.cuts_move {
+                " (the cut-points are quartiles of all trusts' averages, so they move a little each quarter)"
+            } else {
+                ""
+            }
+        )),
         PlanOutcome::CappedByOverride {
             cap,
             before_override,
