@@ -15,7 +15,7 @@ fn check(dir: &Path) -> std::process::Output {
 
 #[test]
 fn the_check_passes_on_the_default_run_and_on_a_scored_nhs_england_file() {
-    let run = report(&[]);
+    let run = crate::util::default_report();
     let o = check(&run.out);
     assert!(o.status.success(), "{}", stderr(&o));
     let said = String::from_utf8_lossy(&o.stdout);
@@ -106,10 +106,10 @@ fn col(header: &[String], name: &str) -> usize {
 
 #[test]
 fn every_kind_of_corrupted_figure_is_caught() {
-    let run = report(&[]);
+    let run = crate::util::default_report();
 
     // A writer bug of this kind once passed (issue 27): the figures and text were right.
-    assert_caught(&run, "a broken page tree", "the page tree says", |q| {
+    assert_caught(run, "a broken page tree", "the page tree says", |q| {
         let pdf = std::fs::read_dir(q.join("national"))
             .expect("ls")
             .map(|e| e.expect("entry").path())
@@ -137,7 +137,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
 
     // The statistics beside the ranks (issue 28): a count, a per-trust figure and a label.
     assert_caught(
-        &run,
+        run,
         "a sensitivity count",
         "no_override: trusts_changing_segment is \"44\"",
         |q| {
@@ -152,7 +152,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
         },
     );
     assert_caught(
-        &run,
+        run,
         "a segment without the override",
         "but the published figures give",
         |q| {
@@ -170,7 +170,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
         },
     );
     assert_caught(
-        &run,
+        run,
         "a peer comparison against its interval",
         "beside a difference from the peer median",
         |q| {
@@ -182,21 +182,16 @@ fn every_kind_of_corrupted_figure_is_caught() {
         },
     );
 
-    assert_caught(
-        &run,
-        "a funnel limit",
-        "but its counts and τ² give",
-        |q| {
-            rewrite_csv(
-                &q.join("national/tables/funnel_of0013_acute.csv"),
-                |h, rows| {
-                    let c = col(h, "upper_outer");
-                    rows[3][c] = "99.99".into();
-                },
-            );
-        },
-    );
-    assert_caught(&run, "an SPC rule", "but the written series gives", |q| {
+    assert_caught(run, "a funnel limit", "but its counts and τ² give", |q| {
+        rewrite_csv(
+            &q.join("national/tables/funnel_of0013_acute.csv"),
+            |h, rows| {
+                let c = col(h, "upper_outer");
+                rows[3][c] = "99.99".into();
+            },
+        );
+    });
+    assert_caught(run, "an SPC rule", "but the written series gives", |q| {
         rewrite_csv(&q.join("national/tables/spc_series.csv"), |h, rows| {
             let (r, m) = (col(h, "rules"), col(h, "measure_id"));
             // Every common-cause month of the ambulance charts (24 months each): most charts'
@@ -210,7 +205,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
         });
     });
 
-    assert_caught(&run, "a swapped quartile", "median shown as", |q| {
+    assert_caught(run, "a swapped quartile", "median shown as", |q| {
         rewrite_csv(&q.join("national/tables/metric_of1082.csv"), |h, rows| {
             let (m, lq) = (col(h, "peer_median"), col(h, "peer_lower_quartile"));
             let g = col(h, "peer_group");
@@ -221,7 +216,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
     });
 
     assert_caught(
-        &run,
+        run,
         "a segment changed in one file",
         "OF5000 (segment) is",
         |q| {
@@ -233,7 +228,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
         },
     );
 
-    assert_caught(&run, "a Parquet cell", "Parquet against CSV", |q| {
+    assert_caught(run, "a Parquet cell", "Parquet against CSV", |q| {
         // The average of the trust at row 60, as Parquet stores it (a little-endian double),
         // replaced with another value.
         let csv = read_csv(&q.join("national/tables/league_acute.csv"));
@@ -250,7 +245,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
     });
 
     assert_caught(
-        &run,
+        run,
         "a metric score behind an average",
         "weighted mean of its",
         |q| {
@@ -266,7 +261,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
         },
     );
 
-    assert_caught(&run, "a rank", "give rank", |q| {
+    assert_caught(run, "a rank", "give rank", |q| {
         rewrite_csv(&q.join("mh_community/league-table.csv"), |h, rows| {
             let r = col(h, "Rank");
             rows[10][r] = "1".to_owned();
@@ -274,7 +269,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
     });
 
     assert_caught(
-        &run,
+        run,
         "a workbook cell",
         "table league_acute against league_acute.csv",
         |q| {
@@ -290,7 +285,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
     );
 
     assert_caught(
-        &run,
+        run,
         "a value from after the quarter's data cut-off",
         "reporting period `3 months to Mar-26` ends after Q1 2025/26's data cut-off (2025-09-09)",
         |q| {
@@ -306,7 +301,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
     );
 
     assert_caught(
-        &run,
+        run,
         "a reporting date that does not exist",
         "`2025-06-31` is not a reporting period this tool can read",
         |q| {
@@ -318,7 +313,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
     );
 
     assert_caught(
-        &run,
+        run,
         "a file the manifest does not list",
         "is not listed",
         |q| {
@@ -327,7 +322,7 @@ fn every_kind_of_corrupted_figure_is_caught() {
     );
 
     assert_caught(
-        &run,
+        run,
         "a count in the key findings",
         "the key findings on the Cover do not say what the tables count",
         |q| {
@@ -439,7 +434,7 @@ fn peer_median_and_quartiles_recomputed_by_hand_equal_every_output() {
     // The median lies between the quartiles: never swapped.
     assert!(num(&expected[1]) <= num(&expected[0]) && num(&expected[0]) <= num(&expected[2]));
 
-    let run = report(&[]);
+    let run = crate::util::default_report();
     let nat = run.out.join("2025-26-Q1/national");
     // CSV.
     let csv = read_csv(&nat.join("tables/metric_of1082.csv"));

@@ -16,7 +16,7 @@ fn by_code(rows: Vec<Row>) -> HashMap<String, Row> {
 
 #[test]
 fn each_status_of_the_default_run_follows_from_its_league_row() {
-    let run = report(&[]);
+    let run = crate::util::default_report();
     let mut seen = HashMap::new();
     for group in ["acute", "mh_community", "ambulance"] {
         let dir = run.out.join("2025-26-Q1").join(group);

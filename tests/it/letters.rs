@@ -448,7 +448,7 @@ fn the_improvements_a_letter_proposes_move_the_trust_when_re_scored() {
         "{with_margin} of {} paths leave the margin",
         paths.len()
     );
-    let letters = report(&[]);
+    let letters = crate::util::default_report();
     // Every fifth plan, re-scored by the whole engine with the proposed values in the data.
     for plan in paths.iter().step_by(5) {
         let PlanOutcome::Path {
@@ -822,7 +822,7 @@ fn a_board_assessment_for_a_trust_not_in_the_run_stops_it() {
 #[test]
 fn the_board_workbook_follows_the_national_workbook_standards_and_opens_in_libreoffice() {
     use crate::workbook::{sheet_names, soffice, zip_text};
-    let run = report(&[]);
+    let run = crate::util::default_report();
     let xlsx = run.out.join("2025-26-Q1/trusts/RQM/board-workbook.xlsx");
     assert_eq!(
         sheet_names(&xlsx),
@@ -959,7 +959,7 @@ fn an_implausible_value_is_queried_in_the_letter_workbook_and_validation_summary
  {
     // RXW's 12-hour share of 0.0% beside a 4-hour share of 59.5%: the one value the default
     // data's plausibility check queries.
-    let run = report(&[]);
+    let run = crate::util::default_report();
     let summary = read_csv(&run.out.join("validation-summary.csv"));
     let row = summary
         .iter()

@@ -194,8 +194,8 @@ fn from_pdf(text: &str) -> BTreeMap<String, Vec<Row>> {
 
 #[test]
 fn workbook_pdf_csv_and_parquet_agree() {
-    let p = run_report();
-    let dir = national(&p);
+    let p = crate::util::default_report();
+    let dir = national(p);
     let text = poppler().then(|| pdf_text(&dir.join("league-tables.pdf")));
     // The cover's warning and the ambulance pages say the ambulance table is this project's
     // reconstruction, and its segments provisional where the deficit status is not known.
@@ -260,8 +260,8 @@ fn workbook_pdf_csv_and_parquet_agree() {
 
 #[test]
 fn workbook_follows_the_spreadsheet_guidance() {
-    let p = run_report();
-    let path = national(&p).join("league-tables.xlsx");
+    let p = crate::util::default_report();
+    let path = national(p).join("league-tables.xlsx");
     let wb_xml = crate::workbook::zip_text(&path, "xl/workbook.xml");
     let sheets: Vec<String> = wb_xml
         .split("<sheet name=\"")
@@ -337,8 +337,8 @@ fn workbook_follows_the_spreadsheet_guidance() {
 
 #[test]
 fn pdf_is_tagged_with_embedded_fonts() {
-    let p = run_report();
-    let pdf = national(&p).join("league-tables.pdf");
+    let p = crate::util::default_report();
+    let pdf = national(p).join("league-tables.pdf");
     let bytes = std::fs::read(&pdf).expect("pdf");
     let raw = String::from_utf8_lossy(&bytes);
     for key in [

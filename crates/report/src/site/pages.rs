@@ -201,7 +201,6 @@ fn group_page(input: &SiteInput<'_>, sh: &Shell<'_>, t: &PackTable) -> String {
     let seg = pack.segments.iter().find(|g| g.peer_group == group);
     let label = seg.map_or_else(|| group.to_owned(), |g| format!("{}s", g.label));
     let chart = pack.charts.iter().find(|c| c.peer_group == group);
-    let basis = pack.basis.iter().find(|b| b.peer_group == group);
     let provenance = pack.provenance.iter().find(|p| p.peer_group == group);
     let meta = Meta {
         title: &label,
@@ -211,7 +210,6 @@ fn group_page(input: &SiteInput<'_>, sh: &Shell<'_>, t: &PackTable) -> String {
     let csv = csv_of(pack, &t.id);
     let main = html! {
         h1 { (label) }
-        @if let Some(b) = basis { p.nhsuk-body { (b.summary()) } }
         @if let Some(p) = provenance { p.nhsuk-body { (p.sentence()) } }
         @if let Some(c) = chart { (svg::ranked(c, "ranked")) }
         (pack_table(t, &TableOptions {
