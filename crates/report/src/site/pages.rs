@@ -418,7 +418,7 @@ fn accessibility(sh: &Shell<'_>, contact: (&str, &str, &str)) -> String {
     };
     let main = html! {
         h1 { "Accessibility statement" }
-        p.nhsuk-body { "This site is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at levels A and AA. Each release is tested in a real browser (Chromium) with the axe-core rules for WCAG 2.2 A and AA on every kind of page, by keyboard alone, and with JavaScript turned off." }
+        p.nhsuk-body { "This site is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at levels A and AA. The software that writes it is tested in a real browser (Chromium) on every change: the axe-core rules for WCAG 2.2 A and AA on every kind of page, by keyboard alone, at 320 pixels wide and with JavaScript turned off. Automated rules find only some problems, and no testing with people who use assistive technology has been done yet." }
         ul.nhsuk-list.nhsuk-list--bullet {
             li { "Every page works without JavaScript: the tables, charts and lists are in the page. The script only adds sorting, filtering and search as you type." }
             li { "Every chart has a title and a description that state what it shows, and its figures are in a table on the same page. No chart uses colour alone: marks carry text labels or shapes." }
