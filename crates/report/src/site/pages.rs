@@ -247,8 +247,9 @@ fn metric_page(input: &SiteInput<'_>, sh: &Shell<'_>, t: &PackTable) -> String {
                 (row("Better when", html! { (direction(m)) }))
                 (row("Unit", html! { (if m.shown_unit().is_empty() { "none" } else { m.shown_unit() }) }))
                 (row("Weight in the average", html! { (crate::narrative::fmt_weight(m.weight)) }))
-                (row("Peer groups", html! { (m.peer_groups.join(", ")) }))
-                (row("Period and source", html! { "The period of each value is in its trust's page; " (pack.sources()) }))
+                (row("Peer groups", html! { (group_labels(input, &m.peer_groups)) }))
+                (row("Period", html! { (periods(input, &m.id)) }))
+                (row("Source", html! { (sources(input, &m.id)) }))
             }
             @if !m.note.is_empty() { p.nhsuk-body-s { "How it is scored: " (m.note) } }
         }
@@ -256,6 +257,75 @@ fn metric_page(input: &SiteInput<'_>, sh: &Shell<'_>, t: &PackTable) -> String {
         p.nhsuk-body { a href={ "../" (csv) } { "Download this table as CSV" } }
     };
     page(sh, &meta, main)
+}
+
+/// The periods the trusts' values of a metric cover, with how many trusts each: "Q1 2025/26
+/// (134 trusts); 2024 (earlier) (3 trusts)".
+fn periods(input: &SiteInput<'_>, id: &str) -> String {
+    let mut n: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for v in input.views {
+        if let Some(l) = v.metrics.iter().find(|l| l.id == id) {
+            *n.entry(crate::trust::text::period_shown(l, v.quarter))
+                .or_default() += 1;
+        }
+    }
+    counted_list(n)
+}
+
+/// Where the trusts' values of a metric come from, with how many trusts each.
+fn sources(input: &SiteInput<'_>, id: &str) -> String {
+    let mut n: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for v in input.views {
+        if let Some(l) = v.metrics.iter().find(|l| l.id == id) {
+            let what = match l.provenance {
+                league_model::Provenance::Published => {
+                    "NHS England's published NOF value".to_owned()
+                }
+                league_model::Provenance::Real => {
+                    "computed by this project from NHS England's statistics for the quarter"
+                        .to_owned()
+                }
+                league_model::Provenance::RealOtherPeriod => {
+                    "computed by this project from NHS England's statistics for another period"
+                        .to_owned()
+                }
+                league_model::Provenance::Synthetic => {
+                    "synthetic, made up by this project: not a real figure".to_owned()
+                }
+            };
+            *n.entry(what).or_default() += 1;
+        }
+    }
+    counted_list(n)
+}
+
+/// "A (3 trusts); B (1 trust)", most trusts first; "no trust" when empty.
+fn counted_list(n: std::collections::BTreeMap<String, usize>) -> String {
+    let mut v: Vec<(String, usize)> = n.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if v.is_empty() {
+        return "no trust has a value this quarter".to_owned();
+    }
+    v.iter()
+        .map(|(what, k)| format!("{what} ({})", crate::narrative::counted(*k, "trust")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Peer group ids as their labels: "acute trusts, ambulance trusts".
+fn group_labels(input: &SiteInput<'_>, ids: &[String]) -> String {
+    let labels: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            input
+                .methodology
+                .peer_groups
+                .iter()
+                .find(|g| &g.id == id)
+                .map_or_else(|| id.clone(), |g| format!("{}s", g.label.to_lowercase()))
+        })
+        .collect();
+    crate::narrative::and_list(&labels)
 }
 
 fn direction(m: &league_model::Metric) -> &'static str {
