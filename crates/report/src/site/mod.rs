@@ -13,67 +13,27 @@
 //! maud's compile-time macros, which escape every interpolated text.
 
 mod assets;
+mod input;
 mod page;
 mod pages;
 mod svg;
 mod trust;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::national::NationalPack;
-use crate::publication::Publication;
-use crate::trust::{DocumentContext, TrustView, trust_views};
+use crate::trust::{DocumentContext, trust_views};
 use crate::{PackError, ReportError, quarter_slug};
 
+pub use input::{Predecessor, ReleaseFacts};
 pub use page::CSP;
+
+use input::{Download, SiteInput};
 
 /// The site's directory in a release.
 pub const SITE_DIR: &str = "site";
-
-/// A trust that merged into another, as the register records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Predecessor {
-    /// Its ODS code.
-    pub code: String,
-    /// Its name.
-    pub name: String,
-    /// The merger date (YYYY-MM-DD).
-    pub merged: String,
-}
-
-/// What the site says about the release beyond the run's figures.
-#[derive(Debug, Clone, Default)]
-pub struct ReleaseFacts {
-    /// The run id.
-    pub run_id: String,
-    /// The release time.
-    pub release_at: String,
-    /// Each input file and its SHA-256.
-    pub inputs: Vec<(String, String)>,
-    /// Each trust's predecessors merged into it by the release date (search finds a trust by
-    /// a predecessor's name or code).
-    pub predecessors: BTreeMap<league_model::TrustCode, Vec<Predecessor>>,
-}
-
-/// A file offered for download: path under `site/`, what it is, its size in bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Download {
-    pub path: String,
-    pub size: u64,
-}
-
-/// Everything the pages are built from.
-pub(crate) struct SiteInput<'a> {
-    pub pack: &'a NationalPack,
-    pub views: &'a [TrustView<'a>],
-    pub methodology: &'a league_model::Methodology,
-    pub publication: &'a Publication,
-    pub facts: &'a ReleaseFacts,
-    pub downloads: &'a [Download],
-}
 
 /// Writes `dir/site/` for the latest quarter of `packs`, after the national packs are written
 /// (their files are copied into the site's downloads). Returns the files written.
@@ -124,7 +84,7 @@ pub fn write_site(
 }
 
 /// Every page and static file: (path under `site/`, bytes), in a fixed order.
-pub(crate) fn build(input: &SiteInput<'_>) -> Vec<(String, Vec<u8>)> {
+fn build(input: &SiteInput<'_>) -> Vec<(String, Vec<u8>)> {
     let mut files = assets::files();
     files.extend(
         pages::pages(input)
@@ -181,34 +141,4 @@ fn copy_tree(from: &Path, to: &Path) -> Result<Vec<(String, PathBuf, u64)>, Repo
     }
     out.sort();
     Ok(out)
-}
-
-/// The trust page's file name for a code.
-pub(crate) fn trust_href(code: &str) -> String {
-    format!("{code}.html")
-}
-
-/// Bytes as a reader wants them: "812 KB", "1.4 MB".
-pub(crate) fn size_label(bytes: u64) -> String {
-    match bytes {
-        b if b < 1_000 => format!("{b} bytes"),
-        b if b < 1_000_000 => format!("{} KB", (b + 500) / 1_000),
-        b => format!("{:.1} MB", b as f64 / 1_000_000.0),
-    }
-}
-
-/// A peer group's page file name.
-pub(crate) fn group_href(id: &str) -> String {
-    format!("{id}.html")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sizes_read_as_a_person_would_say_them() {
-        assert_eq!(super::size_label(999), "999 bytes");
-        assert_eq!(super::size_label(1_499), "1 KB");
-        assert_eq!(super::size_label(812_300), "812 KB");
-        assert_eq!(super::size_label(1_400_000), "1.4 MB");
-    }
 }

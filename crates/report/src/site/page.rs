@@ -3,7 +3,11 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+use crate::national::NationalPack;
+use crate::quarter_slug;
 use crate::table::{Cell, Kind, PackTable};
+
+use super::input::SiteInput;
 
 /// The policy every page carries: nothing from outside the site, no inline script or style.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'";
@@ -38,6 +42,31 @@ const NAV: [(&str, &str); 5] = [
     ("Methodology", "methodology.html"),
     ("Data and downloads", "data.html"),
 ];
+
+/// The shared header and footer facts.
+pub(super) fn shell<'a>(input: &'a SiteInput<'a>, quarter: &'a str, caveat: &'a str) -> Shell<'a> {
+    Shell {
+        quarter,
+        caveat,
+        organisation: &input.publication.organisation,
+        release_date: &input.publication.release_date,
+    }
+}
+
+/// A pack table's CSV, from the site root.
+pub(super) fn csv_of(pack: &NationalPack, id: &str) -> String {
+    format!("downloads/{}/tables/{id}.csv", quarter_slug(pack.quarter))
+}
+
+/// A summary list row.
+pub(super) fn row(key: &str, value: Markup) -> Markup {
+    html! {
+        div.nhsuk-summary-list__row {
+            dt.nhsuk-summary-list__key { (key) }
+            dd.nhsuk-summary-list__value { (value) }
+        }
+    }
+}
 
 /// A whole page.
 pub(super) fn page(shell: &Shell<'_>, meta: &Meta<'_>, main: Markup) -> String {

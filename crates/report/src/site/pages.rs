@@ -3,26 +3,11 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::page::{Meta, Shell, TableOptions, pack_table, page, scroll};
-use super::{SiteInput, size_label, svg};
+use super::input::{SiteInput, aliases, group_href, size_label, trust_href};
+use super::page::{Meta, Shell, TableOptions, csv_of, pack_table, page, row, scroll, shell};
+use super::svg;
 use crate::national::NationalPack;
-use crate::quarter_slug;
 use crate::table::PackTable;
-
-/// The shared header and footer facts.
-pub(super) fn shell<'a>(input: &'a SiteInput<'a>, quarter: &'a str, caveat: &'a str) -> Shell<'a> {
-    Shell {
-        quarter,
-        caveat,
-        organisation: &input.publication.organisation,
-        release_date: &input.publication.release_date,
-    }
-}
-
-/// A pack table's CSV, from the site root.
-pub(super) fn csv_of(pack: &NationalPack, id: &str) -> String {
-    format!("downloads/{}/tables/{id}.csv", quarter_slug(pack.quarter))
-}
 
 /// Every page but the trusts' own: (path under `site/`, HTML).
 pub(super) fn pages(input: &SiteInput<'_>) -> Vec<(String, String)> {
@@ -67,7 +52,7 @@ fn search_index(input: &SiteInput<'_>) -> String {
         .views
         .iter()
         .map(|v| {
-            let (aliases, note) = super::trust::aliases(input, v);
+            let (aliases, note) = aliases(input, v);
             serde_json::json!({
                 "code": v.code.as_str(),
                 "name": v.name,
@@ -124,7 +109,7 @@ fn home(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
         h2 #league-tables { "League tables by peer group" }
         @for (i, g) in pack.segments.iter().enumerate() {
             @let csv = csv_of(pack, &format!("league_{}", g.peer_group));
-            h3 { a href={ "groups/" (super::group_href(&g.peer_group)) } { (g.label) "s" } }
+            h3 { a href={ "groups/" (group_href(&g.peer_group)) } { (g.label) "s" } }
             (svg::segment_bars(g, &format!("segments-{i}")))
             details.nhsuk-details {
                 summary.nhsuk-details__summary { span.nhsuk-details__summary-text { "Trusts by segment as a table" } }
@@ -345,16 +330,6 @@ fn domain_name(input: &SiteInput<'_>, id: &str) -> String {
         .map_or_else(|| id.to_owned(), |d| d.name.clone())
 }
 
-/// A summary list row.
-pub(super) fn row(key: &str, value: Markup) -> Markup {
-    html! {
-        div.nhsuk-summary-list__row {
-            dt.nhsuk-summary-list__key { (key) }
-            dd.nhsuk-summary-list__value { (value) }
-        }
-    }
-}
-
 fn metrics_index(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
     let meta = Meta {
         title: "Metrics",
@@ -391,9 +366,9 @@ fn trusts_index(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
         p.nhsuk-body { "Each trust in this quarter's tables, with the names and codes it is also known by." }
         ul.nhsuk-list.nhsuk-list--border {
             @for v in views {
-                @let (_, note) = super::trust::aliases(input, v);
+                @let (_, note) = aliases(input, v);
                 li {
-                    a href=(super::trust_href(v.code.as_str())) { (v.name) }
+                    a href=(trust_href(v.code.as_str())) { (v.name) }
                     " (" (v.code.as_str()) "), " (v.group_label.to_lowercase())
                     @if !note.is_empty() { ". " (note) }
                 }

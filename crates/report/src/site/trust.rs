@@ -5,53 +5,12 @@
 
 use maud::{Markup, html};
 
-use super::page::{Meta, scroll};
-use super::pages::{csv_of, row, shell};
-use super::{SiteInput, svg};
+use super::input::{SiteInput, aliases, group_href};
+use super::page::{Meta, csv_of, row, scroll, shell};
+use super::svg;
 use crate::table::{Cell, PackTable};
 use crate::trust::TrustView;
 use crate::trust::text;
-
-/// The other names and codes a trust is known by (for search), and one sentence saying how.
-pub(super) fn aliases(input: &SiteInput<'_>, v: &TrustView<'_>) -> (Vec<String>, String) {
-    let mut aliases = Vec::new();
-    let mut notes = Vec::new();
-    if let Some(a) = &v.addressee {
-        aliases.push(a.name.clone());
-        aliases.push(a.code.as_str().to_owned());
-        notes.push(if a.merged {
-            format!(
-                "Merged into {} ({}) on {}",
-                a.name,
-                a.code.as_str(),
-                a.since.long()
-            )
-        } else {
-            format!("Named {} since {}", a.name, a.since.long())
-        });
-    }
-    for p in input.facts.predecessors.get(&v.code).into_iter().flatten() {
-        // The name as this quarter's tables give it, where the predecessor is in them (the
-        // register's historic list writes names in capitals).
-        let ranked = input.views.iter().find(|o| o.code.as_str() == p.code);
-        let name = ranked.map_or_else(|| p.name.clone(), |o| o.name.clone());
-        aliases.push(name.clone());
-        aliases.push(p.code.clone());
-        let when = p
-            .merged
-            .parse::<league_model::Date>()
-            .map_or_else(|_| p.merged.clone(), league_model::Date::long);
-        notes.push(if ranked.is_some() {
-            format!(
-                "{name} ({}) merged into it on {when}; in {} it was ranked separately, so these figures do not include it",
-                p.code, v.quarter
-            )
-        } else {
-            format!("{name} ({}) merged into it on {when}", p.code)
-        });
-    }
-    (aliases, notes.join("; "))
-}
 
 /// A figure read from a pack table's CSV: the row is the trust's.
 struct Source<'a> {
@@ -123,7 +82,7 @@ pub(super) fn page(input: &SiteInput<'_>, v: &TrustView<'_>) -> String {
         span.nhsuk-caption-l { (v.group_label) ", " (league.figure("region")) }
         h1 { (v.name) }
         p.nhsuk-body { "ODS code " (v.code.as_str()) ". "
-            a href={ "../groups/" (super::group_href(group)) } { "The " (v.group_label.to_lowercase()) "s' league table" } "." }
+            a href={ "../groups/" (group_href(group)) } { "The " (v.group_label.to_lowercase()) "s' league table" } "." }
         @if !note.is_empty() { div.nhsuk-inset-text { p { (note) "." } } }
         (where_it_stands(v, &league))
         (metrics(input, v))
