@@ -85,9 +85,13 @@ pub fn write_site(
 
 /// Every page and static file: (path under `site/`, bytes), in a fixed order.
 fn build(input: &SiteInput<'_>) -> Vec<(String, Vec<u8>)> {
+    // The header and footer every page shares, made once.
+    let quarter = input.pack.quarter.to_string();
+    let caveat = input.pack.caveat();
+    let sh = page::shell(input, &quarter, &caveat);
     let mut files = assets::files();
     files.extend(
-        pages::pages(input)
+        pages::pages(input, &sh)
             .into_iter()
             .map(|(p, html)| (p, html.into_bytes())),
     );
@@ -97,7 +101,7 @@ fn build(input: &SiteInput<'_>) -> Vec<(String, Vec<u8>)> {
         .map(|v| {
             (
                 format!("trusts/{}.html", v.code.as_str()),
-                trust::page(input, v).into_bytes(),
+                trust::page(input, &sh, v).into_bytes(),
             )
         })
         .collect();

@@ -4,27 +4,29 @@
 use maud::{Markup, PreEscaped, html};
 
 use super::input::{SiteInput, aliases, group_href, size_label, trust_href};
-use super::page::{Meta, Shell, TableOptions, csv_of, pack_table, page, row, scroll, shell};
+use super::page::{Meta, Shell, TableOptions, csv_of, pack_table, page, row, scroll};
 use super::svg;
 use crate::national::NationalPack;
 use crate::table::PackTable;
 
-/// Every page but the trusts' own: (path under `site/`, HTML).
-pub(super) fn pages(input: &SiteInput<'_>) -> Vec<(String, String)> {
+/// Every page but the trusts' own: (path under `site/`, HTML). The search index is made once:
+/// written as `search-index.json` and embedded in the two pages that search.
+pub(super) fn pages(input: &SiteInput<'_>, sh: &Shell<'_>) -> Vec<(String, String)> {
     let pack = input.pack;
-    let quarter = pack.quarter.to_string();
-    let caveat = pack.caveat();
-    let sh = shell(input, &quarter, &caveat);
+    let index = search_index(input);
     let mut out = vec![
-        ("index.html".to_owned(), home(input, &sh)),
-        ("trusts/index.html".to_owned(), trusts_index(input, &sh)),
-        ("metrics/index.html".to_owned(), metrics_index(input, &sh)),
-        ("methodology.html".to_owned(), methodology(input, &sh)),
-        ("data.html".to_owned(), data(input, &sh)),
+        ("index.html".to_owned(), home(input, sh, &index)),
+        (
+            "trusts/index.html".to_owned(),
+            trusts_index(input, sh, &index),
+        ),
+        ("metrics/index.html".to_owned(), metrics_index(input, sh)),
+        ("methodology.html".to_owned(), methodology(input, sh)),
+        ("data.html".to_owned(), data(input, sh)),
         (
             "accessibility.html".to_owned(),
             accessibility(
-                &sh,
+                sh,
                 (
                     &input.publication.contact,
                     &input.publication.contact_url,
@@ -32,15 +34,15 @@ pub(super) fn pages(input: &SiteInput<'_>) -> Vec<(String, String)> {
                 ),
             ),
         ),
-        ("search-index.json".to_owned(), search_index(input)),
+        ("search-index.json".to_owned(), index),
     ];
     for t in &pack.league {
         let group = t.id.trim_start_matches("league_");
-        out.push((format!("groups/{group}.html"), group_page(input, &sh, t)));
+        out.push((format!("groups/{group}.html"), group_page(input, sh, t)));
     }
     for t in &pack.metrics {
         let id = t.id.trim_start_matches("metric_");
-        out.push((format!("metrics/{id}.html"), metric_page(input, &sh, t)));
+        out.push((format!("metrics/{id}.html"), metric_page(input, sh, t)));
     }
     out
 }
@@ -67,13 +69,13 @@ fn search_index(input: &SiteInput<'_>) -> String {
 }
 
 /// The index as a JSON script element's content: `<` escaped so no text can close the element.
-pub(super) fn embedded_index(input: &SiteInput<'_>) -> PreEscaped<String> {
-    PreEscaped(search_index(input).replace('<', "\\u003c"))
+fn embedded_index(index: &str) -> PreEscaped<String> {
+    PreEscaped(index.replace('<', "\\u003c"))
 }
 
 /// The search form: without the script it submits to the A to Z list; with it, it lists
 /// matching trusts as the visitor types.
-pub(super) fn search_form(input: &SiteInput<'_>, root: &str) -> Markup {
+fn search_form(index: &str, root: &str) -> Markup {
     html! {
         form.nhsuk-form-group role="search" action={ (root) "trusts/index.html" } method="get"
             data-search data-root=(root) {
@@ -83,11 +85,11 @@ pub(super) fn search_form(input: &SiteInput<'_>, root: &str) -> Markup {
             button.nhsuk-button.nhsuk-button--secondary.nhsuk-button--small type="submit" { "Search" }
         }
         ul.nhsuk-list.lt-results #search-results {}
-        script #search-index type="application/json" { (embedded_index(input)) }
+        script #search-index type="application/json" { (embedded_index(index)) }
     }
 }
 
-fn home(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
+fn home(input: &SiteInput<'_>, sh: &Shell<'_>, index: &str) -> String {
     let pack = input.pack;
     let meta = Meta {
         title: "League tables",
@@ -98,10 +100,10 @@ fn home(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
         h1 { "NHS Oversight Framework league tables, " (sh.quarter) }
         div.nhsuk-warning-callout {
             h2.nhsuk-warning-callout__label { span role="text" { span.nhsuk-u-visually-hidden { "Important: " } "What this is" } }
-            p { (pack.caveat()) }
+            p { (sh.caveat) }
         }
         p.nhsuk-body { "Data as of " (pack.method.data_as_of(pack.quarter)) ". " (pack.sources()) }
-        (search_form(input, ""))
+        (search_form(index, ""))
         h2 { "Key findings" }
         ul.nhsuk-list.nhsuk-list--bullet {
             @for k in &pack.key_findings { li { (k) } }
@@ -349,7 +351,7 @@ fn metrics_index(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
     page(sh, &meta, main)
 }
 
-fn trusts_index(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
+fn trusts_index(input: &SiteInput<'_>, sh: &Shell<'_>, index: &str) -> String {
     let meta = Meta {
         title: "Find a trust",
         root: "../",
@@ -361,7 +363,7 @@ fn trusts_index(input: &SiteInput<'_>, sh: &Shell<'_>) -> String {
     });
     let main = html! {
         h1 { "Find a trust" }
-        (search_form(input, "../"))
+        (search_form(index, "../"))
         h2 { "Every trust, A to Z" }
         p.nhsuk-body { "Each trust in this quarter's tables, with the names and codes it is also known by." }
         ul.nhsuk-list.nhsuk-list--border {

@@ -6,7 +6,7 @@
 use maud::{Markup, html};
 
 use super::input::{SiteInput, aliases, group_href};
-use super::page::{Meta, csv_of, row, scroll, shell};
+use super::page::{Meta, Shell, csv_of, row, scroll};
 use super::svg;
 use crate::table::{Cell, PackTable};
 use crate::trust::TrustView;
@@ -61,11 +61,7 @@ impl<'a> Source<'a> {
     }
 }
 
-pub(super) fn page(input: &SiteInput<'_>, v: &TrustView<'_>) -> String {
-    let pack = input.pack;
-    let quarter = pack.quarter.to_string();
-    let caveat = pack.caveat();
-    let sh = shell(input, &quarter, &caveat);
+pub(super) fn page(input: &SiteInput<'_>, sh: &Shell<'_>, v: &TrustView<'_>) -> String {
     let title = format!("{} ({})", v.name, v.code.as_str());
     let group = v.peer_league.id.trim_start_matches("league_");
     let meta = Meta {
@@ -91,7 +87,7 @@ pub(super) fn page(input: &SiteInput<'_>, v: &TrustView<'_>) -> String {
         (what_it_would_take(v))
         p.nhsuk-body-s { "Data as of " (v.data_as_of) ". " (text::sources_sentence(v)) }
     };
-    super::page::page(&sh, &meta, main)
+    super::page::page(sh, &meta, main)
 }
 
 fn where_it_stands(v: &TrustView<'_>, league: &Source<'_>) -> Markup {
