@@ -142,11 +142,6 @@ pub(super) fn page(shell: &Shell<'_>, meta: &Meta<'_>, main: Markup) -> String {
     .into_string()
 }
 
-/// A cell as the page prints it: the CSV's text, a missing value by its shorthand.
-pub(super) fn cell_text(cell: &Cell, kind: Kind) -> String {
-    cell.display(kind)
-}
-
 /// Whether a column holds figures (right-aligned).
 fn numeric(kind: Kind) -> bool {
     !matches!(kind, Kind::Text)
@@ -197,7 +192,8 @@ pub(super) fn pack_table(t: &PackTable, o: &TableOptions<'_>) -> Markup {
                     @for row in &t.rows {
                         tr {
                             @for (i, (cell, c)) in row.iter().zip(&t.columns).enumerate() {
-                                @let text = cell_text(cell, c.kind);
+                                // The CSV's text; a missing value by its shorthand.
+                                @let text = cell.display(c.kind);
                                 @if Some(i) == name_col {
                                     th scope="row" {
                                         @match (o.trust_links, code_col.and_then(|k| row.get(k))) {
@@ -208,7 +204,7 @@ pub(super) fn pack_table(t: &PackTable, o: &TableOptions<'_>) -> Markup {
                                         }
                                     }
                                 } @else {
-                                    td.n[numeric(c.kind)] { (text) }
+                                    td class=[numeric(c.kind).then_some("n")] { (text) }
                                 }
                             }
                         }
