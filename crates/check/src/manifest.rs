@@ -37,32 +37,16 @@ pub(crate) fn check_manifest(dir: &Path, report: &mut CheckReport) {
             Err(e) => report.fail(file, format!("{path}: {e}")),
         }
     }
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.filter_map(Result::ok) {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(dir)
-                    .map(|r| r.to_string_lossy().replace('\\', "/"))
-                    .unwrap_or_default();
-                // A published release carries its pre-release access list, and a correction its
-                // notice, beside the release's own files.
-                let notice =
-                    ["correction-notice.txt", "pre-release-access.csv"].contains(&rel.as_str());
-                if rel != file && !notice && !listed.contains(&rel) {
-                    report.fail(file, format!("{rel} is not listed"));
-                }
-            }
+    // Hidden files and directories (a run's staging) are not the release's.
+    for rel in crate::read::files_under(dir)
+        .into_iter()
+        .filter(|rel| !rel.split('/').any(|part| part.starts_with('.')))
+    {
+        // A published release carries its pre-release access list, and a correction its
+        // notice, beside the release's own files.
+        let notice = ["correction-notice.txt", "pre-release-access.csv"].contains(&rel.as_str());
+        if rel != file && !notice && !listed.contains(&rel) {
+            report.fail(file, format!("{rel} is not listed"));
         }
     }
 }

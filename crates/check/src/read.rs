@@ -49,6 +49,34 @@ pub fn unguard(s: &str) -> String {
     }
 }
 
+/// Every file under `root`, as `/`-separated paths relative to it, sorted.
+pub fn files_under(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![std::path::PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(root.join(&rel)) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            let name = rel.join(e.file_name());
+            if e.path().is_dir() {
+                stack.push(name);
+            } else {
+                out.push(slashed(&name));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn slashed(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Reads a CSV file (header row first).
 pub fn csv(path: &Path) -> Result<Grid, String> {
     let mut r = csv::ReaderBuilder::new()

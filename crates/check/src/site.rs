@@ -10,7 +10,7 @@
 //! - every page carries the Content-Security-Policy meta tag.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 use scraper::{ElementRef, Html, Selector};
 
@@ -30,7 +30,7 @@ pub(crate) fn check_site(dir: &Path, report: &mut CheckReport) {
         }
         return;
     }
-    let files = walk(&site);
+    let files = crate::read::files_under(&site);
     let mut csvs: HashMap<String, Option<Grid>> = HashMap::new();
     for rel in files.iter().filter(|f| f.ends_with(".html")) {
         let Ok(text) = std::fs::read_to_string(site.join(rel)) else {
@@ -61,34 +61,6 @@ fn made_site(dir: &Path) -> bool {
                 .map(|a| a.iter().any(|o| o == "site"))
         })
         .unwrap_or(false)
-}
-
-/// Every file under `root`, as `/`-separated paths relative to it, sorted.
-fn walk(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![PathBuf::new()];
-    while let Some(rel) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(root.join(&rel)) else {
-            continue;
-        };
-        for e in entries.filter_map(Result::ok) {
-            let name = rel.join(e.file_name());
-            if e.path().is_dir() {
-                stack.push(name);
-            } else {
-                out.push(slashed(&name));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn slashed(p: &Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn sel(s: &str) -> Selector {
