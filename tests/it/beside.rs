@@ -295,7 +295,8 @@ fn the_funnel_plots_are_in_the_tables_the_workbook_and_the_pdf() {
 
 /// Three letters (acute, ambulance, mental health) and an acute board workbook read back: each
 /// monthly measure of spc_summary.csv is in the letter's table with its latest value, month and
-/// variation, and in the board workbook with a chart; a trust with no monthly measure has none.
+/// variation and in its small charts, and in the board workbook with a chart; a trust with no
+/// monthly measure has none.
 #[test]
 fn letters_and_a_board_workbook_show_each_monthly_measure_s_spc_icons() {
     let spc = table("spc_summary");
@@ -303,6 +304,31 @@ fn letters_and_a_board_workbook_show_each_monthly_measure_s_spc_icons() {
     for (code, expect_any) in [("RHW", true), ("RX9", true), ("RXT", false)] {
         let mine: Vec<_> = spc.iter().filter(|r| r["trust_code"] == code).collect();
         assert_eq!(!mine.is_empty(), expect_any, "{code}");
+        // The small charts: one figure whose alternative text names each measure with its
+        // latest month's value (read from the PDF's structure tree).
+        let path = trusts.join(code).join("letter.pdf");
+        let figures = league_check::pdf_figures(&path).expect("the letter's figures");
+        let chart = figures
+            .iter()
+            .find(|a| a.contains("statistical process control charts"));
+        assert_eq!(chart.is_some(), expect_any, "{code}: {figures:?}");
+        for r in &mine {
+            let unit = if r["measure_id"] == "OF0017" {
+                " minutes"
+            } else {
+                "%"
+            };
+            let latest: f64 = r["latest_value"].parse().expect("latest");
+            let said = format!(
+                "({}), {} to Jun 2025: latest {latest:.1}{unit} in June 2025",
+                r["measure_id"],
+                short_month(&r["first_month"])
+            );
+            assert!(
+                chart.is_some_and(|c| c.contains(&said)),
+                "{code}: {said} in {chart:?}"
+            );
+        }
         if !poppler() {
             continue;
         }
@@ -357,4 +383,13 @@ fn letters_and_a_board_workbook_show_each_monthly_measure_s_spc_icons() {
         measures,
         "alt text"
     );
+}
+
+/// "Aug 2024" for "2024-08".
+fn short_month(ym: &str) -> String {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (y, m) = ym.split_once('-').expect("YYYY-MM");
+    format!("{} {y}", NAMES[m.parse::<usize>().expect("month") - 1])
 }

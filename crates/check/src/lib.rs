@@ -52,6 +52,11 @@ pub fn pdf_pages(path: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
+/// The alternative text of each figure of a tagged PDF, in the structure tree's order.
+pub fn pdf_figures(path: &Path) -> Result<Vec<String>, String> {
+    Ok(pdf::read(path)?.figures)
+}
+
 /// One thing that is not as it should be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

@@ -14,11 +14,92 @@ pub type PageLines = Vec<String>;
 /// Reads every page's lines, once the file's structure holds ([`structure`]); the error says
 /// why the file could not be read.
 pub fn lines(path: &Path) -> Result<Vec<PageLines>, String> {
+    Ok(read(path)?.pages)
+}
+
+/// What a reader gets from a tagged PDF: each page's lines, and the alternative text of each
+/// figure in the structure tree, in the tree's order.
+pub struct ReadPdf {
+    /// Each page's lines, top to bottom.
+    pub pages: Vec<PageLines>,
+    /// Each `Figure` element's `Alt`, in document order.
+    pub figures: Vec<String>,
+}
+
+/// Reads a PDF's pages ([`lines`]) and its figures' alternative text.
+pub fn read(path: &Path) -> Result<ReadPdf, String> {
     let doc = Document::load(path).map_err(|e| format!("not a readable PDF: {e}"))?;
     structure(&doc)?;
+    let pages = page_lines(&doc)?;
+    let mut figures = Vec::new();
+    if let Ok(root) = doc.catalog().and_then(|c| c.get(b"StructTreeRoot")) {
+        let root = dictionary(&doc, root).map_err(|e| format!("the structure tree: {e}"))?;
+        if let Ok(k) = root.get(b"K") {
+            figure_alts(&doc, k, 0, &mut figures)?;
+        }
+    }
+    Ok(ReadPdf { pages, figures })
+}
+
+/// The `Alt` of every `Figure` element under `k` (a structure element, a reference to one, or
+/// an array of kids; marked-content ids and other kids hold none).
+fn figure_alts(
+    doc: &Document,
+    k: &Object,
+    depth: u32,
+    out: &mut Vec<String>,
+) -> Result<(), String> {
+    if depth > 64 {
+        return Err("the structure tree is deeper than 64 levels (a cycle?)".into());
+    }
+    match k {
+        Object::Array(kids) => {
+            for kid in kids {
+                figure_alts(doc, kid, depth + 1, out)?;
+            }
+        }
+        Object::Reference(_) | Object::Dictionary(_) => {
+            let Ok(d) = dictionary(doc, k) else {
+                return Ok(());
+            };
+            if d.get(b"S")
+                .and_then(Object::as_name)
+                .is_ok_and(|s| s == b"Figure")
+            {
+                let alt = match d.get(b"Alt") {
+                    Ok(Object::String(bytes, _)) => text_string(bytes),
+                    _ => String::new(),
+                };
+                out.push(alt);
+            }
+            if let Ok(kids) = d.get(b"K") {
+                figure_alts(doc, kids, depth + 1, out)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A PDF text string: UTF-16BE after its byte-order mark, else PDFDocEncoding (read as Latin-1,
+/// which it equals for every printable character the tool writes).
+fn text_string(bytes: &[u8]) -> String {
+    match bytes {
+        [0xFE, 0xFF, rest @ ..] => {
+            let units: Vec<u16> = rest
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        _ => bytes.iter().map(|b| char::from(*b)).collect(),
+    }
+}
+
+fn page_lines(doc: &Document) -> Result<Vec<PageLines>, String> {
     let mut out = Vec::new();
     for (n, id) in doc.get_pages() {
-        let fonts = fonts(&doc, id).map_err(|e| format!("page {n}: {e}"))?;
+        let fonts = fonts(doc, id).map_err(|e| format!("page {n}: {e}"))?;
         let content = doc
             .get_and_decode_page_content(id)
             .map_err(|e| format!("page {n}: unreadable content: {e}"))?;

@@ -39,6 +39,53 @@ struct Trust {
     /// Each monthly measure's SPC summary row: (measure id, unit, latest value, last month
     /// YYYY-MM, variation label).
     monthly: Vec<(String, String, f64, String, String)>,
+    /// Each monthly measure's months (YYYY-MM) that spc_series.csv marks with a rule.
+    special: BTreeMap<String, Vec<String>>,
+}
+
+/// Each trust's monthly measures as spc_summary.csv gives them, and the months spc_series.csv
+/// marks with a rule.
+fn add_monthly(trusts: &mut [Trust], national: &NationalTables<'_>, m: &Methodology) {
+    if let Some(spc) = national.csvs.get("spc_summary") {
+        for t in trusts.iter_mut() {
+            t.monthly = spc
+                .rows
+                .iter()
+                .filter(|r| spc.get(r, "trust_code") == t.code)
+                .filter_map(|r| {
+                    let id = spc.get(r, "measure_id");
+                    let unit = m
+                        .statistics
+                        .measures
+                        .iter()
+                        .find(|x| x.id == id)?
+                        .unit
+                        .clone();
+                    Some((
+                        id.to_owned(),
+                        unit,
+                        num(spc.get(r, "latest_value"))?,
+                        spc.get(r, "last_month").to_owned(),
+                        spc.get(r, "variation").to_owned(),
+                    ))
+                })
+                .collect();
+        }
+    }
+    if let Some(series) = national.csvs.get("spc_series") {
+        for r in &series.rows {
+            let code = series.get(r, "trust_code");
+            if let Some(t) = trusts.iter_mut().find(|t| t.code == code) {
+                let months = t
+                    .special
+                    .entry(series.get(r, "measure_id").to_owned())
+                    .or_default();
+                if !matches!(series.get(r, "rules"), "" | "none") {
+                    months.push(series.get(r, "month").to_owned());
+                }
+            }
+        }
+    }
 }
 
 /// Checks every trust's documents of quarter `q`.
@@ -76,6 +123,7 @@ fn trusts_of(groups: &BTreeMap<String, GroupFiles>) -> Vec<Trust> {
                 deficit: l.get(r, "Trust_in_financial_deficit").to_owned(),
                 versus: None,
                 monthly: Vec::new(),
+                special: BTreeMap::new(),
             })
         })
         .collect()
@@ -112,32 +160,7 @@ pub(super) fn check_trusts(
         "{}%",
         m.statistics.peers.upper_percentile - m.statistics.peers.lower_percentile
     );
-    if let Some(spc) = national.csvs.get("spc_summary") {
-        for t in &mut trusts {
-            t.monthly = spc
-                .rows
-                .iter()
-                .filter(|r| spc.get(r, "trust_code") == t.code)
-                .filter_map(|r| {
-                    let id = spc.get(r, "measure_id");
-                    let unit = m
-                        .statistics
-                        .measures
-                        .iter()
-                        .find(|x| x.id == id)?
-                        .unit
-                        .clone();
-                    Some((
-                        id.to_owned(),
-                        unit,
-                        num(spc.get(r, "latest_value"))?,
-                        spc.get(r, "last_month").to_owned(),
-                        spc.get(r, "variation").to_owned(),
-                    ))
-                })
-                .collect();
-        }
-    }
+    add_monthly(&mut trusts, national, m);
     for t in &mut trusts {
         let Some(g) = national.csvs.get(&format!("league_{}", t.group)) else {
             continue;
@@ -188,8 +211,9 @@ pub(super) fn check_trusts(
     for t in &trusts {
         let letter = format!("{q}/trusts/{}/letter.pdf", t.code);
         let mut own_names = names.clone();
-        match pdf::lines(&dir.join(&letter)) {
-            Ok(pages) => {
+        match pdf::read(&dir.join(&letter)) {
+            Ok(pdf::ReadPdf { pages, figures }) => {
+                check_letter_charts(report, &letter, &figures, t);
                 let text = pages
                     .iter()
                     .flatten()
@@ -276,6 +300,82 @@ fn month_words(ym: &str) -> Option<String> {
     ))
 }
 
+/// "Jun 2025" for "2025-06", as the letters write a month in a table or chart.
+fn month_short(ym: &str) -> Option<String> {
+    month_words(ym).map(|w| {
+        let (name, year) = w.split_once(' ').unwrap_or_default();
+        format!("{} {year}", &name[..3.min(name.len())])
+    })
+}
+
+/// A value as the letters write it to one decimal, within the rounding of one: the shown figure
+/// of `v`, `v − 0.05` or `v + 0.05` (a value at a rounding boundary may print either way).
+fn shown_near(v: f64, unit: &str) -> [String; 3] {
+    [v - 0.05, v, v + 0.05].map(|v| {
+        let v = if v.abs() < 0.05 { 0.0 } else { v };
+        if unit == "%" {
+            format!("{v:.1}%")
+        } else {
+            format!("{v:.1} {unit}")
+        }
+    })
+}
+
+/// The letter's chart of the monthly measures: one figure whose alternative text gives, for
+/// each measure of spc_summary.csv, its latest value and month, the latest month's variation and
+/// the months that spc_series.csv marks with a rule (the months the chart rings).
+fn check_letter_charts(report: &mut CheckReport, file: &str, figures: &[String], t: &Trust) {
+    if t.monthly.is_empty() {
+        return;
+    }
+    let Some(alt) = figures
+        .iter()
+        .find(|a| a.contains("statistical process control charts"))
+    else {
+        report.fail(
+            file,
+            "has no chart of its monthly measures, which spc_summary.csv charts".to_owned(),
+        );
+        return;
+    };
+    for (id, unit, latest, month, variation) in &t.monthly {
+        let Some(at) = alt.find(&format!("({id}),")) else {
+            report.fail(file, format!("its chart of monthly measures has no {id}"));
+            continue;
+        };
+        let part = &alt[at..];
+        let part = part[..part.find(". ").unwrap_or(part.len())].trim_end_matches('.');
+        let when = month_words(month).unwrap_or_default();
+        let special: Vec<String> = t
+            .special
+            .get(id)
+            .map(|m| m.iter().filter_map(|m| month_short(m)).collect())
+            .unwrap_or_default();
+        let ringed = if special.is_empty() {
+            "no month in a special-cause pattern".to_owned()
+        } else {
+            format!("special-cause months {}", special.join(", "))
+        };
+        let latest_ok = shown_near(*latest, unit)
+            .iter()
+            .any(|v| part.contains(&format!("latest {v} in {when}")));
+        let variation_ok = part.ends_with(&variation.to_lowercase());
+        if latest_ok && variation_ok && part.contains(&ringed) {
+            report.count(
+                "letter SPC charts equal to spc_summary.csv and spc_series.csv",
+                1,
+            );
+        } else {
+            report.fail(
+                file,
+                format!(
+                    "{id}: its chart says \"{part}\", where the tables give {latest} in {month}, {variation:?} and {ringed}"
+                ),
+            );
+        }
+    }
+}
+
 /// Each monthly measure's row in the letter's table: its latest value (to the letter's one
 /// decimal) and month, and the latest month's variation, as spc_summary.csv gives them.
 fn check_letter_monthly(report: &mut CheckReport, file: &str, text: &str, t: &Trust) {
@@ -308,18 +408,10 @@ fn check_letter_monthly(report: &mut CheckReport, file: &str, text: &str, t: &Tr
             .min()
             .unwrap_or(row.len().min(400));
         let row = &row[..end];
-        let short = month_words(month).map(|w| {
-            let (name, year) = w.split_once(' ').unwrap_or_default();
-            format!("{} {year}", &name[..3.min(name.len())])
-        });
-        let value_ok = [latest - 0.05, *latest, latest + 0.05].iter().any(|v| {
-            let shown = if unit == "%" {
-                format!("{v:.1}%")
-            } else {
-                format!("{v:.1} {unit}")
-            };
-            row.contains(&format!("{shown} {}", short.clone().unwrap_or_default()))
-        });
+        let short = month_short(month).unwrap_or_default();
+        let value_ok = shown_near(*latest, unit)
+            .iter()
+            .any(|shown| row.contains(&format!("{shown} {short}")));
         // One word, as a table cell may wrap between words.
         let word = match variation.as_str() {
             "Special cause: improvement" => "Improvement",
@@ -636,4 +728,71 @@ fn made_trust_documents(dir: &Path) -> bool {
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .and_then(|m| m["outputs_made"].as_array().cloned());
     made.is_none_or(|v| v.iter().any(|o| o == "trust-documents"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trust() -> Trust {
+        Trust {
+            code: "ZZ1".into(),
+            name: "Synthetic Test Trust".into(),
+            group: "acute".into(),
+            rank: "1".into(),
+            of: 3,
+            segment: "1".into(),
+            average: "1.50".into(),
+            programme: "No".into(),
+            deficit: "No".into(),
+            versus: None,
+            monthly: vec![(
+                "OF0013".into(),
+                "%".into(),
+                80.44,
+                "2025-06".into(),
+                "Common cause variation".into(),
+            )],
+            special: [("OF0013".to_owned(), vec!["2024-08".to_owned()])].into(),
+        }
+    }
+
+    fn alt(body: &str) -> Vec<String> {
+        vec![format!(
+            "Small statistical process control charts of 1 monthly measures for Synthetic Test Trust. {body}."
+        )]
+    }
+
+    const GOOD: &str = "A&E within 4 hours (OF0013), Aug 2024 to Jun 2025: latest 80.4% in June 2025, mean 76.0%, process limits 70.1% to 82.0% (trial limits); special-cause months Aug 2024; common cause variation";
+
+    #[test]
+    fn a_letter_chart_is_read_against_the_summary_and_the_series() {
+        let mut r = CheckReport::default();
+        check_letter_charts(&mut r, "l.pdf", &alt(GOOD), &trust());
+        assert!(r.passed(), "{:?}", r.findings);
+        assert_eq!(
+            r.checked["letter SPC charts equal to spc_summary.csv and spc_series.csv"],
+            1
+        );
+        for (from, to) in [
+            ("latest 80.4%", "latest 81.4%"),
+            (
+                "special-cause months Aug 2024",
+                "no month in a special-cause pattern",
+            ),
+            ("common cause variation", "special cause: concern"),
+            ("(OF0013)", "(OF0010)"),
+        ] {
+            let mut r = CheckReport::default();
+            check_letter_charts(&mut r, "l.pdf", &alt(&GOOD.replace(from, to)), &trust());
+            assert_eq!(r.findings.len(), 1, "{to}: {:?}", r.findings);
+        }
+        let mut r = CheckReport::default();
+        check_letter_charts(&mut r, "l.pdf", &[], &trust());
+        assert!(
+            r.findings[0].problem.contains("has no chart"),
+            "{:?}",
+            r.findings
+        );
+    }
 }

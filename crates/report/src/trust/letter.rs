@@ -4,7 +4,7 @@
 //! trust.
 
 use crate::narrative::{counted, quarter_months};
-use crate::pdf::{Block, ColumnSpec, DocumentInfo, PdfError, Table, WIDTH};
+use crate::pdf::{Block, ColumnSpec, DocumentInfo, Figure, Metrics, PdfError, Table, WIDTH};
 use crate::publication::Publication;
 
 use super::text;
@@ -223,31 +223,50 @@ fn movement_sentence(who: &str, before: &Position, now: &Position) -> String {
     )
 }
 
-/// The monthly measures in one table: the latest month, its SPC variation and assurance icons,
-/// and the funnel position (the letter keeps to four pages; the board workbook has every month
-/// and a chart of each series).
+/// The monthly measures: a table of the latest month, its SPC variation and assurance icons and
+/// the funnel position, then a small chart of each series with its mean and limits (the board
+/// workbook has every month's figures and a larger chart of each).
 fn monthly(v: &TrustView) -> Vec<Block> {
     if v.monthly.is_empty() {
         return Vec::new();
     }
     let last = *v.monthly[0].series.months.last().expect("points");
-    vec![Block::Table(Table {
-        caption: format!(
-            "Table 3: monthly measures to {}: the latest month's SPC variation and assurance (Making Data Count) and the funnel position among {}s, computed here from monthly publications, not NOF values; the board workbook charts each month",
-            text::month_long(last),
-            v.group_label.to_lowercase()
+    vec![
+        Block::Table(Table {
+            caption: format!(
+                "Table 3: monthly measures to {}: the latest month's SPC variation and assurance (Making Data Count) and the funnel position among {}s, computed here from monthly publications, not NOF values",
+                text::month_long(last),
+                v.group_label.to_lowercase()
+            ),
+            columns: vec![
+                ColumnSpec::whole("Id"),
+                ColumnSpec::text("Measure").width(WIDTH),
+                ColumnSpec::whole("Latest"),
+                ColumnSpec::whole("Months"),
+                ColumnSpec::whole("Variation"),
+                ColumnSpec::whole("Assurance"),
+                ColumnSpec::whole("Funnel"),
+            ],
+            rows: v.monthly.iter().map(text::monthly_cells).collect(),
+        }),
+        // The caption is kept on the page with the whole figure.
+        Block::heading(
+            3,
+            format!(
+                "Figure 1: each monthly measure month by month to {}",
+                text::month_long(last)
+            ),
+            super::spc_chart::height(v.monthly.len()),
         ),
-        columns: vec![
-            ColumnSpec::whole("Id"),
-            ColumnSpec::text("Measure").width(WIDTH),
-            ColumnSpec::whole("Latest"),
-            ColumnSpec::whole("Months"),
-            ColumnSpec::whole("Variation"),
-            ColumnSpec::whole("Assurance"),
-            ColumnSpec::whole("Funnel"),
-        ],
-        rows: v.monthly.iter().map(text::monthly_cells).collect(),
-    })]
+        Block::Figure(Figure {
+            height: super::spc_chart::height(v.monthly.len()),
+            alt: super::spc_chart::alt_text(&v.name, &v.monthly),
+            prims: super::spc_chart::panels(&Metrics::new(), 0.0, &v.monthly),
+        }),
+        Block::paragraph(
+            "In each chart the dark line joins the monthly values; a ringed month is part of a special-cause pattern; the thin grey lines are the process limits, the darker grey line the mean and the blue dashed line the standard, where there is one (a limit below 0, or above 100%, is not drawn). The board workbook has each month's figures.",
+        ),
+    ]
 }
 
 fn your_metrics(v: &TrustView) -> Vec<Block> {

@@ -4,6 +4,7 @@
 //! independent of the others, so the bytes are the same whatever the thread count.
 
 mod letter;
+mod spc_chart;
 pub(crate) mod text;
 pub mod view;
 mod workbook;
