@@ -300,6 +300,16 @@ fn the_funnel_plots_are_in_the_tables_the_workbook_and_the_pdf() {
 #[test]
 fn letters_and_a_board_workbook_show_each_monthly_measure_s_spc_icons() {
     let spc = table("spc_summary");
+    // No chart of fewer than minimum_chart_points (6) months: Alder Hey's two months of cancer
+    // counts give none.
+    assert!(
+        spc.iter()
+            .all(|r| r["points"].parse::<usize>().expect("points") >= 6)
+    );
+    assert!(
+        !spc.iter()
+            .any(|r| r["trust_code"] == "RBS" && r["measure_id"] == "OF0010")
+    );
     let trusts = run().out.join("2025-26-Q1/trusts");
     for (code, expect_any) in [("RHW", true), ("RX9", true), ("RXT", false)] {
         let mine: Vec<_> = spc.iter().filter(|r| r["trust_code"] == code).collect();

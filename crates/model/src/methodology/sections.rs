@@ -769,6 +769,9 @@ pub struct SpcRules {
     pub screen_factor: f64,
     /// Fewest points for limits that are not "trial" limits (12).
     pub minimum_points: usize,
+    /// Fewest contiguous months up to the quarter's last for a chart to be drawn at all (6):
+    /// a shorter series shows no variation worth naming and gives no assurance.
+    pub minimum_chart_points: usize,
     /// Most recent months a chart shows and its limits come from (24).
     pub months: usize,
     /// Points in a run on one side of the mean (7; Making Data Count allows 6 to 8).

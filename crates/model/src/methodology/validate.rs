@@ -48,6 +48,12 @@ impl Methodology {
                 "a chart must be able to hold minimum_points months",
             );
         }
+        if spc.minimum_chart_points < 2 || spc.minimum_chart_points > spc.minimum_points {
+            return err(
+                "spc.minimum_chart_points",
+                "at least 2 (a moving range) and no more than minimum_points",
+            );
+        }
         if spc.minimum_points < 2 {
             return err("spc.minimum_points", "limits need at least 2 points");
         }

@@ -263,10 +263,35 @@ fn monthly(v: &TrustView) -> Vec<Block> {
             alt: super::spc_chart::alt_text(&v.name, &v.monthly),
             prims: super::spc_chart::panels(&Metrics::new(), 0.0, &v.monthly),
         }),
-        Block::paragraph(
-            "In each chart the dark line joins the monthly values; a ringed month is part of a special-cause pattern; the thin grey lines are the process limits, the darker grey line the mean and the blue dashed line the standard, where there is one (a limit below 0, or above 100%, is not drawn). The board workbook has each month's figures.",
-        ),
+        Block::paragraph(monthly_key(v)),
     ]
+}
+
+/// How to read Table 3 and Figure 1: the lines, what "latest", "trial" and the funnel cells
+/// mean, and where each standard comes from.
+fn monthly_key(v: &TrustView) -> String {
+    let standards: Vec<String> = v
+        .monthly
+        .iter()
+        .filter_map(|l| {
+            let (t, note) = l.standard.as_ref()?;
+            Some(format!(
+                "{} {} {note}",
+                l.short_name,
+                text::with_unit(*t, &l.unit)
+            ))
+        })
+        .collect();
+    let mut out = "In each chart the dark line joins the monthly values; a ringed month is part of a special-cause pattern (beyond a limit, a run on one side of the mean, a trend, or two of three months near a limit); the thin grey lines are the process limits, the darker grey line the mean and the blue dashed line the standard, where there is one (a limit below 0, or above 100%, is not drawn). The variation in Table 3 and under each chart is the latest month's, so an earlier ringed month can sit above \"common cause\". Trial limits rest on too few months for settled ones and may move as months are added.".to_owned();
+    out.push_str(&format!(
+        " The funnel column compares the trust's counts for the whole quarter, not only the latest month, with the pooled rate of {}s: \"Within 95%\" means inside the 95% limits, no different from its peers beyond chance; \"Better\" or \"Worse\" names the limit it lies beyond.",
+        v.group_label.to_lowercase()
+    ));
+    if !standards.is_empty() {
+        out.push_str(&format!(" Standards: {}.", standards.join("; ")));
+    }
+    out.push_str(" The values, limits and funnel positions are computed here from NHS England's monthly publications, not NHS England's NOF values; the board workbook has each month's figures.");
+    out
 }
 
 fn your_metrics(v: &TrustView) -> Vec<Block> {

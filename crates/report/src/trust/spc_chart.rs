@@ -205,7 +205,8 @@ fn panel(m: &Metrics, p: &mut Vec<Prim>, (x0, y0, w): (f32, f32, f32), l: &Month
         hi,
         n: s.values.len(),
     };
-    p.push(plot.rule(plot.y_bot, 0.5, theme::DARK_GREY));
+    // The axis pale, so it is not read as the mean or a limit.
+    p.push(plot.rule(plot.y_bot, 0.5, theme::PALE_GREY));
     p.push(label(hi_label, left - 2.0 - hi_w, plot.y_top + 2.0));
     p.push(label(lo_label, left - 2.0 - lo_w, plot.y_bot));
     series(p, &plot, l);
@@ -213,11 +214,16 @@ fn panel(m: &Metrics, p: &mut Vec<Prim>, (x0, y0, w): (f32, f32, f32), l: &Month
     let last_w = m.width(&last, LABEL, Weight::Regular);
     p.push(label(month_short(s.months[0]), left, plot.y_bot + 9.0));
     p.push(label(last, plot.right - last_w, plot.y_bot + 9.0));
-    let key = format!(
-        "{}{}",
-        s.variation.label(),
-        if s.trial { "; trial limits" } else { "" }
-    );
+    // A series with no movement at all has limits of no width: said as it is.
+    let key = if s.limits.1 - s.limits.0 < 1e-9 {
+        format!("Every month {}: no variation", with_unit(s.mean, &l.unit))
+    } else {
+        format!(
+            "{}{}",
+            s.variation.label(),
+            if s.trial { "; trial limits" } else { "" }
+        )
+    };
     p.push(label(key, left, plot.y_bot + 17.0));
 }
 

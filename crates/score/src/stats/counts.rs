@@ -55,7 +55,8 @@ fn curve(f: &super::funnel::Funnel) -> Vec<(f64, [(f64, f64); 2])> {
 type Months<'a> = BTreeMap<(u16, u8), &'a MonthlyCount>;
 
 /// One trust's SPC chart of a measure for quarter `q`: the contiguous months back from the
-/// quarter's last, at most the configured number; `None` without the quarter's last month.
+/// quarter's last, at most the configured number; `None` without the quarter's last month or
+/// with fewer than the configured minimum months.
 fn chart(
     q: Quarter,
     trust: &TrustCode,
@@ -74,6 +75,9 @@ fn chart(
     {
         points.push((month, scale * c.numerator / c.denominator));
         month = previous(month);
+    }
+    if points.len() < m.statistics.spc.minimum_chart_points {
+        return None;
     }
     points.reverse();
     let values: Vec<f64> = points.iter().map(|p| p.1).collect();

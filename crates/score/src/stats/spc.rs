@@ -248,6 +248,7 @@ mod tests {
             screen_moving_ranges: true,
             screen_factor: 3.267,
             minimum_points: 12,
+            minimum_chart_points: 6,
             months: 24,
             run_length: 7,
             trend_length: 7,

@@ -187,8 +187,8 @@ fn spc_summary(
         title: "Statistical process control: each trust's monthly series, England".into(),
         description: "For each trust and measure with monthly counts: the months charted, the latest value, Making Data Count's variation and assurance icons.".into(),
         notes: vec![
-            format!("XmR charts as Making Data Count draws them: limits at the mean ± {} × the average moving range (moving ranges of {} × the average or more left out), from at most the latest {} months up to the quarter's last month; fewer than {} points give trial limits. Rules: a point beyond the limits, a run of {} on one side of the mean, a trend of {}, two of three beyond two sigma ({}).",
-                m.statistics.spc.limit_factor, m.statistics.spc.screen_factor, m.statistics.spc.months, m.statistics.spc.minimum_points, m.statistics.spc.run_length, m.statistics.spc.trend_length,
+            format!("XmR charts as Making Data Count draws them: limits at the mean ± {} × the average moving range (moving ranges of {} × the average or more left out), from at most the latest {} months up to the quarter's last month; fewer than {} points give trial limits, and a series of fewer than {} contiguous months is not charted. Rules: a point beyond the limits, a run of {} on one side of the mean, a trend of {}, two of three beyond two sigma ({}).",
+                m.statistics.spc.limit_factor, m.statistics.spc.screen_factor, m.statistics.spc.months, m.statistics.spc.minimum_points, m.statistics.spc.minimum_chart_points, m.statistics.spc.run_length, m.statistics.spc.trend_length,
                 match m.statistics.spc.two_of_three { league_model::TwoOfThree::BeyondTwoSigma => "every point beyond two sigma counts, as revised by Making Data Count in November 2023", league_model::TwoOfThree::BetweenTwoAndThreeSigma => "only points between two sigma and the limits count" }),
             "Values computed here from NHS England's monthly publications, not NHS England's NOF values. A statistic beside the league tables: it changes no segment or rank.".into(),
         ],
