@@ -281,21 +281,19 @@ fn points(frame: &Frame, chart: &RankedChart) -> Vec<Prim> {
             width: 0.7,
             colour: theme::MID_GREY,
         });
-        p.push(Prim::Dot {
+        // A ring: the trust sits in a worse segment than its average gives.
+        let r = crate::pdf::Marker {
+            plain: 1.7,
+            ring: 2.3,
+            hole: 1.1,
+        };
+        p.extend(crate::pdf::point(
             x,
-            y: y_of(pt.average),
-            r: if pt.capped { 2.3 } else { 1.7 },
-            fill: theme::NHS_BLUE,
-        });
-        if pt.capped {
-            // A ring: the trust sits in a worse segment than its average gives.
-            p.push(Prim::Dot {
-                x,
-                y: y_of(pt.average),
-                r: 1.1,
-                fill: theme::WHITE,
-            });
-        }
+            y_of(pt.average),
+            pt.capped,
+            r,
+            theme::NHS_BLUE,
+        ));
     }
     p
 }

@@ -201,21 +201,13 @@ fn marks(fr: &Frame, f: &league_model::FunnelPlot) -> Vec<Prim> {
     let mut p = Vec::new();
     for pt in &f.points {
         let out = pt.position[1] != league_model::FunnelPosition::Within;
+        let r = crate::pdf::Marker {
+            plain: 1.6,
+            ring: 2.6,
+            hole: 1.2,
+        };
         let (x, y) = (fr.x(pt.denominator), fr.y(100.0 * pt.proportion));
-        p.push(Prim::Dot {
-            x,
-            y,
-            r: if out { 2.6 } else { 1.6 },
-            fill: theme::DARK_BLUE,
-        });
-        if out {
-            p.push(Prim::Dot {
-                x,
-                y,
-                r: 1.2,
-                fill: theme::WHITE,
-            });
-        }
+        p.extend(crate::pdf::point(x, y, out, r, theme::DARK_BLUE));
     }
     p
 }

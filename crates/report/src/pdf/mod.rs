@@ -224,6 +224,38 @@ pub fn render(info: &DocumentInfo, blocks: &[Block]) -> Result<Vec<u8>, PdfError
     emit::emit(layout, info)
 }
 
+/// A data point's marks: a filled dot of radius `r.plain`, or, when `ringed`, a larger dot of
+/// radius `r.ring` with a white centre of radius `r.hole` (a shape, not only a colour, sets it
+/// apart).
+pub fn point(x: f32, y: f32, ringed: bool, r: Marker, fill: crate::theme::Rgb) -> Vec<Prim> {
+    let mut p = vec![Prim::Dot {
+        x,
+        y,
+        r: if ringed { r.ring } else { r.plain },
+        fill,
+    }];
+    if ringed {
+        p.push(Prim::Dot {
+            x,
+            y,
+            r: r.hole,
+            fill: crate::theme::WHITE,
+        });
+    }
+    p
+}
+
+/// The radii of a chart's data points ([`point`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Marker {
+    /// A plain point.
+    pub plain: f32,
+    /// A ringed point's outer radius.
+    pub ring: f32,
+    /// A ringed point's white centre.
+    pub hole: f32,
+}
+
 /// The labels and data points of `prims` that overlap (the check [`render`] applies to each
 /// figure).
 pub fn collisions(m: &Metrics, prims: &[Prim]) -> Vec<String> {

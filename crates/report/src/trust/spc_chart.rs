@@ -5,7 +5,7 @@
 //! beside it gives the latest month, the variation, the assurance and the funnel position in
 //! words; the figure's alternative text says what each panel shows.
 
-use crate::pdf::{MARGIN, Metrics, Prim, WIDTH, Weight};
+use crate::pdf::{MARGIN, Marker, Metrics, Prim, WIDTH, Weight, point};
 use crate::theme;
 
 use super::text::{month_long, month_short, with_unit};
@@ -269,22 +269,13 @@ fn series(p: &mut Vec<Prim>, plot: &Plot, l: &MonthlyLine) {
             colour: theme::DARK_BLUE,
         });
     }
+    let r = Marker {
+        plain: 1.3,
+        ring: 2.3,
+        hole: 1.1,
+    };
     for (k, v) in s.values.iter().enumerate() {
         let special = s.rules[k].any();
-        let (x, y) = (plot.x(k), plot.y(*v));
-        p.push(Prim::Dot {
-            x,
-            y,
-            r: if special { 2.3 } else { 1.3 },
-            fill: theme::DARK_BLUE,
-        });
-        if special {
-            p.push(Prim::Dot {
-                x,
-                y,
-                r: 1.1,
-                fill: theme::WHITE,
-            });
-        }
+        p.extend(point(plot.x(k), plot.y(*v), special, r, theme::DARK_BLUE));
     }
 }
